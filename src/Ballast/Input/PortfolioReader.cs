@@ -1,0 +1,287 @@
+using Ballast.Models;
+using Ballast.Policies;
+using Ballast.Portfolios;
+using YamlDotNet.RepresentationModel;
+
+namespace Ballast.Input;
+
+/// <summary>Options for reading a portfolio file.</summary>
+/// <param name="Normalize">Rescale target weights that do not sum to 100% instead of rejecting them.</param>
+/// <param name="DefaultAsOf">The as-of date when the file gives none (hosts pass today's date from their clock).</param>
+public sealed record ReadOptions(bool Normalize = false, DateOnly? DefaultAsOf = null);
+
+/// <summary>The outcome of reading input: a value, or every problem found.</summary>
+public sealed record ReadResult<T>(T? Value, IReadOnlyList<InputProblem> Problems) where T : class
+{
+    public bool Ok => Value is not null && Problems.Count == 0;
+
+    /// <summary>The value, or an <see cref="InputException"/> carrying every problem.</summary>
+    public T GetOrThrow() => Ok ? Value! : throw new InputException(Problems);
+}
+
+/// <summary>
+/// Reads portfolio files (YAML or JSON, one schema; see the README for the full format) into <see cref="Portfolio"/>.
+/// Collects every problem with file, line, column and field, and never returns a half-valid portfolio.
+/// </summary>
+public static class PortfolioReader
+{
+    private static readonly string[] TopFields =
+        ["asOf", "currency", "cash", "lastRebalanced", "lastLook", "holdings", "prices", "securities", "targets", "model", "policy", "execution"];
+    private static readonly string[] HoldingFields = ["ticker", "quantity", "price", "value", "fractional", "assetClass"];
+    private static readonly string[] SecurityFields = ["price", "fractional", "assetClass"];
+    private static readonly string[] ExecutionFields =
+        ["wholeShares", "minTrade", "cashReserve", "commission", "commissionBps", "halfSpreadBps", "method", "moneyDecimals", "quantityDecimals"];
+
+    public static ReadResult<Portfolio> ReadFile(string path, ReadOptions? options = null, string? shownName = null)
+    {
+        var problems = new List<InputProblem>();
+        var name = shownName ?? path;
+        var text = Document.ReadFile(path, name, problems);
+        return text is null ? new ReadResult<Portfolio>(null, problems) : Read(name, text, options);
+    }
+
+    public static ReadResult<Portfolio> Read(string file, string text, ReadOptions? options = null)
+    {
+        options ??= new ReadOptions();
+        var problems = new List<InputProblem>();
+        var doc = Document.Parse(file, text, problems);
+        if (doc is null) return new ReadResult<Portfolio>(null, problems);
+        if (doc.Mapping(doc.Root, "") is not { } root) return new ReadResult<Portfolio>(null, problems);
+        doc.CheckFields(root, "", TopFields);
+
+        var asOf = doc.Date(root, "asOf", "") ?? options.DefaultAsOf;
+        if (asOf is null && Document.Get(root, "asOf") is null)
+            doc.Error(root, "asOf", "missing: give the as-of date (YYYY-MM-DD) in the file or with --as-of");
+        var currency = doc.String(root, "currency", "")?.Trim().ToUpperInvariant() ?? "USD";
+        var cash = doc.Amount(root, "cash", "") ?? 0;
+        var lastRebalanced = doc.Date(root, "lastRebalanced", "");
+        var lastLook = doc.Date(root, "lastLook", "");
+        if (asOf is { } a)
+        {
+            if (lastRebalanced > a) doc.Error(Document.Get(root, "lastRebalanced"), "lastRebalanced", $"is after the as-of date {a:yyyy-MM-dd}");
+            if (lastLook > a) doc.Error(Document.Get(root, "lastLook"), "lastLook", $"is after the as-of date {a:yyyy-MM-dd}");
+        }
+
+        var securities = ReadSecurities(doc, root);
+        var positions = ReadHoldings(doc, root, securities);
+        var targets = ReadTargets(doc, root, options.Normalize);
+        var policy = Document.Get(root, "policy") is { } policyNode && doc.Mapping(policyNode, "policy") is { } pm
+            ? PolicyReader.Read(doc, pm, "policy")
+            : Policy.Default;
+        var execution = Document.Get(root, "execution") is { } exNode && doc.Mapping(exNode, "execution") is { } em
+            ? ReadExecution(doc, em)
+            : ExecutionOptions.Default;
+
+        if (problems.Count > 0 || asOf is null) return new ReadResult<Portfolio>(null, problems);
+
+        var portfolio = new Portfolio
+        {
+            AsOf = asOf.Value, Currency = currency, Cash = cash, LastRebalanced = lastRebalanced, LastLook = lastLook,
+            Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = execution,
+        };
+        problems.AddRange(PortfolioValidator.Validate(portfolio, file));
+        problems.AddRange(CheckWholeSharePrices(portfolio, file));
+        return problems.Count > 0 ? new ReadResult<Portfolio>(null, problems) : new ReadResult<Portfolio>(portfolio, problems);
+    }
+
+    /// <summary>Whole-share trading needs a price for every target and holding it may trade.</summary>
+    public static IEnumerable<InputProblem> CheckWholeSharePrices(Portfolio p, string? file)
+    {
+        var tickers = p.Targets.Select(t => t.Ticker).Concat(p.Positions.Select(x => x.Ticker)).Where(t => t != Portfolio.CashTicker).Distinct();
+        foreach (var t in tickers)
+        {
+            var sec = p.FindSecurity(t);
+            var whole = p.Execution.WholeShares || sec is { Fractional: false };
+            if (whole && sec?.Price is null)
+                yield return new InputProblem($"{t} trades in whole shares, so it needs a price (in holdings or under prices)", file, Field: $"prices.{t}");
+        }
+    }
+
+    private static Dictionary<string, Security> ReadSecurities(Document doc, YamlMappingNode root)
+    {
+        var securities = new Dictionary<string, Security>(StringComparer.Ordinal);
+        if (Document.Get(root, "prices") is { } pricesNode && doc.Mapping(pricesNode, "prices") is { } prices)
+        {
+            foreach (var (key, _) in prices.Children)
+            {
+                var ticker = Ticker(key);
+                var price = doc.Amount(prices, (key as YamlScalarNode)?.Value ?? "", "prices");
+                if (price is null) continue;
+                if (price <= 0) { doc.Error(key, $"prices.{ticker}", $"price must be greater than zero (got {price})"); continue; }
+                securities[ticker] = new Security(ticker, price);
+            }
+        }
+        if (Document.Get(root, "securities") is { } secNode && doc.Mapping(secNode, "securities") is { } secs)
+        {
+            foreach (var (key, value) in secs.Children)
+            {
+                var ticker = Ticker(key);
+                var path = $"securities.{ticker}";
+                if (doc.Mapping(value, path) is not { } m) continue;
+                doc.CheckFields(m, path, SecurityFields);
+                var price = doc.Amount(m, "price", path);
+                if (price <= 0) doc.Error(Document.Get(m, "price"), $"{path}.price", $"price must be greater than zero (got {price})");
+                var existing = securities.TryGetValue(ticker, out var s) ? s : new Security(ticker);
+                securities[ticker] = existing with
+                {
+                    Price = price ?? existing.Price,
+                    Fractional = doc.Bool(m, "fractional", path) ?? existing.Fractional,
+                    AssetClass = doc.String(m, "assetClass", path) ?? existing.AssetClass,
+                };
+            }
+        }
+        return securities;
+    }
+
+    private static List<Position> ReadHoldings(Document doc, YamlMappingNode root, Dictionary<string, Security> securities)
+    {
+        var positions = new List<Position>();
+        if (Document.Get(root, "holdings") is not { } node || doc.Sequence(node, "holdings") is not { } list) return positions;
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            var path = $"holdings[{i}]";
+            if (doc.Mapping(list.Children[i], path) is not { } h) continue;
+            doc.CheckFields(h, path, HoldingFields);
+            var tickerText = doc.String(h, "ticker", path);
+            if (string.IsNullOrWhiteSpace(tickerText))
+            {
+                doc.Error(h, $"{path}.ticker", "missing: every holding needs a ticker");
+                continue;
+            }
+            var ticker = tickerText.Trim().ToUpperInvariant();
+            if (ticker == Portfolio.CashTicker) { doc.Error(h, $"{path}.ticker", "CASH is not a holding: give it as the top-level cash"); continue; }
+            if (seen.TryGetValue(ticker, out var first))
+            {
+                doc.Error(Document.Get(h, "ticker"), $"{path}.ticker", $"{ticker} is listed twice (also holdings[{first}])");
+                continue;
+            }
+            seen[ticker] = i;
+            var quantity = doc.Amount(h, "quantity", path, allowNegative: true);
+            var price = doc.Amount(h, "price", path, allowNegative: true);
+            var value = doc.Amount(h, "value", path, allowNegative: true);
+            var fractional = doc.Bool(h, "fractional", path);
+            var assetClass = doc.String(h, "assetClass", path);
+            if (quantity < 0) { doc.Error(Document.Get(h, "quantity"), $"{path}.quantity", $"must not be negative (got {quantity})"); continue; }
+            if (value < 0) { doc.Error(Document.Get(h, "value"), $"{path}.value", $"must not be negative (got {value})"); continue; }
+            if (price is { } pr && pr <= 0) { doc.Error(Document.Get(h, "price"), $"{path}.price", $"price must be greater than zero (got {pr})"); continue; }
+
+            var known = securities.TryGetValue(ticker, out var sec) ? sec : new Security(ticker);
+            price ??= known.Price;
+            if (quantity is null && value is null)
+            {
+                doc.Error(h, path, $"{ticker} needs a quantity (with a price) or a value");
+                continue;
+            }
+            if (quantity is { } q && value is null)
+            {
+                if (price is null)
+                {
+                    doc.Error(h, $"{path}.price", $"missing: {ticker} is given as a quantity, so it needs a price");
+                    continue;
+                }
+                try
+                {
+                    value = q * price.Value;
+                }
+                catch (OverflowException)
+                {
+                    doc.Error(h, $"{path}.quantity", $"quantity × price is too large: Ballast accepts amounts up to {Values.MaxAmount:#,0}");
+                    continue;
+                }
+                if (value > Values.MaxAmount)
+                {
+                    doc.Error(h, $"{path}.quantity", $"quantity × price = {value} is too large: Ballast accepts amounts up to {Values.MaxAmount:#,0}");
+                    continue;
+                }
+            }
+            else if (quantity is not null && value is not null)
+            {
+                doc.Error(h, path, $"{ticker} gives both quantity and value: give a quantity with a price, or a value");
+                continue;
+            }
+            securities[ticker] = known with
+            {
+                Price = price,
+                Fractional = fractional ?? known.Fractional,
+                AssetClass = assetClass ?? known.AssetClass,
+            };
+            positions.Add(new Position(ticker, value!.Value, quantity));
+        }
+        return positions;
+    }
+
+    private static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root, bool normalize)
+    {
+        var targets = new List<TargetWeight>();
+        var targetsNode = Document.Get(root, "targets");
+        var modelNode = Document.Get(root, "model");
+        if (targetsNode is not null && modelNode is not null)
+        {
+            doc.Error(modelNode, "model", "give targets or a model, not both");
+            return targets;
+        }
+        if (modelNode is not null)
+        {
+            var name = doc.Scalar(modelNode, "model");
+            if (name is null) return targets;
+            if (ModelPortfolios.TryGet(name.Trim(), out var model)) return [.. model];
+            doc.Error(modelNode, "model", $"unknown model '{name}'; expected one of: {string.Join(", ", ModelPortfolios.Names)}");
+            return targets;
+        }
+        if (targetsNode is null)
+        {
+            doc.Error(root, "targets", "missing: give target weights (targets) or a built-in model (model)");
+            return targets;
+        }
+        if (doc.Mapping(targetsNode, "targets") is not { } map) return targets;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, value) in map.Children)
+        {
+            var ticker = Ticker(key);
+            var field = $"targets.{ticker}";
+            if (ticker.Length == 0) { doc.Error(key, "targets", "a target has no ticker"); continue; }
+            if (!seen.Add(ticker)) { doc.Error(key, field, $"{ticker} is listed twice"); continue; }
+            var text = doc.Scalar(value, field);
+            if (text is null) continue;
+            if (!Values.TryParseFraction(text, out var w, out var error)) { doc.Error(value, field, error!); continue; }
+            if (w < 0) { doc.Error(value, field, $"must not be negative (got {text})"); continue; }
+            if (w > 1 && !text.Contains('%', StringComparison.Ordinal))
+            {
+                doc.Error(value, field, $"{text} is not a fraction; write {text}% or {w / 100}");
+                continue;
+            }
+            targets.Add(new TargetWeight(ticker, w));
+        }
+        if (normalize && targets.Count > 0)
+        {
+            var sum = targets.Sum(t => t.Weight);
+            if (sum > 0) targets = targets.Select(t => t with { Weight = t.Weight / sum }).ToList();
+        }
+        return targets;
+    }
+
+    private static ExecutionOptions ReadExecution(Document doc, YamlMappingNode m)
+    {
+        const string path = "execution";
+        doc.CheckFields(m, path, ExecutionFields);
+        var method = CashFlowMethod.Proportional;
+        if (Document.Get(m, "method") is { } methodNode && doc.Scalar(methodNode, "execution.method") is { } text)
+        {
+            if (!PolicyReader.TryParseMethod(text, out method))
+                doc.Error(methodNode, "execution.method", $"unknown method '{text}'; expected proportional, relative, equalize");
+        }
+        return new ExecutionOptions
+        {
+            WholeShares = doc.Bool(m, "wholeShares", path) ?? false,
+            MinTrade = doc.Amount(m, "minTrade", path) ?? 0,
+            CashReserve = doc.Amount(m, "cashReserve", path) ?? 0,
+            Costs = new CostModel(doc.Amount(m, "commission", path) ?? 0, doc.Amount(m, "commissionBps", path) ?? 0, doc.Amount(m, "halfSpreadBps", path) ?? 0),
+            CashFlowMethod = method,
+            MoneyDecimals = doc.Integer(m, "moneyDecimals", path, 0, 8) ?? 2,
+            QuantityDecimals = doc.Integer(m, "quantityDecimals", path, 0, 12) ?? 6,
+        };
+    }
+
+    private static string Ticker(YamlNode key) => ((key as YamlScalarNode)?.Value ?? "").Trim().ToUpperInvariant();
+}

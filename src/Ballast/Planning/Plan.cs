@@ -1,0 +1,77 @@
+using Ballast.Drift;
+using Ballast.Policies;
+using Ballast.Portfolios;
+
+namespace Ballast.Planning;
+
+public enum TradeSide { Buy, Sell }
+
+/// <summary>What a plan does.</summary>
+public enum PlanAction
+{
+    /// <summary>No trades: within policy and no cash to place.</summary>
+    None,
+    /// <summary>The policy's rebalance-to rule was applied.</summary>
+    Rebalance,
+    /// <summary>Cash was invested by buying only.</summary>
+    InvestCash,
+    /// <summary>Cash was raised by selling only (a withdrawal, or cash below the reserve).</summary>
+    RaiseCash,
+}
+
+/// <summary>One order. <see cref="Value"/> is the money traded (portfolio currency, rounded to the money precision);
+/// <see cref="Quantity"/> the shares, when a price is known; <see cref="Cost"/> the estimated transaction cost.</summary>
+public sealed record Trade(string Ticker, TradeSide Side, decimal Value, decimal? Quantity, decimal? Price, decimal Cost);
+
+/// <summary>A position after the plan's trades. Weight is a fraction of the weighing base after the trades.</summary>
+public sealed record HoldingAfter(string Ticker, decimal Value, decimal? Quantity, decimal Weight, decimal Target);
+
+/// <summary>What to plan besides the policy: money in or out, and whether to rebalance regardless of the trigger.</summary>
+public sealed record PlanRequest
+{
+    public static PlanRequest None { get; } = new();
+
+    /// <summary>Cash added before planning (a deposit or a dividend), never negative.</summary>
+    public decimal Deposit { get; init; }
+    /// <summary>Cash to take out, raised by selling what is needed, never negative.</summary>
+    public decimal Withdraw { get; init; }
+    /// <summary>Apply the policy's rebalance-to rule whatever the trigger says.</summary>
+    public bool ForceRebalance { get; init; }
+    /// <summary>Leave cash above the reserve uninvested.</summary>
+    public bool KeepCash { get; init; }
+    /// <summary>Overrides the portfolio's cash-flow method.</summary>
+    public CashFlowMethod? Method { get; init; }
+}
+
+/// <summary>A trade plan: the drift report it was based on, the trades (sells first), and the portfolio after them.</summary>
+/// <param name="CashBefore">Cash before the plan, deposit included and withdrawal not yet taken.</param>
+/// <param name="CashAfter">Cash after the trades, their costs and the withdrawal.</param>
+public sealed record Plan(
+    DriftReport Drift,
+    PlanAction Action,
+    IReadOnlyList<Trade> Trades,
+    decimal CashBefore,
+    decimal Deposit,
+    decimal Withdraw,
+    decimal CashAfter,
+    decimal EstimatedCosts,
+    IReadOnlyList<HoldingAfter> After,
+    IReadOnlyList<string> Warnings)
+{
+    public bool HasTrades => Trades.Count > 0;
+
+    /// <summary>The portfolio as it stands once the trades are done: new positions and cash. A rebalance sets
+    /// <see cref="Portfolio.LastRebalanced"/> to the as-of date.</summary>
+    public Portfolio ApplyTo(Portfolio portfolio)
+    {
+        var positions = new List<Position>(After.Count);
+        foreach (var h in After)
+            if (h.Ticker != Portfolio.CashTicker && (h.Value > 0 || h.Quantity > 0)) positions.Add(new Position(h.Ticker, h.Value, h.Quantity));
+        return portfolio with
+        {
+            Positions = positions,
+            Cash = CashAfter,
+            LastRebalanced = Action == PlanAction.Rebalance ? portfolio.AsOf : portfolio.LastRebalanced,
+        };
+    }
+}
