@@ -1,0 +1,139 @@
+using System.Globalization;
+using Ballast.Drift;
+using Ballast.Planning;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Ballast.Cli.Portfolio;
+
+/// <summary>Terminal output of check and plan: tables, and a current-against-target chart on colour terminals.</summary>
+internal static class PlanRenderer
+{
+    private static readonly Color[] Palette =
+        [Color.SteelBlue1, Color.Orange1, Color.SpringGreen3, Color.MediumPurple2, Color.Gold1, Color.Red1, Color.Aqua, Color.HotPink, Color.Grey70, Color.Yellow3];
+
+    public static void RenderCheck(CliContext context, Ballast.Portfolios.Portfolio portfolio, Plan plan)
+    {
+        var console = context.Console;
+        Header(console, portfolio, plan.Drift);
+        console.Write(DriftTable(context, portfolio, plan.Drift));
+        if (context.Interactive) console.Write(Chart(plan.Drift));
+        Verdict(console, plan.Drift);
+        Warnings(console, plan.Warnings);
+    }
+
+    public static void RenderPlan(CliContext context, Ballast.Portfolios.Portfolio portfolio, Plan plan)
+    {
+        var console = context.Console;
+        Header(console, portfolio, plan.Drift);
+        console.Write(DriftTable(context, portfolio, plan.Drift));
+        if (context.Interactive) console.Write(Chart(plan.Drift));
+        Verdict(console, plan.Drift);
+        console.WriteLine();
+        if (plan.Trades.Count == 0)
+        {
+            console.MarkupLine("[bold]No trades.[/]");
+        }
+        else
+        {
+            var money = MoneyFormat(portfolio);
+            var trades = NewTable(context, "Trades").AddColumns("Side", "Ticker", "Quantity", "Price", "Value", "Est. cost");
+            foreach (var i in new[] { 2, 3, 4, 5 }) trades.Columns[i].RightAligned();
+            foreach (var t in plan.Trades)
+            {
+                var side = t.Side == TradeSide.Buy ? "[green]buy[/]" : "[red]sell[/]";
+                trades.AddRow(side, Escape(t.Ticker), t.Quantity?.ToString("#,0.######", CultureInfo.InvariantCulture) ?? "",
+                    t.Price?.ToString(money, CultureInfo.InvariantCulture) ?? "", t.Value.ToString(money, CultureInfo.InvariantCulture),
+                    t.Cost.ToString(money, CultureInfo.InvariantCulture));
+            }
+            console.Write(trades);
+            var after = NewTable(context, "After the trades").AddColumns("Ticker", "Value", "Weight", "Target", "Drift");
+            foreach (var i in new[] { 1, 2, 3, 4 }) after.Columns[i].RightAligned();
+            foreach (var h in plan.After)
+                after.AddRow(Escape(h.Ticker), h.Value.ToString(money, CultureInfo.InvariantCulture), Percent(h.Weight), Percent(h.Target), Points(h.Weight - h.Target));
+            console.Write(after);
+        }
+        var m = MoneyFormat(portfolio);
+        if (plan.Deposit > 0) console.MarkupLine($"Deposit: {plan.Deposit.ToString(m, CultureInfo.InvariantCulture)}");
+        if (plan.Withdraw > 0) console.MarkupLine($"Withdrawal: {plan.Withdraw.ToString(m, CultureInfo.InvariantCulture)}");
+        console.MarkupLine($"Cash after: [bold]{plan.CashAfter.ToString(m, CultureInfo.InvariantCulture)}[/]   Estimated costs: {plan.EstimatedCosts.ToString(m, CultureInfo.InvariantCulture)}");
+        Warnings(console, plan.Warnings.Except(plan.Drift.Warnings).ToList());
+    }
+
+    private static void Header(IAnsiConsole console, Ballast.Portfolios.Portfolio portfolio, DriftReport drift)
+    {
+        var m = MoneyFormat(portfolio);
+        console.MarkupLine($"[bold]Portfolio as of {drift.AsOf:yyyy-MM-dd}[/] ({Escape(portfolio.Currency)}): total {drift.TotalValue.ToString(m, CultureInfo.InvariantCulture)}, invested {drift.InvestedValue.ToString(m, CultureInfo.InvariantCulture)}, cash {drift.Cash.ToString(m, CultureInfo.InvariantCulture)}");
+        console.MarkupLine($"Policy: {Escape(portfolio.Policy.Describe())}");
+    }
+
+    private static Table DriftTable(CliContext context, Ballast.Portfolios.Portfolio portfolio, DriftReport drift)
+    {
+        var m = MoneyFormat(portfolio);
+        var table = NewTable(context, null).AddColumns("Ticker", "Value", "Weight", "Target", "Drift", "Band", "Status");
+        foreach (var i in new[] { 1, 2, 3, 4 }) table.Columns[i].RightAligned();
+        foreach (var p in drift.Positions)
+        {
+            var band = p.Lower is { } lo && p.Upper is { } hi ? $"{Percent(lo)}..{Percent(hi)}" : "";
+            var status = p.Status switch
+            {
+                BandStatus.Above => "[red]above[/]",
+                BandStatus.Below => "[yellow]below[/]",
+                _ => "[green]within[/]",
+            };
+            table.AddRow(Escape(p.Ticker), p.Value.ToString(m, CultureInfo.InvariantCulture), Percent(p.Weight), Percent(p.Target), Points(p.Drift), band, status);
+        }
+        return table;
+    }
+
+    private static IRenderable Chart(DriftReport drift)
+    {
+        var now = new BreakdownChart().Width(60).ShowPercentage();
+        var target = new BreakdownChart().Width(60).ShowPercentage();
+        var i = 0;
+        foreach (var p in drift.Positions)
+        {
+            var color = Palette[i++ % Palette.Length];
+            if (p.Weight > 0) now.AddItem(Escape(p.Ticker), Math.Round((double)(p.Weight * 100), 2), color);
+            if (p.Target > 0) target.AddItem(Escape(p.Ticker), Math.Round((double)(p.Target * 100), 2), color);
+        }
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        grid.AddRow(new Markup("[bold]now[/]"), now);
+        grid.AddRow(new Markup("[bold]target[/]"), target);
+        return new Padder(grid, new Padding(0, 1, 0, 1));
+    }
+
+    private static void Verdict(IAnsiConsole console, DriftReport drift)
+    {
+        if (drift.NeedsRebalancing)
+        {
+            console.MarkupLine("[bold red]Rebalance needed:[/]");
+            foreach (var r in drift.Reasons) console.MarkupLine($"  - {Escape(r)}");
+        }
+        else
+        {
+            console.MarkupLine($"[bold green]No rebalance needed:[/] {Escape(string.Join("; ", drift.Reasons))}");
+        }
+    }
+
+    private static void Warnings(IAnsiConsole console, IReadOnlyList<string> warnings)
+    {
+        foreach (var w in warnings) console.MarkupLine($"[yellow]warning:[/] {Escape(w)}");
+    }
+
+    private static Table NewTable(CliContext context, string? title)
+    {
+        var table = new Table().Border(context.Interactive ? TableBorder.Rounded : TableBorder.Ascii);
+        if (title is not null) table.Title($"[bold]{Escape(title)}[/]");
+        return table;
+    }
+
+    private static string MoneyFormat(Ballast.Portfolios.Portfolio p) =>
+        p.Execution.MoneyDecimals == 0 ? "#,0" : "#,0." + new string('0', p.Execution.MoneyDecimals);
+
+    private static string Percent(decimal fraction) => (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+
+    private static string Points(decimal fraction) => (fraction * 100).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture) + "pp";
+
+    private static string Escape(string s) => Markup.Escape(s);
+}

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Ballast.Drift;
+using Ballast.Input;
+using Ballast.Planning;
+using Ballast.Policies;
+
+namespace Ballast.Cli.Portfolio;
+
+/// <summary><c>ballast check</c> and <c>ballast plan</c> on a portfolio file.</summary>
+internal static class PortfolioCommands
+{
+    public static void AddTo(RootCommand root, CliContext context)
+    {
+        root.Subcommands.Add(Check(context));
+        root.Subcommands.Add(PlanCommand(context));
+    }
+
+    private static Command Check(CliContext context)
+    {
+        var options = new PortfolioOptions();
+        var command = new Command("check", "Print the drift report and whether the policy says to rebalance now. Exit code 0: nothing to do; 1: rebalancing needed; 2: bad input.");
+        options.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var portfolio = options.Load(parse, context);
+            var plan = Planner.Create(portfolio);
+            if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: false));
+            else PlanRenderer.RenderCheck(context, portfolio, plan);
+            return plan.Drift.NeedsRebalancing ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command PlanCommand(CliContext context)
+    {
+        var options = new PortfolioOptions();
+        var deposit = new Option<string?>("--deposit") { Description = "Add this cash first and invest it by buying only (or with --rebalance)" };
+        var withdraw = new Option<string?>("--withdraw") { Description = "Raise this cash by selling only" };
+        var rebalance = new Option<bool>("--rebalance") { Description = "Apply the policy's rebalance-to rule now, whatever the trigger says" };
+        var keepCash = new Option<bool>("--keep-cash") { Description = "Leave cash above the reserve uninvested" };
+        var method = new Option<string?>("--method") { Description = "Cash-flow method: proportional, relative, equalize" };
+        var csv = new Option<bool>("--csv") { Description = "Print the trades as an order file (ticker,side,quantity,value)" };
+        var command = new Command("plan", "Print the drift report, the trades that bring the portfolio back, and the portfolio after them.");
+        options.AddTo(command);
+        foreach (var o in new Option[] { deposit, withdraw, rebalance, keepCash, method, csv }) command.Options.Add(o);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(deposit) is not null && result.GetValue(withdraw) is not null)
+                result.AddError("--deposit and --withdraw cannot be used together");
+            if (result.GetValue(options.Json) && result.GetValue(csv))
+                result.AddError("--json and --csv cannot be used together");
+        });
+        command.SetAction(parse =>
+        {
+            var problems = new List<InputProblem>();
+            var depositValue = PortfolioOptions.Amount(parse, deposit, problems) ?? 0;
+            var withdrawValue = PortfolioOptions.Amount(parse, withdraw, problems) ?? 0;
+            CashFlowMethod? methodValue = null;
+            if (parse.GetValue(method) is { } m)
+            {
+                if (PolicyReader.TryParseMethod(m, out var cm)) methodValue = cm;
+                else problems.Add(new InputProblem($"unknown method '{m}'; expected proportional, relative, equalize", Field: "--method"));
+            }
+            Ballast.Portfolios.Portfolio portfolio;
+            try
+            {
+                portfolio = options.Load(parse, context);
+            }
+            catch (InputException e)
+            {
+                throw new InputException([.. e.Problems, .. problems]);
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+
+            var request = new PlanRequest
+            {
+                Deposit = depositValue, Withdraw = withdrawValue, ForceRebalance = parse.GetValue(rebalance),
+                KeepCash = parse.GetValue(keepCash), Method = methodValue,
+            };
+            var plan = Planner.Create(portfolio, request);
+            if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: true));
+            else if (parse.GetValue(csv)) context.Out.Write(PlanCsv.Write(plan));
+            else PlanRenderer.RenderPlan(context, portfolio, plan);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,140 @@
+using System.CommandLine;
+using Ballast.Input;
+using Ballast.Policies;
+using Ballast.Portfolios;
+
+namespace Ballast.Cli.Portfolio;
+
+/// <summary>The flags that read a portfolio file and override its policy and execution settings.</summary>
+internal sealed class PortfolioOptions
+{
+    public Argument<string> File { get; } = new("file") { Description = "Portfolio file (YAML or JSON)" };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON document instead of tables" };
+    public Option<string?> AsOf { get; } = new("--as-of") { Description = "As-of date (YYYY-MM-DD) when the file gives none; default today" };
+    public Option<bool> Normalize { get; } = new("--normalize") { Description = "Rescale target weights that do not sum to 100%" };
+    public Option<string?> Look { get; } = new("--look") { Description = "Look schedule: " + PolicyReader.LookWords };
+    public Option<string?> MaxInterval { get; } = new("--max-interval") { Description = "Days after the last rebalance when a look always rebalances" };
+    public Option<string?> Trigger { get; } = new("--trigger") { Description = "Trigger: " + PolicyReader.TriggerWords };
+    public Option<string?> Absolute { get; } = new("--absolute") { Description = "Absolute band half-width (5% or 500bp)" };
+    public Option<string?> Relative { get; } = new("--relative") { Description = "Relative band half-width, a share of the target (25%)" };
+    public Option<string?> Rail { get; } = new("--rail") { Description = "Relative inner rail for --to inner-rail (10%)" };
+    public Option<string?> To { get; } = new("--to") { Description = "Rebalance to: " + PolicyReader.RebalanceToWords };
+    public Option<string?> MinTrade { get; } = new("--min-trade") { Description = "Drop trades worth less than this" };
+    public Option<bool> WholeShares { get; } = new("--whole-shares") { Description = "Trade whole shares only" };
+    public Option<string?> Reserve { get; } = new("--reserve") { Description = "Cash to keep uninvested" };
+    public Option<string?> Commission { get; } = new("--commission") { Description = "Fixed commission per trade" };
+    public Option<string?> CommissionBps { get; } = new("--commission-bps") { Description = "Commission in basis points of the trade value" };
+    public Option<string?> HalfSpreadBps { get; } = new("--half-spread-bps") { Description = "Half the bid-ask spread, in basis points" };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(File);
+        foreach (var o in new Option[] { Json, AsOf, Normalize, Look, MaxInterval, Trigger, Absolute, Relative, Rail, To, MinTrade, WholeShares, Reserve, Commission, CommissionBps, HalfSpreadBps })
+            command.Options.Add(o);
+    }
+
+    /// <summary>Reads the file and applies the overrides; throws <see cref="InputException"/> with every problem.</summary>
+    public Ballast.Portfolios.Portfolio Load(ParseResult parse, CliContext context)
+    {
+        var problems = new List<InputProblem>();
+        DateOnly? asOf = null;
+        if (parse.GetValue(AsOf) is { } asOfText)
+        {
+            if (Values.TryParseDate(asOfText, out var d, out var e)) asOf = d;
+            else problems.Add(new InputProblem(e!, Field: "--as-of"));
+        }
+        asOf ??= DateOnly.FromDateTime(context.Time.GetUtcNow().UtcDateTime);
+        var path = parse.GetValue(File)!;
+        var read = PortfolioReader.ReadFile(context.ResolvePath(path), new ReadOptions(parse.GetValue(Normalize), asOf), path);
+        problems.AddRange(read.Problems);
+        var policyOverride = ReadPolicyOverrides(parse, problems);
+        var executionOverride = ReadExecutionOverrides(parse, problems);
+        if (problems.Count > 0 || read.Value is null) throw new InputException(problems);
+
+        var portfolio = read.Value;
+        portfolio = portfolio with
+        {
+            Policy = policyOverride(portfolio.Policy),
+            Execution = executionOverride(portfolio.Execution),
+        };
+        problems.AddRange(PortfolioValidator.Validate(portfolio, path));
+        problems.AddRange(PortfolioReader.CheckWholeSharePrices(portfolio, path));
+        if (problems.Count > 0) throw new InputException(problems);
+        return portfolio;
+    }
+
+    private Func<Policy, Policy> ReadPolicyOverrides(ParseResult parse, List<InputProblem> problems)
+    {
+        LookSchedule? look = null;
+        if (parse.GetValue(Look) is { } lookText)
+        {
+            if (PolicyReader.TryParseLook(lookText, out var l)) look = l;
+            else problems.Add(new InputProblem($"unknown look '{lookText}'; expected {PolicyReader.LookWords}", Field: "--look"));
+        }
+        int? maxInterval = null;
+        if (parse.GetValue(MaxInterval) is { } maxText)
+        {
+            if (int.TryParse(maxText, out var m) && m >= 1) maxInterval = m;
+            else problems.Add(new InputProblem($"'{maxText}' is not a whole number of days", Field: "--max-interval"));
+        }
+        TriggerKind? kind = null;
+        if (parse.GetValue(Trigger) is { } triggerText)
+        {
+            if (PolicyReader.TryParseTrigger(triggerText, out var k)) kind = k;
+            else problems.Add(new InputProblem($"unknown trigger '{triggerText}'; expected {PolicyReader.TriggerWords}", Field: "--trigger"));
+        }
+        RebalanceTarget? to = null;
+        if (parse.GetValue(To) is { } toText)
+        {
+            if (PolicyReader.TryParseRebalanceTo(toText, out var t)) to = t;
+            else problems.Add(new InputProblem($"unknown rebalance-to rule '{toText}'; expected {PolicyReader.RebalanceToWords}", Field: "--to"));
+        }
+        var absolute = Fraction(parse, Absolute, problems);
+        var relative = Fraction(parse, Relative, problems);
+        var rail = Fraction(parse, Rail, problems);
+        return policy =>
+        {
+            var lookValue = look is { } lv ? lv with { MaxIntervalDays = policy.Look.MaxIntervalDays } : policy.Look;
+            if (maxInterval is not null) lookValue = lookValue with { MaxIntervalDays = maxInterval };
+            var band = policy.Trigger.Band;
+            // A band flag on its own replaces the file's band, so --absolute 3% means a 3pp band, not min(3pp, file's relative).
+            if (absolute is not null || relative is not null) band = new BandSpec(absolute, relative);
+            var trigger = policy.Trigger with { Kind = kind ?? policy.Trigger.Kind, Band = band };
+            if (trigger.Kind == TriggerKind.Threshold && trigger.Band.IsEmpty) trigger = trigger with { Band = Policy.Default.Trigger.Band };
+            return new Policy(lookValue, trigger, to ?? policy.RebalanceTo, rail ?? policy.Rail);
+        };
+    }
+
+    private Func<ExecutionOptions, ExecutionOptions> ReadExecutionOverrides(ParseResult parse, List<InputProblem> problems)
+    {
+        var minTrade = Amount(parse, MinTrade, problems);
+        var reserve = Amount(parse, Reserve, problems);
+        var commission = Amount(parse, Commission, problems);
+        var commissionBps = Amount(parse, CommissionBps, problems);
+        var halfSpread = Amount(parse, HalfSpreadBps, problems);
+        var whole = parse.GetValue(WholeShares);
+        return ex => ex with
+        {
+            WholeShares = whole || ex.WholeShares,
+            MinTrade = minTrade ?? ex.MinTrade,
+            CashReserve = reserve ?? ex.CashReserve,
+            Costs = new CostModel(commission ?? ex.Costs.FixedPerTrade, commissionBps ?? ex.Costs.CommissionBps, halfSpread ?? ex.Costs.HalfSpreadBps),
+        };
+    }
+
+    internal static decimal? Fraction(ParseResult parse, Option<string?> option, List<InputProblem> problems)
+    {
+        if (parse.GetValue(option) is not { } text) return null;
+        if (!Values.TryParseFraction(text, out var v, out var error)) { problems.Add(new InputProblem(error!, Field: option.Name)); return null; }
+        if (v < 0) { problems.Add(new InputProblem($"must not be negative (got {text})", Field: option.Name)); return null; }
+        return v;
+    }
+
+    internal static decimal? Amount(ParseResult parse, Option<string?> option, List<InputProblem> problems)
+    {
+        if (parse.GetValue(option) is not { } text) return null;
+        if (!Values.TryParseAmount(text, out var v, out var error)) { problems.Add(new InputProblem(error!, Field: option.Name)); return null; }
+        if (v < 0) { problems.Add(new InputProblem($"must not be negative (got {text})", Field: option.Name)); return null; }
+        return v;
+    }
+}
