@@ -63,6 +63,12 @@ public sealed class Document
             problems.Add(new InputProblem($"not valid {(isJson ? "JSON" : "YAML")}: {message}", file, (int)e.Start.Line, (int)e.Start.Column));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // The YAML scanner fails this way, without a position, on some unterminated flow collections.
+            problems.Add(new InputProblem($"not valid {(isJson ? "JSON" : "YAML")}: a '{{' or '[' is never closed, or the file ends too early", file));
+            return null;
+        }
     }
 
     public void Error(YamlNode? node, string field, string message) =>

@@ -1,0 +1,53 @@
+using Spectre.Console;
+
+namespace Ballast.Cli.Tests;
+
+/// <summary>Runs the CLI in-process over string writers, in a temporary working directory holding the given files.</summary>
+internal sealed class CliRunner : IDisposable
+{
+    public CliRunner()
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "ballast-cli-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Directory { get; }
+
+    public string Write(string name, string content)
+    {
+        var path = Path.Combine(Directory, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(stdout),
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 160;
+        var context = new CliContext
+        {
+            Console = console, Out = stdout, Error = stderr, WorkingDirectory = Directory,
+            Time = new FixedClock(new DateTimeOffset(2025, 7, 1, 12, 0, 0, TimeSpan.Zero)),
+        };
+        var exit = CliApp.Run(args, context);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
