@@ -6,8 +6,8 @@ namespace Ballast.Planning;
 
 /// <summary>
 /// Turns ideal value changes into orders: sells first, then buys within the cash the sells and the starting cash
-/// leave above the floor. Rounding: sell values to the nearest money unit (up when raising cash), never more than
-/// held; fractional buys down to the money unit with the left-over units given to the largest remainders; whole
+/// leave above the floor. Rounding: sells up to the next money unit or whole share, never more than held, so
+/// they always fund the buys of the ideal plan; fractional buys down to the money unit with the left-over units given to the largest remainders; whole
 /// shares to the nearest share, then shares removed while cash would end below the floor and single shares added,
 /// furthest below target first, while one fits. Costs round up.
 /// </summary>
@@ -43,16 +43,24 @@ internal static class Execution
             if (!book.Fractional[i])
             {
                 RequirePrice(book, i);
-                var q = full ? heldQty!.Value : Math.Min(heldQty!.Value, RoundShares(raw / price, raising));
+                // Whole-share sells round up so that they always fund the buys the ideal plan makes.
+                var q = full ? heldQty!.Value : Math.Min(heldQty!.Value, Math.Ceiling(raw / price));
                 value = full ? held : q * price;
                 qty = q;
             }
             else
             {
-                value = full ? held : Math.Min(held, Math.Round(raw, ex.MoneyDecimals, raising ? MidpointRounding.ToPositiveInfinity : MidpointRounding.AwayFromZero));
+                value = full ? held : Math.Min(held, Math.Round(raw, ex.MoneyDecimals, MidpointRounding.ToPositiveInfinity));
                 qty = heldQty is { } hq ? (full ? hq : Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero)) : null;
             }
             if (value <= 0) continue;
+            if (value < ex.MinTrade && raising && book.Fractional[i])
+            {
+                // Cash must be raised: sell the minimum trade rather than nothing.
+                value = Math.Min(held, ex.MinTrade);
+                full = value >= held;
+                qty = heldQty is { } hq2 ? (full ? hq2 : Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero)) : null;
+            }
             if (value < ex.MinTrade)
             {
                 warnings.Add($"sell of {value} {book.Tickers[i]} is below the minimum trade of {ex.MinTrade} and was dropped");
@@ -204,10 +212,7 @@ internal static class Execution
 
     private static decimal RoundUp(decimal x, int decimals) => Math.Round(x, decimals, MidpointRounding.ToPositiveInfinity);
 
-    private static decimal RoundShares(decimal shares, bool up) =>
-        Math.Round(shares, 0, up ? MidpointRounding.ToPositiveInfinity : MidpointRounding.AwayFromZero);
-
-    private static decimal Unit(int decimals)
+    internal static decimal Unit(int decimals)
     {
         var u = 1m;
         for (var i = 0; i < decimals; i++) u /= 10;

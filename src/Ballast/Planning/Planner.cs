@@ -44,6 +44,8 @@ public static class Planner
         // The lowest cash the plan may end with.
         var floor = request.KeepCash ? Math.Max(ex.CashReserve, cash) : ex.CashReserve;
         var spare = book.CashIsAsset ? cash : cash - floor;
+        // Cash of less than one money unit per asset is what rounding left from earlier trades: it is not invested on its own.
+        var dust = book.Count * Execution.Unit(ex.MoneyDecimals);
         var baseValue = book.Invested + spare;
         if (baseValue < 0) baseValue = 0;
 
@@ -53,13 +55,13 @@ public static class Planner
         {
             action = PlanAction.Rebalance;
             if (policy.RebalanceTo == RebalanceTarget.Target) ToTarget(book, baseValue, deltas);
-            else ToInnerRails(book, baseValue, policy.Rail, method, deltas);
+            else ToInnerRails(book, baseValue, policy.Rail, method, dust, deltas);
         }
         else
         {
             var keep = book.CashIsAsset ? Math.Max(floor, book.CashTarget * baseValue) : floor;
             var available = cash - keep;
-            if (available > 0)
+            if (available >= dust)
             {
                 action = PlanAction.InvestCash;
                 BuyOnly(book, book.Values, baseValue, available, method, deltas);
@@ -80,6 +82,8 @@ public static class Planner
         // Costs and rounding can leave cash a little short when the plan had to raise it; sell a little more.
         for (var attempt = 0; attempt < 3 && execution.CashAfter < floor && execution.CanSellMore; attempt++)
         {
+            // Start again from what was actually traded (whole shares already rounded up), plus the shortfall.
+            for (var i = 0; i < n; i++) deltas[i] = execution.ValuesAfter[i] - book.Values[i];
             SellOnly(book, execution.ValuesAfter, baseValue, floor - execution.CashAfter, method, ex.Costs, deltas);
             execution = Execution.Run(book, deltas, cash, floor, ex, raising: true, warnings);
         }
@@ -102,7 +106,7 @@ public static class Planner
     /// rail; then the proceeds plus spare cash buy the assets below target, up to target when the money covers all
     /// shortfalls, else in proportion to each one's relative distance from target, never past target.
     /// </summary>
-    private static void ToInnerRails(Book book, decimal baseValue, decimal rail, CashFlowMethod method, decimal[] deltas)
+    private static void ToInnerRails(Book book, decimal baseValue, decimal rail, CashFlowMethod method, decimal dust, decimal[] deltas)
     {
         var n = book.Count;
         decimal proceeds = 0;
@@ -119,6 +123,7 @@ public static class Planner
             after[i] = v + deltas[i];
         }
         var money = proceeds + (baseValue - book.Invested);
+        if (money >= 0 && money < dust) return;
         if (money < 0)
         {
             // Selling to the rails does not raise the cash the plan needs: take the rest from what is still above target.
