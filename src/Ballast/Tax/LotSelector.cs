@@ -60,6 +60,21 @@ public sealed record LotSale(
 
     /// <summary>Realized long-term gain (net of long-term losses).</summary>
     public decimal LongTermGain => Slices.Where(s => s.Term == HoldingTerm.LongTerm).Sum(s => s.Gain);
+
+    /// <summary>The slices' gains for <see cref="TaxCalculator"/>, all under <paramref name="treatment"/> (the ticker's treatment).</summary>
+    public IReadOnlyList<RealizedGain> RealizedGains(string treatment) =>
+        [.. Slices.Select(s => new RealizedGain(treatment, s.Term, s.Gain))];
+}
+
+/// <summary>
+/// Limits on what one sale may realize, for a tax-aware planner.
+/// </summary>
+/// <param name="MaxRealizedGain">The most net gain (total, account currency) the sale may realize, or null for no limit; may be negative to demand a net loss.</param>
+/// <param name="NoShortTermGains">When true, the sale's net short-term gain must be 0 or less.</param>
+public sealed record SaleLimits(decimal? MaxRealizedGain = null, bool NoShortTermGains = false)
+{
+    /// <summary>No limits.</summary>
+    public static SaleLimits None { get; } = new();
 }
 
 /// <summary>
@@ -160,6 +175,79 @@ public sealed class LotSelector
 
         var remainingLots = openLots.Select(l => remaining[l.Id]).OfType<TaxLot>().ToList();
         return new LotSale(openLots[0].Ticker, openLots[0].Account, saleDate, quantity, proceeds, slices, remainingLots);
+    }
+
+    /// <summary>
+    /// The largest quantity, in steps of <c>10^-quantityDecimals</c> shares, that <paramref name="method"/> can sell
+    /// from <paramref name="openLots"/> at <paramref name="pricePerShare"/> on <paramref name="saleDate"/> within
+    /// <paramref name="limits"/>; 0 when no quantity fits. Losses on early lots can make room for gains on later
+    /// ones, so this is the largest quantity that fits; a smaller one may not (check it with <see cref="Sell"/>).
+    /// Where a gain limit cuts a lot, the cut keeps one money unit (<c>10^-MoneyDecimals</c>) below the limit so
+    /// the rounded sale still fits; the answer is confirmed with <see cref="Sell"/>.
+    /// </summary>
+    /// <param name="openLots">The account's open lots of one ticker.</param>
+    /// <param name="pricePerShare">Sale price per share; 0 or more.</param>
+    /// <param name="saleDate">Trade date.</param>
+    /// <param name="method">Any method but <see cref="LotSelectionMethod.Specific"/>.</param>
+    /// <param name="limits">The realized-gain limits.</param>
+    /// <param name="quantityDecimals">0 for whole shares; 0 to 10.</param>
+    public decimal MaxQuantity(IReadOnlyList<TaxLot> openLots, decimal pricePerShare, DateOnly saleDate, LotSelectionMethod method,
+        SaleLimits limits, int quantityDecimals = 0)
+    {
+        ArgumentNullException.ThrowIfNull(openLots);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (method == LotSelectionMethod.Specific)
+            throw new ArgumentOutOfRangeException(nameof(method), method, "a specific-lot sale has no order to follow");
+        if (pricePerShare < 0m)
+            throw new ArgumentOutOfRangeException(nameof(pricePerShare), pricePerShare, "the price per share must be 0 or more");
+        if (quantityDecimals is < 0 or > 10)
+            throw new ArgumentOutOfRangeException(nameof(quantityDecimals), quantityDecimals, "quantity decimals must be between 0 and 10");
+        if (openLots.Count == 0) return 0m;
+        CheckOneHolding(openLots);
+
+        // Along the consumption order, realized gain and short-term gain are piecewise linear in the quantity;
+        // within each lot the quantities meeting both limits form one interval, and the best is its top.
+        var margin = Unit(MoneyDecimals);
+        var best = 0m;
+        decimal prefix = 0m, gain = 0m, shortGain = 0m;
+        foreach (var lot in ConsumptionOrder(openLots, method, pricePerShare, saleDate))
+        {
+            var perShare = pricePerShare - lot.CostBasisPerShare;
+            var isShort = HoldingPeriod.Term(lot.HoldingPeriodStart, saleDate) == HoldingTerm.ShortTerm;
+            var (low, high) = (0m, lot.Quantity);
+            if (limits.MaxRealizedGain is decimal max) (low, high) = Narrow(low, high, gain, perShare, max, margin);
+            if (limits.NoShortTermGains) (low, high) = Narrow(low, high, shortGain, isShort ? perShare : 0m, 0m, margin);
+            if (low <= high)
+            {
+                var top = Math.Round(prefix + high, quantityDecimals, MidpointRounding.ToZero);
+                if (top >= prefix + low && top > best) best = top;
+            }
+            prefix += lot.Quantity;
+            gain += perShare * lot.Quantity;
+            if (isShort) shortGain += perShare * lot.Quantity;
+        }
+
+        // Rounded proceeds can still shift a cent between slices; step down a little until the real sale fits,
+        // and fall back to selling nothing, which always fits.
+        var step = Unit(quantityDecimals);
+        for (var tries = 0; best > 0m; tries++)
+        {
+            var sale = Sell(openLots, best, pricePerShare, saleDate, method);
+            if ((limits.MaxRealizedGain is not decimal m || sale.Gain <= m) && (!limits.NoShortTermGains || sale.ShortTermGain <= 0m)) return best;
+            best = tries < 100 ? best - step : 0m;
+        }
+        return 0m;
+    }
+
+    private static decimal Unit(int decimals) => new(1, 0, 0, false, (byte)decimals);
+
+    // The x in [low, high] with start + slope * x <= limit; a rising line stops one margin short of the limit.
+    private static (decimal Low, decimal High) Narrow(decimal low, decimal high, decimal start, decimal slope, decimal limit, decimal margin)
+    {
+        if (slope == 0m) return start <= limit ? (low, high) : (1m, 0m);
+        return slope > 0m
+            ? (low, Math.Min(high, (limit - margin - start) / slope))
+            : (Math.Max(low, (limit - start) / slope), high);
     }
 
     /// <summary>

@@ -98,6 +98,42 @@ public sealed class LotSelectorTests
         Assert.Equal((630m, 150m), (rest.CostBasis, rest.WashSaleAdjustment));
     }
 
+    // Tax-min at 160: B and D lose 500 in all, then A gains 60 a share, so 8 shares of A (480) keep the sale at
+    // a net loss of 20, while 9 would gain 40. 10 + 10 + 8 = 28.
+    [Fact]
+    public void MaxQuantity_GainLimit_StopsInsideTheLotThatCrossesIt()
+    {
+        var max = Selector.MaxQuantity(Lots, 160m, SaleDate, LotSelectionMethod.TaxMinimizing, new SaleLimits(MaxRealizedGain: 0m));
+
+        Assert.Equal(28m, max);
+        Assert.Equal(-20m, Selector.Sell(Lots, max, 160m, SaleDate, LotSelectionMethod.TaxMinimizing).Gain);
+        Assert.Equal(28.33m, Selector.MaxQuantity(Lots, 160m, SaleDate, LotSelectionMethod.TaxMinimizing, new SaleLimits(MaxRealizedGain: 0m), quantityDecimals: 2));
+    }
+
+    // FIFO sells A first at a gain of 60 a share, so no quantity keeps the net gain at or below 0.
+    [Fact]
+    public void MaxQuantity_NothingFits_ReturnsZero() =>
+        Assert.Equal(0m, Selector.MaxQuantity(Lots, 160m, SaleDate, LotSelectionMethod.Fifo, new SaleLimits(MaxRealizedGain: 0m)));
+
+    // FIFO: A and B are long-term; C gains 100 short-term and D loses 100 short-term, so only selling all 40
+    // nets short-term gains to 0 (21 to 39 shares would realize a short-term gain).
+    [Fact]
+    public void MaxQuantity_NoShortTermGains_FindsTheLargestFittingQuantity()
+    {
+        var max = Selector.MaxQuantity(Lots, 160m, SaleDate, LotSelectionMethod.Fifo, new SaleLimits(NoShortTermGains: true));
+
+        Assert.Equal(40m, max);
+        Assert.True(Selector.Sell(Lots, 30m, 160m, SaleDate, LotSelectionMethod.Fifo).ShortTermGain > 0m);
+    }
+
+    [Fact]
+    public void MaxQuantity_NoLimits_IsEverything() =>
+        Assert.Equal(40m, Selector.MaxQuantity(Lots, 160m, SaleDate, LotSelectionMethod.Lifo, SaleLimits.None));
+
+    [Fact]
+    public void MaxQuantity_Specific_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Selector.MaxQuantity(Lots, 160m, SaleDate, LotSelectionMethod.Specific, SaleLimits.None));
+
     [Fact]
     public void Sell_MoreThanHeld_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Selector.Sell(Lots, 40.0001m, 160m, SaleDate, LotSelectionMethod.Fifo));

@@ -79,6 +79,38 @@ public sealed class TaxPropertyTests
         }).QuickCheckThrowOnFailure();
     }
 
+    // The quantity MaxQuantity returns, when sold, stays within the limits.
+    [Fact]
+    public void MaxQuantity_SellingItStaysWithinTheLimits()
+    {
+        var limitGen =
+            from c in SaleCases
+            from maxGain in Gen.Choose(-2_000_000, 2_000_000)
+            from noShort in Gen.Elements(true, false)
+            from decimals in Gen.Choose(0, 3)
+            select (c, limits: new SaleLimits(maxGain / 100m, noShort), decimals);
+
+        Prop.ForAll(Arb.From(limitGen), x =>
+        {
+            var lots = x.c.Lots.Select((s, i) => new TaxLot($"L{i}", "VOO", "taxable", Start.AddDays(s.DayOffset), s.QuantityCents / 100m, s.BasisCents / 100m)).ToList();
+            var selector = new LotSelector();
+            var price = x.c.PriceCents / 100m;
+            var saleDate = new DateOnly(2026, 1, 1);
+
+            var max = selector.MaxQuantity(lots, price, saleDate, x.c.Method, x.limits, x.decimals);
+
+            Assert.InRange(max, 0m, lots.Sum(l => l.Quantity));
+            Assert.Equal(max, Math.Round(max, x.decimals));
+            if (max > 0m)
+            {
+                var sale = selector.Sell(lots, max, price, saleDate, x.c.Method);
+                Assert.True(sale.Gain <= x.limits.MaxRealizedGain!.Value, $"gain {sale.Gain} over {x.limits.MaxRealizedGain}");
+                Assert.True(!x.limits.NoShortTermGains || sale.ShortTermGain <= 0m, $"short-term gain {sale.ShortTermGain}");
+            }
+            return true;
+        }).QuickCheckThrowOnFailure();
+    }
+
     // Replaying any history: open lots sum to bought minus sold per holding, a sale never consumes a lot twice,
     // and basis is conserved: open basis + sold basis = purchase cost + losses moved into replacement lots.
     [Fact]
