@@ -54,12 +54,13 @@ public sealed record PlanTaxEstimate(TaxEstimate YearToDate, TaxEstimate WithPla
 public static class TaxCalculator
 {
     /// <summary>The year's estimated tax on <paramref name="gains"/> and <paramref name="dividends"/>.</summary>
-    /// <exception cref="ArgumentException">A gain or dividend names a treatment the regime lacks.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A negative dividend.</exception>
+    /// <exception cref="ArgumentException">A gain or dividend names a treatment the regime lacks, or the regime is inconsistent.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative dividend, or a regime value out of range.</exception>
     public static TaxEstimate Estimate(TaxRegime regime, IEnumerable<RealizedGain> gains, IEnumerable<DividendIncome>? dividends = null)
     {
         ArgumentNullException.ThrowIfNull(regime);
         ArgumentNullException.ThrowIfNull(gains);
+        regime.Validate();
         var gainList = gains.ToList();
         var dividendList = dividends?.ToList() ?? [];
         foreach (var g in gainList) regime.Treatment(g.Treatment);

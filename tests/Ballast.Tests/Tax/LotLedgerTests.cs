@@ -26,6 +26,32 @@ public sealed class LotLedgerTests
         Assert.Equal(new YearRealized(2025, 0m, 0m, 250m), result.Realized(2025));
     }
 
+    // Selling the golden case's replacement lot (basis 1,050) for 750 realizes the carried loss: 750 - 1,050 = -300.
+    // Its holding period starts 2025-01-19, so the loss is short-term. Over both sales the household lost
+    // 1,000 + 800 - 750 - 750 = 300, all of it recognized once.
+    [Fact]
+    public void Replay_SellingTheReplacement_RealizesTheDeferredLoss()
+    {
+        var result = Ledger.Replay([], [Buy("2025-01-02", 100m, 10m), Sell("2025-02-03", 100m, 7.5m), Buy("2025-02-20", 100m, 8m), Sell("2025-04-01", 100m, 7.5m)]);
+
+        Assert.Empty(result.OpenLots);
+        Assert.Equal(new YearRealized(2025, -300m, 0m, 250m), result.Realized(2025));
+    }
+
+    // The IRA buys IVV earlier the same day the taxable account sells VOO at a loss: the IRA lot is the replacement.
+    [Fact]
+    public void Replay_SameDayPurchaseBeforeTheSale_IsAReplacement()
+    {
+        var ledger = new LotLedger(new LotSelector(), new IdenticalTickers([["VOO", "IVV"]]));
+
+        var result = ledger.Replay([Lot("v1", "2024-06-03", 10m, 5000m)],
+            [Buy("2025-03-03", 10m, 460m, ticker: "IVV", account: "ira", lotId: "i1"), Sell("2025-03-03", 10m, 450m)]);
+
+        Assert.Equal(("i1", 5100m), (Assert.Single(result.OpenLots).Id, result.OpenLots[0].CostBasis));
+        // Held 273 days (2024-06-03 to 2025-03-03), so the IRA lot's holding period starts 273 days before 2025-03-03.
+        Assert.Equal(D("2024-06-03"), result.OpenLots[0].HoldingPeriodStart);
+    }
+
     // 40 of the 100 shares sold at a loss are replaced: 250 x 40 / 100 = 100 is disallowed, 150 stays deductible.
     [Fact]
     public void Replay_PartialReplacement_DisallowsOnlyTheReplacedFraction()

@@ -141,6 +141,14 @@ public sealed class TaxCalculatorTests
     }
 
     [Fact]
+    public void Estimate_RegimeBuiltWithoutCreate_IsStillChecked()
+    {
+        var regime = new TaxRegime("x", [new TaxTreatment("a", 1.5m, 0m, 0m, true, 0m)], "a", new TaxRounding(2, MidpointRounding.AwayFromZero), null);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => TaxCalculator.Estimate(regime, []));
+    }
+
+    [Fact]
     public void TreatmentOf_UsesTheSecuritysTreatmentElseTheDefault()
     {
         var byTicker = new Dictionary<string, string> { ["069500"] = TaxRegime.KoreaDomesticEquity };
