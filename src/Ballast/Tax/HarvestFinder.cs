@@ -35,7 +35,10 @@ public sealed record HarvestRequest
     /// <summary>The household's identical-ticker groups.</summary>
     public IdenticalTickers Identical { get; init; } = IdenticalTickers.None;
 
-    /// <summary>Purchases not yet in <see cref="OpenLots"/>: planned buys and expected dividend reinvestments, any account.</summary>
+    /// <summary>
+    /// Purchases not in <see cref="OpenLots"/>, any account: planned buys, expected dividend reinvestments, and
+    /// recent purchases whose lots are no longer open. Recent purchases still open are read from the lots.
+    /// </summary>
     public IReadOnlyList<Purchase> PlannedPurchases { get; init; } = [];
 
     /// <summary>The household's past and planned loss sales, any account.</summary>
