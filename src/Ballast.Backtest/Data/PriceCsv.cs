@@ -213,7 +213,7 @@ public static class PriceCsv
                 problems.Add(new InputProblem($"the row has {col} cells but the header has {header.Length}", source, lineNo, null, null));
                 continue;
             }
-            if (!dateOk) continue;
+            if (!dateOk || (monthly && rowDate.Day != 1)) continue;
 
             if (dateLine.TryGetValue(rowDate, out var firstLine))
             {
@@ -229,7 +229,7 @@ public static class PriceCsv
                     problems.Add(new InputProblem($"{rowDate:yyyy-MM-dd} comes after {prev:yyyy-MM-dd}; dates must be in ascending order", source, lineNo, 1, "date"));
                     continue;
                 }
-                if (monthly && rowDate.Day == 1 && prev.AddMonths(1) != rowDate)
+                if (monthly && prev.AddMonths(1) != rowDate)
                 {
                     problems.Add(new InputProblem($"{rowDate:yyyy-MM-dd} follows {prev:yyyy-MM-dd}; a monthly index must not skip months", source, lineNo, 1, "date"));
                 }

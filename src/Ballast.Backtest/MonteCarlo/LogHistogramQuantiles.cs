@@ -10,7 +10,7 @@ namespace Ballast.Backtest.MonteCarlo;
 /// <para><b>Definition.</b> <see cref="Quantile"/>(q) estimates the lower empirical quantile, the
 /// ⌈q·n⌉-th smallest value (the smallest x with at least q·n values ≤ x).</para>
 /// <para><b>Error.</b> The estimate is the geometric midpoint of the bucket holding that value, clamped to
-/// the exact observed minimum and maximum. For a quantile inside [<see cref="RangeMinimum"/>,
+/// the exact observed minimum and maximum (which are returned exactly for the first and last rank). For a quantile inside [<see cref="RangeMinimum"/>,
 /// <see cref="RangeMaximum"/>) the relative error is at most √g − 1 (≈ resolution / 2; 0.05 % at the
 /// default 0.1 %). Values below the range, including zero and negatives, are counted in an underflow bucket
 /// whose quantiles report <see cref="RangeMinimum"/> (or the observed minimum if larger); values at or
@@ -96,6 +96,9 @@ public sealed class LogHistogramQuantiles
         if (!(q >= 0 && q <= 1)) throw new ArgumentOutOfRangeException(nameof(q), q, "q must be in [0, 1]");
         if (Count == 0) throw new InvalidOperationException("no values were added");
         var rank = Math.Max(1, (long)Math.Ceiling(q * Count));
+        // The extremes are tracked exactly, so the smallest and largest ranks need no estimate.
+        if (rank == 1) return Minimum;
+        if (rank == Count) return Maximum;
         long seen = 0;
         for (var i = 0; i < _counts.Length; i++)
         {
