@@ -106,7 +106,7 @@ public static class HtmlReport
 
     private static void AppendTable(StringBuilder html, ResultsTable table)
     {
-        html.Append("<section>\n<h2>Results</h2>\n<table>\n<thead><tr>");
+        html.Append("<section>\n<h2>Results</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr>");
         foreach (var c in table.Columns) html.Append("<th>").Append(Encode(c)).Append("</th>");
         html.Append("</tr></thead>\n<tbody>\n");
         foreach (var row in table.Rows)
@@ -115,7 +115,7 @@ public static class HtmlReport
             foreach (var cell in row.Cells) html.Append("<td>").Append(Encode(cell)).Append("</td>");
             html.Append("</tr>\n");
         }
-        html.Append("</tbody>\n</table>\n</section>\n");
+        html.Append("</tbody>\n</table></div>\n</section>\n");
     }
 
     private static void AppendChartSection(StringBuilder html, string id, string heading, string? note = null)

@@ -29,8 +29,30 @@
   function formatY(kind) { return kind === 'percent' ? function (v) { return pct(v, 0); } : num; }
   function formatX(kind) {
     return kind === 'date'
-      ? function (v) { return isoDate(v).slice(0, 7); }
+      ? function (v) { var s = isoDate(v); return s.slice(5, 7) === '01' ? s.slice(0, 4) : s.slice(0, 7); }
       : function (v) { return Number(v).toFixed(0) + ' y'; };
+  }
+  // Date axes are linear in milliseconds; ticks are put on 1 January (or on month starts for short
+  // spans) so labels read as calendar years instead of arbitrary days.
+  function calendarTicks(axis) {
+    var min = axis.min, max = axis.max, ticks = [], v;
+    var first = new Date(min), last = new Date(max);
+    var years = last.getUTCFullYear() - first.getUTCFullYear();
+    if (years >= 3) {
+      var step = [1, 2, 5, 10, 20, 25, 50, 100].find(function (s) { return years / s <= 12; }) || 200;
+      for (var y = Math.ceil(first.getUTCFullYear() / step) * step; y <= last.getUTCFullYear(); y += step) {
+        v = Date.UTC(y, 0, 1);
+        if (v >= min && v <= max) ticks.push({ value: v });
+      }
+    } else {
+      var m0 = first.getUTCFullYear() * 12 + first.getUTCMonth(), m1 = last.getUTCFullYear() * 12 + last.getUTCMonth();
+      var mstep = Math.max(1, Math.ceil((m1 - m0) / 12));
+      for (var m = m0 + 1; m <= m1; m += mstep) {
+        v = Date.UTC(Math.floor(m / 12), m % 12, 1);
+        if (v >= min && v <= max) ticks.push({ value: v });
+      }
+    }
+    if (ticks.length >= 2) axis.ticks = ticks;
   }
   function tooltipLabel(kind) {
     return function (ctx) {
@@ -80,7 +102,7 @@
         data: points(spec.x, s.y),
         parsing: false,
         borderColor: color(c),
-        backgroundColor: spec.stacked ? color(c, 0.55) : color(c, 0.15),
+        backgroundColor: spec.stacked ? color(c, 0.55) : color(c, 0.08),
         borderWidth: spec.stacked ? 0.5 : 1.6,
         borderDash: s.dashed ? [6, 4] : [],
         pointRadius: 0,
@@ -102,7 +124,11 @@
         normalized: true,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: { type: 'linear', min: spec.x[0], max: spec.x[spec.x.length - 1], ticks: { callback: formatX(spec.xFormat), maxTicksLimit: 12 } },
+          x: {
+            type: 'linear', min: spec.x[0], max: spec.x[spec.x.length - 1],
+            afterBuildTicks: spec.xFormat === 'date' ? calendarTicks : undefined,
+            ticks: { callback: formatX(spec.xFormat), maxRotation: 0 }
+          },
           y: yScale
         },
         plugins: {

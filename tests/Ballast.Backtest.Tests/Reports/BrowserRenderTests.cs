@@ -21,6 +21,9 @@ public sealed class BrowserRenderTests
         var dir = TestPaths.TempDirectory();
         var path = Path.Combine(dir, "report.html");
         HtmlReport.Write(ReportSamples.Build(monteCarloPaths: 500), path);
+        // docs/report.png is a screenshot of this sample with a friendlier name; set BALLAST_REPORT_SAMPLE_OUT to write it.
+        if (Environment.GetEnvironmentVariable("BALLAST_REPORT_SAMPLE_OUT") is { Length: > 0 } sample)
+            HtmlReport.Write(ReportSamples.Build("Illustrative sawtooth (synthetic)", monteCarloPaths: 2_000), sample);
 
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
         service.SuppressInitialDiagnosticInformation = true;

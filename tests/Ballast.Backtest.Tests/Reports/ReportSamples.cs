@@ -85,10 +85,10 @@ internal static class ReportSamples
         var history = ReturnMatrix.FromPrices(PriceCsv.LoadMonthlyIndex(TestPaths.InRepo(UsStocksBondsMonthly.OutputRelativePath)));
         var generator = new BlockBootstrap(history, blockLength: 12, seed: 2024);
         const int steps = 360;
-        var total = new WealthPathStatistics(steps, terminalHistogramMaximum: 40);
+        var total = new WealthPathStatistics(steps, terminalHistogramMaximum: 80);
         ParallelPaths.Run(
             paths,
-            () => (Returns: new double[steps * 2], Wealth: new double[steps], Stats: new WealthPathStatistics(steps, 40)),
+            () => (Returns: new double[steps * 2], Wealth: new double[steps], Stats: new WealthPathStatistics(steps, 80)),
             (i, s) =>
             {
                 generator.Generate(i, s.Returns);
