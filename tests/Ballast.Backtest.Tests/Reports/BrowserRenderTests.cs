@@ -37,8 +37,8 @@ public sealed class BrowserRenderTests
         using var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(90));
         driver.Navigate().GoToUrl(new Uri(path).AbsoluteUri);
         var js = (IJavaScriptExecutor)driver;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (js.ExecuteScript("return document.documentElement.getAttribute('data-charts-rendered')") is null && DateTime.UtcNow < deadline)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (js.ExecuteScript("return document.documentElement.getAttribute('data-charts-rendered')") is null && waited.Elapsed < TimeSpan.FromSeconds(30))
             Thread.Sleep(100);
 
         var canvases = (IReadOnlyCollection<object>)js.ExecuteScript("""
