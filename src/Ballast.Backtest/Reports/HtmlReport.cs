@@ -344,10 +344,14 @@ public static class HtmlReport
 
     private static string CommentSafe(string text) => text.Replace("*/", "* /", StringComparison.Ordinal);
 
-    private static string ScriptSafe(string script) =>
-        script.Contains("</script", StringComparison.OrdinalIgnoreCase)
-            ? throw new InvalidOperationException("an embedded script contains '</script' and cannot be inlined")
-            : script;
+    private static string ScriptSafe(string script)
+    {
+        if (script.Contains("</script", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException("an embedded script contains '</script' and cannot be inlined");
+        // The source map is not shipped; without this line developer tools would try to fetch it.
+        var map = script.LastIndexOf("//# sourceMappingURL=", StringComparison.Ordinal);
+        return map < 0 ? script : script[..map];
+    }
 
     private static string Resource(string name)
     {

@@ -84,6 +84,26 @@ public static class Performance
     }
 
     /// <summary>
+    /// Annualized Sharpe ratio against per-period cash returns (fractions per period, one fewer than the
+    /// values: <paramref name="cashReturns"/>[i] is cash's return from date i to date i + 1), for example a
+    /// monthly T-bill return series divided by 100 when it is given in percent.
+    /// </summary>
+    public static double SharpeAgainstCashReturns(IReadOnlyList<DateOnly> dates, ReadOnlySpan<double> values, ReadOnlySpan<double> cashReturns)
+    {
+        Check(dates, values, 3);
+        if (cashReturns.Length != values.Length - 1)
+            throw new ArgumentException($"{values.Length} values need {values.Length - 1} cash returns, got {cashReturns.Length}");
+        var ppy = Periodicity.PeriodsPerYear(dates);
+        var excess = PeriodReturns(values);
+        for (var i = 0; i < excess.Length; i++)
+        {
+            if (!double.IsFinite(cashReturns[i])) throw new ArgumentException($"cash returns must be finite; found {cashReturns[i]} at {i}");
+            excess[i] -= cashReturns[i];
+        }
+        return Mean(excess) / StdDev(excess) * Math.Sqrt(ppy);
+    }
+
+    /// <summary>
     /// Annualized Sortino ratio: mean(r − t) × √(periods per year) / downside deviation, where
     /// t is the per-period equivalent of <paramref name="annualTargetRate"/> (a fraction per year, default 0)
     /// and downside deviation = √(Σ min(0, r − t)² / n) over all n periods. Positive infinity when no period

@@ -235,6 +235,18 @@ public sealed class PriceCsvTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LoadTickerDirectory_RealEtfFiles_CommonRangeEndsWithTheShorterSeries()
+    {
+        // PROVENANCE.md: VOO runs 2010-09-09 to 2026-08-03, SPY 1993-01-29 to 2025-09-26, on one calendar.
+        var table = PriceCsv.LoadTickerDirectory(TestPaths.SharedData("etf_daily"), ["VOO", "SPY"]);
+        var common = table.Select(["VOO", "SPY"]);
+
+        Assert.Equal((new DateOnly(1993, 1, 29), new DateOnly(2026, 8, 3)), (table.Dates[0], table.Dates[^1]));
+        Assert.Equal((new DateOnly(2010, 9, 9), new DateOnly(2025, 9, 26)), (common.Dates[0], common.Dates[^1]));
+        Assert.Equal(3998, table.Select(["VOO"]).Count);
+    }
+
+    [Fact]
     public void LoadWide_MissingFile_IsAnInputProblem()
     {
         var p = Single(() => PriceCsv.LoadWide("/nonexistent/prices.csv"));

@@ -56,6 +56,14 @@ public sealed class PerformanceTests
     }
 
     [Fact]
+    public void SharpeAgainstCashReturns_OnePercentPerPeriod_MatchesConstantRate()
+    {
+        // Same case as above with the cash returns given directly.
+        Assert.Equal(0.4 * Math.Sqrt(12), Performance.SharpeAgainstCashReturns(Months, Values, [0.01, 0.01, 0.01, 0.01]), Tolerance);
+        Assert.Throws<ArgumentException>(() => Performance.SharpeAgainstCashReturns(Months, Values, [0.01]));
+    }
+
+    [Fact]
     public void Sortino_UsesDownsideDeviationOverAllPeriods()
     {
         // Only −0.10 is below 0: downside deviation = √(0.01 / 4) = 0.05; 0.05 × √12 / 0.05 = √12.
