@@ -123,11 +123,13 @@ public sealed class MultivariateReturnModel : IPathGenerator
     private readonly double[] _mean;
     private readonly double[] _cholesky; // lower triangle, row-major n × n
 
+    private readonly double[,] _covariance;
+
     private MultivariateReturnModel(ReturnDistribution distribution, double[] mean, double[,] covariance, double[] cholesky, ulong seed)
     {
         Distribution = distribution;
         _mean = mean;
-        Covariance = covariance;
+        _covariance = covariance;
         _cholesky = cholesky;
         Seed = seed;
     }
@@ -139,7 +141,7 @@ public sealed class MultivariateReturnModel : IPathGenerator
     public IReadOnlyList<double> Mean => _mean;
 
     /// <summary>Fitted per-period covariance of simple returns (normal) or of log returns (lognormal). A copy.</summary>
-    public double[,] Covariance { get; }
+    public double[,] Covariance => (double[,])_covariance.Clone();
 
     /// <summary>The run seed.</summary>
     public ulong Seed { get; }

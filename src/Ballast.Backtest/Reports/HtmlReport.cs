@@ -221,8 +221,8 @@ public static class HtmlReport
             w.WriteStartObject();
             w.WriteNumber("q", line.Quantile);
             w.WriteStartArray("y");
-            // Every path starts at 1 (wealth multiple) at time 0, so the fan opens from one point.
-            w.WriteNumberValue(1);
+            // Every path starts from the same wealth at time 0, so the fan opens from one point.
+            WriteValue(w, mc.StartingWealth);
             foreach (var v in line.Values) WriteValue(w, v);
             w.WriteEndArray();
             w.WriteEndObject();

@@ -47,23 +47,24 @@ public sealed record DriftSeries(IReadOnlyList<double> Drift, IReadOnlyList<doub
 
 /// <summary>
 /// Monte Carlo results: a fan of wealth quantiles over time and the terminal-wealth histogram.
-/// <see cref="Years"/>[i] is the time of step i in years; each <see cref="FanLine"/> has one value per step.
-/// Wealth is in the simulation's units (usually a multiple of starting wealth).
+/// <see cref="Years"/>[i] is the time of step i in years (step 0 is after the first period, not the start);
+/// each <see cref="FanLine"/> has one value per step. Wealth is in the simulation's units; the fan opens at
+/// <see cref="StartingWealth"/> (default 1, a multiple of starting wealth) at year 0.
 /// </summary>
-public sealed record MonteCarloChart(string Name, long Paths, IReadOnlyList<double> Years, IReadOnlyList<FanLine> Fan, HistogramBins TerminalHistogram)
+public sealed record MonteCarloChart(string Name, long Paths, IReadOnlyList<double> Years, IReadOnlyList<FanLine> Fan, HistogramBins TerminalHistogram, double StartingWealth = 1)
 {
     /// <summary>Percentiles drawn in the fan chart: 5, 25, 50, 75, 95.</summary>
     public static readonly IReadOnlyList<double> FanQuantiles = [0.05, 0.25, 0.50, 0.75, 0.95];
 
     /// <summary>Builds the chart from merged path statistics; step i is at (i + 1) × <paramref name="yearsPerStep"/>.</summary>
-    public static MonteCarloChart From(string name, WealthPathStatistics statistics, double yearsPerStep)
+    public static MonteCarloChart From(string name, WealthPathStatistics statistics, double yearsPerStep, double startingWealth = 1)
     {
         ArgumentNullException.ThrowIfNull(statistics);
         if (!(yearsPerStep > 0)) throw new ArgumentOutOfRangeException(nameof(yearsPerStep), yearsPerStep, "must be positive");
         var years = new double[statistics.Steps];
         for (var i = 0; i < years.Length; i++) years[i] = (i + 1) * yearsPerStep;
         var fan = FanQuantiles.Select(q => new FanLine(q, statistics.QuantilePath(q))).ToArray();
-        return new MonteCarloChart(name, statistics.Paths, years, fan, HistogramBins.From(statistics.TerminalHistogram));
+        return new MonteCarloChart(name, statistics.Paths, years, fan, HistogramBins.From(statistics.TerminalHistogram), startingWealth);
     }
 }
 
