@@ -238,6 +238,8 @@ public static class PriceCsv
             for (var c = 0; c < columns.Length; c++) columns[c].Add(rowValues[c]);
         }
 
+        if (problems.Count >= MaxProblems)
+            problems.Add(new InputProblem($"stopped reading after {MaxProblems} problems; fix these and load again", source, null, null, null));
         if (problems.Count == 0 && dates.Count == 0)
             problems.Add(new InputProblem("the file has a header but no data rows", source, 2, null, "date"));
         if (problems.Count > 0) throw new InputException(problems);

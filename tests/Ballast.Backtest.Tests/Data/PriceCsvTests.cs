@@ -114,6 +114,17 @@ public sealed class PriceCsvTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ParseWide_GarbageFile_StopsAtMaxProblemsAndSaysSo()
+    {
+        var text = "date,A\n" + string.Concat(Enumerable.Range(0, 500).Select(i => $"x{i},y\n"));
+
+        var ex = Assert.Throws<InputException>(() => PriceCsv.ParseWide(text, Source));
+
+        Assert.InRange(ex.Problems.Count, PriceCsv.MaxProblems, PriceCsv.MaxProblems + 2);
+        Assert.Contains("stopped reading", ex.Problems[^1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ParseWide_HeaderOnly_IsReported()
     {
         var p = Single(() => PriceCsv.ParseWide("date,AAA\n", Source));
