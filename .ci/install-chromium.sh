@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs Debian's Chromium and chromedriver for the report rendering test
+# (tests/Ballast.Backtest.Tests, BrowserRenderTests). Safe to run repeatedly.
+set -eu
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    echo "chromium and chromedriver already installed"
+    exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+$SUDO apt-get update
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium chromium-driver
+/usr/bin/chromium --version
+/usr/bin/chromedriver --version

@@ -1,0 +1,364 @@
+using System.Net;
+using System.Reflection;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Ballast.Backtest.Statistics;
+
+namespace Ballast.Backtest.Reports;
+
+/// <summary>
+/// Writes a <see cref="BacktestReport"/> as one self-contained HTML file: Chart.js 4.6.1 (MIT, from the npm
+/// package <c>chart.js</c>, committed under <c>Reports/vendor/</c>), the drawing script, the styles and the
+/// data are all inlined, and a Content-Security-Policy forbids every network fetch, so the file opens offline.
+/// </summary>
+/// <remarks>
+/// User text (titles, policy, asset and column names) reaches the page two ways, both escaped: HTML text
+/// through <see cref="WebUtility.HtmlEncode(string)"/>, and chart data as JSON whose encoder turns
+/// <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c> and quotes into <c>\uXXXX</c>, so no value can close the
+/// <c>&lt;script&gt;</c> element it sits in. Chart.js draws labels on a canvas, never as HTML.
+/// </remarks>
+public static class HtmlReport
+{
+    private const string ChartJsVersion = "4.6.1";
+
+    // Allocation charts are stacked areas; thinning them keeps the file small and the stacking aligned
+    // (Chart.js decimation would pick different points per asset). Line charts use Chart.js decimation instead.
+    private const int MaxStackedPoints = 1500;
+
+    private static readonly Lazy<string> ChartJs = new(() => Resource("chart.umd.min.js"));
+    private static readonly Lazy<string> ChartJsLicense = new(() => Resource("chart.js.LICENSE.md"));
+    private static readonly Lazy<string> Script = new(() => Resource("report.js"));
+    private static readonly Lazy<string> Styles = new(() => Resource("report.css"));
+
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.Default };
+
+    /// <summary>Writes the report to <paramref name="path"/> (UTF-8, overwriting).</summary>
+    public static void Write(BacktestReport report, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        File.WriteAllText(path, Render(report), new UTF8Encoding(false));
+    }
+
+    /// <summary>Returns the report's HTML.</summary>
+    public static string Render(BacktestReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var html = new StringBuilder(256 * 1024);
+        var charts = new List<Action<Utf8JsonWriter>>();
+        var title = Encode(report.Title);
+
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append("<meta name=\"generator\" content=\"Ballast (charts: Chart.js ").Append(ChartJsVersion).Append(")\">\n")
+            .Append("<title>").Append(title).Append("</title>\n<style>\n").Append(Styles.Value).Append("</style>\n</head>\n<body>\n<main>\n")
+            .Append("<h1>").Append(title).Append("</h1>\n")
+            .Append("<p class=\"note\">Past and simulated returns; values in the portfolio's currency. Statistics are fractions shown as percent.</p>\n");
+
+        if (report.Results is { } table) AppendTable(html, table);
+
+        var policies = report.Policies ?? [];
+        foreach (var p in policies) Validate(p);
+        if (policies.Count > 0)
+        {
+            html.Append("<div class=\"grid\">\n");
+            AppendChartSection(html, "growth", "Growth of value");
+            AppendChartSection(html, "drawdown", "Drawdown");
+            html.Append("</div>\n");
+            charts.Add(w => WriteGrowth(w, policies));
+            charts.Add(w => WriteDrawdown(w, policies));
+        }
+        for (var i = 0; i < policies.Count; i++)
+        {
+            var p = policies[i];
+            if (p.Allocation is { } alloc)
+            {
+                var id = $"allocation-{i}";
+                AppendChartSection(html, id, $"Allocation over time: {p.Name}", p.Allocation.RebalanceDates.Count > 0 ? "Dashed lines mark rebalances." : null);
+                charts.Add(w => WriteAllocation(w, id, p, alloc));
+            }
+            if (p.Drift is { } drift)
+            {
+                var id = $"drift-{i}";
+                AppendChartSection(html, id, $"Drift against band: {p.Name}", null);
+                charts.Add(w => WriteDrift(w, id, p, drift, i));
+            }
+        }
+        if (report.MonteCarlo is { } mc)
+        {
+            ValidateMonteCarlo(mc);
+            html.Append("<div class=\"grid\">\n");
+            AppendChartSection(html, "fan", $"Monte Carlo: {mc.Name}", $"Wealth percentiles over {mc.Paths:N0} simulated paths (5-95 and 25-75 bands, median line).");
+            AppendChartSection(html, "terminal", "Terminal wealth", $"Distribution of final wealth; {mc.TerminalHistogram.Underflow:N0} below and {mc.TerminalHistogram.Overflow:N0} above the range shown.");
+            html.Append("</div>\n");
+            charts.Add(w => WriteFan(w, mc));
+            charts.Add(w => WriteHistogram(w, mc.TerminalHistogram));
+        }
+
+        html.Append("</main>\n<script type=\"application/json\" id=\"ballast-report-data\">");
+        html.Append(Json(charts));
+        html.Append("</script>\n<script>\n/*! Chart.js ").Append(ChartJsVersion).Append(" | npm package chart.js | ")
+            .Append(CommentSafe(ChartJsLicense.Value)).Append(" */\n")
+            .Append(ScriptSafe(ChartJs.Value)).Append("\n</script>\n<script>\n").Append(ScriptSafe(Script.Value)).Append("\n</script>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendTable(StringBuilder html, ResultsTable table)
+    {
+        html.Append("<section>\n<h2>Results</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr>");
+        foreach (var c in table.Columns) html.Append("<th>").Append(Encode(c)).Append("</th>");
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (var row in table.Rows)
+        {
+            html.Append("<tr><td>").Append(Encode(row.Name)).Append("</td>");
+            foreach (var cell in row.Cells) html.Append("<td>").Append(Encode(cell)).Append("</td>");
+            html.Append("</tr>\n");
+        }
+        html.Append("</tbody>\n</table></div>\n</section>\n");
+    }
+
+    private static void AppendChartSection(StringBuilder html, string id, string heading, string? note = null)
+    {
+        html.Append("<section>\n<h2>").Append(Encode(heading)).Append("</h2>\n");
+        if (note is not null) html.Append("<p class=\"note\">").Append(Encode(note)).Append("</p>\n");
+        html.Append("<div class=\"chart\"><canvas id=\"").Append(id).Append("\" role=\"img\" aria-label=\"")
+            .Append(Encode(heading)).Append("\"></canvas></div>\n</section>\n");
+    }
+
+    private static string Json(List<Action<Utf8JsonWriter>> charts)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, JsonOptions))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("charts");
+            foreach (var chart in charts) chart(w);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteGrowth(Utf8JsonWriter w, IReadOnlyList<PolicyRun> policies)
+    {
+        var min = double.PositiveInfinity;
+        var max = 0.0;
+        foreach (var p in policies)
+        {
+            foreach (var v in p.Values)
+            {
+                if (v > 0 && double.IsFinite(v)) { min = Math.Min(min, v); max = Math.Max(max, v); }
+            }
+        }
+        StartLines(w, "growth", "date", "number", log: max / min > 20, decimate: "lttb");
+        WriteSeriesOnUnionOfDates(w, policies, p => p.Values);
+        w.WriteEndObject();
+    }
+
+    private static void WriteDrawdown(Utf8JsonWriter w, IReadOnlyList<PolicyRun> policies)
+    {
+        StartLines(w, "drawdown", "date", "percent", log: false, decimate: "min-max");
+        w.WriteBoolean("fillBelow", true);
+        w.WriteNumber("yMax", 0);
+        WriteSeriesOnUnionOfDates(w, policies, p =>
+        {
+            var values = p.Values.ToArray();
+            return AllPositive(values) ? Performance.DrawdownSeries(values) : new double[values.Length];
+        });
+        w.WriteEndObject();
+    }
+
+    private static void WriteAllocation(Utf8JsonWriter w, string id, PolicyRun p, AllocationSeries alloc)
+    {
+        var stride = Math.Max(1, (p.Dates.Count + MaxStackedPoints - 1) / MaxStackedPoints);
+        var rows = Thin(p.Dates.Count, stride);
+        StartLines(w, id, "date", "percent", log: false, decimate: null);
+        w.WriteBoolean("stacked", true);
+        w.WriteNumber("yMin", 0);
+        w.WriteNumber("yMax", 1);
+        WriteX(w, rows.Select(i => p.Dates[i]));
+        w.WriteStartArray("series");
+        for (var a = 0; a < alloc.Assets.Count; a++)
+        {
+            var weights = alloc.Weights[a];
+            WriteSeries(w, alloc.Assets[a], rows.Select(i => weights[i]), a, dashed: false);
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("markers");
+        foreach (var d in alloc.RebalanceDates) w.WriteNumberValue(EpochMs(d));
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteDrift(Utf8JsonWriter w, string id, PolicyRun p, DriftSeries drift, int policyIndex)
+    {
+        StartLines(w, id, "date", "percent", log: false, decimate: "min-max");
+        w.WriteNumber("yMin", 0);
+        WriteX(w, p.Dates);
+        w.WriteStartArray("series");
+        WriteSeries(w, "drift", drift.Drift, policyIndex, dashed: false);
+        WriteSeries(w, "band", drift.Band, policyIndex + 1, dashed: true);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteFan(Utf8JsonWriter w, MonteCarloChart mc)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", "fan");
+        w.WriteString("kind", "fan");
+        var lo = mc.Fan.SelectMany(l => l.Values).Where(v => v > 0 && double.IsFinite(v)).DefaultIfEmpty(1).Min();
+        var hi = mc.Fan.SelectMany(l => l.Values).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        w.WriteBoolean("log", lo > 0 && hi / lo > 20);
+        w.WriteStartArray("x");
+        w.WriteNumberValue(0);
+        foreach (var y in mc.Years) w.WriteNumberValue(y);
+        w.WriteEndArray();
+        w.WriteStartArray("lines");
+        foreach (var line in mc.Fan)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("q", line.Quantile);
+            w.WriteStartArray("y");
+            // Every path starts from the same wealth at time 0, so the fan opens from one point.
+            WriteValue(w, mc.StartingWealth);
+            foreach (var v in line.Values) WriteValue(w, v);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteHistogram(Utf8JsonWriter w, HistogramBins bins)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", "terminal");
+        w.WriteString("kind", "histogram");
+        w.WriteNumber("width", bins.BinWidth);
+        w.WriteStartArray("edges");
+        foreach (var e in bins.LowerEdges) w.WriteNumberValue(e);
+        w.WriteEndArray();
+        w.WriteStartArray("counts");
+        foreach (var c in bins.Counts) w.WriteNumberValue(c);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void StartLines(Utf8JsonWriter w, string id, string xFormat, string yFormat, bool log, string? decimate)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", id);
+        w.WriteString("kind", "lines");
+        w.WriteString("xFormat", xFormat);
+        w.WriteString("yFormat", yFormat);
+        w.WriteBoolean("log", log);
+        if (decimate is not null) w.WriteString("decimate", decimate);
+    }
+
+    private static void WriteSeriesOnUnionOfDates(Utf8JsonWriter w, IReadOnlyList<PolicyRun> policies, Func<PolicyRun, IReadOnlyList<double>> values)
+    {
+        // Policies usually share dates; when they do not, a policy without a value on a date shows a gap.
+        var allDates = policies.SelectMany(p => p.Dates).Distinct().Order().ToArray();
+        WriteX(w, allDates);
+        w.WriteStartArray("series");
+        for (var i = 0; i < policies.Count; i++)
+        {
+            var p = policies[i];
+            var v = values(p);
+            var map = new Dictionary<DateOnly, double>(p.Dates.Count);
+            for (var k = 0; k < p.Dates.Count; k++) map[p.Dates[k]] = v[k];
+            WriteSeries(w, p.Name, allDates.Select(d => map.TryGetValue(d, out var x) ? x : double.NaN), i, dashed: false);
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WriteX(Utf8JsonWriter w, IEnumerable<DateOnly> dates)
+    {
+        w.WriteStartArray("x");
+        foreach (var d in dates) w.WriteNumberValue(EpochMs(d));
+        w.WriteEndArray();
+    }
+
+    private static void WriteSeries(Utf8JsonWriter w, string label, IEnumerable<double> values, int color, bool dashed)
+    {
+        w.WriteStartObject();
+        w.WriteString("label", label);
+        w.WriteNumber("color", color);
+        if (dashed) w.WriteBoolean("dashed", true);
+        w.WriteStartArray("y");
+        foreach (var v in values) WriteValue(w, v);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    // Charts need about seven significant digits; float keeps the JSON (and the file) about half as large.
+    private static void WriteValue(Utf8JsonWriter w, double v)
+    {
+        if (double.IsFinite(v) && Math.Abs(v) < float.MaxValue) w.WriteNumberValue((float)v);
+        else w.WriteNullValue();
+    }
+
+    private static long EpochMs(DateOnly d) => (d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber) * 86_400_000L;
+
+    private static int[] Thin(int count, int stride)
+    {
+        var rows = new List<int>(count / stride + 2);
+        for (var i = 0; i < count; i += stride) rows.Add(i);
+        if (rows[^1] != count - 1) rows.Add(count - 1);
+        return [.. rows];
+    }
+
+    private static bool AllPositive(double[] values) => values.All(v => v > 0 && double.IsFinite(v));
+
+    private static void Validate(PolicyRun p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Dates.Count == 0) throw new ArgumentException($"policy '{p.Name}' has no dates");
+        if (p.Values.Count != p.Dates.Count) throw new ArgumentException($"policy '{p.Name}' has {p.Dates.Count} dates but {p.Values.Count} values");
+        for (var i = 1; i < p.Dates.Count; i++)
+        {
+            if (p.Dates[i] <= p.Dates[i - 1]) throw new ArgumentException($"policy '{p.Name}' dates are not strictly ascending at {i}");
+        }
+        if (p.Allocation is { } a)
+        {
+            if (a.Weights.Count != a.Assets.Count) throw new ArgumentException($"policy '{p.Name}' has {a.Assets.Count} assets but {a.Weights.Count} weight series");
+            if (a.Weights.Any(s => s.Count != p.Dates.Count)) throw new ArgumentException($"policy '{p.Name}' has a weight series not aligned with its dates");
+        }
+        if (p.Drift is { } d && (d.Drift.Count != p.Dates.Count || d.Band.Count != p.Dates.Count))
+            throw new ArgumentException($"policy '{p.Name}' has drift or band series not aligned with its dates");
+    }
+
+    private static void ValidateMonteCarlo(MonteCarloChart mc)
+    {
+        if (mc.Years.Count == 0) throw new ArgumentException("the Monte Carlo chart has no steps");
+        if (mc.Fan.Any(l => l.Values.Count != mc.Years.Count)) throw new ArgumentException("every fan line needs one value per step");
+        foreach (var q in MonteCarloChart.FanQuantiles)
+        {
+            if (!mc.Fan.Any(l => l.Quantile == q)) throw new ArgumentException($"the fan chart needs the {q} quantile line");
+        }
+    }
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    private static string CommentSafe(string text) => text.Replace("*/", "* /", StringComparison.Ordinal);
+
+    private static string ScriptSafe(string script)
+    {
+        if (script.Contains("</script", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException("an embedded script contains '</script' and cannot be inlined");
+        // The source map is not shipped; without this line developer tools would try to fetch it.
+        var map = script.LastIndexOf("//# sourceMappingURL=", StringComparison.Ordinal);
+        return map < 0 ? script : script[..map];
+    }
+
+    private static string Resource(string name)
+    {
+        var full = "Ballast.Backtest.Reports." + name;
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(full)
+            ?? throw new InvalidOperationException($"embedded resource {full} is missing from the build");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,204 @@
+// Draws every chart of a Ballast report from the JSON block #ballast-report-data with Chart.js.
+// Kept free of network access and eval so the file works offline and under the page's strict CSP.
+(function () {
+  'use strict';
+  var state = (window.ballastReport = { errors: [], charts: 0 });
+  window.addEventListener('error', function (e) { state.errors.push(String(e.message)); });
+
+  var palette = ['#1f5fa8', '#d9622b', '#2e9e5b', '#8c4fb8', '#c23b52', '#3aa6b9', '#b8912e', '#5b6770'];
+  function color(i, alpha) {
+    var c = palette[i % palette.length];
+    if (alpha === undefined) return c;
+    var n = parseInt(c.slice(1), 16);
+    return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + alpha + ')';
+  }
+  function isoDate(ms) { return new Date(ms).toISOString().slice(0, 10); }
+  function pct(v, digits) { return (v * 100).toFixed(digits) + ' %'; }
+  function num(v) {
+    var a = Math.abs(v);
+    if (a >= 1e6) return (v / 1e6).toFixed(a >= 1e7 ? 0 : 1) + 'M';
+    if (a >= 1e3) return (v / 1e3).toFixed(a >= 1e4 ? 0 : 1) + 'k';
+    if (a >= 10) return v.toFixed(0);
+    return v.toPrecision(2);
+  }
+  function points(xs, ys) {
+    var out = new Array(xs.length);
+    for (var i = 0; i < xs.length; i++) out[i] = { x: xs[i], y: ys[i] === null ? NaN : ys[i] };
+    return out;
+  }
+  function formatY(kind) { return kind === 'percent' ? function (v) { return pct(v, 0); } : num; }
+  function formatX(kind) {
+    return kind === 'date'
+      ? function (v) { var s = isoDate(v); return s.slice(5, 7) === '01' ? s.slice(0, 4) : s.slice(0, 7); }
+      : function (v) { return Number(v).toFixed(0) + ' y'; };
+  }
+  // Date axes are linear in milliseconds; ticks are put on 1 January (or on month starts for short
+  // spans) so labels read as calendar years instead of arbitrary days.
+  function calendarTicks(axis) {
+    var min = axis.min, max = axis.max, ticks = [], v;
+    var first = new Date(min), last = new Date(max);
+    var years = last.getUTCFullYear() - first.getUTCFullYear();
+    if (years >= 3) {
+      var step = [1, 2, 5, 10, 20, 25, 50, 100].find(function (s) { return years / s <= 12; }) || 200;
+      for (var y = Math.ceil(first.getUTCFullYear() / step) * step; y <= last.getUTCFullYear(); y += step) {
+        v = Date.UTC(y, 0, 1);
+        if (v >= min && v <= max) ticks.push({ value: v });
+      }
+    } else {
+      var m0 = first.getUTCFullYear() * 12 + first.getUTCMonth(), m1 = last.getUTCFullYear() * 12 + last.getUTCMonth();
+      var mstep = Math.max(1, Math.ceil((m1 - m0) / 12));
+      for (var m = m0 + 1; m <= m1; m += mstep) {
+        v = Date.UTC(Math.floor(m / 12), m % 12, 1);
+        if (v >= min && v <= max) ticks.push({ value: v });
+      }
+    }
+    if (ticks.length >= 2) axis.ticks = ticks;
+  }
+  function tooltipLabel(kind) {
+    return function (ctx) {
+      var v = ctx.parsed.y;
+      return ctx.dataset.label + ': ' + (kind === 'percent' ? pct(v, 2) : v.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+    };
+  }
+  function tooltipTitle(kind) {
+    return function (items) {
+      if (!items.length) return '';
+      var x = items[0].parsed.x;
+      return kind === 'date' ? isoDate(x) : 'year ' + x.toFixed(2);
+    };
+  }
+
+  // Rebalance markers: a dashed vertical line at each date given in options.plugins.ballastMarkers.dates.
+  Chart.register({
+    id: 'ballastMarkers',
+    afterDatasetsDraw: function (chart, args, opts) {
+      var xs = opts && opts.dates;
+      if (!xs || !xs.length) return;
+      var ctx = chart.ctx, area = chart.chartArea, sx = chart.scales.x;
+      ctx.save();
+      ctx.strokeStyle = 'rgba(20,20,20,0.45)';
+      ctx.lineWidth = 1;
+      ctx.setLineDash([3, 3]);
+      for (var i = 0; i < xs.length; i++) {
+        var px = sx.getPixelForValue(xs[i]);
+        if (px < area.left || px > area.right) continue;
+        ctx.beginPath();
+        ctx.moveTo(px, area.top);
+        ctx.lineTo(px, area.bottom);
+        ctx.stroke();
+      }
+      ctx.restore();
+    }
+  });
+  Chart.defaults.animation = false;
+  Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+  Chart.defaults.maintainAspectRatio = false;
+
+  function lineChart(spec) {
+    var datasets = spec.series.map(function (s, i) {
+      var c = s.color === undefined ? i : s.color;
+      return {
+        label: s.label,
+        data: points(spec.x, s.y),
+        parsing: false,
+        borderColor: color(c),
+        backgroundColor: spec.stacked ? color(c, 0.55) : color(c, 0.08),
+        borderWidth: spec.stacked ? 0.5 : 1.6,
+        borderDash: s.dashed ? [6, 4] : [],
+        pointRadius: 0,
+        fill: spec.stacked ? (i === 0 ? 'origin' : '-1') : (spec.fillBelow ? 'origin' : false),
+        spanGaps: false
+      };
+    });
+    var yScale = {
+      type: spec.log ? 'logarithmic' : 'linear',
+      stacked: !!spec.stacked,
+      ticks: { callback: formatY(spec.yFormat) }
+    };
+    if (spec.yMin !== undefined) yScale.min = spec.yMin;
+    if (spec.yMax !== undefined) yScale.max = spec.yMax;
+    return {
+      type: 'line',
+      data: { datasets: datasets },
+      options: {
+        normalized: true,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        scales: {
+          x: {
+            type: 'linear', min: spec.x[0], max: spec.x[spec.x.length - 1],
+            afterBuildTicks: spec.xFormat === 'date' ? calendarTicks : undefined,
+            ticks: { callback: formatX(spec.xFormat), maxRotation: 0 }
+          },
+          y: yScale
+        },
+        plugins: {
+          decimation: { enabled: !!spec.decimate, algorithm: spec.decimate || 'lttb', samples: 900 },
+          tooltip: { callbacks: { label: tooltipLabel(spec.yFormat), title: tooltipTitle(spec.xFormat) } },
+          ballastMarkers: { dates: spec.markers || [] },
+          legend: { position: 'bottom' }
+        }
+      }
+    };
+  }
+
+  function fanChart(spec) {
+    // Order matters: each upper line fills down to the line before it (fill: '-1').
+    var byQ = {};
+    spec.lines.forEach(function (l) { byQ[l.q] = l.y; });
+    function ds(q, label, fill, alpha, width) {
+      return {
+        label: label, data: points(spec.x, byQ[q]), parsing: false, pointRadius: 0,
+        borderColor: color(0, width ? 1 : 0.5), borderWidth: width || 1,
+        backgroundColor: color(0, alpha), fill: fill
+      };
+    }
+    return {
+      type: 'line',
+      data: {
+        datasets: [
+          ds(0.05, '5th percentile', false, 0),
+          ds(0.95, '95th percentile', '-1', 0.15),
+          ds(0.25, '25th percentile', false, 0),
+          ds(0.75, '75th percentile', '-1', 0.3),
+          ds(0.5, 'median', false, 0, 2.2)
+        ]
+      },
+      options: {
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        scales: {
+          x: { type: 'linear', min: 0, max: spec.x[spec.x.length - 1], ticks: { callback: formatX('years') } },
+          y: { type: spec.log ? 'logarithmic' : 'linear', ticks: { callback: num } }
+        },
+        plugins: {
+          tooltip: { callbacks: { label: tooltipLabel('number'), title: tooltipTitle('years') } },
+          legend: { position: 'bottom' }
+        }
+      }
+    };
+  }
+
+  function histogramChart(spec) {
+    var labels = spec.edges.map(function (e) { return num(e) + '–' + num(e + spec.width); });
+    return {
+      type: 'bar',
+      data: { labels: labels, datasets: [{ label: 'paths', data: spec.counts, backgroundColor: color(0, 0.7), borderColor: color(0), borderWidth: 1, barPercentage: 1, categoryPercentage: 1 }] },
+      options: {
+        scales: { x: { ticks: { maxRotation: 60, autoSkip: true } }, y: { beginAtZero: true } },
+        plugins: { legend: { display: false } }
+      }
+    };
+  }
+
+  var data = JSON.parse(document.getElementById('ballast-report-data').textContent);
+  data.charts.forEach(function (spec) {
+    try {
+      var config = spec.kind === 'fan' ? fanChart(spec) : spec.kind === 'histogram' ? histogramChart(spec) : lineChart(spec);
+      new Chart(document.getElementById(spec.id), config);
+      state.charts++;
+    } catch (e) {
+      state.errors.push(spec.id + ': ' + e.message);
+      console.error('chart ' + spec.id + ' failed', e);
+    }
+  });
+  document.documentElement.setAttribute('data-charts-rendered', String(state.charts));
+})();
