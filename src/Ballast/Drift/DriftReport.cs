@@ -5,21 +5,47 @@ public enum BandStatus { Within, Above, Below }
 
 /// <summary>
 /// One row of a drift report. Weights, targets, drift and band edges are fractions of the weighing base
-/// (the invested value, or invested value plus cash when cash is an asset class).
+/// (the invested value, or invested value plus cash when cash is an asset class). Weight, drift and band edges
+/// are derived on access, so that batch checks that only need the status do no division.
 /// </summary>
-/// <param name="Drift">Weight minus target: positive when overweight.</param>
-/// <param name="Lower">Lower band edge, or null when the policy has no band.</param>
-/// <param name="Upper">Upper band edge, or null when the policy has no band.</param>
+/// <param name="Basis">The weighing base, in the portfolio currency.</param>
+/// <param name="HalfWidth">Band half-width as a fraction, or null when the policy has no band.</param>
 /// <param name="InTargets">False for a holding the targets do not name (it is sold in full by a rebalance).</param>
 public sealed record PositionDrift(
-    string Ticker, decimal Value, decimal? Quantity, decimal Weight, decimal Target, decimal Drift,
-    decimal? Lower, decimal? Upper, BandStatus Status, bool InTargets);
+    string Ticker, decimal Value, decimal? Quantity, decimal Target, decimal Basis, decimal? HalfWidth, BandStatus Status, bool InTargets)
+{
+    /// <summary>Value / basis; 0 when the basis is 0.</summary>
+    public decimal Weight => Basis == 0 ? 0 : Value / Basis;
+
+    /// <summary>Weight minus target: positive when overweight.</summary>
+    public decimal Drift => Weight - Target;
+
+    /// <summary>Lower band edge (not below 0), or null when the policy has no band.</summary>
+    public decimal? Lower => HalfWidth is { } h ? Math.Max(0, Target - h) : null;
+
+    /// <summary>Upper band edge (not above 1), or null when the policy has no band.</summary>
+    public decimal? Upper => HalfWidth is { } h ? Math.Min(1, Target + h) : null;
+}
+
+/// <summary>A reason for the verdict of a drift report, formatted only when shown.</summary>
+public sealed class Reason
+{
+    private readonly Func<string> _format;
+    private string? _text;
+
+    public Reason(Func<string> format) => _format = format;
+
+    public Reason(string text) : this(() => text) => _text = text;
+
+    public override string ToString() => _text ??= _format();
+}
 
 /// <summary>The state of a portfolio against its policy on its as-of date.</summary>
 /// <param name="InvestedValue">Sum of position values, cash excluded.</param>
 /// <param name="TotalValue">Invested value plus cash.</param>
 /// <param name="LookDue">Whether the look schedule says to examine the portfolio on the as-of date.</param>
 /// <param name="NextLook">The next date a look is due, when the look is not due now.</param>
+/// <param name="Why">Why the portfolio needs rebalancing, or why not.</param>
 public sealed record DriftReport(
     DateOnly AsOf,
     decimal InvestedValue,
@@ -29,9 +55,14 @@ public sealed record DriftReport(
     bool LookDue,
     DateOnly? NextLook,
     bool NeedsRebalancing,
-    IReadOnlyList<string> Reasons,
+    IReadOnlyList<Reason> Why,
     IReadOnlyList<string> Warnings)
 {
+    private IReadOnlyList<string>? _reasons;
+
+    /// <summary>The reasons as sentences.</summary>
+    public IReadOnlyList<string> Reasons => _reasons ??= Why.Select(r => r.ToString()).ToList();
+
     /// <summary>The largest absolute drift over all positions, as a fraction.</summary>
     public decimal MaxAbsoluteDrift
     {

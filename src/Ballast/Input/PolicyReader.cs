@@ -9,10 +9,10 @@ namespace Ballast.Input;
 /// </summary>
 public static class PolicyReader
 {
-    public static readonly string[] Fields = ["look", "maxIntervalDays", "trigger", "absolute", "relative", "bands", "rebalanceTo", "rail"];
+    public static readonly string[] Fields = ["look", "maxIntervalDays", "trigger", "absolute", "relative", "bands", "rebalanceTo", "rail", "volatility"];
 
     public const string LookWords = "daily, weekly, biweekly, monthly, quarterly, semiannual, annual, or 'every N days'";
-    public const string TriggerWords = "never, always, calendar, threshold";
+    public const string TriggerWords = "never, always, calendar, threshold, volatility";
     public const string RebalanceToWords = "target, inner-rail";
 
     /// <summary>Reads a policy mapping; missing parts take the defaults of <see cref="Policy.Default"/>.</summary>
@@ -68,7 +68,32 @@ public static class PolicyReader
             else doc.Error(toNode, Document.Join(path, "rebalanceTo"), $"unknown rebalance-to rule '{toText}'; expected {RebalanceToWords}");
         }
         var rail = doc.Fraction(map, "rail", path) ?? 0.10m;
-        return new Policy(look, new Trigger(kind, new BandSpec(absolute, relative), overrides), to, rail);
+        VolatilityRule? volatility = null;
+        if (Document.Get(map, "volatility") is { } volNode && doc.Mapping(volNode, Document.Join(path, "volatility")) is { } vm)
+        {
+            var vpath = Document.Join(path, "volatility");
+            doc.CheckFields(vm, vpath, "window", "level", "scaleBands", "reference");
+            var scaling = BandScaling.None;
+            if (Document.Get(vm, "scaleBands") is { } sb && doc.Scalar(sb, Document.Join(vpath, "scaleBands")) is { } sbText)
+            {
+                switch (sbText.Trim().ToLowerInvariant())
+                {
+                    case "none": break;
+                    case "widen": scaling = BandScaling.Widen; break;
+                    case "tighten": scaling = BandScaling.Tighten; break;
+                    default: doc.Error(sb, Document.Join(vpath, "scaleBands"), $"unknown band scaling '{sbText}'; expected none, widen, tighten"); break;
+                }
+            }
+            volatility = new VolatilityRule(
+                doc.Integer(vm, "window", vpath, 2, 10_000) ?? 21,
+                doc.Fraction(vm, "level", vpath),
+                scaling,
+                doc.Fraction(vm, "reference", vpath) ?? 0.15m);
+            if (volatility.Reference <= 0) doc.Error(vm, Document.Join(vpath, "reference"), "must be greater than zero");
+        }
+        if (kind == TriggerKind.Volatility && volatility?.Level is null)
+            doc.Error(triggerNode ?? map, Document.Join(path, "volatility.level"), "a volatility trigger needs volatility: { level: ... }");
+        return new Policy(look, new Trigger(kind, new BandSpec(absolute, relative), overrides, volatility), to, rail);
     }
 
     public static bool TryParseLook(string text, out LookSchedule look)
@@ -105,6 +130,7 @@ public static class PolicyReader
             case "never" or "none" or "buy-and-hold": kind = TriggerKind.Never; return true;
             case "always" or "calendar": kind = TriggerKind.Always; return true;
             case "threshold" or "band" or "bands": kind = TriggerKind.Threshold; return true;
+            case "volatility": kind = TriggerKind.Volatility; return true;
             default: kind = default; return false;
         }
     }

@@ -23,8 +23,12 @@ public enum PlanAction
 /// <see cref="Quantity"/> the shares, when a price is known; <see cref="Cost"/> the estimated transaction cost.</summary>
 public sealed record Trade(string Ticker, TradeSide Side, decimal Value, decimal? Quantity, decimal? Price, decimal Cost);
 
-/// <summary>A position after the plan's trades. Weight is a fraction of the weighing base after the trades.</summary>
-public sealed record HoldingAfter(string Ticker, decimal Value, decimal? Quantity, decimal Weight, decimal Target);
+/// <summary>A position after the plan's trades. <paramref name="Basis"/> is the weighing base after the trades.</summary>
+public sealed record HoldingAfter(string Ticker, decimal Value, decimal? Quantity, decimal Target, decimal Basis)
+{
+    /// <summary>Value / basis as a fraction, derived on access.</summary>
+    public decimal Weight => Basis == 0 ? 0 : Value / Basis;
+}
 
 /// <summary>What to plan besides the policy: money in or out, and whether to rebalance regardless of the trigger.</summary>
 public sealed record PlanRequest

@@ -249,10 +249,10 @@ public static class Planner
         for (var i = 0; i < book.Count; i++)
         {
             if (values[i] == 0 && !book.InTargets[i]) continue;
-            list.Add(new HoldingAfter(book.Tickers[i], values[i], execution.QuantitiesAfter[i], basis == 0 ? 0 : values[i] / basis, book.Targets[i]));
+            list.Add(new HoldingAfter(book.Tickers[i], values[i], execution.QuantitiesAfter[i], book.Targets[i], basis));
         }
         if (book.CashIsAsset)
-            list.Add(new HoldingAfter(Portfolio.CashTicker, execution.CashAfter, null, basis == 0 ? 0 : execution.CashAfter / basis, book.CashTarget));
+            list.Add(new HoldingAfter(Portfolio.CashTicker, execution.CashAfter, null, book.CashTarget, basis));
         return list;
     }
 }

@@ -40,10 +40,47 @@ public enum TriggerKind
     Always,
     /// <summary>Rebalance when any asset is strictly outside its band.</summary>
     Threshold,
+    /// <summary>Rebalance when the portfolio's realized volatility exceeds a level (see <see cref="VolatilityRule"/>).</summary>
+    Volatility,
+}
+
+/// <summary>How bands follow market volatility.</summary>
+public enum BandScaling
+{
+    /// <summary>Bands keep their width.</summary>
+    None,
+    /// <summary>Bands widen in proportion to volatility over the reference level (fewer trades in turbulent markets).</summary>
+    Widen,
+    /// <summary>Bands tighten in proportion to volatility over the reference level (more control in turbulent markets).</summary>
+    Tighten,
+}
+
+/// <summary>
+/// Volatility inputs of a trigger. The realized volatility itself is computed by the caller from price history
+/// (<see cref="Ballast.Drift.RealizedVolatility"/>) over <see cref="Window"/> periods, annualized, and given to the
+/// portfolio as <see cref="Ballast.Portfolios.Portfolio.RealizedVolatility"/>.
+/// </summary>
+/// <param name="Window">Number of return periods in the window (21 trading days is about a month). 2..10,000.</param>
+/// <param name="Level">Annualized volatility (a fraction, 0.20 = 20%) above which the volatility trigger fires.</param>
+/// <param name="Scaling">How the bands of a threshold trigger follow volatility.</param>
+/// <param name="Reference">The volatility at which scaled bands have their stated width. The scale factor is
+/// volatility / reference (or its inverse for tightening), clamped to 0.25..4.</param>
+public sealed record VolatilityRule(int Window = 21, decimal? Level = null, BandScaling Scaling = BandScaling.None, decimal Reference = 0.15m)
+{
+    public const decimal MinScale = 0.25m;
+    public const decimal MaxScale = 4m;
+
+    /// <summary>The factor that multiplies band half-widths at volatility <paramref name="volatility"/>.</summary>
+    public decimal BandFactor(decimal? volatility)
+    {
+        if (Scaling == BandScaling.None || volatility is not { } v || v <= 0 || Reference <= 0) return 1;
+        var f = Scaling == BandScaling.Widen ? v / Reference : Reference / v;
+        return Math.Clamp(f, MinScale, MaxScale);
+    }
 }
 
 /// <summary>The trigger part of a policy: its kind, the default band and per-asset band overrides (an override replaces the whole band for that asset).</summary>
-public sealed record Trigger(TriggerKind Kind, BandSpec Band = default, IReadOnlyDictionary<string, BandSpec>? Overrides = null)
+public sealed record Trigger(TriggerKind Kind, BandSpec Band = default, IReadOnlyDictionary<string, BandSpec>? Overrides = null, VolatilityRule? Volatility = null)
 {
     public static Trigger Never { get; } = new(TriggerKind.Never);
     public static Trigger Always { get; } = new(TriggerKind.Always);
@@ -80,9 +117,12 @@ public sealed record Policy(LookSchedule Look, Trigger Trigger, RebalanceTarget 
         {
             TriggerKind.Never => "never rebalance",
             TriggerKind.Always => "rebalance at every look",
+            TriggerKind.Volatility => $"rebalance when {Trigger.Volatility?.Window ?? 21}-period volatility exceeds {(Trigger.Volatility?.Level ?? 0) * 100:0.##}%",
             _ => $"rebalance outside {Trigger.Band} bands",
         };
         var to = RebalanceTo == RebalanceTarget.Target ? "to target" : $"to inner rails ({Rail * 100:0.##}%)";
+        if (Trigger.Volatility is { Scaling: not BandScaling.None } vr)
+            trigger += $", bands {(vr.Scaling == BandScaling.Widen ? "widening" : "tightening")} with volatility over {vr.Reference * 100:0.##}%";
         var max = Look.MaxIntervalDays is { } m ? $", or after {m} days" : "";
         return $"look {Look}, {trigger}{max}, {to}";
     }

@@ -44,6 +44,9 @@ public sealed record Portfolio
     /// <summary>Securities by ticker: prices and fractional flags, for held and target tickers.</summary>
     public IReadOnlyDictionary<string, Security> Securities { get; init; } = new Dictionary<string, Security>(StringComparer.Ordinal);
     public Policy Policy { get; init; } = Policy.Default;
+    /// <summary>Annualized realized volatility of the portfolio (a fraction) over the policy's volatility window,
+    /// when known from price history. Used by volatility triggers and volatility-scaled bands.</summary>
+    public decimal? RealizedVolatility { get; init; }
     public ExecutionOptions Execution { get; init; } = ExecutionOptions.Default;
 
     /// <summary>True when the targets name <see cref="CashTicker"/>, so cash is weighed like an asset.</summary>
