@@ -45,6 +45,12 @@ public sealed record PlanRequest
     public bool KeepCash { get; init; }
     /// <summary>Overrides the portfolio's cash-flow method.</summary>
     public CashFlowMethod? Method { get; init; }
+
+    /// <summary>
+    /// The most that may be sold of each ticker, in the portfolio currency (a tax budget, lots that must not be sold
+    /// yet). Tickers not named are unlimited. Buys shrink to what the limited sells and the cash can fund.
+    /// </summary>
+    public IReadOnlyDictionary<string, decimal>? SellLimits { get; init; }
 }
 
 /// <summary>A trade plan: the drift report it was based on, the trades (sells first), and the portfolio after them.</summary>

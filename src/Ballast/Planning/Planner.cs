@@ -78,6 +78,7 @@ public static class Planner
         }
 
         var warnings = new List<string>(drift.Warnings);
+        ApplySellLimits(book, request.SellLimits, deltas, warnings);
         var execution = Execution.Run(book, deltas, cash, floor, ex, raising: action == PlanAction.RaiseCash, warnings);
         // Costs and rounding can leave cash a little short when the plan had to raise it; sell a little more.
         for (var attempt = 0; attempt < 3 && execution.CashAfter < floor && execution.CanSellMore; attempt++)
@@ -85,6 +86,7 @@ public static class Planner
             // Start again from what was actually traded (whole shares already rounded up), plus the shortfall.
             for (var i = 0; i < n; i++) deltas[i] = execution.ValuesAfter[i] - book.Values[i];
             SellOnly(book, execution.ValuesAfter, baseValue, floor - execution.CashAfter, method, ex.Costs, deltas);
+            ApplySellLimits(book, request.SellLimits, deltas, null);
             execution = Execution.Run(book, deltas, cash, floor, ex, raising: true, warnings);
         }
         if (execution.CashAfter < floor)
@@ -93,6 +95,19 @@ public static class Planner
         if (execution.Trades.Count == 0 && action != PlanAction.None) action = PlanAction.None;
         return new Plan(drift, action, execution.Trades, cashBefore, request.Deposit, request.Withdraw,
             execution.CashAfter, execution.Costs, After(book, execution), warnings);
+    }
+
+    private static void ApplySellLimits(Book book, IReadOnlyDictionary<string, decimal>? limits, decimal[] deltas, List<string>? warnings)
+    {
+        if (limits is null || limits.Count == 0) return;
+        for (var i = 0; i < book.Count; i++)
+        {
+            if (deltas[i] >= 0 || !limits.TryGetValue(book.Tickers[i], out var limit)) continue;
+            var cap = -Math.Max(0, limit);
+            if (deltas[i] >= cap) continue;
+            warnings?.Add($"sell of {book.Tickers[i]} limited to {Math.Max(0, limit)} ({-deltas[i] - Math.Max(0, limit):0.##} left undone)");
+            deltas[i] = cap;
+        }
     }
 
     /// <summary>Full rebalance: every asset to target × P; assets without a target to zero.</summary>

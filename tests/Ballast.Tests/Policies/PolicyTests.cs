@@ -381,3 +381,19 @@ public sealed class ReaderTests
         Assert.Equal(0.05m, p.Policy.Rail);
     }
 }
+
+public sealed class SellLimitTests
+{
+    [Fact]
+    public void SellLimit_CapsTheSell_AndBuysShrinkToWhatItFunds()
+    {
+        // 7,500,000 / 3,800,000 at 60/40 wants to sell 720,000 of A; a 300,000 limit leaves 420,000 undone.
+        var p = new PortfolioBuilder().Value("A", 7_500_000m).Value("B", 3_800_000m).Target("A", 60).Target("B", 40).Build();
+
+        var plan = Planner.Create(p, new PlanRequest { ForceRebalance = true, SellLimits = new Dictionary<string, decimal> { ["A"] = 300_000m } });
+
+        Assert.Equal(300_000m, plan.Trades.Single(t => t.Side == TradeSide.Sell).Value);
+        Assert.Equal(300_000m, plan.Trades.Single(t => t.Side == TradeSide.Buy).Value);
+        Assert.Contains(plan.Warnings, w => w.Contains("sell of A limited to 300000 (420000 left undone)", StringComparison.Ordinal));
+    }
+}
