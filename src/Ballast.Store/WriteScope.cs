@@ -1,0 +1,133 @@
+using System.Data.Common;
+using Ballast.Store.Ledger;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ballast.Store;
+
+/// <summary>One open write transaction: connection, id allocation, bulk row writers and the ledger session.</summary>
+internal sealed class WriteScope
+{
+    private readonly Dictionary<string, long> _nextIds = new(StringComparer.Ordinal);
+    private LedgerSession? _ledger;
+
+    public WriteScope(BallastStore store, DbConnection connection, DbTransaction transaction)
+    {
+        Store = store;
+        Connection = connection;
+        Transaction = transaction;
+        Now = store.NowText();
+    }
+
+    public BallastStore Store { get; }
+    public DbConnection Connection { get; }
+    public DbTransaction Transaction { get; }
+    public StoreProvider Provider => Store.Location.Provider;
+
+    /// <summary>The instant of this write, ISO-8601 UTC.</summary>
+    public string Now { get; }
+
+    /// <summary>The ledger session, created on first use; flushed before commit.</summary>
+    public LedgerSession Ledger => _ledger ??= new LedgerSession(this);
+
+    /// <summary>Next id of <paramref name="table"/>. Safe because writers are serialized.</summary>
+    public long NextId(string table)
+    {
+        if (!_nextIds.TryGetValue(table, out var next))
+            next = Connection.ExecuteScalar<long>($"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", transaction: Transaction);
+        _nextIds[table] = next + 1;
+        return next;
+    }
+
+    public int Execute(string sql, object? param = null) => Connection.Execute(sql, param, Transaction);
+
+    public IEnumerable<T> Query<T>(string sql, object? param = null) => Connection.Query<T>(sql, param, Transaction);
+
+    public T? Scalar<T>(string sql, object? param = null) => Connection.ExecuteScalar<T>(sql, param, Transaction);
+
+    public void Flush() => _ledger?.Flush();
+
+    /// <summary>
+    /// Inserts rows (values: long, int, string or null in column order). SQLite: one prepared statement;
+    /// PostgreSQL: binary COPY for large sets.
+    /// </summary>
+    public void Insert(string table, string[] columns, IReadOnlyCollection<object?[]> rows) =>
+        Write(table, columns, 0, rows);
+
+    /// <summary>Inserts or, when the first <paramref name="keyCount"/> columns match a row, replaces the other columns.</summary>
+    public void Upsert(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows) =>
+        Write(table, columns, keyCount, rows);
+
+    private void Write(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
+    {
+        if (rows.Count == 0) return;
+        if (Provider == StoreProvider.Postgres && rows.Count > 64)
+        {
+            CopyPostgres(table, columns, keyCount, rows);
+            return;
+        }
+        var conflict = keyCount == 0 ? "" :
+            $" ON CONFLICT ({string.Join(", ", columns[..keyCount])}) DO UPDATE SET " +
+            string.Join(", ", columns[keyCount..].Select(c => $"{c} = excluded.{c}"));
+        using var cmd = Connection.CreateCommand();
+        cmd.Transaction = Transaction;
+        cmd.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))}){conflict}";
+        var parameters = new DbParameter[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            parameters[i] = cmd.CreateParameter();
+            parameters[i].ParameterName = "@p" + i;
+            cmd.Parameters.Add(parameters[i]);
+        }
+        var prepared = false;
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                parameters[i].Value = row[i] ?? DBNull.Value;
+                if (!prepared) parameters[i].DbType = row[i] switch { long => System.Data.DbType.Int64, int => System.Data.DbType.Int32, _ => System.Data.DbType.String };
+            }
+            if (!prepared && Provider == StoreProvider.Postgres) cmd.Prepare();
+            prepared = true;
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    private void CopyPostgres(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
+    {
+        var pg = (NpgsqlConnection)Connection;
+        var target = table;
+        if (keyCount > 0)
+        {
+            target = "ballast_copy_" + table;
+            Execute($"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {string.Join(", ", columns)} FROM {table} WHERE false");
+        }
+        using (var importer = pg.BeginBinaryImport($"COPY {target} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var row in rows)
+            {
+                importer.StartRow();
+                foreach (var value in row)
+                {
+                    switch (value)
+                    {
+                        case null: importer.WriteNull(); break;
+                        case long l: importer.Write(l, NpgsqlDbType.Bigint); break;
+                        case int i: importer.Write(i, NpgsqlDbType.Integer); break;
+                        case string s: importer.Write(s, NpgsqlDbType.Text); break;
+                        default: throw new ArgumentException($"unsupported column value type {value.GetType()}", nameof(rows));
+                    }
+                }
+            }
+            importer.Complete();
+        }
+        if (keyCount > 0)
+        {
+            Execute($"INSERT INTO {table} ({string.Join(", ", columns)}) SELECT {string.Join(", ", columns)} FROM {target} " +
+                $"ON CONFLICT ({string.Join(", ", columns[..keyCount])}) DO UPDATE SET " +
+                string.Join(", ", columns[keyCount..].Select(c => $"{c} = excluded.{c}")));
+            Execute($"DROP TABLE {target}");
+        }
+    }
+}
