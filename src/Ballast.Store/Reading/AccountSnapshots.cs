@@ -1,0 +1,197 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Ballast.Store.Ledger;
+using Dapper;
+
+namespace Ballast.Store
+{
+    /// <summary>One holding of an account with the latest price on or before the snapshot date.</summary>
+    /// <param name="Quantity">Shares held.</param>
+    /// <param name="Price">Latest close per share in the account currency, or null when the security has no price yet.</param>
+    /// <param name="PriceDate">Date of that close, or null.</param>
+    public sealed record HoldingSnapshot(string Ticker, decimal Quantity, decimal? Price, DateOnly? PriceDate);
+
+    /// <summary>Everything a drift check needs about one account, read from the projections.</summary>
+    /// <param name="Cash">Cash in the account currency.</param>
+    /// <param name="Holdings">Non-zero holdings, by ticker.</param>
+    /// <param name="Targets">The model's latest target weights (fractions summing to 1), or null without a model.</param>
+    /// <param name="Policy">The account's own policy text, else the model version's, else null.</param>
+    /// <param name="LastRebalance">Date of the latest fill that executed a proposal, or null.</param>
+    public sealed record AccountSnapshot(long AccountId, string Name, string? Household, AccountType Type, string Currency, decimal Cash,
+        IReadOnlyList<HoldingSnapshot> Holdings, string? Model, int? ModelVersion, IReadOnlyDictionary<string, decimal>? Targets, string? Policy,
+        DateOnly? LastRebalance);
+
+    /// <summary>Which accounts to read and the price date. Filters combine; none reads every account.</summary>
+    /// <param name="AsOf">Prices are the latest on or before this date.</param>
+    public sealed record SnapshotQuery(DateOnly AsOf, string? Account = null, string? Household = null, string? Model = null);
+
+    public sealed partial class BallastStore
+    {
+        private const string SnapshotSql = """
+            SELECT a.id, a.name, hh.name, a.type, a.currency, a.model_id, a.policy, b.cash, b.last_rebalance, h.security_id, h.quantity
+            FROM accounts a
+            LEFT JOIN households hh ON hh.id = a.household_id
+            LEFT JOIN balances b ON b.account_id = a.id
+            LEFT JOIN holdings h ON h.account_id = a.id AND h.quantity <> 0
+            WHERE (@account IS NULL OR a.name = @account)
+              AND (@household IS NULL OR a.household_id = (SELECT id FROM households WHERE name = @household))
+              AND (@model IS NULL OR a.model_id = (SELECT id FROM models WHERE name = @model))
+            ORDER BY a.id, h.security_id
+            """;
+
+        /// <summary>
+        /// Streams account snapshots in account id order with one ordered query over accounts, cash and holdings
+        /// (securities, latest prices and models are read once beforehand). Memory stays at one account.
+        /// </summary>
+        public IEnumerable<AccountSnapshot> ReadAccounts(SnapshotQuery query)
+        {
+            using var c = Guard(Connect);
+            var context = SnapshotContext.Load(c, query.AsOf);
+            using var reader = Guard(() => c.ExecuteReader(SnapshotSql, new { account = query.Account, household = query.Household, model = query.Model }));
+            var builder = new SnapshotBuilder(context);
+            while (reader.Read())
+            {
+                var done = builder.Add(reader);
+                if (done is not null) yield return done;
+            }
+            if (builder.Finish() is { } last) yield return last;
+        }
+
+        /// <summary>The same stream as <see cref="ReadAccounts"/>, read asynchronously.</summary>
+        public async IAsyncEnumerable<AccountSnapshot> ReadAccountsAsync(SnapshotQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await using var c = Guard(Connect);
+            var context = SnapshotContext.Load(c, query.AsOf);
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(SnapshotSql,
+                new { account = query.Account, household = query.Household, model = query.Model }, cancellationToken: cancellationToken));
+            var builder = new SnapshotBuilder(context);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var done = builder.Add(reader);
+                if (done is not null) yield return done;
+            }
+            if (builder.Finish() is { } last) yield return last;
+        }
+
+        /// <summary>Writes accounts (one, or all when null) in the portfolio-file shape as JSON: cash, holdings, model targets and policy.</summary>
+        public string ExportJson(DateOnly asOf, string? account = null)
+        {
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                w.WriteStartObject();
+                w.WriteString("as_of", FormatDate(asOf));
+                w.WriteStartArray("accounts");
+                foreach (var a in ReadAccounts(new SnapshotQuery(asOf, Account: account)))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", a.Name);
+                    if (a.Household is not null) w.WriteString("household", a.Household);
+                    w.WriteString("type", a.Type.ToText());
+                    w.WriteString("currency", a.Currency);
+                    w.WriteNumber("cash", a.Cash);
+                    w.WriteStartObject("holdings");
+                    foreach (var h in a.Holdings) w.WriteNumber(h.Ticker, h.Quantity);
+                    w.WriteEndObject();
+                    if (a.Model is not null)
+                    {
+                        w.WriteString("model", a.Model);
+                        w.WriteStartObject("targets");
+                        foreach (var t in a.Targets!) w.WriteNumber(t.Key, t.Value);
+                        w.WriteEndObject();
+                    }
+                    if (a.Policy is not null) w.WriteString("policy", a.Policy);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            return Encoding.UTF8.GetString(stream.ToArray());
+        }
+
+        private sealed record ModelVersionData(string Name, int Version, IReadOnlyDictionary<string, decimal> Targets, string? Policy);
+
+        private sealed class SnapshotContext
+        {
+            public required Dictionary<long, string> Tickers { get; init; }
+            public required Dictionary<long, PriceQuote> Prices { get; init; }
+            public required Dictionary<long, ModelVersionData> Models { get; init; }
+
+            public static SnapshotContext Load(DbConnection c, DateOnly asOf)
+            {
+                var tickers = c.Query<(long Id, string Ticker)>("SELECT id, ticker FROM securities").ToDictionary(s => s.Id, s => s.Ticker);
+                var versions = c.Query<(long ModelId, string Name, long VersionId, int Version, string? Policy)>(
+                    """
+                    SELECT m.id, m.name, v.id, v.version, v.policy FROM models m
+                    JOIN model_versions v ON v.model_id = m.id
+                    WHERE v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id)
+                    """).ToList();
+                var targets = c.Query<(long VersionId, long SecurityId, long Weight)>(
+                        "SELECT t.model_version_id, t.security_id, t.weight FROM model_targets t")
+                    .GroupBy(t => t.VersionId)
+                    .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, decimal>)g.ToDictionary(t => tickers[t.SecurityId], t => Scaled.Weight(t.Weight), StringComparer.Ordinal));
+                return new SnapshotContext
+                {
+                    Tickers = tickers,
+                    Prices = LatestPrices(c, asOf),
+                    Models = versions.ToDictionary(v => v.ModelId, v => new ModelVersionData(v.Name, v.Version,
+                        targets.GetValueOrDefault(v.VersionId) ?? new Dictionary<string, decimal>(), v.Policy)),
+                };
+            }
+        }
+
+        /// <summary>Groups the ordered rows of <see cref="SnapshotSql"/> into one snapshot per account.</summary>
+        private sealed class SnapshotBuilder(SnapshotContext context)
+        {
+            private long _id = -1;
+            private string _name = "";
+            private string? _household;
+            private AccountType _type;
+            private string _currency = "";
+            private long? _modelId;
+            private string? _policy;
+            private long _cash;
+            private string? _lastRebalance;
+            private List<HoldingSnapshot> _holdings = [];
+
+            public AccountSnapshot? Add(System.Data.IDataRecord r)
+            {
+                var id = r.GetInt64(0);
+                AccountSnapshot? done = null;
+                if (id != _id)
+                {
+                    done = Finish();
+                    _id = id;
+                    _name = r.GetString(1);
+                    _household = r.IsDBNull(2) ? null : r.GetString(2);
+                    _type = r.GetString(3) switch { "tax-deferred" => AccountType.TaxDeferred, "tax-free" => AccountType.TaxFree, _ => AccountType.Taxable };
+                    _currency = r.GetString(4);
+                    _modelId = r.IsDBNull(5) ? null : r.GetInt64(5);
+                    _policy = r.IsDBNull(6) ? null : r.GetString(6);
+                    _cash = r.IsDBNull(7) ? 0 : r.GetInt64(7);
+                    _lastRebalance = r.IsDBNull(8) ? null : r.GetString(8);
+                    _holdings = [];
+                }
+                if (!r.IsDBNull(9))
+                {
+                    var security = r.GetInt64(9);
+                    var price = context.Prices.GetValueOrDefault(security);
+                    _holdings.Add(new HoldingSnapshot(context.Tickers[security], Scaled.Quantity(r.GetInt64(10)), price?.Close, price?.Date));
+                }
+                return done;
+            }
+
+            public AccountSnapshot? Finish()
+            {
+                if (_id < 0) return null;
+                var model = _modelId is { } m ? context.Models.GetValueOrDefault(m) : null;
+                var snapshot = new AccountSnapshot(_id, _name, _household, _type, _currency, Scaled.Money(_cash), _holdings, model?.Name, model?.Version,
+                    model?.Targets, _policy ?? model?.Policy, _lastRebalance is null ? null : ParseDate(_lastRebalance));
+                _id = -1;
+                return snapshot;
+            }
+        }
+    }
+}
