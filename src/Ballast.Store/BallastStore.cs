@@ -18,6 +18,9 @@ public sealed record StoreOptions
 
     /// <summary>How long a write waits for another writer before failing with <see cref="StoreBusyException"/>.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Called during large writes with a line such as <c>transactions: 50000 rows</c>; null for silence.</summary>
+    public Action<string>? Progress { get; init; }
 }
 
 /// <summary>

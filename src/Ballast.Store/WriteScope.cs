@@ -7,8 +7,16 @@ using NpgsqlTypes;
 namespace Ballast.Store;
 
 /// <summary>One open write transaction: connection, id allocation, bulk row writers and the ledger session.</summary>
-internal sealed class WriteScope
+internal sealed partial class WriteScope
 {
+    private const int ProgressEvery = 20_000;
+
+    /// <summary>Columns of type TEXT; every other column the bulk writers touch is a 64-bit integer.</summary>
+    private static readonly HashSet<string> TextColumns = new(StringComparer.Ordinal)
+    {
+        "kind", "trade_date", "lots", "idempotency_key", "execution_id", "memo", "recorded_at", "open_date", "last_rebalance", "date",
+        "name", "type", "currency", "policy", "created_at", "side", "ticker", "at", "actor", "action", "summary",
+    };
     private readonly Dictionary<string, long> _nextIds = new(StringComparer.Ordinal);
     private LedgerSession? _ledger;
 
@@ -40,11 +48,17 @@ internal sealed class WriteScope
         return next;
     }
 
-    public int Execute(string sql, object? param = null) => Connection.Execute(sql, param, Transaction);
+    public int Execute(string sql, object? param = null) => Connection.Execute(Dialect(sql), param, Transaction);
 
-    public IEnumerable<T> Query<T>(string sql, object? param = null) => Connection.Query<T>(sql, param, Transaction);
+    public IEnumerable<T> Query<T>(string sql, object? param = null) => Connection.Query<T>(Dialect(sql), param, Transaction);
 
-    public T? Scalar<T>(string sql, object? param = null) => Connection.ExecuteScalar<T>(sql, param, Transaction);
+    public T? Scalar<T>(string sql, object? param = null) => Connection.ExecuteScalar<T>(Dialect(sql), param, Transaction);
+
+    /// <summary>Dapper expands <c>IN @list</c> for SQLite but passes one array to Npgsql, which needs <c>= ANY(@list)</c>.</summary>
+    private string Dialect(string sql) => Provider == StoreProvider.Postgres ? InList().Replace(sql, "= ANY($1)") : sql;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bIN\s+(@\w+)")]
+    private static partial System.Text.RegularExpressions.Regex InList();
 
     public void Flush() => _ledger?.Flush();
 
@@ -78,19 +92,21 @@ internal sealed class WriteScope
         {
             parameters[i] = cmd.CreateParameter();
             parameters[i].ParameterName = "@p" + i;
+            parameters[i].DbType = TextColumns.Contains(columns[i]) ? System.Data.DbType.String : System.Data.DbType.Int64;
             cmd.Parameters.Add(parameters[i]);
         }
         var prepared = false;
+        var written = 0;
         foreach (var row in rows)
         {
             for (var i = 0; i < row.Length; i++)
             {
                 parameters[i].Value = row[i] ?? DBNull.Value;
-                if (!prepared) parameters[i].DbType = row[i] switch { long => System.Data.DbType.Int64, int => System.Data.DbType.Int32, _ => System.Data.DbType.String };
             }
             if (!prepared && Provider == StoreProvider.Postgres) cmd.Prepare();
             prepared = true;
             cmd.ExecuteNonQuery();
+            if (++written % ProgressEvery == 0) Store.Options.Progress?.Invoke($"{table}: {written} rows");
         }
     }
 
@@ -105,8 +121,10 @@ internal sealed class WriteScope
         }
         using (var importer = pg.BeginBinaryImport($"COPY {target} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)"))
         {
+            var written = 0;
             foreach (var row in rows)
             {
+                if (++written % ProgressEvery == 0) Store.Options.Progress?.Invoke($"{table}: {written} rows");
                 importer.StartRow();
                 foreach (var value in row)
                 {
