@@ -8,7 +8,7 @@ using Dapper;
 namespace Ballast.Store.Tests;
 
 /// <summary>The store tests. Abstract: <see cref="SqliteStoreTests"/> and <see cref="PostgresStoreTests"/> run each one.</summary>
-public abstract class StoreSuite : StoreTestBase
+public abstract partial class StoreSuite : StoreTestBase
 {
     private const string SharedData = "../shared/data/etf_daily";
 
