@@ -138,7 +138,7 @@ public sealed partial class BallastStore
             };
             var c = new SqliteConnection(builder.ConnectionString);
             c.Open();
-            c.Execute($"PRAGMA busy_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
+            c.Execute($"PRAGMA busy_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
             return c;
         }
         var pg = new NpgsqlConnection(Location.ConnectionString);

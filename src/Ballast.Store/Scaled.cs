@@ -38,7 +38,18 @@ public static class Scaled
         decimal.ToInt64(decimal.Round(value, scale, MidpointRounding.AwayFromZero) * Powers[scale]);
 
     /// <summary>Reads a stored value back, without trailing zeros.</summary>
-    public static decimal FromStored(long stored, int scale) => Normalize(new decimal(stored) / Powers[scale]);
+    public static decimal FromStored(long stored, int scale)
+    {
+        // Built from the integer and the scale directly: exact, and far cheaper than decimal division.
+        while (scale > 0 && stored % 10 == 0)
+        {
+            stored /= 10;
+            scale--;
+        }
+        var negative = stored < 0;
+        var magnitude = negative ? (ulong)(-(stored + 1)) + 1 : (ulong)stored;
+        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, negative, (byte)scale);
+    }
 
     /// <summary>Money (scale 4) to its stored integer, rounding half away from zero.</summary>
     public static long Money(decimal value) => RoundToStored(value, MoneyScale);

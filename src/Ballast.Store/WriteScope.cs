@@ -76,9 +76,29 @@ internal sealed partial class WriteScope
     private void Write(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
     {
         if (rows.Count == 0) return;
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        try { WriteRows(table, columns, keyCount, rows); }
+        finally { if (Trace) Console.Error.WriteLine($"trace {table}: {rows.Count} rows in {sw.ElapsedMilliseconds} ms"); }
+    }
+
+    /// <summary>With BALLAST_STORE_TRACE=1, prints a phase and the elapsed time to standard error.</summary>
+    internal static void TraceLine(string what, System.Diagnostics.Stopwatch clock)
+    {
+        if (Trace) Console.Error.WriteLine($"trace {what}: {clock.ElapsedMilliseconds} ms");
+    }
+
+    private static readonly bool Trace = Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1";
+
+    private void WriteRows(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
+    {
         if (Provider == StoreProvider.Postgres && rows.Count > 64)
         {
             CopyPostgres(table, columns, keyCount, rows);
+            return;
+        }
+        if (Provider == StoreProvider.Sqlite)
+        {
+            WriteSqliteBatches(table, columns, keyCount, rows);
             return;
         }
         var conflict = keyCount == 0 ? "" :
@@ -107,6 +127,60 @@ internal sealed partial class WriteScope
             prepared = true;
             cmd.ExecuteNonQuery();
             if (++written % ProgressEvery == 0) Store.Options.Progress?.Invoke($"{table}: {written} rows");
+        }
+    }
+
+    /// <summary>
+    /// SQLite: multi-row INSERT statements with the values as SQL literals, 256 rows each. Binding parameters by
+    /// name costs more than parsing literals; the values are only integers and text quoted by doubling quotes.
+    /// </summary>
+    private void WriteSqliteBatches(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
+    {
+        const int Batch = 256;
+        var prefix = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ";
+        var conflict = keyCount == 0 ? "" :
+            $" ON CONFLICT ({string.Join(", ", columns[..keyCount])}) DO UPDATE SET " +
+            string.Join(", ", columns[keyCount..].Select(c => $"{c} = excluded.{c}"));
+        using var cmd = Connection.CreateCommand();
+        cmd.Transaction = Transaction;
+        var sql = new System.Text.StringBuilder(64 * 1024);
+        var inBatch = 0;
+        var written = 0;
+        foreach (var row in rows)
+        {
+            sql.Append(inBatch == 0 ? prefix : ",").Append('(');
+            for (var i = 0; i < row.Length; i++)
+            {
+                if (i > 0) sql.Append(',');
+                switch (row[i])
+                {
+                    case null: sql.Append("NULL"); break;
+                    case long l: sql.Append(l.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
+                    case int n: sql.Append(n.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
+                    case string text:
+                        if (text.Contains('\0', StringComparison.Ordinal)) throw new ArgumentException("text values cannot contain NUL characters", nameof(rows));
+                        sql.Append('\'').Append(text.Replace("'", "''", StringComparison.Ordinal)).Append('\'');
+                        break;
+                    default: throw new ArgumentException($"unsupported column value type {row[i]!.GetType()}", nameof(rows));
+                }
+            }
+            sql.Append(')');
+            written++;
+            if (++inBatch == Batch)
+            {
+                Run();
+                if (written % ProgressEvery < Batch) Store.Options.Progress?.Invoke($"{table}: {written} rows");
+            }
+        }
+        if (inBatch > 0) Run();
+
+        void Run()
+        {
+            sql.Append(conflict);
+            cmd.CommandText = sql.ToString();
+            cmd.ExecuteNonQuery();
+            sql.Clear();
+            inBatch = 0;
         }
     }
 

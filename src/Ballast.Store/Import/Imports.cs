@@ -44,9 +44,17 @@ namespace Ballast.Store
             return Write("import accounts", scope =>
             {
                 var existing = new Dictionary<string, (string Type, string Currency)>(StringComparer.Ordinal);
-                foreach (var chunk in rows.Select(r => r.Account.Name).Chunk(500))
-                    foreach (var e in scope.Query<(string Name, string Type, string Currency)>("SELECT name, type, currency FROM accounts WHERE name IN @chunk", new { chunk }))
-                        existing[e.Name] = (e.Type, e.Currency);
+                if (rows.Count > 2000)
+                {
+                    foreach (var e in scope.Query<(string Name, string Type, string Currency)>("SELECT name, type, currency FROM accounts"))
+                        if (seen.Contains(e.Name)) existing[e.Name] = (e.Type, e.Currency);
+                }
+                else
+                {
+                    foreach (var chunk in rows.Select(r => r.Account.Name).Chunk(500))
+                        foreach (var e in scope.Query<(string Name, string Type, string Currency)>("SELECT name, type, currency FROM accounts WHERE name IN @chunk", new { chunk }))
+                            existing[e.Name] = (e.Type, e.Currency);
+                }
                 var models = scope.Query<(string Name, long Id)>("SELECT name, id FROM models").ToDictionary(m => m.Name, m => m.Id);
                 var households = scope.Query<(string Name, long Id)>("SELECT name, id FROM households").ToDictionary(h => h.Name, h => h.Id);
                 var newHouseholds = new List<object?[]>();
@@ -102,7 +110,9 @@ namespace Ballast.Store
         public ImportResult ImportPositions(string path, string? account = null, ColumnMapping? mapping = null, DateOnly? asOf = null, string? displayName = null)
         {
             var m = mapping ?? Layouts.BallastPositions;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var file = CsvFile.Read(path, m.RequiredColumns, displayName);
+            WriteScope.TraceLine($"read {file.Rows.Count} rows", clock);
             var problems = new List<InputProblem>();
             var hTicker = m.HeaderIn(file, "ticker")!;
             var hQty = m.HeaderIn(file, "quantity");
@@ -171,10 +181,12 @@ namespace Ballast.Store
                 positions[acct][key] = (before.Quantity + q, before.Cost is null && cost is null ? null : (before.Cost ?? 0) + (cost ?? 0), before.Line);
             }
             if (problems.Count > 0) throw new InputException(problems);
+            WriteScope.TraceLine("parsed", clock);
 
             return Write("import positions", scope =>
             {
                 var accountIds = ResolveAccounts(scope, accountLines, file, problems, account is null ? hAccount : "--account");
+                WriteScope.TraceLine("resolved accounts", clock);
                 var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
                 foreach (var (acct, held) in positions)
                     foreach (var (ticker, p) in held)
@@ -184,6 +196,7 @@ namespace Ballast.Store
                 var importId = RecordImport(scope, "positions", file);
                 var ledger = scope.Ledger;
                 ledger.Load(accountIds.Values.ToList());
+                WriteScope.TraceLine("loaded state", clock);
                 var dateText = FormatDate(date);
                 var added = 0;
                 foreach (var (acct, held) in positions)
@@ -213,6 +226,7 @@ namespace Ballast.Store
                     }
                 }
                 if (problems.Count > 0) throw new InputException(problems);
+                WriteScope.TraceLine("applied", clock);
                 var skipped = read - Math.Min(read, added);
                 return (new ImportResult(read, added, skipped, $"{added} adjustments for {positions.Count} accounts"),
                     $"imported positions from {file.Name}: {read} rows, {added} adjustments for {positions.Count} accounts");
@@ -363,9 +377,17 @@ namespace Ballast.Store
         private static Dictionary<string, long> ResolveAccounts(WriteScope scope, Dictionary<string, int> accountLines, CsvFile file, List<InputProblem> problems, string? field)
         {
             var ids = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var chunk in accountLines.Keys.Chunk(500))
-                foreach (var a in scope.Query<(string Name, long Id)>("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }))
-                    ids[a.Name] = a.Id;
+            if (accountLines.Count > 2000)
+            {
+                foreach (var a in scope.Query<(string Name, long Id)>("SELECT name, id FROM accounts"))
+                    if (accountLines.ContainsKey(a.Name)) ids[a.Name] = a.Id;
+            }
+            else
+            {
+                foreach (var chunk in accountLines.Keys.Chunk(500))
+                    foreach (var a in scope.Query<(string Name, long Id)>("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }))
+                        ids[a.Name] = a.Id;
+            }
             foreach (var (name, line) in accountLines)
                 if (!ids.ContainsKey(name))
                     problems.Add(new($"account '{name}' does not exist; create it first", file.Name, field == "--account" ? null : line, Field: field));

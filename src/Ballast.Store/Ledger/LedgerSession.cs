@@ -96,6 +96,13 @@ internal sealed class LedgerSession(WriteScope scope)
     public HashSet<(long AccountId, string Key)> ExistingKeys(IReadOnlyCollection<long> accountIds)
     {
         var keys = new HashSet<(long, string)>();
+        if (accountIds.Count > LoadAllThreshold)
+        {
+            var wanted = accountIds.ToHashSet();
+            foreach (var k in scope.Query<(long AccountId, string Key)>("SELECT account_id, idempotency_key FROM transactions"))
+                if (wanted.Contains(k.AccountId)) keys.Add(k);
+            return keys;
+        }
         foreach (var chunk in accountIds.Distinct().Chunk(500))
         {
             foreach (var k in scope.Query<(long, string)>("SELECT account_id, idempotency_key FROM transactions WHERE account_id IN @chunk", new { chunk }))
@@ -116,17 +123,24 @@ internal sealed class LedgerSession(WriteScope scope)
             id, draft.AccountId, draft.Kind, draft.Date, draft.SecurityId, draft.Quantity, draft.Price, draft.Cash, draft.Fee,
             draft.Lots, draft.Key, draft.ExecutionId, draft.ProposalId, draft.ImportId, draft.Memo, scope.Now,
         ]);
+        // Written in slices inside the same database transaction: atomicity is unchanged, memory stays flat.
+        if (_newTransactions.Count >= 50_000) FlushTransactions();
         return null;
+    }
+
+    private void FlushTransactions()
+    {
+        scope.Insert("transactions",
+            ["id", "account_id", "kind", "trade_date", "security_id", "quantity", "price", "cash", "fee", "lots", "idempotency_key", "execution_id", "proposal_id", "import_id", "memo", "recorded_at"],
+            _newTransactions);
+        _newTransactions.Clear();
     }
 
     public int PendingCount => _newTransactions.Count;
 
     public void Flush()
     {
-        scope.Insert("transactions",
-            ["id", "account_id", "kind", "trade_date", "security_id", "quantity", "price", "cash", "fee", "lots", "idempotency_key", "execution_id", "proposal_id", "import_id", "memo", "recorded_at"],
-            _newTransactions);
-        _newTransactions.Clear();
+        FlushTransactions();
         var lots = new List<object?[]>();
         var holdings = new List<object?[]>();
         var balances = new List<object?[]>();

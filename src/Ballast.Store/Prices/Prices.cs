@@ -100,14 +100,14 @@ namespace Ballast.Store
         public IReadOnlyDictionary<string, PriceQuote> LatestPrices(DateOnly asOf) => Read(c => LatestPrices(c, asOf)
             .Values.ToDictionary(p => p.Ticker, p => p, StringComparer.Ordinal));
 
-        internal static Dictionary<long, PriceQuote> LatestPrices(System.Data.Common.DbConnection c, DateOnly asOf) =>
+        internal static Dictionary<long, PriceQuote> LatestPrices(System.Data.Common.DbConnection c, DateOnly asOf, System.Data.Common.DbTransaction? tx = null) =>
             c.Query<(long Id, string Ticker, string Date, long Close)>(
                     """
                     SELECT s.id, s.ticker, p.date, p.close
                     FROM securities s
                     JOIN prices p ON p.security_id = s.id
                     WHERE p.date = (SELECT MAX(q.date) FROM prices q WHERE q.security_id = s.id AND q.date <= @asOf)
-                    """, new { asOf = FormatDate(asOf) })
+                    """, new { asOf = FormatDate(asOf) }, tx)
                 .ToDictionary(p => p.Id, p => new PriceQuote(p.Ticker, ParseDate(p.Date), Scaled.Price(p.Close)));
 
         /// <summary>

@@ -98,7 +98,7 @@ public static class Migrations
               memo TEXT NULL,
               recorded_at TEXT NOT NULL,
               UNIQUE (account_id, idempotency_key));;
-            CREATE INDEX transactions_proposal ON transactions (proposal_id);;
+            CREATE INDEX transactions_proposal ON transactions (proposal_id) WHERE proposal_id IS NOT NULL;;
             CREATE TABLE lots (
               open_transaction_id BIGINT NOT NULL PRIMARY KEY,
               account_id BIGINT NOT NULL,
