@@ -46,6 +46,8 @@ BEGIN
   END IF;
 END
 \$\$;
+-- Lets the tests' DROP DATABASE ... WITH (FORCE) end an autovacuum worker still in a test database.
+GRANT pg_signal_backend TO $ROLE;
 SQL
 
 echo "Host=127.0.0.1;Port=$PORT;Username=$ROLE;Password=$PASSWORD;Database=postgres"

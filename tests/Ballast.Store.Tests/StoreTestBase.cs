@@ -122,6 +122,17 @@ public sealed class PostgresDatabase : IDisposable
         Npgsql.NpgsqlConnection.ClearAllPools();
         using var c = new Npgsql.NpgsqlConnection(_admin);
         c.Open();
-        c.Execute($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                c.Execute($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+                return;
+            }
+            catch (Npgsql.PostgresException) when (attempt < 5)
+            {
+                Thread.Sleep(200 * attempt); // a background worker may still be in the database
+            }
+        }
     }
 }

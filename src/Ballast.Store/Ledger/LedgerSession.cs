@@ -18,6 +18,8 @@ internal sealed class AccountState(long accountId)
     public Dictionary<long, List<Lot>> OpenLots { get; } = [];
     public bool BalanceDirty { get; set; }
     public HashSet<long> DirtyHoldings { get; } = [];
+    /// <summary>Securities that have a holdings row in the store (updated, not inserted, on flush).</summary>
+    public HashSet<long> StoredHoldings { get; } = [];
     public List<Lot> DirtyLots { get; } = [];
 }
 
@@ -31,6 +33,8 @@ internal sealed class Lot
     public long Remaining { get; set; }
     public long? Cost { get; set; }
     public bool Dirty { get; set; }
+    /// <summary>True when the lot has a row in the store (updated, not inserted, on flush).</summary>
+    public bool Stored { get; set; }
 }
 
 /// <summary>
@@ -73,7 +77,9 @@ internal sealed class LedgerSession(WriteScope scope)
         }
         foreach (var h in scope.Query<(long AccountId, long SecurityId, long Quantity)>($"SELECT account_id, security_id, quantity FROM holdings{where}", new { ids }))
         {
-            if (_states.TryGetValue(h.AccountId, out var s)) s.Holdings[h.SecurityId] = h.Quantity;
+            if (!_states.TryGetValue(h.AccountId, out var s)) continue;
+            s.Holdings[h.SecurityId] = h.Quantity;
+            s.StoredHoldings.Add(h.SecurityId);
         }
         var lotWhere = ids is null ? " WHERE remaining <> 0" : where + " AND remaining <> 0";
         foreach (var l in scope.Query<(long OpenTransactionId, long AccountId, long SecurityId, string OpenDate, long Quantity, long Remaining, long? Cost)>(
@@ -83,7 +89,7 @@ internal sealed class LedgerSession(WriteScope scope)
             LotBook.Add(s, new Lot
             {
                 OpenTransactionId = l.OpenTransactionId, AccountId = l.AccountId, SecurityId = l.SecurityId, OpenDate = l.OpenDate,
-                Quantity = l.Quantity, Remaining = l.Remaining, Cost = l.Cost,
+                Quantity = l.Quantity, Remaining = l.Remaining, Cost = l.Cost, Stored = true,
             });
         }
     }
@@ -141,8 +147,10 @@ internal sealed class LedgerSession(WriteScope scope)
     public void Flush()
     {
         FlushTransactions();
-        var lots = new List<object?[]>();
-        var holdings = new List<object?[]>();
+        var newLots = new List<object?[]>();
+        var changedLots = new List<object?[]>();
+        var newHoldings = new List<object?[]>();
+        var changedHoldings = new List<object?[]>();
         var balances = new List<object?[]>();
         foreach (var s in _states.Values)
         {
@@ -150,16 +158,21 @@ internal sealed class LedgerSession(WriteScope scope)
             {
                 if (!l.Dirty) continue;
                 l.Dirty = false;
-                lots.Add([l.OpenTransactionId, l.AccountId, l.SecurityId, l.OpenDate, l.Quantity, l.Remaining, l.Cost]);
+                (l.Stored ? changedLots : newLots).Add([l.OpenTransactionId, l.AccountId, l.SecurityId, l.OpenDate, l.Quantity, l.Remaining, l.Cost]);
+                l.Stored = true;
             }
             s.DirtyLots.Clear();
-            foreach (var sec in s.DirtyHoldings) holdings.Add([s.AccountId, sec, s.Holdings.GetValueOrDefault(sec)]);
+            foreach (var sec in s.DirtyHoldings)
+                (s.StoredHoldings.Add(sec) ? newHoldings : changedHoldings).Add([s.AccountId, sec, s.Holdings.GetValueOrDefault(sec)]);
             s.DirtyHoldings.Clear();
             if (s.BalanceDirty) balances.Add([s.AccountId, s.Cash, s.LastRebalance]);
             s.BalanceDirty = false;
         }
-        scope.Upsert("lots", ["open_transaction_id", "account_id", "security_id", "open_date", "quantity", "remaining", "cost"], 1, lots);
-        scope.Upsert("holdings", ["account_id", "security_id", "quantity"], 2, holdings);
+        string[] lotColumns = ["open_transaction_id", "account_id", "security_id", "open_date", "quantity", "remaining", "cost"];
+        scope.Insert("lots", lotColumns, newLots);
+        scope.Upsert("lots", lotColumns, 1, changedLots);
+        scope.Insert("holdings", ["account_id", "security_id", "quantity"], newHoldings);
+        scope.Upsert("holdings", ["account_id", "security_id", "quantity"], 2, changedHoldings);
         scope.Upsert("balances", ["account_id", "cash", "last_rebalance"], 1, balances);
     }
 }

@@ -10,7 +10,9 @@ public sealed record Migration(int Version, string Description, string Sql);
 /// <summary>
 /// The store schema. Every number is a 64-bit integer at a fixed scale (see <see cref="Scaled"/>);
 /// dates are ISO <c>yyyy-MM-dd</c> text and instants ISO-8601 UTC text, so both providers sort and
-/// compare them the same way. The ledger tables refuse UPDATE and DELETE with triggers.
+/// compare them the same way. The ledger tables refuse UPDATE and DELETE with triggers. The ledger's
+/// security, proposal and import ids are checked by the store before it writes rather than by foreign
+/// keys, whose per-row checks would dominate a million-row import on PostgreSQL; its account id is a foreign key.
 /// </summary>
 public static class Migrations
 {
@@ -85,7 +87,7 @@ public static class Migrations
               account_id BIGINT NOT NULL REFERENCES accounts(id),
               kind TEXT NOT NULL CHECK (kind IN ('deposit', 'withdrawal', 'buy', 'sell', 'dividend', 'fee', 'adjustment')),
               trade_date TEXT NOT NULL,
-              security_id BIGINT NULL REFERENCES securities(id),
+              security_id BIGINT NULL,
               quantity BIGINT NOT NULL,
               price BIGINT NULL,
               cash BIGINT NOT NULL,
@@ -93,8 +95,8 @@ public static class Migrations
               lots TEXT NULL,
               idempotency_key TEXT NOT NULL,
               execution_id TEXT NULL,
-              proposal_id BIGINT NULL REFERENCES proposals(id),
-              import_id BIGINT NULL REFERENCES imports(id),
+              proposal_id BIGINT NULL,
+              import_id BIGINT NULL,
               memo TEXT NULL,
               recorded_at TEXT NOT NULL,
               UNIQUE (account_id, idempotency_key));;
