@@ -24,6 +24,7 @@ internal sealed class CsvFile
         HeaderLine = headerLine;
         Header = header;
         Rows = rows;
+        RowCount = rows.Count;
         _columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < header.Length; i++) _columns.TryAdd(header[i].Trim(), i);
     }
@@ -35,6 +36,17 @@ internal sealed class CsvFile
     public int HeaderLine { get; }
     public string[] Header { get; }
     public List<CsvRow> Rows { get; }
+
+    /// <summary>Data rows read, kept after <see cref="Release"/>.</summary>
+    public int RowCount { get; private set; }
+
+    /// <summary>Drops the parsed rows once they have been turned into values, so a large import holds one copy.</summary>
+    public void Release()
+    {
+        RowCount = Rows.Count;
+        Rows.Clear();
+        Rows.TrimExcess();
+    }
 
     /// <summary>Reads <paramref name="path"/>; the header is the first of the first 20 lines holding all <paramref name="required"/> columns.</summary>
     /// <exception cref="InputException">The file cannot be read or no line holds the required columns (the message names the missing ones).</exception>

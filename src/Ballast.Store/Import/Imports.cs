@@ -181,6 +181,7 @@ namespace Ballast.Store
                 positions[acct][key] = (before.Quantity + q, before.Cost is null && cost is null ? null : (before.Cost ?? 0) + (cost ?? 0), before.Line);
             }
             if (problems.Count > 0) throw new InputException(problems);
+            file.Release();
             WriteScope.TraceLine("parsed", clock);
 
             return Write("import positions", scope =>
@@ -398,7 +399,7 @@ namespace Ballast.Store
         {
             var id = scope.NextId("imports");
             scope.Execute("INSERT INTO imports (id, kind, file, sha256, rows_read, at, actor) VALUES (@id, @kind, @file, @sha, @rows, @at, @actor)",
-                new { id, kind, file = file.Name, sha = file.Sha256, rows = (long)file.Rows.Count, at = scope.Now, actor = scope.Store.Options.Actor });
+                new { id, kind, file = file.Name, sha = file.Sha256, rows = (long)file.RowCount, at = scope.Now, actor = scope.Store.Options.Actor });
             return id;
         }
     }

@@ -147,11 +147,22 @@ internal sealed class LedgerSession(WriteScope scope)
     public void Flush()
     {
         FlushTransactions();
+        // Rows go out in slices so a million-row flush never holds them all at once.
+        const int Slice = 50_000;
+        string[] lotColumns = ["open_transaction_id", "account_id", "security_id", "open_date", "quantity", "remaining", "cost"];
+        string[] holdingColumns = ["account_id", "security_id", "quantity"];
         var newLots = new List<object?[]>();
         var changedLots = new List<object?[]>();
         var newHoldings = new List<object?[]>();
         var changedHoldings = new List<object?[]>();
         var balances = new List<object?[]>();
+        void Drain(bool all)
+        {
+            if (all || newLots.Count >= Slice) { scope.Insert("lots", lotColumns, newLots); newLots.Clear(); }
+            if (all || changedLots.Count >= Slice) { scope.Upsert("lots", lotColumns, 1, changedLots); changedLots.Clear(); }
+            if (all || newHoldings.Count >= Slice) { scope.Insert("holdings", holdingColumns, newHoldings); newHoldings.Clear(); }
+            if (all || changedHoldings.Count >= Slice) { scope.Upsert("holdings", holdingColumns, 2, changedHoldings); changedHoldings.Clear(); }
+        }
         foreach (var s in _states.Values)
         {
             foreach (var l in s.DirtyLots)
@@ -167,12 +178,9 @@ internal sealed class LedgerSession(WriteScope scope)
             s.DirtyHoldings.Clear();
             if (s.BalanceDirty) balances.Add([s.AccountId, s.Cash, s.LastRebalance]);
             s.BalanceDirty = false;
+            Drain(all: false);
         }
-        string[] lotColumns = ["open_transaction_id", "account_id", "security_id", "open_date", "quantity", "remaining", "cost"];
-        scope.Insert("lots", lotColumns, newLots);
-        scope.Upsert("lots", lotColumns, 1, changedLots);
-        scope.Insert("holdings", ["account_id", "security_id", "quantity"], newHoldings);
-        scope.Upsert("holdings", ["account_id", "security_id", "quantity"], 2, changedHoldings);
+        Drain(all: true);
         scope.Upsert("balances", ["account_id", "cash", "last_rebalance"], 1, balances);
     }
 }
