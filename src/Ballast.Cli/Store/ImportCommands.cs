@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Ballast.Store;
+using Ballast.Store.Import;
+
+namespace Ballast.Cli.Store;
+
+/// <summary><c>ballast import positions|transactions|accounts</c> and <c>ballast prices import</c>.</summary>
+public static class ImportCommands
+{
+    public static void AddTo(RootCommand root, CliContext ctx)
+    {
+        var import = new Command("import", "Import broker CSV exports into the ledger (re-importing a file changes nothing)");
+        import.Subcommands.Add(Positions(ctx));
+        import.Subcommands.Add(Transactions(ctx));
+        import.Subcommands.Add(Accounts(ctx));
+        root.Subcommands.Add(import);
+
+        var prices = new Command("prices", "Closing prices");
+        var files = new Argument<string[]>("FILE") { Description = "date,ticker,close (long), date,T1,T2,... (wide) or date,close in TICKER.csv", Arity = ArgumentArity.OneOrMore };
+        var priceImport = new Command("import", "Import closing prices; a later import of the same date replaces the price");
+        priceImport.Arguments.Add(files);
+        priceImport.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var store = StoreCommands.Open(parse, ctx);
+            foreach (var f in parse.GetValue(files)!)
+                ctx.Out.WriteLine($"{f}: {store.ImportPrices(ctx.ResolvePath(f), f).Summary}");
+            return ExitCodes.Ok;
+        }));
+        prices.Subcommands.Add(priceImport);
+        root.Subcommands.Add(prices);
+    }
+
+    private static Option<string?> Layout() => new("--layout") { Description = "Built-in column layout: ballast (default), schwab or fidelity" };
+
+    private static Option<string?> Map() => new("--map") { Description = "Column mapping overrides, e.g. \"ticker=Symbol,quantity=Shares\"" };
+
+    private static Command Positions(CliContext ctx)
+    {
+        var file = new Argument<string>("FILE");
+        var account = StoreCommands.AccountOption(required: false);
+        var layout = Layout();
+        var map = Map();
+        var asOf = new Option<string?>("--as-of") { Description = "Date of the positions (yyyy-MM-dd, default today)" };
+        var cmd = new Command("positions", "Bring holdings and cash to a broker's positions export");
+        cmd.Arguments.Add(file);
+        cmd.Options.Add(account);
+        cmd.Options.Add(layout);
+        cmd.Options.Add(map);
+        cmd.Options.Add(asOf);
+        cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var mapping = Layouts.Positions(parse.GetValue(layout)).With(parse.GetValue(map));
+            var path = parse.GetValue(file)!;
+            var result = StoreCommands.Open(parse, ctx).ImportPositions(ctx.ResolvePath(path), parse.GetValue(account), mapping,
+                parse.GetValue(asOf) is null ? null : StoreCommands.ParseDate(parse.GetValue(asOf), "--as-of", ctx), path);
+            ctx.Out.WriteLine(result.Summary);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Transactions(CliContext ctx)
+    {
+        var file = new Argument<string>("FILE");
+        var account = StoreCommands.AccountOption(required: false);
+        var layout = Layout();
+        var map = Map();
+        var cmd = new Command("transactions", "Append a broker's transactions export to the ledger");
+        cmd.Arguments.Add(file);
+        cmd.Options.Add(account);
+        cmd.Options.Add(layout);
+        cmd.Options.Add(map);
+        cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var mapping = Layouts.Transactions(parse.GetValue(layout)).With(parse.GetValue(map));
+            var path = parse.GetValue(file)!;
+            var result = StoreCommands.Open(parse, ctx).ImportTransactions(ctx.ResolvePath(path), parse.GetValue(account), mapping, path);
+            ctx.Out.WriteLine(result.Summary);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Accounts(CliContext ctx)
+    {
+        var file = new Argument<string>("FILE") { Description = "account,type,currency[,household,model,policy]" };
+        var cmd = new Command("accounts", "Create accounts from a CSV");
+        cmd.Arguments.Add(file);
+        cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var path = parse.GetValue(file)!;
+            ctx.Out.WriteLine(StoreCommands.Open(parse, ctx).ImportAccounts(ctx.ResolvePath(path), path).Summary);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Globalization;
+using Ballast.Input;
+using Ballast.Store;
+using Spectre.Console;
+
+namespace Ballast.Cli.Store;
+
+/// <summary>
+/// Store commands: init, verify, audit, history, export, deposit, withdraw; and the shared <c>--db</c> and
+/// <c>--actor</c> options. <see cref="AddTo"/> registers these and the import, prices, orders, fills and model groups.
+/// </summary>
+public static class StoreCommands
+{
+    /// <summary><c>--db PATH|CONNECTION|postgres://URL</c>; default <c>BALLAST_DB</c>, then <c>ballast.db</c>.</summary>
+    public static Option<string?> Db { get; } = new("--db")
+    {
+        Description = "Store: an SQLite file, a PostgreSQL connection string or a postgres://user:pass@host:port/db URL (default: $BALLAST_DB, else ballast.db)",
+        Recursive = true,
+    };
+
+    /// <summary><c>--actor NAME</c> recorded in the audit trail; default the OS user.</summary>
+    public static Option<string?> Actor { get; } = new("--actor") { Description = "Who is writing, for the audit trail (default: the OS user)", Recursive = true };
+
+    /// <summary>Adds every store command group to <paramref name="root"/>.</summary>
+    public static void AddTo(RootCommand root, CliContext ctx)
+    {
+        root.Options.Add(Db);
+        root.Options.Add(Actor);
+        root.Subcommands.Add(Init(ctx));
+        root.Subcommands.Add(Verify(ctx));
+        root.Subcommands.Add(Audit(ctx));
+        root.Subcommands.Add(History(ctx));
+        root.Subcommands.Add(Export(ctx));
+        root.Subcommands.Add(CashCommand(ctx, "deposit", "Record a deposit into an account"));
+        root.Subcommands.Add(CashCommand(ctx, "withdraw", "Record a withdrawal from an account"));
+        ImportCommands.AddTo(root, ctx);
+        TradeCommands.AddTo(root, ctx);
+        ModelCommands.AddTo(root, ctx);
+    }
+
+    /// <summary>The store named by <c>--db</c>/<c>BALLAST_DB</c>, opened and version-checked, writing as <c>--actor</c>.</summary>
+    public static BallastStore Open(ParseResult parse, CliContext ctx) =>
+        BallastStore.Open(Location(parse, ctx), Options(parse, ctx));
+
+    internal static StoreLocation Location(ParseResult parse, CliContext ctx) =>
+        StoreLocation.Resolve(parse.GetValue(Db), ctx.Environment, ctx.WorkingDirectory);
+
+    internal static StoreOptions Options(ParseResult parse, CliContext ctx) => new()
+    {
+        Actor = parse.GetValue(Actor) ?? ctx.Environment("USER") ?? Environment.UserName,
+        Time = ctx.Time,
+    };
+
+    /// <summary>Runs a store action: a busy store is exit 3 and a schema mismatch exit 2, each with its message; input problems propagate to the host.</summary>
+    internal static int Run(CliContext ctx, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (StoreBusyException e)
+        {
+            ctx.Error.WriteLine(e.Message);
+            return ExitCodes.Retryable;
+        }
+        catch (StoreVersionException e)
+        {
+            ctx.Error.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
+    }
+
+    internal static DateOnly Today(CliContext ctx) => DateOnly.FromDateTime(ctx.Time.GetUtcNow().UtcDateTime);
+
+    internal static DateOnly ParseDate(string? text, string field, CliContext ctx)
+    {
+        if (text is null) return Today(ctx);
+        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            ? d
+            : throw new InputException(new InputProblem($"'{text}' is not a date (yyyy-MM-dd)", Field: field));
+    }
+
+    private static Command Init(CliContext ctx)
+    {
+        var cmd = new Command("init", "Create the store or migrate it to this version's schema");
+        cmd.SetAction(parse => Run(ctx, () =>
+        {
+            var store = BallastStore.Initialize(Location(parse, ctx), Options(parse, ctx));
+            ctx.Out.WriteLine($"store {store.Location} is at schema version {store.SchemaVersion}");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Verify(CliContext ctx)
+    {
+        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild holdings, cash and lots from the ledger when they differ" };
+        var cmd = new Command("verify", "Check holdings, cash and lots against a replay of the ledger (exit 1 when they differ)");
+        cmd.Options.Add(rebuild);
+        cmd.SetAction(parse => Run(ctx, () =>
+        {
+            var store = Open(parse, ctx);
+            var report = store.Verify();
+            if (!report.Ok && parse.GetValue(rebuild)) report = store.RebuildProjections();
+            foreach (var d in report.Differences) ctx.Error.WriteLine(d);
+            ctx.Out.WriteLine(report.Ok
+                ? $"ok: {report.Transactions} transactions, {report.Accounts} accounts agree with the projections"
+                : $"{report.Differences.Count} differences between the ledger and the projections; run 'ballast verify --rebuild' to rebuild them");
+            return report.Ok ? ExitCodes.Ok : ExitCodes.RebalanceNeeded;
+        }));
+        return cmd;
+    }
+
+    private static Command Audit(CliContext ctx)
+    {
+        var limit = new Option<int>("--limit") { Description = "Newest entries to show", DefaultValueFactory = _ => 50 };
+        var cmd = new Command("audit", "List writes to the store: time, actor, action, summary");
+        cmd.Options.Add(limit);
+        cmd.SetAction(parse => Run(ctx, () =>
+        {
+            var table = new Table().AddColumns("time (UTC)", "actor", "action", "summary");
+            foreach (var a in Open(parse, ctx).Audit(parse.GetValue(limit)))
+                table.AddRow(Markup.Escape(a.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)), Markup.Escape(a.Actor), Markup.Escape(a.Action), Markup.Escape(a.Summary));
+            ctx.Console.Write(table);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    internal static Option<string> AccountOption(bool required) => new("--account") { Description = "Account name", Required = required };
+
+    private static Command History(CliContext ctx)
+    {
+        var account = AccountOption(required: true);
+        var cmd = new Command("history", "List an account's transactions and proposals");
+        cmd.Options.Add(account);
+        cmd.SetAction(parse => Run(ctx, () =>
+        {
+            var table = new Table().AddColumns("date", "kind", "id", "description");
+            foreach (var h in Open(parse, ctx).History(parse.GetValue(account)!))
+                table.AddRow(h.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), h.Kind, h.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(h.Description));
+            ctx.Console.Write(table);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Export(CliContext ctx)
+    {
+        var file = new Argument<string>("FILE") { Description = "Output file (.json, .yaml or .yml)" };
+        var account = AccountOption(required: false);
+        var asOf = new Option<string?>("--as-of") { Description = "Price date (yyyy-MM-dd, default today)" };
+        var cmd = new Command("export", "Write an account, or the whole store, as a portfolio file (YAML or JSON)");
+        cmd.Arguments.Add(file);
+        cmd.Options.Add(account);
+        cmd.Options.Add(asOf);
+        cmd.SetAction(parse => Run(ctx, () =>
+        {
+            var path = ctx.ResolvePath(parse.GetValue(file)!);
+            var store = Open(parse, ctx);
+            var date = ParseDate(parse.GetValue(asOf), "--as-of", ctx);
+            var yaml = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+            File.WriteAllText(path, yaml ? PortfolioYaml.Write(store, date, parse.GetValue(account)) : store.ExportJson(date, parse.GetValue(account)));
+            ctx.Out.WriteLine($"wrote {path}");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command CashCommand(CliContext ctx, string name, string description)
+    {
+        var amount = new Argument<decimal>("AMOUNT") { Description = "Amount in the account currency, positive" };
+        var account = AccountOption(required: true);
+        var date = new Option<string?>("--date") { Description = "Date (yyyy-MM-dd, default today)" };
+        var key = new Option<string?>("--key") { Description = "Idempotency key: the same key is recorded once" };
+        var cmd = new Command(name, description);
+        cmd.Arguments.Add(amount);
+        cmd.Options.Add(account);
+        cmd.Options.Add(date);
+        cmd.Options.Add(key);
+        cmd.SetAction(parse => Run(ctx, () =>
+        {
+            var store = Open(parse, ctx);
+            var d = ParseDate(parse.GetValue(date), "--date", ctx);
+            var id = name == "deposit"
+                ? store.Deposit(parse.GetValue(account)!, parse.GetValue(amount), d, parse.GetValue(key))
+                : store.Withdraw(parse.GetValue(account)!, parse.GetValue(amount), d, parse.GetValue(key));
+            ctx.Out.WriteLine($"transaction {id}");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+}

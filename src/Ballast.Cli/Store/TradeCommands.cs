@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Ballast.Input;
+using Ballast.Store;
+
+namespace Ballast.Cli.Store;
+
+/// <summary><c>ballast orders export PROPOSAL --csv</c> and <c>ballast fills import FILE</c>.</summary>
+public static class TradeCommands
+{
+    public static void AddTo(RootCommand root, CliContext ctx)
+    {
+        var proposal = new Argument<long>("PROPOSAL") { Description = "Proposal id printed by 'ballast plan --save'" };
+        var csv = new Option<bool>("--csv") { Description = "CSV output: proposal,line,account,ticker,side,quantity,price" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output" };
+        var export = new Command("export", "Export a proposal's orders");
+        export.Arguments.Add(proposal);
+        export.Options.Add(csv);
+        export.Options.Add(output);
+        export.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            if (!parse.GetValue(csv)) throw new InputException(new InputProblem("only --csv is supported", Field: "--csv"));
+            var store = StoreCommands.Open(parse, ctx);
+            var path = parse.GetValue(output);
+            if (path is null)
+            {
+                store.WriteOrdersCsv(parse.GetValue(proposal), ctx.Out);
+                return ExitCodes.Ok;
+            }
+            using var writer = new StreamWriter(ctx.ResolvePath(path));
+            store.WriteOrdersCsv(parse.GetValue(proposal), writer);
+            return ExitCodes.Ok;
+        }));
+        var orders = new Command("orders", "Orders of saved proposals");
+        orders.Subcommands.Add(export);
+        root.Subcommands.Add(orders);
+
+        var file = new Argument<string>("FILE") { Description = "execution_id,account,date,ticker,side,quantity,price[,fee,proposal]" };
+        var import = new Command("import", "Record executed trades (partial fills too); an execution id already recorded is refused as a duplicate");
+        import.Arguments.Add(file);
+        import.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var path = parse.GetValue(file)!;
+            ctx.Out.WriteLine(StoreCommands.Open(parse, ctx).ImportFills(ctx.ResolvePath(path), path).Summary);
+            return ExitCodes.Ok;
+        }));
+        var fills = new Command("fills", "Executed trades");
+        fills.Subcommands.Add(import);
+        root.Subcommands.Add(fills);
+    }
+}

@@ -1,0 +1,213 @@
+using System.Data.Common;
+using System.Globalization;
+using Ballast.Store.Schema;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Ballast.Store;
+
+/// <summary>Who writes and when, and how long to wait for a locked store.</summary>
+public sealed record StoreOptions
+{
+    /// <summary>Recorded as the actor of every write in the audit trail. Defaults to the OS user.</summary>
+    public string Actor { get; init; } = Environment.UserName;
+
+    /// <summary>Clock for recorded instants and for refusing dates in the future.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>How long a write waits for another writer before failing with <see cref="StoreBusyException"/>.</summary>
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Called during large writes with a line such as <c>transactions: 50000 rows</c>; null for silence.</summary>
+    public Action<string>? Progress { get; init; }
+}
+
+/// <summary>
+/// A Ballast store: the ledger (append-only transactions), its projections (holdings, cash, lots),
+/// prices, models, proposals and the audit trail, in SQLite or PostgreSQL with one schema.
+/// Every write runs in one database transaction that also records an audit row: it happens whole or not at all.
+/// Writers are serialized (SQLite's single writer; a PostgreSQL advisory lock), so ids are allocated by the store.
+/// Thread-safe for independent calls; each call opens its own connection.
+/// </summary>
+public sealed partial class BallastStore
+{
+    private const long WriteLockKey = 0x42_61_6C_6C_61_73_74; // "Ballast"
+
+    private BallastStore(StoreLocation location, StoreOptions options)
+    {
+        Location = location;
+        Options = options;
+    }
+
+    static BallastStore()
+    {
+        SQLitePCL.Batteries_V2.Init();
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+    }
+
+    /// <summary>Where the store lives.</summary>
+    public StoreLocation Location { get; }
+
+    /// <summary>Actor, clock and busy timeout used by this instance.</summary>
+    public StoreOptions Options { get; }
+
+    internal StoreProvider Provider => Location.Provider;
+
+    /// <summary>
+    /// Opens an existing store and checks its schema version.
+    /// </summary>
+    /// <exception cref="StoreVersionException">The store is missing, not initialized, older than this build (run <c>ballast init</c>) or newer (refused).</exception>
+    public static BallastStore Open(StoreLocation location, StoreOptions? options = null)
+    {
+        var store = new BallastStore(location, options ?? new StoreOptions());
+        if (location.Provider == StoreProvider.Sqlite && !File.Exists(location.SqlitePath))
+            throw new StoreVersionException($"no store at {location}; run 'ballast init' to create it", null);
+        var version = store.Guard(() =>
+        {
+            using var c = store.Connect();
+            return ReadVersion(c, location.Provider);
+        });
+        CheckVersion(location, version);
+        return store;
+    }
+
+    /// <summary>
+    /// Creates the store when missing and applies every pending migration, each in its own transaction.
+    /// Returns the opened store. A store written by a newer version is refused.
+    /// </summary>
+    public static BallastStore Initialize(StoreLocation location, StoreOptions? options = null)
+    {
+        var store = new BallastStore(location, options ?? new StoreOptions());
+        store.Guard(() =>
+        {
+            using var c = store.Connect();
+            if (location.Provider == StoreProvider.Sqlite) c.Execute("PRAGMA journal_mode=WAL");
+            c.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)");
+            var current = ReadVersion(c, location.Provider) ?? 0;
+            if (current > Migrations.Current) CheckVersion(location, current);
+            foreach (var m in Migrations.All.Where(m => m.Version > current))
+            {
+                using var tx = c.BeginTransaction();
+                if (location.Provider == StoreProvider.Postgres) c.Execute("SELECT pg_advisory_xact_lock(@k)", new { k = WriteLockKey }, tx);
+                // Another process may have migrated while this one waited for the lock.
+                if ((c.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version", transaction: tx) ?? 0) >= m.Version) { tx.Commit(); continue; }
+                foreach (var sql in Migrations.Statements(m, location.Provider)) c.Execute(sql, transaction: tx);
+                c.Execute("INSERT INTO schema_version (version, description, applied_at) VALUES (@v, @d, @a)",
+                    new { v = m.Version, d = m.Description, a = store.NowText() }, tx);
+                c.Execute("INSERT INTO audit (id, at, actor, action, summary) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM audit), @at, @actor, 'migrate', @s)",
+                    new { at = store.NowText(), actor = store.Options.Actor, s = $"schema version {m.Version}: {m.Description}" }, tx);
+                tx.Commit();
+            }
+            return 0;
+        });
+        return store;
+    }
+
+    /// <summary>The schema version recorded in the store.</summary>
+    public int SchemaVersion => Read(c => ReadVersion(c, Provider) ?? 0);
+
+    private static int? ReadVersion(DbConnection c, StoreProvider provider)
+    {
+        var exists = provider == StoreProvider.Sqlite
+            ? c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") > 0
+            : c.ExecuteScalar<bool>("SELECT to_regclass('schema_version') IS NOT NULL");
+        return exists ? c.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version") : null;
+    }
+
+    private static void CheckVersion(StoreLocation location, int? version)
+    {
+        if (version is null || version == 0)
+            throw new StoreVersionException($"{location} is not an initialized Ballast store; run 'ballast init'", version);
+        if (version > Migrations.Current)
+            throw new StoreVersionException(
+                $"{location} has schema version {version}, written by a newer Ballast; this version reads up to {Migrations.Current}. Upgrade Ballast to use this store.", version);
+        if (version < Migrations.Current)
+            throw new StoreVersionException(
+                $"{location} has schema version {version}; this Ballast needs {Migrations.Current}. Run 'ballast init' to migrate it.", version);
+    }
+
+    internal DbConnection Connect()
+    {
+        if (Provider == StoreProvider.Sqlite)
+        {
+            var builder = new SqliteConnectionStringBuilder(Location.ConnectionString)
+            {
+                DefaultTimeout = Math.Max(1, (int)Math.Ceiling(Options.BusyTimeout.TotalSeconds)),
+                Pooling = false,
+            };
+            var c = new SqliteConnection(builder.ConnectionString);
+            c.Open();
+            c.Execute($"PRAGMA busy_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
+            return c;
+        }
+        var pg = new NpgsqlConnection(Location.ConnectionString);
+        pg.Open();
+        return pg;
+    }
+
+    internal string NowText() => FormatInstant(Options.Time.GetUtcNow());
+
+    internal static string FormatInstant(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    internal static string FormatDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    internal static DateOnly ParseDate(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    internal static DateTimeOffset ParseInstant(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    /// <summary>Today in UTC by the injected clock: later dates are refused as being in the future.</summary>
+    internal DateOnly Today => DateOnly.FromDateTime(Options.Time.GetUtcNow().UtcDateTime);
+
+    internal T Read<T>(Func<DbConnection, T> work) => Guard(() =>
+    {
+        using var c = Connect();
+        return work(c);
+    });
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction, records an audit row with its summary and
+    /// commits. Any exception rolls everything back.
+    /// </summary>
+    internal T Write<T>(string action, Func<WriteScope, (T Result, string Summary)> work) => Guard(() =>
+    {
+        using var c = Connect();
+        using var tx = c.BeginTransaction(); // SQLite: BEGIN IMMEDIATE, so the write lock is taken up front
+        if (Provider == StoreProvider.Postgres)
+        {
+            c.Execute($"SET LOCAL lock_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}", transaction: tx);
+            c.Execute("SELECT pg_advisory_xact_lock(@k)", new { k = WriteLockKey }, tx);
+        }
+        var scope = new WriteScope(this, c, tx);
+        var (result, summary) = work(scope);
+        scope.Flush();
+        c.Execute("INSERT INTO audit (id, at, actor, action, summary) VALUES (@id, @at, @actor, @action, @summary)",
+            new { id = scope.NextId("audit"), at = scope.Now, actor = Options.Actor, action, summary }, tx);
+        tx.Commit();
+        return result;
+    });
+
+    /// <summary>Translates lock and transient failures into <see cref="StoreBusyException"/>.</summary>
+    internal T Guard<T>(Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
+        {
+            throw new StoreBusyException(
+                $"the store {Location} is locked by another process (waited {Options.BusyTimeout.TotalSeconds:0.#} s); nothing was written, try again", e);
+        }
+        catch (PostgresException e) when (e.SqlState is "40001" or "40P01" or "55P03" or "57014")
+        {
+            throw new StoreBusyException($"the store {Location} is busy ({e.MessageText}); nothing was written, try again", e);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException && e.IsTransient)
+        {
+            throw new StoreBusyException($"lost or could not open the connection to {Location} ({e.Message}); nothing was written, try again", e);
+        }
+    }
+}

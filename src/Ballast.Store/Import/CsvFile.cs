@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Ballast.Input;
+
+namespace Ballast.Store.Import;
+
+/// <summary>One data row of a CSV file with its 1-based line number.</summary>
+internal sealed record CsvRow(int Line, string[] Fields);
+
+/// <summary>
+/// A CSV file read whole: RFC 4180 quoting (quoted commas, doubled quotes), any line ending, the header
+/// found as the first line that holds every required column (broker exports put titles above it).
+/// </summary>
+internal sealed class CsvFile
+{
+    private readonly Dictionary<string, int> _columns;
+
+    private CsvFile(string path, string displayName, string sha256, int headerLine, string[] header, List<CsvRow> rows)
+    {
+        Path = path;
+        Name = displayName;
+        Sha256 = sha256;
+        HeaderLine = headerLine;
+        Header = header;
+        Rows = rows;
+        RowCount = rows.Count;
+        _columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < header.Length; i++) _columns.TryAdd(header[i].Trim(), i);
+    }
+
+    public string Path { get; }
+    /// <summary>The name used in messages: the path as the user gave it.</summary>
+    public string Name { get; }
+    public string Sha256 { get; }
+    public int HeaderLine { get; }
+    public string[] Header { get; }
+    public List<CsvRow> Rows { get; }
+
+    /// <summary>Data rows read, kept after <see cref="Release"/>.</summary>
+    public int RowCount { get; private set; }
+
+    /// <summary>Drops the parsed rows once they have been turned into values, so a large import holds one copy.</summary>
+    public void Release()
+    {
+        RowCount = Rows.Count;
+        Rows.Clear();
+        Rows.TrimExcess();
+    }
+
+    /// <summary>Reads <paramref name="path"/>; the header is the first of the first 20 lines holding all <paramref name="required"/> columns.</summary>
+    /// <exception cref="InputException">The file cannot be read or no line holds the required columns (the message names the missing ones).</exception>
+    public static CsvFile Read(string path, IReadOnlyCollection<string> required, string? displayName = null)
+    {
+        var name = displayName ?? path;
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException(new InputProblem($"cannot read the file: {e.Message}", name));
+        }
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var text = new UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF');
+        var lines = Parse(text);
+        var headerIndex = -1;
+        for (var i = 0; i < Math.Min(20, lines.Count); i++)
+        {
+            var set = lines[i].Fields.Select(f => f.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            if (required.All(r => r.Split('|').Any(set.Contains))) { headerIndex = i; break; }
+        }
+        if (headerIndex < 0)
+        {
+            var first = lines.FirstOrDefault(l => l.Fields.Length > 1) ?? lines.FirstOrDefault();
+            var present = first?.Fields.Select(f => f.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+            var missing = required.Where(r => !r.Split('|').Any(present.Contains)).Select(r => r.Split('|')[0]).ToList();
+            throw new InputException(missing.Select(m =>
+                new InputProblem($"missing column '{m}' in the header (found: {string.Join(", ", first?.Fields ?? [])})", name, first?.Line ?? 1, Field: m)).ToList());
+        }
+        var header = lines[headerIndex].Fields;
+        var rows = lines.Skip(headerIndex + 1).Where(l => l.Fields.Any(f => f.Trim().Length > 0)).ToList();
+        return new CsvFile(path, name, sha, lines[headerIndex].Line, header, rows);
+    }
+
+    public bool Has(string column) => _columns.ContainsKey(column);
+
+    public int? IndexOf(string? column) => column is not null && _columns.TryGetValue(column, out var i) ? i : null;
+
+    /// <summary>The trimmed cell, or null when the column is absent or the row is short or the cell is empty.</summary>
+    public static string? Cell(CsvRow row, int? index)
+    {
+        if (index is null || index.Value >= row.Fields.Length) return null;
+        var v = row.Fields[index.Value].Trim();
+        return v.Length == 0 ? null : v;
+    }
+
+    private static List<CsvRow> Parse(string text)
+    {
+        var rows = new List<CsvRow>();
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var line = 1;
+        var rowLine = 1;
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (quoted)
+            {
+                if (ch == '"')
+                {
+                    if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                    else quoted = false;
+                }
+                else
+                {
+                    if (ch == '\n') line++;
+                    field.Append(ch);
+                }
+                continue;
+            }
+            switch (ch)
+            {
+                case '"' when field.Length == 0: quoted = true; break;
+                case ',': fields.Add(field.ToString()); field.Clear(); break;
+                case '\r' when i + 1 < text.Length && text[i + 1] == '\n': break;
+                case '\r' or '\n':
+                    fields.Add(field.ToString());
+                    field.Clear();
+                    rows.Add(new CsvRow(rowLine, [.. fields]));
+                    fields.Clear();
+                    line++;
+                    rowLine = line;
+                    break;
+                default: field.Append(ch); break;
+            }
+        }
+        if (field.Length > 0 || fields.Count > 0)
+        {
+            fields.Add(field.ToString());
+            rows.Add(new CsvRow(rowLine, [.. fields]));
+        }
+        return rows;
+    }
+}
+
+/// <summary>Lenient readers for the number and date formats of broker exports, reporting what they could not read.</summary>
+internal static class CsvValues
+{
+    /// <summary>Reads 1,234.56, $1,234.56, -12, (12.50) (negative), +3; null when not a number.</summary>
+    public static decimal? Number(string? text)
+    {
+        if (text is null) return null;
+        var t = text.Trim().Replace("$", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
+        var negative = false;
+        if (t.StartsWith('(') && t.EndsWith(')')) { negative = true; t = t[1..^1]; }
+        if (decimal.TryParse(t, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var v))
+            return negative ? -v : v;
+        return null;
+    }
+
+    /// <summary>True for cells brokers use to mean "nothing": empty, --, n/a.</summary>
+    public static bool IsBlank(string? text) => text is null || text is "--" or "-" || text.Equals("n/a", StringComparison.OrdinalIgnoreCase);
+
+    private static readonly string[] DateFormats = ["yyyy-MM-dd", "MM/dd/yyyy", "M/d/yyyy", "MM/dd/yy", "M/d/yy", "yyyyMMdd", "yyyy/MM/dd"];
+
+    /// <summary>Reads ISO dates and US month/day/year dates; "08/15/2024 as of 08/14/2024" reads as the first date.</summary>
+    public static DateOnly? Date(string? text, string? format = null)
+    {
+        if (text is null) return null;
+        var t = text.Trim();
+        var asOf = t.IndexOf(" as of ", StringComparison.OrdinalIgnoreCase);
+        if (asOf > 0) t = t[..asOf];
+        var formats = format is null ? DateFormats : [format];
+        return DateOnly.TryParseExact(t, formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+    }
+}

@@ -1,0 +1,236 @@
+using Dapper;
+
+namespace Ballast.Store.Ledger;
+
+/// <summary>A transaction about to be appended, in stored units (see <see cref="Scaled"/>).</summary>
+internal sealed record TxnDraft(
+    long AccountId, string Kind, string Date, long? SecurityId, long Quantity, long? Price, long Cash, long Fee,
+    string Key, string? Ticker = null, string? Lots = null, string? ExecutionId = null, long? ProposalId = null,
+    long? ImportId = null, string? Memo = null);
+
+/// <summary>Projection state of one account: cash, holdings and open lots, with what changed.</summary>
+internal sealed class AccountState(long accountId)
+{
+    public long AccountId { get; } = accountId;
+    public long Cash { get; set; }
+    public string? LastRebalance { get; set; }
+    public Dictionary<long, long> Holdings { get; } = [];
+    public Dictionary<long, List<Lot>> OpenLots { get; } = [];
+    public bool BalanceDirty { get; set; }
+    public HashSet<long> DirtyHoldings { get; } = [];
+    /// <summary>Securities that have a holdings row in the store (updated, not inserted, on flush).</summary>
+    public HashSet<long> StoredHoldings { get; } = [];
+    public List<Lot> DirtyLots { get; } = [];
+}
+
+internal sealed class Lot
+{
+    public long OpenTransactionId { get; init; }
+    public long AccountId { get; init; }
+    public long SecurityId { get; init; }
+    public required string OpenDate { get; init; }
+    public long Quantity { get; init; }
+    public long Remaining { get; set; }
+    public long? Cost { get; set; }
+    public bool Dirty { get; set; }
+    /// <summary>True when the lot has a row in the store (updated, not inserted, on flush).</summary>
+    public bool Stored { get; set; }
+}
+
+/// <summary>
+/// Applies new transactions to the projections of the accounts they touch and writes both in the
+/// enclosing write transaction. Loads each account's state once, so a file of a million rows costs
+/// a few bulk reads and bulk writes.
+/// </summary>
+internal sealed class LedgerSession(WriteScope scope)
+{
+    private const int LoadAllThreshold = 2000;
+    private readonly Dictionary<long, AccountState> _states = [];
+    private readonly List<object?[]> _newTransactions = [];
+    private bool _loadedAll;
+
+    public IReadOnlyCollection<AccountState> States => _states.Values;
+
+    /// <summary>Loads the projection state of these accounts (those not loaded yet).</summary>
+    public void Load(IReadOnlyCollection<long> accountIds)
+    {
+        var missing = _loadedAll ? [] : accountIds.Where(a => !_states.ContainsKey(a)).Distinct().ToList();
+        if (missing.Count == 0) return;
+        foreach (var id in missing) _states[id] = new AccountState(id);
+        if (missing.Count > LoadAllThreshold)
+        {
+            _loadedAll = true;
+            Fill(null);
+            return;
+        }
+        foreach (var chunk in missing.Chunk(500)) Fill(chunk);
+    }
+
+    private void Fill(long[]? ids)
+    {
+        var where = ids is null ? "" : " WHERE account_id IN @ids";
+        foreach (var b in scope.Query<(long AccountId, long Cash, string? LastRebalance)>($"SELECT account_id, cash, last_rebalance FROM balances{where}", new { ids }))
+        {
+            if (!_states.TryGetValue(b.AccountId, out var s)) continue;
+            s.Cash = b.Cash;
+            s.LastRebalance = b.LastRebalance;
+        }
+        foreach (var h in scope.Query<(long AccountId, long SecurityId, long Quantity)>($"SELECT account_id, security_id, quantity FROM holdings{where}", new { ids }))
+        {
+            if (!_states.TryGetValue(h.AccountId, out var s)) continue;
+            s.Holdings[h.SecurityId] = h.Quantity;
+            s.StoredHoldings.Add(h.SecurityId);
+        }
+        var lotWhere = ids is null ? " WHERE remaining <> 0" : where + " AND remaining <> 0";
+        foreach (var l in scope.Query<(long OpenTransactionId, long AccountId, long SecurityId, string OpenDate, long Quantity, long Remaining, long? Cost)>(
+                     $"SELECT open_transaction_id, account_id, security_id, open_date, quantity, remaining, cost FROM lots{lotWhere} ORDER BY open_date, open_transaction_id", new { ids }))
+        {
+            if (!_states.TryGetValue(l.AccountId, out var s)) continue;
+            LotBook.Add(s, new Lot
+            {
+                OpenTransactionId = l.OpenTransactionId, AccountId = l.AccountId, SecurityId = l.SecurityId, OpenDate = l.OpenDate,
+                Quantity = l.Quantity, Remaining = l.Remaining, Cost = l.Cost, Stored = true,
+            });
+        }
+    }
+
+    /// <summary>The loaded state of an account (call <see cref="Load"/> first).</summary>
+    public AccountState State(long accountId) =>
+        _states.TryGetValue(accountId, out var s) ? s : throw new InvalidOperationException($"account {accountId} was not loaded");
+
+    /// <summary>Idempotency keys already in the ledger for these accounts.</summary>
+    public HashSet<(long AccountId, string Key)> ExistingKeys(IReadOnlyCollection<long> accountIds)
+    {
+        var keys = new HashSet<(long, string)>();
+        if (accountIds.Count > LoadAllThreshold)
+        {
+            var wanted = accountIds.ToHashSet();
+            foreach (var k in scope.Query<(long AccountId, string Key)>("SELECT account_id, idempotency_key FROM transactions"))
+                if (wanted.Contains(k.AccountId)) keys.Add(k);
+            return keys;
+        }
+        foreach (var chunk in accountIds.Distinct().Chunk(500))
+        {
+            foreach (var k in scope.Query<(long, string)>("SELECT account_id, idempotency_key FROM transactions WHERE account_id IN @chunk", new { chunk }))
+                keys.Add(k);
+        }
+        return keys;
+    }
+
+    /// <summary>Appends a transaction; returns an error sentence (and appends nothing) when the ledger rules refuse it.</summary>
+    public string? Append(TxnDraft draft, out long id)
+    {
+        Load([draft.AccountId]);
+        id = scope.NextId("transactions");
+        var error = LedgerRules.Apply(State(draft.AccountId), draft, id);
+        if (error is not null) return error;
+        _newTransactions.Add(
+        [
+            id, draft.AccountId, draft.Kind, draft.Date, draft.SecurityId, draft.Quantity, draft.Price, draft.Cash, draft.Fee,
+            draft.Lots, draft.Key, draft.ExecutionId, draft.ProposalId, draft.ImportId, draft.Memo, scope.Now,
+        ]);
+        // Written in slices inside the same database transaction: atomicity is unchanged, memory stays flat.
+        if (_newTransactions.Count >= 50_000) FlushTransactions();
+        return null;
+    }
+
+    private void FlushTransactions()
+    {
+        scope.Insert("transactions",
+            ["id", "account_id", "kind", "trade_date", "security_id", "quantity", "price", "cash", "fee", "lots", "idempotency_key", "execution_id", "proposal_id", "import_id", "memo", "recorded_at"],
+            _newTransactions);
+        _newTransactions.Clear();
+    }
+
+    public int PendingCount => _newTransactions.Count;
+
+    public void Flush()
+    {
+        FlushTransactions();
+        // Rows go out in slices so a million-row flush never holds them all at once.
+        const int Slice = 50_000;
+        string[] lotColumns = ["open_transaction_id", "account_id", "security_id", "open_date", "quantity", "remaining", "cost"];
+        string[] holdingColumns = ["account_id", "security_id", "quantity"];
+        var newLots = new List<object?[]>();
+        var changedLots = new List<object?[]>();
+        var newHoldings = new List<object?[]>();
+        var changedHoldings = new List<object?[]>();
+        var balances = new List<object?[]>();
+        void Drain(bool all)
+        {
+            if (all || newLots.Count >= Slice) { scope.Insert("lots", lotColumns, newLots); newLots.Clear(); }
+            if (all || changedLots.Count >= Slice) { scope.Upsert("lots", lotColumns, 1, changedLots); changedLots.Clear(); }
+            if (all || newHoldings.Count >= Slice) { scope.Insert("holdings", holdingColumns, newHoldings); newHoldings.Clear(); }
+            if (all || changedHoldings.Count >= Slice) { scope.Upsert("holdings", holdingColumns, 2, changedHoldings); changedHoldings.Clear(); }
+        }
+        foreach (var s in _states.Values)
+        {
+            foreach (var l in s.DirtyLots)
+            {
+                if (!l.Dirty) continue;
+                l.Dirty = false;
+                (l.Stored ? changedLots : newLots).Add([l.OpenTransactionId, l.AccountId, l.SecurityId, l.OpenDate, l.Quantity, l.Remaining, l.Cost]);
+                l.Stored = true;
+            }
+            s.DirtyLots.Clear();
+            foreach (var sec in s.DirtyHoldings)
+                (s.StoredHoldings.Add(sec) ? newHoldings : changedHoldings).Add([s.AccountId, sec, s.Holdings.GetValueOrDefault(sec)]);
+            s.DirtyHoldings.Clear();
+            if (s.BalanceDirty) balances.Add([s.AccountId, s.Cash, s.LastRebalance]);
+            s.BalanceDirty = false;
+            Drain(all: false);
+        }
+        Drain(all: true);
+        scope.Upsert("balances", ["account_id", "cash", "last_rebalance"], 1, balances);
+    }
+}
+
+/// <summary>What each transaction kind does to cash, holdings and lots, and what it must satisfy.</summary>
+internal static class LedgerRules
+{
+    public static string? Apply(AccountState s, TxnDraft t, long id)
+    {
+        var ticker = t.Ticker ?? (t.SecurityId is { } sid ? $"security {sid}" : "");
+        switch (t.Kind)
+        {
+            case "deposit" when t.Cash <= 0: return "a deposit must add cash (positive amount)";
+            case "withdrawal" when t.Cash >= 0: return "a withdrawal must remove cash (positive amount withdrawn)";
+            case "buy" or "sell" when t.SecurityId is null: return $"a {t.Kind} needs a ticker";
+            case "buy" when t.Quantity <= 0: return "a buy needs a positive quantity";
+            case "sell" when t.Quantity >= 0: return "a sell needs a positive quantity sold";
+        }
+        if (t.SecurityId is { } security && t.Quantity != 0)
+        {
+            var held = s.Holdings.GetValueOrDefault(security);
+            if (t.Quantity < 0)
+            {
+                if (held < -t.Quantity)
+                    return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} exceeds the {Scaled.Format(Scaled.Quantity(held))} held";
+                var error = LotBook.Consume(s, security, -t.Quantity, t.Lots);
+                if (error is not null) return error;
+            }
+            else
+            {
+                long? cost = t.Kind == "buy" ? -t.Cash : t.Price is { } p ? Scaled.Notional(t.Quantity, p) : null;
+                LotBook.Open(s, new Lot
+                {
+                    OpenTransactionId = id, AccountId = s.AccountId, SecurityId = security, OpenDate = t.Date,
+                    Quantity = t.Quantity, Remaining = t.Quantity, Cost = cost,
+                });
+            }
+            s.Holdings[security] = held + t.Quantity;
+            s.DirtyHoldings.Add(security);
+        }
+        if (t.Cash != 0)
+        {
+            s.Cash += t.Cash;
+            s.BalanceDirty = true;
+        }
+        if (t.ProposalId is not null && t.Kind is "buy" or "sell" && string.CompareOrdinal(t.Date, s.LastRebalance) > 0)
+        {
+            s.LastRebalance = t.Date;
+            s.BalanceDirty = true;
+        }
+        return null;
+    }
+}

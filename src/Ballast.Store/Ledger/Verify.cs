@@ -1,0 +1,110 @@
+using System.Data.Common;
+using Ballast.Store.Ledger;
+using Dapper;
+
+namespace Ballast.Store;
+
+public sealed partial class BallastStore
+{
+    /// <summary>
+    /// Replays the whole ledger in order and compares the result with the stored projections
+    /// (holdings, cash, last rebalance date, lots). Reads only.
+    /// </summary>
+    public VerifyReport Verify() => Read(c =>
+    {
+        var (replayed, count, differences) = Replay(c, null);
+        Compare(c, null, replayed, differences);
+        return new VerifyReport(count, replayed.Count, differences);
+    });
+
+    /// <summary>Discards the projections and rebuilds them from the ledger, in one write. Returns the check of the result.</summary>
+    public VerifyReport RebuildProjections()
+    {
+        Write("rebuild", scope =>
+        {
+            var (replayed, count, problems) = Replay(scope.Connection, scope.Transaction);
+            if (problems.Count > 0) throw new InvalidOperationException("the ledger cannot be replayed: " + string.Join("; ", problems));
+            scope.Execute("DELETE FROM lots");
+            scope.Execute("DELETE FROM holdings");
+            scope.Execute("DELETE FROM balances");
+            scope.Insert("balances", ["account_id", "cash", "last_rebalance"],
+                replayed.Values.Select(s => new object?[] { s.AccountId, s.Cash, s.LastRebalance }).ToList());
+            scope.Insert("holdings", ["account_id", "security_id", "quantity"],
+                replayed.Values.SelectMany(s => s.Holdings.Where(h => h.Value != 0).Select(h => new object?[] { s.AccountId, h.Key, h.Value })).ToList());
+            scope.Insert("lots", ["open_transaction_id", "account_id", "security_id", "open_date", "quantity", "remaining", "cost"],
+                replayed.Values.SelectMany(s => s.DirtyLots).Select(l => new object?[] { l.OpenTransactionId, l.AccountId, l.SecurityId, l.OpenDate, l.Quantity, l.Remaining, l.Cost }).ToList());
+            return (0, $"rebuilt projections of {replayed.Count} accounts from {count} transactions");
+        });
+        return Verify();
+    }
+
+    private static (Dictionary<long, AccountState> States, long Count, List<string> Problems) Replay(DbConnection c, DbTransaction? tx)
+    {
+        var states = new Dictionary<long, AccountState>();
+        foreach (var id in c.Query<long>("SELECT id FROM accounts", transaction: tx)) states[id] = new AccountState(id);
+        var problems = new List<string>();
+        long count = 0;
+        using var reader = c.ExecuteReader(
+            "SELECT id, account_id, kind, trade_date, security_id, quantity, price, cash, fee, lots, proposal_id FROM transactions ORDER BY account_id, id",
+            transaction: tx);
+        while (reader.Read())
+        {
+            count++;
+            var id = reader.GetInt64(0);
+            var draft = new TxnDraft(
+                reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), "",
+                Lots: reader.IsDBNull(9) ? null : reader.GetString(9), ProposalId: reader.IsDBNull(10) ? null : reader.GetInt64(10));
+            if (!states.TryGetValue(draft.AccountId, out var s)) states[draft.AccountId] = s = new AccountState(draft.AccountId);
+            var error = LedgerRules.Apply(s, draft, id);
+            if (error is not null) problems.Add($"transaction {id}: the ledger refuses it on replay: {error}");
+        }
+        return (states, count, problems);
+    }
+
+    private static void Compare(DbConnection c, DbTransaction? tx, Dictionary<long, AccountState> replayed, List<string> differences)
+    {
+        const int Max = 100;
+        void Add(string d) { if (differences.Count < Max) differences.Add(d); }
+
+        var balances = c.Query<(long AccountId, long Cash, string? LastRebalance)>("SELECT account_id, cash, last_rebalance FROM balances", transaction: tx)
+            .ToDictionary(b => b.AccountId);
+        foreach (var s in replayed.Values)
+        {
+            balances.Remove(s.AccountId, out var b);
+            if (b.Cash != s.Cash) Add($"account {s.AccountId}: cash is {Scaled.Money(b.Cash)} in the projection, {Scaled.Money(s.Cash)} by the ledger");
+            if (b.LastRebalance != s.LastRebalance) Add($"account {s.AccountId}: last rebalance is {b.LastRebalance ?? "none"} in the projection, {s.LastRebalance ?? "none"} by the ledger");
+        }
+        foreach (var extra in balances.Keys) Add($"account {extra}: has a cash projection but no account");
+
+        var expected = new Dictionary<(long, long), long>();
+        foreach (var s in replayed.Values)
+            foreach (var h in s.Holdings.Where(h => h.Value != 0)) expected[(s.AccountId, h.Key)] = h.Value;
+        using (var reader = c.ExecuteReader("SELECT account_id, security_id, quantity FROM holdings WHERE quantity <> 0", transaction: tx))
+        {
+            while (reader.Read())
+            {
+                var key = (reader.GetInt64(0), reader.GetInt64(1));
+                var q = reader.GetInt64(2);
+                if (!expected.Remove(key, out var e)) Add($"account {key.Item1}: holds {Scaled.Quantity(q)} of security {key.Item2} in the projection, none by the ledger");
+                else if (e != q) Add($"account {key.Item1}: holds {Scaled.Quantity(q)} of security {key.Item2} in the projection, {Scaled.Quantity(e)} by the ledger");
+            }
+        }
+        foreach (var missing in expected) Add($"account {missing.Key.Item1}: holds {Scaled.Quantity(missing.Value)} of security {missing.Key.Item2} by the ledger, none in the projection");
+
+        var lots = new Dictionary<long, Lot>();
+        foreach (var s in replayed.Values)
+            foreach (var l in s.DirtyLots) lots[l.OpenTransactionId] = l;
+        using (var reader = c.ExecuteReader("SELECT open_transaction_id, remaining, cost FROM lots", transaction: tx))
+        {
+            while (reader.Read())
+            {
+                var id = reader.GetInt64(0);
+                long? cost = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+                if (!lots.Remove(id, out var l)) Add($"lot {id}: in the projection but not opened by the ledger");
+                else if (l.Remaining != reader.GetInt64(1) || l.Cost != cost) Add($"lot {id}: remaining {Scaled.Quantity(reader.GetInt64(1))} in the projection, {Scaled.Quantity(l.Remaining)} by the ledger");
+            }
+        }
+        foreach (var l in lots.Keys) Add($"lot {l}: opened by the ledger but missing from the projection");
+    }
+}

@@ -1,0 +1,87 @@
+using Ballast.Input;
+using Dapper;
+
+namespace Ballast.Store
+{
+    /// <summary>One version of a model: target weights and the policy block.</summary>
+    /// <param name="Targets">Ticker to target weight as a fraction of the account (0.6 is 60 %); sums to 1.</param>
+    /// <param name="Policy">Text of the portfolio-file <c>policy:</c> block, or null.</param>
+    public sealed record ModelInfo(string Name, int Version, IReadOnlyDictionary<string, decimal> Targets, string? Policy, DateTimeOffset CreatedAt, string Actor);
+
+    public sealed partial class BallastStore
+    {
+        /// <summary>How far target weights may sum from 1 (0.0001, a hundredth of a percent).</summary>
+        public const decimal WeightSumTolerance = 0.0001m;
+
+        /// <summary>
+        /// Creates the model or a new version of it. Returns the version number; when the targets and policy equal the
+        /// latest version's, nothing is written and that version is returned.
+        /// </summary>
+        /// <param name="targets">Ticker to weight as a fraction (0..1, at most 10 decimals), summing to 1 within <see cref="WeightSumTolerance"/>.</param>
+        /// <exception cref="InputException">A weight is out of range, the sum is not 1 or a ticker is unknown.</exception>
+        public int SetModel(string name, IReadOnlyDictionary<string, decimal> targets, string? policy = null) => Write("model set", scope =>
+        {
+            var problems = new List<InputProblem>();
+            if (string.IsNullOrWhiteSpace(name)) problems.Add(new("a model needs a name", Field: "NAME"));
+            if (targets.Count == 0) problems.Add(new("a model needs at least one target", Field: "--targets"));
+            var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+            var stored = new SortedDictionary<long, long>();
+            foreach (var (ticker, weight) in targets)
+            {
+                var t = NormalizeTicker(ticker);
+                if (!securities.TryGetValue(t, out var id)) { problems.Add(new($"unknown ticker '{t}'; import prices for it first", Field: "--targets")); continue; }
+                if (weight < 0 || weight > 1 || !Scaled.TryToStored(weight, Scaled.WeightScale, out var w))
+                {
+                    problems.Add(new($"weight {weight} of {t} must be a fraction from 0 to 1 with at most {Scaled.WeightScale} decimals", Field: "--targets"));
+                    continue;
+                }
+                stored[id] = w;
+            }
+            var sum = targets.Values.Sum();
+            if (Math.Abs(sum - 1) > WeightSumTolerance) problems.Add(new($"weights sum to {sum}, not 1", Field: "--targets"));
+            if (problems.Count > 0) throw new InputException(problems);
+
+            var modelId = scope.Scalar<long?>("SELECT id FROM models WHERE name = @name", new { name });
+            if (modelId is null)
+            {
+                modelId = scope.NextId("models");
+                scope.Execute("INSERT INTO models (id, name, created_at) VALUES (@id, @name, @at)", new { id = modelId, name, at = scope.Now });
+            }
+            var latest = scope.Query<(long Id, int Version, string? Policy)>(
+                "SELECT id, version, policy FROM model_versions WHERE model_id = @modelId ORDER BY version DESC LIMIT 1", new { modelId }).ToList();
+            if (latest.Count == 1 && latest[0].Policy == policy)
+            {
+                var old = scope.Query<(long SecurityId, long Weight)>("SELECT security_id, weight FROM model_targets WHERE model_version_id = @id", new { id = latest[0].Id })
+                    .ToDictionary(t => t.SecurityId, t => t.Weight);
+                if (old.Count == stored.Count && stored.All(s => old.TryGetValue(s.Key, out var w) && w == s.Value))
+                    return (latest[0].Version, $"model {name} unchanged at version {latest[0].Version}");
+            }
+            var version = latest.Count == 0 ? 1 : latest[0].Version + 1;
+            var versionId = scope.NextId("model_versions");
+            scope.Execute("INSERT INTO model_versions (id, model_id, version, policy, created_at, actor) VALUES (@versionId, @modelId, @version, @policy, @at, @actor)",
+                new { versionId, modelId, version, policy, at = scope.Now, actor = Options.Actor });
+            scope.Insert("model_targets", ["model_version_id", "security_id", "weight"], stored.Select(s => new object?[] { versionId, s.Key, s.Value }).ToList());
+            var tickers = securities.ToDictionary(s => s.Value, s => s.Key);
+            return (version, $"model {name} version {version}: " + string.Join(", ", stored.Select(s => $"{tickers[s.Key]} {Scaled.Format(Scaled.Weight(s.Value))}")));
+        });
+
+        /// <summary>A model's latest version, or the given one; null when the model or version does not exist.</summary>
+        public ModelInfo? GetModel(string name, int? version = null) => Read(c =>
+        {
+            var v = c.Query<(long Id, int Version, string? Policy, string CreatedAt, string Actor)>(
+                """
+                SELECT v.id, v.version, v.policy, v.created_at, v.actor FROM model_versions v JOIN models m ON m.id = v.model_id
+                WHERE m.name = @name AND (@version IS NULL OR v.version = @version) ORDER BY v.version DESC LIMIT 1
+                """, new { name, version }).ToList();
+            if (v.Count == 0) return null;
+            var targets = c.Query<(string Ticker, long Weight)>(
+                    "SELECT s.ticker, t.weight FROM model_targets t JOIN securities s ON s.id = t.security_id WHERE t.model_version_id = @id ORDER BY s.ticker", new { id = v[0].Id })
+                .ToDictionary(t => t.Ticker, t => Scaled.Weight(t.Weight), StringComparer.Ordinal);
+            return new ModelInfo(name, v[0].Version, targets, v[0].Policy, ParseInstant(v[0].CreatedAt), v[0].Actor);
+        });
+
+        /// <summary>Names of the accounts following a model, by name.</summary>
+        public IReadOnlyList<string> AccountsOnModel(string model) => Read(c => c.Query<string>(
+            "SELECT a.name FROM accounts a JOIN models m ON m.id = a.model_id WHERE m.name = @model ORDER BY a.name", new { model }).ToList());
+    }
+}

@@ -1,0 +1,128 @@
+using Ballast.Input;
+using Ballast.Store.Import;
+using Dapper;
+
+namespace Ballast.Store
+{
+    /// <summary>The latest close of a security on or before a date.</summary>
+    /// <param name="Close">Close in the security's currency per share.</param>
+    public sealed record PriceQuote(string Ticker, DateOnly Date, decimal Close);
+
+    public sealed partial class BallastStore
+    {
+        /// <summary>
+        /// Imports closing prices from a long file (<c>date,ticker,close</c>), a wide file (<c>date,T1,T2,...</c>, empty
+        /// cells skipped) or a one-security file (<c>date,close</c>, ticker from the file name, as <c>SPY.csv</c>).
+        /// Prices are rounded half away from zero to 6 decimals. A later import of the same date replaces the price.
+        /// New tickers become securities.
+        /// </summary>
+        public ImportResult ImportPrices(string path, string? displayName = null)
+        {
+            var file = CsvFile.Read(path, ["date"], displayName);
+            var problems = new List<InputProblem>();
+            var iDate = file.IndexOf("date")!.Value;
+            var today = Today;
+            var columns = new List<(int Index, string Ticker)>();
+            int? iTicker = file.IndexOf("ticker") ?? file.IndexOf("symbol");
+            int? iClose = file.IndexOf("close") ?? file.IndexOf("adj_close");
+            var single = iTicker is null && iClose is not null && file.Header.Length == 2;
+            if (iTicker is not null && iClose is null)
+                throw new InputException(new InputProblem("missing column 'close' in the header", file.Name, file.HeaderLine, Field: "close"));
+            if (iTicker is null && !single)
+            {
+                for (var i = 0; i < file.Header.Length; i++)
+                    if (i != iDate) columns.Add((i, NormalizeTicker(file.Header[i])));
+                if (columns.Count == 0) throw new InputException(new InputProblem("no price columns: expected date,ticker,close or date,T1,T2,...", file.Name, file.HeaderLine));
+            }
+            var fileTicker = NormalizeTicker(Path.GetFileNameWithoutExtension(path));
+            var prices = new Dictionary<(string Ticker, string Date), long>();
+            foreach (var row in file.Rows)
+            {
+                var dateCell = CsvFile.Cell(row, iDate);
+                var date = CsvValues.Date(dateCell);
+                if (date is null) { problems.Add(new($"'{dateCell}' is not a date", file.Name, row.Line, Field: "date")); continue; }
+                if (date > today) { problems.Add(new($"date {FormatDate(date.Value)} is in the future (today is {FormatDate(today)})", file.Name, row.Line, Field: "date")); continue; }
+                var d = FormatDate(date.Value);
+                void Add(string ticker, int index, string field)
+                {
+                    var cell = CsvFile.Cell(row, index);
+                    if (cell is null) return;
+                    var close = CsvValues.Number(cell);
+                    if (close is null || close <= 0) { problems.Add(new($"close '{cell}' is not a positive number", file.Name, row.Line, Field: field)); return; }
+                    prices[(ticker, d)] = Scaled.RoundToStored(close.Value, Scaled.PriceScale);
+                }
+                if (iTicker is not null)
+                {
+                    var t = CsvFile.Cell(row, iTicker);
+                    if (t is null) { problems.Add(new("missing ticker", file.Name, row.Line, Field: "ticker")); continue; }
+                    Add(NormalizeTicker(t), iClose!.Value, "close");
+                }
+                else if (single) Add(fileTicker, iClose!.Value, "close");
+                else foreach (var (index, ticker) in columns) Add(ticker, index, file.Header[index]);
+                if (problems.Count >= 100) break;
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+            return Write("import prices", scope =>
+            {
+                var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+                foreach (var ticker in prices.Keys.Select(k => k.Ticker).Distinct().Order(StringComparer.Ordinal))
+                    if (!securities.ContainsKey(ticker)) securities[ticker] = SecurityId(scope, ticker);
+                var existing = new Dictionary<(long, string), long>();
+                foreach (var p in scope.Query<(long SecurityId, string Date, long Close)>("SELECT security_id, date, close FROM prices WHERE security_id IN @ids",
+                             new { ids = prices.Keys.Select(k => securities[k.Ticker]).Distinct().ToArray() }))
+                    existing[(p.SecurityId, p.Date)] = p.Close;
+                var rows = new List<object?[]>();
+                foreach (var ((ticker, date), close) in prices)
+                {
+                    var id = securities[ticker];
+                    if (existing.TryGetValue((id, date), out var old) && old == close) continue;
+                    rows.Add([id, date, close]);
+                }
+                scope.Upsert("prices", ["security_id", "date", "close"], 2, rows);
+                RecordImport(scope, "prices", file);
+                var tickers = prices.Keys.Select(k => k.Ticker).Distinct().Count();
+                return (new ImportResult(file.Rows.Count, rows.Count, prices.Count - rows.Count, $"{rows.Count} prices for {tickers} tickers written, {prices.Count - rows.Count} unchanged"),
+                    $"imported prices from {file.Name}: {rows.Count} written, {prices.Count - rows.Count} unchanged, {tickers} tickers");
+            });
+        }
+
+        /// <summary>Records one close (currency units per share, rounded to 6 decimals), creating the security when new.</summary>
+        public void SetPrice(string ticker, DateOnly date, decimal close) => Write("price", scope =>
+        {
+            if (close <= 0) throw new InputException(new InputProblem($"close {close} must be positive", Field: "close"));
+            if (date > scope.Store.Today) throw new InputException(new InputProblem($"date {FormatDate(date)} is in the future", Field: "date"));
+            var id = SecurityId(scope, NormalizeTicker(ticker));
+            scope.Upsert("prices", ["security_id", "date", "close"], 2, [[id, FormatDate(date), Scaled.RoundToStored(close, Scaled.PriceScale)]]);
+            return (0, $"price of {ticker} on {FormatDate(date)}: {close}");
+        });
+
+        /// <summary>The latest close of every security on or before <paramref name="asOf"/>, by ticker.</summary>
+        public IReadOnlyDictionary<string, PriceQuote> LatestPrices(DateOnly asOf) => Read(c => LatestPrices(c, asOf)
+            .Values.ToDictionary(p => p.Ticker, p => p, StringComparer.Ordinal));
+
+        internal static Dictionary<long, PriceQuote> LatestPrices(System.Data.Common.DbConnection c, DateOnly asOf, System.Data.Common.DbTransaction? tx = null) =>
+            c.Query<(long Id, string Ticker, string Date, long Close)>(
+                    """
+                    SELECT s.id, s.ticker, p.date, p.close
+                    FROM securities s
+                    JOIN prices p ON p.security_id = s.id
+                    WHERE p.date = (SELECT MAX(q.date) FROM prices q WHERE q.security_id = s.id AND q.date <= @asOf)
+                    """, new { asOf = FormatDate(asOf) }, tx)
+                .ToDictionary(p => p.Id, p => new PriceQuote(p.Ticker, ParseDate(p.Date), Scaled.Price(p.Close)));
+
+        /// <summary>
+        /// Held securities whose latest price on or before <paramref name="asOf"/> is older than <paramref name="maxAgeDays"/>
+        /// calendar days, or that have no price at all (their <see cref="PriceQuote.Date"/> is <see cref="DateOnly.MinValue"/>).
+        /// </summary>
+        public IReadOnlyList<PriceQuote> StalePrices(DateOnly asOf, int maxAgeDays) => Read(c =>
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(maxAgeDays);
+            var latest = LatestPrices(c, asOf);
+            var held = c.Query<(long Id, string Ticker)>(
+                "SELECT s.id, s.ticker FROM securities s WHERE EXISTS (SELECT 1 FROM holdings h WHERE h.security_id = s.id AND h.quantity <> 0) ORDER BY s.ticker");
+            var limit = asOf.AddDays(-maxAgeDays);
+            return held.Select(h => latest.TryGetValue(h.Id, out var q) ? q : new PriceQuote(h.Ticker, DateOnly.MinValue, 0m))
+                .Where(q => q.Date < limit).ToList();
+        });
+    }
+}

@@ -1,0 +1,238 @@
+using System.Globalization;
+using Ballast.Input;
+using Ballast.Store.Import;
+using Ballast.Store.Ledger;
+using Dapper;
+
+namespace Ballast.Store
+{
+    /// <summary>Direction of an order or fill.</summary>
+    public enum OrderSide
+    {
+        Buy,
+        Sell,
+    }
+
+    /// <summary>One order of a proposal.</summary>
+    /// <param name="Quantity">Shares, positive for both sides.</param>
+    /// <param name="Price">Price per share the plan assumed, or null.</param>
+    public sealed record ProposedOrder(string Account, string Ticker, OrderSide Side, decimal Quantity, decimal? Price = null);
+
+    /// <summary>A plan to record (<c>ballast plan --save</c>).</summary>
+    /// <param name="Scope">What was planned, e.g. <c>account joint</c>, <c>household smith</c>, <c>all</c>.</param>
+    /// <param name="EngineVersion">Version of the engine that made the plan.</param>
+    /// <param name="Policy">Policy text the plan followed.</param>
+    /// <param name="InputsJson">The inputs the engine saw, serialized by the engine.</param>
+    /// <param name="PlanJson">The plan, serialized by the engine.</param>
+    public sealed record NewProposal(string Scope, string EngineVersion, string? Policy, string InputsJson, string PlanJson, IReadOnlyList<ProposedOrder> Orders);
+
+    /// <summary>A stored proposal.</summary>
+    public sealed record ProposalInfo(long Id, DateTimeOffset CreatedAt, string Actor, string Scope, string EngineVersion, string? Policy,
+        string InputsJson, string PlanJson, IReadOnlyList<ProposedOrder> Orders);
+
+    /// <summary>An executed trade reported by a broker; one order may fill in several parts.</summary>
+    /// <param name="ExecutionId">The broker's execution id; a second fill with the same id is refused.</param>
+    /// <param name="Quantity">Shares filled, positive.</param>
+    /// <param name="Price">Price per share.</param>
+    /// <param name="Fee">Commission and fees, positive.</param>
+    /// <param name="ProposalId">The proposal the fill executes, or null.</param>
+    public sealed record Fill(string ExecutionId, string Account, DateOnly Date, string Ticker, OrderSide Side, decimal Quantity, decimal Price,
+        decimal Fee = 0, long? ProposalId = null);
+
+    public sealed partial class BallastStore
+    {
+        /// <summary>Records a proposal (inputs, policy, plan, engine version and orders). Returns its id.</summary>
+        public long SaveProposal(NewProposal proposal) => Write("proposal", scope =>
+        {
+            var problems = new List<InputProblem>();
+            var accounts = new Dictionary<string, long>(StringComparer.Ordinal);
+            var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+            var rows = new List<object?[]>();
+            var id = scope.NextId("proposals");
+            var line = 0;
+            foreach (var o in proposal.Orders)
+            {
+                line++;
+                if (!accounts.TryGetValue(o.Account, out var accountId))
+                {
+                    var found = scope.Scalar<long?>("SELECT id FROM accounts WHERE name = @a", new { a = o.Account });
+                    if (found is null) { problems.Add(new($"account '{o.Account}' does not exist", Line: line, Field: "account")); continue; }
+                    accounts[o.Account] = accountId = found.Value;
+                }
+                if (!securities.TryGetValue(NormalizeTicker(o.Ticker), out var securityId)) { problems.Add(new($"unknown ticker '{o.Ticker}'", Line: line, Field: "ticker")); continue; }
+                if (o.Quantity <= 0 || !Scaled.TryToStored(o.Quantity, Scaled.QuantityScale, out var q)) { problems.Add(new($"quantity {o.Quantity} must be positive with at most 6 decimals", Line: line, Field: "quantity")); continue; }
+                rows.Add([id, line, accountId, securityId, o.Side == OrderSide.Buy ? "buy" : "sell", q, o.Price is null ? null : Scaled.RoundToStored(o.Price.Value, Scaled.PriceScale)]);
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+            scope.Execute("INSERT INTO proposals (id, created_at, actor, scope, engine_version, policy, inputs, plan) VALUES (@id, @at, @actor, @scope, @engine, @policy, @inputs, @plan)",
+                new { id, at = scope.Now, actor = Options.Actor, scope = proposal.Scope, engine = proposal.EngineVersion, policy = proposal.Policy, inputs = proposal.InputsJson, plan = proposal.PlanJson });
+            scope.Insert("proposal_orders", ["proposal_id", "line", "account_id", "security_id", "side", "quantity", "price"], rows);
+            return (id, $"proposal {id} for {proposal.Scope}: {rows.Count} orders (engine {proposal.EngineVersion})");
+        });
+
+        /// <summary>A proposal with its orders.</summary>
+        /// <exception cref="InputException">No proposal has that id.</exception>
+        public ProposalInfo GetProposal(long id) => Read(c =>
+        {
+            var p = c.Query<(long Id, string CreatedAt, string Actor, string Scope, string EngineVersion, string? Policy, string Inputs, string Plan)>(
+                "SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE id = @id", new { id }).ToList();
+            if (p.Count == 0) throw new InputException(new InputProblem($"proposal {id} does not exist", Field: "PROPOSAL"));
+            return ToProposal(c, p[0]);
+        });
+
+        private static ProposalInfo ToProposal(System.Data.Common.DbConnection c, (long Id, string CreatedAt, string Actor, string Scope, string EngineVersion, string? Policy, string Inputs, string Plan) p)
+        {
+            var orders = c.Query<(string Account, string Ticker, string Side, long Quantity, long? Price)>(
+                    """
+                    SELECT a.name, s.ticker, o.side, o.quantity, o.price FROM proposal_orders o
+                    JOIN accounts a ON a.id = o.account_id JOIN securities s ON s.id = o.security_id
+                    WHERE o.proposal_id = @id ORDER BY o.line
+                    """, new { id = p.Id })
+                .Select(o => new ProposedOrder(o.Account, o.Ticker, o.Side == "buy" ? OrderSide.Buy : OrderSide.Sell, Scaled.Quantity(o.Quantity), o.Price is null ? null : Scaled.Price(o.Price.Value)))
+                .ToList();
+            return new ProposalInfo(p.Id, ParseInstant(p.CreatedAt), p.Actor, p.Scope, p.EngineVersion, p.Policy, p.Inputs, p.Plan, orders);
+        }
+
+        /// <summary>Proposals with an order for <paramref name="account"/> (all when null), newest first.</summary>
+        public IReadOnlyList<ProposalInfo> Proposals(string? account = null) => Read(c => c.Query<(long, string, string, string, string, string?, string, string)>(
+                """
+                SELECT p.id, p.created_at, p.actor, p.scope, p.engine_version, p.policy, p.inputs, p.plan FROM proposals p
+                WHERE @account IS NULL OR EXISTS (SELECT 1 FROM proposal_orders o JOIN accounts a ON a.id = o.account_id WHERE o.proposal_id = p.id AND a.name = @account)
+                ORDER BY p.id DESC
+                """, new { account })
+            .ToList().Select(p => ToProposal(c, p)).ToList());
+
+        /// <summary>Writes a proposal's orders as CSV: <c>proposal,line,account,ticker,side,quantity,price</c>.</summary>
+        public void WriteOrdersCsv(long proposalId, TextWriter writer)
+        {
+            var p = GetProposal(proposalId);
+            writer.WriteLine("proposal,line,account,ticker,side,quantity,price");
+            var line = 0;
+            foreach (var o in p.Orders)
+            {
+                line++;
+                writer.WriteLine(string.Join(',', p.Id.ToString(CultureInfo.InvariantCulture), line.ToString(CultureInfo.InvariantCulture), CsvQuote(o.Account), o.Ticker,
+                    o.Side == OrderSide.Buy ? "buy" : "sell", Scaled.Format(o.Quantity), o.Price is null ? "" : Scaled.Format(o.Price.Value)));
+            }
+        }
+
+        private static string CsvQuote(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+        /// <summary>Records one executed trade as a buy or sell in the ledger. Returns the transaction id.</summary>
+        /// <exception cref="InputException">The execution id was already recorded (duplicate), or the fill is invalid (unknown account or ticker, sells more than held, future date).</exception>
+        public long RecordFill(Fill fill) => Write("fill", scope =>
+        {
+            var (added, duplicates) = AppendFills(scope, [(null, fill)], null, null);
+            if (duplicates > 0) throw new InputException(new InputProblem($"execution {fill.ExecutionId} is already recorded; a fill is recorded once", Field: "execution_id"));
+            return (added[0], $"fill {fill.ExecutionId}: {(fill.Side == OrderSide.Buy ? "bought" : "sold")} {fill.Quantity} {fill.Ticker} at {fill.Price} in {fill.Account}");
+        });
+
+        /// <summary>
+        /// Records fills from a CSV with columns <c>execution_id,account,date,ticker,side,quantity,price</c> and optional
+        /// <c>fee,proposal</c>. Fills whose execution id is already recorded are refused as duplicates and counted in
+        /// <see cref="ImportResult.Skipped"/>, so importing the same file twice changes nothing.
+        /// </summary>
+        public ImportResult ImportFills(string path, string? displayName = null)
+        {
+            var file = CsvFile.Read(path, ["execution_id", "account", "date", "ticker", "side", "quantity", "price"], displayName);
+            var problems = new List<InputProblem>();
+            var fills = new List<(int? Line, Fill Fill)>();
+            int I(string c) => file.IndexOf(c)!.Value;
+            int? iFee = file.IndexOf("fee"), iProposal = file.IndexOf("proposal");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var row in file.Rows)
+            {
+                var before = problems.Count;
+                string Need(string c)
+                {
+                    var v = CsvFile.Cell(row, I(c));
+                    if (v is null) problems.Add(new($"missing {c}", file.Name, row.Line, Field: c));
+                    return v ?? "";
+                }
+                var exec = Need("execution_id");
+                var acct = Need("account");
+                var ticker = Need("ticker");
+                var dateText = Need("date");
+                var sideText = Need("side");
+                var qtyText = Need("quantity");
+                var priceText = Need("price");
+                if (problems.Count > before) continue;
+                if (!seen.Add(exec)) problems.Add(new($"execution {exec} appears twice in the file", file.Name, row.Line, Field: "execution_id"));
+                var date = CsvValues.Date(dateText);
+                if (date is null) problems.Add(new($"'{dateText}' is not a date", file.Name, row.Line, Field: "date"));
+                OrderSide side = default;
+                if (sideText.Equals("buy", StringComparison.OrdinalIgnoreCase) || sideText.Equals("b", StringComparison.OrdinalIgnoreCase)) side = OrderSide.Buy;
+                else if (sideText.Equals("sell", StringComparison.OrdinalIgnoreCase) || sideText.Equals("s", StringComparison.OrdinalIgnoreCase)) side = OrderSide.Sell;
+                else problems.Add(new($"side '{sideText}' is neither buy nor sell", file.Name, row.Line, Field: "side"));
+                var qty = CsvValues.Number(qtyText);
+                if (qty is null || qty <= 0) problems.Add(new($"quantity '{qtyText}' is not a positive number", file.Name, row.Line, Field: "quantity"));
+                var price = CsvValues.Number(priceText);
+                if (price is null || price <= 0) problems.Add(new($"price '{priceText}' is not a positive number", file.Name, row.Line, Field: "price"));
+                var feeText = CsvFile.Cell(row, iFee);
+                var fee = CsvValues.IsBlank(feeText) ? 0 : CsvValues.Number(feeText);
+                if (fee is null) problems.Add(new($"fee '{feeText}' is not a number", file.Name, row.Line, Field: "fee"));
+                var proposalText = CsvFile.Cell(row, iProposal);
+                long? proposal = null;
+                if (proposalText is not null)
+                {
+                    if (long.TryParse(proposalText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) proposal = pid;
+                    else problems.Add(new($"proposal '{proposalText}' is not a proposal id", file.Name, row.Line, Field: "proposal"));
+                }
+                if (problems.Count > before) continue;
+                fills.Add((row.Line, new Fill(exec, acct, date!.Value, ticker, side, qty!.Value, price!.Value, Math.Abs(fee!.Value), proposal)));
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+            return Write("import fills", scope =>
+            {
+                var importId = RecordImport(scope, "fills", file);
+                var (added, duplicates) = AppendFills(scope, fills, file.Name, importId);
+                return (new ImportResult(fills.Count, added.Count, duplicates, $"{added.Count} fills recorded, {duplicates} refused as duplicates"),
+                    $"imported fills from {file.Name}: {added.Count} recorded, {duplicates} duplicates refused");
+            });
+        }
+
+        private static (List<long> Added, int Duplicates) AppendFills(WriteScope scope, IReadOnlyList<(int? Line, Fill Fill)> fills, string? file, long? importId)
+        {
+            var problems = new List<InputProblem>();
+            var today = scope.Store.Today;
+            var accountIds = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var chunk in fills.Select(f => f.Fill.Account).Distinct().Chunk(500))
+                foreach (var a in scope.Query<(string Name, long Id)>("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }))
+                    accountIds[a.Name] = a.Id;
+            var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+            var proposals = fills.Where(f => f.Fill.ProposalId is not null).Select(f => f.Fill.ProposalId!.Value).Distinct().ToArray();
+            var knownProposals = proposals.Length == 0 ? [] : scope.Query<long>("SELECT id FROM proposals WHERE id IN @proposals", new { proposals }).ToHashSet();
+            foreach (var (line, f) in fills)
+            {
+                if (!accountIds.ContainsKey(f.Account)) problems.Add(new($"account '{f.Account}' does not exist", file, line, Field: "account"));
+                if (!securities.ContainsKey(NormalizeTicker(f.Ticker))) problems.Add(new($"unknown ticker '{f.Ticker}'", file, line, Field: "ticker"));
+                if (f.Date > today) problems.Add(new($"date {FormatDate(f.Date)} is in the future (today is {FormatDate(today)})", file, line, Field: "date"));
+                if (f.ProposalId is { } p && !knownProposals.Contains(p)) problems.Add(new($"proposal {p} does not exist", file, line, Field: "proposal"));
+                if (!Scaled.TryToStored(f.Quantity, Scaled.QuantityScale, out _) || f.Quantity <= 0) problems.Add(new($"quantity {f.Quantity} must be positive with at most 6 decimals", file, line, Field: "quantity"));
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+            var existing = scope.Ledger.ExistingKeys(accountIds.Values.ToList());
+            var added = new List<long>();
+            var duplicates = 0;
+            foreach (var (line, f) in fills.OrderBy(f => f.Fill.Date))
+            {
+                var accountId = accountIds[f.Account];
+                var key = "fill:" + f.ExecutionId;
+                if (!existing.Add((accountId, key))) { duplicates++; continue; }
+                Scaled.TryToStored(f.Quantity, Scaled.QuantityScale, out var q);
+                var price = Scaled.RoundToStored(f.Price, Scaled.PriceScale);
+                var fee = Scaled.Money(f.Fee);
+                var notional = Scaled.Notional(q, price);
+                var buy = f.Side == OrderSide.Buy;
+                var ticker = NormalizeTicker(f.Ticker);
+                var error = scope.Ledger.Append(new TxnDraft(accountId, buy ? "buy" : "sell", FormatDate(f.Date), securities[ticker], buy ? q : -q, price,
+                    buy ? -(notional + fee) : notional - fee, fee, key, ticker, ExecutionId: f.ExecutionId, ProposalId: f.ProposalId, ImportId: importId,
+                    Memo: "fill"), out var id);
+                if (error is not null) problems.Add(new(error, file, line, Field: "quantity"));
+                else added.Add(id);
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+            return (added, duplicates);
+        }
+    }
+}

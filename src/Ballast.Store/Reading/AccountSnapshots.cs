@@ -1,0 +1,178 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Ballast.Store.Ledger;
+using Dapper;
+
+namespace Ballast.Store
+{
+    /// <summary>One holding of an account with the latest price on or before the snapshot date.</summary>
+    /// <param name="Quantity">Shares held.</param>
+    /// <param name="Price">Latest close per share in the account currency, or null when the security has no price yet.</param>
+    /// <param name="PriceDate">Date of that close, or null.</param>
+    public sealed record HoldingSnapshot(string Ticker, decimal Quantity, decimal? Price, DateOnly? PriceDate);
+
+    /// <summary>Everything a drift check needs about one account, read from the projections.</summary>
+    /// <param name="Cash">Cash in the account currency.</param>
+    /// <param name="Holdings">Non-zero holdings, by ticker.</param>
+    /// <param name="Targets">The model's latest target weights (fractions summing to 1), or null without a model.</param>
+    /// <param name="Policy">The account's own policy text, else the model version's, else null.</param>
+    /// <param name="LastRebalance">Date of the latest fill that executed a proposal, or null.</param>
+    public sealed record AccountSnapshot(long AccountId, string Name, string? Household, AccountType Type, string Currency, decimal Cash,
+        IReadOnlyList<HoldingSnapshot> Holdings, string? Model, int? ModelVersion, IReadOnlyDictionary<string, decimal>? Targets, string? Policy,
+        DateOnly? LastRebalance);
+
+    /// <summary>Which accounts to read and the price date. Filters combine; none reads every account.</summary>
+    /// <param name="AsOf">Prices are the latest on or before this date.</param>
+    public sealed record SnapshotQuery(DateOnly AsOf, string? Account = null, string? Household = null, string? Model = null);
+
+    public sealed partial class BallastStore
+    {
+        private const string AccountFilter = """
+            (@account IS NULL OR a.name = @account)
+              AND (@household IS NULL OR a.household_id = (SELECT id FROM households WHERE name = @household))
+              AND (@model IS NULL OR a.model_id = (SELECT id FROM models WHERE name = @model))
+            """;
+
+        /// <summary>
+        /// One row per account, its holdings packed by the database as <c>security:quantity,...</c> text. Packing in SQL
+        /// turns a million joined rows into a hundred thousand, which is what makes the full read fast.
+        /// </summary>
+        private string SnapshotSql => $"""
+            SELECT a.id, a.name, hh.name, a.type, a.currency, a.model_id, a.policy, b.cash, b.last_rebalance,
+              (SELECT {(Provider == StoreProvider.Sqlite ? "group_concat" : "string_agg")}(CAST(h.security_id AS TEXT) || ':' || CAST(h.quantity AS TEXT), ',')
+                 FROM holdings h WHERE h.account_id = a.id AND h.quantity <> 0)
+            FROM accounts a
+            LEFT JOIN households hh ON hh.id = a.household_id
+            LEFT JOIN balances b ON b.account_id = a.id
+            WHERE {AccountFilter}
+            ORDER BY a.id
+            """;
+
+        /// <summary>
+        /// Streams account snapshots in account id order with one ordered query (holdings packed per account).
+        /// Securities, latest prices and models are read once beforehand; nothing is read per account.
+        /// </summary>
+        public IEnumerable<AccountSnapshot> ReadAccounts(SnapshotQuery query)
+        {
+            using var c = Guard(Connect);
+            var context = SnapshotContext.Load(c, query.AsOf);
+            using var reader = Guard(() => c.ExecuteReader(SnapshotSql, new { account = query.Account, household = query.Household, model = query.Model }));
+            while (reader.Read()) yield return context.Snapshot(reader);
+        }
+
+        /// <summary>The same stream as <see cref="ReadAccounts"/>, read asynchronously.</summary>
+        public async IAsyncEnumerable<AccountSnapshot> ReadAccountsAsync(SnapshotQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await using var c = Guard(Connect);
+            var context = SnapshotContext.Load(c, query.AsOf);
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(SnapshotSql,
+                new { account = query.Account, household = query.Household, model = query.Model }, cancellationToken: cancellationToken));
+            while (await reader.ReadAsync(cancellationToken)) yield return context.Snapshot(reader);
+        }
+
+        /// <summary>Writes accounts (one, or all when null) in the portfolio-file shape as JSON: cash, holdings, model targets and policy.</summary>
+        public string ExportJson(DateOnly asOf, string? account = null)
+        {
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                w.WriteStartObject();
+                w.WriteString("as_of", FormatDate(asOf));
+                w.WriteStartArray("accounts");
+                foreach (var a in ReadAccounts(new SnapshotQuery(asOf, Account: account)))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", a.Name);
+                    if (a.Household is not null) w.WriteString("household", a.Household);
+                    w.WriteString("type", a.Type.ToText());
+                    w.WriteString("currency", a.Currency);
+                    w.WriteNumber("cash", a.Cash);
+                    w.WriteStartObject("holdings");
+                    foreach (var h in a.Holdings) w.WriteNumber(h.Ticker, h.Quantity);
+                    w.WriteEndObject();
+                    if (a.Model is not null)
+                    {
+                        w.WriteString("model", a.Model);
+                        w.WriteStartObject("targets");
+                        foreach (var t in a.Targets!) w.WriteNumber(t.Key, t.Value);
+                        w.WriteEndObject();
+                    }
+                    if (a.Policy is not null) w.WriteString("policy", a.Policy);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            return Encoding.UTF8.GetString(stream.ToArray());
+        }
+
+        private sealed record ModelVersionData(string Name, int Version, IReadOnlyDictionary<string, decimal> Targets, string? Policy);
+
+        private sealed class SnapshotContext
+        {
+            public required Dictionary<long, string> Tickers { get; init; }
+            public required Dictionary<long, PriceQuote> Prices { get; init; }
+            public required Dictionary<long, ModelVersionData> Models { get; init; }
+
+            public static SnapshotContext Load(DbConnection c, DateOnly asOf)
+            {
+                var tickers = c.Query<(long Id, string Ticker)>("SELECT id, ticker FROM securities").ToDictionary(s => s.Id, s => s.Ticker);
+                var versions = c.Query<(long ModelId, string Name, long VersionId, int Version, string? Policy)>(
+                    """
+                    SELECT m.id, m.name, v.id, v.version, v.policy FROM models m
+                    JOIN model_versions v ON v.model_id = m.id
+                    WHERE v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id)
+                    """).ToList();
+                var targets = c.Query<(long VersionId, long SecurityId, long Weight)>(
+                        "SELECT t.model_version_id, t.security_id, t.weight FROM model_targets t")
+                    .GroupBy(t => t.VersionId)
+                    .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, decimal>)g.ToDictionary(t => tickers[t.SecurityId], t => Scaled.Weight(t.Weight), StringComparer.Ordinal));
+                return new SnapshotContext
+                {
+                    Tickers = tickers,
+                    Prices = LatestPrices(c, asOf),
+                    Models = versions.ToDictionary(v => v.ModelId, v => new ModelVersionData(v.Name, v.Version,
+                        targets.GetValueOrDefault(v.VersionId) ?? new Dictionary<string, decimal>(), v.Policy)),
+                };
+            }
+
+            public AccountSnapshot Snapshot(System.Data.IDataRecord r)
+            {
+                long? modelId = r.IsDBNull(5) ? null : r.GetInt64(5);
+                var model = modelId is { } m ? Models.GetValueOrDefault(m) : null;
+                var type = r.GetString(3) switch { "tax-deferred" => AccountType.TaxDeferred, "tax-free" => AccountType.TaxFree, _ => AccountType.Taxable };
+                var policy = r.IsDBNull(6) ? null : r.GetString(6);
+                var lastRebalance = r.IsDBNull(8) ? null : r.GetString(8);
+                return new AccountSnapshot(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), type, r.GetString(4),
+                    Scaled.Money(r.IsDBNull(7) ? 0 : r.GetInt64(7)), r.IsDBNull(9) ? [] : Holdings(r.GetString(9)), model?.Name, model?.Version,
+                    model?.Targets, policy ?? model?.Policy, lastRebalance is null ? null : ParseDate(lastRebalance));
+            }
+
+            /// <summary>Unpacks <c>security:quantity,...</c> into holdings ordered by security id.</summary>
+            private List<HoldingSnapshot> Holdings(string packed)
+            {
+                var pairs = new List<(long Security, long Quantity)>(10);
+                var span = packed.AsSpan();
+                while (span.Length > 0)
+                {
+                    var comma = span.IndexOf(',');
+                    var item = comma < 0 ? span : span[..comma];
+                    var colon = item.IndexOf(':');
+                    pairs.Add((long.Parse(item[..colon], System.Globalization.CultureInfo.InvariantCulture),
+                        long.Parse(item[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture)));
+                    span = comma < 0 ? [] : span[(comma + 1)..];
+                }
+                pairs.Sort();
+                var holdings = new List<HoldingSnapshot>(pairs.Count);
+                foreach (var (security, quantity) in pairs)
+                {
+                    var price = Prices.GetValueOrDefault(security);
+                    holdings.Add(new HoldingSnapshot(Tickers[security], Scaled.Quantity(quantity), price?.Close, price?.Date));
+                }
+                return holdings;
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+namespace Ballast.Store.Schema;
+
+/// <summary>One versioned schema change, written once for both providers.</summary>
+/// <param name="Version">Schema version reached after this migration; migrations run in version order.</param>
+/// <param name="Description">What the migration does, recorded in <c>schema_version</c>.</param>
+/// <param name="Sql">Statements separated by <c>;;</c>. Placeholders: <c>{pk}</c> (64-bit primary key),
+/// <c>{norowid}</c> (clustering hint for SQLite), <c>{append_only:TABLE}</c> (triggers refusing UPDATE and DELETE).</param>
+public sealed record Migration(int Version, string Description, string Sql);
+
+/// <summary>
+/// The store schema. Every number is a 64-bit integer at a fixed scale (see <see cref="Scaled"/>);
+/// dates are ISO <c>yyyy-MM-dd</c> text and instants ISO-8601 UTC text, so both providers sort and
+/// compare them the same way. The ledger tables refuse UPDATE and DELETE with triggers. The ledger's
+/// security, proposal and import ids are checked by the store before it writes rather than by foreign
+/// keys, whose per-row checks would dominate a million-row import on PostgreSQL; its account id is a foreign key.
+/// </summary>
+public static class Migrations
+{
+    /// <summary>All migrations, oldest first. Append; never edit a released one.</summary>
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "ledger, projections, prices, models, proposals, audit", """
+            CREATE TABLE households (
+              id {pk},
+              name TEXT NOT NULL UNIQUE,
+              created_at TEXT NOT NULL);;
+            CREATE TABLE securities (
+              id {pk},
+              ticker TEXT NOT NULL UNIQUE,
+              name TEXT NULL,
+              created_at TEXT NOT NULL);;
+            CREATE TABLE models (
+              id {pk},
+              name TEXT NOT NULL UNIQUE,
+              created_at TEXT NOT NULL);;
+            CREATE TABLE model_versions (
+              id {pk},
+              model_id BIGINT NOT NULL REFERENCES models(id),
+              version INTEGER NOT NULL,
+              policy TEXT NULL,
+              created_at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              UNIQUE (model_id, version));;
+            CREATE TABLE model_targets (
+              model_version_id BIGINT NOT NULL REFERENCES model_versions(id),
+              security_id BIGINT NOT NULL REFERENCES securities(id),
+              weight BIGINT NOT NULL,
+              PRIMARY KEY (model_version_id, security_id)){norowid};;
+            CREATE TABLE accounts (
+              id {pk},
+              name TEXT NOT NULL UNIQUE,
+              household_id BIGINT NULL REFERENCES households(id),
+              type TEXT NOT NULL CHECK (type IN ('taxable', 'tax-deferred', 'tax-free')),
+              currency TEXT NOT NULL,
+              model_id BIGINT NULL REFERENCES models(id),
+              policy TEXT NULL,
+              created_at TEXT NOT NULL);;
+            CREATE INDEX accounts_model ON accounts (model_id);;
+            CREATE TABLE imports (
+              id {pk},
+              kind TEXT NOT NULL,
+              file TEXT NOT NULL,
+              sha256 TEXT NOT NULL,
+              rows_read BIGINT NOT NULL,
+              at TEXT NOT NULL,
+              actor TEXT NOT NULL);;
+            CREATE TABLE proposals (
+              id {pk},
+              created_at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              scope TEXT NOT NULL,
+              engine_version TEXT NOT NULL,
+              policy TEXT NULL,
+              inputs TEXT NOT NULL,
+              plan TEXT NOT NULL);;
+            CREATE TABLE proposal_orders (
+              proposal_id BIGINT NOT NULL REFERENCES proposals(id),
+              line INTEGER NOT NULL,
+              account_id BIGINT NOT NULL REFERENCES accounts(id),
+              security_id BIGINT NOT NULL REFERENCES securities(id),
+              side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+              quantity BIGINT NOT NULL,
+              price BIGINT NULL,
+              PRIMARY KEY (proposal_id, line)){norowid};;
+            CREATE TABLE transactions (
+              id {pk},
+              account_id BIGINT NOT NULL REFERENCES accounts(id),
+              kind TEXT NOT NULL CHECK (kind IN ('deposit', 'withdrawal', 'buy', 'sell', 'dividend', 'fee', 'adjustment')),
+              trade_date TEXT NOT NULL,
+              security_id BIGINT NULL,
+              quantity BIGINT NOT NULL,
+              price BIGINT NULL,
+              cash BIGINT NOT NULL,
+              fee BIGINT NOT NULL,
+              lots TEXT NULL,
+              idempotency_key TEXT NOT NULL,
+              execution_id TEXT NULL,
+              proposal_id BIGINT NULL,
+              import_id BIGINT NULL,
+              memo TEXT NULL,
+              recorded_at TEXT NOT NULL,
+              UNIQUE (account_id, idempotency_key));;
+            CREATE INDEX transactions_proposal ON transactions (proposal_id) WHERE proposal_id IS NOT NULL;;
+            CREATE TABLE lots (
+              open_transaction_id BIGINT NOT NULL PRIMARY KEY,
+              account_id BIGINT NOT NULL,
+              security_id BIGINT NOT NULL,
+              open_date TEXT NOT NULL,
+              quantity BIGINT NOT NULL,
+              remaining BIGINT NOT NULL,
+              cost BIGINT NULL);;
+            CREATE INDEX lots_account ON lots (account_id, security_id);;
+            CREATE TABLE holdings (
+              account_id BIGINT NOT NULL,
+              security_id BIGINT NOT NULL,
+              quantity BIGINT NOT NULL,
+              PRIMARY KEY (account_id, security_id)){norowid};;
+            CREATE TABLE balances (
+              account_id BIGINT NOT NULL PRIMARY KEY,
+              cash BIGINT NOT NULL,
+              last_rebalance TEXT NULL);;
+            CREATE TABLE prices (
+              security_id BIGINT NOT NULL REFERENCES securities(id),
+              date TEXT NOT NULL,
+              close BIGINT NOT NULL,
+              PRIMARY KEY (security_id, date)){norowid};;
+            CREATE TABLE audit (
+              id {pk},
+              at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              action TEXT NOT NULL,
+              summary TEXT NOT NULL);;
+            {append_only:transactions};;
+            {append_only:audit};;
+            {append_only:proposals};;
+            {append_only:proposal_orders};;
+            {append_only:model_versions};;
+            {append_only:model_targets};;
+            {append_only:imports}
+            """),
+    ];
+
+    /// <summary>The schema version this build of Ballast reads and writes.</summary>
+    public static int Current => All[^1].Version;
+
+    internal static IEnumerable<string> Statements(Migration migration, StoreProvider provider)
+    {
+        foreach (var raw in migration.Sql.Split(";;", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (raw.StartsWith("{append_only:", StringComparison.Ordinal))
+            {
+                var table = raw["{append_only:".Length..^1];
+                foreach (var s in AppendOnly(table, provider)) yield return s;
+                continue;
+            }
+            yield return raw
+                .Replace("{pk}", provider == StoreProvider.Sqlite ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY", StringComparison.Ordinal)
+                .Replace("{norowid}", provider == StoreProvider.Sqlite ? " WITHOUT ROWID" : "", StringComparison.Ordinal);
+        }
+    }
+
+    private static IEnumerable<string> AppendOnly(string table, StoreProvider provider)
+    {
+        if (provider == StoreProvider.Sqlite)
+        {
+            yield return $"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END";
+            yield return $"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END";
+        }
+        else
+        {
+            yield return """
+                CREATE OR REPLACE FUNCTION ballast_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$
+                """;
+            yield return $"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION ballast_append_only()";
+        }
+    }
+}

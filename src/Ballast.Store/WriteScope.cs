@@ -1,0 +1,225 @@
+using System.Data.Common;
+using Ballast.Store.Ledger;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ballast.Store;
+
+/// <summary>One open write transaction: connection, id allocation, bulk row writers and the ledger session.</summary>
+internal sealed partial class WriteScope
+{
+    private const int ProgressEvery = 20_000;
+
+    /// <summary>Columns of type TEXT; every other column the bulk writers touch is a 64-bit integer.</summary>
+    private static readonly HashSet<string> TextColumns = new(StringComparer.Ordinal)
+    {
+        "kind", "trade_date", "lots", "idempotency_key", "execution_id", "memo", "recorded_at", "open_date", "last_rebalance", "date",
+        "name", "type", "currency", "policy", "created_at", "side", "ticker", "at", "actor", "action", "summary",
+    };
+    private readonly Dictionary<string, long> _nextIds = new(StringComparer.Ordinal);
+    private LedgerSession? _ledger;
+
+    public WriteScope(BallastStore store, DbConnection connection, DbTransaction transaction)
+    {
+        Store = store;
+        Connection = connection;
+        Transaction = transaction;
+        Now = store.NowText();
+    }
+
+    public BallastStore Store { get; }
+    public DbConnection Connection { get; }
+    public DbTransaction Transaction { get; }
+    public StoreProvider Provider => Store.Location.Provider;
+
+    /// <summary>The instant of this write, ISO-8601 UTC.</summary>
+    public string Now { get; }
+
+    /// <summary>The ledger session, created on first use; flushed before commit.</summary>
+    public LedgerSession Ledger => _ledger ??= new LedgerSession(this);
+
+    /// <summary>Next id of <paramref name="table"/>. Safe because writers are serialized.</summary>
+    public long NextId(string table)
+    {
+        if (!_nextIds.TryGetValue(table, out var next))
+            next = Connection.ExecuteScalar<long>($"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", transaction: Transaction);
+        _nextIds[table] = next + 1;
+        return next;
+    }
+
+    public int Execute(string sql, object? param = null) => Connection.Execute(Dialect(sql), param, Transaction);
+
+    public IEnumerable<T> Query<T>(string sql, object? param = null) => Connection.Query<T>(Dialect(sql), param, Transaction);
+
+    public T? Scalar<T>(string sql, object? param = null) => Connection.ExecuteScalar<T>(Dialect(sql), param, Transaction);
+
+    /// <summary>Dapper expands <c>IN @list</c> for SQLite but passes one array to Npgsql, which needs <c>= ANY(@list)</c>.</summary>
+    private string Dialect(string sql) => Provider == StoreProvider.Postgres ? InList().Replace(sql, "= ANY($1)") : sql;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bIN\s+(@\w+)")]
+    private static partial System.Text.RegularExpressions.Regex InList();
+
+    public void Flush() => _ledger?.Flush();
+
+    /// <summary>
+    /// Inserts rows (values: long, int, string or null in column order). SQLite: one prepared statement;
+    /// PostgreSQL: binary COPY for large sets.
+    /// </summary>
+    public void Insert(string table, string[] columns, IReadOnlyCollection<object?[]> rows) =>
+        Write(table, columns, 0, rows);
+
+    /// <summary>Inserts or, when the first <paramref name="keyCount"/> columns match a row, replaces the other columns.</summary>
+    public void Upsert(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows) =>
+        Write(table, columns, keyCount, rows);
+
+    private void Write(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
+    {
+        if (rows.Count == 0) return;
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        try { WriteRows(table, columns, keyCount, rows); }
+        finally { if (Trace) Console.Error.WriteLine($"trace {table}: {rows.Count} rows in {sw.ElapsedMilliseconds} ms"); }
+    }
+
+    /// <summary>With BALLAST_STORE_TRACE=1, prints a phase and the elapsed time to standard error.</summary>
+    internal static void TraceLine(string what, System.Diagnostics.Stopwatch clock)
+    {
+        if (Trace) Console.Error.WriteLine($"trace {what}: {clock.ElapsedMilliseconds} ms");
+    }
+
+    private static readonly bool Trace = Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1";
+
+    private void WriteRows(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
+    {
+        if (Provider == StoreProvider.Postgres && rows.Count > 64)
+        {
+            CopyPostgres(table, columns, keyCount, rows);
+            return;
+        }
+        if (Provider == StoreProvider.Sqlite)
+        {
+            WriteSqliteBatches(table, columns, keyCount, rows);
+            return;
+        }
+        var conflict = keyCount == 0 ? "" :
+            $" ON CONFLICT ({string.Join(", ", columns[..keyCount])}) DO UPDATE SET " +
+            string.Join(", ", columns[keyCount..].Select(c => $"{c} = excluded.{c}"));
+        using var cmd = Connection.CreateCommand();
+        cmd.Transaction = Transaction;
+        cmd.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))}){conflict}";
+        var parameters = new DbParameter[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            parameters[i] = cmd.CreateParameter();
+            parameters[i].ParameterName = "@p" + i;
+            parameters[i].DbType = TextColumns.Contains(columns[i]) ? System.Data.DbType.String : System.Data.DbType.Int64;
+            cmd.Parameters.Add(parameters[i]);
+        }
+        var prepared = false;
+        var written = 0;
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                parameters[i].Value = row[i] ?? DBNull.Value;
+            }
+            if (!prepared && Provider == StoreProvider.Postgres) cmd.Prepare();
+            prepared = true;
+            cmd.ExecuteNonQuery();
+            if (++written % ProgressEvery == 0) Store.Options.Progress?.Invoke($"{table}: {written} rows");
+        }
+    }
+
+    /// <summary>
+    /// SQLite: multi-row INSERT statements with the values as SQL literals, 256 rows each. Binding parameters by
+    /// name costs more than parsing literals; the values are only integers and text quoted by doubling quotes.
+    /// </summary>
+    private void WriteSqliteBatches(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
+    {
+        const int Batch = 256;
+        var prefix = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ";
+        var conflict = keyCount == 0 ? "" :
+            $" ON CONFLICT ({string.Join(", ", columns[..keyCount])}) DO UPDATE SET " +
+            string.Join(", ", columns[keyCount..].Select(c => $"{c} = excluded.{c}"));
+        using var cmd = Connection.CreateCommand();
+        cmd.Transaction = Transaction;
+        var sql = new System.Text.StringBuilder(64 * 1024);
+        var inBatch = 0;
+        var written = 0;
+        foreach (var row in rows)
+        {
+            sql.Append(inBatch == 0 ? prefix : ",").Append('(');
+            for (var i = 0; i < row.Length; i++)
+            {
+                if (i > 0) sql.Append(',');
+                switch (row[i])
+                {
+                    case null: sql.Append("NULL"); break;
+                    case long l: sql.Append(l.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
+                    case int n: sql.Append(n.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
+                    case string text:
+                        if (text.Contains('\0', StringComparison.Ordinal)) throw new ArgumentException("text values cannot contain NUL characters", nameof(rows));
+                        sql.Append('\'').Append(text.Replace("'", "''", StringComparison.Ordinal)).Append('\'');
+                        break;
+                    default: throw new ArgumentException($"unsupported column value type {row[i]!.GetType()}", nameof(rows));
+                }
+            }
+            sql.Append(')');
+            written++;
+            if (++inBatch == Batch)
+            {
+                Run();
+                if (written % ProgressEvery < Batch) Store.Options.Progress?.Invoke($"{table}: {written} rows");
+            }
+        }
+        if (inBatch > 0) Run();
+
+        void Run()
+        {
+            sql.Append(conflict);
+            cmd.CommandText = sql.ToString();
+            cmd.ExecuteNonQuery();
+            sql.Clear();
+            inBatch = 0;
+        }
+    }
+
+    private void CopyPostgres(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
+    {
+        var pg = (NpgsqlConnection)Connection;
+        var target = table;
+        if (keyCount > 0)
+        {
+            target = "ballast_copy_" + table;
+            Execute($"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {string.Join(", ", columns)} FROM {table} WHERE false");
+        }
+        using (var importer = pg.BeginBinaryImport($"COPY {target} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)"))
+        {
+            var written = 0;
+            foreach (var row in rows)
+            {
+                if (++written % ProgressEvery == 0) Store.Options.Progress?.Invoke($"{table}: {written} rows");
+                importer.StartRow();
+                foreach (var value in row)
+                {
+                    switch (value)
+                    {
+                        case null: importer.WriteNull(); break;
+                        case long l: importer.Write(l, NpgsqlDbType.Bigint); break;
+                        case int i: importer.Write(i, NpgsqlDbType.Integer); break;
+                        case string s: importer.Write(s, NpgsqlDbType.Text); break;
+                        default: throw new ArgumentException($"unsupported column value type {value.GetType()}", nameof(rows));
+                    }
+                }
+            }
+            importer.Complete();
+        }
+        if (keyCount > 0)
+        {
+            Execute($"INSERT INTO {table} ({string.Join(", ", columns)}) SELECT {string.Join(", ", columns)} FROM {target} " +
+                $"ON CONFLICT ({string.Join(", ", columns[..keyCount])}) DO UPDATE SET " +
+                string.Join(", ", columns[keyCount..].Select(c => $"{c} = excluded.{c}")));
+            Execute($"DROP TABLE {target}");
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using Ballast.Input;
+using Dapper;
+
+namespace Ballast.Store.Tests;
+
+/// <summary>A clock fixed at 2025-10-01 12:00 UTC, so "the future" is anything after 2025-10-01.</summary>
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public static readonly DateTimeOffset Default = new(2025, 10, 1, 12, 0, 0, TimeSpan.Zero);
+    public FixedClock() : this(Default) { }
+    public override DateTimeOffset GetUtcNow() => now;
+}
+
+/// <summary>
+/// Creates a fresh store per test on one provider. The suite in <see cref="StoreSuite"/> derives from this
+/// through <see cref="SqliteStoreTests"/> and <see cref="PostgresStoreTests"/>, so every test runs on both.
+/// </summary>
+public abstract class StoreTestBase : IDisposable
+{
+    protected static readonly DateOnly Today = DateOnly.FromDateTime(FixedClock.Default.UtcDateTime);
+
+    protected StoreTestBase()
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("ballast-store-test-").FullName;
+    }
+
+    /// <summary>Scratch directory for CSV files (and the SQLite file), deleted after the test.</summary>
+    protected string Directory { get; }
+
+    /// <summary>A new, empty database for this test.</summary>
+    protected abstract StoreLocation Location { get; }
+
+    protected static StoreOptions Options(string actor = "tester") => new() { Actor = actor, Time = new FixedClock(), BusyTimeout = TimeSpan.FromSeconds(10) };
+
+    protected BallastStore NewStore(string actor = "tester") => BallastStore.Initialize(Location, Options(actor));
+
+    protected string WriteFile(string name, string content)
+    {
+        var path = Path.Combine(Directory, name);
+        File.WriteAllText(path, content.ReplaceLineEndings("\n"));
+        return path;
+    }
+
+    protected static long Count(BallastStore store, string table) => store.Read(c => c.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}"));
+
+    /// <summary>Row counts of every table plus the verify result: equal before and after means nothing was written.</summary>
+    protected static string Fingerprint(BallastStore store)
+    {
+        string[] tables = ["households", "securities", "models", "model_versions", "model_targets", "accounts", "imports", "proposals", "proposal_orders",
+            "transactions", "lots", "holdings", "balances", "prices", "audit"];
+        var counts = string.Join(",", tables.Select(t => $"{t}={Count(store, t)}"));
+        var cash = store.Read(c => c.ExecuteScalar<long?>("SELECT SUM(cash) FROM balances"));
+        var held = store.Read(c => c.ExecuteScalar<long?>("SELECT SUM(quantity) FROM holdings"));
+        return $"{counts};cash={cash};held={held}";
+    }
+
+    /// <summary>Asserts <paramref name="act"/> throws an <see cref="InputException"/> with a problem naming file, line and field, and writes nothing.</summary>
+    protected static InputProblem AssertRefused(BallastStore store, Action act, string file, int? line, string field, string messagePart)
+    {
+        var before = Fingerprint(store);
+        var e = Assert.Throws<InputException>(act);
+        var p = Assert.Single(e.Problems, p => p.Field == field);
+        Assert.Equal(file, p.File);
+        Assert.Equal(line, p.Line);
+        Assert.Contains(messagePart, p.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, Fingerprint(store));
+        return p;
+    }
+
+    public virtual void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>The store suite on a temporary SQLite file.</summary>
+public sealed class SqliteStoreTests : StoreSuite
+{
+    protected override StoreLocation Location => new(StoreProvider.Sqlite, $"Data Source={Path.Combine(Directory, "ballast.db")}");
+}
+
+/// <summary>
+/// The store suite on a real PostgreSQL server: <c>BALLAST_TEST_PG</c> names it (run <c>.ci/postgres.sh</c>);
+/// each test creates its own database and drops it afterwards.
+/// </summary>
+public sealed class PostgresStoreTests : StoreSuite
+{
+    private readonly PostgresDatabase _database = new();
+    protected override StoreLocation Location => _database.Location;
+
+    public override void Dispose()
+    {
+        _database.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary>A database created for one test on the server named by <c>BALLAST_TEST_PG</c>, dropped on dispose.</summary>
+public sealed class PostgresDatabase : IDisposable
+{
+    public const string Variable = "BALLAST_TEST_PG";
+    private readonly string _admin;
+    private readonly string _name = "ballast_test_" + Guid.NewGuid().ToString("N")[..16];
+
+    public PostgresDatabase()
+    {
+        _admin = Environment.GetEnvironmentVariable(Variable)
+            ?? throw new InvalidOperationException(
+                $"{Variable} is not set: the PostgreSQL store tests need a server. Run: export {Variable}=\"$(.ci/postgres.sh)\" and test again.");
+        using var c = new Npgsql.NpgsqlConnection(_admin);
+        c.Open();
+        c.Execute($"CREATE DATABASE {_name}");
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(_admin) { Database = _name };
+        Location = new StoreLocation(StoreProvider.Postgres, b.ConnectionString);
+    }
+
+    public StoreLocation Location { get; }
+
+    public void Dispose()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        using var c = new Npgsql.NpgsqlConnection(_admin);
+        c.Open();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                c.Execute($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+                return;
+            }
+            catch (Npgsql.PostgresException) when (attempt < 5)
+            {
+                Thread.Sleep(200 * attempt); // a background worker may still be in the database
+            }
+        }
+    }
+}
