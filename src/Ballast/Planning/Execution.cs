@@ -19,7 +19,7 @@ internal static class Execution
     {
         var n = book.Count;
         var unit = Unit(ex.MoneyDecimals);
-        var costs = ex.Costs;
+        var fees = new Fees(ex.Costs, ex.MoneyDecimals);
         var trades = new List<Trade>(n);
         var valuesAfter = (decimal[])book.Values.Clone();
         var quantitiesAfter = new decimal?[n];
@@ -66,7 +66,7 @@ internal static class Execution
                 warnings.Add($"sell of {value} {book.Tickers[i]} is below the minimum trade of {ex.MinTrade} and was dropped");
                 continue;
             }
-            var cost = Cost(value, costs, ex.MoneyDecimals);
+            var cost = fees.Of(value);
             trades.Add(new Trade(book.Tickers[i], TradeSide.Sell, value, qty, price > 0 ? price : null, cost));
             totalCosts += cost;
             cashAfter += value - cost;
@@ -88,11 +88,11 @@ internal static class Execution
         var budget = cashAfter - floor;
         for (var pass = 0; pass < 4 && buyCount > 0; pass++)
         {
-            var need = buySum * (1 + costs.Rate) + buyCount * (costs.FixedPerTrade + (costs.IsZero ? 0 : unit));
+            var need = buySum * (1 + fees.Rate) + buyCount * (fees.Fixed + (fees.IsZero ? 0 : unit));
             if (need > budget)
             {
-                var room = budget - buyCount * (costs.FixedPerTrade + (costs.IsZero ? 0 : unit));
-                var scale = room <= 0 ? 0 : room / (buySum * (1 + costs.Rate));
+                var room = budget - buyCount * (fees.Fixed + (fees.IsZero ? 0 : unit));
+                var scale = room <= 0 ? 0 : room / (buySum * (1 + fees.Rate));
                 buySum = 0;
                 for (var i = 0; i < n; i++)
                 {
@@ -126,14 +126,22 @@ internal static class Execution
             buyQty[i] = q;
             buyValues[i] = q * book.Prices[i];
         }
-        decimal Spend()
+        // What each buy costs with its transaction cost; kept current as buys change.
+        var outlay = new decimal[n];
+        decimal spend = 0;
+        for (var i = 0; i < n; i++)
         {
-            decimal s = 0;
-            for (var i = 0; i < n; i++)
-                if (buyValues[i] > 0) s += buyValues[i] + Cost(buyValues[i], costs, ex.MoneyDecimals);
-            return s;
+            if (buyValues[i] <= 0) continue;
+            outlay[i] = buyValues[i] + fees.Of(buyValues[i]);
+            spend += outlay[i];
         }
-        var spend = Spend();
+        void SetBuy(int i, decimal value)
+        {
+            spend -= outlay[i];
+            buyValues[i] = value;
+            outlay[i] = value > 0 ? value + fees.Of(value) : 0;
+            spend += outlay[i];
+        }
         // Never spend more than there is: take back whole shares (the most over their ideal first), then money units.
         while (cashAfter - spend < floor)
         {
@@ -148,7 +156,7 @@ internal static class Execution
             if (pick >= 0)
             {
                 buyQty[pick] -= 1;
-                buyValues[pick] = buyQty[pick]!.Value * book.Prices[pick];
+                SetBuy(pick, buyQty[pick]!.Value * book.Prices[pick]);
             }
             else
             {
@@ -156,13 +164,12 @@ internal static class Execution
                     if (book.Fractional[i] && buyValues[i] > 0 && (pick < 0 || buyValues[i] > buyValues[pick])) pick = i;
                 if (pick < 0) break;
                 var deficit = floor - (cashAfter - spend);
-                buyValues[pick] = Math.Max(0, buyValues[pick] - RoundUp(deficit / (1 + costs.Rate), ex.MoneyDecimals));
+                SetBuy(pick, Math.Max(0, buyValues[pick] - RoundUp(deficit / (1 + fees.Rate), ex.MoneyDecimals)));
             }
-            spend = Spend();
         }
         // Left-over cash buys single shares of the whole-share asset furthest below target while one fits,
         // never taking an asset past its ideal amount by a whole share.
-        if (!costs.IsZero || HasWholeShareBuys(book, buys))
+        if (HasWholeShareBuys(book, buys))
         {
             var baseAfter = BaseAfter(valuesAfter, buyValues, cashAfter - spend, book);
             while (true)
@@ -173,7 +180,7 @@ internal static class Execution
                 {
                     if (book.Fractional[i] || buys[i] == 0 || buyValues[i] >= buys[i]) continue;
                     var price = book.Prices[i];
-                    var extra = price + Cost(buyValues[i] + price, costs, ex.MoneyDecimals) - Cost(buyValues[i], costs, ex.MoneyDecimals);
+                    var extra = price + fees.Of(buyValues[i] + price) - fees.Of(buyValues[i]);
                     if (cashAfter - spend - extra < floor) continue;
                     if (buyValues[i] == 0 && price < ex.MinTrade) continue;
                     var goal = book.Targets[i] * baseAfter;
@@ -182,8 +189,7 @@ internal static class Execution
                 }
                 if (pick < 0) break;
                 buyQty[pick] = (buyQty[pick] ?? 0) + 1;
-                buyValues[pick] = buyQty[pick]!.Value * book.Prices[pick];
-                spend = Spend();
+                SetBuy(pick, buyQty[pick]!.Value * book.Prices[pick]);
             }
         }
 
@@ -193,7 +199,7 @@ internal static class Execution
             if (value <= 0) continue;
             var price = book.Prices[i];
             decimal? qty = buyQty[i] ?? (price > 0 ? Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero) : null);
-            var cost = Cost(value, costs, ex.MoneyDecimals);
+            var cost = outlay[i] - value;
             trades.Add(new Trade(book.Tickers[i], TradeSide.Buy, value, qty, price > 0 ? price : null, cost));
             totalCosts += cost;
             cashAfter -= value + cost;
@@ -207,17 +213,23 @@ internal static class Execution
         return new Result(trades, cashAfter, totalCosts, valuesAfter, quantitiesAfter, canSellMore);
     }
 
-    internal static decimal Cost(decimal value, CostModel costs, int moneyDecimals) =>
-        value <= 0 || costs.IsZero ? 0 : RoundUp(costs.FixedPerTrade + value * costs.Rate, moneyDecimals);
+    /// <summary>The cost model with its rate worked out once per run: a trade's cost is rounded up to the money unit.</summary>
+    private readonly struct Fees(CostModel costs, int decimals)
+    {
+        public readonly decimal Fixed = costs.FixedPerTrade;
+        public readonly decimal Rate = costs.Rate;
+        public readonly bool IsZero = costs.IsZero;
+
+        public decimal Of(decimal value) => value <= 0 || IsZero ? 0 : RoundUp(Fixed + value * Rate, decimals);
+    }
 
     private static decimal RoundUp(decimal x, int decimals) => Math.Round(x, decimals, MidpointRounding.ToPositiveInfinity);
 
-    internal static decimal Unit(int decimals)
-    {
-        var u = 1m;
-        for (var i = 0; i < decimals; i++) u /= 10;
-        return u;
-    }
+    private static readonly decimal[] Scales = [1m, 10m, 100m, 1_000m, 10_000m, 100_000m, 1_000_000m, 10_000_000m, 100_000_000m];
+    private static readonly decimal[] Units = [1m, 0.1m, 0.01m, 0.001m, 0.0001m, 0.00001m, 0.000001m, 0.0000001m, 0.00000001m];
+
+    /// <summary>One unit of the last decimal place: 0.01 for two decimals.</summary>
+    internal static decimal Unit(int decimals) => Units[decimals];
 
     /// <summary>Largest-remainder rounding: every buy down to the money unit, then the units that the rounded
     /// total lost go one each to the largest remainders, so the total is the ideal total rounded down.</summary>
@@ -234,7 +246,7 @@ internal static class Execution
             ideal += buys[i];
             floored += values[i];
         }
-        var units = (int)((Math.Round(ideal, decimals, MidpointRounding.ToZero) - floored) / unit);
+        var units = (int)((Math.Round(ideal, decimals, MidpointRounding.ToZero) - floored) * Scales[decimals]);
         for (var u = 0; u < units; u++)
         {
             var pick = -1;

@@ -19,8 +19,8 @@ public readonly record struct CostModel(decimal FixedPerTrade, decimal Commissio
 {
     public static CostModel None => default;
 
-    /// <summary>Proportional cost rate as a fraction of the trade value.</summary>
-    public decimal Rate => (CommissionBps + HalfSpreadBps) / 10_000m;
+    /// <summary>Proportional cost rate as a fraction of the trade value: (commission + half-spread) bps × 0.0001.</summary>
+    public decimal Rate => (CommissionBps + HalfSpreadBps) * 0.0001m;
 
     public bool IsZero => FixedPerTrade == 0 && CommissionBps == 0 && HalfSpreadBps == 0;
 }

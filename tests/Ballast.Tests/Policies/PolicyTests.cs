@@ -3,6 +3,8 @@ using Ballast.Input;
 using Ballast.Planning;
 using Ballast.Policies;
 using Ballast.Testing;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace Ballast.Tests.Policies;
 
@@ -397,3 +399,4 @@ public sealed class SellLimitTests
         Assert.Contains(plan.Warnings, w => w.Contains("sell of A limited to 300000 (420000 left undone)", StringComparison.Ordinal));
     }
 }
+

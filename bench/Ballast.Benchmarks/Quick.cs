@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Ballast.Planning;
+using Ballast.Policies;
+using Ballast.Portfolios;
+using Ballast.Drift;
+
+namespace Ballast.Benchmarks;
+
+/// <summary>
+/// <c>quick</c>: the fastest of many short batches per case. On a busy machine the minimum filters out time lost to
+/// other processes, which makes it useful for comparing two versions of the code; the published figures come from
+/// the BenchmarkDotNet runs.
+/// </summary>
+internal static class Quick
+{
+    public static void Run(string? only = null)
+    {
+        var p = PlanBenchmarks.TenAssets(1, new Policy(LookSchedule.Daily, Trigger.Threshold(0.05m, 0.25m)));
+        var book = Book.From(p);
+        var baseValue = book.Invested + book.Cash;
+        var deltas = new decimal[book.Count];
+        for (var i = 0; i < book.Count; i++) deltas[i] = book.Targets[i] * baseValue - book.Values[i];
+        var force = new PlanRequest { ForceRebalance = true };
+        if (only == "exec")
+        {
+            var sw2 = Stopwatch.StartNew();
+            while (sw2.Elapsed.TotalSeconds < 8) Execution.Run(book, deltas, book.Cash, 0, p.Execution, false, []);
+            return;
+        }
+        if (only == "plan")
+        {
+            var sw = Stopwatch.StartNew();
+            while (sw.Elapsed.TotalSeconds < 8) Planner.Create(p, force);
+            return;
+        }
+        Measure("Book.From", () => Book.From(p));
+        Measure("Evaluate(book)", () => DriftEvaluator.Evaluate(p, p.Policy, book));
+        Measure("Execution.Run", () => Execution.Run(book, deltas, book.Cash, 0, p.Execution, false, []));
+        Measure("Check10", () => DriftEvaluator.Evaluate(p));
+        Measure("Plan10", () => Planner.Create(p, force));
+    }
+
+    private static void Measure(string name, Func<object> action)
+    {
+        const int batch = 2_000;
+        for (var i = 0; i < batch * 5; i++) action();
+        var best = double.MaxValue;
+        var sw = new Stopwatch();
+        for (var round = 0; round < 200; round++)
+        {
+            sw.Restart();
+            for (var i = 0; i < batch; i++) action();
+            sw.Stop();
+            best = Math.Min(best, sw.Elapsed.TotalNanoseconds / batch);
+        }
+        Console.WriteLine($"{name,-16} {best,10:N0} ns");
+    }
+}
