@@ -22,6 +22,7 @@ internal static class PortfolioCommands
         options.AddTo(command);
         command.SetAction(parse =>
         {
+            if (options.FromStore(parse)) return StoredCommands.Check(parse, context, options);
             var portfolio = options.Load(parse, context);
             var plan = Planner.Create(portfolio);
             if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: false));
@@ -40,15 +41,18 @@ internal static class PortfolioCommands
         var keepCash = new Option<bool>("--keep-cash") { Description = "Leave cash above the reserve uninvested" };
         var method = new Option<string?>("--method") { Description = "Cash-flow method: proportional, relative, equalize" };
         var csv = new Option<bool>("--csv") { Description = "Print the trades as an order file (ticker,side,quantity,value)" };
+        var save = new Option<bool>("--save") { Description = "Record the plan as a proposal in the store and print its id (stored accounts only)" };
         var command = new Command("plan", "Print the drift report, the trades that bring the portfolio back, and the portfolio after them.");
         options.AddTo(command);
-        foreach (var o in new Option[] { deposit, withdraw, rebalance, keepCash, method, csv }) command.Options.Add(o);
+        foreach (var o in new Option[] { deposit, withdraw, rebalance, keepCash, method, csv, save }) command.Options.Add(o);
         command.Validators.Add(result =>
         {
             if (result.GetValue(deposit) is not null && result.GetValue(withdraw) is not null)
                 result.AddError("--deposit and --withdraw cannot be used together");
             if (result.GetValue(options.Json) && result.GetValue(csv))
                 result.AddError("--json and --csv cannot be used together");
+            if (result.GetValue(save) && result.GetValue(options.File) is not null)
+                result.AddError("--save records proposals for stored accounts: use it with --account, --household, --model or --all");
         });
         command.SetAction(parse =>
         {
@@ -61,6 +65,13 @@ internal static class PortfolioCommands
                 if (PolicyReader.TryParseMethod(m, out var cm)) methodValue = cm;
                 else problems.Add(new InputProblem($"unknown method '{m}'; expected proportional, relative, equalize", Field: "--method"));
             }
+            if (problems.Count > 0 && options.FromStore(parse)) throw new InputException(problems);
+            var request = new PlanRequest
+            {
+                Deposit = depositValue, Withdraw = withdrawValue, ForceRebalance = parse.GetValue(rebalance),
+                KeepCash = parse.GetValue(keepCash), Method = methodValue,
+            };
+            if (options.FromStore(parse)) return StoredCommands.Plan(parse, context, options, request, parse.GetValue(csv), parse.GetValue(save));
             Ballast.Portfolios.Portfolio portfolio;
             try
             {
@@ -72,11 +83,6 @@ internal static class PortfolioCommands
             }
             if (problems.Count > 0) throw new InputException(problems);
 
-            var request = new PlanRequest
-            {
-                Deposit = depositValue, Withdraw = withdrawValue, ForceRebalance = parse.GetValue(rebalance),
-                KeepCash = parse.GetValue(keepCash), Method = methodValue,
-            };
             var plan = Planner.Create(portfolio, request);
             if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: true));
             else if (parse.GetValue(csv)) context.Out.Write(PlanCsv.Write(plan));

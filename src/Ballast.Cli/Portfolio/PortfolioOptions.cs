@@ -2,13 +2,19 @@ using System.CommandLine;
 using Ballast.Input;
 using Ballast.Policies;
 using Ballast.Portfolios;
+using Ballast.Store;
 
 namespace Ballast.Cli.Portfolio;
 
 /// <summary>The flags that read a portfolio file and override its policy and execution settings.</summary>
 internal sealed class PortfolioOptions
 {
-    public Argument<string> File { get; } = new("file") { Description = "Portfolio file (YAML or JSON)" };
+    public Argument<string?> File { get; } = new("file") { Description = "Portfolio file (YAML or JSON); or use --account, --household, --model or --all with the store", Arity = ArgumentArity.ZeroOrOne };
+    public Option<string?> Account { get; } = new("--account") { Description = "A stored account" };
+    public Option<string?> Household { get; } = new("--household") { Description = "Every stored account of a household" };
+    public Option<string?> Model { get; } = new("--model") { Description = "Every stored account that follows a model" };
+    public Option<bool> All { get; } = new("--all") { Description = "Every stored account" };
+    public Option<int> StaleDays { get; } = new("--stale-days") { Description = "Warn when a stored price is older than this many days (default 5)", DefaultValueFactory = _ => 5 };
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON document instead of tables" };
     public Option<string?> AsOf { get; } = new("--as-of") { Description = "As-of date (YYYY-MM-DD) when the file gives none; default today" };
     public Option<bool> Normalize { get; } = new("--normalize") { Description = "Rescale target weights that do not sum to 100%" };
@@ -29,8 +35,42 @@ internal sealed class PortfolioOptions
     public void AddTo(Command command)
     {
         command.Arguments.Add(File);
-        foreach (var o in new Option[] { Json, AsOf, Normalize, Look, MaxInterval, Trigger, Absolute, Relative, Rail, To, MinTrade, WholeShares, Reserve, Commission, CommissionBps, HalfSpreadBps })
+        foreach (var o in new Option[] { Json, AsOf, Normalize, Look, MaxInterval, Trigger, Absolute, Relative, Rail, To, MinTrade, WholeShares, Reserve, Commission, CommissionBps, HalfSpreadBps, Account, Household, Model, All, StaleDays })
             command.Options.Add(o);
+        command.Validators.Add(result =>
+        {
+            var selectors = (result.GetValue(Account) is null ? 0 : 1) + (result.GetValue(Household) is null ? 0 : 1)
+                + (result.GetValue(Model) is null ? 0 : 1) + (result.GetValue(All) ? 1 : 0);
+            var file = result.GetValue(File) is not null;
+            if (file && selectors > 0) result.AddError("give a portfolio file or a store selection (--account, --household, --model, --all), not both");
+            else if (!file && selectors == 0) result.AddError("give a portfolio file, or --account, --household, --model or --all to use the store");
+            else if (selectors > 1) result.AddError("--account, --household, --model and --all cannot be combined");
+        });
+    }
+
+    /// <summary>True when the command reads stored accounts rather than a file.</summary>
+    public bool FromStore(ParseResult parse) => parse.GetValue(File) is null;
+
+    /// <summary>The as-of date: --as-of, else today by the context's clock.</summary>
+    public DateOnly AsOfDate(ParseResult parse, CliContext context)
+    {
+        if (parse.GetValue(AsOf) is not { } text) return DateOnly.FromDateTime(context.Time.GetUtcNow().UtcDateTime);
+        return Values.TryParseDate(text, out var d, out var e) ? d : throw new InputException(new InputProblem(e!, Field: "--as-of"));
+    }
+
+    /// <summary>Which stored accounts the flags select, and the converter that applies the policy flags to them.</summary>
+    public (SnapshotQuery Query, StoredPortfolios Converter, string Scope) StoreSelection(ParseResult parse, CliContext context)
+    {
+        var problems = new List<InputProblem>();
+        var policy = ReadPolicyOverrides(parse, problems);
+        var execution = ReadExecutionOverrides(parse, problems);
+        var asOf = AsOfDate(parse, context);
+        var stale = parse.GetValue(StaleDays);
+        if (stale < 0) problems.Add(new InputProblem("must not be negative", Field: "--stale-days"));
+        if (problems.Count > 0) throw new InputException(problems);
+        var query = new SnapshotQuery(asOf, parse.GetValue(Account), parse.GetValue(Household), parse.GetValue(Model));
+        var scope = query.Account is { } a ? $"account {a}" : query.Household is { } h ? $"household {h}" : query.Model is { } m ? $"model {m}" : "all";
+        return (query, new StoredPortfolios(asOf, stale, policy, execution), scope);
     }
 
     /// <summary>Reads the file and applies the overrides; throws <see cref="InputException"/> with every problem.</summary>

@@ -20,7 +20,13 @@ public static class ModelCommands
         {
             var weights = ParseTargets(parse.GetValue(targets)!);
             var policyPath = parse.GetValue(policyFile);
-            var policy = policyPath is null ? null : File.ReadAllText(ctx.ResolvePath(policyPath));
+            string? policy = null;
+            if (policyPath is not null)
+            {
+                var problems = new List<InputProblem>();
+                policy = Document.ReadFile(ctx.ResolvePath(policyPath), policyPath, problems) ?? throw new InputException(problems);
+                PolicyReader.ReadText(policyPath, policy).GetOrThrow();
+            }
             var version = StoreCommands.Open(parse, ctx).SetModel(parse.GetValue(name)!, weights, policy);
             ctx.Out.WriteLine($"model {parse.GetValue(name)} version {version}");
             return ExitCodes.Ok;

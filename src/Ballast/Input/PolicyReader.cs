@@ -15,6 +15,17 @@ public static class PolicyReader
     public const string TriggerWords = "never, always, calendar, threshold, volatility";
     public const string RebalanceToWords = "target, inner-rail";
 
+    /// <summary>Reads a policy written on its own (the text of a <c>policy:</c> block, as models store it).</summary>
+    public static ReadResult<Policy> ReadText(string source, string text)
+    {
+        var problems = new List<InputProblem>();
+        if (string.IsNullOrWhiteSpace(text)) return new ReadResult<Policy>(Policy.Default, problems);
+        var doc = Document.Parse(source, text, problems);
+        if (doc is null || doc.Mapping(doc.Root, "policy") is not { } map) return new ReadResult<Policy>(null, problems);
+        var policy = Read(doc, map, "policy");
+        return new ReadResult<Policy>(problems.Count == 0 ? policy : null, problems);
+    }
+
     /// <summary>Reads a policy mapping; missing parts take the defaults of <see cref="Policy.Default"/>.</summary>
     public static Policy Read(Document doc, YamlMappingNode map, string path)
     {

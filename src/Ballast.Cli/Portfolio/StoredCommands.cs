@@ -1,0 +1,215 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Ballast.Cli.Store;
+using Ballast.Drift;
+using Ballast.Input;
+using Ballast.Planning;
+using Ballast.Store;
+using Spectre.Console;
+
+namespace Ballast.Cli.Portfolio;
+
+/// <summary><c>check</c> and <c>plan</c> over stored accounts (--account, --household, --model, --all).</summary>
+internal static class StoredCommands
+{
+    private static readonly string EngineVersion =
+        typeof(Planner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    public static int Check(ParseResult parse, CliContext context, PortfolioOptions options) => StoreCommands.Run(context, () =>
+    {
+        var (query, converter, scope) = options.StoreSelection(parse, context);
+        var store = StoreCommands.Open(parse, context);
+        var json = parse.GetValue(options.Json);
+        if (query.Account is not null)
+        {
+            var one = Single(store, query, converter);
+            var plan = Planner.Create(one.Portfolio!);
+            Emit(context, json, one, plan, includeAfter: false, check: true);
+            return plan.Drift.NeedsRebalancing ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
+        }
+
+        int total = 0, needing = 0;
+        var listed = new List<(StoredPortfolio Account, DriftReport? Report)>();
+        foreach (var snapshot in store.ReadAccounts(query))
+        {
+            total++;
+            var stored = converter.Convert(snapshot);
+            if (stored.Portfolio is null)
+            {
+                listed.Add((stored, null));
+                continue;
+            }
+            var report = DriftEvaluator.Evaluate(stored.Portfolio);
+            if (!report.NeedsRebalancing) continue;
+            needing++;
+            listed.Add((stored, report));
+        }
+        var errors = listed.Count(l => l.Report is null);
+        if (total == 0 && query.Model is not null && !store.AccountsOnModel(query.Model).Any())
+            context.Error.WriteLine($"ballast: no account follows model '{query.Model}'");
+        if (json) context.Out.Write(ManyJson(query.AsOf, scope, total, needing, listed));
+        else RenderMany(context, query.AsOf, scope, total, needing, listed);
+        foreach (var (account, _) in listed.Where(l => l.Report is null)) context.Error.WriteLine($"ballast: error: {account.Error}");
+        return errors > 0 ? ExitCodes.BadInput : needing > 0 ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
+    });
+
+    public static int Plan(ParseResult parse, CliContext context, PortfolioOptions options, PlanRequest request, bool csv, bool save) => StoreCommands.Run(context, () =>
+    {
+        var (query, converter, scope) = options.StoreSelection(parse, context);
+        var store = StoreCommands.Open(parse, context);
+        var json = parse.GetValue(options.Json);
+        var plans = new List<(StoredPortfolio Account, Plan Plan)>();
+        foreach (var snapshot in store.ReadAccounts(query))
+        {
+            var stored = converter.Convert(snapshot);
+            if (stored.Portfolio is null) throw new InputException(new InputProblem(stored.Error!, Field: "--" + scope.Split(' ')[0]));
+            plans.Add((stored, Planner.Create(stored.Portfolio, request)));
+        }
+        if (plans.Count == 0)
+            throw new InputException(new InputProblem($"no stored account matches {scope}", Field: query.Account is null ? null : "--account"));
+
+        var ids = new List<long>();
+        if (save)
+        {
+            foreach (var (account, plan) in plans.Where(p => p.Plan.HasTrades))
+            {
+                var orders = plan.Trades
+                    .Where(t => t.Quantity is not null)
+                    .Select(t => new ProposedOrder(account.Account.Name, t.Ticker, t.Side == TradeSide.Buy ? OrderSide.Buy : OrderSide.Sell, t.Quantity!.Value, t.Price))
+                    .ToList();
+                ids.Add(store.SaveProposal(new NewProposal($"account {account.Account.Name}", EngineVersion, account.Account.Policy,
+                    PlanJson.Write(account.Portfolio!, plan, includeAfter: false), PlanJson.Write(account.Portfolio!, plan, includeAfter: true), orders)));
+            }
+        }
+
+        if (csv)
+        {
+            var sb = new StringBuilder("account,ticker,side,quantity,value\n");
+            foreach (var (account, plan) in plans)
+                foreach (var t in plan.Trades)
+                    sb.Append(account.Account.Name).Append(',').Append(t.Ticker).Append(',').Append(t.Side == TradeSide.Buy ? "buy" : "sell").Append(',')
+                      .Append(t.Quantity?.ToString(CultureInfo.InvariantCulture) ?? "").Append(',').Append(t.Value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            context.Out.Write(sb.ToString());
+        }
+        else if (plans.Count == 1 && query.Account is not null)
+        {
+            Emit(context, json, plans[0].Account, plans[0].Plan, includeAfter: true, check: false);
+        }
+        else if (json)
+        {
+            using var doc = JsonDocument.Parse("[" + string.Join(",", plans.Select(p => PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: true))) + "]");
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                w.WriteStartObject();
+                w.WriteString("scope", scope);
+                w.WriteStartArray("accounts");
+                var i = 0;
+                foreach (var element in doc.RootElement.EnumerateArray())
+                {
+                    w.WriteStartObject();
+                    w.WriteString("account", plans[i++].Account.Account.Name);
+                    w.WritePropertyName("plan");
+                    element.WriteTo(w);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            context.Out.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        }
+        else
+        {
+            foreach (var (account, plan) in plans)
+            {
+                context.Console.MarkupLine($"[bold]== {Markup.Escape(account.Account.Name)}[/]");
+                PlanRenderer.RenderPlan(context, account.Portfolio!, plan);
+                context.Console.WriteLine();
+            }
+        }
+        foreach (var id in ids) context.Error.WriteLine($"saved proposal {id}");
+        return ExitCodes.Ok;
+    });
+
+    private static StoredPortfolio Single(BallastStore store, SnapshotQuery query, StoredPortfolios converter)
+    {
+        var snapshot = store.ReadAccounts(query).FirstOrDefault()
+            ?? throw new InputException(new InputProblem($"no account named '{query.Account}'", Field: "--account"));
+        var stored = converter.Convert(snapshot);
+        return stored.Portfolio is null ? throw new InputException(new InputProblem(stored.Error!, Field: "--account")) : stored;
+    }
+
+    private static void Emit(CliContext context, bool json, StoredPortfolio stored, Plan plan, bool includeAfter, bool check)
+    {
+        foreach (var w in stored.Warnings) context.Error.WriteLine($"ballast: warning: {w}");
+        if (json) context.Out.Write(PlanJson.Write(stored.Portfolio!, plan, includeAfter));
+        else if (check) PlanRenderer.RenderCheck(context, stored.Portfolio!, plan);
+        else PlanRenderer.RenderPlan(context, stored.Portfolio!, plan);
+    }
+
+    private static string ManyJson(DateOnly asOf, string scope, int total, int needing, List<(StoredPortfolio Account, DriftReport? Report)> listed)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("asOf", asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            w.WriteString("scope", scope);
+            w.WriteNumber("accounts", total);
+            w.WriteNumber("needRebalancing", needing);
+            w.WriteNumber("errors", listed.Count(l => l.Report is null));
+            w.WriteStartArray("results");
+            foreach (var (account, report) in listed)
+            {
+                w.WriteStartObject();
+                w.WriteString("account", account.Account.Name);
+                if (account.Account.Household is { } h) w.WriteString("household", h);
+                if (account.Account.Model is { } m) w.WriteString("model", m);
+                if (report is null)
+                {
+                    w.WriteString("error", account.Error);
+                }
+                else
+                {
+                    w.WriteBoolean("needsRebalancing", report.NeedsRebalancing);
+                    w.WriteNumber("totalValue", report.TotalValue);
+                    w.WriteNumber("maxDrift", report.MaxAbsoluteDrift / 1.0000000000000000000000000000m);
+                    w.WriteStartArray("reasons");
+                    foreach (var r in report.Reasons) w.WriteStringValue(r);
+                    w.WriteEndArray();
+                    w.WriteStartArray("warnings");
+                    foreach (var x in account.Warnings) w.WriteStringValue(x);
+                    w.WriteEndArray();
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void RenderMany(CliContext context, DateOnly asOf, string scope, int total, int needing, List<(StoredPortfolio Account, DriftReport? Report)> listed)
+    {
+        var console = context.Console;
+        console.MarkupLine($"[bold]Check of {Markup.Escape(scope)} as of {asOf:yyyy-MM-dd}:[/] {needing} of {total} accounts need rebalancing");
+        var shown = listed.Where(l => l.Report is not null).ToList();
+        if (shown.Count == 0) return;
+        var table = new Table().Border(context.Interactive ? TableBorder.Rounded : TableBorder.Ascii)
+            .AddColumns("Account", "Household", "Value", "Max drift", "Reason");
+        table.Columns[2].RightAligned();
+        table.Columns[3].RightAligned();
+        const int limit = 200;
+        foreach (var (account, report) in shown.Take(limit))
+            table.AddRow(Markup.Escape(account.Account.Name), Markup.Escape(account.Account.Household ?? ""),
+                report!.TotalValue.ToString("#,0.00", CultureInfo.InvariantCulture),
+                (report.MaxAbsoluteDrift * 100).ToString("0.00", CultureInfo.InvariantCulture) + "pp",
+                Markup.Escape(report.Reasons.FirstOrDefault() ?? ""));
+        console.Write(table);
+        if (shown.Count > limit) console.MarkupLine($"... and {shown.Count - limit} more (use --json for all)");
+    }
+}

@@ -1,0 +1,72 @@
+using Ballast.Input;
+using Ballast.Policies;
+using Ballast.Portfolios;
+using Ballast.Store;
+
+namespace Ballast.Cli.Portfolio;
+
+/// <summary>An account read from the store, as the engine sees it, or why it cannot be checked.</summary>
+internal sealed record StoredPortfolio(AccountSnapshot Account, Ballast.Portfolios.Portfolio? Portfolio, IReadOnlyList<string> Warnings, string? Error);
+
+/// <summary>
+/// Turns account snapshots from the store into engine portfolios: holdings at their latest prices, the model's targets
+/// and the account's (or model's) policy. Policies are parsed once per distinct text, since thousands of accounts
+/// share a few models.
+/// </summary>
+internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, Policy> policyOverride, Func<ExecutionOptions, ExecutionOptions> executionOverride)
+{
+    private readonly Dictionary<string, (Policy? Policy, string? Error)> _policies = new(StringComparer.Ordinal);
+    private readonly Dictionary<IReadOnlyDictionary<string, decimal>, IReadOnlyList<TargetWeight>> _targets = new(ReferenceEqualityComparer.Instance);
+    private readonly ExecutionOptions _execution = executionOverride(ExecutionOptions.Default);
+
+    public StoredPortfolio Convert(AccountSnapshot a)
+    {
+        if (a.Targets is null || a.Targets.Count == 0)
+            return new StoredPortfolio(a, null, [], $"{a.Name} follows no model: assign one with 'ballast model assign'");
+        var (policy, policyError) = PolicyFor(a.Policy);
+        if (policy is null) return new StoredPortfolio(a, null, [], $"{a.Name}: the stored policy is not valid: {policyError}");
+
+        List<string>? warnings = null;
+        var positions = new Position[a.Holdings.Count];
+        var securities = new Dictionary<string, Security>(a.Holdings.Count + a.Targets.Count, StringComparer.Ordinal);
+        for (var i = 0; i < a.Holdings.Count; i++)
+        {
+            var h = a.Holdings[i];
+            if (h.Price is not { } price)
+                return new StoredPortfolio(a, null, [], $"{a.Name}: {h.Ticker} has no price on or before {asOf:yyyy-MM-dd}: import prices first");
+            if (h.PriceDate is { } d && asOf.DayNumber - d.DayNumber > staleDays)
+                (warnings ??= []).Add($"{h.Ticker}'s latest price is from {d:yyyy-MM-dd}, more than {staleDays} days before {asOf:yyyy-MM-dd}");
+            positions[i] = new Position(h.Ticker, h.Quantity * price, h.Quantity);
+            securities[h.Ticker] = new Security(h.Ticker, price);
+        }
+        if (!_targets.TryGetValue(a.Targets, out var targets))
+        {
+            targets = a.Targets.Select(t => new TargetWeight(t.Key, t.Value)).ToList();
+            _targets[a.Targets] = targets;
+        }
+        var portfolio = new Ballast.Portfolios.Portfolio
+        {
+            AsOf = asOf, Currency = a.Currency, Cash = a.Cash, LastRebalanced = a.LastRebalance,
+            Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = _execution,
+        };
+        return new StoredPortfolio(a, portfolio, (IReadOnlyList<string>?)warnings ?? [], null);
+    }
+
+    private (Policy?, string?) PolicyFor(string? text)
+    {
+        var key = text ?? "";
+        if (_policies.TryGetValue(key, out var cached)) return cached;
+        var read = PolicyReader.ReadText("stored policy", key);
+        var entry = read.Ok
+            ? (policyOverride(read.Value!), (string?)null)
+            : ((Policy?)null, string.Join("; ", read.Problems.Select(p => p.ToString())));
+        if (entry.Item1 is { } p)
+        {
+            var problems = new List<InputProblem>();
+            PortfolioValidator.ValidatePolicy(p, [], null, problems);
+            if (problems.Count > 0) entry = (null, string.Join("; ", problems));
+        }
+        _policies[key] = entry;
+        return entry;
+    }
+}
