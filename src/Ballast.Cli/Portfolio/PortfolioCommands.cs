@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ballast.Drift;
+using Ballast.Households;
 using Ballast.Input;
 using Ballast.Planning;
 using Ballast.Policies;
@@ -40,9 +41,12 @@ internal static class PortfolioCommands
         var keepCash = new Option<bool>("--keep-cash") { Description = "Leave cash above the reserve uninvested" };
         var method = new Option<string?>("--method") { Description = "Cash-flow method: proportional, relative, equalize" };
         var csv = new Option<bool>("--csv") { Description = "Print the trades as an order file (ticker,side,quantity,value)" };
+        var maxGain = new Option<string?>("--max-realized-gain") { Description = "Realize at most this net gain; trade toward target as far as the budget allows" };
+        var noShortTerm = new Option<bool>("--no-short-term-gains") { Description = "Realize no net short-term gain in any sell" };
+        var taxAware = new Option<bool>("--tax-aware") { Description = "Prefer the plan with the least estimated tax among those that satisfy the trigger" };
         var command = new Command("plan", "Print the drift report, the trades that bring the portfolio back, and the portfolio after them.");
         options.AddTo(command);
-        foreach (var o in new Option[] { deposit, withdraw, rebalance, keepCash, method, csv }) command.Options.Add(o);
+        foreach (var o in new Option[] { deposit, withdraw, rebalance, keepCash, method, csv, maxGain, noShortTerm, taxAware }) command.Options.Add(o);
         command.Validators.Add(result =>
         {
             if (result.GetValue(deposit) is not null && result.GetValue(withdraw) is not null)
@@ -55,6 +59,12 @@ internal static class PortfolioCommands
             var problems = new List<InputProblem>();
             var depositValue = PortfolioOptions.Amount(parse, deposit, problems) ?? 0;
             var withdrawValue = PortfolioOptions.Amount(parse, withdraw, problems) ?? 0;
+            decimal? maxGainValue = null;
+            if (parse.GetValue(maxGain) is { } mg)
+            {
+                if (Values.TryParseAmount(mg, out var v, out var error)) maxGainValue = v;
+                else problems.Add(new InputProblem(error!, Field: "--max-realized-gain"));
+            }
             CashFlowMethod? methodValue = null;
             if (parse.GetValue(method) is { } m)
             {
@@ -77,10 +87,14 @@ internal static class PortfolioCommands
                 Deposit = depositValue, Withdraw = withdrawValue, ForceRebalance = parse.GetValue(rebalance),
                 KeepCash = parse.GetValue(keepCash), Method = methodValue,
             };
-            var plan = Planner.Create(portfolio, request);
-            if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: true));
+            var taxOptions = new TaxPlanOptions { MaxRealizedGain = maxGainValue, NoShortTermGains = parse.GetValue(noShortTerm), TaxAware = parse.GetValue(taxAware) };
+            var withTax = portfolio.Tax is not null || taxOptions.MaxRealizedGain is not null || taxOptions.NoShortTermGains || taxOptions.TaxAware;
+            // One planner: the tax planner runs the engine and distributes its trades over the accounts.
+            var tax = withTax ? HouseholdPlanner.Create(portfolio, request, taxOptions) : null;
+            var plan = tax?.Plan ?? Planner.Create(portfolio, request);
+            if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: true, tax));
             else if (parse.GetValue(csv)) context.Out.Write(PlanCsv.Write(plan));
-            else PlanRenderer.RenderPlan(context, portfolio, plan);
+            else PlanRenderer.RenderPlan(context, portfolio, plan, tax);
             return ExitCodes.Ok;
         });
         return command;
