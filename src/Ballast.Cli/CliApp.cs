@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ballast.Cli.Portfolio;
+using Ballast.Cli.Tax;
 using Ballast.Input;
 
 namespace Ballast.Cli;
@@ -11,6 +12,7 @@ public static class CliApp
     {
         var root = new RootCommand("Ballast: drift checks, rebalancing policies and trade plans for ETF portfolios.");
         PortfolioCommands.AddTo(root, context);
+        TaxCommands.AddTo(root, context);
         return root;
     }
 
