@@ -118,15 +118,19 @@ public static class HouseholdPlanner
         var result = Distribute(portfolio, profile, plan, taxMin);
         if (!limited) return result with { Strategy = strategy };
 
+        // Limits are always computed from the unlimited plan's sells, so a ticker a tighter plan stopped selling keeps its limit.
+        var unlimited = plan;
         var budget = options.MaxRealizedGain;
-        for (var attempt = 0; attempt < 4; attempt++)
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            var limits = SellLimits(portfolio, profile, plan, taxMin, budget, options.NoShortTermGains, request.SellLimits);
+            // The last attempt sells nothing from taxable accounts: a plan over budget is never returned.
+            var limits = SellLimits(portfolio, profile, unlimited, taxMin, budget, options.NoShortTermGains, request.SellLimits, taxableNone: attempt == 4);
             plan = Planner.Create(portfolio, request with { SellLimits = limits });
             result = Distribute(portfolio, profile, plan, taxMin);
-            // Rounding of split lots can put the realized gain a cent over the budget; tighten and try again.
+            // Rounding of split lots, or a lot order whose gains are not monotone in the quantity, can put the
+            // realized gain over the budget; tighten and try again.
             if (options.MaxRealizedGain is not { } max || result.RealizedGain <= max) break;
-            budget = (budget ?? max) - (result.RealizedGain - max);
+            budget = (budget ?? max) - Math.Max(result.RealizedGain - max, Step(portfolio.Execution.MoneyDecimals));
         }
         return result with { Strategy = strategy };
     }
@@ -137,7 +141,7 @@ public static class HouseholdPlanner
     /// quantity its lot order can sell within what is left of the budget, times the price.
     /// </summary>
     private static Dictionary<string, decimal> SellLimits(Portfolio portfolio, TaxProfile profile, Plan plan, bool taxMin, decimal? budget,
-        bool noShortTerm, IReadOnlyDictionary<string, decimal>? given)
+        bool noShortTerm, IReadOnlyDictionary<string, decimal>? given, bool taxableNone = false)
     {
         var limits = given is null ? new Dictionary<string, decimal>(StringComparer.Ordinal) : new Dictionary<string, decimal>(given, StringComparer.Ordinal);
         var selector = profile.Selector;
@@ -162,6 +166,7 @@ public static class HouseholdPlanner
                     continue;
                 }
                 var lots = profile.History.OpenLots.Where(l => l.Account == account.Name && l.Ticker == sell.Ticker).ToList();
+                if (taxableNone) break;
                 if (lots.Count == 0) { limit += held.Value; need -= heldQuantity; continue; }
                 var method = Method(account, taxMin);
                 var max = selector.MaxQuantity(lots, price, portfolio.AsOf, method, new SaleLimits(remaining, noShortTerm), qd);
