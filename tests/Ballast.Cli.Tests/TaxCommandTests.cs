@@ -271,6 +271,33 @@ public sealed class TaxCommandTests : IDisposable
     }
 
     [Fact]
+    public void Plan_TaxAware_UsesTheDepositInsteadOfASaleWhenThatSatisfiesTheBands()
+    {
+        _cli.Write("d.yaml", """
+            asOf: 2025-06-30
+            taxRegime: { kind: us, shortTermRate: 37%, longTermRate: 20% }
+            policy: { trigger: threshold, absolute: 5% }
+            holdings:
+              - ticker: AAA
+                quantity: 60
+                price: 100
+                lots: [{ acquired: 2020-01-02, quantity: 60, costBasis: 600 }]
+              - { ticker: BBB, quantity: 40, price: 100 }
+            targets: { AAA: 50%, BBB: 50% }
+            """);
+        using var plain = Json("plan", "d.yaml", "--deposit", "1500", "--rebalance", "--json");
+        Assert.Contains(plain.RootElement.GetProperty("trades").EnumerateArray(), t => t.GetProperty("side").GetString() == "sell");
+        Assert.True(plain.RootElement.GetProperty("estimatedTax").GetDecimal() > 0m);
+        using var doc = Json("plan", "d.yaml", "--deposit", "1500", "--rebalance", "--tax-aware", "--json");
+        var root = doc.RootElement;
+        Assert.Equal("buy only", root.GetProperty("taxStrategy").GetString());
+        Assert.DoesNotContain(root.GetProperty("trades").EnumerateArray(), t => t.GetProperty("side").GetString() == "sell");
+        Assert.Equal(0m, root.GetProperty("estimatedTax").GetDecimal());
+        // After buying 1,500 of BBB: AAA 6,000 of 11,500 = 52.2%, inside 45%..55%.
+        Assert.All(root.GetProperty("after").EnumerateArray(), h => Assert.InRange(h.GetProperty("weight").GetDecimal(), 0.45m, 0.55m));
+    }
+
+    [Fact]
     public void Plan_WithoutTaxData_KeepsTheOldShape()
     {
         _cli.Write("p.yaml", """

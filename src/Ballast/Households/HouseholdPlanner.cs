@@ -93,8 +93,9 @@ public static class HouseholdPlanner
             var noGain = options with { MaxRealizedGain = Math.Min(options.MaxRealizedGain ?? 0m, 0m) };
             var alternatives = new[]
             {
-                Run(portfolio, profile, request, noGain, taxMin: true, "no net gain", limited: true),
+                // Buy only first: on a tie in tax the plan with fewer trades wins.
                 Run(portfolio, profile, request with { SellLimits = portfolio.Positions.ToDictionary(p => p.Ticker, _ => 0m) }, options, taxMin: true, "buy only", limited: false),
+                Run(portfolio, profile, request, noGain, taxMin: true, "no net gain", limited: true),
             };
             foreach (var alt in alternatives)
                 if (SatisfiesTrigger(portfolio, alt.Plan)) candidates.Add(alt);
