@@ -67,7 +67,8 @@ public sealed record TaxPlan(
 /// <para>Sells are taken from tax-deferred and tax-free accounts first, then from taxable accounts in file order.
 /// Buys go to tax-deferred and tax-free accounts first, each within its own cash (its cash plus the proceeds of its sells),
 /// then to taxable accounts; without <see cref="TaxProfile.AllowCashTransfers"/> what no account can pay for is left
-/// undone with a warning. A deposit lands in the first account of the file; a withdrawal comes out of taxable accounts first.</para>
+/// undone with a warning. A deposit lands in the first account of the file; a withdrawal comes out of taxable accounts first,
+/// and the sells that raise it are taken from taxable accounts first too.</para>
 /// <para>A sell in a taxable account consumes lots in the account's order (<c>specific</c> plans as FIFO; <c>--tax-aware</c>
 /// may use tax-min). A buy of a ticker identical to one sold at a loss within the wash-sale window (in the history or in this
 /// plan, any account) is held back with a warning.</para>
@@ -122,16 +123,23 @@ public static class HouseholdPlanner
         // Limits are always computed from the unlimited plan's sells, so a ticker a tighter plan stopped selling keeps its limit.
         var unlimited = plan;
         var budget = options.MaxRealizedGain;
+        var frozen = new HashSet<string>(StringComparer.Ordinal);
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            // The last attempt sells nothing from taxable accounts: a plan over budget is never returned.
-            var limits = SellLimits(portfolio, profile, unlimited, taxMin, budget, options.NoShortTermGains, request.SellLimits, taxableNone: attempt == 4);
+            // The last attempt sells nothing from taxable accounts: a plan breaking the limits is never returned.
+            var limits = SellLimits(portfolio, profile, unlimited, taxMin, budget, options.NoShortTermGains, request.SellLimits, frozen, taxableNone: attempt == 4);
             plan = Planner.Create(portfolio, request with { SellLimits = limits });
             result = Distribute(portfolio, profile, plan, taxMin);
-            // Rounding of split lots, or a lot order whose gains are not monotone in the quantity, can put the
-            // realized gain over the budget; tighten and try again.
-            if (options.MaxRealizedGain is not { } max || result.RealizedGain <= max) break;
-            budget = (budget ?? max) - Math.Max(result.RealizedGain - max, Step(portfolio.Execution.MoneyDecimals));
+            // Rounding of split lots, or a lot order whose gains are not monotone in the quantity (a gain lot before a
+            // loss lot), can break a limit when the planner sells a little less than allowed; tighten and try again.
+            var shortTermBreaks = options.NoShortTermGains
+                ? result.Accounts.SelectMany(a => a.Trades).Select(t => t.Lots).OfType<LotSale>().Where(x => x.ShortTermGain > 0m).Select(x => x.Ticker).ToList()
+                : [];
+            var overBudget = options.MaxRealizedGain is { } max && result.RealizedGain > max;
+            if (!overBudget && shortTermBreaks.Count == 0) break;
+            frozen.UnionWith(shortTermBreaks);
+            if (overBudget && options.MaxRealizedGain is { } cap)
+                budget = (budget ?? cap) - Math.Max(result.RealizedGain - cap, Step(portfolio.Execution.MoneyDecimals));
         }
         return result with { Strategy = strategy };
     }
@@ -142,7 +150,7 @@ public static class HouseholdPlanner
     /// quantity its lot order can sell within what is left of the budget, times the price.
     /// </summary>
     private static Dictionary<string, decimal> SellLimits(Portfolio portfolio, TaxProfile profile, Plan plan, bool taxMin, decimal? budget,
-        bool noShortTerm, IReadOnlyDictionary<string, decimal>? given, bool taxableNone = false)
+        bool noShortTerm, IReadOnlyDictionary<string, decimal>? given, IReadOnlySet<string> frozen, bool taxableNone = false)
     {
         var limits = given is null ? new Dictionary<string, decimal>(StringComparer.Ordinal) : new Dictionary<string, decimal>(given, StringComparer.Ordinal);
         var selector = profile.Selector;
@@ -154,7 +162,7 @@ public static class HouseholdPlanner
             var sec = portfolio.FindSecurity(sell.Ticker);
             var qd = sec is { Fractional: false } ? 0 : quantityDecimals;
             var limit = 0m;
-            foreach (var account in Ordered(profile.Accounts))
+            foreach (var account in SellOrder(profile.Accounts, plan.Withdraw > 0))
             {
                 var held = account.Holdings.FirstOrDefault(h => h.Ticker == sell.Ticker);
                 if (held is null || need <= 0) continue;
@@ -167,7 +175,7 @@ public static class HouseholdPlanner
                     continue;
                 }
                 var lots = profile.History.OpenLots.Where(l => l.Account == account.Name && l.Ticker == sell.Ticker).ToList();
-                if (taxableNone) break;
+                if (taxableNone || frozen.Contains(sell.Ticker)) break;
                 if (lots.Count == 0) { limit += held.Value; need -= heldQuantity; continue; }
                 var method = Method(account, taxMin);
                 var max = selector.MaxQuantity(lots, price, portfolio.AsOf, method, new SaleLimits(remaining, noShortTerm), qd);
@@ -194,8 +202,11 @@ public static class HouseholdPlanner
         return p;
     }
 
-    private static IEnumerable<Account> Ordered(IReadOnlyList<Account> accounts) =>
-        accounts.Where(a => !a.IsTaxable).Concat(accounts.Where(a => a.IsTaxable));
+    /// <summary>Tax-advantaged accounts first; taxable first when the plan raises cash for a withdrawal, which is paid from taxable accounts.</summary>
+    private static IEnumerable<Account> SellOrder(IReadOnlyList<Account> accounts, bool withdrawing) =>
+        withdrawing
+            ? accounts.Where(a => a.IsTaxable).Concat(accounts.Where(a => !a.IsTaxable))
+            : accounts.Where(a => !a.IsTaxable).Concat(accounts.Where(a => a.IsTaxable));
 
     private static LotSelectionMethod Method(Account account, bool taxMin) =>
         taxMin ? LotSelectionMethod.TaxMinimizing
@@ -223,6 +234,7 @@ public static class HouseholdPlanner
             .Select((a, i) => new AccountState(a, a.Cash + (i == 0 ? plan.Deposit : 0m), profile.History.OpenLots.Where(l => l.Account == a.Name)))
             .ToList();
         var ordered = states.Where(s => !s.Account.IsTaxable).Concat(states.Where(s => s.Account.IsTaxable)).ToList();
+        var sellOrder = SellOrder(profile.Accounts, plan.Withdraw > 0).Select(a => states.First(s => s.Account == a)).ToList();
         var washWindow = profile.Regime.WashSaleWindowDays;
         var guard = new WashSaleGuard(profile.Identical, profile.PastLossSales(),
             profile.Transactions.Where(t => t.Kind != TransactionKind.Sell).Select(t => new Purchase(t.Ticker, t.Account, t.Date)),
@@ -235,7 +247,7 @@ public static class HouseholdPlanner
             var left = total;
             var valueLeft = sell.Value;
             var costLeft = sell.Cost;
-            foreach (var s in ordered)
+            foreach (var s in sellOrder)
             {
                 if (left <= 0) break;
                 var held = s.Account.Holdings.FirstOrDefault(h => h.Ticker == sell.Ticker);

@@ -164,4 +164,30 @@ public sealed class HouseholdPlannerTests
         Assert.Equal(-2000m, plan.ShortTermGain);
         Assert.Equal(-200m, plan.EstimatedTax);
     }
+
+    [Fact]
+    public void AWithdrawal_IsRaisedInTaxableAccountsAndPaidFromThem()
+    {
+        var yaml = """
+            asOf: 2025-06-30
+            prices: { AAA: 100 }
+            targets: { AAA: 100% }
+            accounts:
+              - { name: ira, type: tax-deferred, cash: 0, holdings: [{ ticker: AAA, quantity: 100 }] }
+              - name: brokerage
+                type: taxable
+                cash: 0
+                holdings:
+                  - ticker: AAA
+                    quantity: 100
+                    lots: [{ acquired: 2020-01-02, quantity: 100, costBasis: 5000 }]
+            """;
+        var plan = HouseholdPlanner.Create(Read(yaml), new PlanRequest { Withdraw = 1000 });
+        Assert.Empty(Account(plan, "ira").Trades);
+        var sell = Assert.Single(Account(plan, "brokerage").Trades);
+        Assert.Equal(1000m, sell.Trade.Value);
+        Assert.Equal(500m, sell.Lots!.Gain);
+        Assert.DoesNotContain(plan.Warnings, w => w.Contains("withdrawal", StringComparison.Ordinal));
+        Assert.All(plan.Accounts, a => Assert.Equal(0m, a.CashAfter));
+    }
 }
