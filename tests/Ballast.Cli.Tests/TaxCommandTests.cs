@@ -298,6 +298,46 @@ public sealed class TaxCommandTests : IDisposable
     }
 
     [Fact]
+    public void Check_HouseholdExample_WeighsTheHouseholdAsAWhole()
+    {
+        using var doc = Json("check", Example("household.yaml"), "--json");
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("needsRebalancing").GetBoolean());
+        // Cash and holdings summed over the three accounts: 1,200 of cash; VXUS 150 + 30 shares.
+        Assert.Equal(1200m, root.GetProperty("cash").GetDecimal());
+        var vxus = root.GetProperty("positions").EnumerateArray().Single(p => p.GetProperty("ticker").GetString() == "VXUS");
+        Assert.Equal(180m, vxus.GetProperty("quantity").GetDecimal());
+    }
+
+    [Fact]
+    public void UnknownFieldsStayRejected_InAccountsLotsAndTransactions()
+    {
+        _cli.Write("u.yaml", """
+            asOf: 2025-06-30
+            lotz: []
+            accounts:
+              - name: a
+                type: taxable
+                kind: x
+                holdings:
+                  - ticker: VTI
+                    quantity: 1
+                    price: 300
+                    lots: [{ acquired: 2024-01-02, quantity: 1, costBasis: 200, basis: 1 }]
+                transactions:
+                  - { date: 2025-01-02, type: buy, ticker: VTI, quantity: 1, price: 300, fee: 1 }
+            targets: { VTI: 100% }
+            """);
+        var (exit, stdout, stderr) = _cli.Run("lots", "u.yaml");
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("u.yaml:2:1: lotz: unknown field", stderr);
+        Assert.Contains("accounts[0].kind: unknown field", stderr);
+        Assert.Contains("accounts[0].holdings[0].lots[0].basis: unknown field", stderr);
+        Assert.Contains("accounts[0].transactions[0].fee: unknown field", stderr);
+    }
+
+    [Fact]
     public void Plan_WithoutTaxData_KeepsTheOldShape()
     {
         _cli.Write("p.yaml", """

@@ -144,7 +144,8 @@ internal static partial class TaxProfileReader
                 doc.Amount(ym, "long", "realizedYearToDate", allowNegative: true) ?? 0m);
         }
         var allowTransfers = doc.Bool(root, "allowCashTransfers", "") ?? false;
-        if (doc.Problems.Count > before) return null;
+        // The history is replayed only over a clean file: a holding skipped for a problem elsewhere would make its lots look unmatched.
+        if (doc.Problems.Count > 0) return null;
 
         var selector = new LotSelector(moneyDecimals);
         var ledger = new LotLedger(selector, identical, regime.WashSaleWindowDays);

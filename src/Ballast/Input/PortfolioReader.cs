@@ -86,10 +86,11 @@ public static class PortfolioReader
             ? ReadExecution(doc, em)
             : ExecutionOptions.Default;
 
+        // The tax fields are read even when other parts have problems, so a user sees every problem at once.
+        var tax = asOf is { } day
+            ? Households.TaxProfileReader.Read(doc, root, day, cash, positions, accounts, held, securities, execution.MoneyDecimals)
+            : null;
         if (problems.Count > 0 || asOf is null) return new ReadResult<Portfolio>(null, problems);
-
-        var tax = Households.TaxProfileReader.Read(doc, root, asOf.Value, cash, positions, accounts, held, securities, execution.MoneyDecimals);
-        if (problems.Count > 0) return new ReadResult<Portfolio>(null, problems);
 
         var portfolio = new Portfolio
         {
