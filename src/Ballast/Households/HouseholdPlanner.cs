@@ -380,10 +380,40 @@ public static class HouseholdPlanner
             })
             .OrderBy(t => t.Side == TradeSide.Sell ? 0 : 1)
             .ToList();
-        var household = plan with { Trades = trades, CashAfter = states.Sum(s => s.Cash), EstimatedCosts = trades.Sum(t => t.Cost), Warnings = warnings };
+        var household = plan with
+        {
+            Trades = trades, CashAfter = states.Sum(s => s.Cash), EstimatedCosts = trades.Sum(t => t.Cost), Warnings = warnings,
+            After = AfterUndone(portfolio, plan, trades),
+        };
         var accounts = states.Select(s => new AccountPlan(s.Account,
             [.. s.Trades.OrderBy(t => t.Trade.Side == TradeSide.Sell ? 0 : 1)], s.CashBefore, s.Cash)).ToList();
         return new TaxPlan(household, accounts, shortTerm, longTerm, tax, transfers, warnings, "plain");
+    }
+
+    /// <summary>
+    /// The engine's positions after the trades, less the buys that were left undone or held back: their value stays
+    /// in cash, which leaves the weighing base unless cash is an asset class.
+    /// </summary>
+    private static IReadOnlyList<HoldingAfter> AfterUndone(Portfolio portfolio, Plan plan, IReadOnlyList<Trade> done)
+    {
+        var undone = new Dictionary<string, (decimal Value, decimal Quantity)>(StringComparer.Ordinal);
+        foreach (var planned in plan.Trades.Where(t => t.Side == TradeSide.Buy))
+        {
+            var actual = done.FirstOrDefault(t => t.Side == TradeSide.Buy && t.Ticker == planned.Ticker);
+            var value = planned.Value - (actual?.Value ?? 0m);
+            var quantity = (planned.Quantity ?? 0m) - (actual?.Quantity ?? 0m);
+            if (value != 0m) undone[planned.Ticker] = (value, quantity);
+        }
+        if (undone.Count == 0) return plan.After;
+        var total = undone.Values.Sum(u => u.Value);
+        var cashIsAsset = portfolio.CashIsAsset;
+        return [.. plan.After.Select(h =>
+        {
+            var basis = cashIsAsset ? h.Basis : h.Basis - total;
+            if (h.Ticker == Portfolio.CashTicker) return h with { Value = h.Value + total, Basis = basis };
+            if (!undone.TryGetValue(h.Ticker, out var u)) return h with { Basis = basis };
+            return h with { Value = h.Value - u.Value, Quantity = h.Quantity is { } q ? q - u.Quantity : null, Basis = basis };
+        })];
     }
 
     private static decimal Step(int decimals)

@@ -82,6 +82,10 @@ public sealed class HouseholdPlannerTests
         Assert.Empty(plan.Transfers);
         Assert.Contains(plan.Warnings, w => w.Contains("buy of BBB: 100 left undone", StringComparison.Ordinal) && w.Contains("cash transfers", StringComparison.Ordinal));
         Assert.All(plan.Accounts, a => Assert.Equal(50m, a.CashAfter));
+        // The positions after the plan show the buy as not done: BBB stays at 0 and the cash stays.
+        Assert.Equal(0m, plan.Plan.After.Single(h => h.Ticker == "BBB").Value);
+        Assert.Equal(100m, plan.Plan.CashAfter);
+        Assert.Equal(1m, plan.Plan.After.Single(h => h.Ticker == "AAA").Weight);
     }
 
     [Fact]

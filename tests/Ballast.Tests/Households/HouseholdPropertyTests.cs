@@ -188,6 +188,9 @@ public sealed class HouseholdPropertyTests
             if (c.NoShortTerm)
                 foreach (var sale in plan.Accounts.SelectMany(a => a.Trades).Select(t => t.Lots).OfType<LotSale>())
                     Assert.True(sale.ShortTermGain <= 0m, $"{sale.Ticker} realizes short-term {sale.ShortTermGain}");
+            // Nothing is created or lost: holdings after plus cash after equal the value before less the costs.
+            var after = plan.Plan.After.Where(h => h.Ticker != Ballast.Portfolios.Portfolio.CashTicker).Sum(h => h.Value) + plan.Plan.CashAfter;
+            Assert.Equal(portfolio.InvestedValue + portfolio.Cash - plan.Plan.EstimatedCosts, after);
             // Each ticker's account trades add up to the household trade.
             foreach (var t in plan.Plan.Trades)
                 Assert.Equal(t.Value, plan.Accounts.SelectMany(a => a.Trades).Where(x => x.Trade.Ticker == t.Ticker && x.Trade.Side == t.Side).Sum(x => x.Trade.Value));
