@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ballast.Cli.Portfolio;
 using Ballast.Cli.Store;
+using Ballast.Cli.Tax;
 using Ballast.Input;
 
 namespace Ballast.Cli;
@@ -13,6 +14,7 @@ public static class CliApp
         var root = new RootCommand("Ballast: drift checks, rebalancing policies and trade plans for ETF portfolios.");
         PortfolioCommands.AddTo(root, context);
         StoreCommands.AddTo(root, context);
+        TaxCommands.AddTo(root, context);
         return root;
     }
 

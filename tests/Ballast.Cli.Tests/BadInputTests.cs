@@ -198,3 +198,136 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains("holdings[0].price", err);
     }
 }
+
+/// <summary>Bad tax input: exit 2, nothing on stdout, file, line and field on stderr, for every command that reads the file.</summary>
+public sealed class BadTaxInputTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    private string Fails(string content)
+    {
+        _cli.Write("bad.yaml", content);
+        string? first = null;
+        foreach (var command in new[] { "check", "plan", "lots", "tax", "harvest" })
+        {
+            var (exit, stdout, stderr) = _cli.Run(command, "bad.yaml");
+            Assert.Equal(2, exit);
+            Assert.Equal("", stdout);
+            Assert.StartsWith("ballast: error: bad.yaml:", stderr, StringComparison.Ordinal);
+            first ??= stderr;
+        }
+        return first!;
+    }
+
+    [Fact]
+    public void LotsThatDoNotSumToTheHolding()
+    {
+        var err = Fails("""
+            asOf: 2025-06-30
+            holdings:
+              - ticker: VTI
+                quantity: 100
+                price: 300
+                lots:
+                  - { acquired: 2024-01-02, quantity: 60, costBasis: 12000 }
+                  - { acquired: 2024-02-02, quantity: 30, costBasis: 6000 }
+            targets: { VTI: 100% }
+            """);
+        Assert.Matches(@"bad\.yaml:7:\d+: holdings\[0\]\.lots: the lots of VTI add up to 90 shares but the holding has 100", err);
+    }
+
+    [Fact]
+    public void LotsThatDoNotSumAfterTheTransactions()
+    {
+        var err = Fails("""
+            asOf: 2025-06-30
+            holdings:
+              - ticker: VTI
+                quantity: 100
+                price: 300
+                lots:
+                  - { acquired: 2024-01-02, quantity: 100, costBasis: 20000 }
+            targets: { VTI: 100% }
+            transactions:
+              - { date: 2025-01-02, type: sell, ticker: VTI, quantity: 10, price: 290 }
+            """);
+        Assert.Contains("holdings[0].lots: the lots of VTI add up to 90 shares after the transactions but the holding has 100", err);
+    }
+
+    [Fact]
+    public void AcquisitionDateInTheFuture()
+    {
+        var err = Fails("""
+            asOf: 2025-06-30
+            holdings:
+              - ticker: VTI
+                quantity: 100
+                price: 300
+                lots:
+                  - { acquired: 2025-07-02, quantity: 100, costBasis: 20000 }
+            targets: { VTI: 100% }
+            """);
+        Assert.Matches(@"bad\.yaml:7:\d+: holdings\[0\]\.lots\[0\]\.acquired: the lot was acquired on 2025-07-02, after the portfolio's date 2025-06-30", err);
+    }
+
+    [Fact]
+    public void UnknownLotSelectionWord()
+    {
+        var err = Fails("""
+            asOf: 2025-06-30
+            accounts:
+              - name: joint
+                type: taxable
+                lotSelection: cheapest
+                holdings:
+                  - { ticker: VTI, quantity: 1, price: 300 }
+            targets: { VTI: 100% }
+            """);
+        Assert.Matches(@"bad\.yaml:5:\d+: accounts\[0\]\.lotSelection: 'cheapest' is not a lot selection method; use one of fifo, lifo, hifo, tax-min, specific", err);
+    }
+
+    [Fact]
+    public void SubstituteThatPointsAtItself()
+    {
+        var err = Fails("""
+            asOf: 2025-06-30
+            holdings:
+              - { ticker: VTI, quantity: 1, price: 300 }
+            targets: { VTI: 100% }
+            substitutes:
+              VTI: vti
+            """);
+        Assert.Matches(@"bad\.yaml:6:\d+: substitutes\.VTI: VTI cannot be its own substitute", err);
+    }
+
+    [Fact]
+    public void TransactionAfterTheAsOfDateAndUnknownType()
+    {
+        var err = Fails("""
+            asOf: 2025-06-30
+            holdings:
+              - { ticker: VTI, quantity: 1, price: 300 }
+            targets: { VTI: 100% }
+            transactions:
+              - { date: 2025-07-01, type: gift, ticker: VTI, quantity: 1, price: 300 }
+            """);
+        Assert.Contains("transactions[0].type: unknown transaction type 'gift'", err);
+        Assert.Contains("transactions[0].date: is after the as-of date 2025-06-30", err);
+    }
+
+    [Fact]
+    public void HouseholdWithTopLevelHoldings()
+    {
+        var err = Fails("""
+            asOf: 2025-06-30
+            holdings:
+              - { ticker: VTI, quantity: 1, price: 300 }
+            accounts:
+              - { name: ira, type: tax-deferred, holdings: [{ ticker: VTI, quantity: 1, price: 300 }] }
+            targets: { VTI: 100% }
+            """);
+        Assert.Contains("holdings: a file with accounts lists holdings under each account", err);
+    }
+}

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ballast.Drift;
+using Ballast.Households;
 using Ballast.Planning;
 
 namespace Ballast.Cli.Portfolio;
@@ -9,7 +10,8 @@ namespace Ballast.Cli.Portfolio;
 /// <summary>The JSON document of <c>check --json</c> and <c>plan --json</c>. Weights and drift are fractions.</summary>
 internal static class PlanJson
 {
-    public static string Write(Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter)
+    /// <summary>The document; with <paramref name="tax"/>, sells carry their lots and the plan its realized gains, estimated tax and (for a household) each account's trades.</summary>
+    public static string Write(Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -52,16 +54,12 @@ internal static class PlanJson
             w.WriteStartArray("trades");
             foreach (var t in plan.Trades)
             {
-                w.WriteStartObject();
-                w.WriteString("ticker", t.Ticker);
-                w.WriteString("side", t.Side == TradeSide.Buy ? "buy" : "sell");
-                Num(w, "value", t.Value);
-                if (t.Quantity is { } q) Num(w, "quantity", q);
-                if (t.Price is { } pr) Num(w, "price", pr);
-                Num(w, "cost", t.Cost);
-                w.WriteEndObject();
+                var lots = tax?.Accounts.SelectMany(a => a.Trades).Where(x => x.Trade.Ticker == t.Ticker && x.Trade.Side == t.Side && x.Lots is not null)
+                    .SelectMany(x => x.Lots!.Slices).ToList();
+                WriteTrade(w, t, tax is null || t.Side == TradeSide.Buy ? null : lots);
             }
             w.WriteEndArray();
+            if (tax is not null) WriteTax(w, tax);
             if (plan.Deposit > 0) Num(w, "deposit", plan.Deposit);
             if (plan.Withdraw > 0) Num(w, "withdraw", plan.Withdraw);
             Num(w, "cashAfter", plan.CashAfter);
@@ -87,8 +85,77 @@ internal static class PlanJson
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
+    private static void WriteTrade(Utf8JsonWriter w, Trade t, IReadOnlyList<Ballast.Tax.LotSlice>? lots)
+    {
+        w.WriteStartObject();
+        w.WriteString("ticker", t.Ticker);
+        w.WriteString("side", t.Side == TradeSide.Buy ? "buy" : "sell");
+        Num(w, "value", t.Value);
+        if (t.Quantity is { } q) Num(w, "quantity", q);
+        if (t.Price is { } pr) Num(w, "price", pr);
+        Num(w, "cost", t.Cost);
+        if (lots is not null)
+        {
+            w.WriteStartArray("lots");
+            foreach (var l in lots)
+            {
+                w.WriteStartObject();
+                w.WriteString("lotId", l.LotId);
+                w.WriteString("account", l.Account);
+                w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
+                Num(w, "quantity", l.Quantity);
+                Num(w, "proceeds", l.Proceeds);
+                Num(w, "costBasis", l.CostBasis);
+                Num(w, "gain", l.Gain);
+                w.WriteString("term", Term(l.Term));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
+    internal static string Term(Ballast.Tax.HoldingTerm term) => term == Ballast.Tax.HoldingTerm.LongTerm ? "long" : "short";
+
+    private static void WriteTax(Utf8JsonWriter w, TaxPlan tax)
+    {
+        w.WriteStartObject("realizedGain");
+        Num(w, "short", tax.ShortTermGain);
+        Num(w, "long", tax.LongTermGain);
+        w.WriteEndObject();
+        Num(w, "estimatedTax", tax.EstimatedTax);
+        w.WriteString("taxStrategy", tax.Strategy);
+        if (tax.Accounts.Count > 1 || tax.Accounts[0].Account.Name != TaxProfile.SingleAccountName)
+        {
+            w.WriteStartArray("accounts");
+            foreach (var a in tax.Accounts)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", a.Account.Name);
+                w.WriteString("type", Account.TypeWord(a.Account.Type));
+                Num(w, "cashBefore", a.CashBefore);
+                Num(w, "cashAfter", a.CashAfter);
+                w.WriteStartArray("trades");
+                foreach (var t in a.Trades) WriteTrade(w, t.Trade, t.Trade.Side == TradeSide.Sell && a.Account.IsTaxable ? t.Lots?.Slices ?? [] : null);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("transfers");
+            foreach (var t in tax.Transfers)
+            {
+                w.WriteStartObject();
+                w.WriteString("from", t.From);
+                w.WriteString("to", t.To);
+                Num(w, "amount", t.Amount);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+    }
+
     // Decimal keeps the scale of its inputs (0.3200); print the shortest exact form instead.
-    private static void Num(Utf8JsonWriter w, string name, decimal value) => w.WriteNumber(name, value / 1.0000000000000000000000000000m);
+    internal static void Num(Utf8JsonWriter w, string name, decimal value) => w.WriteNumber(name, value / 1.0000000000000000000000000000m);
 
     internal static string Status(BandStatus s) => s switch { BandStatus.Above => "above", BandStatus.Below => "below", _ => "within" };
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ballast.Drift;
+using Ballast.Households;
 using Ballast.Planning;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -22,7 +23,7 @@ internal static class PlanRenderer
         Warnings(console, plan.Warnings);
     }
 
-    public static void RenderPlan(CliContext context, Ballast.Portfolios.Portfolio portfolio, Plan plan)
+    public static void RenderPlan(CliContext context, Ballast.Portfolios.Portfolio portfolio, Plan plan, TaxPlan? tax = null)
     {
         var console = context.Console;
         Header(console, portfolio, plan.Drift);
@@ -47,6 +48,7 @@ internal static class PlanRenderer
                     t.Cost.ToString(money, CultureInfo.InvariantCulture));
             }
             console.Write(trades);
+            if (tax is not null) RenderAccounts(context, portfolio, tax);
             var after = NewTable(context, "After the trades").AddColumns("Ticker", "Value", "Weight", "Target", "Drift");
             foreach (var i in new[] { 1, 2, 3, 4 }) after.Columns[i].RightAligned();
             foreach (var h in plan.After)
@@ -57,7 +59,33 @@ internal static class PlanRenderer
         if (plan.Deposit > 0) console.MarkupLine($"Deposit: {plan.Deposit.ToString(m, CultureInfo.InvariantCulture)}");
         if (plan.Withdraw > 0) console.MarkupLine($"Withdrawal: {plan.Withdraw.ToString(m, CultureInfo.InvariantCulture)}");
         console.MarkupLine($"Cash after: [bold]{plan.CashAfter.ToString(m, CultureInfo.InvariantCulture)}[/]   Estimated costs: {plan.EstimatedCosts.ToString(m, CultureInfo.InvariantCulture)}");
+        if (tax is not null)
+            console.MarkupLine($"Realized gain: short-term {tax.ShortTermGain.ToString(m, CultureInfo.InvariantCulture)}, long-term {tax.LongTermGain.ToString(m, CultureInfo.InvariantCulture)}   Estimated tax: [bold]{tax.EstimatedTax.ToString(m, CultureInfo.InvariantCulture)}[/] ({Escape(tax.Strategy)})");
         Warnings(console, plan.Warnings.Except(plan.Drift.Warnings).ToList());
+    }
+
+    private static void RenderAccounts(CliContext context, Ballast.Portfolios.Portfolio portfolio, TaxPlan tax)
+    {
+        var money = MoneyFormat(portfolio);
+        foreach (var a in tax.Accounts)
+        {
+            if (a.Trades.Count == 0 && tax.Accounts.Count == 1) continue;
+            var table = NewTable(context, $"{a.Account.Name} ({Account.TypeWord(a.Account.Type)}): cash {a.CashBefore.ToString(money, CultureInfo.InvariantCulture)} -> {a.CashAfter.ToString(money, CultureInfo.InvariantCulture)}")
+                .AddColumns("Side", "Ticker", "Quantity", "Value", "Lots (acquired qty gain term)");
+            foreach (var i in new[] { 2, 3 }) table.Columns[i].RightAligned();
+            foreach (var t in a.Trades)
+            {
+                var lots = t.Lots is null ? "" : string.Join("; ", t.Lots.Slices.Select(l =>
+                    $"{l.Acquired:yyyy-MM-dd} {l.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture)} {l.Gain.ToString("+" + money + ";-" + money + ";0", CultureInfo.InvariantCulture)} {(l.Term == Ballast.Tax.HoldingTerm.LongTerm ? "long" : "short")}"));
+                table.AddRow(t.Trade.Side == TradeSide.Buy ? "[green]buy[/]" : "[red]sell[/]", Escape(t.Trade.Ticker),
+                    t.Trade.Quantity?.ToString("#,0.######", CultureInfo.InvariantCulture) ?? "", t.Trade.Value.ToString(money, CultureInfo.InvariantCulture), Escape(lots));
+            }
+            if (a.Trades.Count == 0) table.AddRow("", "no trades", "", "", "");
+            console(context).Write(table);
+        }
+        foreach (var t in tax.Transfers)
+            console(context).MarkupLine($"Cash transfer: {t.Amount.ToString(money, CultureInfo.InvariantCulture)} from {Escape(t.From)} to {Escape(t.To)}");
+        static IAnsiConsole console(CliContext c) => c.Console;
     }
 
     private static void Header(IAnsiConsole console, Ballast.Portfolios.Portfolio portfolio, DriftReport drift)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ballast.Drift;
+using Ballast.Households;
 using Ballast.Input;
 using Ballast.Planning;
 using Ballast.Policies;
@@ -42,9 +43,12 @@ internal static class PortfolioCommands
         var method = new Option<string?>("--method") { Description = "Cash-flow method: proportional, relative, equalize" };
         var csv = new Option<bool>("--csv") { Description = "Print the trades as an order file (ticker,side,quantity,value)" };
         var save = new Option<bool>("--save") { Description = "Record the plan as a proposal in the store and print its id (stored accounts only)" };
+        var maxGain = new Option<string?>("--max-realized-gain") { Description = "Realize at most this net gain; trade toward target as far as the budget allows" };
+        var noShortTerm = new Option<bool>("--no-short-term-gains") { Description = "Realize no net short-term gain in any sell" };
+        var taxAware = new Option<bool>("--tax-aware") { Description = "Prefer the plan with the least estimated tax among those that satisfy the trigger" };
         var command = new Command("plan", "Print the drift report, the trades that bring the portfolio back, and the portfolio after them.");
         options.AddTo(command);
-        foreach (var o in new Option[] { deposit, withdraw, rebalance, keepCash, method, csv, save }) command.Options.Add(o);
+        foreach (var o in new Option[] { deposit, withdraw, rebalance, keepCash, method, csv, save, maxGain, noShortTerm, taxAware }) command.Options.Add(o);
         command.Validators.Add(result =>
         {
             if (result.GetValue(deposit) is not null && result.GetValue(withdraw) is not null)
@@ -59,6 +63,12 @@ internal static class PortfolioCommands
             var problems = new List<InputProblem>();
             var depositValue = PortfolioOptions.Amount(parse, deposit, problems) ?? 0;
             var withdrawValue = PortfolioOptions.Amount(parse, withdraw, problems) ?? 0;
+            decimal? maxGainValue = null;
+            if (parse.GetValue(maxGain) is { } mg)
+            {
+                if (Values.TryParseAmount(mg, out var v, out var error)) maxGainValue = v;
+                else problems.Add(new InputProblem(error!, Field: "--max-realized-gain"));
+            }
             CashFlowMethod? methodValue = null;
             if (parse.GetValue(method) is { } m)
             {
@@ -83,10 +93,14 @@ internal static class PortfolioCommands
             }
             if (problems.Count > 0) throw new InputException(problems);
 
-            var plan = Planner.Create(portfolio, request);
-            if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: true));
+            var taxOptions = new TaxPlanOptions { MaxRealizedGain = maxGainValue, NoShortTermGains = parse.GetValue(noShortTerm), TaxAware = parse.GetValue(taxAware) };
+            var withTax = portfolio.Tax is not null || taxOptions.MaxRealizedGain is not null || taxOptions.NoShortTermGains || taxOptions.TaxAware;
+            // One planner: the tax planner runs the engine and distributes its trades over the accounts.
+            var tax = withTax ? HouseholdPlanner.Create(portfolio, request, taxOptions) : null;
+            var plan = tax?.Plan ?? Planner.Create(portfolio, request);
+            if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: true, tax));
             else if (parse.GetValue(csv)) context.Out.Write(PlanCsv.Write(plan));
-            else PlanRenderer.RenderPlan(context, portfolio, plan);
+            else PlanRenderer.RenderPlan(context, portfolio, plan, tax);
             return ExitCodes.Ok;
         });
         return command;

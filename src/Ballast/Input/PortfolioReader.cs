@@ -26,9 +26,12 @@ public sealed record ReadResult<T>(T? Value, IReadOnlyList<InputProblem> Problem
 public static class PortfolioReader
 {
     private static readonly string[] TopFields =
-        ["asOf", "currency", "cash", "lastRebalanced", "lastLook", "holdings", "prices", "securities", "targets", "model", "policy", "execution"];
-    private static readonly string[] HoldingFields = ["ticker", "quantity", "price", "value", "fractional", "assetClass"];
-    private static readonly string[] SecurityFields = ["price", "fractional", "assetClass"];
+        [
+            "asOf", "currency", "cash", "lastRebalanced", "lastLook", "holdings", "prices", "securities", "targets", "model", "policy", "execution",
+            .. Households.TaxProfileReader.TopFields,
+        ];
+    private static readonly string[] HoldingFields = ["ticker", "quantity", "price", "value", "fractional", "assetClass", "lots"];
+    private static readonly string[] SecurityFields = ["price", "fractional", "assetClass", "treatment"];
     private static readonly string[] ExecutionFields =
         ["wholeShares", "minTrade", "cashReserve", "commission", "commissionBps", "halfSpreadBps", "method", "moneyDecimals", "quantityDecimals"];
 
@@ -63,7 +66,18 @@ public static class PortfolioReader
         }
 
         var securities = ReadSecurities(doc, root);
-        var positions = ReadHoldings(doc, root, securities);
+        var held = new List<HeldLots>();
+        var accountsNode = Document.Get(root, "accounts");
+        if (accountsNode is not null)
+        {
+            if (Document.Get(root, "holdings") is { } h) doc.Error(h, "holdings", "a file with accounts lists holdings under each account");
+            if (Document.Get(root, "cash") is { } c) doc.Error(c, "cash", "a file with accounts gives cash under each account");
+        }
+        var accounts = accountsNode is null ? null : Households.TaxProfileReader.ReadAccounts(doc, accountsNode, securities, held);
+        var positions = accounts is null
+            ? ReadHoldings(doc, root, "holdings", securities, held, Households.TaxProfile.SingleAccountName)
+            : Households.TaxProfileReader.Aggregate(accounts);
+        if (accounts is not null) cash = accounts.Sum(a => a.Account.Cash);
         var targets = ReadTargets(doc, root, options.Normalize);
         var policy = Document.Get(root, "policy") is { } policyNode && doc.Mapping(policyNode, "policy") is { } pm
             ? PolicyReader.Read(doc, pm, "policy")
@@ -72,12 +86,16 @@ public static class PortfolioReader
             ? ReadExecution(doc, em)
             : ExecutionOptions.Default;
 
+        // The tax fields are read even when other parts have problems, so a user sees every problem at once.
+        var tax = asOf is { } day
+            ? Households.TaxProfileReader.Read(doc, root, day, cash, positions, accounts, held, securities, execution.MoneyDecimals)
+            : null;
         if (problems.Count > 0 || asOf is null) return new ReadResult<Portfolio>(null, problems);
 
         var portfolio = new Portfolio
         {
             AsOf = asOf.Value, Currency = currency, Cash = cash, LastRebalanced = lastRebalanced, LastLook = lastLook,
-            Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = execution,
+            Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = execution, Tax = tax,
         };
         problems.AddRange(PortfolioValidator.Validate(portfolio, file));
         problems.AddRange(CheckWholeSharePrices(portfolio, file));
@@ -133,14 +151,18 @@ public static class PortfolioReader
         return securities;
     }
 
-    private static List<Position> ReadHoldings(Document doc, YamlMappingNode root, Dictionary<string, Security> securities)
+    /// <summary>A holding's <c>lots:</c> node as found by the reader, for the tax reader to parse.</summary>
+    internal sealed record HeldLots(string Account, string Ticker, string HoldingPath, decimal? Quantity, YamlNode? LotsNode, YamlNode HoldingNode);
+
+    internal static List<Position> ReadHoldings(Document doc, YamlMappingNode owner, string listPath, Dictionary<string, Security> securities,
+        List<HeldLots> held, string account)
     {
         var positions = new List<Position>();
-        if (Document.Get(root, "holdings") is not { } node || doc.Sequence(node, "holdings") is not { } list) return positions;
+        if (Document.Get(owner, "holdings") is not { } node || doc.Sequence(node, listPath) is not { } list) return positions;
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < list.Children.Count; i++)
         {
-            var path = $"holdings[{i}]";
+            var path = $"{listPath}[{i}]";
             if (doc.Mapping(list.Children[i], path) is not { } h) continue;
             doc.CheckFields(h, path, HoldingFields);
             var tickerText = doc.String(h, "ticker", path);
@@ -153,7 +175,7 @@ public static class PortfolioReader
             if (ticker == Portfolio.CashTicker) { doc.Error(h, $"{path}.ticker", "CASH is not a holding: give it as the top-level cash"); continue; }
             if (seen.TryGetValue(ticker, out var first))
             {
-                doc.Error(Document.Get(h, "ticker"), $"{path}.ticker", $"{ticker} is listed twice (also holdings[{first}])");
+                doc.Error(Document.Get(h, "ticker"), $"{path}.ticker", $"{ticker} is listed twice (also {listPath}[{first}])");
                 continue;
             }
             seen[ticker] = i;
@@ -207,6 +229,7 @@ public static class PortfolioReader
                 AssetClass = assetClass ?? known.AssetClass,
             };
             positions.Add(new Position(ticker, value!.Value, quantity));
+            held.Add(new HeldLots(account, ticker, path, quantity, Document.Get(h, "lots"), h));
         }
         return positions;
     }
@@ -283,5 +306,5 @@ public static class PortfolioReader
         };
     }
 
-    private static string Ticker(YamlNode key) => ((key as YamlScalarNode)?.Value ?? "").Trim().ToUpperInvariant();
+    internal static string Ticker(YamlNode key) => ((key as YamlScalarNode)?.Value ?? "").Trim().ToUpperInvariant();
 }

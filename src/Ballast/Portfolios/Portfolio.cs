@@ -49,6 +49,12 @@ public sealed record Portfolio
     public decimal? RealizedVolatility { get; init; }
     public ExecutionOptions Execution { get; init; } = ExecutionOptions.Default;
 
+    /// <summary>
+    /// Lots, history, accounts and tax regime, when the file gives any of them; null for a file without tax data.
+    /// For a household file, <see cref="Positions"/> and <see cref="Cash"/> are the sums over its accounts.
+    /// </summary>
+    public Ballast.Households.TaxProfile? Tax { get; init; }
+
     /// <summary>True when the targets name <see cref="CashTicker"/>, so cash is weighed like an asset.</summary>
     public bool CashIsAsset
     {

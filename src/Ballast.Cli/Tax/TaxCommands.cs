@@ -1,0 +1,280 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Ballast.Cli.Portfolio;
+using Ballast.Households;
+using Ballast.Input;
+using Ballast.Tax;
+using Spectre.Console;
+
+namespace Ballast.Cli.Tax;
+
+/// <summary><c>ballast lots</c>, <c>ballast tax</c> and <c>ballast harvest</c> on a portfolio file with lots and history.</summary>
+internal static class TaxCommands
+{
+    public static void AddTo(RootCommand root, CliContext context)
+    {
+        root.Subcommands.Add(Lots(context));
+        root.Subcommands.Add(TaxYear(context));
+        root.Subcommands.Add(Harvest(context));
+    }
+
+    private static (Ballast.Portfolios.Portfolio Portfolio, TaxProfile Profile) Load(PortfolioOptions options, ParseResult parse, CliContext context, List<InputProblem> flagProblems)
+    {
+        Ballast.Portfolios.Portfolio portfolio;
+        try
+        {
+            portfolio = options.Load(parse, context);
+        }
+        catch (InputException e)
+        {
+            throw new InputException([.. e.Problems, .. flagProblems]);
+        }
+        if (flagProblems.Count > 0) throw new InputException(flagProblems);
+        return (portfolio, portfolio.Tax ?? TaxProfile.Plain(portfolio));
+    }
+
+    private static Command Lots(CliContext context)
+    {
+        var options = new PortfolioOptions();
+        var command = new Command("lots", "List the open tax lots after the file's transactions, with wash-sale adjustments and holding-period starts.");
+        options.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var (portfolio, profile) = Load(options, parse, context, []);
+            var lots = profile.History.OpenLots;
+            if (parse.GetValue(options.Json))
+            {
+                context.Out.Write(Json(w =>
+                {
+                    w.WriteString("asOf", portfolio.AsOf.ToString("yyyy-MM-dd"));
+                    w.WriteStartArray("lots");
+                    foreach (var l in lots)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("ticker", l.Ticker);
+                        w.WriteString("account", l.Account);
+                        w.WriteString("lotId", l.Id);
+                        w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
+                        PlanJson.Num(w, "quantity", l.Quantity);
+                        PlanJson.Num(w, "costBasis", l.CostBasis);
+                        PlanJson.Num(w, "washSaleAdjustment", l.WashSaleAdjustment);
+                        w.WriteString("holdingPeriodStart", l.HoldingPeriodStart.ToString("yyyy-MM-dd"));
+                        if (portfolio.FindSecurity(l.Ticker)?.Price is { } price)
+                            PlanJson.Num(w, "unrealizedGain", profile.Selector.RoundMoney(l.Quantity * price) - l.CostBasis);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }));
+                return ExitCodes.Ok;
+            }
+            var m = Money(portfolio);
+            var table = new Table().Border(context.Interactive ? TableBorder.Rounded : TableBorder.Ascii).Title($"[bold]Open lots on {portfolio.AsOf:yyyy-MM-dd}[/]")
+                .AddColumns("Account", "Ticker", "Lot", "Acquired", "Quantity", "Cost basis", "Wash-sale adj.", "Holding from");
+            foreach (var i in new[] { 4, 5, 6 }) table.Columns[i].RightAligned();
+            foreach (var l in lots)
+                table.AddRow(Markup.Escape(l.Account), Markup.Escape(l.Ticker), Markup.Escape(l.Id), l.Acquired.ToString("yyyy-MM-dd"),
+                    l.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture), l.CostBasis.ToString(m, CultureInfo.InvariantCulture),
+                    l.WashSaleAdjustment.ToString(m, CultureInfo.InvariantCulture), l.HoldingPeriodStart.ToString("yyyy-MM-dd"));
+            if (lots.Count == 0) table.AddRow("", "no lots", "", "", "", "", "", "");
+            context.Console.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command TaxYear(CliContext context)
+    {
+        var options = new PortfolioOptions();
+        var year = new Option<string?>("--year") { Description = "Calendar year (default: the as-of year)" };
+        var command = new Command("tax", "Realized gains of a year from the file's transactions, losses disallowed by wash sales, and the estimated tax.");
+        options.AddTo(command);
+        command.Options.Add(year);
+        command.SetAction(parse =>
+        {
+            var problems = new List<InputProblem>();
+            int? yearValue = null;
+            if (parse.GetValue(year) is { } text)
+            {
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var y) && y is >= 1900 and <= 9999) yearValue = y;
+                else problems.Add(new InputProblem($"'{text}' is not a year", Field: "--year"));
+            }
+            var (portfolio, profile) = Load(options, parse, context, problems);
+            var y2 = yearValue ?? portfolio.AsOf.Year;
+            var gains = y2 == portfolio.AsOf.Year ? profile.YearToDate(y2) : profile.History.RealizedGains(y2, profile.Regime, profile.TreatmentByTicker);
+            var shortTerm = gains.Where(g => g.Term == HoldingTerm.ShortTerm).Sum(g => g.Amount);
+            var longTerm = gains.Where(g => g.Term == HoldingTerm.LongTerm).Sum(g => g.Amount);
+            var disallowed = profile.History.Realized(y2).DisallowedLosses;
+            var tax = TaxCalculator.Estimate(profile.Regime, gains).Total;
+            var sales = profile.History.Sales.Where(s => s.Date.Year == y2).ToList();
+            if (parse.GetValue(options.Json))
+            {
+                context.Out.Write(Json(w =>
+                {
+                    w.WriteNumber("year", y2);
+                    w.WriteString("regime", profile.Regime.Name);
+                    w.WriteString("source", y2 == portfolio.AsOf.Year && profile.RealizedYearToDate is not null ? "realizedYearToDate" : "transactions");
+                    w.WriteStartObject("realized");
+                    PlanJson.Num(w, "short", shortTerm);
+                    PlanJson.Num(w, "long", longTerm);
+                    w.WriteEndObject();
+                    PlanJson.Num(w, "disallowedLosses", disallowed);
+                    PlanJson.Num(w, "estimatedTax", tax);
+                    w.WriteStartArray("sales");
+                    foreach (var s in sales)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("date", s.Date.ToString("yyyy-MM-dd"));
+                        w.WriteString("account", s.Account);
+                        w.WriteString("ticker", s.Ticker);
+                        PlanJson.Num(w, "quantity", s.Quantity);
+                        PlanJson.Num(w, "proceeds", s.Proceeds);
+                        PlanJson.Num(w, "costBasis", s.CostBasis);
+                        PlanJson.Num(w, "gain", s.Gain);
+                        PlanJson.Num(w, "disallowedLoss", s.DisallowedLoss);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }));
+                return ExitCodes.Ok;
+            }
+            var m = Money(portfolio);
+            var c = context.Console;
+            c.MarkupLine($"[bold]Tax year {y2}[/] ({Markup.Escape(profile.Regime.Name)} regime)");
+            foreach (var s in sales)
+                c.MarkupLine($"  {s.Date:yyyy-MM-dd} {Markup.Escape(s.Account)} sell {s.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture)} {Markup.Escape(s.Ticker)}: proceeds {s.Proceeds.ToString(m, CultureInfo.InvariantCulture)}, basis {s.CostBasis.ToString(m, CultureInfo.InvariantCulture)}, gain {s.Gain.ToString(m, CultureInfo.InvariantCulture)}, disallowed {s.DisallowedLoss.ToString(m, CultureInfo.InvariantCulture)}");
+            c.MarkupLine($"Realized short-term: {shortTerm.ToString(m, CultureInfo.InvariantCulture)}   long-term: {longTerm.ToString(m, CultureInfo.InvariantCulture)}");
+            c.MarkupLine($"Losses disallowed by wash sales: {disallowed.ToString(m, CultureInfo.InvariantCulture)}");
+            c.MarkupLine($"Estimated tax: [bold]{tax.ToString(m, CultureInfo.InvariantCulture)}[/]");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Harvest(CliContext context)
+    {
+        var options = new PortfolioOptions();
+        var minPercent = new Option<string?>("--min-loss-percent") { Description = "Harvest lots that lost at least this share of their basis (default 5%, or the file's harvest.minLossPercent)" };
+        var minLoss = new Option<string?>("--min-loss") { Description = "Harvest lots that lost at least this amount (default 100, or the file's harvest.minLoss)" };
+        var command = new Command("harvest", "Tax-loss harvest candidates with substitutes, never a wash sale across the household; held-back trades with the date they are free.");
+        options.AddTo(command);
+        command.Options.Add(minPercent);
+        command.Options.Add(minLoss);
+        command.SetAction(parse =>
+        {
+            var problems = new List<InputProblem>();
+            var percent = PortfolioOptions.Fraction(parse, minPercent, problems);
+            var amount = PortfolioOptions.Amount(parse, minLoss, problems);
+            var (portfolio, profile) = Load(options, parse, context, problems);
+            var report = Find(portfolio, profile, new HarvestThresholds(percent ?? profile.Harvest.MinLossFraction, amount ?? profile.Harvest.MinLossAmount));
+            if (parse.GetValue(options.Json))
+            {
+                context.Out.Write(Json(w =>
+                {
+                    w.WriteString("asOf", portfolio.AsOf.ToString("yyyy-MM-dd"));
+                    w.WriteStartArray("candidates");
+                    foreach (var cnd in report.Candidates)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("ticker", cnd.Ticker);
+                        w.WriteString("account", cnd.Account);
+                        PlanJson.Num(w, "quantity", cnd.Quantity);
+                        PlanJson.Num(w, "proceeds", cnd.Proceeds);
+                        PlanJson.Num(w, "loss", cnd.Loss);
+                        if (cnd.Substitute is { } s) w.WriteString("substitute", s); else w.WriteNull("substitute");
+                        PlanJson.Num(w, "estimatedTaxSaved", cnd.EstimatedTaxSaved);
+                        w.WriteStartArray("lots");
+                        foreach (var l in cnd.Lots)
+                        {
+                            w.WriteStartObject();
+                            w.WriteString("lotId", l.LotId);
+                            w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
+                            PlanJson.Num(w, "quantity", l.Quantity);
+                            PlanJson.Num(w, "costBasis", l.CostBasis);
+                            PlanJson.Num(w, "gain", l.Gain);
+                            w.WriteString("term", PlanJson.Term(l.Term));
+                            w.WriteEndObject();
+                        }
+                        w.WriteEndArray();
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteStartArray("heldBack");
+                    foreach (var h in report.HeldBack)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("ticker", h.Ticker);
+                        w.WriteString("account", h.Account);
+                        w.WriteString("reason", h.Reason);
+                        if (h.Until is { } u) w.WriteString("until", u.ToString("yyyy-MM-dd")); else w.WriteNull("until");
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    PlanJson.Num(w, "totalLoss", report.TotalLoss);
+                    PlanJson.Num(w, "estimatedTaxSaved", report.EstimatedTaxSaved);
+                }));
+                return ExitCodes.Ok;
+            }
+            var m = Money(portfolio);
+            var c = context.Console;
+            var table = new Table().Border(context.Interactive ? TableBorder.Rounded : TableBorder.Ascii).Title("[bold]Harvest candidates[/]")
+                .AddColumns("Account", "Sell", "Quantity", "Loss", "Buy instead", "Tax saved");
+            foreach (var i in new[] { 2, 3, 5 }) table.Columns[i].RightAligned();
+            foreach (var cnd in report.Candidates)
+                table.AddRow(Markup.Escape(cnd.Account), Markup.Escape(cnd.Ticker), cnd.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture),
+                    cnd.Loss.ToString(m, CultureInfo.InvariantCulture), Markup.Escape(cnd.Substitute ?? "(keep cash)"), cnd.EstimatedTaxSaved.ToString(m, CultureInfo.InvariantCulture));
+            if (report.Candidates.Count == 0) table.AddRow("", "none", "", "", "", "");
+            c.Write(table);
+            foreach (var h in report.HeldBack)
+                c.MarkupLine($"[yellow]held back:[/] {Markup.Escape(h.Account)} {Markup.Escape(h.Ticker)}: {Markup.Escape(h.Reason)}{(h.Until is { } u ? $" (until {u:yyyy-MM-dd})" : "")}");
+            c.MarkupLine($"Loss harvested: {report.TotalLoss.ToString(m, CultureInfo.InvariantCulture)}   Estimated tax saved: [bold]{report.EstimatedTaxSaved.ToString(m, CultureInfo.InvariantCulture)}[/]");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The household's harvests: open lots of taxable accounts, with past purchases and loss sales of every account.</summary>
+    internal static HarvestReport Find(Ballast.Portfolios.Portfolio portfolio, TaxProfile profile, HarvestThresholds thresholds)
+    {
+        var prices = portfolio.Securities.Values.Where(s => s.Price is not null).ToDictionary(s => s.Ticker, s => s.Price!.Value, StringComparer.Ordinal);
+        var open = profile.History.OpenLots;
+        // Purchases whose lots are no longer open (sold since) still count for wash sales; open lots speak for themselves.
+        var closedPurchases = profile.Transactions
+            .Where(t => t.Kind != TransactionKind.Sell && !open.Any(l => l.Account == t.Account && l.Ticker == t.Ticker && l.Acquired == t.Date))
+            .Select(t => new Purchase(t.Ticker, t.Account, t.Date))
+            .ToList();
+        return HarvestFinder.Find(new HarvestRequest
+        {
+            OpenLots = open,
+            Prices = prices,
+            AsOf = portfolio.AsOf,
+            Regime = profile.Regime,
+            Thresholds = thresholds,
+            Substitutes = profile.Substitutes,
+            Identical = profile.Identical,
+            PlannedPurchases = closedPurchases,
+            LossSales = profile.PastLossSales(),
+            YearToDate = profile.YearToDate(portfolio.AsOf.Year),
+            TreatmentByTicker = profile.TreatmentByTicker,
+            TaxableAccounts = profile.Accounts.Where(a => a.IsTaxable).Select(a => a.Name).ToHashSet(StringComparer.Ordinal),
+            Selector = profile.Selector,
+        });
+    }
+
+    private static string Money(Ballast.Portfolios.Portfolio p) =>
+        p.Execution.MoneyDecimals == 0 ? "#,0" : "#,0." + new string('0', p.Execution.MoneyDecimals);
+
+    private static string Json(Action<Utf8JsonWriter> body)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+}
