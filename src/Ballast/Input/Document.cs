@@ -27,7 +27,8 @@ public sealed class Document
     /// <summary>Parses <paramref name="text"/>; on a syntax error returns null and adds the problem to <paramref name="problems"/>.</summary>
     public static Document? Parse(string file, string text, List<InputProblem> problems)
     {
-        var isJson = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || text.TrimStart().StartsWith('{');
+        // A YAML flow mapping also starts with '{', so only a .json file gets the strict JSON pass.
+        var isJson = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
         if (isJson)
         {
             try
