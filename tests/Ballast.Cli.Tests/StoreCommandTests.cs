@@ -140,4 +140,26 @@ public sealed class StoreCommandTests : IDisposable
         Assert.Contains("bad-policy.yaml:1:", stderr);
         Assert.Contains("unknown trigger 'sometimes'", stderr);
     }
+
+    [Fact]
+    public void ExportedAccount_IsAPortfolioFileThatChecksTheSame()
+    {
+        Ok("export", "bob.yaml", "--account", "bob", "--as-of", "2025-06-30");
+
+        var fromFile = _cli.Run("check", "bob.yaml", "--json");
+        var fromStore = Run("check", "--account", "bob", "--as-of", "2025-06-30", "--json");
+
+        Assert.Equal(1, fromFile.Exit);
+        Assert.Equal(fromStore.Out, fromFile.Out);
+    }
+
+    [Fact]
+    public void ExportWithoutAccount_WritesOneFilePerAccount()
+    {
+        Ok("export", "all", "--as-of", "2025-06-30");
+
+        Assert.True(File.Exists(Path.Combine(_cli.Directory, "all", "alice.yaml")));
+        Assert.Equal(0, _cli.Run("check", "all/alice.yaml").Exit);
+        Assert.Equal(1, _cli.Run("check", "all/bob.yaml").Exit);
+    }
 }

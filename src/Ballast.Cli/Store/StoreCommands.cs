@@ -148,21 +148,41 @@ public static class StoreCommands
 
     private static Command Export(CliContext ctx)
     {
-        var file = new Argument<string>("FILE") { Description = "Output file (.json, .yaml or .yml)" };
+        var file = new Argument<string>("PATH") { Description = "With --account: a portfolio file (.yaml, .yml or .json). Without: a folder that gets one portfolio file per account" };
         var account = AccountOption(required: false);
         var asOf = new Option<string?>("--as-of") { Description = "Price date (yyyy-MM-dd, default today)" };
-        var cmd = new Command("export", "Write an account, or the whole store, as a portfolio file (YAML or JSON)");
+        var json = new Option<bool>("--json") { Description = "Write JSON instead of YAML (for a folder)" };
+        var cmd = new Command("export", "Write an account, or every account, in the portfolio-file format that check and plan read");
         cmd.Arguments.Add(file);
         cmd.Options.Add(account);
         cmd.Options.Add(asOf);
+        cmd.Options.Add(json);
         cmd.SetAction(parse => Run(ctx, () =>
         {
             var path = ctx.ResolvePath(parse.GetValue(file)!);
             var store = Open(parse, ctx);
             var date = ParseDate(parse.GetValue(asOf), "--as-of", ctx);
-            var yaml = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
-            File.WriteAllText(path, yaml ? PortfolioYaml.Write(store, date, parse.GetValue(account)) : store.ExportJson(date, parse.GetValue(account)));
-            ctx.Out.WriteLine($"wrote {path}");
+            var name = parse.GetValue(account);
+            var converter = new Ballast.Cli.Portfolio.StoredPortfolios(date, int.MaxValue, p => p, e => e);
+            // Everything is converted before anything is written, so a failure leaves no partial export.
+            var files = new List<(string Path, string Text)>();
+            foreach (var snapshot in store.ReadAccounts(new SnapshotQuery(date, Account: name)))
+            {
+                var stored = converter.Convert(snapshot);
+                if (stored.Portfolio is null) throw new InputException(new InputProblem(stored.Error!, Field: name is null ? null : "--account"));
+                var asJson = name is null ? parse.GetValue(json) : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+                var target = name is null ? Path.Combine(path, snapshot.Name + (asJson ? ".json" : ".yaml")) : path;
+                files.Add((target, PortfolioWriter.Write(stored.Portfolio, asJson)));
+            }
+            if (name is not null && files.Count == 0) throw new InputException(new InputProblem($"no account named '{name}'", Field: "--account"));
+            if (name is null) Directory.CreateDirectory(path);
+            foreach (var (target, text) in files)
+            {
+                var temp = target + ".tmp";
+                File.WriteAllText(temp, text);
+                File.Move(temp, target, overwrite: true);
+            }
+            ctx.Out.WriteLine(name is null ? $"wrote {files.Count} portfolio files to {path}" : $"wrote {path}");
             return ExitCodes.Ok;
         }));
         return cmd;

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Scale run of the store: 100,000 accounts x 10 holdings loaded through `ballast import` into SQLite and into
+# PostgreSQL, then `ballast check --all` over them, timed with peak memory. Usage: bench/store-scale.sh [accounts]
+# PostgreSQL: uses BALLAST_TEST_PG (from .ci/postgres.sh) to create a scratch database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ACCOUNTS="${1:-100000}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+dotnet build -c Release src/Ballast.Cli -v q -nologo >/dev/null
+BALLAST="dotnet src/Ballast.Cli/bin/Release/net10.0/Ballast.Cli.dll"
+
+python3 - "$ACCOUNTS" "$WORK" <<'PY'
+import sys, os
+n, work = int(sys.argv[1]), sys.argv[2]
+tickers = [f"E{t}" for t in range(10)]
+with open(os.path.join(work, "prices.csv"), "w") as f:
+    f.write("date," + ",".join(tickers) + "\n")
+    for d in range(1, 31):
+        f.write(f"2025-09-{d:02d}," + ",".join(f"{50 + t + d * 0.25:.2f}" for t in range(10)) + "\n")
+with open(os.path.join(work, "accounts.csv"), "w") as a, open(os.path.join(work, "positions.csv"), "w") as p:
+    a.write("account,type,currency,household,model\n")
+    p.write("account,ticker,quantity,cost_basis\n")
+    for i in range(n):
+        name = f"acct-{i:06d}"
+        kind = ("taxable", "tax-deferred", "tax-free")[i % 3]
+        a.write(f"{name},{kind},USD,hh-{i // 2},bench\n")
+        for t in range(10):
+            q = 1 + (i * 7 + t * 13) % 200
+            p.write(f"{name},E{t},{q}.{i % 10},{q * 55}\n")
+        p.write(f"{name},CASH,{i % 5000}.25,\n")
+with open(os.path.join(work, "policy.yaml"), "w") as f:
+    f.write("{ look: daily, trigger: threshold, absolute: 5%, relative: 25% }\n")
+PY
+
+run() { # label, db
+  local label="$1" db="$2"
+  echo "== $label"
+  $BALLAST init --db "$db" >/dev/null
+  $BALLAST prices import "$WORK/prices.csv" --db "$db" >/dev/null
+  $BALLAST model set bench --targets "E0=10%,E1=10%,E2=10%,E3=10%,E4=10%,E5=10%,E6=10%,E7=10%,E8=10%,E9=10%" --policy-file "$WORK/policy.yaml" --db "$db" >/dev/null
+  /usr/bin/time -f "import accounts: %e s, peak %M KB" $BALLAST import accounts "$WORK/accounts.csv" --db "$db" >/dev/null
+  /usr/bin/time -f "import positions: %e s, peak %M KB" $BALLAST import positions "$WORK/positions.csv" --as-of 2025-09-30 --db "$db" >/dev/null
+  for i in 1 2 3; do
+    /usr/bin/time -f "check --all (run $i): %e s, peak %M KB" $BALLAST check --all --as-of 2025-09-30 --db "$db" --json > "$WORK/check.json" || true
+  done
+  python3 -c "import json,sys; d=json.load(open('$WORK/check.json')); print('accounts', d['accounts'], 'need rebalancing', d['needRebalancing'], 'errors', d['errors'])"
+}
+
+run "SQLite" "$WORK/scale.db"
+if [ -n "${BALLAST_TEST_PG:-}" ]; then
+  PG_DB="ballast_scale_$$"
+  psql_conn="${BALLAST_TEST_PG/Database=postgres/Database=$PG_DB}"
+  PGPASSWORD=ballast psql -h 127.0.0.1 -p 55432 -U ballast -d postgres -qc "CREATE DATABASE $PG_DB" 
+  run "PostgreSQL" "$psql_conn"
+  PGPASSWORD=ballast psql -h 127.0.0.1 -p 55432 -U ballast -d postgres -qc "DROP DATABASE $PG_DB WITH (FORCE)"
+fi
+echo "machine: $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
