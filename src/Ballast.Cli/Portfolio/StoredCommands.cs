@@ -32,29 +32,61 @@ internal static class StoredCommands
             return plan.Drift.NeedsRebalancing ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
         }
 
+        // Results stream out as accounts are read: memory stays flat however many accounts there are.
+        const int tableLimit = 200;
         int total = 0, needing = 0;
-        var listed = new List<(StoredPortfolio Account, DriftReport? Report)>();
+        var errors = new List<string>();
+        var rows = new List<(StoredPortfolio Account, DriftReport Report)>();
+        var buffer = new MemoryStream();
+        var w = json ? new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) : null;
+        void Drain()
+        {
+            w!.Flush();
+            context.Out.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            buffer.SetLength(0);
+        }
+        if (w is not null)
+        {
+            w.WriteStartObject();
+            w.WriteString("asOf", query.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            w.WriteString("scope", scope);
+            w.WriteStartArray("results");
+        }
         foreach (var snapshot in store.ReadAccounts(query))
         {
             total++;
             var stored = converter.Convert(snapshot);
-            if (stored.Portfolio is null)
+            DriftReport? report = null;
+            if (stored.Portfolio is null) errors.Add(stored.Error!);
+            else
             {
-                listed.Add((stored, null));
-                continue;
+                report = DriftEvaluator.Evaluate(stored.Portfolio);
+                if (!report.NeedsRebalancing) continue;
+                needing++;
+                if (w is null && rows.Count < tableLimit) rows.Add((stored, report));
             }
-            var report = DriftEvaluator.Evaluate(stored.Portfolio);
-            if (!report.NeedsRebalancing) continue;
-            needing++;
-            listed.Add((stored, report));
+            if (w is null) continue;
+            WriteEntry(w, stored, report);
+            if (buffer.Length > 1 << 16) Drain();
         }
-        var errors = listed.Count(l => l.Report is null);
         if (total == 0 && query.Model is not null && !store.AccountsOnModel(query.Model).Any())
             context.Error.WriteLine($"ballast: no account follows model '{query.Model}'");
-        if (json) context.Out.Write(ManyJson(query.AsOf, scope, total, needing, listed));
-        else RenderMany(context, query.AsOf, scope, total, needing, listed);
-        foreach (var (account, _) in listed.Where(l => l.Report is null)) context.Error.WriteLine($"ballast: error: {account.Error}");
-        return errors > 0 ? ExitCodes.BadInput : needing > 0 ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
+        if (w is not null)
+        {
+            w.WriteEndArray();
+            w.WriteNumber("accounts", total);
+            w.WriteNumber("needRebalancing", needing);
+            w.WriteNumber("errors", errors.Count);
+            w.WriteEndObject();
+            Drain();
+            context.Out.WriteLine();
+        }
+        else
+        {
+            RenderMany(context, query.AsOf, scope, total, needing, rows, tableLimit);
+        }
+        foreach (var error in errors) context.Error.WriteLine($"ballast: error: {error}");
+        return errors.Count > 0 ? ExitCodes.BadInput : needing > 0 ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
     });
 
     public static int Plan(ParseResult parse, CliContext context, PortfolioOptions options, PlanRequest request, bool csv, bool save) => StoreCommands.Run(context, () =>
@@ -151,65 +183,46 @@ internal static class StoredCommands
         else PlanRenderer.RenderPlan(context, stored.Portfolio!, plan);
     }
 
-    private static string ManyJson(DateOnly asOf, string scope, int total, int needing, List<(StoredPortfolio Account, DriftReport? Report)> listed)
+    private static void WriteEntry(Utf8JsonWriter w, StoredPortfolio account, DriftReport? report)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        w.WriteStartObject();
+        w.WriteString("account", account.Account.Name);
+        if (account.Account.Household is { } h) w.WriteString("household", h);
+        if (account.Account.Model is { } m) w.WriteString("model", m);
+        if (report is null)
         {
-            w.WriteStartObject();
-            w.WriteString("asOf", asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            w.WriteString("scope", scope);
-            w.WriteNumber("accounts", total);
-            w.WriteNumber("needRebalancing", needing);
-            w.WriteNumber("errors", listed.Count(l => l.Report is null));
-            w.WriteStartArray("results");
-            foreach (var (account, report) in listed)
-            {
-                w.WriteStartObject();
-                w.WriteString("account", account.Account.Name);
-                if (account.Account.Household is { } h) w.WriteString("household", h);
-                if (account.Account.Model is { } m) w.WriteString("model", m);
-                if (report is null)
-                {
-                    w.WriteString("error", account.Error);
-                }
-                else
-                {
-                    w.WriteBoolean("needsRebalancing", report.NeedsRebalancing);
-                    w.WriteNumber("totalValue", report.TotalValue);
-                    w.WriteNumber("maxDrift", report.MaxAbsoluteDrift / 1.0000000000000000000000000000m);
-                    w.WriteStartArray("reasons");
-                    foreach (var r in report.Reasons) w.WriteStringValue(r);
-                    w.WriteEndArray();
-                    w.WriteStartArray("warnings");
-                    foreach (var x in account.Warnings) w.WriteStringValue(x);
-                    w.WriteEndArray();
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
+            w.WriteString("error", account.Error);
         }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        else
+        {
+            w.WriteBoolean("needsRebalancing", report.NeedsRebalancing);
+            w.WriteNumber("totalValue", report.TotalValue);
+            w.WriteNumber("maxDrift", report.MaxAbsoluteDrift / 1.0000000000000000000000000000m);
+            w.WriteStartArray("reasons");
+            foreach (var r in report.Reasons) w.WriteStringValue(r);
+            w.WriteEndArray();
+            w.WriteStartArray("warnings");
+            foreach (var x in account.Warnings) w.WriteStringValue(x);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
     }
 
-    private static void RenderMany(CliContext context, DateOnly asOf, string scope, int total, int needing, List<(StoredPortfolio Account, DriftReport? Report)> listed)
+    private static void RenderMany(CliContext context, DateOnly asOf, string scope, int total, int needing, List<(StoredPortfolio Account, DriftReport Report)> shown, int limit)
     {
         var console = context.Console;
         console.MarkupLine($"[bold]Check of {Markup.Escape(scope)} as of {asOf:yyyy-MM-dd}:[/] {needing} of {total} accounts need rebalancing");
-        var shown = listed.Where(l => l.Report is not null).ToList();
         if (shown.Count == 0) return;
         var table = new Table().Border(context.Interactive ? TableBorder.Rounded : TableBorder.Ascii)
             .AddColumns("Account", "Household", "Value", "Max drift", "Reason");
         table.Columns[2].RightAligned();
         table.Columns[3].RightAligned();
-        const int limit = 200;
-        foreach (var (account, report) in shown.Take(limit))
+        foreach (var (account, report) in shown)
             table.AddRow(Markup.Escape(account.Account.Name), Markup.Escape(account.Account.Household ?? ""),
-                report!.TotalValue.ToString("#,0.00", CultureInfo.InvariantCulture),
+                report.TotalValue.ToString("#,0.00", CultureInfo.InvariantCulture),
                 (report.MaxAbsoluteDrift * 100).ToString("0.00", CultureInfo.InvariantCulture) + "pp",
                 Markup.Escape(report.Reasons.FirstOrDefault() ?? ""));
         console.Write(table);
-        if (shown.Count > limit) console.MarkupLine($"... and {shown.Count - limit} more (use --json for all)");
+        if (needing > shown.Count) console.MarkupLine($"... and {needing - shown.Count} more (use --json for all)");
     }
 }
