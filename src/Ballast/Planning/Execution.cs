@@ -96,7 +96,9 @@ internal static class Execution
                 buySum = 0;
                 for (var i = 0; i < n; i++)
                 {
-                    buys[i] *= scale;
+                    // The scale is a 28-digit quotient; four digits below the money unit are plenty (the buys are
+                    // rounded to the unit next) and keep later sums short. Toward zero, so the budget still holds.
+                    buys[i] = Math.Round(buys[i] * scale, ex.MoneyDecimals + 4, MidpointRounding.ToZero);
                     buySum += buys[i];
                 }
             }
