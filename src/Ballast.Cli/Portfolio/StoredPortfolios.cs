@@ -18,6 +18,7 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
     private readonly Dictionary<string, (Policy? Policy, string? Error)> _policies = new(StringComparer.Ordinal);
     private readonly Dictionary<IReadOnlyDictionary<string, decimal>, IReadOnlyList<TargetWeight>> _targets = new(ReferenceEqualityComparer.Instance);
     private readonly ExecutionOptions _execution = executionOverride(ExecutionOptions.Default);
+    private readonly Dictionary<string, Security> _securities = new(StringComparer.Ordinal);
 
     public StoredPortfolio Convert(AccountSnapshot a)
     {
@@ -28,7 +29,9 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
 
         List<string>? warnings = null;
         var positions = new Position[a.Holdings.Count];
-        var securities = new Dictionary<string, Security>(a.Holdings.Count + a.Targets.Count, StringComparer.Ordinal);
+        // Every account sees the same latest prices on the as-of date, so one securities table serves them all;
+        // an account whose price for a ticker differs gets a table of its own.
+        var securities = _securities;
         for (var i = 0; i < a.Holdings.Count; i++)
         {
             var h = a.Holdings[i];
@@ -37,7 +40,15 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
             if (h.PriceDate is { } d && asOf.DayNumber - d.DayNumber > staleDays)
                 (warnings ??= []).Add($"{h.Ticker}'s latest price is from {d:yyyy-MM-dd}, more than {staleDays} days before {asOf:yyyy-MM-dd}");
             positions[i] = new Position(h.Ticker, h.Quantity * price, h.Quantity);
-            securities[h.Ticker] = new Security(h.Ticker, price);
+            if (!securities.TryGetValue(h.Ticker, out var known))
+            {
+                securities[h.Ticker] = new Security(h.Ticker, price);
+            }
+            else if (known.Price != price)
+            {
+                if (ReferenceEquals(securities, _securities)) securities = new Dictionary<string, Security>(_securities, StringComparer.Ordinal);
+                securities[h.Ticker] = new Security(h.Ticker, price);
+            }
         }
         if (!_targets.TryGetValue(a.Targets, out var targets))
         {
