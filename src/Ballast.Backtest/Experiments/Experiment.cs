@@ -37,8 +37,7 @@ public sealed record TuneSettings(
     IReadOnlyList<decimal?> Relative,
     IReadOnlyList<decimal?> Rails,
     IReadOnlyList<LookSchedule> Looks,
-    double MaxTrackingError,
-    bool OnPaths);
+    double MaxTrackingError);
 
 /// <summary>
 /// A backtest experiment as read from YAML or JSON: price data, the period, starting capital, targets,

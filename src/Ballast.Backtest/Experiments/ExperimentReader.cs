@@ -228,7 +228,7 @@ public static class ExperimentReader
     {
         if (Document.Get(root, "tune") is not { } node || doc.Mapping(node, "tune") is not { } m) return null;
         const string path = "tune";
-        doc.CheckFields(m, path, "absolute", "relative", "rail", "look", "objective", "monteCarlo");
+        doc.CheckFields(m, path, "absolute", "relative", "rail", "look", "objective");
         List<decimal?> Fractions(string key)
         {
             var list = new List<decimal?>();
@@ -262,6 +262,6 @@ public static class ExperimentReader
             doc.CheckFields(om, "tune.objective", "maxTrackingError");
             maxTe = (double)(doc.Fraction(om, "maxTrackingError", "tune.objective") ?? 0.02m);
         }
-        return new TuneSettings(absolute, relative, rails, looks, maxTe, doc.Bool(m, "monteCarlo", path) ?? false);
+        return new TuneSettings(absolute, relative, rails, looks, maxTe);
     }
 }
