@@ -11,6 +11,7 @@ public static class CliApp
     {
         var root = new RootCommand("Ballast: drift checks, rebalancing policies and trade plans for ETF portfolios.");
         PortfolioCommands.AddTo(root, context);
+        Backtest.BacktestCommands.AddTo(root, context);
         return root;
     }
 
