@@ -69,9 +69,10 @@ internal static class BacktestOutput
     /// <summary>The terminal results table (also pasted into the documentation).</summary>
     public static Table ResultsTable(IReadOnlyList<PolicyStatistics> stats)
     {
-        var table = new Table().Border(TableBorder.Rounded)
+        var table = new Table().Border(TableBorder.Simple)
             .AddColumns("Policy", "Final value", "CAGR", "Vol", "Sharpe", "Max DD", "Rebal.", "Turnover", "Costs", "TE", "Avg drift", "Outside");
         for (var i = 1; i < table.Columns.Count; i++) table.Columns[i].RightAligned();
+        foreach (var c in table.Columns) c.NoWrap().Padding(new Padding(1, 0, 0, 0));
         foreach (var s in stats)
         {
             table.AddRow(Markup.Escape(s.Name), s.FinalValue.ToString("#,0", Inv), Pct(s.Cagr), Pct(s.Volatility), Ratio(s.Sharpe), Pct(s.MaxDrawdown),
