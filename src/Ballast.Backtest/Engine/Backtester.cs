@@ -214,24 +214,26 @@ public sealed class Backtester
             var look = t > 0 && lookDue[t];
             var flow = t > 0 && _flowDue[t];
             var callEngine = t == 0 || flow;
+            if ((look || flow) && cashFactor != 1)
+            {
+                // Interest on cash joins the ledger at every look and flow, whether or not the engine is called.
+                cash = Math.Round(cash * MoneyBoundary.ToDecimal(cashFactor, "cash growth"), ex.MoneyDecimals);
+                cashD = (double)cash;
+                cashFactor = 1;
+            }
             if (!callEngine && look)
             {
                 callEngine = true;
-                if (fastThreshold && !policy.Look.IntervalExceeded(lastRebalanced, date))
-                {
-                    var ledgerCash = cashFactor == 1 ? cash : Math.Round(cash * MoneyBoundary.ToDecimal(cashFactor, "cash growth"), ex.MoneyDecimals);
-                    var floor = ex.CashReserve;
-                    if (ledgerCash >= floor && ledgerCash - floor < dust && ClearlyWithin(policy, v, invested, halves))
-                        callEngine = false;
-                }
+                var floor = ex.CashReserve;
+                if (fastThreshold && !policy.Look.IntervalExceeded(lastRebalanced, date)
+                    && cash >= floor && cash - floor < dust && ClearlyWithin(policy, v, invested, halves))
+                    callEngine = false;
             }
 
             double traded = 0, flowNet = 0;
             if (callEngine)
             {
                 engineCalls++;
-                if (cashFactor != 1) cash = Math.Round(cash * MoneyBoundary.ToDecimal(cashFactor, "cash growth"), ex.MoneyDecimals);
-                cashFactor = 1;
                 var positions = new List<Position>(n);
                 securities.Clear();
                 for (var i = 0; i < n; i++)
