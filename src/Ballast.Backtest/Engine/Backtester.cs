@@ -178,17 +178,25 @@ public sealed class Backtester
             && policy.Trigger.Volatility is null or { Scaling: BandScaling.None };
         var volRule = policy.Trigger.Kind == TriggerKind.Volatility || policy.Trigger.Volatility is { Scaling: not BandScaling.None } ? policy.Trigger.Volatility : null;
         var v = new double[n];
+        var closes = m.Closes;
+        var growth = m.CashGrowth;
+        var targetsD = _targetDoubles;
 
         for (var t = 0; t < T; t++)
         {
             var date = dates[t];
-            cashD *= m.CashGrowth[t];
-            cashFactor *= m.CashGrowth[t];
-            double invested = 0;
-            for (var i = 0; i < n; i++)
+            var g = growth[t];
+            if (g != 1)
             {
-                v[i] = qd[i] * m.Closes[i][t];
-                invested += v[i];
+                cashD *= g;
+                cashFactor *= g;
+            }
+            double invested = 0;
+            for (var i = 0; i < v.Length; i++)
+            {
+                var x = qd[i] * closes[i][t];
+                v[i] = x;
+                invested += x;
             }
             var basis = _cashIsAsset ? invested + cashD : invested;
 
@@ -197,13 +205,13 @@ public sealed class Backtester
             {
                 double worst = -1, worstBand = 0;
                 var isOutside = false;
-                for (var i = 0; i < n; i++)
+                var inverse = basis > 0 ? 1 / basis : 0;
+                for (var i = 0; i < v.Length; i++)
                 {
-                    var w = basis > 0 ? v[i] / basis : 0;
-                    var d = Math.Abs(w - _targetDoubles[i]);
+                    var d = Math.Abs(v[i] * inverse - targetsD[i]);
                     driftSum += d;
                     if (d > worst) { worst = d; worstBand = halves[i]; }
-                    if (d > halves[i]) isOutside = true;
+                    isOutside |= d > halves[i];
                 }
                 if (worst > driftMax) driftMax = worst;
                 driftSeries[t] = worst;
