@@ -68,6 +68,8 @@ public sealed record Experiment
     public string? CashSeries { get; init; }
     public required IReadOnlyList<NamedPolicy> Policies { get; init; }
     public MonteCarloSettings? MonteCarlo { get; init; }
+    /// <summary>Line and column of the <c>start</c> (else <c>end</c>) field in <see cref="File"/>, for date-range problems.</summary>
+    public (int Line, int Column, string Field)? RangeAt { get; init; }
     public TuneSettings? Tune { get; init; }
 
     /// <summary>The target tickers other than CASH, in target order.</summary>

@@ -130,6 +130,11 @@ public static class ExperimentReader
             }
         }
 
+        (int, int, string)? rangeAt = null;
+        foreach (var key in new[] { "start", "end" })
+        {
+            if (Document.Get(root, key) is { } rn) { rangeAt = ((int)rn.Start.Line, (int)rn.Start.Column, key); break; }
+        }
         var monteCarlo = ReadMonteCarlo(doc, root);
         var tune = ReadTune(doc, root);
         if (doc.Problems.Count > 0) throw new InputException(doc.Problems);
@@ -137,7 +142,7 @@ public static class ExperimentReader
         {
             File = file, Name = name, PricesPath = prices!, PriceFormat = format, Start = start, End = end, Initial = initial,
             Targets = targets, Execution = execution, CashFlows = flows, CashRate = (double)cashRate, CashSeries = cashSeries,
-            Policies = policies, MonteCarlo = monteCarlo, Tune = tune,
+            Policies = policies, MonteCarlo = monteCarlo, Tune = tune, RangeAt = rangeAt,
         };
     }
 
@@ -156,7 +161,16 @@ public static class ExperimentReader
             PriceFormat.MonthlyIndex => PriceCsv.LoadMonthlyIndex(experiment.PricesPath),
             _ => PriceCsv.LoadWide(experiment.PricesPath),
         };
-        var selected = table.Select(tickers, experiment.Start, experiment.End);
+        PriceTable selected;
+        try
+        {
+            selected = table.Select(tickers, experiment.Start, experiment.End);
+        }
+        catch (InputException e) when (experiment.RangeAt is { } at && e.Problems.All(p => p.Field == "date" && p.Line is null))
+        {
+            // An empty range is the experiment's start/end meeting the data: point at the experiment's field.
+            throw new InputException([.. e.Problems.Select(p => new InputProblem($"{p.Message} in {p.File}", experiment.File, at.Line, at.Column, at.Field))]);
+        }
         if (selected.Count < 2)
             throw new InputException(new InputProblem(
                 $"only {selected.Count} date from {experiment.Start?.ToString("yyyy-MM-dd") ?? "the start"} to {experiment.End?.ToString("yyyy-MM-dd") ?? "the end"} has prices for every asset; a backtest needs at least two",

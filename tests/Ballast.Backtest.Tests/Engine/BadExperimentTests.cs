@@ -55,7 +55,7 @@ public sealed class BadExperimentTests
 
     [Fact]
     public void EmptyDateRange() =>
-        AssertBad(Run(Experiment("start: 2021-01-01\n"), GoodPrices), "prices.csv", "date", "no date from 2021-01-01");
+        AssertBad(Run(Experiment("start: 2021-01-01\n"), GoodPrices), "exp.yaml:3:8: start:", "prices.csv", "no date from 2021-01-01");
 
     [Fact]
     public void PolicyTheEngineRejects_InnerRailOutsideTheBand() =>
