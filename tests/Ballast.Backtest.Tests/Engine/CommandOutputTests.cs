@@ -163,3 +163,29 @@ public sealed class CommandOutputTests
         return canvases.Count;
     }
 }
+
+/// <summary>The three price layouts give the same backtest when they hold the same closes.</summary>
+public sealed class PriceFormatTests
+{
+    [Fact]
+    public void PerTickerFolder_GivesTheSameResultsAsTheWideFile()
+    {
+        var wide = Cli.Run("backtest", "examples/backtest-spy-agg.yaml", "--csv");
+        var folder = Cli.Run("backtest", "examples/backtest-spy-agg.yaml", "--csv", "--prices", TestPaths.SharedData("etf_daily"));
+        Assert.Equal(0, folder.Exit);
+        Assert.Equal(wide.Out, folder.Out);
+    }
+
+    [Fact]
+    public void MonthlyIndex_ReadAsWide_GivesTheSameResults()
+    {
+        var dir = TestPaths.TempDirectory();
+        var text = File.ReadAllText(TestPaths.InRepo("examples/backtest-60-40-long.yaml")).Replace("format: monthly-index", "format: wide", StringComparison.Ordinal)
+            .Replace("prices: data/", "prices: " + TestPaths.InRepo("examples/data") + "/", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir, "wide.yaml"), text);
+        var asWide = Cli.RunIn(dir, "backtest", "wide.yaml", "--csv");
+        var asIndex = Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--csv");
+        Assert.Equal(0, asWide.Exit);
+        Assert.Equal(asIndex.Out, asWide.Out);
+    }
+}
