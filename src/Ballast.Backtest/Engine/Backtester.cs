@@ -307,6 +307,7 @@ public sealed class Backtester
             }
         }
 
+        if (T > 1) bandSeries[0] = bandSeries[1]; // row 0 is the purchase at target: no drift, same band as the next close
         var years = (dates[^1].DayNumber - dates[0].DayNumber) / 365.25;
         return new PolicyRunResult(name, policy, values, index)
         {
