@@ -33,6 +33,23 @@ public sealed class CommandOutputTests
     }
 
     [Fact]
+    public void Interactive_ShowsProgressAndTheTable()
+    {
+        foreach (var (args, expected) in new[]
+        {
+            (new[] { "backtest", "examples/backtest-60-40-long.yaml" }, "20%/10% rails"),
+            (["simulate", "examples/simulate-60-40.yaml", "--paths", "100"], "5/25 bands"),
+            (["tune", "examples/tune-bands.yaml"], "Best for tracking error"),
+        })
+        {
+            var (exit, output, err) = Cli.RunIn(TestPaths.RepoRoot, true, args);
+            Assert.True(exit == 0, err);
+            Assert.Contains(expected, output, StringComparison.Ordinal);
+            Assert.Equal("", err);
+        }
+    }
+
+    [Fact]
     public void BacktestCsv_OneRowPerPolicy()
     {
         var (exit, output, _) = Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--csv");
