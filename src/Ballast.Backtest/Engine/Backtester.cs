@@ -87,6 +87,11 @@ public sealed class Backtester
     private readonly bool _cashIsAsset;
     private readonly Dictionary<LookSchedule, bool[]> _lookCache = [];
 
+    /// <param name="market">Prices and cash growth.</param>
+    /// <param name="targets">Target weights (fractions summing to 1), every ticker but CASH among the market's assets.</param>
+    /// <param name="execution">Costs, whole shares, minimum trade and cash reserve, as the engine takes them.</param>
+    /// <param name="initial">Starting capital (currency units), bought at target at the first close.</param>
+    /// <param name="flows">Recurring deposits or withdrawals, or null.</param>
     public Backtester(Market market, IReadOnlyList<TargetWeight> targets, ExecutionOptions execution, decimal initial, CashFlowSchedule? flows = null)
     {
         ArgumentNullException.ThrowIfNull(market);
@@ -113,6 +118,7 @@ public sealed class Backtester
     public static Backtester For(Experiment experiment, Market market) =>
         new(market, experiment.Targets, experiment.Execution, experiment.Initial, experiment.CashFlows);
 
+    /// <summary>The market this backtester runs on.</summary>
     public Market Market => _market;
 
     /// <summary>Rows on which <paramref name="schedule"/> makes a look due, starting from a look at row 0.</summary>

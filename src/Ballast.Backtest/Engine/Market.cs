@@ -32,7 +32,9 @@ public sealed class Market
         PeriodsPerYear = periodsPerYear ?? Periodicity.PeriodsPerYear(Dates);
     }
 
+    /// <summary>The dates (rows), strictly ascending.</summary>
     public DateOnly[] Dates { get; }
+    /// <summary>Asset tickers, one per close column.</summary>
     public string[] Assets { get; }
     /// <summary>closes[asset][row].</summary>
     public double[][] Closes { get; }
@@ -40,6 +42,7 @@ public sealed class Market
     public double[] CashGrowth { get; }
     /// <summary>Rows per year (252 daily, 12 monthly, ...).</summary>
     public double PeriodsPerYear { get; }
+    /// <summary>Number of dates (rows).</summary>
     public int Count => Dates.Length;
 
     /// <summary>Builds the market of <paramref name="experiment"/> from its selected price table.</summary>

@@ -18,13 +18,19 @@ public sealed class PolicySimulation
         Wealth = new WealthPathStatistics(years, histogramMaximum);
     }
 
+    /// <summary>The policy's name.</summary>
     public string Name { get; }
+    /// <summary>Wealth at each year end, in multiples of the initial capital.</summary>
     public WealthPathStatistics Wealth { get; }
     /// <summary>Quantiles of 1 + maximum drawdown (the trough as a fraction of the peak).</summary>
     public LogHistogramQuantiles TroughRatio { get; } = new(1e-4, 1.0001, 0.001);
+    /// <summary>Maximum drawdown per path (fraction ≤ 0).</summary>
     public RunningMoments MaxDrawdown { get; } = new();
+    /// <summary>One-way turnover per year per path (fraction).</summary>
     public RunningMoments Turnover { get; } = new();
+    /// <summary>Costs per path (currency units).</summary>
     public RunningMoments Costs { get; } = new();
+    /// <summary>Rebalances per path.</summary>
     public RunningMoments Rebalances { get; } = new();
 
     internal void Merge(PolicySimulation other)
