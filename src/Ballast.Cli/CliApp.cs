@@ -15,6 +15,7 @@ public static class CliApp
         PortfolioCommands.AddTo(root, context);
         StoreCommands.AddTo(root, context);
         TaxCommands.AddTo(root, context);
+        Backtest.BacktestCommands.AddTo(root, context);
         return root;
     }
 

@@ -1,0 +1,388 @@
+using Ballast.Backtest.Data;
+using Ballast.Backtest.Experiments;
+using Ballast.Drift;
+using Ballast.Planning;
+using Ballast.Policies;
+using Ballast.Portfolios;
+
+namespace Ballast.Backtest.Engine;
+
+/// <summary>What a backtest run records beyond its statistics.</summary>
+public sealed record BacktestOptions
+{
+    public static BacktestOptions Default { get; } = new();
+
+    /// <summary>Keep the weights per date (for reports).</summary>
+    public bool RecordWeights { get; init; }
+    /// <summary>Keep every engine call that traded (for tests and audits).</summary>
+    public bool RecordLedger { get; init; }
+    /// <summary>Call the engine at every look, even when the exact pre-check proves no band is breached.</summary>
+    public bool AlwaysCallEngine { get; init; }
+}
+
+/// <summary>One engine call that traded: the plan's action and trades, and the ledger after them.</summary>
+/// <param name="Row">Index of the date in the market.</param>
+/// <param name="Cash">Cash after the trades (currency units).</param>
+/// <param name="Quantities">Shares per asset after the trades, in the market's asset order.</param>
+public sealed record LedgerEntry(int Row, DateOnly Date, PlanAction Action, IReadOnlyList<Trade> Trades, decimal Deposit, decimal Withdraw, decimal Cash, decimal[] Quantities);
+
+/// <summary>
+/// One policy's backtest. <see cref="Values"/> is the portfolio value (currency units) at each close after that
+/// close's flows and trades; <see cref="Index"/> the time-weighted value index (flows removed, 1 = the initial
+/// capital), from which returns, volatility and drawdowns are measured.
+/// </summary>
+public sealed record PolicyRunResult(string Name, Policy Policy, double[] Values, double[] Index)
+{
+    /// <summary>Rebalances, not counting the initial purchase.</summary>
+    public int Rebalances { get; init; }
+    /// <summary>Transaction costs paid after the initial purchase (currency units).</summary>
+    public double Costs { get; init; }
+    /// <summary>Costs of the initial purchase (currency units).</summary>
+    public double InitialCosts { get; init; }
+    /// <summary>One-way turnover per year, a fraction (the initial purchase excluded).</summary>
+    public double TurnoverPerYear { get; init; }
+    /// <summary>Mean |weight − target| over dates and assets, measured at each close before its trades.</summary>
+    public double AverageDrift { get; init; }
+    /// <summary>Largest |weight − target| at any close before its trades.</summary>
+    public double MaxDrift { get; init; }
+    /// <summary>Share of closes (after the first) at which some asset was strictly outside its band before trading.</summary>
+    public double ShareOutsideBands { get; init; }
+    /// <summary>Engine calls made (looks that could not be settled by the exact pre-check, flows, the initial purchase).</summary>
+    public int EngineCalls { get; init; }
+    /// <summary>Per date, the largest |weight − target| before trades (drift chart).</summary>
+    public double[] DriftSeries { get; init; } = [];
+    /// <summary>The band half-width used for <see cref="ShareOutsideBands"/> on the asset with the largest drift, per date.</summary>
+    public double[] BandSeries { get; init; } = [];
+    /// <summary>weights[asset][row] after trades, when recorded.</summary>
+    public double[][]? Weights { get; init; }
+    /// <summary>Dates of rebalances (not the initial purchase).</summary>
+    public IReadOnlyList<DateOnly> RebalanceDates { get; init; } = [];
+    public IReadOnlyList<LedgerEntry> Ledger { get; init; } = [];
+}
+
+/// <summary>
+/// Runs a policy over a <see cref="Market"/> by calling the engine (<see cref="Planner.Create(Portfolio, PlanRequest)"/>)
+/// at the initial purchase, at every look date and at every cash flow, and only revaluing positions in between.
+/// </summary>
+/// <remarks>
+/// Conventions: the portfolio is bought at target weights at the first close; a look happens at the close of
+/// each date on which <see cref="LookSchedule.IsDue"/> holds given the previous look; trades happen at that close,
+/// sells before buys, fractional unless the execution asks for whole shares; costs are paid from cash.
+/// On a threshold look with no flow, the run first checks in double arithmetic, with a margin of 1e-9 of the
+/// portfolio's value, that every asset is well inside its band and the cash needs no placing; only then does it
+/// skip the engine (the engine would plan nothing). Whenever the margin is not clear it calls the engine, which
+/// remains the single source of truth; <see cref="BacktestOptions.AlwaysCallEngine"/> turns the pre-check off.
+/// </remarks>
+public sealed class Backtester
+{
+    private const double Margin = 1e-9;
+    private readonly Market _market;
+    private readonly IReadOnlyList<TargetWeight> _targets;
+    private readonly ExecutionOptions _execution;
+    private readonly decimal _initial;
+    private readonly CashFlowSchedule? _flows;
+    private readonly bool[] _flowDue;
+    private readonly decimal[] _targetWeights;
+    private readonly double[] _targetDoubles;
+    private readonly bool _cashIsAsset;
+    private readonly Dictionary<LookSchedule, bool[]> _lookCache = [];
+
+    /// <param name="market">Prices and cash growth.</param>
+    /// <param name="targets">Target weights (fractions summing to 1), every ticker but CASH among the market's assets.</param>
+    /// <param name="execution">Costs, whole shares, minimum trade and cash reserve, as the engine takes them.</param>
+    /// <param name="initial">Starting capital (currency units), bought at target at the first close.</param>
+    /// <param name="flows">Recurring deposits or withdrawals, or null.</param>
+    public Backtester(Market market, IReadOnlyList<TargetWeight> targets, ExecutionOptions execution, decimal initial, CashFlowSchedule? flows = null)
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(execution);
+        _market = market;
+        _targets = targets;
+        _execution = execution;
+        _initial = initial;
+        _flows = flows is { Amount: not 0 } ? flows : null;
+        _targetWeights = new decimal[market.Assets.Length];
+        foreach (var t in targets)
+        {
+            if (t.Ticker == Portfolio.CashTicker) { _cashIsAsset = true; continue; }
+            var i = Array.IndexOf(market.Assets, t.Ticker);
+            if (i < 0) throw new ArgumentException($"target {t.Ticker} has no prices", nameof(targets));
+            _targetWeights[i] = t.Weight;
+        }
+        _targetDoubles = [.. _targetWeights.Select(w => (double)w)];
+        _flowDue = _flows is null ? new bool[market.Count] : DueDates(_flows.Every);
+    }
+
+    /// <summary>A backtester for an experiment's targets, execution, capital and flows.</summary>
+    public static Backtester For(Experiment experiment, Market market) =>
+        new(market, experiment.Targets, experiment.Execution, experiment.Initial, experiment.CashFlows);
+
+    /// <summary>The market this backtester runs on.</summary>
+    public Market Market => _market;
+
+    /// <summary>Rows on which <paramref name="schedule"/> makes a look due, starting from a look at row 0.</summary>
+    public bool[] DueDates(LookSchedule schedule)
+    {
+        lock (_lookCache)
+        {
+            if (_lookCache.TryGetValue(schedule, out var cached)) return cached;
+            var dates = _market.Dates;
+            var due = new bool[dates.Length];
+            var last = dates[0];
+            for (var t = 1; t < dates.Length; t++)
+            {
+                if (schedule.IsDue(last, dates[t]))
+                {
+                    due[t] = true;
+                    last = dates[t];
+                }
+            }
+            _lookCache[schedule] = due;
+            return due;
+        }
+    }
+
+    /// <summary>Runs <paramref name="policy"/> over the whole market.</summary>
+    public PolicyRunResult Run(string name, Policy policy, BacktestOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        options ??= BacktestOptions.Default;
+        var m = _market;
+        var n = m.Assets.Length;
+        var T = m.Count;
+        var dates = m.Dates;
+        var lookDue = DueDates(policy.Look);
+        var ex = _execution;
+        var unit = ex.MoneyDecimals >= 0 ? 1m / Pow10(ex.MoneyDecimals) : 0.01m;
+        var dust = n * unit;
+        var securities = new Dictionary<string, Security>(n, StringComparer.Ordinal);
+
+        var quantities = new decimal[n];
+        var qd = new double[n];
+        decimal cash = _initial;
+        double cashD = (double)_initial;
+        double cashFactor = 1; // cash growth since the ledger's cash was last set
+        DateOnly? lastRebalanced = null;
+        DateOnly? lastLook = null;
+
+        var values = new double[T];
+        var index = new double[T];
+        var driftSeries = new double[T];
+        var bandSeries = new double[T];
+        double[][]? weights = options.RecordWeights ? Enumerable.Range(0, n).Select(_ => new double[T]).ToArray() : null;
+        var ledger = options.RecordLedger ? new List<LedgerEntry>() : null;
+        var rebalanceDates = new List<DateOnly>();
+        var rebalances = 0;
+        double costs = 0, initialCosts = 0, turnoverSum = 0, driftSum = 0, driftMax = 0;
+        var outside = 0;
+        var engineCalls = 0;
+
+        var halves = BandHalfWidths(policy);
+        var fastThreshold = !options.AlwaysCallEngine && !_cashIsAsset
+            && policy.Trigger.Kind is TriggerKind.Threshold or TriggerKind.Never
+            && policy.Trigger.Volatility is null or { Scaling: BandScaling.None };
+        var volRule = policy.Trigger.Kind == TriggerKind.Volatility || policy.Trigger.Volatility is { Scaling: not BandScaling.None } ? policy.Trigger.Volatility : null;
+        var v = new double[n];
+        var closes = m.Closes;
+        var growth = m.CashGrowth;
+        var targetsD = _targetDoubles;
+
+        for (var t = 0; t < T; t++)
+        {
+            var date = dates[t];
+            var g = growth[t];
+            if (g != 1)
+            {
+                cashD *= g;
+                cashFactor *= g;
+            }
+            double invested = 0;
+            for (var i = 0; i < v.Length; i++)
+            {
+                var x = qd[i] * closes[i][t];
+                v[i] = x;
+                invested += x;
+            }
+            var basis = _cashIsAsset ? invested + cashD : invested;
+
+            // Drift before trading.
+            if (t > 0)
+            {
+                double worst = -1, worstBand = 0;
+                var isOutside = false;
+                var inverse = basis > 0 ? 1 / basis : 0;
+                for (var i = 0; i < v.Length; i++)
+                {
+                    var d = Math.Abs(v[i] * inverse - targetsD[i]);
+                    driftSum += d;
+                    if (d > worst) { worst = d; worstBand = halves[i]; }
+                    isOutside |= d > halves[i];
+                }
+                if (worst > driftMax) driftMax = worst;
+                driftSeries[t] = worst;
+                bandSeries[t] = worstBand;
+                if (isOutside) outside++;
+            }
+
+            var look = t > 0 && lookDue[t];
+            var flow = t > 0 && _flowDue[t];
+            var callEngine = t == 0 || flow;
+            if ((look || flow) && cashFactor != 1)
+            {
+                // Interest on cash joins the ledger at every look and flow, whether or not the engine is called.
+                cash = Math.Round(cash * MoneyBoundary.ToDecimal(cashFactor, "cash growth"), ex.MoneyDecimals);
+                cashD = (double)cash;
+                cashFactor = 1;
+            }
+            if (!callEngine && look)
+            {
+                callEngine = true;
+                var floor = ex.CashReserve;
+                if (fastThreshold && !policy.Look.IntervalExceeded(lastRebalanced, date)
+                    && cash >= floor && cash - floor < dust && ClearlyWithin(policy, v, invested, halves))
+                    callEngine = false;
+            }
+
+            double traded = 0, flowNet = 0;
+            if (callEngine)
+            {
+                engineCalls++;
+                var positions = new List<Position>(n);
+                securities.Clear();
+                for (var i = 0; i < n; i++)
+                {
+                    var price = MoneyBoundary.ToDecimal(m.Closes[i][t], "price");
+                    securities[m.Assets[i]] = new Security(m.Assets[i], price, !ex.WholeShares);
+                    if (quantities[i] > 0) positions.Add(new Position(m.Assets[i], quantities[i] * price, quantities[i]));
+                }
+                decimal? vol = null;
+                if (volRule is not null && t >= volRule.Window)
+                    vol = RealizedVolatility.AnnualizedDecimal(WithToday(index, t, invested + cashD, values), volRule.Window, m.PeriodsPerYear);
+                var portfolio = new Portfolio
+                {
+                    AsOf = date, Cash = cash, Positions = positions, Targets = _targets, Securities = securities,
+                    Policy = policy, Execution = ex, LastRebalanced = lastRebalanced, LastLook = lastLook, RealizedVolatility = vol,
+                };
+                var deposit = flow && _flows!.Amount > 0 ? _flows.Amount : 0;
+                var withdraw = flow && _flows!.Amount < 0 ? -_flows.Amount : 0;
+                var plan = Planner.Create(portfolio, new PlanRequest { ForceRebalance = t == 0, Deposit = deposit, Withdraw = withdraw });
+                var after = plan.ApplyTo(portfolio);
+                Array.Clear(quantities);
+                foreach (var p in after.Positions)
+                {
+                    var i = Array.IndexOf(m.Assets, p.Ticker);
+                    quantities[i] = p.Quantity ?? 0;
+                }
+                for (var i = 0; i < n; i++) qd[i] = (double)quantities[i];
+                cash = after.Cash;
+                cashD = (double)cash;
+                lastRebalanced = after.LastRebalanced;
+                flowNet = (double)(deposit - withdraw);
+                foreach (var tr in plan.Trades) traded += (double)tr.Value;
+                if (t == 0) initialCosts = (double)plan.EstimatedCosts;
+                else
+                {
+                    costs += (double)plan.EstimatedCosts;
+                    if (plan.Action == PlanAction.Rebalance)
+                    {
+                        rebalances++;
+                        rebalanceDates.Add(date);
+                    }
+                    var before = invested + (double)portfolio.Cash;
+                    if (before > 0) turnoverSum += traded / 2 / before;
+                }
+                if (ledger is not null && (plan.HasTrades || t == 0))
+                    ledger.Add(new LedgerEntry(t, date, plan.Action, plan.Trades, deposit, withdraw, cash, (decimal[])quantities.Clone()));
+                invested = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    v[i] = qd[i] * m.Closes[i][t];
+                    invested += v[i];
+                }
+            }
+            if (t == 0 || look) lastLook = date;
+
+            var value = invested + cashD;
+            values[t] = value;
+            index[t] = t == 0 ? value / (double)_initial : index[t - 1] * (value - flowNet) / values[t - 1];
+            if (weights is not null)
+            {
+                var b = _cashIsAsset ? value : invested;
+                for (var i = 0; i < n; i++) weights[i][t] = b > 0 ? v[i] / b : 0;
+            }
+        }
+
+        if (T > 1) bandSeries[0] = bandSeries[1]; // row 0 is the purchase at target: no drift, same band as the next close
+        var years = (dates[^1].DayNumber - dates[0].DayNumber) / 365.25;
+        return new PolicyRunResult(name, policy, values, index)
+        {
+            Rebalances = rebalances,
+            Costs = costs,
+            InitialCosts = initialCosts,
+            TurnoverPerYear = years > 0 ? turnoverSum / years : 0,
+            AverageDrift = T > 1 && n > 0 ? driftSum / ((T - 1) * (double)n) : 0,
+            MaxDrift = driftMax,
+            ShareOutsideBands = T > 1 ? outside / (double)(T - 1) : 0,
+            EngineCalls = engineCalls,
+            DriftSeries = driftSeries,
+            BandSeries = bandSeries,
+            Weights = weights,
+            RebalanceDates = rebalanceDates,
+            Ledger = (IReadOnlyList<LedgerEntry>?)ledger ?? [],
+        };
+    }
+
+    /// <summary>The time-weighted index up to today's close before trading, for realized volatility.</summary>
+    private static double[] WithToday(double[] index, int t, double valueNow, double[] values)
+    {
+        var copy = new double[t + 1];
+        Array.Copy(index, copy, t);
+        copy[t] = index[t - 1] * valueNow / values[t - 1];
+        return copy;
+    }
+
+    /// <summary>
+    /// Band half-widths per asset (fractions) for the drift statistics: the policy's own bands at their stated
+    /// width, or the default 5/25 bands when the policy has none.
+    /// </summary>
+    private double[] BandHalfWidths(Policy policy)
+    {
+        var trigger = policy.Trigger;
+        var hasBands = !trigger.Band.IsEmpty || trigger.Overrides is { Count: > 0 };
+        var halves = new double[_market.Assets.Length];
+        for (var i = 0; i < halves.Length; i++)
+        {
+            var band = hasBands ? trigger.BandFor(_market.Assets[i]) : Policy.Default.Trigger.Band;
+            halves[i] = (double)(band.HalfWidth(_targetWeights[i]) ?? 1m);
+        }
+        return halves;
+    }
+
+    /// <summary>
+    /// True when every asset is inside its band by more than the margin (1e-9 of the invested value), so the
+    /// engine's exact decimal comparison must agree that no band is breached. Never-trigger policies have no bands to check.
+    /// </summary>
+    private bool ClearlyWithin(Policy policy, double[] v, double basis, double[] halves)
+    {
+        if (policy.Trigger.Kind == TriggerKind.Never) return true;
+        if (!(basis > 0)) return false;
+        var eps = Margin * basis;
+        for (var i = 0; i < v.Length; i++)
+        {
+            var target = _targetDoubles[i];
+            var h = halves[i];
+            if (v[i] > (target + h) * basis - eps) return false;
+            var lower = target - h;
+            if (lower > 0 && v[i] < lower * basis + eps) return false;
+        }
+        return true;
+    }
+
+    private static decimal Pow10(int k)
+    {
+        var r = 1m;
+        for (var i = 0; i < k; i++) r *= 10;
+        return r;
+    }
+}

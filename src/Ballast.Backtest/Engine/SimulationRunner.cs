@@ -1,0 +1,201 @@
+using Ballast.Backtest.Data;
+using Ballast.Backtest.Experiments;
+using Ballast.Backtest.MonteCarlo;
+using Ballast.Backtest.Statistics;
+
+namespace Ballast.Backtest.Engine;
+
+/// <summary>
+/// One policy's Monte Carlo results, streamed: yearly wealth (multiples of the initial capital; fan chart,
+/// terminal quantiles and histogram), and the moments of its maximum drawdown (a fraction ≤ 0), one-way
+/// turnover per year (a fraction), costs (currency units) and rebalance count per path.
+/// </summary>
+public sealed class PolicySimulation
+{
+    internal PolicySimulation(string name, int years, double histogramMaximum)
+    {
+        Name = name;
+        Wealth = new WealthPathStatistics(years, histogramMaximum);
+    }
+
+    /// <summary>The policy's name.</summary>
+    public string Name { get; }
+    /// <summary>Wealth at each year end, in multiples of the initial capital.</summary>
+    public WealthPathStatistics Wealth { get; }
+    /// <summary>Quantiles of 1 + maximum drawdown (the trough as a fraction of the peak).</summary>
+    public LogHistogramQuantiles TroughRatio { get; } = new(1e-4, 1.0001, 0.001);
+    /// <summary>Maximum drawdown per path (fraction ≤ 0).</summary>
+    public RunningMoments MaxDrawdown { get; } = new();
+    /// <summary>One-way turnover per year per path (fraction).</summary>
+    public RunningMoments Turnover { get; } = new();
+    /// <summary>Costs per path (currency units).</summary>
+    public RunningMoments Costs { get; } = new();
+    /// <summary>Rebalances per path.</summary>
+    public RunningMoments Rebalances { get; } = new();
+
+    internal void Merge(PolicySimulation other)
+    {
+        Wealth.Merge(other.Wealth);
+        TroughRatio.Merge(other.TroughRatio);
+        MaxDrawdown.Merge(other.MaxDrawdown);
+        Turnover.Merge(other.Turnover);
+        Costs.Merge(other.Costs);
+        Rebalances.Merge(other.Rebalances);
+    }
+
+    /// <summary>The q-quantile of the maximum drawdown (q = 0.05 is the 5 % worst).</summary>
+    public double MaxDrawdownQuantile(double q) => TroughRatio.Quantile(q) - 1;
+}
+
+/// <summary>The results of a simulation: its settings, rows per year, and one <see cref="PolicySimulation"/> per policy.</summary>
+public sealed record SimulationOutcome(Experiment Experiment, MonteCarloSettings Settings, long Paths, double PeriodsPerYear, IReadOnlyList<PolicySimulation> Policies);
+
+/// <summary>
+/// Monte Carlo: simulates return paths (block bootstrap of history, or a fitted multivariate normal or
+/// lognormal), turns each into prices starting at 1, and backtests every policy on every path through the
+/// engine, exactly as on history. Statistics stream into fixed-size accumulators, so memory does not grow
+/// with the number of paths; paths run on all cores and each path's randomness depends only on the seed and
+/// its index, so results do not depend on the thread count. Simulated returns at or below −100 % (possible
+/// under the normal model) are floored at −99.99 %.
+/// </summary>
+public static class SimulationRunner
+{
+    /// <summary>Runs <paramref name="paths"/> paths of <paramref name="settings"/> over the history in <paramref name="prices"/>.</summary>
+    public static SimulationOutcome Run(Experiment experiment, PriceTable prices, MonteCarloSettings settings, long paths, int? maxDegreeOfParallelism = null, Action<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(prices);
+        ArgumentNullException.ThrowIfNull(settings);
+        var assets = experiment.Assets;
+        var history = ReturnMatrix.FromPrices(prices.Select(assets));
+        var ppy = Periodicity.PeriodsPerYear(prices.Dates);
+        IPathGenerator generator = settings.Method switch
+        {
+            "normal" => MultivariateReturnModel.Fit(history, ReturnDistribution.Normal, settings.Seed),
+            "lognormal" => MultivariateReturnModel.Fit(history, ReturnDistribution.Lognormal, settings.Seed),
+            _ => new BlockBootstrap(history, Math.Min(settings.BlockLength, history.Periods), settings.Seed),
+        };
+        var rowsPerYear = (int)Math.Round(ppy);
+        var steps = settings.Years * rowsPerYear;
+        var dates = SyntheticDates(ppy, steps + 1);
+        var cashGrowth = new double[steps + 1];
+        cashGrowth[0] = 1;
+        for (var t = 1; t <= steps; t++)
+            cashGrowth[t] = experiment.CashRate == 0 ? 1 : Math.Pow(1 + experiment.CashRate, 1 / ppy);
+
+        var histogramMaximum = PilotMaximum(experiment, generator, steps, assets.Count);
+        var totals = experiment.Policies.Select(p => new PolicySimulation(p.Name, settings.Years, histogramMaximum)).ToArray();
+        long done = 0;
+        ParallelPaths.Run(
+            paths,
+            () => new Worker(experiment, dates, cashGrowth, ppy, steps, assets, settings.Years, rowsPerYear, histogramMaximum),
+            (i, w) =>
+            {
+                w.RunPath(generator, i);
+                var d = Interlocked.Increment(ref done);
+                if (progress is not null && d % 64 == 0) progress(d);
+            },
+            w =>
+            {
+                for (var p = 0; p < totals.Length; p++) totals[p].Merge(w.Results[p]);
+            },
+            maxDegreeOfParallelism);
+        return new SimulationOutcome(experiment, settings, paths, ppy, totals);
+    }
+
+    /// <summary>Dates one period apart for <paramref name="periodsPerYear"/> rows a year, from 2001-01-01 (weekdays for daily rows).</summary>
+    public static DateOnly[] SyntheticDates(double periodsPerYear, int count)
+    {
+        var dates = new DateOnly[count];
+        var d = new DateOnly(2001, 1, 1);
+        for (var t = 0; t < count; t++)
+        {
+            dates[t] = d;
+            d = periodsPerYear switch
+            {
+                >= 200 => d.DayOfWeek == DayOfWeek.Friday ? d.AddDays(3) : d.AddDays(1),
+                >= 40 => d.AddDays(7),
+                >= 10 => d.AddMonths(1),
+                >= 3 => d.AddMonths(3),
+                _ => d.AddYears(1),
+            };
+        }
+        return dates;
+    }
+
+    /// <summary>Upper edge of the terminal-wealth histogram: 1.5 × the largest at-target terminal wealth of 256 pilot paths.</summary>
+    private static double PilotMaximum(Experiment experiment, IPathGenerator generator, int steps, int n)
+    {
+        var buffer = new double[steps * n];
+        var w = new double[n];
+        for (var i = 0; i < n; i++) w[i] = (double)experiment.Targets.First(t => t.Ticker == experiment.Assets[i]).Weight;
+        double max = 1;
+        for (var p = 0; p < 256; p++)
+        {
+            generator.Generate(p, buffer);
+            double wealth = 1;
+            for (var t = 0; t < steps; t++)
+            {
+                double r = 0;
+                for (var i = 0; i < n; i++) r += w[i] * Math.Max(buffer[t * n + i], -0.9999);
+                wealth *= 1 + r;
+            }
+            max = Math.Max(max, wealth);
+        }
+        return Math.Ceiling(max * 1.5);
+    }
+
+    private sealed class Worker
+    {
+        private readonly Experiment _experiment;
+        private readonly Market _market;
+        private readonly Backtester _backtester;
+        private readonly double[] _buffer;
+        private readonly double[] _yearly;
+        private readonly int _steps;
+        private readonly int _rowsPerYear;
+
+        public Worker(Experiment experiment, DateOnly[] dates, double[] cashGrowth, double ppy, int steps, IReadOnlyList<string> assets, int years, int rowsPerYear, double histogramMaximum)
+        {
+            _experiment = experiment;
+            var closes = new double[assets.Count][];
+            for (var a = 0; a < closes.Length; a++) closes[a] = new double[steps + 1];
+            _market = new Market(dates, assets, closes, cashGrowth, ppy);
+            _backtester = Backtester.For(experiment, _market);
+            _buffer = new double[steps * assets.Count];
+            _yearly = new double[years];
+            _steps = steps;
+            _rowsPerYear = rowsPerYear;
+            Results = experiment.Policies.Select(p => new PolicySimulation(p.Name, years, histogramMaximum)).ToArray();
+        }
+
+        public PolicySimulation[] Results { get; }
+
+        public void RunPath(IPathGenerator generator, long index)
+        {
+            generator.Generate(index, _buffer);
+            var n = _market.Assets.Length;
+            for (var a = 0; a < n; a++)
+            {
+                var c = _market.Closes[a];
+                c[0] = 1;
+                for (var t = 1; t <= _steps; t++) c[t] = c[t - 1] * (1 + Math.Max(_buffer[(t - 1) * n + a], -0.9999));
+            }
+            var initial = (double)_experiment.Initial;
+            for (var p = 0; p < Results.Length; p++)
+            {
+                var policy = _experiment.Policies[p];
+                var run = _backtester.Run(policy.Name, policy.Policy);
+                for (var y = 0; y < _yearly.Length; y++) _yearly[y] = run.Values[(y + 1) * _rowsPerYear] / initial;
+                var r = Results[p];
+                r.Wealth.AddPath(_yearly);
+                var dd = Performance.MaxDrawdown(run.Index).Depth;
+                r.MaxDrawdown.Add(dd);
+                r.TroughRatio.Add(1 + dd);
+                r.Turnover.Add(run.TurnoverPerYear);
+                r.Costs.Add(run.Costs);
+                r.Rebalances.Add(run.Rebalances);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using Ballast.Policies;
+using Ballast.Portfolios;
+
+namespace Ballast.Backtest.Experiments;
+
+/// <summary>How a price file is laid out.</summary>
+public enum PriceFormat
+{
+    /// <summary>One wide CSV <c>date,T1,T2,...</c> of adjusted closes (empty cell: no price that day).</summary>
+    Wide,
+    /// <summary>A folder of per-ticker files <c>{TICKER}.csv</c> with columns <c>date,close</c>.</summary>
+    PerTicker,
+    /// <summary>A monthly total-return index file (dates on the 1st, no gaps, no empty cells).</summary>
+    MonthlyIndex,
+}
+
+/// <summary>A rebalancing policy with the name it is reported under.</summary>
+public sealed record NamedPolicy(string Name, Policy Policy);
+
+/// <summary>
+/// A recurring cash flow: <see cref="Amount"/> (currency units; negative for a withdrawal) on the first date of
+/// every new period of <see cref="Every"/> after the start (the same rule as a look schedule), placed by the
+/// engine with <see cref="Method"/> unless the date is also a rebalance.
+/// </summary>
+public sealed record CashFlowSchedule(decimal Amount, LookSchedule Every, CashFlowMethod? Method);
+
+/// <summary>Monte Carlo settings: the generator, its block length (periods), horizon (years), seed and path count.</summary>
+public sealed record MonteCarloSettings(string Method = "bootstrap", int BlockLength = 12, int Years = 30, ulong Seed = 1, int Paths = 1000);
+
+/// <summary>
+/// A tuning grid: every combination of <see cref="Absolute"/> × <see cref="Relative"/> bands (fractions; null
+/// means "not used"), <see cref="Rails"/> (null: rebalance to target) and <see cref="Looks"/>, judged by
+/// <see cref="MaxTrackingError"/> (annualized fraction): the best policy is the cheapest under it.
+/// </summary>
+public sealed record TuneSettings(
+    IReadOnlyList<decimal?> Absolute,
+    IReadOnlyList<decimal?> Relative,
+    IReadOnlyList<decimal?> Rails,
+    IReadOnlyList<LookSchedule> Looks,
+    double MaxTrackingError);
+
+/// <summary>
+/// A backtest experiment as read from YAML or JSON: price data, the period, starting capital, targets,
+/// execution (costs, whole shares), cash flows, the cash rate and the policies to compare.
+/// All money in the portfolio currency; rates and weights as fractions.
+/// </summary>
+public sealed record Experiment
+{
+    /// <summary>The experiment file (as given), for messages.</summary>
+    public required string File { get; init; }
+    /// <summary>Report title.</summary>
+    public string Name { get; init; } = "Backtest";
+    /// <summary>Absolute path of the price data (file or folder).</summary>
+    public required string PricesPath { get; init; }
+    public PriceFormat PriceFormat { get; init; } = PriceFormat.Wide;
+    /// <summary>First date to use (inclusive), or null for the first date with prices for every target.</summary>
+    public DateOnly? Start { get; init; }
+    /// <summary>Last date to use (inclusive), or null for the last date.</summary>
+    public DateOnly? End { get; init; }
+    /// <summary>Starting capital, invested at target weights at the first close.</summary>
+    public decimal Initial { get; init; } = 100_000m;
+    public required IReadOnlyList<TargetWeight> Targets { get; init; }
+    public ExecutionOptions Execution { get; init; } = ExecutionOptions.Default;
+    public CashFlowSchedule? CashFlows { get; init; }
+    /// <summary>Constant annual rate earned by cash (a fraction per year), also the Sharpe ratio's risk-free rate.</summary>
+    public double CashRate { get; init; }
+    /// <summary>A ticker of the price data whose returns cash earns instead of <see cref="CashRate"/>, or null.</summary>
+    public string? CashSeries { get; init; }
+    public required IReadOnlyList<NamedPolicy> Policies { get; init; }
+    public MonteCarloSettings? MonteCarlo { get; init; }
+    /// <summary>Line and column of the <c>start</c> (else <c>end</c>) field in <see cref="File"/>, for date-range problems.</summary>
+    public (int Line, int Column, string Field)? RangeAt { get; init; }
+    public TuneSettings? Tune { get; init; }
+
+    /// <summary>The target tickers other than CASH, in target order.</summary>
+    public IReadOnlyList<string> Assets => [.. Targets.Where(t => t.Ticker != Portfolio.CashTicker).Select(t => t.Ticker)];
+}

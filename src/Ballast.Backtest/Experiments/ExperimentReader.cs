@@ -1,0 +1,281 @@
+using Ballast.Backtest.Data;
+using Ballast.Input;
+using Ballast.Models;
+using Ballast.Policies;
+using Ballast.Portfolios;
+using YamlDotNet.RepresentationModel;
+
+namespace Ballast.Backtest.Experiments;
+
+/// <summary>
+/// Reads experiment files (YAML or JSON). Every problem names the file, line, column and field, and all of
+/// them are thrown together as one <see cref="InputException"/>. Relative paths inside an experiment resolve
+/// against the experiment file's folder.
+/// </summary>
+public static class ExperimentReader
+{
+    /// <summary>The top-level fields an experiment may have.</summary>
+    public static readonly string[] Fields =
+        ["name", "prices", "format", "start", "end", "initial", "targets", "model", "costs", "wholeShares", "minTrade", "cashReserve",
+         "cashFlows", "cashRate", "cashSeries", "policies", "monteCarlo", "tune"];
+
+    /// <summary>Reads <paramref name="path"/>; <paramref name="pricesOverride"/> (already absolute) replaces its <c>prices</c>.</summary>
+    public static Experiment Load(string path, string shownName, string? pricesOverride = null)
+    {
+        var problems = new List<InputProblem>();
+        var text = Document.ReadFile(path, shownName, problems);
+        if (text is null) throw new InputException(problems);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        return Parse(text, shownName, folder, pricesOverride);
+    }
+
+    /// <summary>Parses experiment text; <paramref name="folder"/> anchors relative paths.</summary>
+    public static Experiment Parse(string text, string file, string folder, string? pricesOverride = null)
+    {
+        var problems = new List<InputProblem>();
+        var doc = Document.Parse(file, text, problems);
+        if (doc is null) throw new InputException(problems);
+        if (doc.Mapping(doc.Root, "") is not { } root) throw new InputException(problems);
+        doc.CheckFields(root, "", Fields);
+
+        var name = doc.String(root, "name", "") ?? Path.GetFileNameWithoutExtension(file);
+        string? prices = pricesOverride;
+        if (prices is null)
+        {
+            var p = doc.String(root, "prices", "");
+            if (p is null) doc.Error(root, "prices", "missing: give the price file (wide CSV, monthly index) or a folder of per-ticker files");
+            else prices = Path.GetFullPath(p, folder);
+        }
+        var format = PriceFormat.Wide;
+        if (Document.Get(root, "format") is { } fNode && doc.Scalar(fNode, "format") is { } fText)
+        {
+            switch (fText.Trim().ToLowerInvariant())
+            {
+                case "wide": break;
+                case "per-ticker" or "tickers": format = PriceFormat.PerTicker; break;
+                case "monthly-index" or "monthly": format = PriceFormat.MonthlyIndex; break;
+                default: doc.Error(fNode, "format", $"unknown price format '{fText}'; expected wide, per-ticker, monthly-index"); break;
+            }
+        }
+        else if (prices is not null && Directory.Exists(prices)) format = PriceFormat.PerTicker;
+
+        var start = doc.Date(root, "start", "");
+        var end = doc.Date(root, "end", "");
+        if (start is { } s && end is { } e && e < s) doc.Error(Document.Get(root, "end"), "end", $"{e:yyyy-MM-dd} is before the start {s:yyyy-MM-dd}");
+        var initial = doc.Amount(root, "initial", "") ?? 100_000m;
+        if (initial <= 0) doc.Error(Document.Get(root, "initial"), "initial", "must be greater than zero");
+
+        var targets = ReadTargets(doc, root);
+        var costs = CostModel.None;
+        if (Document.Get(root, "costs") is { } cNode && doc.Mapping(cNode, "costs") is { } cm)
+        {
+            doc.CheckFields(cm, "costs", "commission", "commissionBps", "halfSpreadBps");
+            costs = new CostModel(doc.Amount(cm, "commission", "costs") ?? 0, doc.Amount(cm, "commissionBps", "costs") ?? 0, doc.Amount(cm, "halfSpreadBps", "costs") ?? 0);
+            if (costs.Rate >= 0.5m) doc.Error(cNode, "costs", "commission and half-spread together must be under 5,000bp");
+        }
+        CashFlowSchedule? flows = null;
+        if (Document.Get(root, "cashFlows") is { } flowNode && doc.Mapping(flowNode, "cashFlows") is { } fm)
+        {
+            doc.CheckFields(fm, "cashFlows", "amount", "every", "method");
+            var amount = doc.Amount(fm, "amount", "cashFlows", allowNegative: true);
+            if (amount is null) doc.Error(flowNode, "cashFlows.amount", "missing: the amount of each flow (negative for a withdrawal)");
+            var every = new LookSchedule(LookFrequency.Monthly);
+            if (Document.Get(fm, "every") is { } evNode && doc.Scalar(evNode, "cashFlows.every") is { } evText && !PolicyReader.TryParseLook(evText, out every))
+                doc.Error(evNode, "cashFlows.every", $"unknown frequency '{evText}'; expected {PolicyReader.LookWords}");
+            CashFlowMethod? method = null;
+            if (Document.Get(fm, "method") is { } mNode && doc.Scalar(mNode, "cashFlows.method") is { } mText)
+            {
+                if (PolicyReader.TryParseMethod(mText, out var m)) method = m;
+                else doc.Error(mNode, "cashFlows.method", $"unknown method '{mText}'; expected proportional, relative, equalize");
+            }
+            flows = new CashFlowSchedule(amount ?? 0, every, method);
+        }
+        var cashRate = doc.Fraction(root, "cashRate", "") ?? 0m;
+        var cashSeries = doc.String(root, "cashSeries", "")?.Trim().ToUpperInvariant();
+        if (cashSeries is not null && Document.Get(root, "cashRate") is { } crNode)
+            doc.Error(crNode, "cashRate", "give cashRate or cashSeries, not both");
+
+        var execution = new ExecutionOptions
+        {
+            WholeShares = doc.Bool(root, "wholeShares", "") ?? false,
+            MinTrade = doc.Amount(root, "minTrade", "") ?? 0,
+            CashReserve = doc.Amount(root, "cashReserve", "") ?? 0,
+            Costs = costs,
+            CashFlowMethod = flows?.Method ?? CashFlowMethod.Proportional,
+        };
+
+        var policies = new List<NamedPolicy>();
+        var policiesNode = Document.Get(root, "policies");
+        if (policiesNode is null) doc.Error(root, "policies", "missing: name at least one policy, e.g. policies: { buy-and-hold: { trigger: never } }");
+        else if (doc.Mapping(policiesNode, "policies") is { } pm)
+        {
+            if (pm.Children.Count == 0) doc.Error(pm, "policies", "name at least one policy");
+            foreach (var (key, value) in pm.Children)
+            {
+                var policyName = (key as YamlScalarNode)?.Value ?? "";
+                var field = Document.Join("policies", policyName);
+                if (doc.Mapping(value, field) is not { } map) continue;
+                var before = doc.Problems.Count;
+                var policy = PolicyReader.Read(doc, map, field);
+                if (doc.Problems.Count > before) continue;
+                var policyProblems = new List<InputProblem>();
+                PortfolioValidator.ValidatePolicy(policy, targets, file, policyProblems);
+                foreach (var pp in policyProblems)
+                {
+                    var f = pp.Field is { } pf && pf.StartsWith("policy", StringComparison.Ordinal) ? field + pf["policy".Length..] : field;
+                    var at = f.EndsWith(".rail", StringComparison.Ordinal) ? Document.Get(map, "rail") ?? value : value;
+                    doc.Error(at, f, pp.Message);
+                }
+                policies.Add(new NamedPolicy(policyName, policy));
+            }
+        }
+
+        (int, int, string)? rangeAt = null;
+        foreach (var key in new[] { "start", "end" })
+        {
+            if (Document.Get(root, key) is { } rn) { rangeAt = ((int)rn.Start.Line, (int)rn.Start.Column, key); break; }
+        }
+        var monteCarlo = ReadMonteCarlo(doc, root);
+        var tune = ReadTune(doc, root);
+        if (doc.Problems.Count > 0) throw new InputException(doc.Problems);
+        return new Experiment
+        {
+            File = file, Name = name, PricesPath = prices!, PriceFormat = format, Start = start, End = end, Initial = initial,
+            Targets = targets, Execution = execution, CashFlows = flows, CashRate = (double)cashRate, CashSeries = cashSeries,
+            Policies = policies, MonteCarlo = monteCarlo, Tune = tune, RangeAt = rangeAt,
+        };
+    }
+
+    /// <summary>
+    /// Loads the experiment's prices and keeps its assets (and cash series) on the dates inside start..end on
+    /// which all of them have a price. Problems name the price file, line and field.
+    /// </summary>
+    public static PriceTable LoadPrices(Experiment experiment)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        var tickers = new List<string>(experiment.Assets);
+        if (experiment.CashSeries is { } cs && !tickers.Contains(cs)) tickers.Add(cs);
+        var table = experiment.PriceFormat switch
+        {
+            PriceFormat.PerTicker => PriceCsv.LoadTickerDirectory(experiment.PricesPath, tickers),
+            PriceFormat.MonthlyIndex => PriceCsv.LoadMonthlyIndex(experiment.PricesPath),
+            _ => PriceCsv.LoadWide(experiment.PricesPath),
+        };
+        PriceTable selected;
+        try
+        {
+            selected = table.Select(tickers, experiment.Start, experiment.End);
+        }
+        catch (InputException e) when (experiment.RangeAt is { } at && e.Problems.All(p => p.Field == "date" && p.Line is null))
+        {
+            // An empty range is the experiment's start/end meeting the data: point at the experiment's field.
+            throw new InputException([.. e.Problems.Select(p => new InputProblem($"{p.Message} in {p.File}", experiment.File, at.Line, at.Column, at.Field))]);
+        }
+        if (selected.Count < 2)
+            throw new InputException(new InputProblem(
+                $"only {selected.Count} date from {experiment.Start?.ToString("yyyy-MM-dd") ?? "the start"} to {experiment.End?.ToString("yyyy-MM-dd") ?? "the end"} has prices for every asset; a backtest needs at least two",
+                experiment.PricesPath, null, null, "date"));
+        return selected;
+    }
+
+    private static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root)
+    {
+        var targets = new List<TargetWeight>();
+        var targetsNode = Document.Get(root, "targets");
+        var modelNode = Document.Get(root, "model");
+        if (targetsNode is not null && modelNode is not null)
+        {
+            doc.Error(modelNode, "model", "give targets or a model, not both");
+            return targets;
+        }
+        if (modelNode is not null)
+        {
+            if (doc.Scalar(modelNode, "model") is not { } m) return targets;
+            if (ModelPortfolios.TryGet(m.Trim(), out var model)) return [.. model];
+            doc.Error(modelNode, "model", $"unknown model '{m}'; expected one of: {string.Join(", ", ModelPortfolios.Names)}");
+            return targets;
+        }
+        if (targetsNode is null)
+        {
+            doc.Error(root, "targets", "missing: give target weights (targets) or a built-in model (model)");
+            return targets;
+        }
+        if (doc.Mapping(targetsNode, "targets") is not { } map) return targets;
+        decimal sum = 0;
+        foreach (var (key, value) in map.Children)
+        {
+            var ticker = ((key as YamlScalarNode)?.Value ?? "").Trim().ToUpperInvariant();
+            var field = $"targets.{ticker}";
+            var w = doc.Fraction(value, field);
+            if (w is null) continue;
+            if (w > 1) { doc.Error(value, field, $"weight {w * 100}% is above 100%"); continue; }
+            if (targets.Any(t => t.Ticker == ticker)) { doc.Error(key, field, "appears twice"); continue; }
+            targets.Add(new TargetWeight(ticker, w.Value));
+            sum += w.Value;
+        }
+        if (targets.Count == 0) doc.Error(targetsNode, "targets", "no target weights");
+        else if (Math.Abs(sum - 1) > PortfolioValidator.TargetTolerance) doc.Error(targetsNode, "targets", $"weights sum to {sum * 100:0.####}%, not 100%");
+        return targets;
+    }
+
+    private static MonteCarloSettings? ReadMonteCarlo(Document doc, YamlMappingNode root)
+    {
+        if (Document.Get(root, "monteCarlo") is not { } node || doc.Mapping(node, "monteCarlo") is not { } m) return null;
+        const string path = "monteCarlo";
+        doc.CheckFields(m, path, "method", "blockLength", "years", "seed", "paths");
+        var method = "bootstrap";
+        if (Document.Get(m, "method") is { } mn && doc.Scalar(mn, "monteCarlo.method") is { } mt)
+        {
+            method = mt.Trim().ToLowerInvariant();
+            if (method is not ("bootstrap" or "normal" or "lognormal"))
+                doc.Error(mn, "monteCarlo.method", $"unknown method '{mt}'; expected bootstrap, normal, lognormal");
+        }
+        return new MonteCarloSettings(
+            method,
+            doc.Integer(m, "blockLength", path, 1, 1000) ?? 12,
+            doc.Integer(m, "years", path, 1, 200) ?? 30,
+            (ulong)(doc.Integer(m, "seed", path, 0, int.MaxValue) ?? 1),
+            doc.Integer(m, "paths", path, 1, 10_000_000) ?? 1000);
+    }
+
+    private static TuneSettings? ReadTune(Document doc, YamlMappingNode root)
+    {
+        if (Document.Get(root, "tune") is not { } node || doc.Mapping(node, "tune") is not { } m) return null;
+        const string path = "tune";
+        doc.CheckFields(m, path, "absolute", "relative", "rail", "look", "objective");
+        List<decimal?> Fractions(string key)
+        {
+            var list = new List<decimal?>();
+            if (Document.Get(m, key) is not { } n) { list.Add(null); return list; }
+            if (doc.Sequence(n, $"tune.{key}") is not { } seq) return list;
+            foreach (var item in seq.Children)
+            {
+                if (item is YamlScalarNode { Value: var v } && v is "none" or "target" or "~" or "null") { list.Add(null); continue; }
+                if (doc.Fraction(item, $"tune.{key}") is { } f) list.Add(f);
+            }
+            if (list.Count == 0) doc.Error(n, $"tune.{key}", "give at least one value");
+            return list;
+        }
+        var absolute = Fractions("absolute");
+        var relative = Fractions("relative");
+        var rails = Fractions("rail");
+        var looks = new List<LookSchedule>();
+        if (Document.Get(m, "look") is { } ln && doc.Sequence(ln, "tune.look") is { } ls)
+        {
+            foreach (var item in ls.Children)
+            {
+                if (doc.Scalar(item, "tune.look") is not { } t) continue;
+                if (PolicyReader.TryParseLook(t, out var look)) looks.Add(look);
+                else doc.Error(item, "tune.look", $"unknown look '{t}'; expected {PolicyReader.LookWords}");
+            }
+        }
+        if (looks.Count == 0) looks.Add(new LookSchedule(LookFrequency.Monthly));
+        double maxTe = 0.02;
+        if (Document.Get(m, "objective") is { } on && doc.Mapping(on, "tune.objective") is { } om)
+        {
+            doc.CheckFields(om, "tune.objective", "maxTrackingError");
+            maxTe = (double)(doc.Fraction(om, "maxTrackingError", "tune.objective") ?? 0.02m);
+        }
+        return new TuneSettings(absolute, relative, rails, looks, maxTe);
+    }
+}

@@ -1,0 +1,155 @@
+using System.CommandLine;
+using Ballast.Backtest.Data;
+using Ballast.Backtest.Engine;
+using Ballast.Backtest.Experiments;
+using Ballast.Backtest.Reports;
+using Ballast.Input;
+using Spectre.Console;
+
+namespace Ballast.Cli.Backtest;
+
+/// <summary><c>ballast backtest</c>, <c>ballast simulate</c> and <c>ballast tune</c> on an experiment file.</summary>
+internal static class BacktestCommands
+{
+    public static void AddTo(RootCommand root, CliContext context)
+    {
+        root.Subcommands.Add(BacktestCommand(context));
+        root.Subcommands.Add(SimulateCommand(context));
+        root.Subcommands.Add(TuneCommand(context));
+    }
+
+    private sealed class Common
+    {
+        public Argument<string> File { get; } = new("experiment") { Description = "Experiment file (YAML or JSON)" };
+        public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON document instead of tables" };
+        public Option<string?> Report { get; } = new("--report") { Description = "Write a self-contained HTML report to this path" };
+        public Option<string?> Prices { get; } = new("--prices") { Description = "Price data to use instead of the experiment's 'prices' (relative to the working directory)" };
+
+        public void AddTo(Command command)
+        {
+            command.Arguments.Add(File);
+            foreach (var o in new Option[] { Json, Report, Prices }) command.Options.Add(o);
+        }
+
+        /// <summary>Reads the experiment and its prices; every problem is an <see cref="InputException"/>.</summary>
+        public (Experiment Experiment, PriceTable Prices) Load(ParseResult parse, CliContext context)
+        {
+            var file = parse.GetValue(File)!;
+            var prices = parse.GetValue(Prices) is { } p ? context.ResolvePath(p) : null;
+            var experiment = ExperimentReader.Load(context.ResolvePath(file), file, prices);
+            return (experiment, ExperimentReader.LoadPrices(experiment));
+        }
+    }
+
+    private static Command BacktestCommand(CliContext context)
+    {
+        var common = new Common();
+        var csv = new Option<bool>("--csv") { Description = "Print the results table as CSV" };
+        var command = new Command("backtest", "Run every policy of an experiment over historical prices, through the engine, and compare them.");
+        common.AddTo(command);
+        command.Options.Add(csv);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(common.Json) && r.GetValue(csv)) r.AddError("--json and --csv cannot be used together");
+        });
+        command.SetAction(parse =>
+        {
+            var (experiment, prices) = common.Load(parse, context);
+            var market = Market.From(experiment, prices);
+            var report = parse.GetValue(common.Report);
+            var options = new BacktestOptions { RecordWeights = report is not null };
+            var machine = parse.GetValue(common.Json) || parse.GetValue(csv);
+            var outcome = WithProgress(context, machine, experiment.Policies.Count, "Backtesting",
+                tick => ExperimentRunner.Run(experiment, market, options, _ => tick()));
+            if (report is not null) HtmlReport.Write(BacktestReports.History(outcome), context.ResolvePath(report));
+            if (parse.GetValue(common.Json)) context.Out.Write(BacktestOutput.Json(outcome.Statistics));
+            else if (parse.GetValue(csv)) context.Out.Write(BacktestOutput.Csv(outcome.Statistics));
+            else BacktestOutput.Render(context, outcome);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command SimulateCommand(CliContext context)
+    {
+        var common = new Common();
+        var paths = new Option<int?>("--paths") { Description = "Number of simulated paths (default: the experiment's monteCarlo.paths, else 1000)" };
+        var seed = new Option<int?>("--seed") { Description = "Random seed (default: the experiment's monteCarlo.seed, else 1)" };
+        var command = new Command("simulate", "Monte Carlo: run every policy on simulated return paths (block bootstrap or fitted normal/lognormal).");
+        common.AddTo(command);
+        command.Options.Add(paths);
+        command.Options.Add(seed);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(paths) is < 1) r.AddError("--paths must be at least 1");
+            if (r.GetValue(seed) is < 0) r.AddError("--seed must not be negative");
+        });
+        command.SetAction(parse =>
+        {
+            var (experiment, prices) = common.Load(parse, context);
+            var settings = experiment.MonteCarlo ?? new MonteCarloSettings();
+            if (parse.GetValue(seed) is { } s) settings = settings with { Seed = (ulong)s };
+            long n = parse.GetValue(paths) ?? settings.Paths;
+            var machine = parse.GetValue(common.Json);
+            SimulationOutcome outcome;
+            if (context.Interactive && !machine)
+            {
+                outcome = null!;
+                context.Console.Progress().Start(ctx =>
+                {
+                    var task = ctx.AddTask("Simulating", maxValue: n);
+                    outcome = SimulationRunner.Run(experiment, prices, settings, n, progress: d => task.Value = d);
+                    task.Value = n;
+                });
+            }
+            else
+            {
+                outcome = SimulationRunner.Run(experiment, prices, settings, n);
+            }
+            if (parse.GetValue(common.Report) is { } report) HtmlReport.Write(BacktestReports.Simulation(outcome), context.ResolvePath(report));
+            if (machine) context.Out.Write(BacktestOutput.SimulationJson(outcome));
+            else BacktestOutput.RenderSimulation(context, outcome);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command TuneCommand(CliContext context)
+    {
+        var common = new Common();
+        var command = new Command("tune", "Search a grid of bands, rails and look schedules on history; print the cost/tracking-error frontier and the best policy for the objective.");
+        common.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var (experiment, prices) = common.Load(parse, context);
+            if (experiment.Tune is null)
+                throw new InputException(new InputProblem("missing: the experiment needs a tune section to tune", parse.GetValue(common.File), Field: "tune"));
+            var market = Market.From(experiment, prices);
+            var grid = Tuner.Grid(experiment, experiment.Tune, out _);
+            var machine = parse.GetValue(common.Json);
+            var outcome = WithProgress(context, machine, grid.Count, "Tuning", tick => Tuner.Run(experiment, market, _ => tick()));
+            if (parse.GetValue(common.Report) is { } report)
+            {
+                var title = experiment.Name + " (tuning)";
+                HtmlReport.Write(new BacktestReport(title, [], Results: BacktestOutput.TuneTable(outcome)), context.ResolvePath(report));
+            }
+            if (machine) context.Out.Write(BacktestOutput.TuneJson(outcome));
+            else BacktestOutput.RenderTune(context, outcome);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="work"/> under a progress bar when the terminal is interactive and the output is not a machine format.</summary>
+    private static T WithProgress<T>(CliContext context, bool machine, int steps, string label, Func<Action, T> work)
+    {
+        if (!context.Interactive || machine || steps < 2) return work(() => { });
+        T result = default!;
+        context.Console.Progress().Start(ctx =>
+        {
+            var task = ctx.AddTask(label, maxValue: steps);
+            result = work(() => task.Increment(1));
+        });
+        return result;
+    }
+}

@@ -1,0 +1,84 @@
+namespace Ballast.Backtest.Tests.Engine;
+
+/// <summary>
+/// Every kind of bad experiment or price file: the backtest command exits 2, writes nothing on stdout, and the
+/// message names the file, the line and the field.
+/// </summary>
+public sealed class BadExperimentTests
+{
+    private const string GoodPrices = "date,AAA,BBB\n2020-01-02,100,50\n2020-01-03,101,50.5\n2020-01-06,102,50.2\n2020-02-03,103,51\n";
+
+    private static string Experiment(string extra = "", string targets = "{ AAA: 60%, BBB: 40% }", string policies = "{ hold: { trigger: never } }") =>
+        $"prices: prices.csv\ntargets: {targets}\n{extra}policies: {policies}\n";
+
+    private static (int Exit, string Out, string Err) Run(string experiment, string prices)
+    {
+        var dir = TestPaths.TempDirectory();
+        File.WriteAllText(Path.Combine(dir, "exp.yaml"), experiment);
+        File.WriteAllText(Path.Combine(dir, "prices.csv"), prices);
+        return Cli.RunIn(dir, "backtest", "exp.yaml");
+    }
+
+    private static void AssertBad((int Exit, string Out, string Err) r, params string[] expected)
+    {
+        Assert.Equal(2, r.Exit);
+        Assert.Equal("", r.Out);
+        foreach (var e in expected) Assert.Contains(e, r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GoodInput_Runs() => Assert.Equal(0, Run(Experiment(), GoodPrices).Exit);
+
+    [Fact]
+    public void PriceFile_WithoutDateColumn() =>
+        AssertBad(Run(Experiment(), "day,AAA,BBB\n2020-01-02,100,50\n"), "prices.csv:1", "date");
+
+    [Fact]
+    public void PriceFile_NonNumericPrice() =>
+        AssertBad(Run(Experiment(), "date,AAA,BBB\n2020-01-02,100,50\n2020-01-03,abc,50\n"), "prices.csv:3", "AAA");
+
+    [Fact]
+    public void PriceFile_NegativePrice() =>
+        AssertBad(Run(Experiment(), "date,AAA,BBB\n2020-01-02,100,50\n2020-01-03,101,-5\n"), "prices.csv:3", "BBB");
+
+    [Fact]
+    public void PriceFile_UnsortedDates() =>
+        AssertBad(Run(Experiment(), "date,AAA,BBB\n2020-01-03,100,50\n2020-01-02,101,50\n"), "prices.csv:3", "date");
+
+    [Fact]
+    public void PriceFile_DuplicateDates() =>
+        AssertBad(Run(Experiment(), "date,AAA,BBB\n2020-01-02,100,50\n2020-01-02,101,50\n"), "prices.csv:3", "date");
+
+    [Fact]
+    public void TargetTicker_MissingFromPrices() =>
+        AssertBad(Run(Experiment(targets: "{ AAA: 60%, CCC: 40% }"), GoodPrices), "prices.csv:1", "CCC", "not in the file");
+
+    [Fact]
+    public void EmptyDateRange() =>
+        AssertBad(Run(Experiment("start: 2021-01-01\n"), GoodPrices), "exp.yaml:3:8: start:", "prices.csv", "no date from 2021-01-01");
+
+    [Fact]
+    public void PolicyTheEngineRejects_InnerRailOutsideTheBand() =>
+        AssertBad(Run(Experiment(policies: "\n  rails:\n    trigger: threshold\n    absolute: 1%\n    rebalanceTo: inner-rail\n    rail: 50%\n"), GoodPrices),
+            "exp.yaml:8", "policies.rails.rail", "not inside the band");
+
+    [Fact]
+    public void UnknownExperimentField() =>
+        AssertBad(Run(Experiment("frequency: daily\n"), GoodPrices), "exp.yaml:3", "frequency", "unknown field");
+
+    [Fact]
+    public void UnknownPolicyField() =>
+        AssertBad(Run(Experiment(policies: "{ hold: { trigger: never, bogus: 1 } }"), GoodPrices), "exp.yaml:3", "policies.hold.bogus", "unknown field");
+
+    [Fact]
+    public void TargetsNotSummingToOne() =>
+        AssertBad(Run(Experiment(targets: "{ AAA: 60%, BBB: 30% }"), GoodPrices), "exp.yaml:2", "targets", "not 100%");
+
+    [Fact]
+    public void MissingPriceFile()
+    {
+        var dir = TestPaths.TempDirectory();
+        File.WriteAllText(Path.Combine(dir, "exp.yaml"), Experiment());
+        AssertBad(Cli.RunIn(dir, "backtest", "exp.yaml"), "prices.csv", "does not exist");
+    }
+}

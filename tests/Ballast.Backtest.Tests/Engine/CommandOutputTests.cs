@@ -1,0 +1,208 @@
+using System.Text.Json;
+using Ballast.Backtest.Engine;
+using Ballast.Backtest.Experiments;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+
+namespace Ballast.Backtest.Tests.Engine;
+
+/// <summary>The commands' machine output, the Monte Carlo and tuning runs, and the real reports in a browser.</summary>
+public sealed class CommandOutputTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriver = "/usr/bin/chromedriver";
+
+    [Fact]
+    public void BacktestJson_HasEveryFieldAsFractions()
+    {
+        var (exit, output, err) = Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--json");
+        Assert.True(exit == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var results = doc.RootElement.GetProperty("results");
+        Assert.Equal(6, results.GetArrayLength());
+        string[] fields = ["name", "finalValue", "totalReturn", "cagr", "volatility", "sharpe", "sortino", "maxDrawdown", "rebalances", "turnover", "costs",
+            "trackingError", "averageDrift", "maxDrift", "shareOutsideBands"];
+        foreach (var r in results.EnumerateArray())
+            Assert.Equal(fields, r.EnumerateObject().Select(p => p.Name).ToArray());
+        var monthly = results[1];
+        Assert.Equal("monthly", monthly.GetProperty("name").GetString());
+        // Monthly data rebalanced every month is the daily-at-target reference up to costs: tracking error near 0.
+        Assert.True(monthly.GetProperty("trackingError").GetDouble() < 0.001);
+        Assert.InRange(monthly.GetProperty("cagr").GetDouble(), 0.05, 0.12); // a fraction, not percent
+        Assert.Equal(0, results[0].GetProperty("rebalances").GetInt32());
+    }
+
+    [Fact]
+    public void Interactive_ShowsProgressAndTheTable()
+    {
+        foreach (var (args, expected) in new[]
+        {
+            (new[] { "backtest", "examples/backtest-60-40-long.yaml" }, "20%/10% rails"),
+            (["simulate", "examples/simulate-60-40.yaml", "--paths", "100"], "5/25 bands"),
+            (["tune", "examples/tune-bands.yaml"], "Best for tracking error"),
+        })
+        {
+            var (exit, output, err) = Cli.RunIn(TestPaths.RepoRoot, true, args);
+            Assert.True(exit == 0, err);
+            Assert.Contains(expected, output, StringComparison.Ordinal);
+            Assert.Equal("", err);
+        }
+    }
+
+    [Fact]
+    public void BacktestCsv_OneRowPerPolicy()
+    {
+        var (exit, output, _) = Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--csv");
+        Assert.Equal(0, exit);
+        var lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal(7, lines.Length);
+        Assert.StartsWith("name,finalValue,totalReturn,cagr", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("never,777488984.", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PricesOption_OverridesTheExperimentsPath()
+    {
+        var copy = Path.Combine(TestPaths.TempDirectory(), "copy.csv");
+        File.Copy(TestPaths.SharedData("etf_daily/etf_adj_close_wide.csv"), copy);
+        var direct = Cli.Run("backtest", "examples/backtest-spy-agg.yaml", "--csv");
+        var overridden = Cli.Run("backtest", "examples/backtest-spy-agg.yaml", "--csv", "--prices", copy);
+        Assert.Equal(0, overridden.Exit);
+        Assert.Equal(direct.Out, overridden.Out);
+        var missing = Cli.Run("backtest", "examples/backtest-spy-agg.yaml", "--prices", "nowhere.csv");
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("nowhere.csv", missing.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_IsReproducible_AndIndependentOfTheThreadCount()
+    {
+        var path = TestPaths.InRepo("examples/simulate-60-40.yaml");
+        var experiment = ExperimentReader.Load(path, "simulate-60-40.yaml");
+        var prices = ExperimentReader.LoadPrices(experiment);
+        var settings = experiment.MonteCarlo! with { Years = 10 };
+        var one = SimulationRunner.Run(experiment, prices, settings, 200, maxDegreeOfParallelism: 1);
+        var two = SimulationRunner.Run(experiment, prices, settings, 200, maxDegreeOfParallelism: 2);
+        for (var p = 0; p < one.Policies.Count; p++)
+        {
+            Assert.Equal(200, one.Policies[p].Wealth.Paths);
+            foreach (var q in new[] { 0.05, 0.25, 0.5, 0.75, 0.95 })
+                Assert.Equal(one.Policies[p].Wealth.TerminalQuantiles.Quantile(q), two.Policies[p].Wealth.TerminalQuantiles.Quantile(q));
+            Assert.Equal(one.Policies[p].Costs.Mean, two.Policies[p].Costs.Mean, 9);
+        }
+        // Buy and hold never rebalances on any path; annual rebalancing does so about once a year.
+        Assert.Equal(0, one.Policies[0].Rebalances.Maximum);
+        Assert.InRange(one.Policies[1].Rebalances.Mean, 9, 10);
+        // Rebalancing narrows the spread of terminal wealth against buy and hold (the 60/40 drifts toward stocks).
+        Assert.True(one.Policies[1].Wealth.TerminalMoments.StandardDeviation < one.Policies[0].Wealth.TerminalMoments.StandardDeviation);
+    }
+
+    [Fact]
+    public void SimulateJson_ReportsPercentilesInOrder()
+    {
+        var (exit, output, err) = Cli.Run("simulate", "examples/simulate-60-40.yaml", "--paths", "100", "--seed", "3", "--json");
+        Assert.True(exit == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(100, doc.RootElement.GetProperty("paths").GetInt64());
+        foreach (var r in doc.RootElement.GetProperty("results").EnumerateArray())
+        {
+            var w = r.GetProperty("terminalWealth");
+            var ps = new[] { "p5", "p25", "p50", "p75", "p95" }.Select(k => w.GetProperty(k).GetDouble()).ToArray();
+            for (var i = 1; i < ps.Length; i++) Assert.True(ps[i] >= ps[i - 1]);
+            Assert.True(r.GetProperty("maxDrawdown").GetProperty("mean").GetDouble() < 0);
+        }
+    }
+
+    [Fact]
+    public void Tune_BestMeetsTheObjective_AndIsOnTheFrontier()
+    {
+        var (exit, output, err) = Cli.Run("tune", "examples/tune-bands.yaml", "--json");
+        Assert.True(exit == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var best = doc.RootElement.GetProperty("best").GetString();
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.True(doc.RootElement.GetProperty("rejected").GetInt32() > 0); // rails wider than narrow bands are rejected, not run
+        var b = results.Single(r => r.GetProperty("name").GetString() == best);
+        Assert.True(b.GetProperty("frontier").GetBoolean());
+        Assert.True(b.GetProperty("trackingError").GetDouble() <= 0.02);
+        foreach (var r in results.Where(r => r.GetProperty("trackingError").GetDouble() <= 0.02))
+            Assert.True(r.GetProperty("costs").GetDouble() >= b.GetProperty("costs").GetDouble());
+    }
+
+    [Fact]
+    public void Reports_FromTheRealCommands_RenderEveryChartInChromium()
+    {
+        Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver), $"Chromium or chromedriver is missing ({Chromium}, {ChromeDriver}); run .ci/install-chromium.sh");
+        var dir = TestPaths.TempDirectory();
+        var history = Path.Combine(dir, "history.html");
+        var simulation = Path.Combine(dir, "simulation.html");
+        Assert.Equal(0, Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--report", history).Exit);
+        Assert.Equal(0, Cli.Run("simulate", "examples/simulate-60-40.yaml", "--paths", "200", "--report", simulation).Exit);
+
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
+        service.SuppressInitialDiagnosticInformation = true;
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+        options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--window-size=1280,2000", $"--user-data-dir={Path.Combine(dir, "profile")}");
+        options.SetLoggingPreference(LogType.Browser, LogLevel.All);
+        using var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(90));
+        // Growth, drawdowns, allocation and drift for history; fan chart and histogram for the simulation.
+        Assert.True(CheckCharts(driver, history) >= 4);
+        Assert.True(CheckCharts(driver, simulation) >= 2);
+    }
+
+    private static int CheckCharts(ChromeDriver driver, string path)
+    {
+        driver.Navigate().GoToUrl(new Uri(path).AbsoluteUri);
+        var js = (IJavaScriptExecutor)driver;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (js.ExecuteScript("return document.documentElement.getAttribute('data-charts-rendered')") is null && waited.Elapsed < TimeSpan.FromSeconds(30))
+            Thread.Sleep(100);
+        var canvases = (IReadOnlyCollection<object>)js.ExecuteScript("""
+            return Array.from(document.querySelectorAll('canvas')).map(function (c) {
+              var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, inked = 0;
+              for (var i = 3; i < d.length; i += 4) if (d[i] !== 0) inked++;
+              return c.id + ':' + c.width + 'x' + c.height + ':' + inked;
+            });
+            """)!;
+        var rendered = js.ExecuteScript("return document.documentElement.getAttribute('data-charts-rendered')");
+        var pageErrors = (IReadOnlyCollection<object>)js.ExecuteScript("return window.ballastReport ? window.ballastReport.errors : ['report script did not run']")!;
+        var consoleErrors = driver.Manage().Logs.GetLog(LogType.Browser).Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message).ToList();
+        Assert.Empty(pageErrors);
+        Assert.Empty(consoleErrors);
+        Assert.Equal(canvases.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), rendered);
+        foreach (string c in canvases)
+        {
+            var parts = c.Split(':');
+            var size = parts[1].Split('x').Select(int.Parse).ToArray();
+            Assert.True(size[0] > 100 && size[1] > 100 && int.Parse(parts[2]) > size[0] * size[1] / 100, $"chart {c} in {Path.GetFileName(path)} looks blank");
+        }
+        return canvases.Count;
+    }
+}
+
+/// <summary>The three price layouts give the same backtest when they hold the same closes.</summary>
+public sealed class PriceFormatTests
+{
+    [Fact]
+    public void PerTickerFolder_GivesTheSameResultsAsTheWideFile()
+    {
+        var wide = Cli.Run("backtest", "examples/backtest-spy-agg.yaml", "--csv");
+        var folder = Cli.Run("backtest", "examples/backtest-spy-agg.yaml", "--csv", "--prices", TestPaths.SharedData("etf_daily"));
+        Assert.Equal(0, folder.Exit);
+        Assert.Equal(wide.Out, folder.Out);
+    }
+
+    [Fact]
+    public void MonthlyIndex_ReadAsWide_GivesTheSameResults()
+    {
+        var dir = TestPaths.TempDirectory();
+        var text = File.ReadAllText(TestPaths.InRepo("examples/backtest-60-40-long.yaml")).Replace("format: monthly-index", "format: wide", StringComparison.Ordinal)
+            .Replace("prices: data/", "prices: " + TestPaths.InRepo("examples/data") + "/", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir, "wide.yaml"), text);
+        var asWide = Cli.RunIn(dir, "backtest", "wide.yaml", "--csv");
+        var asIndex = Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--csv");
+        Assert.Equal(0, asWide.Exit);
+        Assert.Equal(asIndex.Out, asWide.Out);
+    }
+}
