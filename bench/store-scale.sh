@@ -9,7 +9,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 dotnet build -c Release src/Ballast.Cli -v q -nologo >/dev/null
-BALLAST="dotnet src/Ballast.Cli/bin/Release/net10.0/Ballast.Cli.dll"
+BALLAST="dotnet src/Ballast.Cli/bin/Release/net10.0/ballast.dll"
 
 python3 - "$ACCOUNTS" "$WORK" <<'PY'
 import sys, os
