@@ -5,8 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACCOUNTS="${1:-100000}"
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+# BALLAST_SCALE_DIR keeps the generated files and the SQLite store there, for profiling afterwards.
+if [ -n "${BALLAST_SCALE_DIR:-}" ]; then
+  WORK="$BALLAST_SCALE_DIR"; mkdir -p "$WORK"
+else
+  WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
+fi
 
 dotnet build -c Release src/Ballast.Cli -v q -nologo >/dev/null
 BALLAST="dotnet src/Ballast.Cli/bin/Release/net10.0/ballast.dll"
@@ -57,8 +61,9 @@ run() { # label, db
   python3 -c "import json,sys; d=json.load(open('$WORK/check.json')); print('accounts', d['accounts'], 'need rebalancing', d['needRebalancing'], 'errors', d['errors'])"
 }
 
+rm -f "$WORK/scale.db"*
 run "SQLite" "$WORK/scale.db"
-if [ -n "${BALLAST_TEST_PG:-}" ]; then
+if [ -n "${BALLAST_TEST_PG:-}" ] && [ -z "${BALLAST_SCALE_SQLITE_ONLY:-}" ]; then
   PG_DB="ballast_scale_$$"
   psql_conn="${BALLAST_TEST_PG/Database=postgres/Database=$PG_DB}"
   PGPASSWORD=ballast psql -h 127.0.0.1 -p 55432 -U ballast -d postgres -qc "CREATE DATABASE $PG_DB" 
