@@ -54,12 +54,22 @@ internal static class Execution
                 qty = heldQty is { } hq ? (full ? hq : Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero)) : null;
             }
             if (value <= 0) continue;
-            if (value < ex.MinTrade && raising && book.Fractional[i])
+            if (value < ex.MinTrade && raising)
             {
-                // Cash must be raised: sell the minimum trade rather than nothing.
-                value = Math.Min(held, ex.MinTrade);
-                full = value >= held;
-                qty = heldQty is { } hq2 ? (full ? hq2 : Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero)) : null;
+                // Cash must be raised: sell the minimum trade (in whole shares, the shares that reach it) rather than nothing.
+                if (book.Fractional[i])
+                {
+                    value = Math.Min(held, ex.MinTrade);
+                    full = value >= held;
+                    qty = heldQty is { } hq2 ? (full ? hq2 : Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero)) : null;
+                }
+                else
+                {
+                    var q = Math.Min(heldQty!.Value, Math.Ceiling(ex.MinTrade / price));
+                    full = q >= heldQty.Value;
+                    value = full ? held : q * price;
+                    qty = q;
+                }
             }
             if (value < ex.MinTrade)
             {

@@ -79,7 +79,9 @@ public static class Planner
 
         var warnings = new List<string>(drift.Warnings);
         ApplySellLimits(book, request.SellLimits, deltas, warnings);
-        var execution = Execution.Run(book, deltas, cash, floor, ex, raising: action == PlanAction.RaiseCash, warnings);
+        // Each execution run reports its own warnings; only the run whose orders the plan keeps speaks.
+        var executionWarnings = new List<string>();
+        var execution = Execution.Run(book, deltas, cash, floor, ex, raising: action == PlanAction.RaiseCash, executionWarnings);
         // Costs and rounding can leave cash a little short when the plan had to raise it; sell a little more.
         for (var attempt = 0; attempt < 3 && execution.CashAfter < floor && execution.CanSellMore; attempt++)
         {
@@ -87,8 +89,10 @@ public static class Planner
             for (var i = 0; i < n; i++) deltas[i] = execution.ValuesAfter[i] - book.Values[i];
             SellOnly(book, execution.ValuesAfter, baseValue, floor - execution.CashAfter, method, ex.Costs, deltas);
             ApplySellLimits(book, request.SellLimits, deltas, null);
-            execution = Execution.Run(book, deltas, cash, floor, ex, raising: true, warnings);
+            executionWarnings = [];
+            execution = Execution.Run(book, deltas, cash, floor, ex, raising: true, executionWarnings);
         }
+        warnings.AddRange(executionWarnings);
         if (execution.CashAfter < floor)
             warnings.Add($"cash ends at {execution.CashAfter}, below the {floor} the plan must keep");
 

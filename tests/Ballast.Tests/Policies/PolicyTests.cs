@@ -400,3 +400,39 @@ public sealed class SellLimitTests
     }
 }
 
+
+public sealed class WarningTests
+{
+    [Fact]
+    public void ARaiseBelowTheMinimumTrade_SellsTheSharesThatReachIt()
+    {
+        // Raising 30 in whole shares of 40 under a 100 minimum trade: the 30 splits over A's and B's excess (18 and 12),
+        // and each sell is raised to the 3 shares (120) that reach the minimum, rather than dropped.
+        var p = new PortfolioBuilder().Shares("A", 30m, 40m).Shares("B", 20m, 40m).Target("A", 60).Target("B", 40)
+            .Policy(new Policy(LookSchedule.Daily, Trigger.Never))
+            .Execution(new ExecutionOptions { WholeShares = true, MinTrade = 100m }).Build();
+
+        var plan = Planner.Create(p, new PlanRequest { Withdraw = 30m });
+
+        Assert.All(plan.Trades, t => Assert.Equal((TradeSide.Sell, 3m), (t.Side, t.Quantity!.Value)));
+        Assert.Equal(2, plan.Trades.Count);
+        Assert.Equal(210m, plan.CashAfter);
+    }
+
+    [Fact]
+    public void ARaisePlanThatNeedsARepair_ReportsEachDroppedTradeOnce()
+    {
+        // Positions worth less than the 100 minimum trade cannot be sold; cash stays short, so the repair runs execution
+        // again, and each run would repeat the same dropped sells.
+        var p = new PortfolioBuilder().Shares("A", 1m, 40m).Shares("B", 1m, 40m).Target("A", 60).Target("B", 40)
+            .Policy(new Policy(LookSchedule.Daily, Trigger.Never))
+            .Execution(new ExecutionOptions { WholeShares = true, MinTrade = 100m }).Build();
+
+        var plan = Planner.Create(p, new PlanRequest { Withdraw = 30m });
+
+        Assert.Empty(plan.Trades);
+        Assert.Contains(plan.Warnings, w => w.Contains("below the minimum trade", StringComparison.Ordinal));
+        Assert.Contains(plan.Warnings, w => w.Contains("below the 0 the plan must keep", StringComparison.Ordinal));
+        Assert.Equal(plan.Warnings.Count, plan.Warnings.Distinct().Count());
+    }
+}
