@@ -178,43 +178,14 @@ public static class ExperimentReader
         return selected;
     }
 
+    /// <summary>The portfolio file's targets or model, with the sum checked where the targets stand in the file.</summary>
     private static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root)
     {
-        var targets = new List<TargetWeight>();
-        var targetsNode = Document.Get(root, "targets");
-        var modelNode = Document.Get(root, "model");
-        if (targetsNode is not null && modelNode is not null)
-        {
-            doc.Error(modelNode, "model", "give targets or a model, not both");
-            return targets;
-        }
-        if (modelNode is not null)
-        {
-            if (doc.Scalar(modelNode, "model") is not { } m) return targets;
-            if (ModelPortfolios.TryGet(m.Trim(), out var model)) return [.. model];
-            doc.Error(modelNode, "model", $"unknown model '{m}'; expected one of: {string.Join(", ", ModelPortfolios.Names)}");
-            return targets;
-        }
-        if (targetsNode is null)
-        {
-            doc.Error(root, "targets", "missing: give target weights (targets) or a built-in model (model)");
-            return targets;
-        }
-        if (doc.Mapping(targetsNode, "targets") is not { } map) return targets;
-        decimal sum = 0;
-        foreach (var (key, value) in map.Children)
-        {
-            var ticker = ((key as YamlScalarNode)?.Value ?? "").Trim().ToUpperInvariant();
-            var field = $"targets.{ticker}";
-            var w = doc.Fraction(value, field);
-            if (w is null) continue;
-            if (w > 1) { doc.Error(value, field, $"weight {w * 100}% is above 100%"); continue; }
-            if (targets.Any(t => t.Ticker == ticker)) { doc.Error(key, field, "appears twice"); continue; }
-            targets.Add(new TargetWeight(ticker, w.Value));
-            sum += w.Value;
-        }
-        if (targets.Count == 0) doc.Error(targetsNode, "targets", "no target weights");
-        else if (Math.Abs(sum - 1) > PortfolioValidator.TargetTolerance) doc.Error(targetsNode, "targets", $"weights sum to {sum * 100:0.####}%, not 100%");
+        var targets = PortfolioReader.ReadTargets(doc, root);
+        var sum = targets.Sum(t => t.Weight);
+        if (Document.Get(root, "targets") is not { } node) return targets;
+        if (targets.Count == 0) doc.Error(node, "targets", "no target weights");
+        else if (Math.Abs(sum - 1) > PortfolioValidator.TargetTolerance) doc.Error(node, "targets", $"weights sum to {sum * 100:0.####}%, not 100%");
         return targets;
     }
 

@@ -234,7 +234,11 @@ public static class PortfolioReader
         return positions;
     }
 
-    private static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root, bool normalize)
+    /// <summary>
+    /// Reads <c>targets:</c> (ticker: weight) or <c>model:</c> from a document's root mapping, the vocabulary portfolio
+    /// files and backtest experiments share. Problems go to the document; the sum is checked by the caller.
+    /// </summary>
+    public static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root, bool normalize = false)
     {
         var targets = new List<TargetWeight>();
         var targetsNode = Document.Get(root, "targets");

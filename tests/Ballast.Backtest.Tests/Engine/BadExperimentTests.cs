@@ -27,6 +27,14 @@ public sealed class BadExperimentTests
     }
 
     [Fact]
+    public void EmptyTargets_AreBadInput_NotACrash() =>
+        AssertBad(Run(Experiment(targets: "{}"), GoodPrices), "exp.yaml:2:", "targets: no target weights");
+
+    [Fact]
+    public void TargetWrittenAsAWholeNumber_GetsTheHint() =>
+        AssertBad(Run(Experiment(targets: "{ AAA: 60, BBB: 40% }"), GoodPrices), "exp.yaml:2:", "targets.AAA: 60 is not a fraction; write 60% or 0.6");
+
+    [Fact]
     public void GoodInput_Runs() => Assert.Equal(0, Run(Experiment(), GoodPrices).Exit);
 
     [Fact]
