@@ -8,12 +8,7 @@ public sealed class CommandTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private static string Example(string name)
-    {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "Ballast.slnx"))) dir = Path.GetDirectoryName(dir)!;
-        return Path.Combine(dir, "examples", name);
-    }
+    private static string Example(string name) => Ballast.Testing.RepositoryPaths.Example(name);
 
     [Fact]
     public void Check_KrwExample_ExitsOneAndNamesVoo()

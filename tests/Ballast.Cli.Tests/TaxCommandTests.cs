@@ -9,12 +9,7 @@ public sealed class TaxCommandTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private static string Example(string name)
-    {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "Ballast.slnx"))) dir = Path.GetDirectoryName(dir)!;
-        return Path.Combine(dir, "examples", name);
-    }
+    private static string Example(string name) => Ballast.Testing.RepositoryPaths.Example(name);
 
     private JsonDocument Json(params string[] args)
     {

@@ -6,12 +6,7 @@ namespace Ballast.Tests.Policies;
 
 public sealed class WriterTests
 {
-    private static string Example(string name)
-    {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "Ballast.slnx"))) dir = Path.GetDirectoryName(dir)!;
-        return Path.Combine(dir, "examples", name);
-    }
+    private static string Example(string name) => Ballast.Testing.RepositoryPaths.Example(name);
 
     private static void AssertSame(Portfolio a, Portfolio b)
     {
