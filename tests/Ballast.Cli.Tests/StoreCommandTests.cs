@@ -162,4 +162,20 @@ public sealed class StoreCommandTests : IDisposable
         Assert.Equal(0, _cli.Run("check", "all/alice.yaml").Exit);
         Assert.Equal(1, _cli.Run("check", "all/bob.yaml").Exit);
     }
+
+    [Fact]
+    public void PlanHousehold_Json_ListsEachAccountsPlan()
+    {
+        var (exit, stdout, _) = Run("plan", "--household", "smith", "--as-of", "2025-06-30", "--json");
+
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("household smith", doc.RootElement.GetProperty("scope").GetString());
+        var plans = doc.RootElement.GetProperty("accounts").EnumerateArray()
+            .ToDictionary(a => a.GetProperty("account").GetString()!, a => a.GetProperty("plan"));
+        Assert.Equal(["alice", "bob"], plans.Keys.Order().ToArray());
+        Assert.False(plans["alice"].GetProperty("needsRebalancing").GetBoolean());
+        Assert.Empty(plans["alice"].GetProperty("trades").EnumerateArray());
+        Assert.Contains(plans["bob"].GetProperty("trades").EnumerateArray(), t => t.GetProperty("ticker").GetString() == "VTI" && t.GetProperty("side").GetString() == "sell");
+    }
 }

@@ -14,75 +14,82 @@ internal static class PlanJson
     public static string Write(Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = NewWriter(stream)) WriteObject(w, portfolio, plan, includeAfter, tax);
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>The writer every Ballast JSON document uses: indented, with non-ASCII text kept readable.</summary>
+    internal static Utf8JsonWriter NewWriter(Stream stream) =>
+        new(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    /// <summary>Writes the plan as one JSON object at the writer's current position.</summary>
+    internal static void WriteObject(Utf8JsonWriter w, Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null)
+    {
+        var drift = plan.Drift;
+        w.WriteStartObject();
+        w.WriteString("asOf", drift.AsOf.ToString("yyyy-MM-dd"));
+        w.WriteString("currency", portfolio.Currency);
+        w.WriteString("policy", portfolio.Policy.Describe());
+        w.WriteBoolean("needsRebalancing", drift.NeedsRebalancing);
+        w.WriteBoolean("lookDue", drift.LookDue);
+        if (drift.NextLook is { } next) w.WriteString("nextLook", next.ToString("yyyy-MM-dd"));
+        Strings(w, "reasons", drift.Reasons);
+        Num(w, "totalValue", drift.TotalValue);
+        Num(w, "investedValue", drift.InvestedValue);
+        Num(w, "cash", drift.Cash);
+        w.WriteStartArray("positions");
+        foreach (var p in drift.Positions)
         {
-            var drift = plan.Drift;
             w.WriteStartObject();
-            w.WriteString("asOf", drift.AsOf.ToString("yyyy-MM-dd"));
-            w.WriteString("currency", portfolio.Currency);
-            w.WriteString("policy", portfolio.Policy.Describe());
-            w.WriteBoolean("needsRebalancing", drift.NeedsRebalancing);
-            w.WriteBoolean("lookDue", drift.LookDue);
-            if (drift.NextLook is { } next) w.WriteString("nextLook", next.ToString("yyyy-MM-dd"));
-            Strings(w, "reasons", drift.Reasons);
-            Num(w, "totalValue", drift.TotalValue);
-            Num(w, "investedValue", drift.InvestedValue);
-            Num(w, "cash", drift.Cash);
-            w.WriteStartArray("positions");
-            foreach (var p in drift.Positions)
+            w.WriteString("ticker", p.Ticker);
+            Num(w, "value", p.Value);
+            if (p.Quantity is { } q) Num(w, "quantity", q);
+            Num(w, "weight", p.Weight);
+            Num(w, "target", p.Target);
+            Num(w, "drift", p.Drift);
+            NumberOrNull(w, "lower", p.Lower);
+            NumberOrNull(w, "upper", p.Upper);
+            w.WriteString("status", Status(p.Status));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("action", plan.Action switch
+        {
+            PlanAction.Rebalance => "rebalance",
+            PlanAction.InvestCash => "invest-cash",
+            PlanAction.RaiseCash => "raise-cash",
+            _ => "none",
+        });
+        w.WriteStartArray("trades");
+        foreach (var t in plan.Trades)
+        {
+            var lots = tax?.Accounts.SelectMany(a => a.Trades).Where(x => x.Trade.Ticker == t.Ticker && x.Trade.Side == t.Side && x.Lots is not null)
+                .SelectMany(x => x.Lots!.Slices).ToList();
+            WriteTrade(w, t, tax is null || t.Side == TradeSide.Buy ? null : lots);
+        }
+        w.WriteEndArray();
+        if (tax is not null) WriteTax(w, tax);
+        if (plan.Deposit > 0) Num(w, "deposit", plan.Deposit);
+        if (plan.Withdraw > 0) Num(w, "withdraw", plan.Withdraw);
+        Num(w, "cashAfter", plan.CashAfter);
+        Num(w, "estimatedCosts", plan.EstimatedCosts);
+        if (includeAfter)
+        {
+            w.WriteStartArray("after");
+            foreach (var h in plan.After)
             {
                 w.WriteStartObject();
-                w.WriteString("ticker", p.Ticker);
-                Num(w, "value", p.Value);
-                if (p.Quantity is { } q) Num(w, "quantity", q);
-                Num(w, "weight", p.Weight);
-                Num(w, "target", p.Target);
-                Num(w, "drift", p.Drift);
-                NumberOrNull(w, "lower", p.Lower);
-                NumberOrNull(w, "upper", p.Upper);
-                w.WriteString("status", Status(p.Status));
+                w.WriteString("ticker", h.Ticker);
+                Num(w, "value", h.Value);
+                if (h.Quantity is { } q) Num(w, "quantity", q);
+                Num(w, "weight", h.Weight);
+                Num(w, "target", h.Target);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteString("action", plan.Action switch
-            {
-                PlanAction.Rebalance => "rebalance",
-                PlanAction.InvestCash => "invest-cash",
-                PlanAction.RaiseCash => "raise-cash",
-                _ => "none",
-            });
-            w.WriteStartArray("trades");
-            foreach (var t in plan.Trades)
-            {
-                var lots = tax?.Accounts.SelectMany(a => a.Trades).Where(x => x.Trade.Ticker == t.Ticker && x.Trade.Side == t.Side && x.Lots is not null)
-                    .SelectMany(x => x.Lots!.Slices).ToList();
-                WriteTrade(w, t, tax is null || t.Side == TradeSide.Buy ? null : lots);
-            }
-            w.WriteEndArray();
-            if (tax is not null) WriteTax(w, tax);
-            if (plan.Deposit > 0) Num(w, "deposit", plan.Deposit);
-            if (plan.Withdraw > 0) Num(w, "withdraw", plan.Withdraw);
-            Num(w, "cashAfter", plan.CashAfter);
-            Num(w, "estimatedCosts", plan.EstimatedCosts);
-            if (includeAfter)
-            {
-                w.WriteStartArray("after");
-                foreach (var h in plan.After)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("ticker", h.Ticker);
-                    Num(w, "value", h.Value);
-                    if (h.Quantity is { } q) Num(w, "quantity", q);
-                    Num(w, "weight", h.Weight);
-                    Num(w, "target", h.Target);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            }
-            Strings(w, "warnings", plan.Warnings);
-            w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        Strings(w, "warnings", plan.Warnings);
+        w.WriteEndObject();
     }
 
     private static void WriteTrade(Utf8JsonWriter w, Trade t, IReadOnlyList<Ballast.Tax.LotSlice>? lots)

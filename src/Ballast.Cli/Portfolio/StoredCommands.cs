@@ -38,7 +38,7 @@ internal static class StoredCommands
         var errors = new List<string>();
         var rows = new List<(StoredPortfolio Account, DriftReport Report)>();
         var buffer = new MemoryStream();
-        var w = json ? new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) : null;
+        var w = json ? PlanJson.NewWriter(buffer) : null;
         void Drain()
         {
             w!.Flush();
@@ -133,20 +133,18 @@ internal static class StoredCommands
         }
         else if (json)
         {
-            using var doc = JsonDocument.Parse("[" + string.Join(",", plans.Select(p => PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: true))) + "]");
             using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            using (var w = PlanJson.NewWriter(stream))
             {
                 w.WriteStartObject();
                 w.WriteString("scope", scope);
                 w.WriteStartArray("accounts");
-                var i = 0;
-                foreach (var element in doc.RootElement.EnumerateArray())
+                foreach (var (account, plan) in plans)
                 {
                     w.WriteStartObject();
-                    w.WriteString("account", plans[i++].Account.Account.Name);
+                    w.WriteString("account", account.Account.Name);
                     w.WritePropertyName("plan");
-                    element.WriteTo(w);
+                    PlanJson.WriteObject(w, account.Portfolio!, plan, includeAfter: true);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
