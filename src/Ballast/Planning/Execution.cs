@@ -51,7 +51,7 @@ internal static class Execution
             else
             {
                 value = full ? held : Math.Min(held, Math.Round(raw, ex.MoneyDecimals, MidpointRounding.ToPositiveInfinity));
-                qty = heldQty is { } hq ? (full ? hq : Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero)) : null;
+                qty = heldQty is { } hq ? (full ? hq : FractionalShares(value, price, ex)) : null;
             }
             if (value <= 0) continue;
             if (value < ex.MinTrade && raising)
@@ -61,7 +61,7 @@ internal static class Execution
                 {
                     value = Math.Min(held, ex.MinTrade);
                     full = value >= held;
-                    qty = heldQty is { } hq2 ? (full ? hq2 : Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero)) : null;
+                    qty = heldQty is { } hq2 ? (full ? hq2 : FractionalShares(value, price, ex)) : null;
                 }
                 else
                 {
@@ -210,7 +210,7 @@ internal static class Execution
             var value = buyValues[i];
             if (value <= 0) continue;
             var price = book.Prices[i];
-            decimal? qty = buyQty[i] ?? (price > 0 ? Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero) : null);
+            decimal? qty = buyQty[i] ?? (price > 0 ? FractionalShares(value, price, ex) : null);
             var cost = outlay[i] - value;
             trades.Add(new Trade(book.Tickers[i], TradeSide.Buy, value, qty, price > 0 ? price : null, cost));
             totalCosts += cost;
@@ -234,6 +234,10 @@ internal static class Execution
 
         public decimal Of(decimal value) => value <= 0 || IsZero ? 0 : RoundUp(Fixed + value * Rate, decimals);
     }
+
+    /// <summary>Shares of a fractional order of <paramref name="value"/>: value ÷ price toward zero, so the order never exceeds its value.</summary>
+    private static decimal FractionalShares(decimal value, decimal price, ExecutionOptions ex) =>
+        Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero);
 
     private static decimal RoundUp(decimal x, int decimals) => Math.Round(x, decimals, MidpointRounding.ToPositiveInfinity);
 
