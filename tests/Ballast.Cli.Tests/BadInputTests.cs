@@ -151,42 +151,20 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains(expected, err);
     }
 
-    [Fact]
-    public void UnknownFlag_IsBadInput()
+    [Theory]
+    [InlineData(new[] { "--frobnicate" }, "--frobnicate")]
+    [InlineData(new[] { "--deposit", "100", "--withdraw", "50" }, "--deposit and --withdraw cannot be used together")]
+    [InlineData(new[] { "--deposit", "100", "--method", "random" }, "--method: unknown method 'random'")]
+    [InlineData(new[] { "--withdraw", "999999" }, "withdraw: a withdrawal of 999999 is more than the portfolio holds (5000)")]
+    public void BadPlanFlags_AreBadInput(string[] flags, string expected)
     {
         _cli.Write("ok.yaml", Valid);
-        var (exit, stdout, stderr) = _cli.Run("plan", "ok.yaml", "--frobnicate");
+
+        var (exit, stdout, stderr) = _cli.Run(["plan", "ok.yaml", .. flags]);
+
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
-        Assert.Contains("--frobnicate", stderr);
-    }
-
-    [Fact]
-    public void DepositAndWithdrawTogether_IsBadInput()
-    {
-        _cli.Write("ok.yaml", Valid);
-        var (exit, _, stderr) = _cli.Run("plan", "ok.yaml", "--deposit", "100", "--withdraw", "50");
-        Assert.Equal(2, exit);
-        Assert.Contains("--deposit and --withdraw cannot be used together", stderr);
-    }
-
-    [Fact]
-    public void UnknownMethod_IsBadInput()
-    {
-        _cli.Write("ok.yaml", Valid);
-        var (exit, _, stderr) = _cli.Run("plan", "ok.yaml", "--deposit", "100", "--method", "random");
-        Assert.Equal(2, exit);
-        Assert.Contains("--method: unknown method 'random'", stderr);
-    }
-
-    [Fact]
-    public void WithdrawingMoreThanHeld_IsBadInput()
-    {
-        _cli.Write("ok.yaml", Valid);
-        var (exit, stdout, stderr) = _cli.Run("plan", "ok.yaml", "--withdraw", "999999");
-        Assert.Equal(2, exit);
-        Assert.Equal("", stdout);
-        Assert.Contains("withdraw: a withdrawal of 999999 is more than the portfolio holds (5000)", stderr);
+        Assert.Contains(expected, stderr);
     }
 
     [Fact]
