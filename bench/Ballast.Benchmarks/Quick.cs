@@ -16,15 +16,12 @@ internal static class Quick
     public static void Run(string? only = null)
     {
         var p = PlanBenchmarks.TenAssets(1, new Policy(LookSchedule.Daily, Trigger.Threshold(0.05m, 0.25m)));
-        var book = Book.From(p);
-        var baseValue = book.Invested + book.Cash;
-        var deltas = new decimal[book.Count];
-        for (var i = 0; i < book.Count; i++) deltas[i] = book.Targets[i] * baseValue - book.Values[i];
+        var pieces = new Pieces(p);
         var force = new PlanRequest { ForceRebalance = true };
         if (only == "exec")
         {
             var sw2 = Stopwatch.StartNew();
-            while (sw2.Elapsed.TotalSeconds < 8) Execution.Run(book, deltas, book.Cash, 0, p.Execution, false, []);
+            while (sw2.Elapsed.TotalSeconds < 8) pieces.Execute();
             return;
         }
         if (only == "plan")
@@ -33,9 +30,9 @@ internal static class Quick
             while (sw.Elapsed.TotalSeconds < 8) Planner.Create(p, force);
             return;
         }
-        Measure("Book.From", () => Book.From(p));
-        Measure("Evaluate(book)", () => DriftEvaluator.Evaluate(p, p.Policy, book));
-        Measure("Execution.Run", () => Execution.Run(book, deltas, book.Cash, 0, p.Execution, false, []));
+        Measure("Book.Fill", () => pieces.FillBook());
+        Measure("Evaluate(book)", () => pieces.Evaluate());
+        Measure("Execution.Run", () => pieces.Execute());
         Measure("Check10", () => DriftEvaluator.Evaluate(p));
         Measure("Plan10", () => Planner.Create(p, force));
     }
@@ -53,6 +50,9 @@ internal static class Quick
             sw.Stop();
             best = Math.Min(best, sw.Elapsed.TotalNanoseconds / batch);
         }
-        Console.WriteLine($"{name,-16} {best,10:N0} ns");
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < batch; i++) action();
+        var bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / batch;
+        Console.WriteLine($"{name,-16} {best,10:N0} ns {bytes,8:N0} B");
     }
 }

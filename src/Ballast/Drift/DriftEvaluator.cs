@@ -1,3 +1,4 @@
+using System.Numerics;
 using Ballast.Policies;
 using Ballast.Portfolios;
 
@@ -12,11 +13,12 @@ public static class DriftEvaluator
     /// <summary>Evaluates <paramref name="portfolio"/> on its as-of date against <paramref name="policy"/>.</summary>
     public static DriftReport Evaluate(Portfolio portfolio, Policy policy)
     {
-        var book = Book.From(portfolio);
+        var book = Ballast.Planning.Workspaces.Decimal.Book;
+        Book.Fill(book, portfolio);
         return Evaluate(portfolio, policy, book);
     }
 
-    internal static DriftReport Evaluate(Portfolio portfolio, Policy policy, Book book)
+    internal static DriftReport Evaluate(Portfolio portfolio, Policy policy, Book<decimal> book)
     {
         var asOf = portfolio.AsOf;
         var cashIsAsset = book.CashIsAsset;
@@ -31,7 +33,7 @@ public static class DriftEvaluator
         var breaches = new List<Reason>();
         for (var i = 0; i < book.Count; i++)
         {
-            var row = Row(book.Tickers[i], book.Values[i], book.Quantities[i], book.Targets[i], book.InTargets[i], basis, trigger, showBands, bandFactor);
+            var row = Row(book.Tickers[i], book.Values[i], book.HasQuantity[i] ? book.Quantities[i] : null, book.Targets[i], book.InTargets[i], basis, trigger, showBands, bandFactor);
             rows[i] = row;
             if (!row.InTargets)
             {
@@ -40,14 +42,14 @@ public static class DriftEvaluator
             }
             else if (row.Status != BandStatus.Within && trigger.Kind == TriggerKind.Threshold)
             {
-                breaches.Add(Breach(row));
+                breaches.Add(new Reason(row));
             }
         }
         if (cashIsAsset)
         {
             var row = Row(Portfolio.CashTicker, book.Cash, null, book.CashTarget, true, basis, trigger, showBands, bandFactor);
             rows[^1] = row;
-            if (row.Status != BandStatus.Within && trigger.Kind == TriggerKind.Threshold) breaches.Add(Breach(row));
+            if (row.Status != BandStatus.Within && trigger.Kind == TriggerKind.Threshold) breaches.Add(new Reason(row));
         }
 
         var previousLook = portfolio.LastLook ?? portfolio.LastRebalanced;
@@ -61,49 +63,35 @@ public static class DriftEvaluator
         }
         else
         {
-            if (policy.Look.IntervalExceeded(portfolio.LastRebalanced, asOf))
-            {
-                needs = true;
+            var intervalExceeded = policy.Look.IntervalExceeded(portfolio.LastRebalanced, asOf);
+            var vol = portfolio.RealizedVolatility;
+            var level = trigger.Volatility?.Level;
+            var volatilityKnown = vol is not null && level is not null;
+            needs = Verdict.Needs(trigger.Kind, intervalExceeded, breaches.Count > 0, volatilityKnown && vol > level);
+            if (intervalExceeded)
                 reasons.Add(new Reason(() => $"{asOf.DayNumber - portfolio.LastRebalanced!.Value.DayNumber} days since the last rebalance on {portfolio.LastRebalanced:yyyy-MM-dd} (at most {policy.Look.MaxIntervalDays})"));
-            }
             switch (trigger.Kind)
             {
                 case TriggerKind.Always:
-                    needs = true;
                     reasons.Add(new Reason(() => $"calendar rebalance at the {policy.Look} look"));
+                    reasons.AddRange(breaches);
                     break;
                 case TriggerKind.Threshold:
-                    if (breaches.Count > 0)
-                    {
-                        needs = true;
-                        reasons.AddRange(breaches);
-                    }
-                    else if (!needs)
-                    {
-                        reasons.Add(new Reason("every asset is within its band"));
-                    }
+                    if (breaches.Count > 0) reasons.AddRange(breaches);
+                    else if (!intervalExceeded) reasons.Add(new Reason("every asset is within its band"));
                     break;
                 case TriggerKind.Volatility:
-                    var level = trigger.Volatility?.Level;
-                    if (portfolio.RealizedVolatility is not { } vol || level is null)
-                    {
+                    if (!volatilityKnown)
                         warnings.Add("the volatility trigger needs the portfolio's realized volatility and a level; it cannot fire without them");
-                    }
                     else if (vol > level)
-                    {
-                        needs = true;
                         reasons.Add(new Reason(() => $"realized volatility {vol * 100:0.00}% is above {level * 100:0.00}%"));
-                    }
-                    else if (!needs)
-                    {
+                    else if (!intervalExceeded)
                         reasons.Add(new Reason(() => $"realized volatility {vol * 100:0.00}% is at or below {level * 100:0.00}%"));
-                    }
                     break;
                 case TriggerKind.Never:
-                    if (!needs) reasons.Add(new Reason("the policy never rebalances (buy and hold)"));
+                    if (!intervalExceeded) reasons.Add(new Reason("the policy never rebalances (buy and hold)"));
                     break;
             }
-            if (trigger.Kind == TriggerKind.Always && breaches.Count > 0) reasons.AddRange(breaches);
         }
         if (basis == 0 && book.Cash > 0) warnings.Add("nothing is invested yet; weights are all zero");
 
@@ -117,19 +105,53 @@ public static class DriftEvaluator
         if (showBands)
         {
             // A holding without a target has a band of zero width: any amount of it is outside.
-            half = inTargets ? trigger.BandFor(ticker).HalfWidth(target) * bandFactor : 0m;
-            // Compared in money, not weights: weight > target + h  ⇔  value > (target + h) × basis, which needs no
-            // division, so a weight exactly on the band edge is never pushed outside by rounding.
-            if (half is { } h && basis > 0)
+            half = inTargets ? trigger.BandFor(ticker).HalfWidth(target) : 0m;
+            if (half is { } h)
             {
-                if (value > (target + h) * basis) status = BandStatus.Above;
-                else if (value < (target - h) * basis) status = BandStatus.Below;
+                if (bandFactor != 1)
+                {
+                    h *= bandFactor;
+                    half = h;
+                }
+                status = Verdict.Status(value, target, h, basis);
             }
         }
         if (!inTargets && value > 0) status = BandStatus.Above;
         return new PositionDrift(ticker, value, quantity, target, basis, half, status, inTargets);
     }
 
-    private static Reason Breach(PositionDrift row) => new(() =>
-        $"{row.Ticker} at {row.Weight * 100:0.00}% is {(row.Status == BandStatus.Above ? "above" : "below")} its band {row.Lower * 100:0.00}%..{row.Upper * 100:0.00}% (target {row.Target * 100:0.00}%)");
+}
+
+/// <summary>
+/// The trigger's rules, written once for any number type: where a value stands against its band, and whether a
+/// look rebalances. The drift report and the simulation fast path both decide through these.
+/// </summary>
+internal static class Verdict
+{
+    /// <summary>
+    /// Where <paramref name="value"/> stands against the band target ± half of <paramref name="basis"/>. Compared in
+    /// money, not weights: weight &gt; target + h ⇔ value &gt; (target + h) × basis, which needs no division, so a
+    /// weight exactly on the band edge is never pushed outside by rounding. A breach is strictly outside.
+    /// </summary>
+    public static BandStatus Status<T>(T value, T target, T half, T basis) where T : INumber<T>
+    {
+        if (basis <= T.Zero) return BandStatus.Within;
+        if (value > (target + half) * basis) return BandStatus.Above;
+        if (value < (target - half) * basis) return BandStatus.Below;
+        return BandStatus.Within;
+    }
+
+    /// <summary>
+    /// Whether a look that is due rebalances: always after the maximum interval; otherwise by the trigger
+    /// (<paramref name="breach"/>: some asset outside its band or held without a target; <paramref name="volatilityAbove"/>:
+    /// realized volatility above the trigger's level).
+    /// </summary>
+    public static bool Needs(TriggerKind kind, bool intervalExceeded, bool breach, bool volatilityAbove) =>
+        intervalExceeded || kind switch
+        {
+            TriggerKind.Always => true,
+            TriggerKind.Threshold => breach,
+            TriggerKind.Volatility => volatilityAbove,
+            _ => false,
+        };
 }

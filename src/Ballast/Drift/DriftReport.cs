@@ -30,14 +30,21 @@ public sealed record PositionDrift(
 /// <summary>A reason for the verdict of a drift report, formatted only when shown.</summary>
 public sealed class Reason
 {
-    private readonly Func<string> _format;
+    private readonly Func<string>? _format;
+    private readonly PositionDrift? _breach;
     private string? _text;
 
     public Reason(Func<string> format) => _format = format;
 
-    public Reason(string text) : this(() => text) => _text = text;
+    public Reason(string text) => _text = text;
 
-    public override string ToString() => _text ??= _format();
+    /// <summary>A position outside its band.</summary>
+    internal Reason(PositionDrift breach) => _breach = breach;
+
+    public override string ToString() => _text ??= _breach is { } row ? Breach(row) : _format!();
+
+    private static string Breach(PositionDrift row) =>
+        $"{row.Ticker} at {row.Weight * 100:0.00}% is {(row.Status == BandStatus.Above ? "above" : "below")} its band {row.Lower * 100:0.00}%..{row.Upper * 100:0.00}% (target {row.Target * 100:0.00}%)";
 }
 
 /// <summary>The state of a portfolio against its policy on its as-of date.</summary>

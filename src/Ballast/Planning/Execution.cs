@@ -1,8 +1,12 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using Ballast.Input;
-using Ballast.Policies;
 using Ballast.Portfolios;
 
 namespace Ballast.Planning;
+
+/// <summary>What one execution run left: cash, costs, and whether anything is left to sell.</summary>
+internal readonly record struct ExecutionResult<T>(T CashAfter, T Costs, int Trades, bool CanSellMore);
 
 /// <summary>
 /// Turns ideal value changes into orders: sells first, then buys within the cash the sells and the starting cash
@@ -13,18 +17,36 @@ namespace Ballast.Planning;
 /// </summary>
 internal static class Execution
 {
-    internal sealed record Result(List<Trade> Trades, decimal CashAfter, decimal Costs, decimal[] ValuesAfter, decimal?[] QuantitiesAfter, bool CanSellMore);
+    private static readonly decimal[] Units = [1m, 0.1m, 0.01m, 0.001m, 0.0001m, 0.00001m, 0.000001m, 0.0000001m, 0.00000001m];
 
-    public static Result Run(Book book, decimal[] deltas, decimal cash, decimal floor, ExecutionOptions ex, bool raising, List<string> warnings)
+    /// <summary>One unit of the last decimal place: 0.01 for two decimals.</summary>
+    internal static decimal Unit(int decimals) => Units[decimals];
+
+    /// <summary>
+    /// Executes <paramref name="deltas"/> on the workspace's book. The orders, the values and quantities after
+    /// them are left in the workspace's output arrays.
+    /// </summary>
+    public static ExecutionResult<T> Run<T>(PlanWorkspace<T> w, T[] deltas, T cash, T floor, in PlanSettings<T> s, bool raising, List<string>? warnings)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
+        var book = w.Book;
         var n = book.Count;
-        var unit = Unit(ex.MoneyDecimals);
-        var fees = new Fees(ex.Costs, ex.MoneyDecimals);
-        var trades = new List<Trade>(n);
-        var valuesAfter = (decimal[])book.Values.Clone();
-        var quantitiesAfter = new decimal?[n];
+        var unit = s.Unit;
+        var md = s.MoneyDecimals;
+        var moves = w.Moves;
+        var tradeValues = w.TradeValues;
+        var tradeQty = w.TradeQuantities;
+        var tradeHasQty = w.TradeHasQuantity;
+        var tradeCosts = w.TradeCosts;
+        var valuesAfter = w.ValuesAfter;
+        var quantitiesAfter = w.QuantitiesAfter;
+        var hasQtyAfter = w.HasQuantityAfter;
+        Array.Copy(book.Values, valuesAfter, n);
         Array.Copy(book.Quantities, quantitiesAfter, n);
-        decimal totalCosts = 0;
+        Array.Copy(book.HasQuantity, hasQtyAfter, n);
+        Array.Clear(moves, 0, n);
+        var totalCosts = T.Zero;
+        var trades = 0;
 
         // Sells.
         var cashAfter = cash;
@@ -34,81 +56,95 @@ internal static class Execution
             // A change smaller than one money unit is rounding left over from an earlier plan, not a trade.
             if (d > -unit) continue;
             var held = book.Values[i];
-            var raw = Math.Min(-d, held);
+            var raw = T.Min(-d, held);
             var full = raw >= held;
             var price = book.Prices[i];
-            decimal? heldQty = book.Quantities[i] ?? (price > 0 ? held / price : null);
-            decimal value;
-            decimal? qty;
+            var hasHeldQty = book.HasQuantity[i] || price > T.Zero;
+            var heldQty = book.HasQuantity[i] ? book.Quantities[i] : price > T.Zero ? held / price : T.Zero;
+            T value, qty;
+            bool hasQty;
             if (!book.Fractional[i])
             {
                 RequirePrice(book, i);
                 // Whole-share sells round up so that they always fund the buys the ideal plan makes.
-                var q = full ? heldQty!.Value : Math.Min(heldQty!.Value, Math.Ceiling(raw / price));
-                value = full ? held : q * price;
-                qty = q;
+                qty = full ? heldQty : T.Min(heldQty, T.Ceiling(raw / price));
+                value = full ? held : qty * price;
+                hasQty = true;
             }
             else
             {
-                value = full ? held : Math.Min(held, Math.Round(raw, ex.MoneyDecimals, MidpointRounding.ToPositiveInfinity));
-                qty = heldQty is { } hq ? (full ? hq : FractionalShares(value, price, ex)) : null;
+                value = full ? held : T.Min(held, T.Round(raw, md, MidpointRounding.ToPositiveInfinity));
+                hasQty = hasHeldQty;
+                qty = !hasQty ? T.Zero : full ? heldQty : FractionalShares(value, price, s);
             }
-            if (value <= 0) continue;
-            if (value < ex.MinTrade && raising)
+            if (value <= T.Zero) continue;
+            if (raising && value < s.MinTrade)
             {
                 // Cash must be raised: sell the minimum trade (in whole shares, the shares that reach it) rather than nothing.
                 if (book.Fractional[i])
                 {
-                    value = Math.Min(held, ex.MinTrade);
+                    value = T.Min(held, s.MinTrade);
                     full = value >= held;
-                    qty = heldQty is { } hq2 ? (full ? hq2 : FractionalShares(value, price, ex)) : null;
+                    qty = !hasQty ? T.Zero : full ? heldQty : FractionalShares(value, price, s);
                 }
                 else
                 {
-                    var q = Math.Min(heldQty!.Value, Math.Ceiling(ex.MinTrade / price));
-                    full = q >= heldQty.Value;
-                    value = full ? held : q * price;
-                    qty = q;
+                    qty = T.Min(heldQty, T.Ceiling(s.MinTrade / price));
+                    full = qty >= heldQty;
+                    value = full ? held : qty * price;
                 }
             }
-            if (value < ex.MinTrade)
+            if (value < s.MinTrade)
             {
-                warnings.Add($"sell of {value} {book.Tickers[i]} is below the minimum trade of {ex.MinTrade} and was dropped");
+                warnings?.Add($"sell of {value} {book.Tickers[i]} is below the minimum trade of {s.MinTrade} and was dropped");
                 continue;
             }
-            var cost = fees.Of(value);
-            trades.Add(new Trade(book.Tickers[i], TradeSide.Sell, value, qty, price > 0 ? price : null, cost));
+            var cost = s.CostOf(value);
+            moves[i] = Move.Sell;
+            tradeValues[i] = value;
+            tradeQty[i] = qty;
+            tradeHasQty[i] = hasQty;
+            tradeCosts[i] = cost;
+            trades++;
             totalCosts += cost;
             cashAfter += value - cost;
             valuesAfter[i] -= value;
-            if (quantitiesAfter[i] is { } qa && qty is { } qs) quantitiesAfter[i] = qa - qs;
+            if (hasQtyAfter[i] && hasQty) quantitiesAfter[i] -= qty;
         }
 
         // Buys: ideal amounts, scaled down when they and their costs do not fit in the cash above the floor.
-        var buys = new decimal[n];
-        decimal buySum = 0;
+        var buys = w.Buys;
+        var buySum = T.Zero;
         var buyCount = 0;
         for (var i = 0; i < n; i++)
         {
-            if (deltas[i] < unit) continue;
+            if (deltas[i] < unit)
+            {
+                buys[i] = T.Zero;
+                continue;
+            }
             buys[i] = deltas[i];
             buySum += deltas[i];
             buyCount++;
         }
         var budget = cashAfter - floor;
+        var perOrder = s.FixedCost + (s.CostsAreZero ? T.Zero : unit);
+        var smallest = T.Max(s.MinTrade, unit);
+        var grossUp = T.One + s.CostRate;
         for (var pass = 0; pass < 4 && buyCount > 0; pass++)
         {
-            var need = buySum * (1 + fees.Rate) + buyCount * (fees.Fixed + (fees.IsZero ? 0 : unit));
+            var need = buySum * grossUp + T.CreateTruncating(buyCount) * perOrder;
             if (need > budget)
             {
-                var room = budget - buyCount * (fees.Fixed + (fees.IsZero ? 0 : unit));
-                var scale = room <= 0 ? 0 : room / (buySum * (1 + fees.Rate));
-                buySum = 0;
+                var room = budget - T.CreateTruncating(buyCount) * perOrder;
+                var scale = room <= T.Zero ? T.Zero : room / (buySum * grossUp);
+                buySum = T.Zero;
                 for (var i = 0; i < n; i++)
                 {
-                    // The scale is a 28-digit quotient; four digits below the money unit are plenty (the buys are
+                    if (buys[i] == T.Zero) continue;
+                    // The scale is a long quotient; four digits below the money unit are plenty (the buys are
                     // rounded to the unit next) and keep later sums short. Toward zero, so the budget still holds.
-                    buys[i] = Math.Round(buys[i] * scale, ex.MoneyDecimals + 4, MidpointRounding.ToZero);
+                    buys[i] = T.Round(buys[i] * scale, md + 4, MidpointRounding.ToZero);
                     buySum += buys[i];
                 }
             }
@@ -116,10 +152,10 @@ internal static class Execution
             var dropped = false;
             for (var i = 0; i < n; i++)
             {
-                if (buys[i] == 0 || (buys[i] >= ex.MinTrade && buys[i] >= unit)) continue;
-                if (buys[i] >= unit) warnings.Add($"buy of {Math.Round(buys[i], ex.MoneyDecimals)} {book.Tickers[i]} is below the minimum trade of {ex.MinTrade} and was dropped");
+                if (buys[i] == T.Zero || buys[i] >= smallest) continue;
+                if (buys[i] >= unit) warnings?.Add($"buy of {T.Round(buys[i], md)} {book.Tickers[i]} is below the minimum trade of {s.MinTrade} and was dropped");
                 buySum -= buys[i];
-                buys[i] = 0;
+                buys[i] = T.Zero;
                 buyCount--;
                 dropped = true;
             }
@@ -127,170 +163,183 @@ internal static class Execution
         }
 
         // Round to orders.
-        var buyValues = new decimal[n];
-        var buyQty = new decimal?[n];
-        RoundFractionalBuys(book, buys, buyValues, ex.MoneyDecimals, unit);
+        var buyValues = tradeValues;
+        var buyQty = w.BuyQuantities;
+        var wholeBuy = w.WholeBuy;
+        var outlay = w.Outlay;
+        RoundFractionalBuys(w, buys, md, unit);
+        var anyWholeBuy = false;
+        var spend = T.Zero;
         for (var i = 0; i < n; i++)
         {
-            if (buys[i] == 0 || book.Fractional[i]) continue;
-            RequirePrice(book, i);
-            var q = Math.Round(buys[i] / book.Prices[i], 0, MidpointRounding.AwayFromZero);
-            buyQty[i] = q;
-            buyValues[i] = q * book.Prices[i];
-        }
-        // What each buy costs with its transaction cost; kept current as buys change.
-        var outlay = new decimal[n];
-        decimal spend = 0;
-        for (var i = 0; i < n; i++)
-        {
-            if (buyValues[i] <= 0) continue;
-            outlay[i] = buyValues[i] + fees.Of(buyValues[i]);
-            spend += outlay[i];
-        }
-        void SetBuy(int i, decimal value)
-        {
-            spend -= outlay[i];
-            buyValues[i] = value;
-            outlay[i] = value > 0 ? value + fees.Of(value) : 0;
-            spend += outlay[i];
+            wholeBuy[i] = false;
+            outlay[i] = T.Zero;
+            if (moves[i] == Move.Sell) continue;
+            if (buys[i] != T.Zero && !book.Fractional[i])
+            {
+                RequirePrice(book, i);
+                var q = T.Round(buys[i] / book.Prices[i], 0, MidpointRounding.AwayFromZero);
+                buyQty[i] = q;
+                wholeBuy[i] = true;
+                anyWholeBuy = true;
+                buyValues[i] = q * book.Prices[i];
+            }
+            // What each buy costs with its transaction cost; kept current as buys change.
+            if (buyValues[i] > T.Zero)
+            {
+                outlay[i] = buyValues[i] + s.CostOf(buyValues[i]);
+                spend += outlay[i];
+            }
         }
         // Never spend more than there is: take back whole shares (the most over their ideal first), then money units.
         while (cashAfter - spend < floor)
         {
             var pick = -1;
-            decimal over = decimal.MinValue;
+            var over = T.MinValue;
             for (var i = 0; i < n; i++)
             {
-                if (book.Fractional[i] || buyQty[i] is not > 0) continue;
+                if (!wholeBuy[i] || buyQty[i] <= T.Zero) continue;
                 var o = buyValues[i] - buys[i];
                 if (o > over) { over = o; pick = i; }
             }
             if (pick >= 0)
             {
-                buyQty[pick] -= 1;
-                SetBuy(pick, buyQty[pick]!.Value * book.Prices[pick]);
+                buyQty[pick] -= T.One;
+                spend = SetBuy(w, s, pick, buyQty[pick] * book.Prices[pick], spend);
             }
             else
             {
                 for (var i = 0; i < n; i++)
-                    if (book.Fractional[i] && buyValues[i] > 0 && (pick < 0 || buyValues[i] > buyValues[pick])) pick = i;
+                    if (moves[i] != Move.Sell && book.Fractional[i] && buyValues[i] > T.Zero && (pick < 0 || buyValues[i] > buyValues[pick])) pick = i;
                 if (pick < 0) break;
                 var deficit = floor - (cashAfter - spend);
-                SetBuy(pick, Math.Max(0, buyValues[pick] - RoundUp(deficit / (1 + fees.Rate), ex.MoneyDecimals)));
+                var less = T.Round(deficit / grossUp, md, MidpointRounding.ToPositiveInfinity);
+                spend = SetBuy(w, s, pick, T.Max(T.Zero, buyValues[pick] - less), spend);
             }
         }
         // Left-over cash buys single shares of the whole-share asset furthest below target while one fits,
         // never taking an asset past its ideal amount by a whole share.
-        if (HasWholeShareBuys(book, buys))
+        if (anyWholeBuy)
         {
-            var baseAfter = BaseAfter(valuesAfter, buyValues, cashAfter - spend, book);
+            var baseAfter = T.Zero;
+            for (var i = 0; i < n; i++) baseAfter += valuesAfter[i] + (moves[i] == Move.Sell ? T.Zero : buyValues[i]);
+            if (book.CashIsAsset) baseAfter += cashAfter - spend;
             while (true)
             {
                 var pick = -1;
-                decimal furthest = decimal.MinValue;
+                var furthest = T.MinValue;
                 for (var i = 0; i < n; i++)
                 {
-                    if (book.Fractional[i] || buys[i] == 0 || buyValues[i] >= buys[i]) continue;
+                    if (!wholeBuy[i] || buyValues[i] >= buys[i]) continue;
                     var price = book.Prices[i];
-                    var extra = price + fees.Of(buyValues[i] + price) - fees.Of(buyValues[i]);
+                    var extra = price + s.CostOf(buyValues[i] + price) - s.CostOf(buyValues[i]);
                     if (cashAfter - spend - extra < floor) continue;
-                    if (buyValues[i] == 0 && price < ex.MinTrade) continue;
+                    if (buyValues[i] == T.Zero && price < s.MinTrade) continue;
                     var goal = book.Targets[i] * baseAfter;
-                    var gap = goal == 0 ? 0 : (goal - valuesAfter[i] - buyValues[i]) / goal;
+                    var gap = goal == T.Zero ? T.Zero : (goal - valuesAfter[i] - buyValues[i]) / goal;
                     if (gap > furthest) { furthest = gap; pick = i; }
                 }
                 if (pick < 0) break;
-                buyQty[pick] = (buyQty[pick] ?? 0) + 1;
-                SetBuy(pick, buyQty[pick]!.Value * book.Prices[pick]);
+                buyQty[pick] += T.One;
+                spend = SetBuy(w, s, pick, buyQty[pick] * book.Prices[pick], spend);
             }
         }
 
         for (var i = 0; i < n; i++)
         {
+            if (moves[i] == Move.Sell) continue;
             var value = buyValues[i];
-            if (value <= 0) continue;
+            if (value <= T.Zero) continue;
             var price = book.Prices[i];
-            decimal? qty = buyQty[i] ?? (price > 0 ? FractionalShares(value, price, ex) : null);
+            var hasQty = wholeBuy[i] || price > T.Zero;
+            var qty = wholeBuy[i] ? buyQty[i] : hasQty ? FractionalShares(value, price, s) : T.Zero;
             var cost = outlay[i] - value;
-            trades.Add(new Trade(book.Tickers[i], TradeSide.Buy, value, qty, price > 0 ? price : null, cost));
+            moves[i] = Move.Buy;
+            tradeQty[i] = qty;
+            tradeHasQty[i] = hasQty;
+            tradeCosts[i] = cost;
+            trades++;
             totalCosts += cost;
             cashAfter -= value + cost;
             valuesAfter[i] += value;
-            if (qty is { } qb) quantitiesAfter[i] = (quantitiesAfter[i] ?? (book.Values[i] == 0 ? 0 : null)) + qb;
+            if (hasQty)
+            {
+                if (hasQtyAfter[i]) quantitiesAfter[i] += qty;
+                else if (book.Values[i] == T.Zero)
+                {
+                    quantitiesAfter[i] = qty;
+                    hasQtyAfter[i] = true;
+                }
+            }
         }
 
         var canSellMore = false;
         for (var i = 0; i < n; i++)
-            if (valuesAfter[i] > 0) canSellMore = true;
-        return new Result(trades, cashAfter, totalCosts, valuesAfter, quantitiesAfter, canSellMore);
+            if (valuesAfter[i] > T.Zero) canSellMore = true;
+        return new ExecutionResult<T>(cashAfter, totalCosts, trades, canSellMore);
     }
 
-    /// <summary>The cost model with its rate worked out once per run: a trade's cost is rounded up to the money unit.</summary>
-    private readonly struct Fees(CostModel costs, int decimals)
+    private static T SetBuy<T>(PlanWorkspace<T> w, in PlanSettings<T> s, int i, T value, T spend)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
-        public readonly decimal Fixed = costs.FixedPerTrade;
-        public readonly decimal Rate = costs.Rate;
-        public readonly bool IsZero = costs.IsZero;
-
-        public decimal Of(decimal value) => value <= 0 || IsZero ? 0 : RoundUp(Fixed + value * Rate, decimals);
+        spend -= w.Outlay[i];
+        w.TradeValues[i] = value;
+        w.Outlay[i] = value > T.Zero ? value + s.CostOf(value) : T.Zero;
+        return spend + w.Outlay[i];
     }
 
     /// <summary>Shares of a fractional order of <paramref name="value"/>: value ÷ price toward zero, so the order never exceeds its value.</summary>
-    private static decimal FractionalShares(decimal value, decimal price, ExecutionOptions ex) =>
-        Math.Round(value / price, ex.QuantityDecimals, MidpointRounding.ToZero);
-
-    private static decimal RoundUp(decimal x, int decimals) => Math.Round(x, decimals, MidpointRounding.ToPositiveInfinity);
-
-    private static readonly decimal[] Scales = [1m, 10m, 100m, 1_000m, 10_000m, 100_000m, 1_000_000m, 10_000_000m, 100_000_000m];
-    private static readonly decimal[] Units = [1m, 0.1m, 0.01m, 0.001m, 0.0001m, 0.00001m, 0.000001m, 0.0000001m, 0.00000001m];
-
-    /// <summary>One unit of the last decimal place: 0.01 for two decimals.</summary>
-    internal static decimal Unit(int decimals) => Units[decimals];
-
-    /// <summary>Largest-remainder rounding: every buy down to the money unit, then the units that the rounded
-    /// total lost go one each to the largest remainders, so the total is the ideal total rounded down.</summary>
-    private static void RoundFractionalBuys(Book book, decimal[] buys, decimal[] values, int decimals, decimal unit)
+    private static T FractionalShares<T>(T value, T price, in PlanSettings<T> s)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
+        if (typeof(T) == typeof(decimal))
+        {
+            var q = Quotient.Truncated(Unsafe.As<T, decimal>(ref value), Unsafe.As<T, decimal>(ref price), s.QuantityDecimals);
+            return Unsafe.As<decimal, T>(ref q);
+        }
+        return T.Round(value / price, s.QuantityDecimals, MidpointRounding.ToZero);
+    }
+
+    /// <summary>Largest-remainder rounding of the fractional buys into the workspace's trade values: every buy down
+    /// to the money unit, then the units that the rounded total lost go one each to the largest remainders, so the
+    /// total is the ideal total rounded down. Whole-share and selling assets get 0 here.</summary>
+    private static void RoundFractionalBuys<T>(PlanWorkspace<T> w, T[] buys, int decimals, T unit)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+    {
+        var book = w.Book;
+        var values = w.TradeValues;
+        var remainders = w.Remainders;
         var n = book.Count;
-        decimal ideal = 0, floored = 0;
-        Span<decimal> remainders = n <= 128 ? stackalloc decimal[n] : new decimal[n];
+        T ideal = T.Zero, floored = T.Zero;
+        var candidates = 0;
         for (var i = 0; i < n; i++)
         {
-            if (buys[i] == 0 || !book.Fractional[i]) continue;
-            values[i] = Math.Round(buys[i], decimals, MidpointRounding.ToZero);
+            remainders[i] = T.Zero;
+            if (w.Moves[i] == Move.Sell) continue;
+            values[i] = T.Zero;
+            if (buys[i] == T.Zero || !book.Fractional[i]) continue;
+            values[i] = T.Round(buys[i], decimals, MidpointRounding.ToZero);
             remainders[i] = buys[i] - values[i];
+            if (remainders[i] > T.Zero) candidates++;
             ideal += buys[i];
             floored += values[i];
         }
-        var units = (int)((Math.Round(ideal, decimals, MidpointRounding.ToZero) - floored) * Scales[decimals]);
+        var lost = (T.Round(ideal, decimals, MidpointRounding.ToZero) - floored) / unit;
+        var units = Math.Min(candidates, int.CreateSaturating(T.Round(lost)));
         for (var u = 0; u < units; u++)
         {
             var pick = -1;
             for (var i = 0; i < n; i++)
-                if (remainders[i] > 0 && (pick < 0 || remainders[i] > remainders[pick])) pick = i;
+                if (remainders[i] > T.Zero && (pick < 0 || remainders[i] > remainders[pick])) pick = i;
             if (pick < 0) break;
             values[pick] += unit;
-            remainders[pick] = 0;
+            remainders[pick] = T.Zero;
         }
     }
 
-    private static bool HasWholeShareBuys(Book book, decimal[] buys)
+    private static void RequirePrice<T>(Book<T> book, int i) where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
-        for (var i = 0; i < book.Count; i++)
-            if (!book.Fractional[i] && buys[i] > 0) return true;
-        return false;
-    }
-
-    private static decimal BaseAfter(decimal[] valuesAfterSells, decimal[] buyValues, decimal cashLeft, Book book)
-    {
-        decimal s = 0;
-        for (var i = 0; i < book.Count; i++) s += valuesAfterSells[i] + buyValues[i];
-        return book.CashIsAsset ? s + cashLeft : s;
-    }
-
-    private static void RequirePrice(Book book, int i)
-    {
-        if (book.Prices[i] <= 0)
+        if (book.Prices[i] <= T.Zero)
             throw new InputException(new InputProblem($"{book.Tickers[i]} trades in whole shares, so it needs a price", Field: $"prices.{book.Tickers[i]}"));
     }
 }

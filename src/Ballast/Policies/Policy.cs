@@ -12,14 +12,12 @@ public readonly record struct BandSpec(decimal? Absolute, decimal? Relative)
     /// <summary>Half-width of the band around <paramref name="target"/>, as a fraction; null when the spec is empty.</summary>
     public decimal? HalfWidth(decimal target)
     {
-        decimal? rel = Relative is { } r ? r * target : null;
-        return (Absolute, rel) switch
+        if (Relative is { } r)
         {
-            ({ } a, { } b) => Math.Min(a, b),
-            ({ } a, null) => a,
-            (null, { } b) => b,
-            _ => null,
-        };
+            var rel = r * target;
+            return Absolute is { } a && a < rel ? a : rel;
+        }
+        return Absolute;
     }
 
     public override string ToString() => (Absolute, Relative) switch

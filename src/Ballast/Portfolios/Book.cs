@@ -1,42 +1,73 @@
+using System.Numerics;
+
 namespace Ballast.Portfolios;
 
 /// <summary>
 /// A portfolio laid out in parallel arrays for the planner's inner loops: target assets first (in target order,
-/// CASH excluded), then held tickers the targets do not name.
+/// CASH excluded), then held tickers the targets do not name. The arrays may be longer than <see cref="Count"/>
+/// (a book is reused from one plan to the next); only the first <see cref="Count"/> entries are meaningful.
 /// </summary>
-internal sealed class Book
+/// <typeparam name="T">The number type: <see cref="decimal"/> for the planner, <see cref="double"/> for simulation.</typeparam>
+internal sealed class Book<T> where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
 {
-    public required int Count { get; init; }
-    public required string[] Tickers { get; init; }
-    public required decimal[] Values { get; init; }
-    public required decimal?[] Quantities { get; init; }
+    public int Count;
+    public string[] Tickers = [];
+    public T[] Values = [];
+    /// <summary>Shares held, meaningful where <see cref="HasQuantity"/> is true.</summary>
+    public T[] Quantities = [];
+    public bool[] HasQuantity = [];
     /// <summary>Price per share, 0 when unknown.</summary>
-    public required decimal[] Prices { get; init; }
-    public required decimal[] Targets { get; init; }
-    public required bool[] InTargets { get; init; }
-    public required bool[] Fractional { get; init; }
-    public required decimal Invested { get; init; }
-    public required decimal Cash { get; init; }
-    public required bool CashIsAsset { get; init; }
-    public required decimal CashTarget { get; init; }
+    public T[] Prices = [];
+    public T[] Targets = [];
+    public bool[] InTargets = [];
+    public bool[] Fractional = [];
+    public T Invested;
+    public T Cash;
+    public bool CashIsAsset;
+    public T CashTarget;
 
-    public static Book From(Portfolio p)
+    public void EnsureCapacity(int capacity)
+    {
+        if (Tickers.Length >= capacity) return;
+        Tickers = new string[capacity];
+        Values = new T[capacity];
+        Quantities = new T[capacity];
+        HasQuantity = new bool[capacity];
+        Prices = new T[capacity];
+        Targets = new T[capacity];
+        InTargets = new bool[capacity];
+        Fractional = new bool[capacity];
+    }
+}
+
+internal static class Book
+{
+    /// <summary>A new book of <paramref name="p"/>.</summary>
+    public static Book<decimal> From(Portfolio p)
+    {
+        var book = new Book<decimal>();
+        Fill(book, p);
+        return book;
+    }
+
+    /// <summary>Lays <paramref name="p"/> out in <paramref name="book"/>, reusing its arrays when they are long enough.</summary>
+    public static void Fill(Book<decimal> book, Portfolio p)
     {
         var targets = p.Targets;
         var positions = p.Positions;
-        var capacity = targets.Count + positions.Count;
-        var tickers = new string[capacity];
-        var values = new decimal[capacity];
-        var quantities = new decimal?[capacity];
-        var prices = new decimal[capacity];
-        var weights = new decimal[capacity];
-        var inTargets = new bool[capacity];
-        var fractional = new bool[capacity];
+        book.EnsureCapacity(targets.Count + positions.Count);
+        var tickers = book.Tickers;
+        var values = book.Values;
+        var quantities = book.Quantities;
+        var hasQuantity = book.HasQuantity;
+        var weights = book.Targets;
+        var inTargets = book.InTargets;
         var n = 0;
         decimal cashTarget = 0;
         var cashIsAsset = false;
-        foreach (var t in targets)
+        for (var k = 0; k < targets.Count; k++)
         {
+            var t = targets[k];
             if (t.Ticker == Portfolio.CashTicker)
             {
                 cashIsAsset = true;
@@ -46,19 +77,33 @@ internal sealed class Book
             tickers[n] = t.Ticker;
             weights[n] = t.Weight;
             inTargets[n] = true;
+            values[n] = 0;
+            quantities[n] = 0;
+            hasQuantity[n] = false;
             n++;
         }
         decimal invested = 0;
-        foreach (var pos in positions)
+        for (var k = 0; k < positions.Count; k++)
         {
-            var i = IndexOf(tickers, pos.Ticker, n);
+            var pos = positions[k];
+            // Positions mostly come in target order: try the same slot before scanning.
+            var i = k < n && string.Equals(tickers[k], pos.Ticker, StringComparison.Ordinal) ? k : IndexOf(tickers, pos.Ticker, n);
             if (i < 0)
             {
                 i = n++;
                 tickers[i] = pos.Ticker;
+                weights[i] = 0;
+                inTargets[i] = false;
+                values[i] = 0;
+                quantities[i] = 0;
+                hasQuantity[i] = false;
             }
             values[i] += pos.Value;
-            quantities[i] = pos.Quantity is { } q ? (quantities[i] ?? 0) + q : quantities[i];
+            if (pos.Quantity is { } q)
+            {
+                quantities[i] += q;
+                hasQuantity[i] = true;
+            }
             invested += pos.Value;
         }
         var securities = p.Securities;
@@ -66,15 +111,14 @@ internal sealed class Book
         for (var i = 0; i < n; i++)
         {
             var sec = securities.TryGetValue(tickers[i], out var s) ? s : null;
-            prices[i] = sec?.Price ?? 0;
-            fractional[i] = !wholeShares && (sec?.Fractional ?? true);
+            book.Prices[i] = sec?.Price ?? 0;
+            book.Fractional[i] = !wholeShares && (sec?.Fractional ?? true);
         }
-        return new Book
-        {
-            Count = n, Tickers = tickers, Values = values, Quantities = quantities, Prices = prices, Targets = weights,
-            InTargets = inTargets, Fractional = fractional, Invested = invested, Cash = p.Cash,
-            CashIsAsset = cashIsAsset, CashTarget = cashTarget,
-        };
+        book.Count = n;
+        book.Invested = invested;
+        book.Cash = p.Cash;
+        book.CashIsAsset = cashIsAsset;
+        book.CashTarget = cashTarget;
     }
 
     // Portfolios hold tens of assets, not thousands: a linear scan beats hashing at these sizes and

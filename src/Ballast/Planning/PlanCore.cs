@@ -1,0 +1,286 @@
+using System.Numerics;
+using Ballast.Input;
+using Ballast.Policies;
+
+namespace Ballast.Planning;
+
+/// <summary>What a plan did, with its orders and the portfolio after them left in the workspace.</summary>
+internal readonly record struct CoreOutcome<T>(PlanAction Action, T CashAfter, T Costs, int Trades);
+
+/// <summary>
+/// The planning rules, written once for any number type: <see cref="decimal"/> for every plan Ballast shows or
+/// stores (exact), <see cref="double"/> for the simulation fast path (the backtest tests hold both to agree).
+/// </summary>
+/// <remarks>
+/// Planning happens in two stages. First the ideal change of every asset's value is computed on the planning
+/// base P (invested value plus the cash that may be invested: cash above the reserve, or all cash when cash is an
+/// asset class). Then <see cref="Execution"/> turns those changes into orders: sells before buys, explicit
+/// rounding to money and share precision, whole shares where required, the minimum trade, costs, and the rule
+/// that cash never ends below the reserve.
+/// </remarks>
+internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+{
+    private static readonly T Cent = T.CreateChecked(0.01m);
+    private static readonly T Half = T.CreateChecked(0.5m);
+    private static readonly T Far = T.CreateChecked(1_000_000m);
+
+    /// <summary>
+    /// Plans on the workspace's book. <paramref name="rebalance"/> says whether the policy's rebalance-to rule
+    /// applies (its trigger fired, or the caller forces it); otherwise spare cash is invested by buying only,
+    /// or cash below the floor raised by selling only.
+    /// </summary>
+    public static CoreOutcome<T> Run(PlanWorkspace<T> w, in PlanSettings<T> s, bool rebalance, T deposit, T withdraw, bool keepCash,
+        IReadOnlyDictionary<string, decimal>? sellLimits, List<string>? warnings)
+    {
+        var book = w.Book;
+        var n = book.Count;
+        w.EnsureCapacity(n);
+        var method = s.Method;
+        var cashBefore = book.Cash + deposit;
+        var cash = cashBefore - withdraw;
+        if (-cash > book.Invested)
+        {
+            throw new InputException(new InputProblem(
+                $"a withdrawal of {withdraw} is more than the portfolio holds ({book.Invested + cashBefore})", Field: "withdraw"));
+        }
+        // The lowest cash the plan may end with.
+        var floor = keepCash ? T.Max(s.CashReserve, cash) : s.CashReserve;
+        var spare = book.CashIsAsset ? cash : cash - floor;
+        // Cash of less than one money unit per asset is what rounding left from earlier trades: it is not invested on its own.
+        var dust = T.CreateTruncating(n) * s.Unit;
+        var baseValue = T.Max(T.Zero, book.Invested + spare);
+
+        var deltas = w.Deltas;
+        Array.Clear(deltas, 0, n);
+        PlanAction action;
+        if (rebalance)
+        {
+            action = PlanAction.Rebalance;
+            if (s.RebalanceTo == RebalanceTarget.Target) ToTarget(book, baseValue, deltas);
+            else ToInnerRails(w, baseValue, s.Rail, method, dust, deltas);
+        }
+        else
+        {
+            var keep = book.CashIsAsset ? T.Max(floor, book.CashTarget * baseValue) : floor;
+            var available = cash - keep;
+            if (available >= dust)
+            {
+                action = PlanAction.InvestCash;
+                BuyOnly(w, book.Values, baseValue, available, method, deltas);
+            }
+            else if (cash < floor)
+            {
+                action = PlanAction.RaiseCash;
+                SellOnly(w, book.Values, baseValue, floor - cash, method, s.Costs, deltas);
+            }
+            else
+            {
+                action = PlanAction.None;
+            }
+        }
+
+        ApplySellLimits(w, sellLimits, deltas, warnings);
+        // Each execution run reports its own warnings; only the run whose orders the plan keeps speaks.
+        var mark = warnings?.Count ?? 0;
+        var execution = Execution.Run(w, deltas, cash, floor, s, raising: action == PlanAction.RaiseCash, warnings);
+        // Costs and rounding can leave cash a little short when the plan had to raise it; sell a little more.
+        for (var attempt = 0; attempt < 3 && execution.CashAfter < floor && execution.CanSellMore; attempt++)
+        {
+            // Start again from what was actually traded (whole shares already rounded up), plus the shortfall.
+            var start = w.Start;
+            for (var i = 0; i < n; i++)
+            {
+                start[i] = w.ValuesAfter[i];
+                deltas[i] = start[i] - book.Values[i];
+            }
+            SellOnly(w, start, baseValue, floor - execution.CashAfter, method, s.Costs, deltas);
+            ApplySellLimits(w, sellLimits, deltas, null);
+            warnings?.RemoveRange(mark, warnings.Count - mark);
+            execution = Execution.Run(w, deltas, cash, floor, s, raising: true, warnings);
+        }
+        if (execution.CashAfter < floor)
+            warnings?.Add($"cash ends at {execution.CashAfter}, below the {floor} the plan must keep");
+
+        if (execution.Trades == 0) action = PlanAction.None;
+        return new CoreOutcome<T>(action, execution.CashAfter, execution.Costs, execution.Trades);
+    }
+
+    private static void ApplySellLimits(PlanWorkspace<T> w, IReadOnlyDictionary<string, decimal>? limits, T[] deltas, List<string>? warnings)
+    {
+        if (limits is null || limits.Count == 0) return;
+        var book = w.Book;
+        for (var i = 0; i < book.Count; i++)
+        {
+            if (deltas[i] >= T.Zero || !limits.TryGetValue(book.Tickers[i], out var limit)) continue;
+            var allowed = T.CreateChecked(Math.Max(0, limit));
+            if (deltas[i] >= -allowed) continue;
+            warnings?.Add($"sell of {book.Tickers[i]} limited to {allowed} ({-deltas[i] - allowed:0.##} left undone)");
+            deltas[i] = -allowed;
+        }
+    }
+
+    /// <summary>Full rebalance: every asset to target × P; assets without a target to zero.</summary>
+    private static void ToTarget(Portfolios.Book<T> book, T baseValue, T[] deltas)
+    {
+        for (var i = 0; i < book.Count; i++) deltas[i] = book.Targets[i] * baseValue - book.Values[i];
+    }
+
+    /// <summary>
+    /// Tolerance bands with inner rails: sell every asset above its upper rail target × (1 + r) × P down to the
+    /// rail; then the proceeds plus spare cash buy the assets below target, up to target when the money covers all
+    /// shortfalls, else in proportion to each one's relative distance from target, never past target.
+    /// </summary>
+    private static void ToInnerRails(PlanWorkspace<T> w, T baseValue, T rail, CashFlowMethod method, T dust, T[] deltas)
+    {
+        var book = w.Book;
+        var n = book.Count;
+        var proceeds = T.Zero;
+        var after = w.Start;
+        var railFactor = T.One + rail;
+        for (var i = 0; i < n; i++)
+        {
+            var upper = book.Targets[i] * railFactor * baseValue;
+            var v = book.Values[i];
+            if (v > upper)
+            {
+                deltas[i] = upper - v;
+                proceeds += v - upper;
+            }
+            after[i] = v + deltas[i];
+        }
+        var money = proceeds + (baseValue - book.Invested);
+        if (money >= T.Zero && money < dust) return;
+        if (money < T.Zero)
+        {
+            // Selling to the rails does not raise the cash the plan needs: take the rest from what is still above target.
+            SellOnly(w, after, baseValue, -money, method, null, deltas);
+            return;
+        }
+        var gaps = w.Gaps;
+        var weights = w.Weights;
+        var gapSum = T.Zero;
+        for (var i = 0; i < n; i++)
+        {
+            gaps[i] = T.Zero;
+            weights[i] = T.Zero;
+            var goal = book.Targets[i] * baseValue;
+            if (after[i] >= goal || goal == T.Zero) continue;
+            gaps[i] = goal - after[i];
+            weights[i] = gaps[i] / goal;
+            gapSum += gaps[i];
+        }
+        if (money >= gapSum)
+        {
+            for (var i = 0; i < n; i++) deltas[i] += gaps[i];
+            return;
+        }
+        var buys = w.Split.AsSpan(0, n);
+        Allocation.Proportional<T>(money, weights.AsSpan(0, n), gaps.AsSpan(0, n), buys);
+        for (var i = 0; i < n; i++) deltas[i] += buys[i];
+    }
+
+    /// <summary>Invests <paramref name="amount"/> by buying only, spread by <paramref name="method"/> over the shortfalls at base P.</summary>
+    private static void BuyOnly(PlanWorkspace<T> w, T[] values, T baseValue, T amount, CashFlowMethod method, T[] deltas)
+    {
+        var book = w.Book;
+        var n = book.Count;
+        var gaps = w.Gaps;
+        var goals = w.Goals;
+        for (var i = 0; i < n; i++)
+        {
+            goals[i] = book.Targets[i] * baseValue;
+            gaps[i] = T.Max(T.Zero, goals[i] - values[i]);
+        }
+        var buys = w.Split.AsSpan(0, n);
+        Spread(w, amount, gaps.AsSpan(0, n), goals.AsSpan(0, n), method, buys);
+        for (var i = 0; i < n; i++) deltas[i] += buys[i];
+    }
+
+    /// <summary>
+    /// Raises <paramref name="amount"/> (net of estimated costs) by selling only: first what the targets do not name,
+    /// then the excesses over target at base P spread by <paramref name="method"/>, then, if that is not enough,
+    /// the rest in proportion to what is left. <paramref name="costs"/> (fixed per trade, rate) are those the
+    /// sells will pay, or null for none.
+    /// </summary>
+    private static void SellOnly(PlanWorkspace<T> w, T[] values, T baseValue, T amount, CashFlowMethod method, (T Fixed, T Rate)? costs, T[] deltas)
+    {
+        var n = w.Book.Count;
+        // Gross the amount up for costs: fixed costs per sell and the proportional rate, plus one money unit per
+        // sell for rounding. Two passes settle the number of sells.
+        var gross = amount;
+        var sells = w.Sells;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            SellAllocation(w, values, baseValue, gross, method, sells);
+            if (costs is not { } c) break;
+            var count = 0;
+            for (var i = 0; i < n; i++) if (sells[i] > T.Zero) count++;
+            gross = (amount + T.CreateTruncating(count) * (c.Fixed + Cent)) / (T.One - T.Min(Half, c.Rate));
+        }
+        for (var i = 0; i < n; i++) deltas[i] -= sells[i];
+    }
+
+    private static void SellAllocation(PlanWorkspace<T> w, T[] values, T baseValue, T amount, CashFlowMethod method, T[] sells)
+    {
+        var book = w.Book;
+        var n = book.Count;
+        Array.Clear(sells, 0, n);
+        var left = amount;
+        // Holdings without a target go first, in full.
+        for (var i = 0; i < n && left > T.Zero; i++)
+        {
+            if (book.InTargets[i] || values[i] <= T.Zero) continue;
+            sells[i] = T.Min(values[i], left);
+            left -= sells[i];
+        }
+        if (left <= T.Zero) return;
+        var excess = w.Gaps;
+        var goals = w.Goals;
+        for (var i = 0; i < n; i++)
+        {
+            excess[i] = T.Zero;
+            goals[i] = T.Zero;
+            if (!book.InTargets[i]) continue;
+            goals[i] = book.Targets[i] * baseValue;
+            excess[i] = T.Max(T.Zero, values[i] - goals[i]);
+        }
+        var spread = w.Split.AsSpan(0, n);
+        Spread(w, left, excess.AsSpan(0, n), goals.AsSpan(0, n), method, spread);
+        for (var i = 0; i < n; i++)
+        {
+            sells[i] += spread[i];
+            left -= spread[i];
+        }
+        if (left > T.Zero)
+        {
+            // What is left of each holding weighs the rest of the sells and caps them.
+            var rest = w.Gaps;
+            for (var i = 0; i < n; i++) rest[i] = values[i] - sells[i];
+            var more = w.Split.AsSpan(0, n);
+            Allocation.Proportional<T>(left, rest.AsSpan(0, n), rest.AsSpan(0, n), more);
+            for (var i = 0; i < n; i++) sells[i] += more[i];
+        }
+    }
+
+    /// <summary>Spreads an amount over gaps (shortfalls or excesses) by a cash-flow method into <paramref name="result"/>; goals are target × P.</summary>
+    private static void Spread(PlanWorkspace<T> w, T amount, ReadOnlySpan<T> gaps, ReadOnlySpan<T> goals, CashFlowMethod method, Span<T> result)
+    {
+        switch (method)
+        {
+            case CashFlowMethod.Proportional:
+                Allocation.Proportional(amount, gaps, gaps, result);
+                return;
+            case CashFlowMethod.Relative:
+                var weights = w.Weights.AsSpan(0, gaps.Length);
+                for (var i = 0; i < gaps.Length; i++)
+                    weights[i] = gaps[i] <= T.Zero ? T.Zero : goals[i] > T.Zero ? gaps[i] / goals[i] : Far;
+                Allocation.Proportional<T>(amount, weights, gaps, result);
+                return;
+            case CashFlowMethod.Equalize:
+                Allocation.Equalize(amount, gaps, goals, result);
+                return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(method), method, "unknown cash-flow method");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Numerics;
+using Ballast.Policies;
+using Ballast.Portfolios;
+
+namespace Ballast.Planning;
+
+/// <summary>
+/// The planner's settings in its number type, worked out once: money and share precision, minimum trade,
+/// reserve, costs, cash-flow method and rebalance-to rule.
+/// </summary>
+internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+{
+    public readonly int MoneyDecimals;
+    public readonly int QuantityDecimals;
+    /// <summary>One unit of the last money decimal: 0.01 for two decimals.</summary>
+    public readonly T Unit;
+    public readonly T MinTrade;
+    public readonly T CashReserve;
+    public readonly T FixedCost;
+    /// <summary>Proportional cost rate, a fraction of the trade value.</summary>
+    public readonly T CostRate;
+    public readonly bool CostsAreZero;
+    public readonly CashFlowMethod Method;
+    public readonly RebalanceTarget RebalanceTo;
+    public readonly T Rail;
+
+    public PlanSettings(ExecutionOptions ex, Policy policy, CashFlowMethod method)
+    {
+        MoneyDecimals = ex.MoneyDecimals;
+        QuantityDecimals = ex.QuantityDecimals;
+        Unit = T.CreateChecked(Execution.Unit(ex.MoneyDecimals));
+        MinTrade = T.CreateChecked(ex.MinTrade);
+        CashReserve = T.CreateChecked(ex.CashReserve);
+        FixedCost = T.CreateChecked(ex.Costs.FixedPerTrade);
+        CostRate = T.CreateChecked(ex.Costs.Rate);
+        CostsAreZero = ex.Costs.IsZero;
+        Method = method;
+        RebalanceTo = policy.RebalanceTo;
+        Rail = T.CreateChecked(policy.Rail);
+    }
+
+    /// <summary>Fixed cost and rate of the trades, or null when trading is free.</summary>
+    public (T Fixed, T Rate)? Costs => CostsAreZero ? null : (FixedCost, CostRate);
+
+    /// <summary>The cost of a trade of <paramref name="value"/>: fixed plus the rate, rounded up to the money unit.</summary>
+    public T CostOf(T value)
+    {
+        if (value <= T.Zero || CostsAreZero) return T.Zero;
+        var cost = value * CostRate;
+        if (FixedCost != T.Zero) cost += FixedCost;
+        return T.Round(cost, MoneyDecimals, MidpointRounding.ToPositiveInfinity);
+    }
+}
+
+/// <summary>What a plan's trade does to one asset.</summary>
+internal enum Move : byte { None, Sell, Buy }
+
+/// <summary>
+/// A book and every scratch array of one plan, reused from plan to plan on the same thread so that planning
+/// allocates only its results. The outputs of the last execution (<see cref="Moves"/> and the arrays after it)
+/// stay valid until the next plan on the workspace.
+/// </summary>
+internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+{
+    public readonly Book<T> Book = new();
+
+    // Ideal stage.
+    public T[] Deltas = [];
+    public T[] Start = [];
+    public T[] Gaps = [];
+    public T[] Weights = [];
+    public T[] Goals = [];
+    public T[] Split = [];
+    public T[] Sells = [];
+
+    // Execution.
+    public T[] Buys = [];
+    public T[] BuyQuantities = [];
+    public bool[] WholeBuy = [];
+    public T[] Outlay = [];
+    public T[] Remainders = [];
+
+    // Outputs: one trade at most per asset, sells before buys in asset order.
+    public Move[] Moves = [];
+    public T[] TradeValues = [];
+    public T[] TradeQuantities = [];
+    public bool[] TradeHasQuantity = [];
+    public T[] TradeCosts = [];
+    public T[] ValuesAfter = [];
+    public T[] QuantitiesAfter = [];
+    public bool[] HasQuantityAfter = [];
+
+    public int Capacity => Deltas.Length;
+
+    /// <summary>Makes every array at least <paramref name="n"/> long (the book's arrays are sized by their own fill).</summary>
+    public void EnsureCapacity(int n)
+    {
+        if (Deltas.Length >= n) return;
+        Deltas = new T[n];
+        Start = new T[n];
+        Gaps = new T[n];
+        Weights = new T[n];
+        Goals = new T[n];
+        Split = new T[n];
+        Sells = new T[n];
+        Buys = new T[n];
+        BuyQuantities = new T[n];
+        WholeBuy = new bool[n];
+        Outlay = new T[n];
+        Remainders = new T[n];
+        Moves = new Move[n];
+        TradeValues = new T[n];
+        TradeQuantities = new T[n];
+        TradeHasQuantity = new bool[n];
+        TradeCosts = new T[n];
+        ValuesAfter = new T[n];
+        QuantitiesAfter = new T[n];
+        HasQuantityAfter = new bool[n];
+    }
+}
+
+/// <summary>Each thread's decimal workspace, for the planner and the drift report.</summary>
+internal static class Workspaces
+{
+    [ThreadStatic] private static PlanWorkspace<decimal>? t_decimal;
+
+    public static PlanWorkspace<decimal> Decimal => t_decimal ??= new PlanWorkspace<decimal>();
+}
