@@ -18,6 +18,12 @@ public sealed record BacktestOptions
     public bool RecordLedger { get; init; }
     /// <summary>Call the engine at every look, even when the exact pre-check proves no band is breached.</summary>
     public bool AlwaysCallEngine { get; init; }
+    /// <summary>
+    /// Plan every look in exact decimal (the engine's <see cref="Planner"/>), as a live plan would. By default a
+    /// fractional-share run plans in double through the same rules, which is many times faster; whole shares and
+    /// recorded ledgers always plan in decimal.
+    /// </summary>
+    public bool Exact { get; init; }
 }
 
 /// <summary>One engine call that traded: the plan's action and trades, and the ledger after them.</summary>
@@ -58,6 +64,8 @@ public sealed record PolicyRunResult(string Name, Policy Policy, double[] Values
     /// <summary>Dates of rebalances (not the initial purchase).</summary>
     public IReadOnlyList<DateOnly> RebalanceDates { get; init; } = [];
     public IReadOnlyList<LedgerEntry> Ledger { get; init; } = [];
+    /// <summary>The date a withdrawal took everything that was left, or null when the portfolio lasted the whole run.</summary>
+    public DateOnly? Depleted { get; init; }
 }
 
 /// <summary>
@@ -154,14 +162,15 @@ public sealed class Backtester
         var dates = m.Dates;
         var lookDue = DueDates(policy.Look);
         var ex = _execution;
-        var unit = ex.MoneyDecimals >= 0 ? 1m / Pow10(ex.MoneyDecimals) : 0.01m;
+        var unit = (double)Execution.Unit(ex.MoneyDecimals);
         var dust = n * unit;
-        var securities = new Dictionary<string, Security>(n, StringComparer.Ordinal);
+        var exact = options.Exact || options.RecordLedger || ex.WholeShares;
+        var planner = exact ? (IPlanStep)new ExactStep(this, policy) : new FastStep(this, policy);
 
-        var quantities = new decimal[n];
         var qd = new double[n];
-        decimal cash = _initial;
         double cashD = (double)_initial;
+        // Cash as the plans last left it; interest joins it (rounded to the money unit) at looks and flows.
+        double cashLedger = cashD;
         double cashFactor = 1; // cash growth since the ledger's cash was last set
         DateOnly? lastRebalanced = null;
         DateOnly? lastLook = null;
@@ -177,6 +186,7 @@ public sealed class Backtester
         double costs = 0, initialCosts = 0, turnoverSum = 0, driftSum = 0, driftMax = 0;
         var outside = 0;
         var engineCalls = 0;
+        DateOnly? depleted = null;
 
         var halves = BandHalfWidths(policy);
         var fastThreshold = !options.AlwaysCallEngine && !_cashIsAsset
@@ -226,21 +236,21 @@ public sealed class Backtester
             }
 
             var look = t > 0 && lookDue[t];
-            var flow = t > 0 && _flowDue[t];
+            var flow = t > 0 && _flowDue[t] && depleted is null;
             var callEngine = t == 0 || flow;
             if ((look || flow) && cashFactor != 1)
             {
                 // Interest on cash joins the ledger at every look and flow, whether or not the engine is called.
-                cash = Math.Round(cash * MoneyBoundary.ToDecimal(cashFactor, "cash growth"), ex.MoneyDecimals);
-                cashD = (double)cash;
+                cashLedger = planner.GrowCash(cashLedger, cashFactor);
+                cashD = cashLedger;
                 cashFactor = 1;
             }
-            if (!callEngine && look)
+            if (!callEngine && look && depleted is null)
             {
                 callEngine = true;
-                var floor = ex.CashReserve;
+                var floor = (double)ex.CashReserve;
                 if (fastThreshold && !policy.Look.IntervalExceeded(lastRebalanced, date)
-                    && cash >= floor && cash - floor < dust && ClearlyWithin(policy, v, invested, halves))
+                    && cashLedger >= floor && cashLedger - floor < dust && ClearlyWithin(policy, v, invested, halves))
                     callEngine = false;
             }
 
@@ -248,52 +258,44 @@ public sealed class Backtester
             if (callEngine)
             {
                 engineCalls++;
-                var positions = new List<Position>(n);
-                securities.Clear();
-                for (var i = 0; i < n; i++)
-                {
-                    var price = MoneyBoundary.ToDecimal(m.Closes[i][t], "price");
-                    securities[m.Assets[i]] = new Security(m.Assets[i], price, !ex.WholeShares);
-                    if (quantities[i] > 0) positions.Add(new Position(m.Assets[i], quantities[i] * price, quantities[i]));
-                }
-                decimal? vol = null;
+                double? vol = null;
                 if (volRule is not null && t >= volRule.Window)
-                    vol = RealizedVolatility.AnnualizedDecimal(WithToday(index, t, invested + cashD, values), volRule.Window, m.PeriodsPerYear);
-                var portfolio = new Portfolio
-                {
-                    AsOf = date, Cash = cash, Positions = positions, Targets = _targets, Securities = securities,
-                    Policy = policy, Execution = ex, LastRebalanced = lastRebalanced, LastLook = lastLook, RealizedVolatility = vol,
-                };
+                    vol = RealizedVolatility.Annualized(WithToday(index, t, invested + cashD, values, volRule.Window), volRule.Window, m.PeriodsPerYear);
                 var deposit = flow && _flows!.Amount > 0 ? _flows.Amount : 0;
                 var withdraw = flow && _flows!.Amount < 0 ? -_flows.Amount : 0;
-                var plan = Planner.Create(portfolio, new PlanRequest { ForceRebalance = t == 0, Deposit = deposit, Withdraw = withdraw });
-                var after = plan.ApplyTo(portfolio);
-                Array.Clear(quantities);
-                foreach (var p in after.Positions)
+                if (withdraw > 0 && (double)withdraw >= (invested + cashLedger) * (1 - 1e-12))
                 {
-                    var i = Array.IndexOf(m.Assets, p.Ticker);
-                    quantities[i] = p.Quantity ?? 0;
+                    // The withdrawal takes everything there is: the portfolio is sold out, and nothing more happens to it.
+                    withdraw = planner.Everything(t, qd, cashLedger);
+                    depleted = date;
                 }
-                for (var i = 0; i < n; i++) qd[i] = (double)quantities[i];
-                cash = after.Cash;
-                cashD = (double)cash;
-                lastRebalanced = after.LastRebalanced;
+                var cashBefore = cashLedger;
+                var step = planner.Plan(t, qd, lastRebalanced, lastLook, vol, deposit, withdraw, force: t == 0);
+                cashLedger = step.Cash;
+                if (depleted == date)
+                {
+                    // Selling out costs something, so the last withdrawal is what the sales fetched.
+                    withdraw += planner.SettleDepletion();
+                    cashLedger = 0;
+                }
+                cashD = cashLedger;
+                if (step.Action == PlanAction.Rebalance) lastRebalanced = date;
                 flowNet = (double)(deposit - withdraw);
-                foreach (var tr in plan.Trades) traded += (double)tr.Value;
-                if (t == 0) initialCosts = (double)plan.EstimatedCosts;
+                traded = step.Traded;
+                if (t == 0) initialCosts = step.Costs;
                 else
                 {
-                    costs += (double)plan.EstimatedCosts;
-                    if (plan.Action == PlanAction.Rebalance)
+                    costs += step.Costs;
+                    if (step.Action == PlanAction.Rebalance)
                     {
                         rebalances++;
                         rebalanceDates.Add(date);
                     }
-                    var before = invested + (double)portfolio.Cash;
+                    var before = invested + cashBefore;
                     if (before > 0) turnoverSum += traded / 2 / before;
                 }
-                if (ledger is not null && (plan.HasTrades || t == 0))
-                    ledger.Add(new LedgerEntry(t, date, plan.Action, plan.Trades, deposit, withdraw, cash, (decimal[])quantities.Clone()));
+                if (ledger is not null && (step.Trades.Count > 0 || t == 0))
+                    ledger.Add(new LedgerEntry(t, date, step.Action, step.Trades, deposit, withdraw, planner.LedgerCash, planner.Quantities()));
                 invested = 0;
                 for (var i = 0; i < n; i++)
                 {
@@ -305,7 +307,8 @@ public sealed class Backtester
 
             var value = invested + cashD;
             values[t] = value;
-            index[t] = t == 0 ? value / (double)_initial : index[t - 1] * (value - flowNet) / values[t - 1];
+            index[t] = t == 0 ? value / (double)_initial
+                : values[t - 1] > 0 ? index[t - 1] * (value - flowNet) / values[t - 1] : index[t - 1];
             if (weights is not null)
             {
                 var b = _cashIsAsset ? value : invested;
@@ -330,16 +333,18 @@ public sealed class Backtester
             Weights = weights,
             RebalanceDates = rebalanceDates,
             Ledger = (IReadOnlyList<LedgerEntry>?)ledger ?? [],
+            Depleted = depleted,
         };
     }
 
-    /// <summary>The time-weighted index up to today's close before trading, for realized volatility.</summary>
-    private static double[] WithToday(double[] index, int t, double valueNow, double[] values)
+    /// <summary>The last <paramref name="window"/> + 1 points of the time-weighted index, today's close before trading last, for realized volatility.</summary>
+    private static double[] WithToday(double[] index, int t, double valueNow, double[] values, int window)
     {
-        var copy = new double[t + 1];
-        Array.Copy(index, copy, t);
-        copy[t] = index[t - 1] * valueNow / values[t - 1];
-        return copy;
+        var count = Math.Min(t, window) + 1;
+        var tail = new double[count];
+        Array.Copy(index, t - (count - 1), tail, 0, count - 1);
+        tail[^1] = index[t - 1] * valueNow / values[t - 1];
+        return tail;
     }
 
     /// <summary>
@@ -379,10 +384,210 @@ public sealed class Backtester
         return true;
     }
 
-    private static decimal Pow10(int k)
+    /// <summary>What one plan at one close did, in the run's units.</summary>
+    private readonly record struct StepResult(PlanAction Action, double Cash, double Costs, double Traded, IReadOnlyList<Trade> Trades);
+
+    /// <summary>How a run plans at a close: exactly in decimal through <see cref="Planner"/>, or in double through the same rules.</summary>
+    private interface IPlanStep
     {
-        var r = 1m;
-        for (var i = 0; i < k; i++) r *= 10;
-        return r;
+        /// <summary>Cash after interest at <paramref name="factor"/>, rounded to the money unit.</summary>
+        double GrowCash(double cash, double factor);
+
+        /// <summary>What the whole portfolio is worth at close <paramref name="t"/>: the most a withdrawal can take.</summary>
+        decimal Everything(int t, double[] quantities, double cash);
+
+        /// <summary>Plans at close <paramref name="t"/> and applies the trades to <paramref name="quantities"/> and the cash.</summary>
+        StepResult Plan(int t, double[] quantities, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force);
+
+        /// <summary>After a plan that sold everything to pay a withdrawal of everything: the (negative) amount the sales fell short by, and cash set to zero.</summary>
+        decimal SettleDepletion();
+
+        decimal LedgerCash { get; }
+
+        decimal[] Quantities();
+    }
+
+    /// <summary>Plans with the engine's <see cref="Planner"/> on a <see cref="Portfolio"/> in decimal: what a live plan would do.</summary>
+    private sealed class ExactStep(Backtester owner, Policy policy) : IPlanStep
+    {
+        private readonly decimal[] _quantities = new decimal[owner._market.Assets.Length];
+        private readonly Dictionary<string, Security> _securities = new(owner._market.Assets.Length, StringComparer.Ordinal);
+        private decimal _cash = owner._initial;
+
+        public decimal LedgerCash => _cash;
+
+        public decimal[] Quantities() => (decimal[])_quantities.Clone();
+
+        public double GrowCash(double cash, double factor)
+        {
+            _cash = Math.Round(_cash * MoneyBoundary.ToDecimal(factor, "cash growth"), owner._execution.MoneyDecimals);
+            return (double)_cash;
+        }
+
+        public decimal Everything(int t, double[] quantities, double cash)
+        {
+            var m = owner._market;
+            var total = _cash;
+            for (var i = 0; i < _quantities.Length; i++) total += _quantities[i] * MoneyBoundary.ToDecimal(m.Closes[i][t], "price");
+            return total;
+        }
+
+        public decimal SettleDepletion()
+        {
+            var shortfall = Math.Min(0, _cash);
+            _cash = 0;
+            return shortfall;
+        }
+
+        public StepResult Plan(int t, double[] quantities, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force)
+        {
+            var m = owner._market;
+            var ex = owner._execution;
+            var n = _quantities.Length;
+            var positions = new List<Position>(n);
+            _securities.Clear();
+            for (var i = 0; i < n; i++)
+            {
+                var price = MoneyBoundary.ToDecimal(m.Closes[i][t], "price");
+                _securities[m.Assets[i]] = new Security(m.Assets[i], price, !ex.WholeShares);
+                if (_quantities[i] > 0) positions.Add(new Position(m.Assets[i], _quantities[i] * price, _quantities[i]));
+            }
+            var portfolio = new Portfolio
+            {
+                AsOf = m.Dates[t], Cash = _cash, Positions = positions, Targets = owner._targets, Securities = _securities,
+                Policy = policy, Execution = ex, LastRebalanced = lastRebalanced, LastLook = lastLook,
+                RealizedVolatility = volatility is { } vol ? (decimal)vol : null,
+            };
+            var plan = Planner.Create(portfolio, new PlanRequest { ForceRebalance = force, Deposit = deposit, Withdraw = withdraw });
+            var after = plan.ApplyTo(portfolio);
+            Array.Clear(_quantities);
+            foreach (var p in after.Positions)
+                _quantities[Array.IndexOf(m.Assets, p.Ticker)] = p.Quantity ?? 0;
+            for (var i = 0; i < n; i++) quantities[i] = (double)_quantities[i];
+            _cash = after.Cash;
+            double traded = 0;
+            foreach (var tr in plan.Trades) traded += (double)tr.Value;
+            return new StepResult(plan.Action, (double)_cash, (double)plan.EstimatedCosts, traded, plan.Trades);
+        }
+    }
+
+    /// <summary>
+    /// Plans in double through the engine's own rules (<see cref="PlanCore{T}"/>, <see cref="Verdict"/>) on a reused
+    /// workspace: no portfolio, no allocation per plan. The example regression tests hold it to the exact path.
+    /// </summary>
+    private sealed class FastStep : IPlanStep
+    {
+        private readonly Backtester _owner;
+        private readonly Policy _policy;
+        private readonly PlanWorkspace<double> _w = new();
+        private readonly PlanSettings<double> _settings;
+        private readonly double[] _halves;
+        private readonly bool[] _hasBand;
+        private readonly double _unitScale;
+        private double _cash;
+
+        public FastStep(Backtester owner, Policy policy)
+        {
+            _owner = owner;
+            _policy = policy;
+            var m = owner._market;
+            var n = m.Assets.Length;
+            var ex = owner._execution;
+            _settings = new PlanSettings<double>(ex, policy, ex.CashFlowMethod);
+            _unitScale = Math.Pow(10, ex.MoneyDecimals);
+            var book = _w.Book;
+            book.EnsureCapacity(n);
+            _w.EnsureCapacity(n);
+            book.Count = n;
+            book.CashIsAsset = owner._cashIsAsset;
+            book.CashTarget = owner._targets.Where(x => x.Ticker == Portfolio.CashTicker).Select(x => (double)x.Weight).FirstOrDefault();
+            _halves = new double[n];
+            _hasBand = new bool[n];
+            for (var i = 0; i < n; i++)
+            {
+                book.Tickers[i] = m.Assets[i];
+                book.Targets[i] = owner._targetDoubles[i];
+                book.InTargets[i] = true;
+                book.Fractional[i] = true;
+                book.HasQuantity[i] = true;
+                if (policy.Trigger.BandFor(m.Assets[i]).HalfWidth(owner._targetWeights[i]) is { } h)
+                {
+                    _halves[i] = (double)h;
+                    _hasBand[i] = true;
+                }
+            }
+            _cash = (double)owner._initial;
+        }
+
+        public decimal LedgerCash => (decimal)_cash;
+
+        public decimal[] Quantities() => [.. _w.Book.Quantities.Take(_w.Book.Count).Select(q => (decimal)q)];
+
+        public double GrowCash(double cash, double factor) => _cash = Math.Round(_cash * factor * _unitScale) / _unitScale;
+
+        public decimal Everything(int t, double[] quantities, double cash)
+        {
+            var total = _cash;
+            for (var i = 0; i < quantities.Length; i++) total += quantities[i] * _owner._market.Closes[i][t];
+            return (decimal)total;
+        }
+
+        public decimal SettleDepletion()
+        {
+            var shortfall = Math.Min(0, _cash);
+            _cash = 0;
+            return (decimal)shortfall;
+        }
+
+        public StepResult Plan(int t, double[] quantities, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force)
+        {
+            var m = _owner._market;
+            var book = _w.Book;
+            var n = book.Count;
+            double invested = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var price = m.Closes[i][t];
+                book.Prices[i] = price;
+                book.Quantities[i] = quantities[i];
+                book.Values[i] = quantities[i] * price;
+                invested += book.Values[i];
+            }
+            book.Invested = invested;
+            book.Cash = _cash;
+            var rebalance = force || Needs(t, lastRebalanced, lastLook, volatility);
+            var outcome = PlanCore<double>.Run(_w, _settings, rebalance, (double)deposit, (double)withdraw, keepCash: false, null, null);
+            double traded = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if (_w.Moves[i] != Move.None) traded += _w.TradeValues[i];
+                quantities[i] = _w.HasQuantityAfter[i] ? _w.QuantitiesAfter[i] : 0;
+            }
+            _cash = outcome.CashAfter;
+            return new StepResult(outcome.Action, _cash, outcome.Costs, traded, []);
+        }
+
+        /// <summary>The drift report's verdict, through the same <see cref="Verdict"/> rules, in double.</summary>
+        private bool Needs(int t, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility)
+        {
+            var look = _policy.Look;
+            var date = _owner._market.Dates[t];
+            if (!look.IsDue(lastLook ?? lastRebalanced, date)) return false;
+            var trigger = _policy.Trigger;
+            var breach = false;
+            if (trigger.Kind == TriggerKind.Threshold)
+            {
+                var book = _w.Book;
+                var basis = book.CashIsAsset ? book.Invested + book.Cash : book.Invested;
+                var factor = (double)(trigger.Volatility?.BandFactor(volatility is { } v ? (decimal)v : null) ?? 1m);
+                for (var i = 0; i < book.Count && !breach; i++)
+                    breach = _hasBand[i] && Verdict.Status(book.Values[i], book.Targets[i], _halves[i] * factor, basis) != BandStatus.Within;
+                if (!breach && book.CashIsAsset && trigger.BandFor(Portfolio.CashTicker).HalfWidth((decimal)book.CashTarget) is { } ch)
+                    breach = Verdict.Status(book.Cash, book.CashTarget, (double)ch * factor, basis) != BandStatus.Within;
+            }
+            var level = trigger.Volatility?.Level;
+            var above = volatility is { } vol && level is { } l && vol > (double)l;
+            return Verdict.Needs(trigger.Kind, look.IntervalExceeded(lastRebalanced, date), breach, above);
+        }
     }
 }

@@ -67,13 +67,13 @@ internal static class Execution
             {
                 RequirePrice(book, i);
                 // Whole-share sells round up so that they always fund the buys the ideal plan makes.
-                qty = full ? heldQty : T.Min(heldQty, T.Ceiling(raw / price));
+                qty = full ? heldQty : T.Min(heldQty, Rounding.Ceiling(raw / price));
                 value = full ? held : qty * price;
                 hasQty = true;
             }
             else
             {
-                value = full ? held : T.Min(held, T.Round(raw, md, MidpointRounding.ToPositiveInfinity));
+                value = full ? held : T.Min(held, Rounding.Round(raw, md, MidpointRounding.ToPositiveInfinity));
                 hasQty = hasHeldQty;
                 qty = !hasQty ? T.Zero : full ? heldQty : FractionalShares(value, price, s);
             }
@@ -89,7 +89,7 @@ internal static class Execution
                 }
                 else
                 {
-                    qty = T.Min(heldQty, T.Ceiling(s.MinTrade / price));
+                    qty = T.Min(heldQty, Rounding.Ceiling(s.MinTrade / price));
                     full = qty >= heldQty;
                     value = full ? held : qty * price;
                 }
@@ -134,7 +134,7 @@ internal static class Execution
         for (var pass = 0; pass < 4 && buyCount > 0; pass++)
         {
             var need = buySum * grossUp + T.CreateTruncating(buyCount) * perOrder;
-            if (need > budget)
+            if (need > budget + s.Slack)
             {
                 var room = budget - T.CreateTruncating(buyCount) * perOrder;
                 var scale = room <= T.Zero ? T.Zero : room / (buySum * grossUp);
@@ -144,7 +144,7 @@ internal static class Execution
                     if (buys[i] == T.Zero) continue;
                     // The scale is a long quotient; four digits below the money unit are plenty (the buys are
                     // rounded to the unit next) and keep later sums short. Toward zero, so the budget still holds.
-                    buys[i] = T.Round(buys[i] * scale, md + 4, MidpointRounding.ToZero);
+                    buys[i] = Rounding.Round(buys[i] * scale, md + 4, MidpointRounding.ToZero);
                     buySum += buys[i];
                 }
             }
@@ -178,7 +178,7 @@ internal static class Execution
             if (buys[i] != T.Zero && !book.Fractional[i])
             {
                 RequirePrice(book, i);
-                var q = T.Round(buys[i] / book.Prices[i], 0, MidpointRounding.AwayFromZero);
+                var q = Rounding.Round(buys[i] / book.Prices[i], 0, MidpointRounding.AwayFromZero);
                 buyQty[i] = q;
                 wholeBuy[i] = true;
                 anyWholeBuy = true;
@@ -192,7 +192,7 @@ internal static class Execution
             }
         }
         // Never spend more than there is: take back whole shares (the most over their ideal first), then money units.
-        while (cashAfter - spend < floor)
+        while (cashAfter - spend < floor - s.Slack)
         {
             var pick = -1;
             var over = T.MinValue;
@@ -213,7 +213,7 @@ internal static class Execution
                     if (moves[i] != Move.Sell && book.Fractional[i] && buyValues[i] > T.Zero && (pick < 0 || buyValues[i] > buyValues[pick])) pick = i;
                 if (pick < 0) break;
                 var deficit = floor - (cashAfter - spend);
-                var less = T.Round(deficit / grossUp, md, MidpointRounding.ToPositiveInfinity);
+                var less = Rounding.Round(deficit / grossUp, md, MidpointRounding.ToPositiveInfinity);
                 spend = SetBuy(w, s, pick, T.Max(T.Zero, buyValues[pick] - less), spend);
             }
         }
@@ -233,7 +233,7 @@ internal static class Execution
                     if (!wholeBuy[i] || buyValues[i] >= buys[i]) continue;
                     var price = book.Prices[i];
                     var extra = price + s.CostOf(buyValues[i] + price) - s.CostOf(buyValues[i]);
-                    if (cashAfter - spend - extra < floor) continue;
+                    if (cashAfter - spend - extra < floor - s.Slack) continue;
                     if (buyValues[i] == T.Zero && price < s.MinTrade) continue;
                     var goal = book.Targets[i] * baseAfter;
                     var gap = goal == T.Zero ? T.Zero : (goal - valuesAfter[i] - buyValues[i]) / goal;
@@ -297,7 +297,7 @@ internal static class Execution
             var q = Quotient.Truncated(Unsafe.As<T, decimal>(ref value), Unsafe.As<T, decimal>(ref price), s.QuantityDecimals);
             return Unsafe.As<decimal, T>(ref q);
         }
-        return T.Round(value / price, s.QuantityDecimals, MidpointRounding.ToZero);
+        return Rounding.Round(value / price, s.QuantityDecimals, MidpointRounding.ToZero);
     }
 
     /// <summary>Largest-remainder rounding of the fractional buys into the workspace's trade values: every buy down
@@ -318,13 +318,13 @@ internal static class Execution
             if (w.Moves[i] == Move.Sell) continue;
             values[i] = T.Zero;
             if (buys[i] == T.Zero || !book.Fractional[i]) continue;
-            values[i] = T.Round(buys[i], decimals, MidpointRounding.ToZero);
+            values[i] = Rounding.Round(buys[i], decimals, MidpointRounding.ToZero);
             remainders[i] = buys[i] - values[i];
             if (remainders[i] > T.Zero) candidates++;
             ideal += buys[i];
             floored += values[i];
         }
-        var lost = (T.Round(ideal, decimals, MidpointRounding.ToZero) - floored) / unit;
+        var lost = (Rounding.Round(ideal, decimals, MidpointRounding.ToZero) - floored) / unit;
         var units = Math.Min(candidates, int.CreateSaturating(T.Round(lost)));
         for (var u = 0; u < units; u++)
         {

@@ -38,7 +38,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
         var method = s.Method;
         var cashBefore = book.Cash + deposit;
         var cash = cashBefore - withdraw;
-        if (-cash > book.Invested)
+        if (-cash > book.Invested + s.Slack)
         {
             throw new InputException(new InputProblem(
                 $"a withdrawal of {withdraw} is more than the portfolio holds ({book.Invested + cashBefore})", Field: "withdraw"));
@@ -68,7 +68,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
                 action = PlanAction.InvestCash;
                 BuyOnly(w, book.Values, baseValue, available, method, deltas);
             }
-            else if (cash < floor)
+            else if (cash < floor - s.Slack)
             {
                 action = PlanAction.RaiseCash;
                 SellOnly(w, book.Values, baseValue, floor - cash, method, s.Costs, deltas);
@@ -84,7 +84,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
         var mark = warnings?.Count ?? 0;
         var execution = Execution.Run(w, deltas, cash, floor, s, raising: action == PlanAction.RaiseCash, warnings);
         // Costs and rounding can leave cash a little short when the plan had to raise it; sell a little more.
-        for (var attempt = 0; attempt < 3 && execution.CashAfter < floor && execution.CanSellMore; attempt++)
+        for (var attempt = 0; attempt < 3 && execution.CashAfter < floor - s.Slack && execution.CanSellMore; attempt++)
         {
             // Start again from what was actually traded (whole shares already rounded up), plus the shortfall.
             var start = w.Start;
@@ -98,7 +98,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
             warnings?.RemoveRange(mark, warnings.Count - mark);
             execution = Execution.Run(w, deltas, cash, floor, s, raising: true, warnings);
         }
-        if (execution.CashAfter < floor)
+        if (execution.CashAfter < floor - s.Slack)
             warnings?.Add($"cash ends at {execution.CashAfter}, below the {floor} the plan must keep");
 
         if (execution.Trades == 0) action = PlanAction.None;
@@ -199,10 +199,10 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
     /// <summary>
     /// Raises <paramref name="amount"/> (net of estimated costs) by selling only: first what the targets do not name,
     /// then the excesses over target at base P spread by <paramref name="method"/>, then, if that is not enough,
-    /// the rest in proportion to what is left. <paramref name="costs"/> (fixed per trade, rate) are those the
-    /// sells will pay, or null for none.
+    /// the rest in proportion to what is left. <paramref name="costs"/> (fixed per trade, rate, money unit) are
+    /// those the sells will pay, or null for none.
     /// </summary>
-    private static void SellOnly(PlanWorkspace<T> w, T[] values, T baseValue, T amount, CashFlowMethod method, (T Fixed, T Rate)? costs, T[] deltas)
+    private static void SellOnly(PlanWorkspace<T> w, T[] values, T baseValue, T amount, CashFlowMethod method, (T Fixed, T Rate, T Unit)? costs, T[] deltas)
     {
         var n = w.Book.Count;
         // Gross the amount up for costs: fixed costs per sell and the proportional rate, plus one money unit per
@@ -214,7 +214,8 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
             SellAllocation(w, values, baseValue, gross, method, sells);
             if (costs is not { } c) break;
             var count = 0;
-            for (var i = 0; i < n; i++) if (sells[i] > T.Zero) count++;
+            // Sells of less than a money unit are rounding residue that execution drops: they pay no cost.
+            for (var i = 0; i < n; i++) if (sells[i] >= c.Unit) count++;
             gross = (amount + T.CreateTruncating(count) * (c.Fixed + Cent)) / (T.One - T.Min(Half, c.Rate));
         }
         for (var i = 0; i < n; i++) deltas[i] -= sells[i];

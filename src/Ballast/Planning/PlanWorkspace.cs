@@ -23,6 +23,11 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
     public readonly CashFlowMethod Method;
     public readonly RebalanceTarget RebalanceTo;
     public readonly T Rail;
+    /// <summary>
+    /// How far below a limit a cash amount may fall and still count as on it: 0 in decimal, where sums are exact;
+    /// a ten-thousandth of the money unit in double, whose sums carry rounding noise far below that.
+    /// </summary>
+    public readonly T Slack;
 
     public PlanSettings(ExecutionOptions ex, Policy policy, CashFlowMethod method)
     {
@@ -37,10 +42,11 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
         Method = method;
         RebalanceTo = policy.RebalanceTo;
         Rail = T.CreateChecked(policy.Rail);
+        Slack = typeof(T) == typeof(decimal) ? T.Zero : Unit * T.CreateChecked(0.0001m);
     }
 
-    /// <summary>Fixed cost and rate of the trades, or null when trading is free.</summary>
-    public (T Fixed, T Rate)? Costs => CostsAreZero ? null : (FixedCost, CostRate);
+    /// <summary>Fixed cost and rate of the trades with the money unit, or null when trading is free.</summary>
+    public (T Fixed, T Rate, T Unit)? Costs => CostsAreZero ? null : (FixedCost, CostRate, Unit);
 
     /// <summary>The cost of a trade of <paramref name="value"/>: fixed plus the rate, rounded up to the money unit.</summary>
     public T CostOf(T value)
@@ -48,7 +54,7 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
         if (value <= T.Zero || CostsAreZero) return T.Zero;
         var cost = value * CostRate;
         if (FixedCost != T.Zero) cost += FixedCost;
-        return T.Round(cost, MoneyDecimals, MidpointRounding.ToPositiveInfinity);
+        return Rounding.Round(cost, MoneyDecimals, MidpointRounding.ToPositiveInfinity);
     }
 }
 

@@ -40,6 +40,29 @@ public sealed class ExampleRegressionTests
         Assert.True(fast.Runs.Sum(r => r.EngineCalls) < engine.Runs.Sum(r => r.EngineCalls));
     }
 
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void FastPath_AgreesWithTheExactEngineOnEveryPolicy(string example)
+    {
+        var fast = RunExample(example);
+        var exact = RunExample(example, new BacktestOptions { Exact = true });
+        for (var p = 0; p < fast.Runs.Count; p++)
+        {
+            var a = fast.Runs[p];
+            var b = exact.Runs[p];
+            var worst = 0.0;
+            var row = 0;
+            for (var t = 0; t < a.Values.Length; t++)
+            {
+                var d = Math.Abs(a.Values[t] - b.Values[t]) / b.Values[t];
+                if (d > worst) { worst = d; row = t; }
+            }
+            Assert.True(worst < 1e-9, $"{a.Name}: values differ by {worst:E2} (relative) at row {row}: {a.Values[row]} vs {b.Values[row]}");
+            Assert.Equal(b.RebalanceDates, a.RebalanceDates);
+            Assert.Equal(b.Costs, a.Costs, 1e-6 * Math.Max(1, b.Costs));
+        }
+    }
+
     // name, final value, CAGR, volatility, max drawdown, rebalances
     public static TheoryData<string, string, double, double, double, double, int> Pinned => new()
     {
