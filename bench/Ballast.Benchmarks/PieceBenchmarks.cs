@@ -49,4 +49,30 @@ internal sealed class Pieces
     public DriftReport Evaluate() => DriftEvaluator.Evaluate(_p, _p.Policy, _w.Book);
 
     public decimal Execute() => Execution.Run(_w, _deltas, _w.Book.Cash, 0, _settings, false, null).CashAfter;
+
+    /// <summary>The same book in double, forced to rebalance: what a simulation's look costs.</summary>
+    public Func<double> DoublePlan()
+    {
+        var w = new PlanWorkspace<double>();
+        var b = _w.Book;
+        var d = w.Book;
+        d.EnsureCapacity(b.Count);
+        w.EnsureCapacity(b.Count);
+        d.Count = b.Count;
+        for (var i = 0; i < b.Count; i++)
+        {
+            d.Tickers[i] = b.Tickers[i];
+            d.Values[i] = (double)b.Values[i];
+            d.Quantities[i] = (double)b.Quantities[i];
+            d.HasQuantity[i] = b.HasQuantity[i];
+            d.Prices[i] = (double)b.Prices[i];
+            d.Targets[i] = (double)b.Targets[i];
+            d.InTargets[i] = b.InTargets[i];
+            d.Fractional[i] = b.Fractional[i];
+        }
+        d.Invested = (double)b.Invested;
+        d.Cash = (double)b.Cash;
+        var settings = new PlanSettings<double>(_p.Execution, _p.Policy, _p.Execution.CashFlowMethod);
+        return () => PlanCore<double>.Run(w, settings, true, 0, 0, false, null, null).CashAfter;
+    }
 }

@@ -24,6 +24,24 @@ internal static class Quick
             while (sw2.Elapsed.TotalSeconds < 8) pieces.Execute();
             return;
         }
+        if (only == "backtest")
+        {
+            var b = new BacktestBenchmarks();
+            b.Setup();
+            Measure("Backtest daily threshold", () => b.Backtest_Daily20y10Assets_DailyThreshold(), batch: 20, rounds: 30);
+            Measure("Backtest quarterly", () => b.Backtest_Daily20y10Assets_Quarterly(), batch: 20, rounds: 30);
+            var sw3 = Stopwatch.StartNew();
+            b.Backtest_MonteCarlo10000Paths30y10Assets6Policies();
+            Console.WriteLine($"Monte Carlo 10,000 paths: {sw3.Elapsed.TotalSeconds:F2} s");
+            return;
+        }
+        if (only == "mc-policies")
+        {
+            var b = new BacktestBenchmarks();
+            b.Setup();
+            b.PerPolicy(Environment.GetEnvironmentVariable("BALLAST_POLICY"));
+            return;
+        }
         if (only == "plan")
         {
             var sw = Stopwatch.StartNew();
@@ -33,17 +51,18 @@ internal static class Quick
         Measure("Book.Fill", () => pieces.FillBook());
         Measure("Evaluate(book)", () => pieces.Evaluate());
         Measure("Execution.Run", () => pieces.Execute());
+        var doublePlan = pieces.DoublePlan();
+        Measure("Plan10 in double", () => doublePlan());
         Measure("Check10", () => DriftEvaluator.Evaluate(p));
         Measure("Plan10", () => Planner.Create(p, force));
     }
 
-    private static void Measure(string name, Func<object> action)
+    private static void Measure(string name, Func<object> action, int batch = 2_000, int rounds = 200)
     {
-        const int batch = 2_000;
         for (var i = 0; i < batch * 5; i++) action();
         var best = double.MaxValue;
         var sw = new Stopwatch();
-        for (var round = 0; round < 200; round++)
+        for (var round = 0; round < rounds; round++)
         {
             sw.Restart();
             for (var i = 0; i < batch; i++) action();
@@ -53,6 +72,6 @@ internal static class Quick
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < batch; i++) action();
         var bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / batch;
-        Console.WriteLine($"{name,-16} {best,10:N0} ns {bytes,8:N0} B");
+        Console.WriteLine($"{name,-24} {best,12:N0} ns {bytes,10:N0} B");
     }
 }
