@@ -26,6 +26,7 @@
     for (var i = 0; i < xs.length; i++) out[i] = { x: xs[i], y: ys[i] === null ? NaN : ys[i] };
     return out;
   }
+  function times(v) { return num(v) + '×'; }
   function formatY(kind) { return kind === 'percent' ? function (v) { return pct(v, 0); } : num; }
   function formatX(kind) {
     return kind === 'date'
@@ -143,15 +144,19 @@
 
   function fanChart(spec) {
     // Order matters: each upper line fills down to the line before it (fill: '-1').
-    var byQ = {};
+    var byQ = {}, c = spec.color || 0;
     spec.lines.forEach(function (l) { byQ[l.q] = l.y; });
     function ds(q, label, fill, alpha, width) {
       return {
         label: label, data: points(spec.x, byQ[q]), parsing: false, pointRadius: 0,
-        borderColor: color(0, width ? 1 : 0.5), borderWidth: width || 1,
-        backgroundColor: color(0, alpha), fill: fill
+        borderColor: color(c, width ? 1 : 0.5), borderWidth: width || 1,
+        backgroundColor: color(c, alpha), fill: fill
       };
     }
+    var yScale = { type: spec.log ? 'logarithmic' : 'linear', ticks: { callback: times } };
+    // Suggested bounds shared by every fan of the report, so all of them are drawn on the same scale.
+    if (spec.yMin !== undefined && spec.yMin !== null) yScale.suggestedMin = spec.yMin;
+    if (spec.yMax !== undefined && spec.yMax !== null) yScale.suggestedMax = spec.yMax;
     return {
       type: 'line',
       data: {
@@ -167,7 +172,7 @@
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
           x: { type: 'linear', min: 0, max: spec.x[spec.x.length - 1], ticks: { callback: formatX('years') } },
-          y: { type: spec.log ? 'logarithmic' : 'linear', ticks: { callback: num } }
+          y: yScale
         },
         plugins: {
           tooltip: { callbacks: { label: tooltipLabel('number'), title: tooltipTitle('years') } },
@@ -177,14 +182,42 @@
     };
   }
 
+  // Terminal wealth of every policy as outlined histograms on one wealth axis: each bin's share of that
+  // policy's paths, drawn as steps (the value of a bin holds from its lower edge to the next).
   function histogramChart(spec) {
-    var labels = spec.edges.map(function (e) { return num(e) + '–' + num(e + spec.width); });
+    var datasets = spec.series.map(function (s, i) {
+      var c = s.color === undefined ? i : s.color, last = s.edges.length - 1;
+      var data = [{ x: s.edges[0], y: 0 }];
+      for (var k = 0; k <= last; k++) data.push({ x: s.edges[k], y: s.shares[k] === null ? NaN : s.shares[k] });
+      data.push({ x: s.edges[last] + s.width, y: s.shares[last] }, { x: s.edges[last] + s.width, y: 0 });
+      return {
+        label: s.label, data: data, parsing: false, binWidth: s.width, stepped: 'before', pointRadius: 0, pointHitRadius: 4,
+        // Several policies are outlines only, so every one stays visible where they overlap.
+        borderColor: color(c), borderWidth: 1.6, backgroundColor: color(c, 0.45), fill: spec.series.length > 1 ? false : 'origin'
+      };
+    });
     return {
-      type: 'bar',
-      data: { labels: labels, datasets: [{ label: 'paths', data: spec.counts, backgroundColor: color(0, 0.7), borderColor: color(0), borderWidth: 1, barPercentage: 1, categoryPercentage: 1 }] },
+      type: 'line',
+      data: { datasets: datasets },
       options: {
-        scales: { x: { ticks: { maxRotation: 60, autoSkip: true } }, y: { beginAtZero: true } },
-        plugins: { legend: { display: false } }
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        scales: {
+          x: { type: 'linear', ticks: { callback: times, maxRotation: 0 } },
+          y: { beginAtZero: true, ticks: { callback: function (v) { return pct(v, 0); } } }
+        },
+        plugins: {
+          tooltip: {
+            callbacks: {
+              title: function (items) {
+                if (!items.length) return '';
+                var x = items[0].parsed.x, wd = items[0].dataset.binWidth;
+                return 'final wealth ' + num(x) + '–' + num(x + wd) + '×';
+              },
+              label: function (ctx) { return ctx.dataset.label + ': ' + pct(ctx.parsed.y, 1) + ' of paths'; }
+            }
+          },
+          legend: { position: 'bottom', display: spec.series.length > 1 }
+        }
       }
     };
   }

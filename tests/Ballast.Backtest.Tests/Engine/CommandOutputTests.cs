@@ -146,9 +146,13 @@ public sealed class CommandOutputTests
             "--disable-component-update", "--disable-sync", "--window-size=1280,2000", $"--user-data-dir={Path.Combine(dir, "profile")}");
         options.SetLoggingPreference(LogType.Browser, LogLevel.All);
         using var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(90));
-        // Growth, drawdowns, allocation and drift for history; fan chart and histogram for the simulation.
+        // Growth, drawdowns, allocation and drift for history; a fan chart for each of the 4 policies and their
+        // terminal wealth on one chart for the simulation.
         Assert.True(CheckCharts(driver, history) >= 4);
-        Assert.True(CheckCharts(driver, simulation) >= 2);
+        Assert.Equal(5, CheckCharts(driver, simulation));
+        var headings = driver.FindElements(By.TagName("h2")).Select(h => h.Text).ToList();
+        Assert.Equal(["Monte Carlo: never", "Monte Carlo: annual", "Monte Carlo: quarterly", "Monte Carlo: 5/25 bands"],
+            headings.Where(h => h.StartsWith("Monte Carlo", StringComparison.Ordinal)));
     }
 
     private static int CheckCharts(ChromeDriver driver, string path)

@@ -57,8 +57,9 @@ public sealed class BrowserRenderTests
 
         Assert.Empty(pageErrors);
         Assert.Empty(consoleErrors);
-        Assert.Equal(8, canvases.Count);
-        Assert.Equal("8", rendered);
+        // growth, drawdown, 2 × allocation, 2 × drift, 2 fans, terminal wealth
+        Assert.Equal(9, canvases.Count);
+        Assert.Equal("9", rendered);
         foreach (string c in canvases)
         {
             var parts = c.Split(':');

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Ballast.Backtest.Reports;
 
 namespace Ballast.Backtest.Tests.Reports;
@@ -31,10 +32,49 @@ public sealed class HtmlReportTests
     [Fact]
     public void Render_HasOneCanvasPerChart()
     {
-        // growth, drawdown, 2 × allocation, 2 × drift, fan, terminal histogram.
-        Assert.Equal(8, Html.Split("<canvas").Length - 1);
+        // growth, drawdown, 2 × allocation, 2 × drift, a fan per simulated policy (2), one terminal-wealth chart.
+        Assert.Equal(9, Html.Split("<canvas").Length - 1);
         Assert.Contains("id=\"allocation-2\"", Html, StringComparison.Ordinal);
         Assert.Contains("id=\"drift-1\"", Html, StringComparison.Ordinal);
+        Assert.Contains("id=\"fan-0\"", Html, StringComparison.Ordinal);
+        Assert.Contains("id=\"fan-1\"", Html, StringComparison.Ordinal);
+        Assert.Contains("id=\"terminal\"", Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_MonteCarlo_AFanPerPolicyOnOneScale_AndTheirTerminalWealthOnOneChart()
+    {
+        var report = ReportSamples.Build(monteCarloPaths: 200);
+        using var data = ChartData(HtmlReport.Render(report));
+        var charts = data.RootElement.GetProperty("charts").EnumerateArray().ToList();
+        var fans = charts.Where(c => c.GetProperty("kind").GetString() == "fan").ToList();
+        var simulations = report.MonteCarlo!;
+
+        Assert.Equal(simulations.Count, fans.Count);
+        Assert.Equal(["fan-0", "fan-1"], fans.Select(f => f.GetProperty("id").GetString()));
+        Assert.Equal([0, 1], fans.Select(f => f.GetProperty("color").GetInt32()));
+        // One scale: the bounds span every fan, and each fan's own lines lie inside them.
+        var everyValue = simulations.SelectMany(s => s.Fan.SelectMany(l => l.Values).Append(s.StartingWealth)).ToArray();
+        foreach (var f in fans)
+        {
+            Assert.Equal(fans[0].GetProperty("log").GetBoolean(), f.GetProperty("log").GetBoolean());
+            Assert.Equal(everyValue.Min(), f.GetProperty("yMin").GetDouble(), 1e-6 * everyValue.Min());
+            Assert.Equal(everyValue.Max(), f.GetProperty("yMax").GetDouble(), 1e-6 * everyValue.Max());
+        }
+        // Rebalancing narrows the fan, so the two policies' bounds differ and the shared scale is not one policy's own.
+        Assert.True(simulations[1].Fan[^1].Values[^1] < simulations[0].Fan[^1].Values[^1]);
+
+        var terminal = charts.Single(c => c.GetProperty("id").GetString() == "terminal");
+        var series = terminal.GetProperty("series").EnumerateArray().ToList();
+        Assert.Equal(simulations.Select(s => s.Name), series.Select(s => s.GetProperty("label").GetString()));
+        for (var i = 0; i < series.Count; i++)
+        {
+            // Shares of the policy's paths: inside the range they add up to what is neither below nor above it.
+            var bins = simulations[i].TerminalHistogram;
+            var inside = 1 - (bins.Underflow + bins.Overflow) / (double)simulations[i].Paths;
+            Assert.Equal(inside, series[i].GetProperty("shares").EnumerateArray().Sum(v => v.GetDouble()), 1e-5);
+            Assert.Equal(bins.LowerEdges.Count, series[i].GetProperty("edges").GetArrayLength());
+        }
     }
 
     [Fact]
@@ -42,6 +82,15 @@ public sealed class HtmlReportTests
     {
         Assert.Equal(3, Html.Split("<tr><td>").Length - 1);
         Assert.Contains("<th>Max drawdown</th>", Html, StringComparison.Ordinal);
+    }
+
+    /// <summary>The JSON the drawing script reads: the data block of the rendered page.</summary>
+    private static JsonDocument ChartData(string html)
+    {
+        const string open = "<script type=\"application/json\" id=\"ballast-report-data\">";
+        var start = html.IndexOf(open, StringComparison.Ordinal) + open.Length;
+        var end = html.IndexOf("</script>", start, StringComparison.Ordinal);
+        return JsonDocument.Parse(html[start..end]);
     }
 
     [Fact]
