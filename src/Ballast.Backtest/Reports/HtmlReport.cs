@@ -26,6 +26,10 @@ public static class HtmlReport
     // (Chart.js decimation would pick different points per asset). Line charts use Chart.js decimation instead.
     private const int MaxStackedPoints = 1500;
 
+    // Up to this many rebalances are dashed lines across the allocation chart; more would cover it (a monthly
+    // rebalance over decades is hundreds of lines), so they become short ticks on a strip above the chart.
+    internal const int MaxMarkerLines = 40;
+
     private static readonly Lazy<string> ChartJs = new(() => Resource("chart.umd.min.js"));
     private static readonly Lazy<string> ChartJsLicense = new(() => Resource("chart.js.LICENSE.md"));
     private static readonly Lazy<string> Script = new(() => Resource("report.js"));
@@ -75,7 +79,7 @@ public static class HtmlReport
             if (p.Allocation is { } alloc)
             {
                 var id = $"allocation-{i}";
-                AppendChartSection(html, id, $"Allocation over time: {p.Name}", p.Allocation.RebalanceDates.Count > 0 ? "Dashed lines mark rebalances." : null);
+                AppendChartSection(html, id, $"Allocation over time: {p.Name}", MarkerNote(alloc.RebalanceDates.Count));
                 charts.Add(w => WriteAllocation(w, id, p, alloc));
             }
             if (p.Drift is { } drift)
@@ -197,11 +201,20 @@ public static class HtmlReport
             WriteSeries(w, alloc.Assets[a], rows.Select(i => weights[i]), a, dashed: false);
         }
         w.WriteEndArray();
+        w.WriteString("markerStyle", alloc.RebalanceDates.Count > MaxMarkerLines ? "strip" : "lines");
         w.WriteStartArray("markers");
         foreach (var d in alloc.RebalanceDates) w.WriteNumberValue(EpochMs(d));
         w.WriteEndArray();
         w.WriteEndObject();
     }
+
+    private static string? MarkerNote(int rebalances) => rebalances switch
+    {
+        0 => null,
+        1 => "A dashed line marks the rebalance.",
+        <= MaxMarkerLines => $"Dashed lines mark the {rebalances:N0} rebalances.",
+        _ => $"Ticks on the strip above the chart mark the {rebalances:N0} rebalances.",
+    };
 
     private static void WriteDrift(Utf8JsonWriter w, string id, PolicyRun p, DriftSeries drift, int policyIndex)
     {

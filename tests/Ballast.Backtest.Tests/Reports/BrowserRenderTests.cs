@@ -60,6 +60,12 @@ public sealed class BrowserRenderTests
         // growth, drawdown, 2 × allocation, 2 × drift, 2 fans, terminal wealth
         Assert.Equal(9, canvases.Count);
         Assert.Equal("9", rendered);
+        var layout = ChartLayout.Read(js);
+        // The growth chart (about 20× since 1990) and the fans are logarithmic; their labels do not touch.
+        Assert.True(layout.Count(c => c.LogAxis) >= 3);
+        ChartLayout.AssertLogLabelsApart(layout);
+        // The sawtooth's 11 rebalances are dashed lines across its chart, not a strip above it.
+        Assert.All(layout, c => Assert.Equal(0, c.StripPixels));
         foreach (string c in canvases)
         {
             var parts = c.Split(':');

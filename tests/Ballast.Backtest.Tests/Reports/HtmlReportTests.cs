@@ -84,6 +84,30 @@ public sealed class HtmlReportTests
         Assert.Contains("<th>Max drawdown</th>", Html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1, "lines", "A dashed line marks the rebalance.")]
+    [InlineData(40, "lines", "Dashed lines mark the 40 rebalances.")]
+    [InlineData(41, "strip", "Ticks on the strip above the chart mark the 41 rebalances.")]
+    [InlineData(119, "strip", "Ticks on the strip above the chart mark the 119 rebalances.")]
+    public void Render_ManyRebalances_BecomeTicksOnAStripAboveTheAllocation(int rebalances, string style, string note)
+    {
+        // 120 monthly closes; the policy rebalances on the first `rebalances` closes after the start.
+        var dates = Enumerable.Range(0, 120).Select(m => new DateOnly(2000, 1, 1).AddMonths(m)).ToArray();
+        var weights = dates.Select(_ => 0.5).ToArray();
+        var run = new PolicyRun("monthly", dates, dates.Select((_, i) => 100.0 + i).ToArray())
+        {
+            Allocation = new AllocationSeries(["A", "B"], [weights, weights], dates[1..(rebalances + 1)]),
+        };
+
+        var html = HtmlReport.Render(new BacktestReport("markers", [run]));
+
+        using var data = ChartData(html);
+        var allocation = data.RootElement.GetProperty("charts").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "allocation-0");
+        Assert.Equal(style, allocation.GetProperty("markerStyle").GetString());
+        Assert.Equal(rebalances, allocation.GetProperty("markers").GetArrayLength());
+        Assert.Contains($"<p class=\"note\">{note}</p>", html, StringComparison.Ordinal);
+    }
+
     /// <summary>The JSON the drawing script reads: the data block of the rendered page.</summary>
     private static JsonDocument ChartData(string html)
     {
