@@ -76,6 +76,7 @@ public static class HtmlReport
         for (var i = 0; i < policies.Count; i++)
         {
             var p = policies[i];
+            var color = i; // the chart writers run after the loop: capture this policy's index, not the loop variable
             if (p.Allocation is { } alloc)
             {
                 var id = $"allocation-{i}";
@@ -86,7 +87,7 @@ public static class HtmlReport
             {
                 var id = $"drift-{i}";
                 AppendChartSection(html, id, $"Drift against band: {p.Name}", null);
-                charts.Add(w => WriteDrift(w, id, p, drift, i));
+                charts.Add(w => WriteDrift(w, id, p, drift, color));
             }
         }
         var simulations = report.MonteCarlo ?? [];

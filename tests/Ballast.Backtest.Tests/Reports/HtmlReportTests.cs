@@ -84,6 +84,20 @@ public sealed class HtmlReportTests
         Assert.Contains("<th>Max drawdown</th>", Html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Render_DriftLineHasItsPolicysColour()
+    {
+        using var data = ChartData(Html);
+        var charts = data.RootElement.GetProperty("charts").EnumerateArray().ToList();
+
+        // Policies 1 and 2 of the sample have drift charts; each drift line takes the policy's growth-line colour.
+        foreach (var i in new[] { 1, 2 })
+        {
+            var drift = charts.Single(c => c.GetProperty("id").GetString() == $"drift-{i}").GetProperty("series")[0];
+            Assert.Equal(i, drift.GetProperty("color").GetInt32());
+        }
+    }
+
     [Theory]
     [InlineData(1, "lines", "A dashed line marks the rebalance.")]
     [InlineData(40, "lines", "Dashed lines mark the 40 rebalances.")]
