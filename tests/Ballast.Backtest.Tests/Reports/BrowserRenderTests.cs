@@ -21,7 +21,8 @@ public sealed class BrowserRenderTests
         var dir = TestPaths.TempDirectory();
         var path = Path.Combine(dir, "report.html");
         HtmlReport.Write(ReportSamples.Build(monteCarloPaths: 500), path);
-        // docs/report.png is a screenshot of this sample with a friendlier name; set BALLAST_REPORT_SAMPLE_OUT to write it.
+        // Set BALLAST_REPORT_SAMPLE_OUT to write this sample, with a friendlier name, for a look by hand. (docs/report.png
+        // is not this sample but the report of examples/backtest-60-40-long.yaml.)
         if (Environment.GetEnvironmentVariable("BALLAST_REPORT_SAMPLE_OUT") is { Length: > 0 } sample)
             HtmlReport.Write(ReportSamples.Build("Illustrative sawtooth (synthetic)", monteCarloPaths: 2_000), sample);
 
