@@ -67,28 +67,21 @@ public static class SimulationRunner
         ArgumentNullException.ThrowIfNull(prices);
         ArgumentNullException.ThrowIfNull(settings);
         var assets = experiment.Assets;
-        var history = ReturnMatrix.FromPrices(prices.Select(assets));
-        var ppy = Periodicity.PeriodsPerYear(prices.Dates);
-        IPathGenerator generator = settings.Method switch
-        {
-            "normal" => MultivariateReturnModel.Fit(history, ReturnDistribution.Normal, settings.Seed),
-            "lognormal" => MultivariateReturnModel.Fit(history, ReturnDistribution.Lognormal, settings.Seed),
-            _ => new BlockBootstrap(history, Math.Min(settings.BlockLength, history.Periods), settings.Seed),
-        };
+        // The assets and, when the experiment names one, the cash series are drawn together (see SimulatedPaths).
+        var drawn = SimulatedPaths.For(experiment, prices, settings);
+        var generator = drawn.Generator;
+        var ppy = drawn.PeriodsPerYear;
         var rowsPerYear = (int)Math.Round(ppy);
         var steps = settings.Years * rowsPerYear;
         var dates = SyntheticDates(ppy, steps + 1);
-        var cashGrowth = new double[steps + 1];
-        cashGrowth[0] = 1;
-        for (var t = 1; t <= steps; t++)
-            cashGrowth[t] = experiment.CashRate == 0 ? 1 : Math.Pow(1 + experiment.CashRate, 1 / ppy);
+        var cashGrowth = drawn.ConstantCashGrowthRows(steps);
 
-        var histogramMaximum = PilotMaximum(experiment, generator, steps, assets.Count);
+        var histogramMaximum = PilotMaximum(experiment, drawn, steps);
         var totals = experiment.Policies.Select(p => new PolicySimulation(p.Name, settings.Years, histogramMaximum)).ToArray();
         long done = 0;
         ParallelPaths.Run(
             paths,
-            () => new Worker(experiment, dates, cashGrowth, ppy, steps, assets, settings.Years, rowsPerYear, histogramMaximum),
+            () => new Worker(experiment, drawn, dates, cashGrowth, ppy, steps, assets, settings.Years, rowsPerYear, histogramMaximum),
             (i, w) =>
             {
                 w.RunPath(generator, i);
@@ -124,30 +117,44 @@ public static class SimulationRunner
     }
 
     /// <summary>Upper edge of the terminal-wealth histogram: 1.5 × the largest at-target terminal wealth of 256 pilot paths.</summary>
-    private static double PilotMaximum(Experiment experiment, IPathGenerator generator, int steps, int n)
+    private static double PilotMaximum(Experiment experiment, SimulatedPaths drawn, int steps)
     {
-        var buffer = new double[steps * n];
-        var w = new double[n];
-        for (var i = 0; i < n; i++) w[i] = (double)experiment.Targets.First(t => t.Ticker == experiment.Assets[i]).Weight;
+        var width = drawn.Width;
+        var buffer = new double[steps * width];
+        var w = new double[width]; // weight per drawn column; cash (a CASH target) joins the cash column when cash is drawn
+        double constantCash = 0;
+        foreach (var t in experiment.Targets)
+        {
+            var column = t.Ticker == Ballast.Portfolios.Portfolio.CashTicker ? drawn.CashColumn : IndexOf(drawn.Columns, t.Ticker, drawn.AssetCount);
+            if (column >= 0) w[column] += (double)t.Weight;
+            else constantCash += (double)t.Weight;
+        }
         double max = 1;
         for (var p = 0; p < 256; p++)
         {
-            generator.Generate(p, buffer);
+            drawn.Generator.Generate(p, buffer);
             double wealth = 1;
             for (var t = 0; t < steps; t++)
             {
-                double r = 0;
-                for (var i = 0; i < n; i++) r += w[i] * Math.Max(buffer[t * n + i], -0.9999);
+                var r = constantCash * (drawn.ConstantCashGrowth - 1);
+                for (var i = 0; i < width; i++) r += w[i] * Math.Max(buffer[t * width + i], SimulatedPaths.ReturnFloor);
                 wealth *= 1 + r;
             }
             max = Math.Max(max, wealth);
         }
         return Math.Ceiling(max * 1.5);
+
+        static int IndexOf(IReadOnlyList<string> columns, string ticker, int count)
+        {
+            for (var i = 0; i < count; i++) if (columns[i] == ticker) return i;
+            return -1;
+        }
     }
 
     private sealed class Worker
     {
         private readonly Experiment _experiment;
+        private readonly SimulatedPaths _drawn;
         private readonly Market _market;
         private readonly Backtester _backtester;
         private readonly double[] _buffer;
@@ -155,14 +162,16 @@ public static class SimulationRunner
         private readonly int _steps;
         private readonly int _rowsPerYear;
 
-        public Worker(Experiment experiment, DateOnly[] dates, double[] cashGrowth, double ppy, int steps, IReadOnlyList<string> assets, int years, int rowsPerYear, double histogramMaximum)
+        public Worker(Experiment experiment, SimulatedPaths drawn, DateOnly[] dates, double[] cashGrowth, double ppy, int steps, IReadOnlyList<string> assets, int years, int rowsPerYear, double histogramMaximum)
         {
             _experiment = experiment;
+            _drawn = drawn;
             var closes = new double[assets.Count][];
             for (var a = 0; a < closes.Length; a++) closes[a] = new double[steps + 1];
-            _market = new Market(dates, assets, closes, cashGrowth, ppy);
+            // A copy per worker: a drawn cash series rewrites it on every path.
+            _market = new Market(dates, assets, closes, (double[])cashGrowth.Clone(), ppy);
             _backtester = Backtester.For(experiment, _market);
-            _buffer = new double[steps * assets.Count];
+            _buffer = new double[steps * drawn.Width];
             _yearly = new double[years];
             _steps = steps;
             _rowsPerYear = rowsPerYear;
@@ -174,13 +183,8 @@ public static class SimulationRunner
         public void RunPath(IPathGenerator generator, long index)
         {
             generator.Generate(index, _buffer);
-            var n = _market.Assets.Length;
-            for (var a = 0; a < n; a++)
-            {
-                var c = _market.Closes[a];
-                c[0] = 1;
-                for (var t = 1; t <= _steps; t++) c[t] = c[t - 1] * (1 + Math.Max(_buffer[(t - 1) * n + a], -0.9999));
-            }
+            // The drawn returns become the market's closes and, when cash is drawn too, its cash growth.
+            _drawn.ToMarket(_buffer, _market.Closes, _market.CashGrowth);
             var initial = (double)_experiment.Initial;
             for (var p = 0; p < Results.Length; p++)
             {

@@ -25,7 +25,11 @@ public sealed record NamedPolicy(string Name, Policy Policy);
 public sealed record CashFlowSchedule(decimal Amount, LookSchedule Every, CashFlowMethod? Method);
 
 /// <summary>Monte Carlo settings: the generator, its block length (periods), horizon (years), seed and path count.</summary>
-public sealed record MonteCarloSettings(string Method = "bootstrap", int BlockLength = 12, int Years = 30, ulong Seed = 1, int Paths = 1000);
+public sealed record MonteCarloSettings(string Method = "bootstrap", int BlockLength = 12, int Years = 30, ulong Seed = 1, int Paths = 1000)
+{
+    /// <summary>Line and column of <c>monteCarlo.method</c> (else of <c>monteCarlo</c>) in the experiment file, for problems with the fit.</summary>
+    public (int Line, int Column)? MethodAt { get; init; }
+}
 
 /// <summary>
 /// A tuning grid: every combination of <see cref="Absolute"/> × <see cref="Relative"/> bands (fractions; null

@@ -201,12 +201,16 @@ public static class ExperimentReader
             if (method is not ("bootstrap" or "normal" or "lognormal"))
                 doc.Error(mn, "monteCarlo.method", $"unknown method '{mt}'; expected bootstrap, normal, lognormal");
         }
+        var methodAt = Document.Get(m, "method") ?? node;
         return new MonteCarloSettings(
             method,
             doc.Integer(m, "blockLength", path, 1, 1000) ?? 12,
             doc.Integer(m, "years", path, 1, 200) ?? 30,
             (ulong)(doc.Integer(m, "seed", path, 0, int.MaxValue) ?? 1),
-            doc.Integer(m, "paths", path, 1, 10_000_000) ?? 1000);
+            doc.Integer(m, "paths", path, 1, 10_000_000) ?? 1000)
+        {
+            MethodAt = ((int)methodAt.Start.Line, (int)methodAt.Start.Column),
+        };
     }
 
     private static TuneSettings? ReadTune(Document doc, YamlMappingNode root)

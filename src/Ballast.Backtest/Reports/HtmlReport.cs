@@ -26,6 +26,10 @@ public static class HtmlReport
     // (Chart.js decimation would pick different points per asset). Line charts use Chart.js decimation instead.
     private const int MaxStackedPoints = 1500;
 
+    // Up to this many rebalances are dashed lines across the allocation chart; more would cover it (a monthly
+    // rebalance over decades is hundreds of lines), so they become short ticks on a strip above the chart.
+    internal const int MaxMarkerLines = 40;
+
     private static readonly Lazy<string> ChartJs = new(() => Resource("chart.umd.min.js"));
     private static readonly Lazy<string> ChartJsLicense = new(() => Resource("chart.js.LICENSE.md"));
     private static readonly Lazy<string> Script = new(() => Resource("report.js"));
@@ -72,28 +76,41 @@ public static class HtmlReport
         for (var i = 0; i < policies.Count; i++)
         {
             var p = policies[i];
+            var color = i; // the chart writers run after the loop: capture this policy's index, not the loop variable
             if (p.Allocation is { } alloc)
             {
                 var id = $"allocation-{i}";
-                AppendChartSection(html, id, $"Allocation over time: {p.Name}", p.Allocation.RebalanceDates.Count > 0 ? "Dashed lines mark rebalances." : null);
+                AppendChartSection(html, id, $"Allocation over time: {p.Name}", MarkerNote(alloc.RebalanceDates.Count));
                 charts.Add(w => WriteAllocation(w, id, p, alloc));
             }
             if (p.Drift is { } drift)
             {
                 var id = $"drift-{i}";
                 AppendChartSection(html, id, $"Drift against band: {p.Name}", null);
-                charts.Add(w => WriteDrift(w, id, p, drift, i));
+                charts.Add(w => WriteDrift(w, id, p, drift, color));
             }
         }
-        if (report.MonteCarlo is { } mc)
+        var simulations = report.MonteCarlo ?? [];
+        foreach (var mc in simulations) ValidateMonteCarlo(mc);
+        if (simulations.Count > 0)
         {
-            ValidateMonteCarlo(mc);
+            // One wealth axis for every fan, so the width of the fans compares across policies at a glance.
+            var (lowestPositive, lowest, hi) = FanRange(simulations);
+            var log = lowest > 0 && hi / lowest > 20;
+            var lo = log ? lowestPositive : Math.Min(0, lowest);
+            var shared = simulations.Count > 1 ? "; every policy on the same scale" : "";
             html.Append("<div class=\"grid\">\n");
-            AppendChartSection(html, "fan", $"Monte Carlo: {mc.Name}", $"Wealth percentiles over {mc.Paths:N0} simulated paths (5-95 and 25-75 bands, median line).");
-            AppendChartSection(html, "terminal", "Terminal wealth", $"Distribution of final wealth; {mc.TerminalHistogram.Underflow:N0} below and {mc.TerminalHistogram.Overflow:N0} above the range shown.");
+            for (var i = 0; i < simulations.Count; i++)
+            {
+                var mc = simulations[i];
+                var id = $"fan-{i}";
+                var color = i;
+                AppendChartSection(html, id, $"Monte Carlo: {mc.Name}", $"Wealth percentiles over {mc.Paths:N0} simulated paths (5-95 and 25-75 bands, median line){shared}.");
+                charts.Add(w => WriteFan(w, id, mc, color, lo, hi, log));
+            }
             html.Append("</div>\n");
-            charts.Add(w => WriteFan(w, mc));
-            charts.Add(w => WriteHistogram(w, mc.TerminalHistogram));
+            AppendChartSection(html, "terminal", "Terminal wealth", TerminalNote(simulations));
+            charts.Add(w => WriteTerminal(w, simulations));
         }
 
         html.Append("</main>\n<script type=\"application/json\" id=\"ballast-report-data\">");
@@ -185,11 +202,20 @@ public static class HtmlReport
             WriteSeries(w, alloc.Assets[a], rows.Select(i => weights[i]), a, dashed: false);
         }
         w.WriteEndArray();
+        w.WriteString("markerStyle", alloc.RebalanceDates.Count > MaxMarkerLines ? "strip" : "lines");
         w.WriteStartArray("markers");
         foreach (var d in alloc.RebalanceDates) w.WriteNumberValue(EpochMs(d));
         w.WriteEndArray();
         w.WriteEndObject();
     }
+
+    private static string? MarkerNote(int rebalances) => rebalances switch
+    {
+        0 => null,
+        1 => "A dashed line marks the rebalance.",
+        <= MaxMarkerLines => $"Dashed lines mark the {rebalances:N0} rebalances.",
+        _ => $"Ticks on the strip above the chart mark the {rebalances:N0} rebalances.",
+    };
 
     private static void WriteDrift(Utf8JsonWriter w, string id, PolicyRun p, DriftSeries drift, int policyIndex)
     {
@@ -203,14 +229,23 @@ public static class HtmlReport
         w.WriteEndObject();
     }
 
-    private static void WriteFan(Utf8JsonWriter w, MonteCarloChart mc)
+    /// <summary>The smallest positive, smallest and largest finite value of every fan.</summary>
+    private static (double LowestPositive, double Lowest, double Highest) FanRange(IReadOnlyList<MonteCarloChart> simulations)
+    {
+        var values = simulations.SelectMany(mc => mc.Fan.SelectMany(l => l.Values).Append(mc.StartingWealth)).Where(double.IsFinite).ToArray();
+        return (values.Where(v => v > 0).DefaultIfEmpty(1).Min(), values.DefaultIfEmpty(1).Min(), values.DefaultIfEmpty(1).Max());
+    }
+
+    private static void WriteFan(Utf8JsonWriter w, string id, MonteCarloChart mc, int color, double lo, double hi, bool log)
     {
         w.WriteStartObject();
-        w.WriteString("id", "fan");
+        w.WriteString("id", id);
         w.WriteString("kind", "fan");
-        var lo = mc.Fan.SelectMany(l => l.Values).Where(v => v > 0 && double.IsFinite(v)).DefaultIfEmpty(1).Min();
-        var hi = mc.Fan.SelectMany(l => l.Values).Where(double.IsFinite).DefaultIfEmpty(1).Max();
-        w.WriteBoolean("log", lo > 0 && hi / lo > 20);
+        w.WriteNumber("color", color);
+        w.WriteBoolean("log", log);
+        // Suggested, not fixed: the axis still rounds to nice values, the same for every fan since all data lies inside.
+        WriteNumber(w, "yMin", lo);
+        WriteNumber(w, "yMax", hi);
         w.WriteStartArray("x");
         w.WriteNumberValue(0);
         foreach (var y in mc.Years) w.WriteNumberValue(y);
@@ -231,19 +266,49 @@ public static class HtmlReport
         w.WriteEndObject();
     }
 
-    private static void WriteHistogram(Utf8JsonWriter w, HistogramBins bins)
+    /// <summary>Terminal wealth of every policy on one chart: per bin, the share of that policy's paths.</summary>
+    private static void WriteTerminal(Utf8JsonWriter w, IReadOnlyList<MonteCarloChart> simulations)
     {
         w.WriteStartObject();
         w.WriteString("id", "terminal");
         w.WriteString("kind", "histogram");
-        w.WriteNumber("width", bins.BinWidth);
-        w.WriteStartArray("edges");
-        foreach (var e in bins.LowerEdges) w.WriteNumberValue(e);
-        w.WriteEndArray();
-        w.WriteStartArray("counts");
-        foreach (var c in bins.Counts) w.WriteNumberValue(c);
+        w.WriteStartArray("series");
+        for (var i = 0; i < simulations.Count; i++)
+        {
+            var mc = simulations[i];
+            var bins = mc.TerminalHistogram;
+            w.WriteStartObject();
+            w.WriteString("label", mc.Name);
+            w.WriteNumber("color", i);
+            w.WriteNumber("width", bins.BinWidth);
+            w.WriteStartArray("edges");
+            foreach (var e in bins.LowerEdges) w.WriteNumberValue(e);
+            w.WriteEndArray();
+            w.WriteStartArray("shares");
+            foreach (var c in bins.Counts) WriteValue(w, mc.Paths > 0 ? c / (double)mc.Paths : 0);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    private static string TerminalNote(IReadOnlyList<MonteCarloChart> simulations)
+    {
+        var note = simulations.Count > 1
+            ? "Share of each policy's paths by final wealth, one line per policy."
+            : "Share of paths by final wealth.";
+        var outside = simulations
+            .Where(mc => mc.TerminalHistogram.Underflow + mc.TerminalHistogram.Overflow > 0)
+            .Select(mc => $"{mc.Name}: {mc.TerminalHistogram.Underflow:N0} below and {mc.TerminalHistogram.Overflow:N0} above")
+            .ToArray();
+        return outside.Length == 0 ? note + " Every path ends inside the range shown." : note + " Outside the range shown: " + string.Join("; ", outside) + ".";
+    }
+
+    private static void WriteNumber(Utf8JsonWriter w, string name, double v)
+    {
+        w.WritePropertyName(name);
+        WriteValue(w, v);
     }
 
     private static void StartLines(Utf8JsonWriter w, string id, string xFormat, string yFormat, bool log, string? decimate)

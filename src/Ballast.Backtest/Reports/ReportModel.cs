@@ -10,12 +10,12 @@ namespace Ballast.Backtest.Reports;
 /// </summary>
 /// <param name="Title">Report heading.</param>
 /// <param name="Policies">One entry per policy backtested over history; may be empty for a Monte Carlo-only report.</param>
-/// <param name="MonteCarlo">Simulation results, or null.</param>
+/// <param name="MonteCarlo">Simulation results, one per policy (a fan chart each, on one shared scale, and one terminal-wealth chart overlaying them all), or null.</param>
 /// <param name="Results">The results table, or null for none.</param>
 public sealed record BacktestReport(
     string Title,
     IReadOnlyList<PolicyRun> Policies,
-    MonteCarloChart? MonteCarlo = null,
+    IReadOnlyList<MonteCarloChart>? MonteCarlo = null,
     ResultsTable? Results = null);
 
 /// <summary>

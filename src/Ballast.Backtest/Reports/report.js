@@ -14,18 +14,22 @@
   }
   function isoDate(ms) { return new Date(ms).toISOString().slice(0, 10); }
   function pct(v, digits) { return (v * 100).toFixed(digits) + ' %'; }
+  // Short axis numbers: 300k, 1.5M, 2, 0.8 (no trailing zeros, so 1M rather than 1.0M).
   function num(v) {
     var a = Math.abs(v);
-    if (a >= 1e6) return (v / 1e6).toFixed(a >= 1e7 ? 0 : 1) + 'M';
-    if (a >= 1e3) return (v / 1e3).toFixed(a >= 1e4 ? 0 : 1) + 'k';
+    if (a >= 1e9) return trim((v / 1e9).toFixed(a >= 1e10 ? 0 : 1)) + 'B';
+    if (a >= 1e6) return trim((v / 1e6).toFixed(a >= 1e7 ? 0 : 1)) + 'M';
+    if (a >= 1e3) return trim((v / 1e3).toFixed(a >= 1e4 ? 0 : 1)) + 'k';
     if (a >= 10) return v.toFixed(0);
-    return v.toPrecision(2);
+    return a === 0 ? '0' : String(Number(v.toPrecision(2)));
   }
+  function trim(s) { return s.replace(/\.0$/, ''); }
   function points(xs, ys) {
     var out = new Array(xs.length);
     for (var i = 0; i < xs.length; i++) out[i] = { x: xs[i], y: ys[i] === null ? NaN : ys[i] };
     return out;
   }
+  function times(v) { return num(v) + '×'; }
   function formatY(kind) { return kind === 'percent' ? function (v) { return pct(v, 0); } : num; }
   function formatX(kind) {
     return kind === 'date'
@@ -54,6 +58,33 @@
     }
     if (ticks.length >= 2) axis.ticks = ticks;
   }
+  // Logarithmic axes: Chart.js labels 1..9 of every decade, which overlap. Keep the densest of these sets of
+  // mantissas that gives labels at least 36 px apart on average (1-2-3-5-7, 1-2-5, 1-3, 1 per decade, then every
+  // 2nd, 3rd... power of ten), so labels stay readable from a factor of 20 to many decades.
+  function logTicks(axis) {
+    var min = axis.min, max = axis.max;
+    if (!(min > 0) || !(max > min)) return;
+    var room = Math.max(3, Math.min(10, Math.floor((axis.height || 260) / 36)));
+    var lo = Math.floor(Math.log10(min)), hi = Math.ceil(Math.log10(max));
+    function collect(mantissas, every) {
+      var out = [];
+      for (var e = lo; e <= hi; e++) {
+        if (((e % every) + every) % every !== 0) continue;
+        for (var i = 0; i < mantissas.length; i++) {
+          var v = Number((mantissas[i] * Math.pow(10, e)).toPrecision(12));
+          if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) out.push({ value: v });
+        }
+      }
+      return out;
+    }
+    var sets = [[1, 2, 3, 5, 7], [1, 2, 5], [1, 3], [1]], ticks = [];
+    for (var k = 0; k < sets.length; k++) {
+      ticks = collect(sets[k], 1);
+      if (ticks.length <= room) break;
+    }
+    for (var every = 2; ticks.length > room; every++) ticks = collect([1], every);
+    if (ticks.length >= 2) axis.ticks = ticks;
+  }
   function tooltipLabel(kind) {
     return function (ctx) {
       var v = ctx.parsed.y;
@@ -68,23 +99,37 @@
     };
   }
 
-  // Rebalance markers: a dashed vertical line at each date given in options.plugins.ballastMarkers.dates.
+  // Rebalance markers at the dates in options.plugins.ballastMarkers.dates. Style 'lines' draws a dashed vertical
+  // line across the chart for each (few rebalances); 'strip' draws a short tick per date in a strip above the
+  // plot area (many rebalances, which as full lines would hide the chart), one tick per pixel column at most.
+  var StripHeight = 10, StripGap = 3;
   Chart.register({
     id: 'ballastMarkers',
     afterDatasetsDraw: function (chart, args, opts) {
       var xs = opts && opts.dates;
       if (!xs || !xs.length) return;
-      var ctx = chart.ctx, area = chart.chartArea, sx = chart.scales.x;
+      var ctx = chart.ctx, area = chart.chartArea, sx = chart.scales.x, strip = opts.style === 'strip';
+      var last = -1;
       ctx.save();
-      ctx.strokeStyle = 'rgba(20,20,20,0.45)';
       ctx.lineWidth = 1;
-      ctx.setLineDash([3, 3]);
+      if (strip) {
+        ctx.strokeStyle = 'rgba(20,20,20,0.6)';
+      } else {
+        ctx.strokeStyle = 'rgba(20,20,20,0.45)';
+        ctx.setLineDash([3, 3]);
+      }
       for (var i = 0; i < xs.length; i++) {
-        var px = sx.getPixelForValue(xs[i]);
-        if (px < area.left || px > area.right) continue;
+        var px = Math.round(sx.getPixelForValue(xs[i])) + 0.5;
+        if (px < area.left || px > area.right || px === last) continue;
+        last = px;
         ctx.beginPath();
-        ctx.moveTo(px, area.top);
-        ctx.lineTo(px, area.bottom);
+        if (strip) {
+          ctx.moveTo(px, area.top - StripGap - StripHeight);
+          ctx.lineTo(px, area.top - StripGap);
+        } else {
+          ctx.moveTo(px, area.top);
+          ctx.lineTo(px, area.bottom);
+        }
         ctx.stroke();
       }
       ctx.restore();
@@ -113,8 +158,10 @@
     var yScale = {
       type: spec.log ? 'logarithmic' : 'linear',
       stacked: !!spec.stacked,
+      afterBuildTicks: spec.log ? logTicks : undefined,
       ticks: { callback: formatY(spec.yFormat) }
     };
+    var strip = spec.markerStyle === 'strip' && spec.markers && spec.markers.length > 0;
     if (spec.yMin !== undefined) yScale.min = spec.yMin;
     if (spec.yMax !== undefined) yScale.max = spec.yMax;
     return {
@@ -122,6 +169,7 @@
       data: { datasets: datasets },
       options: {
         normalized: true,
+        layout: { padding: { top: strip ? StripHeight + 2 * StripGap : 0 } },
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
           x: {
@@ -134,7 +182,7 @@
         plugins: {
           decimation: { enabled: !!spec.decimate, algorithm: spec.decimate || 'lttb', samples: 900 },
           tooltip: { callbacks: { label: tooltipLabel(spec.yFormat), title: tooltipTitle(spec.xFormat) } },
-          ballastMarkers: { dates: spec.markers || [] },
+          ballastMarkers: { dates: spec.markers || [], style: strip ? 'strip' : 'lines' },
           legend: { position: 'bottom' }
         }
       }
@@ -143,15 +191,19 @@
 
   function fanChart(spec) {
     // Order matters: each upper line fills down to the line before it (fill: '-1').
-    var byQ = {};
+    var byQ = {}, c = spec.color || 0;
     spec.lines.forEach(function (l) { byQ[l.q] = l.y; });
     function ds(q, label, fill, alpha, width) {
       return {
         label: label, data: points(spec.x, byQ[q]), parsing: false, pointRadius: 0,
-        borderColor: color(0, width ? 1 : 0.5), borderWidth: width || 1,
-        backgroundColor: color(0, alpha), fill: fill
+        borderColor: color(c, width ? 1 : 0.5), borderWidth: width || 1,
+        backgroundColor: color(c, alpha), fill: fill
       };
     }
+    var yScale = { type: spec.log ? 'logarithmic' : 'linear', afterBuildTicks: spec.log ? logTicks : undefined, ticks: { callback: times } };
+    // Suggested bounds shared by every fan of the report, so all of them are drawn on the same scale.
+    if (spec.yMin !== undefined && spec.yMin !== null) yScale.suggestedMin = spec.yMin;
+    if (spec.yMax !== undefined && spec.yMax !== null) yScale.suggestedMax = spec.yMax;
     return {
       type: 'line',
       data: {
@@ -167,7 +219,7 @@
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
           x: { type: 'linear', min: 0, max: spec.x[spec.x.length - 1], ticks: { callback: formatX('years') } },
-          y: { type: spec.log ? 'logarithmic' : 'linear', ticks: { callback: num } }
+          y: yScale
         },
         plugins: {
           tooltip: { callbacks: { label: tooltipLabel('number'), title: tooltipTitle('years') } },
@@ -177,14 +229,42 @@
     };
   }
 
+  // Terminal wealth of every policy as outlined histograms on one wealth axis: each bin's share of that
+  // policy's paths, drawn as steps (the value of a bin holds from its lower edge to the next).
   function histogramChart(spec) {
-    var labels = spec.edges.map(function (e) { return num(e) + '–' + num(e + spec.width); });
+    var datasets = spec.series.map(function (s, i) {
+      var c = s.color === undefined ? i : s.color, last = s.edges.length - 1;
+      var data = [{ x: s.edges[0], y: 0 }];
+      for (var k = 0; k <= last; k++) data.push({ x: s.edges[k], y: s.shares[k] === null ? NaN : s.shares[k] });
+      data.push({ x: s.edges[last] + s.width, y: s.shares[last] }, { x: s.edges[last] + s.width, y: 0 });
+      return {
+        label: s.label, data: data, parsing: false, binWidth: s.width, stepped: 'before', pointRadius: 0, pointHitRadius: 4,
+        // Several policies are outlines only, so every one stays visible where they overlap.
+        borderColor: color(c), borderWidth: 1.6, backgroundColor: color(c, 0.45), fill: spec.series.length > 1 ? false : 'origin'
+      };
+    });
     return {
-      type: 'bar',
-      data: { labels: labels, datasets: [{ label: 'paths', data: spec.counts, backgroundColor: color(0, 0.7), borderColor: color(0), borderWidth: 1, barPercentage: 1, categoryPercentage: 1 }] },
+      type: 'line',
+      data: { datasets: datasets },
       options: {
-        scales: { x: { ticks: { maxRotation: 60, autoSkip: true } }, y: { beginAtZero: true } },
-        plugins: { legend: { display: false } }
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        scales: {
+          x: { type: 'linear', ticks: { callback: times, maxRotation: 0 } },
+          y: { beginAtZero: true, ticks: { callback: function (v) { return pct(v, 0); } } }
+        },
+        plugins: {
+          tooltip: {
+            callbacks: {
+              title: function (items) {
+                if (!items.length) return '';
+                var x = items[0].parsed.x, wd = items[0].dataset.binWidth;
+                return 'final wealth ' + num(x) + '–' + num(x + wd) + '×';
+              },
+              label: function (ctx) { return ctx.dataset.label + ': ' + pct(ctx.parsed.y, 1) + ' of paths'; }
+            }
+          },
+          legend: { position: 'bottom', display: spec.series.length > 1 }
+        }
       }
     };
   }

@@ -18,11 +18,10 @@ internal static class BacktestReports
         return new BacktestReport(outcome.Experiment.Name, runs, Results: BacktestOutput.ReportTable(outcome.Statistics));
     }
 
-    /// <summary>Fan chart and terminal-wealth histogram of the first policy, and a table of every policy's distribution.</summary>
+    /// <summary>A fan chart per policy, the terminal wealth of every policy on one chart, and a table of every policy's distribution.</summary>
     public static BacktestReport Simulation(SimulationOutcome outcome)
     {
-        var first = outcome.Policies[0];
-        var chart = MonteCarloChart.From(first.Name, first.Wealth, 1.0);
+        var charts = outcome.Policies.Select(p => MonteCarloChart.From(p.Name, p.Wealth, 1.0)).ToArray();
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         string X(double v) => double.IsFinite(v) ? v.ToString("0.00", inv) + "×" : "–";
         string P(double v) => double.IsFinite(v) ? (v * 100).ToString("0.00", inv) + "%" : "–";
@@ -34,6 +33,6 @@ internal static class BacktestReports
                 X(p.Wealth.TerminalQuantiles.Quantile(0.75)), X(p.Wealth.TerminalQuantiles.Quantile(0.95)), X(p.Wealth.TerminalMoments.StandardDeviation),
                 P(p.MaxDrawdownQuantile(0.5)), P(p.Turnover.Mean), p.Costs.Mean.ToString("#,0.00", inv),
             ]))]);
-        return new BacktestReport(outcome.Experiment.Name + " (Monte Carlo)", [], chart, table);
+        return new BacktestReport(outcome.Experiment.Name + " (Monte Carlo)", [], charts, table);
     }
 }

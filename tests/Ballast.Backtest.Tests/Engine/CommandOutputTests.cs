@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ballast.Backtest.Engine;
 using Ballast.Backtest.Experiments;
+using Ballast.Backtest.Tests.Reports;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 
@@ -146,9 +147,24 @@ public sealed class CommandOutputTests
             "--disable-component-update", "--disable-sync", "--window-size=1280,2000", $"--user-data-dir={Path.Combine(dir, "profile")}");
         options.SetLoggingPreference(LogType.Browser, LogLevel.All);
         using var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(90));
-        // Growth, drawdowns, allocation and drift for history; fan chart and histogram for the simulation.
+        // Growth, drawdowns, allocation and drift for history; a fan chart for each of the 4 policies and their
+        // terminal wealth on one chart for the simulation.
         Assert.True(CheckCharts(driver, history) >= 4);
-        Assert.True(CheckCharts(driver, simulation) >= 2);
+        var layout = ChartLayout.Read(driver);
+        // 97 years of values span four decades: a logarithmic axis whose labels do not touch.
+        Assert.True(layout.Single(c => c.Id == "growth").LogAxis);
+        ChartLayout.AssertLogLabelsApart(layout);
+        // Rebalances (monthly 1,172, annual 97) are ticks on a strip above the allocation chart, not lines across it;
+        // buy and hold (allocation-0) has none and no strip.
+        Assert.Equal(0, layout.Single(c => c.Id == "allocation-0").StripPixels);
+        var monthly = layout.Single(c => c.Id == "allocation-1");
+        Assert.True(monthly.StripPixels > monthly.StripArea / 2, $"the monthly strip inks {monthly.StripPixels} of {monthly.StripArea} pixels");
+        Assert.True(layout.Single(c => c.Id == "allocation-3").StripPixels >= 97 * 5);
+        Assert.Equal(5, CheckCharts(driver, simulation));
+        ChartLayout.AssertLogLabelsApart(ChartLayout.Read(driver));
+        var headings = driver.FindElements(By.TagName("h2")).Select(h => h.Text).ToList();
+        Assert.Equal(["Monte Carlo: never", "Monte Carlo: annual", "Monte Carlo: quarterly", "Monte Carlo: 5/25 bands"],
+            headings.Where(h => h.StartsWith("Monte Carlo", StringComparison.Ordinal)));
     }
 
     private static int CheckCharts(ChromeDriver driver, string path)

@@ -21,7 +21,8 @@ public sealed class BrowserRenderTests
         var dir = TestPaths.TempDirectory();
         var path = Path.Combine(dir, "report.html");
         HtmlReport.Write(ReportSamples.Build(monteCarloPaths: 500), path);
-        // docs/report.png is a screenshot of this sample with a friendlier name; set BALLAST_REPORT_SAMPLE_OUT to write it.
+        // Set BALLAST_REPORT_SAMPLE_OUT to write this sample, with a friendlier name, for a look by hand. (docs/report.png
+        // is not this sample but the report of examples/backtest-60-40-long.yaml.)
         if (Environment.GetEnvironmentVariable("BALLAST_REPORT_SAMPLE_OUT") is { Length: > 0 } sample)
             HtmlReport.Write(ReportSamples.Build("Illustrative sawtooth (synthetic)", monteCarloPaths: 2_000), sample);
 
@@ -57,8 +58,15 @@ public sealed class BrowserRenderTests
 
         Assert.Empty(pageErrors);
         Assert.Empty(consoleErrors);
-        Assert.Equal(8, canvases.Count);
-        Assert.Equal("8", rendered);
+        // growth, drawdown, 2 × allocation, 2 × drift, 2 fans, terminal wealth
+        Assert.Equal(9, canvases.Count);
+        Assert.Equal("9", rendered);
+        var layout = ChartLayout.Read(js);
+        // The growth chart (about 20× since 1990) and the fans are logarithmic; their labels do not touch.
+        Assert.True(layout.Count(c => c.LogAxis) >= 3);
+        ChartLayout.AssertLogLabelsApart(layout);
+        // The sawtooth's 11 rebalances are dashed lines across its chart, not a strip above it.
+        Assert.All(layout, c => Assert.Equal(0, c.StripPixels));
         foreach (string c in canvases)
         {
             var parts = c.Split(':');
