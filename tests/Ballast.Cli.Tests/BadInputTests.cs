@@ -267,6 +267,19 @@ public sealed class BadTaxInputTests : IDisposable
     }
 
     [Fact]
+    public void TaxRateWrittenAsAWholeNumber_GetsTheHint()
+    {
+        var err = Fails("""
+            asOf: 2025-06-30
+            taxRegime: { kind: us, shortTermRate: 37 }
+            holdings:
+              - { ticker: VTI, quantity: 1, price: 300 }
+            targets: { VTI: 100% }
+            """);
+        Assert.Matches(@"bad\.yaml:2:\d+: taxRegime\.shortTermRate: 37 is not a fraction; write 37% or 0\.37", err);
+    }
+
+    [Fact]
     public void SubstituteThatPointsAtItself()
     {
         var err = Fails("""

@@ -1,5 +1,6 @@
 using Ballast.Backtest.Experiments;
 using Ballast.Backtest.Statistics;
+using Ballast.Backtest.Tax;
 using Ballast.Portfolios;
 
 namespace Ballast.Backtest.Engine;
@@ -7,7 +8,8 @@ namespace Ballast.Backtest.Engine;
 /// <summary>
 /// The headline results of one policy, all fractions except <see cref="FinalValue"/> and <see cref="Costs"/>
 /// (currency units) and <see cref="Rebalances"/> (a count). Returns, volatility, ratios, drawdown and tracking
-/// error are measured on the time-weighted index, so cash flows do not count as gains.
+/// error are measured on the time-weighted index, so cash flows do not count as gains. <see cref="Taxes"/> holds the
+/// realized gains and estimated tax when the experiment has a tax section.
 /// </summary>
 public sealed record PolicyStatistics(
     string Name,
@@ -24,7 +26,14 @@ public sealed record PolicyStatistics(
     double TrackingError,
     double AverageDrift,
     double MaxDrift,
-    double ShareOutsideBands);
+    double ShareOutsideBands)
+{
+    /// <summary>Realized gains and estimated tax per year (currency units), or null when the experiment estimates no taxes.</summary>
+    public TaxSummary? Taxes { get; init; }
+
+    /// <summary><see cref="Costs"/> plus the estimated tax over all years (currency units); just the costs without a tax section.</summary>
+    public double CostsAndTaxes => Costs + (double)(Taxes?.Tax ?? 0m);
+}
 
 /// <summary>Everything one backtest run produced: the market, the at-target reference index, and per policy its run and statistics.</summary>
 public sealed record BacktestOutcome(Experiment Experiment, Market Market, double[] Reference, IReadOnlyList<PolicyRunResult> Runs, IReadOnlyList<PolicyStatistics> Statistics);
@@ -32,21 +41,28 @@ public sealed record BacktestOutcome(Experiment Experiment, Market Market, doubl
 /// <summary>Runs every policy of an experiment on the same market and computes their statistics.</summary>
 public static class ExperimentRunner
 {
-    /// <summary>Runs each policy (in parallel on all cores); <paramref name="progress"/> is told each finished policy's name.</summary>
+    /// <summary>
+    /// Runs each policy (in parallel on all cores); <paramref name="progress"/> is told each finished policy's name.
+    /// With a tax section, every run records its ledger and its trades are replayed for the taxes.
+    /// </summary>
     public static BacktestOutcome Run(Experiment experiment, Market market, BacktestOptions? options = null, Action<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         ArgumentNullException.ThrowIfNull(market);
         var backtester = Backtester.For(experiment, market);
         var reference = ReferenceIndex(market, experiment.Targets);
+        var tax = experiment.Tax;
+        if (tax is not null) options = (options ?? BacktestOptions.Default) with { RecordLedger = true };
         var runs = new PolicyRunResult[experiment.Policies.Count];
+        var taxes = new TaxSummary?[runs.Length];
         Parallel.For(0, runs.Length, i =>
         {
             var p = experiment.Policies[i];
             runs[i] = backtester.Run(p.Name, p.Policy, options);
+            if (tax is not null) taxes[i] = BacktestTaxes.Estimate(runs[i], market, tax, experiment.Execution.MoneyDecimals);
             progress?.Invoke(p.Name);
         });
-        var stats = runs.Select(r => Summarize(r, market, reference, experiment.CashRate)).ToArray();
+        var stats = runs.Select((r, i) => Summarize(r, market, reference, experiment.CashRate) with { Taxes = taxes[i] }).ToArray();
         return new BacktestOutcome(experiment, market, reference, runs, stats);
     }
 

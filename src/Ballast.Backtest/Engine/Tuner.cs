@@ -4,17 +4,22 @@ using Ballast.Policies;
 
 namespace Ballast.Backtest.Engine;
 
-/// <summary>One grid point of a tuning run: its policy and statistics on history, and whether it is on the cost/tracking-error frontier.</summary>
+/// <summary>One grid point of a tuning run: its policy and statistics on history, and whether it is on the cost (and tax)/tracking-error frontier.</summary>
 public sealed record TunePoint(NamedPolicy Policy, PolicyStatistics Statistics, bool OnFrontier);
 
 /// <summary>The tuning results: every valid grid point, the grid points the engine rejects (inner rail outside the band), and the best point for the objective (null when none meets it).</summary>
-public sealed record TuneOutcome(IReadOnlyList<TunePoint> Points, int Rejected, TunePoint? Best, double MaxTrackingError);
+public sealed record TuneOutcome(IReadOnlyList<TunePoint> Points, int Rejected, TunePoint? Best, double MaxTrackingError)
+{
+    /// <summary>True when the frontier's cost axis is costs plus estimated taxes (the experiment has a tax section).</summary>
+    public bool IncludesTaxes { get; init; }
+}
 
 /// <summary>
 /// Tunes threshold policies over a grid of bands, rails and look schedules on history. Each grid point is run
 /// through the engine like any policy; the frontier is the set of points that no other point beats on both
-/// costs (currency units) and tracking error; the best point is the cheapest with tracking error at or below
-/// the objective (ties: lower tracking error).
+/// costs (currency units; costs plus estimated taxes when the experiment has a tax section,
+/// <see cref="PolicyStatistics.CostsAndTaxes"/>) and tracking error; the best point is the cheapest with tracking
+/// error at or below the objective (ties: lower tracking error).
 /// </summary>
 public static class Tuner
 {
@@ -54,12 +59,12 @@ public static class Tuner
         {
             var s = stats[i];
             var dominated = stats.Any(o => !ReferenceEquals(o, s)
-                && o.Costs <= s.Costs && o.TrackingError <= s.TrackingError
-                && (o.Costs < s.Costs || o.TrackingError < s.TrackingError));
+                && o.CostsAndTaxes <= s.CostsAndTaxes && o.TrackingError <= s.TrackingError
+                && (o.CostsAndTaxes < s.CostsAndTaxes || o.TrackingError < s.TrackingError));
             points.Add(new TunePoint(grid[i], s, !dominated));
         }
         var best = points.Where(p => p.Statistics.TrackingError <= tune.MaxTrackingError)
-            .OrderBy(p => p.Statistics.Costs).ThenBy(p => p.Statistics.TrackingError).FirstOrDefault();
-        return new TuneOutcome(points, rejected, best, tune.MaxTrackingError);
+            .OrderBy(p => p.Statistics.CostsAndTaxes).ThenBy(p => p.Statistics.TrackingError).FirstOrDefault();
+        return new TuneOutcome(points, rejected, best, tune.MaxTrackingError) { IncludesTaxes = experiment.Tax is not null };
     }
 }

@@ -1,5 +1,6 @@
 using Ballast.Policies;
 using Ballast.Portfolios;
+using Ballast.Tax;
 
 namespace Ballast.Backtest.Experiments;
 
@@ -44,6 +45,17 @@ public sealed record TuneSettings(
     double MaxTrackingError);
 
 /// <summary>
+/// How a backtest estimates taxes: the engine's <see cref="TaxRegime"/>, the order in which sells consume lots
+/// (any method but <see cref="LotSelectionMethod.Specific"/>), and each ticker's treatment in the regime (tickers
+/// not listed get the regime's default treatment).
+/// </summary>
+public sealed record TaxSettings(TaxRegime Regime, LotSelectionMethod LotSelection, IReadOnlyDictionary<string, string> TreatmentByTicker)
+{
+    /// <summary>The treatment name of <paramref name="ticker"/> in <see cref="Regime"/>.</summary>
+    public string TreatmentOf(string ticker) => Regime.TreatmentOf(ticker, TreatmentByTicker);
+}
+
+/// <summary>
 /// A backtest experiment as read from YAML or JSON: price data, the period, starting capital, targets,
 /// execution (costs, whole shares), cash flows, the cash rate and the policies to compare.
 /// All money in the portfolio currency; rates and weights as fractions.
@@ -75,6 +87,8 @@ public sealed record Experiment
     /// <summary>Line and column of the <c>start</c> (else <c>end</c>) field in <see cref="File"/>, for date-range problems.</summary>
     public (int Line, int Column, string Field)? RangeAt { get; init; }
     public TuneSettings? Tune { get; init; }
+    /// <summary>The tax section, or null when the experiment estimates no taxes.</summary>
+    public TaxSettings? Tax { get; init; }
 
     /// <summary>The target tickers other than CASH, in target order.</summary>
     public IReadOnlyList<string> Assets => [.. Targets.Where(t => t.Ticker != Portfolio.CashTicker).Select(t => t.Ticker)];

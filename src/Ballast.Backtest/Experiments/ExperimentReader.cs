@@ -3,6 +3,7 @@ using Ballast.Input;
 using Ballast.Models;
 using Ballast.Policies;
 using Ballast.Portfolios;
+using Ballast.Tax;
 using YamlDotNet.RepresentationModel;
 
 namespace Ballast.Backtest.Experiments;
@@ -17,7 +18,7 @@ public static class ExperimentReader
     /// <summary>The top-level fields an experiment may have.</summary>
     public static readonly string[] Fields =
         ["name", "prices", "format", "start", "end", "initial", "targets", "model", "costs", "wholeShares", "minTrade", "cashReserve",
-         "cashFlows", "cashRate", "cashSeries", "policies", "monteCarlo", "tune"];
+         "cashFlows", "cashRate", "cashSeries", "policies", "monteCarlo", "tune", "tax"];
 
     /// <summary>Reads <paramref name="path"/>; <paramref name="pricesOverride"/> (already absolute) replaces its <c>prices</c>.</summary>
     public static Experiment Load(string path, string shownName, string? pricesOverride = null)
@@ -137,12 +138,13 @@ public static class ExperimentReader
         }
         var monteCarlo = ReadMonteCarlo(doc, root);
         var tune = ReadTune(doc, root);
+        var tax = ReadTax(doc, root, targets);
         if (doc.Problems.Count > 0) throw new InputException(doc.Problems);
         return new Experiment
         {
             File = file, Name = name, PricesPath = prices!, PriceFormat = format, Start = start, End = end, Initial = initial,
             Targets = targets, Execution = execution, CashFlows = flows, CashRate = (double)cashRate, CashSeries = cashSeries,
-            Policies = policies, MonteCarlo = monteCarlo, Tune = tune, RangeAt = rangeAt,
+            Policies = policies, MonteCarlo = monteCarlo, Tune = tune, Tax = tax, RangeAt = rangeAt,
         };
     }
 
@@ -211,6 +213,42 @@ public static class ExperimentReader
         {
             MethodAt = ((int)methodAt.Start.Line, (int)methodAt.Start.Column),
         };
+    }
+
+    /// <summary>
+    /// The <c>tax:</c> section in the portfolio file's vocabulary: <c>regime</c> (as <c>taxRegime</c>: us with rates, or kr;
+    /// default us 37%/20%), <c>lotSelection</c> (default fifo) and <c>treatments</c> (ticker: treatment).
+    /// </summary>
+    private static TaxSettings? ReadTax(Document doc, YamlMappingNode root, List<TargetWeight> targets)
+    {
+        if (Document.Get(root, "tax") is not { } node || doc.Mapping(node, "tax") is not { } m) return null;
+        const string path = "tax";
+        doc.CheckFields(m, path, "regime", "lotSelection", "treatments");
+        var before = doc.Problems.Count;
+        var regime = Document.Get(m, "regime") is { } rn ? TaxSettingsReader.ReadRegime(doc, rn, "tax.regime") : TaxSettingsReader.DefaultRegime;
+        var regimeRead = doc.Problems.Count == before;
+        var method = TaxSettingsReader.ReadLotSelection(doc, m, path) ?? LotSelectionMethod.Fifo;
+        if (method == LotSelectionMethod.Specific)
+            doc.Error(Document.Get(m, "lotSelection"), "tax.lotSelection",
+                "a backtest's sells do not name their lots, so specific lot selection cannot be followed; use fifo, lifo, hifo or tax-min");
+        var treatments = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Document.Get(m, "treatments") is { } tn && doc.Mapping(tn, "tax.treatments") is { } tm)
+        {
+            foreach (var (key, value) in tm.Children)
+            {
+                var ticker = ((key as YamlScalarNode)?.Value ?? "").Trim().ToUpperInvariant();
+                var field = $"tax.treatments.{ticker}";
+                if (ticker == Portfolio.CashTicker || targets.All(t => t.Ticker != ticker))
+                {
+                    doc.Error(key, field, $"{ticker} is not one of the targets' assets ({string.Join(", ", targets.Where(t => t.Ticker != Portfolio.CashTicker).Select(t => t.Ticker))})");
+                    continue;
+                }
+                if (treatments.ContainsKey(ticker)) { doc.Error(key, field, $"{ticker} is listed twice"); continue; }
+                // Treatments name the regime's classes; against a regime that failed to read they would only add noise.
+                if (regimeRead && TaxSettingsReader.ReadTreatment(doc, regime, value, field) is { } treatment) treatments[ticker] = treatment;
+            }
+        }
+        return new TaxSettings(regime, method, treatments);
     }
 
     private static TuneSettings? ReadTune(Document doc, YamlMappingNode root)

@@ -112,6 +112,8 @@ public static class HtmlReport
             AppendChartSection(html, "terminal", "Terminal wealth", TerminalNote(simulations));
             charts.Add(w => WriteTerminal(w, simulations));
         }
+        if (report.TaxByYear is { } taxes)
+            AppendTable(html, taxes, "Estimated tax per year", "Realized gains of each calendar year taxed by the experiment's regime; estimated, not paid from the portfolio.");
 
         html.Append("</main>\n<script type=\"application/json\" id=\"ballast-report-data\">");
         html.Append(Json(charts));
@@ -121,9 +123,11 @@ public static class HtmlReport
         return html.ToString();
     }
 
-    private static void AppendTable(StringBuilder html, ResultsTable table)
+    private static void AppendTable(StringBuilder html, ResultsTable table, string heading = "Results", string? note = null)
     {
-        html.Append("<section>\n<h2>Results</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr>");
+        html.Append("<section>\n<h2>").Append(Encode(heading)).Append("</h2>\n");
+        if (note is not null) html.Append("<p class=\"note\">").Append(Encode(note)).Append("</p>\n");
+        html.Append("<div class=\"table-wrap\"><table>\n<thead><tr>");
         foreach (var c in table.Columns) html.Append("<th>").Append(Encode(c)).Append("</th>");
         html.Append("</tr></thead>\n<tbody>\n");
         foreach (var row in table.Rows)

@@ -16,7 +16,11 @@ public sealed record BacktestReport(
     string Title,
     IReadOnlyList<PolicyRun> Policies,
     IReadOnlyList<MonteCarloChart>? MonteCarlo = null,
-    ResultsTable? Results = null);
+    ResultsTable? Results = null)
+{
+    /// <summary>Estimated tax per calendar year (one row per year, one column per policy), shown after the charts; null for none.</summary>
+    public ResultsTable? TaxByYear { get; init; }
+}
 
 /// <summary>
 /// One policy's backtest: portfolio value (currency units, positive) per date, and optionally its

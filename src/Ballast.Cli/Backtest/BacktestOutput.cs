@@ -3,7 +3,11 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ballast.Backtest.Engine;
+using Ballast.Backtest.Experiments;
 using Ballast.Backtest.Reports;
+using Ballast.Backtest.Tax;
+using Ballast.Cli.Portfolio;
+using Ballast.Tax;
 using Spectre.Console;
 
 namespace Ballast.Cli.Backtest;
@@ -40,17 +44,52 @@ internal static class BacktestOutput
             if (Columns[i + 1] == "rebalances") w.WriteNumber("rebalances", s.Rebalances);
             else Num(w, Columns[i + 1], numbers[i]);
         }
+        if (s.Taxes is { } taxes) WriteTaxes(w, taxes);
         w.WriteEndObject();
     }
+
+    /// <summary>Realized gains and estimated tax in currency units, in total and per calendar year (the <c>plan --json</c> names).</summary>
+    private static void WriteTaxes(Utf8JsonWriter w, TaxSummary taxes)
+    {
+        WriteGains(w, taxes.ShortTerm, taxes.LongTerm);
+        PlanJson.Num(w, "disallowedLosses", taxes.DisallowedLosses);
+        PlanJson.Num(w, "estimatedTax", taxes.Tax);
+        w.WriteStartArray("taxByYear");
+        foreach (var y in taxes.Years)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("year", y.Year);
+            WriteGains(w, y.ShortTerm, y.LongTerm);
+            PlanJson.Num(w, "disallowedLosses", y.DisallowedLosses);
+            PlanJson.Num(w, "estimatedTax", y.Tax);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WriteGains(Utf8JsonWriter w, decimal shortTerm, decimal longTerm)
+    {
+        w.WriteStartObject("realizedGain");
+        PlanJson.Num(w, "short", shortTerm);
+        PlanJson.Num(w, "long", longTerm);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The CSV columns added when the experiment estimates taxes (totals over all years, currency units).</summary>
+    public static readonly string[] TaxColumns = ["realizedGainShort", "realizedGainLong", "estimatedTax"];
 
     public static string Csv(IReadOnlyList<PolicyStatistics> stats)
     {
         var sb = new StringBuilder();
-        sb.AppendJoin(',', Columns).Append('\n');
+        var withTaxes = stats.Any(s => s.Taxes is not null);
+        sb.AppendJoin(',', withTaxes ? [.. Columns, .. TaxColumns] : Columns).Append('\n');
         foreach (var s in stats)
         {
             sb.Append(CsvCell(s.Name));
             foreach (var v in Numbers(s)) sb.Append(',').Append(double.IsFinite(v) ? v.ToString("R", Inv) : "");
+            if (withTaxes && s.Taxes is { } t)
+                foreach (var v in new[] { t.ShortTerm, t.LongTerm, t.Tax }) sb.Append(',').Append((v / 1.0000000000000000000000000000m).ToString(Inv));
+            else if (withTaxes) sb.Append(',', TaxColumns.Length);
             sb.Append('\n');
         }
         return sb.ToString();
@@ -64,6 +103,24 @@ internal static class BacktestOutput
         var console = context.Console;
         console.MarkupLine($"[bold]{Markup.Escape(outcome.Experiment.Name)}[/]: {m.Dates[0]:yyyy-MM-dd} to {m.Dates[^1]:yyyy-MM-dd}, {m.Count} closes, {string.Join(", ", m.Assets.Select(Markup.Escape))}");
         console.Write(ResultsTable(outcome.Statistics));
+        if (outcome.Experiment.Tax is { } tax)
+        {
+            console.MarkupLine(Markup.Escape($"Taxes: {Describe(tax)}; estimated, not paid from the portfolio"));
+            console.Write(TaxTable(outcome.Statistics));
+        }
+    }
+
+    /// <summary>One line for the regime and lot order, such as <c>US 37% short-term, 20% long-term; fifo lots</c>.</summary>
+    public static string Describe(TaxSettings tax)
+    {
+        var regime = tax.Regime;
+        string Rates(TaxTreatment t) =>
+            (t.ShortTermRate == t.LongTermRate ? $"{t.ShortTermRate * 100:0.##}%" : $"{t.ShortTermRate * 100:0.##}% short-term, {t.LongTermRate * 100:0.##}% long-term")
+            + (t.AnnualExemption > 0 ? $" above {t.AnnualExemption.ToString("#,0.##", Inv)} a year" : "");
+        var treatments = regime.Treatments.Count == 1
+            ? Rates(regime.Treatments[0])
+            : string.Join(", ", regime.Treatments.Select(t => $"{t.Name} {Rates(t)}"));
+        return $"{regime.Name} {treatments}; {tax.LotSelection.ToWord()} lots";
     }
 
     /// <summary>The terminal results table (also pasted into the documentation).</summary>
@@ -80,6 +137,28 @@ internal static class BacktestOutput
         }
         return table;
     }
+
+    /// <summary>
+    /// The terminal table of realized gains and estimated tax, one row per policy, printed under the results table when
+    /// the run estimated taxes (the results table already fills a 120-column terminal).
+    /// </summary>
+    public static Table TaxTable(IReadOnlyList<PolicyStatistics> stats)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumns("Policy", "Realized ST", "Realized LT", "Disallowed", "Tax", "Costs + tax", "Worst year");
+        for (var i = 1; i < table.Columns.Count; i++) table.Columns[i].RightAligned();
+        foreach (var c in table.Columns) c.NoWrap().Padding(new Padding(1, 0, 0, 0));
+        foreach (var s in stats)
+        {
+            if (s.Taxes is not { } t) continue;
+            var worst = t.Years.Where(y => y.Tax > 0m).OrderByDescending(y => y.Tax).ThenBy(y => y.Year).FirstOrDefault();
+            table.AddRow(Markup.Escape(s.Name), Money(t.ShortTerm), Money(t.LongTerm), Money(t.DisallowedLosses), Money(t.Tax),
+                s.CostsAndTaxes.ToString("#,0", Inv), worst is null ? "–" : $"{worst.Year}: {Money(worst.Tax)}");
+        }
+        return table;
+    }
+
+    private static string Money(decimal v) => Math.Round(v, 0, MidpointRounding.AwayFromZero).ToString("#,0", Inv);
 
     public static string SimulationJson(SimulationOutcome outcome) => WriteJson(w =>
     {
@@ -158,6 +237,11 @@ internal static class BacktestOutput
             w.WriteString("policy", p.Policy.Policy.Describe());
             w.WriteBoolean("frontier", p.OnFrontier);
             Num(w, "costs", p.Statistics.Costs);
+            if (p.Statistics.Taxes is { } taxes)
+            {
+                PlanJson.Num(w, "estimatedTax", taxes.Tax);
+                Num(w, "costsAndTaxes", p.Statistics.CostsAndTaxes);
+            }
             Num(w, "trackingError", p.Statistics.TrackingError);
             Num(w, "turnover", p.Statistics.Turnover);
             w.WriteNumber("rebalances", p.Statistics.Rebalances);
@@ -171,14 +255,22 @@ internal static class BacktestOutput
     public static void RenderTune(CliContext context, TuneOutcome outcome)
     {
         var console = context.Console;
-        console.MarkupLine($"[bold]Frontier[/] of costs against tracking error ({outcome.Points.Count} policies, {outcome.Rejected} grid points rejected by the policy rules; taxes are not modelled)");
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("", "Policy", "Costs", "Tracking error", "Turnover/yr", "Rebalances", "CAGR");
+        var taxes = outcome.IncludesTaxes;
+        var axis = taxes ? "costs plus estimated taxes" : "costs";
+        var note = taxes ? "" : "; taxes are not modelled without a tax section";
+        console.MarkupLine($"[bold]Frontier[/] of {axis} against tracking error ({outcome.Points.Count} policies, {outcome.Rejected} grid points rejected by the policy rules{note})");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("", "Policy", "Costs");
+        if (taxes) table.AddColumns("Tax", "Costs + tax");
+        table.AddColumns("Tracking error", "Turnover/yr", "Rebalances", "CAGR");
         for (var i = 2; i < table.Columns.Count; i++) table.Columns[i].RightAligned();
-        foreach (var p in outcome.Points.Where(p => p.OnFrontier).OrderBy(p => p.Statistics.Costs))
+        foreach (var p in outcome.Points.Where(p => p.OnFrontier).OrderBy(p => p.Statistics.CostsAndTaxes))
         {
             var mark = ReferenceEquals(p, outcome.Best) ? "best" : "";
             var s = p.Statistics;
-            table.AddRow(mark, Markup.Escape(p.Policy.Name), s.Costs.ToString("#,0.00", Inv), Pct(s.TrackingError), Pct(s.Turnover), s.Rebalances.ToString(Inv), Pct(s.Cagr));
+            List<string> cells = [mark, Markup.Escape(p.Policy.Name), s.Costs.ToString("#,0.00", Inv)];
+            if (taxes) cells.AddRange([(s.Taxes?.Tax ?? 0m).ToString("#,0.00", Inv), s.CostsAndTaxes.ToString("#,0.00", Inv)]);
+            cells.AddRange([Pct(s.TrackingError), Pct(s.Turnover), s.Rebalances.ToString(Inv), Pct(s.Cagr)]);
+            table.AddRow([.. cells]);
         }
         console.Write(table);
         if (outcome.Best is { } best)
@@ -188,18 +280,52 @@ internal static class BacktestOutput
     }
 
     /// <summary>The tuning results as a report table, frontier first.</summary>
-    public static ResultsTable TuneTable(TuneOutcome outcome) => new(
-        ["Policy", "Frontier", "Costs", "Tracking error", "Turnover/yr", "Rebalances"],
-        [.. outcome.Points.OrderByDescending(p => p.OnFrontier).ThenBy(p => p.Statistics.Costs).Select(p => new ResultsRow(
-            p.Policy.Name + (ReferenceEquals(p, outcome.Best) ? " (best)" : ""),
-            [p.OnFrontier ? "yes" : "", p.Statistics.Costs.ToString("#,0.00", Inv), Pct(p.Statistics.TrackingError), Pct(p.Statistics.Turnover), p.Statistics.Rebalances.ToString(Inv)]))]);
+    public static ResultsTable TuneTable(TuneOutcome outcome)
+    {
+        var taxes = outcome.IncludesTaxes;
+        List<string> columns = ["Policy", "Frontier", "Costs"];
+        if (taxes) columns.AddRange(["Tax", "Costs + tax"]);
+        columns.AddRange(["Tracking error", "Turnover/yr", "Rebalances"]);
+        return new(columns, [.. outcome.Points.OrderByDescending(p => p.OnFrontier).ThenBy(p => p.Statistics.CostsAndTaxes).Select(p =>
+        {
+            var s = p.Statistics;
+            List<string> cells = [p.OnFrontier ? "yes" : "", s.Costs.ToString("#,0.00", Inv)];
+            if (taxes) cells.AddRange([(s.Taxes?.Tax ?? 0m).ToString("#,0.00", Inv), s.CostsAndTaxes.ToString("#,0.00", Inv)]);
+            cells.AddRange([Pct(s.TrackingError), Pct(s.Turnover), s.Rebalances.ToString(Inv)]);
+            return new ResultsRow(p.Policy.Name + (ReferenceEquals(p, outcome.Best) ? " (best)" : ""), cells);
+        })]);
+    }
 
-    /// <summary>The results table of a backtest as a report table.</summary>
-    public static ResultsTable ReportTable(IReadOnlyList<PolicyStatistics> stats) => new(
-        ["Policy", "Final value", "CAGR", "Volatility", "Sharpe", "Sortino", "Max drawdown", "Rebalances", "Turnover/yr", "Costs", "Tracking error", "Avg drift", "Max drift", "Outside bands"],
-        [.. stats.Select(s => new ResultsRow(s.Name,
-            [s.FinalValue.ToString("#,0.00", Inv), Pct(s.Cagr), Pct(s.Volatility), Ratio(s.Sharpe), Ratio(s.Sortino), Pct(s.MaxDrawdown), s.Rebalances.ToString(Inv),
-             Pct(s.Turnover), s.Costs.ToString("#,0.00", Inv), Pct(s.TrackingError), Pct(s.AverageDrift), Pct(s.MaxDrift), Pct(s.ShareOutsideBands)]))]);
+    /// <summary>The results table of a backtest as a report table; realized gains and tax columns when the run estimated taxes.</summary>
+    public static ResultsTable ReportTable(IReadOnlyList<PolicyStatistics> stats)
+    {
+        var withTaxes = stats.Any(s => s.Taxes is not null);
+        List<string> columns =
+            ["Policy", "Final value", "CAGR", "Volatility", "Sharpe", "Sortino", "Max drawdown", "Rebalances", "Turnover/yr", "Costs", "Tracking error", "Avg drift", "Max drift", "Outside bands"];
+        if (withTaxes) columns.AddRange(["Realized short-term", "Realized long-term", "Estimated tax"]);
+        return new(columns, [.. stats.Select(s =>
+        {
+            List<string> cells =
+            [
+                s.FinalValue.ToString("#,0.00", Inv), Pct(s.Cagr), Pct(s.Volatility), Ratio(s.Sharpe), Ratio(s.Sortino), Pct(s.MaxDrawdown), s.Rebalances.ToString(Inv),
+                Pct(s.Turnover), s.Costs.ToString("#,0.00", Inv), Pct(s.TrackingError), Pct(s.AverageDrift), Pct(s.MaxDrift), Pct(s.ShareOutsideBands),
+            ];
+            if (withTaxes) cells.AddRange(s.Taxes is { } t ? [Money2(t.ShortTerm), Money2(t.LongTerm), Money2(t.Tax)] : ["–", "–", "–"]);
+            return new ResultsRow(s.Name, cells);
+        })]);
+    }
+
+    /// <summary>Estimated tax per calendar year, one row per year and one column per policy, or null when the run estimated no taxes.</summary>
+    public static ResultsTable? TaxByYearTable(IReadOnlyList<PolicyStatistics> stats)
+    {
+        if (stats.Count == 0 || stats.Any(s => s.Taxes is null)) return null;
+        var years = stats[0].Taxes!.Years;
+        return new ResultsTable(
+            ["Year", .. stats.Select(s => s.Name)],
+            [.. years.Select((y, i) => new ResultsRow(y.Year.ToString(Inv), [.. stats.Select(s => Money2(s.Taxes!.Years[i].Tax))]))]);
+    }
+
+    private static string Money2(decimal v) => v.ToString("#,0.00", Inv);
 
     private static string Pct(double v) => double.IsFinite(v) ? (v * 100).ToString("0.00", Inv) + "%" : "–";
     private static string Ratio(double v) => double.IsFinite(v) ? v.ToString("0.00", Inv) : "–";

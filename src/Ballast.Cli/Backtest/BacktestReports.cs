@@ -15,7 +15,10 @@ internal static class BacktestReports
             Allocation = r.Weights is { } w ? new AllocationSeries(m.Assets, [.. w.Select(a => (IReadOnlyList<double>)a)], r.RebalanceDates) : null,
             Drift = new DriftSeries(r.DriftSeries, r.BandSeries),
         }).ToArray();
-        return new BacktestReport(outcome.Experiment.Name, runs, Results: BacktestOutput.ReportTable(outcome.Statistics));
+        return new BacktestReport(outcome.Experiment.Name, runs, Results: BacktestOutput.ReportTable(outcome.Statistics))
+        {
+            TaxByYear = BacktestOutput.TaxByYearTable(outcome.Statistics),
+        };
     }
 
     /// <summary>A fan chart per policy, the terminal wealth of every policy on one chart, and a table of every policy's distribution.</summary>

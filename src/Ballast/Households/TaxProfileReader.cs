@@ -19,7 +19,6 @@ internal static partial class TaxProfileReader
     private static readonly string[] AccountFields = ["name", "type", "cash", "holdings", "transactions", "lotSelection"];
     private static readonly string[] LotFieldNames = ["id", "acquired", "quantity", "costBasis", "washSaleAdjustment", "holdingPeriodStart"];
     private static readonly string[] TransactionFields = ["date", "type", "ticker", "quantity", "price", "lots", "lotId", "account"];
-    private static readonly string[] RegimeFields = ["kind", "shortTermRate", "longTermRate", "dividendRate"];
 
     /// <summary>An account as read, before the profile is built.</summary>
     internal sealed record AccountRead(Account Account, YamlMappingNode Node, string Path);
@@ -71,15 +70,8 @@ internal static partial class TaxProfileReader
         return [.. order.Select(t => new Position(t, sums[t].Value, sums[t].Quantity))];
     }
 
-    private static LotSelectionMethod? LotMethod(Document doc, YamlMappingNode m, string path)
-    {
-        if (Document.Get(m, "lotSelection") is not { } node) return null;
-        var field = Document.Join(path, "lotSelection");
-        if (doc.Scalar(node, field) is not { } text) return null;
-        if (LotSelectionMethods.TryParse(text, field, out var method, out var problem)) return method;
-        doc.Error(node, field, problem!.Message);
-        return null;
-    }
+    private static LotSelectionMethod? LotMethod(Document doc, YamlMappingNode m, string path) =>
+        TaxSettingsReader.ReadLotSelection(doc, m, path);
 
     private sealed record TxRead(LedgerTransaction Tx, string Path, YamlNode Node);
 
@@ -99,17 +91,7 @@ internal static partial class TaxProfileReader
         var treatments = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (ticker, node) in SecurityTreatments(root))
         {
-            var field = $"securities.{ticker}.treatment";
-            if (doc.Scalar(node, field) is not { } text) continue;
-            var name = text.Trim();
-            var resolved = regime.FindTreatment(name)?.Name ?? regime.FindTreatment($"{regime.Name.ToLowerInvariant()}-{name}")?.Name;
-            if (resolved is null)
-            {
-                var shown = regime.Treatments.Select(t => t.Name[(regime.Name.Length + 1)..]);
-                doc.Error(node, field, $"'{name}' is not a treatment of the {regime.Name} regime; use one of {string.Join(", ", shown)}");
-                continue;
-            }
-            treatments[ticker] = resolved;
+            if (TaxSettingsReader.ReadTreatment(doc, regime, node, $"securities.{ticker}.treatment") is { } resolved) treatments[ticker] = resolved;
         }
 
         var defaultMethod = LotMethod(doc, root, "") ;
@@ -182,39 +164,8 @@ internal static partial class TaxProfileReader
             if (value is YamlMappingNode m && Document.Get(m, "treatment") is { } t) yield return (PortfolioReader.Ticker(key), t);
     }
 
-    private static TaxRegime ReadRegime(Document doc, YamlMappingNode root)
-    {
-        var fallback = TaxRegime.Us(0.37m, 0.20m);
-        if (Document.Get(root, "taxRegime") is not { } node || doc.Mapping(node, "taxRegime") is not { } m) return fallback;
-        doc.CheckFields(m, "taxRegime", RegimeFields);
-        var kindNode = Document.Get(m, "kind");
-        var kind = kindNode is null ? null : doc.Scalar(kindNode, "taxRegime.kind")?.Trim().ToLowerInvariant();
-        switch (kind)
-        {
-            case "us":
-                var st = Rate(doc, m, "shortTermRate") ?? 0.37m;
-                var lt = Rate(doc, m, "longTermRate") ?? 0.20m;
-                var dv = Rate(doc, m, "dividendRate");
-                return TaxRegime.Us(st, lt, dv);
-            case "kr":
-                foreach (var f in new[] { "shortTermRate", "longTermRate", "dividendRate" })
-                    if (Document.Get(m, f) is { } n) doc.Error(n, $"taxRegime.{f}", "the kr regime has fixed rates; remove this field");
-                return TaxRegime.Korea();
-            case null:
-                if (kindNode is null) doc.Error(m, "taxRegime.kind", "missing: give us or kr");
-                return fallback;
-            default:
-                doc.Error(kindNode, "taxRegime.kind", $"unknown tax regime '{kind}'; expected us, kr");
-                return fallback;
-        }
-    }
-
-    private static decimal? Rate(Document doc, YamlMappingNode m, string key)
-    {
-        var v = doc.Fraction(m, key, "taxRegime");
-        if (v > 1m) { doc.Error(Document.Get(m, key), $"taxRegime.{key}", $"a rate is at most 100% (got {v:P})"); return null; }
-        return v;
-    }
+    private static TaxRegime ReadRegime(Document doc, YamlMappingNode root) =>
+        Document.Get(root, "taxRegime") is { } node ? TaxSettingsReader.ReadRegime(doc, node, "taxRegime") : TaxSettingsReader.DefaultRegime;
 
     private static List<TaxLot> ReadLots(Document doc, List<PortfolioReader.HeldLots> held, DateOnly asOf)
     {

@@ -26,6 +26,10 @@ public enum TransactionKind
 /// <param name="PricePerShare">Price per share, 0 or more; the total is <c>quantity × price</c> rounded to the selector's money decimals.</param>
 /// <param name="Lots">For a sell: the lots it consumes, overriding the account's method; null otherwise.</param>
 /// <param name="LotId">For a buy: the id of the lot it opens; null for a generated <c>{ticker}-{yyyyMMdd}-{index}</c>.</param>
+/// <param name="Total">
+/// The transaction's total in the account currency (0 or more), used instead of <c>quantity × price</c>: a buy's cost
+/// basis or a sell's proceeds, for example with commissions included. Null for <c>quantity × price</c> rounded.
+/// </param>
 public sealed record LedgerTransaction(
     DateOnly Date,
     string Account,
@@ -34,7 +38,8 @@ public sealed record LedgerTransaction(
     decimal Quantity,
     decimal PricePerShare,
     IReadOnlyList<SpecificLot>? Lots = null,
-    string? LotId = null);
+    string? LotId = null,
+    decimal? Total = null);
 
 /// <summary>The part of one lot a history sale consumed. Money amounts are totals.</summary>
 /// <param name="LotId">The consumed lot.</param>
@@ -231,6 +236,7 @@ public sealed class LotLedger
         if (string.IsNullOrWhiteSpace(tx.Ticker)) { problems.Add(new InputProblem("the ticker is missing", Field: $"{field}.ticker")); ok = false; }
         if (tx.Quantity <= 0m) { problems.Add(new InputProblem($"the quantity must be greater than 0, not {tx.Quantity}", Field: $"{field}.quantity")); ok = false; }
         if (tx.PricePerShare < 0m) { problems.Add(new InputProblem($"the price must be 0 or more, not {tx.PricePerShare}", Field: $"{field}.price")); ok = false; }
+        if (tx.Total < 0m) { problems.Add(new InputProblem($"the total must be 0 or more, not {tx.Total}", Field: $"{field}.total")); ok = false; }
         if (tx.Kind != TransactionKind.Sell && tx.Lots is not null) { problems.Add(new InputProblem("only a sell can list lots", Field: $"{field}.lots")); ok = false; }
         return ok;
     }
@@ -258,7 +264,9 @@ public sealed class LotLedger
             return;
         }
 
-        var sale = _selector.Sell(held, tx.Quantity, tx.PricePerShare, tx.Date, method, tx.Lots);
+        var sale = tx.Total is decimal proceeds
+            ? _selector.SellForProceeds(held, tx.Quantity, proceeds, tx.Date, method, tx.Lots)
+            : _selector.Sell(held, tx.Quantity, tx.PricePerShare, tx.Date, method, tx.Lots);
         var remainingById = sale.RemainingLots.ToDictionary(l => l.Id, StringComparer.Ordinal);
         var consumedIds = sale.Slices.Select(s => s.LotId).ToHashSet(StringComparer.Ordinal);
         state.Open = [.. state.Open
@@ -332,7 +340,7 @@ public sealed class LotLedger
             state.Problems.Add(new InputProblem($"lot id {id} is already used", Field: $"{field}.lotId"));
             return;
         }
-        var lot = new TaxLot(id, tx.Ticker, tx.Account, tx.Date, tx.Quantity, _selector.RoundMoney(tx.Quantity * tx.PricePerShare));
+        var lot = new TaxLot(id, tx.Ticker, tx.Account, tx.Date, tx.Quantity, tx.Total ?? _selector.RoundMoney(tx.Quantity * tx.PricePerShare));
         state.Open.Add(lot);
         if (_windowDays is not int window) return;
 

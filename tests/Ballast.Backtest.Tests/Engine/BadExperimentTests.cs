@@ -82,6 +82,41 @@ public sealed class BadExperimentTests
     public void TargetsNotSummingToOne() =>
         AssertBad(Run(Experiment(targets: "{ AAA: 60%, BBB: 30% }"), GoodPrices), "exp.yaml:2", "targets", "not 100%");
 
+    // The tax section: each kind of bad value names the file, the line of the bad value and the field.
+    [Theory]
+    [InlineData("tax: us\n", "exp.yaml:3:6: tax: expected a mapping of fields")]
+    [InlineData("tax: { regime: { kind: us }, rate: 20% }\n", "exp.yaml:3:30: tax.rate: unknown field; expected one of: regime, lotSelection, treatments")]
+    [InlineData("tax: { regime: { kind: uk } }\n", "exp.yaml:3:24: tax.regime.kind: unknown tax regime 'uk'; expected us, kr")]
+    [InlineData("tax: { regime: { shortTermRate: 30% } }\n", "exp.yaml:3:16: tax.regime.kind: missing: give us or kr")]
+    [InlineData("tax: { regime: { kind: us, shortTermRate: 37 } }\n", "exp.yaml:3:43: tax.regime.shortTermRate: 37 is not a fraction; write 37% or 0.37")]
+    [InlineData("tax: { regime: { kind: us, longTermRate: 120% } }\n", "exp.yaml:3:42: tax.regime.longTermRate: a rate is at most 100% (got 120%)")]
+    [InlineData("tax: { regime: { kind: us, longTermRate: -5% } }\n", "exp.yaml:3:42: tax.regime.longTermRate: must not be negative")]
+    [InlineData("tax: { regime: { kind: kr, shortTermRate: 22% } }\n", "exp.yaml:3:43: tax.regime.shortTermRate: the kr regime has fixed rates; remove this field")]
+    [InlineData("tax: { regime: { kind: us, bogus: 1 } }\n", "exp.yaml:3:28: tax.regime.bogus: unknown field")]
+    [InlineData("tax: { lotSelection: cheapest }\n", "exp.yaml:3:22: tax.lotSelection: 'cheapest' is not a lot selection method; use one of fifo, lifo, hifo, tax-min, specific")]
+    [InlineData("tax: { lotSelection: specific }\n", "exp.yaml:3:22: tax.lotSelection: a backtest's sells do not name their lots")]
+    [InlineData("tax: { regime: { kind: kr }, treatments: { CCC: domestic-equity } }\n", "exp.yaml:3:44: tax.treatments.CCC: CCC is not one of the targets' assets (AAA, BBB)")]
+    [InlineData("tax: { regime: { kind: kr }, treatments: { AAA: bonds } }\n", "exp.yaml:3:49: tax.treatments.AAA: 'bonds' is not a treatment of the KR regime; use one of overseas, domestic-equity")]
+    [InlineData("tax: { treatments: [AAA] }\n", "exp.yaml:3:20: tax.treatments: expected a mapping of fields")]
+    public void BadTaxSection(string tax, string expected) => AssertBad(Run(Experiment(tax), GoodPrices), expected);
+
+    [Fact]
+    public void BadTaxSection_EveryProblemIsReportedAtOnce()
+    {
+        var r = Run(Experiment("tax:\n  regime: { kind: us, shortTermRate: 2 }\n  lotSelection: newest\n"), GoodPrices);
+
+        AssertBad(r, "exp.yaml:4:38: tax.regime.shortTermRate: 2 is not a fraction; write 2% or 0.02", "exp.yaml:5:17: tax.lotSelection: 'newest'");
+    }
+
+    [Fact]
+    public void BadTaxSection_AnUnknownRegimeDoesNotAlsoFaultItsTreatments()
+    {
+        var r = Run(Experiment("tax: { regime: { kind: jp }, treatments: { AAA: domestic-equity } }\n"), GoodPrices);
+
+        AssertBad(r, "tax.regime.kind: unknown tax regime 'jp'");
+        Assert.DoesNotContain("tax.treatments", r.Err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MissingPriceFile()
     {

@@ -26,6 +26,35 @@ public sealed class LotLedgerTests
         Assert.Equal(new YearRealized(2025, 0m, 0m, 250m), result.Realized(2025));
     }
 
+    // A total replaces quantity × price: 3 shares at 33.333 (99.999, 100.00 rounded) bought with a 1.00 commission
+    // open a lot of basis 101.00; two of them sold at 50 (100.00) less a 1.00 commission give proceeds of 99.00.
+    [Fact]
+    public void Replay_Totals_ReplaceQuantityTimesPrice()
+    {
+        var result = Ledger.Replay([],
+        [
+            Buy("2025-01-02", 3m, 33.333m) with { Total = 101.00m },
+            Sell("2025-03-03", 2m, 50m) with { Total = 99.00m },
+        ]);
+
+        Assert.Empty(result.Problems);
+        var sale = Assert.Single(result.Sales);
+        Assert.Equal(99.00m, sale.Proceeds);
+        // Two of three shares take round(101 × 2 / 3) = 67.33 of the basis (a 31.67 gain); 33.67 stays with the open share.
+        Assert.Equal(67.33m, sale.CostBasis);
+        Assert.Equal(new YearRealized(2025, 31.67m, 0m, 0m), result.Realized(2025));
+        Assert.Equal(33.67m, Assert.Single(result.OpenLots).CostBasis);
+    }
+
+    [Fact]
+    public void Replay_NegativeTotal_IsAProblem()
+    {
+        var result = Ledger.Replay([], [Buy("2025-01-02", 3m, 10m) with { Total = -1m }]);
+
+        Assert.Equal("transactions[0].total", Assert.Single(result.Problems).Field);
+        Assert.Empty(result.OpenLots);
+    }
+
     // Selling the golden case's replacement lot (basis 1,050) for 750 realizes the carried loss: 750 - 1,050 = -300.
     // Its holding period starts 2025-01-19, so the loss is short-term. Over both sales the household lost
     // 1,000 + 800 - 750 - 750 = 300, all of it recognized once.
