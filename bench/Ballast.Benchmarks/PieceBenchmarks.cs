@@ -51,9 +51,9 @@ internal sealed class Pieces
     public decimal Execute() => Execution.Run(_w, _deltas, _w.Book.Cash, 0, _settings, false, null).CashAfter;
 
     /// <summary>The same book in double, forced to rebalance: what a simulation's look costs.</summary>
-    public Func<double> DoublePlan()
+    public Func<double> DoublePlan(PlanWorkspace<double>? shared = null)
     {
-        var w = new PlanWorkspace<double>();
+        var w = shared ?? new PlanWorkspace<double>();
         var b = _w.Book;
         var d = w.Book;
         d.EnsureCapacity(b.Count);
@@ -73,6 +73,20 @@ internal sealed class Pieces
         d.Invested = (double)b.Invested;
         d.Cash = (double)b.Cash;
         var settings = new PlanSettings<double>(_p.Execution, _p.Policy, _p.Execution.CashFlowMethod);
-        return () => PlanCore<double>.Run(w, settings, true, 0, 0, false, null, null).CashAfter;
+        if (shared is null) return () => PlanCore<double>.Run(w, settings, true, 0, 0, false, null, null).CashAfter;
+        // A shared workspace gets this book's numbers copied in before each plan, as a simulation does.
+        var values = d.Values.Take(d.Count).ToArray();
+        var quantities = d.Quantities.Take(d.Count).ToArray();
+        var prices = d.Prices.Take(d.Count).ToArray();
+        var (invested, cash) = (d.Invested, d.Cash);
+        return () =>
+        {
+            values.CopyTo(d.Values, 0);
+            quantities.CopyTo(d.Quantities, 0);
+            prices.CopyTo(d.Prices, 0);
+            d.Invested = invested;
+            d.Cash = cash;
+            return PlanCore<double>.Run(w, settings, true, 0, 0, false, null, null).CashAfter;
+        };
     }
 }

@@ -30,7 +30,7 @@ public class PlanBenchmarks
     }
 
     /// <summary>Ten priced holdings drifted randomly around an equal-ish target mix.</summary>
-    public static Portfolio TenAssets(int seed, Policy policy)
+    public static Portfolio TenAssets(int seed, Policy policy, bool unitPrices = false)
     {
         var random = new Random(seed);
         var b = new PortfolioBuilder().Cash(1_000m + random.Next(10_000)).Policy(policy);
@@ -39,6 +39,12 @@ public class PlanBenchmarks
         {
             var price = 20m + random.Next(50_000) / 100m;
             var quantity = (decimal)random.Next(10, 2_000);
+            if (unitPrices)
+            {
+                // Prices near 1 with long fractions and large holdings, as on simulated paths.
+                price = 1m + random.Next(1_000_000) / 3_000_000m;
+                quantity = random.Next(10_000, 200_000) + random.Next(1_000_000) / 1_000_000m;
+            }
             b.Shares($"ETF{i}", quantity, price).Target($"ETF{i}", targets[i]);
         }
         return b.Execution(new ExecutionOptions { Costs = new CostModel(0, 0, 2), MinTrade = 10 }).Build();

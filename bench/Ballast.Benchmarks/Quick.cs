@@ -53,6 +53,15 @@ internal static class Quick
         Measure("Execution.Run", () => pieces.Execute());
         var doublePlan = pieces.DoublePlan();
         Measure("Plan10 in double", () => doublePlan());
+        var mcLike = PlanBenchmarks.TenAssets(1, new Policy(LookSchedule.Daily, Trigger.Threshold(0.05m, 0.25m)), unitPrices: true);
+        var mcPlan = new Pieces(mcLike).DoublePlan();
+        Measure("Plan10 double, ~1.0 prices", () => mcPlan());
+        var many = Enumerable.Range(0, 1000).Select(i => new Pieces(PlanBenchmarks.TenAssets(i, p.Policy, unitPrices: true)).DoublePlan()).ToArray();
+        var k = 0;
+        Measure("Plan10 double, 1000 books", () => many[k++ % 1000]());
+        var one = new PlanWorkspace<double>();
+        var sharing = Enumerable.Range(0, 1000).Select(i => new Pieces(PlanBenchmarks.TenAssets(i, p.Policy, unitPrices: true)).DoublePlan(one)).ToArray();
+        Measure("Plan10 double, 1 workspace", () => sharing[k++ % 1000]());
         Measure("Check10", () => DriftEvaluator.Evaluate(p));
         Measure("Plan10", () => Planner.Create(p, force));
     }

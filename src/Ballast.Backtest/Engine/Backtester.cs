@@ -24,6 +24,23 @@ public sealed record BacktestOptions
     /// recorded ledgers always plan in decimal.
     /// </summary>
     public bool Exact { get; init; }
+    /// <summary>
+    /// Skip the drift statistics and series (average and maximum drift, share outside the bands, drift chart):
+    /// a Monte Carlo path needs values, the index, turnover, costs and rebalances only.
+    /// </summary>
+    public bool SummaryOnly { get; init; }
+}
+
+/// <summary>
+/// What many runs of the same policies on one thread can reuse (a Monte Carlo worker): the value and index arrays
+/// and each policy's planning state. A result's <see cref="PolicyRunResult.Values"/> and
+/// <see cref="PolicyRunResult.Index"/> then belong to the scratch and change at its next run.
+/// </summary>
+public sealed class RunScratch
+{
+    internal readonly Dictionary<Policy, (object Step, double[] Halves)> Policies = new(ReferenceEqualityComparer.Instance);
+    internal double[] Values = [];
+    internal double[] Index = [];
 }
 
 /// <summary>One engine call that traded: the plan's action and trades, and the ledger after them.</summary>
@@ -152,7 +169,10 @@ public sealed class Backtester
     }
 
     /// <summary>Runs <paramref name="policy"/> over the whole market.</summary>
-    public PolicyRunResult Run(string name, Policy policy, BacktestOptions? options = null)
+    public PolicyRunResult Run(string name, Policy policy, BacktestOptions? options = null) => Run(name, policy, options, null);
+
+    /// <summary>Runs <paramref name="policy"/> over the whole market, reusing <paramref name="scratch"/> when given.</summary>
+    public PolicyRunResult Run(string name, Policy policy, BacktestOptions? options, RunScratch? scratch)
     {
         ArgumentNullException.ThrowIfNull(policy);
         options ??= BacktestOptions.Default;
@@ -165,7 +185,27 @@ public sealed class Backtester
         var unit = (double)Execution.Unit(ex.MoneyDecimals);
         var dust = n * unit;
         var exact = options.Exact || options.RecordLedger || ex.WholeShares;
-        var planner = exact ? (IPlanStep)new ExactStep(this, policy) : new FastStep(this, policy);
+        IPlanStep planner;
+        double[] halves;
+        if (exact)
+        {
+            planner = new ExactStep(this, policy);
+            halves = BandHalfWidths(policy);
+        }
+        else if (scratch is not null && scratch.Policies.TryGetValue(policy, out var kept))
+        {
+            var step = (FastStep)kept.Step;
+            step.Reset();
+            planner = step;
+            halves = kept.Halves;
+        }
+        else
+        {
+            planner = new FastStep(this, policy);
+            halves = BandHalfWidths(policy);
+            scratch?.Policies.Add(policy, (planner, halves));
+        }
+        var summaryOnly = options.SummaryOnly;
 
         var qd = new double[n];
         double cashD = (double)_initial;
@@ -175,10 +215,24 @@ public sealed class Backtester
         DateOnly? lastRebalanced = null;
         DateOnly? lastLook = null;
 
-        var values = new double[T];
-        var index = new double[T];
-        var driftSeries = new double[T];
-        var bandSeries = new double[T];
+        double[] values, index;
+        if (scratch is null)
+        {
+            values = new double[T];
+            index = new double[T];
+        }
+        else
+        {
+            if (scratch.Values.Length != T)
+            {
+                scratch.Values = new double[T];
+                scratch.Index = new double[T];
+            }
+            values = scratch.Values;
+            index = scratch.Index;
+        }
+        var driftSeries = summaryOnly ? [] : new double[T];
+        var bandSeries = summaryOnly ? [] : new double[T];
         double[][]? weights = options.RecordWeights ? Enumerable.Range(0, n).Select(_ => new double[T]).ToArray() : null;
         var ledger = options.RecordLedger ? new List<LedgerEntry>() : null;
         var rebalanceDates = new List<DateOnly>();
@@ -188,7 +242,6 @@ public sealed class Backtester
         var engineCalls = 0;
         DateOnly? depleted = null;
 
-        var halves = BandHalfWidths(policy);
         var fastThreshold = !options.AlwaysCallEngine && !_cashIsAsset
             && policy.Trigger.Kind is TriggerKind.Threshold or TriggerKind.Never
             && policy.Trigger.Volatility is null or { Scaling: BandScaling.None };
@@ -217,7 +270,7 @@ public sealed class Backtester
             var basis = _cashIsAsset ? invested + cashD : invested;
 
             // Drift before trading.
-            if (t > 0)
+            if (t > 0 && !summaryOnly)
             {
                 double worst = -1, worstBand = 0;
                 var isOutside = false;
@@ -270,7 +323,7 @@ public sealed class Backtester
                     depleted = date;
                 }
                 var cashBefore = cashLedger;
-                var step = planner.Plan(t, qd, lastRebalanced, lastLook, vol, deposit, withdraw, force: t == 0);
+                var step = planner.Plan(t, qd, look, lastRebalanced, lastLook, vol, deposit, withdraw, force: t == 0);
                 cashLedger = step.Cash;
                 if (depleted == date)
                 {
@@ -316,7 +369,7 @@ public sealed class Backtester
             }
         }
 
-        if (T > 1) bandSeries[0] = bandSeries[1]; // row 0 is the purchase at target: no drift, same band as the next close
+        if (T > 1 && !summaryOnly) bandSeries[0] = bandSeries[1]; // row 0 is the purchase at target: no drift, same band as the next close
         var years = (dates[^1].DayNumber - dates[0].DayNumber) / 365.25;
         return new PolicyRunResult(name, policy, values, index)
         {
@@ -396,8 +449,8 @@ public sealed class Backtester
         /// <summary>What the whole portfolio is worth at close <paramref name="t"/>: the most a withdrawal can take.</summary>
         decimal Everything(int t, double[] quantities, double cash);
 
-        /// <summary>Plans at close <paramref name="t"/> and applies the trades to <paramref name="quantities"/> and the cash.</summary>
-        StepResult Plan(int t, double[] quantities, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force);
+        /// <summary>Plans at close <paramref name="t"/> (<paramref name="lookDue"/>: the look schedule says to look) and applies the trades to <paramref name="quantities"/> and the cash.</summary>
+        StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force);
 
         /// <summary>After a plan that sold everything to pay a withdrawal of everything: the (negative) amount the sales fell short by, and cash set to zero.</summary>
         decimal SettleDepletion();
@@ -439,7 +492,7 @@ public sealed class Backtester
             return shortfall;
         }
 
-        public StepResult Plan(int t, double[] quantities, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force)
+        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force)
         {
             var m = owner._market;
             var ex = owner._execution;
@@ -521,6 +574,9 @@ public sealed class Backtester
 
         public decimal LedgerCash => (decimal)_cash;
 
+        /// <summary>Back to the start of a run: the initial capital in cash.</summary>
+        public void Reset() => _cash = (double)_owner._initial;
+
         public decimal[] Quantities() => [.. _w.Book.Quantities.Take(_w.Book.Count).Select(q => (decimal)q)];
 
         public double GrowCash(double cash, double factor) => _cash = Math.Round(_cash * factor * _unitScale) / _unitScale;
@@ -539,7 +595,7 @@ public sealed class Backtester
             return (decimal)shortfall;
         }
 
-        public StepResult Plan(int t, double[] quantities, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force)
+        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force)
         {
             var m = _owner._market;
             var book = _w.Book;
@@ -555,7 +611,7 @@ public sealed class Backtester
             }
             book.Invested = invested;
             book.Cash = _cash;
-            var rebalance = force || Needs(t, lastRebalanced, lastLook, volatility);
+            var rebalance = force || (lookDue && Needs(t, lastRebalanced, volatility));
             var outcome = PlanCore<double>.Run(_w, _settings, rebalance, (double)deposit, (double)withdraw, keepCash: false, null, null);
             double traded = 0;
             for (var i = 0; i < n; i++)
@@ -567,12 +623,14 @@ public sealed class Backtester
             return new StepResult(outcome.Action, _cash, outcome.Costs, traded, []);
         }
 
-        /// <summary>The drift report's verdict, through the same <see cref="Verdict"/> rules, in double.</summary>
-        private bool Needs(int t, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility)
+        /// <summary>
+        /// The drift report's verdict at a look that is due, through the same <see cref="Verdict"/> rules, in double.
+        /// (The run's look dates are <see cref="LookSchedule.IsDue"/> from one look to the next, as the report decides them.)
+        /// </summary>
+        private bool Needs(int t, DateOnly? lastRebalanced, double? volatility)
         {
             var look = _policy.Look;
             var date = _owner._market.Dates[t];
-            if (!look.IsDue(lastLook ?? lastRebalanced, date)) return false;
             var trigger = _policy.Trigger;
             var breach = false;
             if (trigger.Kind == TriggerKind.Threshold)

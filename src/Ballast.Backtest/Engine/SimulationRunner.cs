@@ -151,8 +151,11 @@ public static class SimulationRunner
         }
     }
 
+    private static readonly BacktestOptions SummaryOnly = new() { SummaryOnly = true };
+
     private sealed class Worker
     {
+        private readonly RunScratch _scratch = new();
         private readonly Experiment _experiment;
         private readonly SimulatedPaths _drawn;
         private readonly Market _market;
@@ -189,7 +192,7 @@ public static class SimulationRunner
             for (var p = 0; p < Results.Length; p++)
             {
                 var policy = _experiment.Policies[p];
-                var run = _backtester.Run(policy.Name, policy.Policy);
+                var run = _backtester.Run(policy.Name, policy.Policy, SummaryOnly, _scratch);
                 for (var y = 0; y < _yearly.Length; y++) _yearly[y] = run.Values[(y + 1) * _rowsPerYear] / initial;
                 var r = Results[p];
                 r.Wealth.AddPath(_yearly);

@@ -14,6 +14,7 @@ internal static class Rounding
     private const double Tolerance = 1e-12;
     private static readonly double[] Scales = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Round<T>(T x, int decimals, MidpointRounding mode) where T : unmanaged, IFloatingPoint<T>
     {
         if (typeof(T) != typeof(double)) return T.Round(x, decimals, mode);
@@ -22,6 +23,7 @@ internal static class Rounding
         return Unsafe.As<double, T>(ref r);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Ceiling<T>(T x) where T : unmanaged, IFloatingPoint<T>
     {
         if (typeof(T) != typeof(double)) return T.Ceiling(x);
@@ -29,9 +31,19 @@ internal static class Rounding
         return Unsafe.As<double, T>(ref r);
     }
 
+    // Callers pass the mode as a constant, so inlined the switch folds to one rounding instruction.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double OnGrid(double s, MidpointRounding mode)
     {
         var nearest = Math.Round(s);
-        return Math.Abs(s - nearest) <= Math.Abs(s) * Tolerance ? nearest : Math.Round(s, mode);
+        if (Math.Abs(s - nearest) <= Math.Abs(s) * Tolerance) return nearest;
+        return mode switch
+        {
+            MidpointRounding.ToZero => Math.Truncate(s),
+            MidpointRounding.ToPositiveInfinity => Math.Ceiling(s),
+            MidpointRounding.ToNegativeInfinity => Math.Floor(s),
+            MidpointRounding.AwayFromZero => Math.Round(s, MidpointRounding.AwayFromZero),
+            _ => nearest,
+        };
     }
 }
