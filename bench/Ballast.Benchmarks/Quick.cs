@@ -64,6 +64,8 @@ internal static class Quick
         Measure("Plan10 double, 1 workspace", () => sharing[k++ % 1000]());
         Measure("Check10", () => DriftEvaluator.Evaluate(p));
         Measure("Plan10", () => Planner.Create(p, force));
+        var free = p with { Execution = p.Execution with { Costs = CostModel.None } };
+        Measure("Plan10 no costs", () => Planner.Create(free, force));
     }
 
     private static void Measure(string name, Func<object> action, int batch = 2_000, int rounds = 200)

@@ -136,8 +136,11 @@ internal static class Verdict
     public static BandStatus Status<T>(T value, T target, T half, T basis) where T : INumber<T>
     {
         if (basis <= T.Zero) return BandStatus.Within;
-        if (value > (target + half) * basis) return BandStatus.Above;
-        if (value < (target - half) * basis) return BandStatus.Below;
+        // value > (target + h) × basis ⇔ value − target × basis > h × basis, and the same below: one product each.
+        var over = value - target * basis;
+        var edge = half * basis;
+        if (over > edge) return BandStatus.Above;
+        if (-over > edge) return BandStatus.Below;
         return BandStatus.Within;
     }
 

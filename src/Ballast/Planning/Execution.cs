@@ -50,11 +50,12 @@ internal static class Execution
 
         // Sells.
         var cashAfter = cash;
+        var minusUnit = -unit;
         for (var i = 0; i < n; i++)
         {
             var d = deltas[i];
             // A change smaller than one money unit is rounding left over from an earlier plan, not a trade.
-            if (d > -unit) continue;
+            if (d > minusUnit) continue;
             var held = book.Values[i];
             var raw = T.Min(-d, held);
             var full = raw >= held;
@@ -99,7 +100,7 @@ internal static class Execution
                 warnings?.Add($"sell of {value} {book.Tickers[i]} is below the minimum trade of {s.MinTrade} and was dropped");
                 continue;
             }
-            var cost = s.CostOf(value);
+            var cost = s.CostOfPositive(value);
             moves[i] = Move.Sell;
             tradeValues[i] = value;
             tradeQty[i] = qty;
@@ -187,7 +188,8 @@ internal static class Execution
             // What each buy costs with its transaction cost; kept current as buys change.
             if (buyValues[i] > T.Zero)
             {
-                outlay[i] = buyValues[i] + s.CostOf(buyValues[i]);
+                tradeCosts[i] = s.CostOf(buyValues[i]);
+                outlay[i] = buyValues[i] + tradeCosts[i];
                 spend += outlay[i];
             }
         }
@@ -253,14 +255,12 @@ internal static class Execution
             var price = book.Prices[i];
             var hasQty = wholeBuy[i] || price > T.Zero;
             var qty = wholeBuy[i] ? buyQty[i] : hasQty ? FractionalShares(value, price, s) : T.Zero;
-            var cost = outlay[i] - value;
             moves[i] = Move.Buy;
             tradeQty[i] = qty;
             tradeHasQty[i] = hasQty;
-            tradeCosts[i] = cost;
             trades++;
-            totalCosts += cost;
-            cashAfter -= value + cost;
+            totalCosts += tradeCosts[i];
+            cashAfter -= outlay[i];
             valuesAfter[i] += value;
             if (hasQty)
             {
@@ -284,7 +284,8 @@ internal static class Execution
     {
         spend -= w.Outlay[i];
         w.TradeValues[i] = value;
-        w.Outlay[i] = value > T.Zero ? value + s.CostOf(value) : T.Zero;
+        w.TradeCosts[i] = s.CostOf(value);
+        w.Outlay[i] = value > T.Zero ? value + w.TradeCosts[i] : T.Zero;
         return spend + w.Outlay[i];
     }
 

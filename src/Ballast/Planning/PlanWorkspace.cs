@@ -20,6 +20,7 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
     /// <summary>Proportional cost rate, a fraction of the trade value.</summary>
     public readonly T CostRate;
     public readonly bool CostsAreZero;
+    public readonly bool HasFixedCost;
     public readonly CashFlowMethod Method;
     public readonly RebalanceTarget RebalanceTo;
     public readonly T Rail;
@@ -39,6 +40,7 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
         FixedCost = T.CreateChecked(ex.Costs.FixedPerTrade);
         CostRate = T.CreateChecked(ex.Costs.Rate);
         CostsAreZero = ex.Costs.IsZero;
+        HasFixedCost = ex.Costs.FixedPerTrade != 0;
         Method = method;
         RebalanceTo = policy.RebalanceTo;
         Rail = T.CreateChecked(policy.Rail);
@@ -49,11 +51,14 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
     public (T Fixed, T Rate, T Unit)? Costs => CostsAreZero ? null : (FixedCost, CostRate, Unit);
 
     /// <summary>The cost of a trade of <paramref name="value"/>: fixed plus the rate, rounded up to the money unit.</summary>
-    public T CostOf(T value)
+    public T CostOf(T value) => value <= T.Zero ? T.Zero : CostOfPositive(value);
+
+    /// <summary><see cref="CostOf"/> of a trade known to be worth more than zero.</summary>
+    public T CostOfPositive(T value)
     {
-        if (value <= T.Zero || CostsAreZero) return T.Zero;
+        if (CostsAreZero) return T.Zero;
         var cost = value * CostRate;
-        if (FixedCost != T.Zero) cost += FixedCost;
+        if (HasFixedCost) cost += FixedCost;
         return Rounding.Round(cost, MoneyDecimals, MidpointRounding.ToPositiveInfinity);
     }
 }

@@ -98,13 +98,14 @@ internal static class Book
                 quantities[i] = 0;
                 hasQuantity[i] = false;
             }
-            values[i] += pos.Value;
+            // Most slots hold one position: assign rather than add (values and quantities start at 0).
+            values[i] = values[i] == 0 ? pos.Value : values[i] + pos.Value;
             if (pos.Quantity is { } q)
             {
-                quantities[i] += q;
+                quantities[i] = hasQuantity[i] ? quantities[i] + q : q;
                 hasQuantity[i] = true;
             }
-            invested += pos.Value;
+            invested = k == 0 ? pos.Value : invested + pos.Value;
         }
         var securities = p.Securities;
         var wholeShares = p.Execution.WholeShares;
