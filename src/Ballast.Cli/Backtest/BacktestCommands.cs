@@ -45,9 +45,11 @@ internal static class BacktestCommands
     {
         var common = new Common();
         var csv = new Option<bool>("--csv") { Description = "Print the results table as CSV" };
+        var exact = new Option<bool>("--exact") { Description = "Plan every look in exact decimal, as a live plan does (slower); by default fractional-share runs plan in double through the same rules" };
         var command = new Command("backtest", "Run every policy of an experiment over historical prices, through the engine, and compare them.");
         common.AddTo(command);
         command.Options.Add(csv);
+        command.Options.Add(exact);
         command.Validators.Add(r =>
         {
             if (r.GetValue(common.Json) && r.GetValue(csv)) r.AddError("--json and --csv cannot be used together");
@@ -57,7 +59,7 @@ internal static class BacktestCommands
             var (experiment, prices) = common.Load(parse, context);
             var market = Market.From(experiment, prices);
             var report = parse.GetValue(common.Report);
-            var options = new BacktestOptions { RecordWeights = report is not null };
+            var options = new BacktestOptions { RecordWeights = report is not null, Exact = parse.GetValue(exact) };
             var machine = parse.GetValue(common.Json) || parse.GetValue(csv);
             var outcome = WithProgress(context, machine, experiment.Policies.Count, "Backtesting",
                 tick => ExperimentRunner.Run(experiment, market, options, _ => tick()));

@@ -34,6 +34,27 @@ public sealed class CommandOutputTests
     }
 
     [Fact]
+    public void Exact_PlansInDecimal_AndAgreesWithTheDefaultRun()
+    {
+        var fast = Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--json");
+        var exact = Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--json", "--exact");
+        Assert.True(exact.Exit == 0, exact.Err);
+        using var a = JsonDocument.Parse(fast.Out);
+        using var b = JsonDocument.Parse(exact.Out);
+        var fr = a.RootElement.GetProperty("results").EnumerateArray().ToArray();
+        var er = b.RootElement.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(fr.Length, er.Length);
+        for (var i = 0; i < fr.Length; i++)
+        {
+            Assert.Equal(er[i].GetProperty("rebalances").GetInt32(), fr[i].GetProperty("rebalances").GetInt32());
+            var x = er[i].GetProperty("finalValue").GetDouble();
+            Assert.Equal(x, fr[i].GetProperty("finalValue").GetDouble(), 1e-9 * x);
+        }
+        // The two runs are different computations: somewhere in 97 years of rebalancing they differ in a low digit.
+        Assert.NotEqual(fast.Out, exact.Out);
+    }
+
+    [Fact]
     public void Interactive_ShowsProgressAndTheTable()
     {
         foreach (var (args, expected) in new[]
