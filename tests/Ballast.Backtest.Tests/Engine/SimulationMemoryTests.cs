@@ -51,8 +51,9 @@ public sealed class SimulationMemoryTests
         Assert.True(many.Retained - few.Retained < allowed,
             $"heap retained with the results grew by {many.Retained - few.Retained:N0} bytes from {FewPaths} to {ManyPaths} paths ({few.Retained:N0} and {many.Retained:N0}); allowed {allowed:N0}");
         // The measurement sees the results themselves: the per-step quantile histograms of two policies, over 500 KB;
-        // when tuning, their cost and tracking-error quantile histograms, over 60 KB.
-        var results = tuning ? 60_000 : 500_000;
+        // when tuning, their cost and tracking-error quantile histograms, about 67 KB (measured 60-67 KB: the smallest
+        // of three repetitions can land up to 20 KB low, so the bound is 40 KB).
+        var results = tuning ? 40_000 : 500_000;
         Assert.True(few.Retained > results, $"retained {few.Retained:N0} bytes: the measurement missed the results");
     }
 
