@@ -100,21 +100,39 @@ public static class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(targets);
-        var w = new double[market.Assets.Length];
-        double cashWeight = 0;
-        foreach (var t in targets)
-        {
-            if (t.Ticker == Portfolio.CashTicker) cashWeight = (double)t.Weight;
-            else w[Array.IndexOf(market.Assets, t.Ticker)] = (double)t.Weight;
-        }
         var r = new double[market.Count];
-        r[0] = 1;
-        for (var t = 1; t < r.Length; t++)
+        ReferenceIndex(market, ReferenceWeights.Of(market.Assets, targets), r);
+        return r;
+    }
+
+    /// <summary>The at-target index of <see cref="ReferenceIndex(Market, IReadOnlyList{TargetWeight})"/> written into <paramref name="index"/> (one value per date), allocating nothing.</summary>
+    internal static void ReferenceIndex(Market market, ReferenceWeights weights, Span<double> index)
+    {
+        if (index.Length != market.Count) throw new ArgumentException($"the market has {market.Count} dates, the index {index.Length}", nameof(index));
+        var w = weights.Assets;
+        var cashWeight = weights.Cash;
+        index[0] = 1;
+        for (var t = 1; t < index.Length; t++)
         {
             var growth = cashWeight * market.CashGrowth[t];
             for (var i = 0; i < w.Length; i++) growth += w[i] * (market.Closes[i][t] / market.Closes[i][t - 1]);
-            r[t] = r[t - 1] * growth;
+            index[t] = index[t - 1] * growth;
         }
-        return r;
+    }
+}
+
+/// <summary>Target weights as doubles in a market's asset order, and the weight of cash (a CASH target), for the at-target index.</summary>
+internal sealed record ReferenceWeights(double[] Assets, double Cash)
+{
+    public static ReferenceWeights Of(string[] assets, IReadOnlyList<TargetWeight> targets)
+    {
+        var w = new double[assets.Length];
+        double cash = 0;
+        foreach (var t in targets)
+        {
+            if (t.Ticker == Portfolio.CashTicker) cash = (double)t.Weight;
+            else w[Array.IndexOf(assets, t.Ticker)] = (double)t.Weight;
+        }
+        return new ReferenceWeights(w, cash);
     }
 }

@@ -32,6 +32,17 @@ public sealed record MonteCarloSettings(string Method = "bootstrap", int BlockLe
     public (int Line, int Column)? MethodAt { get; init; }
 }
 
+/// <summary>Where a tuning grid is evaluated.</summary>
+public enum TuneEvaluation
+{
+    /// <summary>On the experiment's price history (the default).</summary>
+    History,
+    /// <summary>On Monte Carlo paths drawn with the experiment's <see cref="Experiment.MonteCarlo"/> settings.</summary>
+    Paths,
+    /// <summary>On history and on Monte Carlo paths, each with its own frontier and best policy.</summary>
+    Both,
+}
+
 /// <summary>
 /// A tuning grid: every combination of <see cref="Absolute"/> × <see cref="Relative"/> bands (fractions; null
 /// means "not used"), <see cref="Rails"/> (null: rebalance to target) and <see cref="Looks"/>, judged by
@@ -42,7 +53,20 @@ public sealed record TuneSettings(
     IReadOnlyList<decimal?> Relative,
     IReadOnlyList<decimal?> Rails,
     IReadOnlyList<LookSchedule> Looks,
-    double MaxTrackingError);
+    double MaxTrackingError)
+{
+    /// <summary>Where the grid is evaluated: history (default), Monte Carlo paths, or both.</summary>
+    public TuneEvaluation Evaluate { get; init; } = TuneEvaluation.History;
+
+    /// <summary>True when the grid runs on history.</summary>
+    public bool OnHistory => Evaluate is TuneEvaluation.History or TuneEvaluation.Both;
+
+    /// <summary>True when the grid runs on Monte Carlo paths.</summary>
+    public bool OnPaths => Evaluate is TuneEvaluation.Paths or TuneEvaluation.Both;
+
+    /// <summary>Line and column of <c>tune.evaluate</c> (else of <c>tune</c>) in the experiment file, for problems with the command line.</summary>
+    public (int Line, int Column)? EvaluateAt { get; init; }
+}
 
 /// <summary>
 /// How a backtest estimates taxes: the engine's <see cref="TaxRegime"/>, the order in which sells consume lots

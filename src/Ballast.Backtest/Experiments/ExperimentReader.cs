@@ -255,7 +255,22 @@ public static class ExperimentReader
     {
         if (Document.Get(root, "tune") is not { } node || doc.Mapping(node, "tune") is not { } m) return null;
         const string path = "tune";
-        doc.CheckFields(m, path, "absolute", "relative", "rail", "look", "objective");
+        doc.CheckFields(m, path, "evaluate", "absolute", "relative", "rail", "look", "objective");
+        var evaluate = TuneEvaluation.History;
+        var evaluateNode = Document.Get(m, "evaluate");
+        if (evaluateNode is not null && doc.Scalar(evaluateNode, "tune.evaluate") is { } et)
+        {
+            switch (et.Trim().ToLowerInvariant())
+            {
+                case "history": break;
+                case "paths": evaluate = TuneEvaluation.Paths; break;
+                case "both": evaluate = TuneEvaluation.Both; break;
+                default: doc.Error(evaluateNode, "tune.evaluate", $"unknown evaluation '{et}'; expected history, paths, both"); break;
+            }
+            if (evaluate != TuneEvaluation.History && Document.Get(root, "monteCarlo") is null)
+                doc.Error(evaluateNode, "tune.evaluate",
+                    $"{et.Trim().ToLowerInvariant()} runs the grid on Monte Carlo paths drawn with the experiment's monteCarlo section, and there is none; add one, e.g. monteCarlo: {{ method: bootstrap, years: 30, seed: 1, paths: 1000 }}");
+        }
         List<decimal?> Fractions(string key)
         {
             var list = new List<decimal?>();
@@ -289,6 +304,11 @@ public static class ExperimentReader
             doc.CheckFields(om, "tune.objective", "maxTrackingError");
             maxTe = (double)(doc.Fraction(om, "maxTrackingError", "tune.objective") ?? 0.02m);
         }
-        return new TuneSettings(absolute, relative, rails, looks, maxTe);
+        var evaluateAt = evaluateNode ?? node;
+        return new TuneSettings(absolute, relative, rails, looks, maxTe)
+        {
+            Evaluate = evaluate,
+            EvaluateAt = ((int)evaluateAt.Start.Line, (int)evaluateAt.Start.Column),
+        };
     }
 }

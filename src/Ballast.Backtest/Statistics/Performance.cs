@@ -171,10 +171,33 @@ public static class Performance
     {
         Check(dates, values, 3);
         Check(dates, referenceValues, 3);
-        var ppy = Periodicity.PeriodsPerYear(dates);
-        var d = PeriodReturns(values);
-        for (var i = 0; i < d.Length; i++) d[i] -= referenceValues[i + 1] / referenceValues[i] - 1;
-        return StdDev(d) * Math.Sqrt(ppy);
+        return TrackingError(values, referenceValues, Periodicity.PeriodsPerYear(dates));
+    }
+
+    /// <summary>
+    /// Tracking error as above with the periods per year given (a simulated path keeps its history's periodicity),
+    /// computed without allocating: sample standard deviation of (r − r_ref) per period × √<paramref name="periodsPerYear"/>.
+    /// </summary>
+    public static double TrackingError(ReadOnlySpan<double> values, ReadOnlySpan<double> referenceValues, double periodsPerYear)
+    {
+        CheckValues(values, 3);
+        CheckValues(referenceValues, 3);
+        if (values.Length != referenceValues.Length)
+            throw new ArgumentException($"{values.Length} values but {referenceValues.Length} reference values");
+        if (!(periodsPerYear > 0) || !double.IsFinite(periodsPerYear))
+            throw new ArgumentOutOfRangeException(nameof(periodsPerYear), periodsPerYear, "periods per year must be positive and finite");
+        // Two passes over the differences, in the same order and arithmetic as Mean and StdDev over an array of them.
+        var n = values.Length - 1;
+        double sum = 0;
+        for (var i = 1; i < values.Length; i++) sum += (values[i] / values[i - 1] - 1) - (referenceValues[i] / referenceValues[i - 1] - 1);
+        var mean = sum / n;
+        double ss = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            var e = (values[i] / values[i - 1] - 1) - (referenceValues[i] / referenceValues[i - 1] - 1) - mean;
+            ss += e * e;
+        }
+        return Math.Sqrt(ss / (n - 1)) * Math.Sqrt(periodsPerYear);
     }
 
     internal static double PerPeriodRate(double annualRate, double periodsPerYear)

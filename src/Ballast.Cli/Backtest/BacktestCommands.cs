@@ -93,21 +93,7 @@ internal static class BacktestCommands
             if (parse.GetValue(seed) is { } s) settings = settings with { Seed = (ulong)s };
             long n = parse.GetValue(paths) ?? settings.Paths;
             var machine = parse.GetValue(common.Json);
-            SimulationOutcome outcome;
-            if (context.Interactive && !machine)
-            {
-                outcome = null!;
-                context.Console.Progress().Start(ctx =>
-                {
-                    var task = ctx.AddTask("Simulating", maxValue: n);
-                    outcome = SimulationRunner.Run(experiment, prices, settings, n, progress: d => task.Value = d);
-                    task.Value = n;
-                });
-            }
-            else
-            {
-                outcome = SimulationRunner.Run(experiment, prices, settings, n);
-            }
+            var outcome = WithPathProgress(context, machine, n, "Simulating", progress => SimulationRunner.Run(experiment, prices, settings, n, progress: progress));
             if (parse.GetValue(common.Report) is { } report) HtmlReport.Write(BacktestReports.Simulation(outcome), context.ResolvePath(report));
             if (machine) context.Out.Write(BacktestOutput.SimulationJson(outcome));
             else BacktestOutput.RenderSimulation(context, outcome);
@@ -119,27 +105,72 @@ internal static class BacktestCommands
     private static Command TuneCommand(CliContext context)
     {
         var common = new Common();
-        var command = new Command("tune", "Search a grid of bands, rails and look schedules on history; print the cost/tracking-error frontier and the best policy for the objective.");
+        var paths = new Option<int?>("--paths") { Description = "Number of Monte Carlo paths when tuning on paths (default: the experiment's monteCarlo.paths)" };
+        var seed = new Option<int?>("--seed") { Description = "Random seed of the paths (default: the experiment's monteCarlo.seed)" };
+        var command = new Command("tune",
+            "Search a grid of bands, rails and look schedules on history, on Monte Carlo paths, or both (tune.evaluate); print the cost/tracking-error frontier and the best policy for the objective.");
         common.AddTo(command);
+        command.Options.Add(paths);
+        command.Options.Add(seed);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(paths) is < 1) r.AddError("--paths must be at least 1");
+            if (r.GetValue(seed) is < 0) r.AddError("--seed must not be negative");
+        });
         command.SetAction(parse =>
         {
+            var file = parse.GetValue(common.File)!;
             var (experiment, prices) = common.Load(parse, context);
-            if (experiment.Tune is null)
-                throw new InputException(new InputProblem("missing: the experiment needs a tune section to tune", parse.GetValue(common.File), Field: "tune"));
-            var market = Market.From(experiment, prices);
-            var grid = Tuner.Grid(experiment, experiment.Tune, out _);
+            if (experiment.Tune is not { } tune)
+                throw new InputException(new InputProblem("missing: the experiment needs a tune section to tune", file, Field: "tune"));
+            var pathOptions = new[] { (Name: "--paths", Given: parse.GetValue(paths) is not null), (Name: "--seed", Given: parse.GetValue(seed) is not null) }
+                .Where(o => o.Given).Select(o => o.Name).ToArray();
+            if (!tune.OnPaths && pathOptions.Length > 0)
+                throw new InputException(new InputProblem(
+                    $"{string.Join(" and ", pathOptions)} {(pathOptions.Length == 1 ? "applies" : "apply")} to Monte Carlo paths, but the experiment tunes on history only; set tune.evaluate to paths or both",
+                    file, tune.EvaluateAt?.Line, tune.EvaluateAt?.Column, "tune.evaluate"));
             var machine = parse.GetValue(common.Json);
-            var outcome = WithProgress(context, machine, grid.Count, "Tuning", tick => Tuner.Run(experiment, market, _ => tick()));
+
+            TuneOutcome? history = null;
+            if (tune.OnHistory)
+            {
+                var market = Market.From(experiment, prices);
+                var grid = Tuner.Grid(experiment, tune, out _);
+                history = WithProgress(context, machine, grid.Count, "Tuning on history", tick => Tuner.Run(experiment, market, _ => tick()));
+            }
+            PathTuneOutcome? onPaths = null;
+            if (tune.OnPaths)
+            {
+                var settings = experiment.MonteCarlo ?? new MonteCarloSettings();
+                if (parse.GetValue(seed) is { } s) settings = settings with { Seed = (ulong)s };
+                long n = parse.GetValue(paths) ?? settings.Paths;
+                onPaths = WithPathProgress(context, machine, n, "Tuning on paths", progress => Tuner.RunOnPaths(experiment, prices, settings, n, progress: progress));
+            }
+
             if (parse.GetValue(common.Report) is { } report)
             {
                 var title = experiment.Name + " (tuning)";
-                HtmlReport.Write(new BacktestReport(title, [], Results: BacktestOutput.TuneTable(outcome)), context.ResolvePath(report));
+                HtmlReport.Write(new BacktestReport(title, [], Results: BacktestOutput.TuneTable(history, onPaths)), context.ResolvePath(report));
             }
-            if (machine) context.Out.Write(BacktestOutput.TuneJson(outcome));
-            else BacktestOutput.RenderTune(context, outcome);
+            if (machine) context.Out.Write(BacktestOutput.TuneJson(history, onPaths));
+            else BacktestOutput.RenderTune(context, history, onPaths);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Runs a simulation of <paramref name="paths"/> paths under a progress bar when the terminal is interactive and the output is not a machine format.</summary>
+    private static T WithPathProgress<T>(CliContext context, bool machine, long paths, string label, Func<Action<long>, T> work)
+    {
+        if (!context.Interactive || machine) return work(_ => { });
+        T result = default!;
+        context.Console.Progress().Start(ctx =>
+        {
+            var task = ctx.AddTask(label, maxValue: paths);
+            result = work(d => task.Value = d);
+            task.Value = paths;
+        });
+        return result;
     }
 
     /// <summary>Runs <paramref name="work"/> under a progress bar when the terminal is interactive and the output is not a machine format.</summary>

@@ -222,43 +222,113 @@ internal static class BacktestOutput
         context.Console.Write(table);
     }
 
-    public static string TuneJson(TuneOutcome outcome) => WriteJson(w =>
+    /// <summary>
+    /// The tuning results: <c>evaluate</c>, the objective and the rejected count; on history <c>best</c> and <c>results</c>
+    /// (as before paths were added); on paths a <c>paths</c> object with the simulation's settings, its own
+    /// <c>best</c> and <c>results</c>.
+    /// </summary>
+    public static string TuneJson(TuneOutcome? history, PathTuneOutcome? paths) => WriteJson(w =>
     {
         w.WriteStartObject();
-        Num(w, "maxTrackingError", outcome.MaxTrackingError);
-        if (outcome.Best is { } best) w.WriteString("best", best.Policy.Name);
-        else w.WriteNull("best");
-        w.WriteNumber("rejected", outcome.Rejected);
-        w.WriteStartArray("results");
-        foreach (var p in outcome.Points)
+        w.WriteString("evaluate", Evaluation(history, paths));
+        Num(w, "maxTrackingError", history?.MaxTrackingError ?? paths!.MaxTrackingError);
+        if (history is not null) WriteBest(w, history.Best?.Policy);
+        w.WriteNumber("rejected", history?.Rejected ?? paths!.Rejected);
+        if (history is not null)
         {
-            w.WriteStartObject();
-            w.WriteString("name", p.Policy.Name);
-            w.WriteString("policy", p.Policy.Policy.Describe());
-            w.WriteBoolean("frontier", p.OnFrontier);
-            Num(w, "costs", p.Statistics.Costs);
-            if (p.Statistics.Taxes is { } taxes)
+            w.WriteStartArray("results");
+            foreach (var p in history.Points)
             {
-                PlanJson.Num(w, "estimatedTax", taxes.Tax);
-                Num(w, "costsAndTaxes", p.Statistics.CostsAndTaxes);
+                w.WriteStartObject();
+                w.WriteString("name", p.Policy.Name);
+                w.WriteString("policy", p.Policy.Policy.Describe());
+                w.WriteBoolean("frontier", p.OnFrontier);
+                Num(w, "costs", p.Statistics.Costs);
+                if (p.Statistics.Taxes is { } taxes)
+                {
+                    PlanJson.Num(w, "estimatedTax", taxes.Tax);
+                    Num(w, "costsAndTaxes", p.Statistics.CostsAndTaxes);
+                }
+                Num(w, "trackingError", p.Statistics.TrackingError);
+                Num(w, "turnover", p.Statistics.Turnover);
+                w.WriteNumber("rebalances", p.Statistics.Rebalances);
+                Num(w, "cagr", p.Statistics.Cagr);
+                w.WriteEndObject();
             }
-            Num(w, "trackingError", p.Statistics.TrackingError);
-            Num(w, "turnover", p.Statistics.Turnover);
-            w.WriteNumber("rebalances", p.Statistics.Rebalances);
-            Num(w, "cagr", p.Statistics.Cagr);
+            w.WriteEndArray();
+        }
+        if (paths is not null)
+        {
+            w.WriteStartObject("paths");
+            w.WriteString("method", paths.Settings.Method);
+            w.WriteNumber("blockLength", paths.Settings.BlockLength);
+            w.WriteNumber("years", paths.Settings.Years);
+            w.WriteNumber("seed", paths.Settings.Seed);
+            w.WriteNumber("paths", paths.Paths);
+            WriteBest(w, paths.Best?.Policy);
+            w.WriteStartArray("results");
+            foreach (var p in paths.Points)
+            {
+                var sim = p.Simulation;
+                w.WriteStartObject();
+                w.WriteString("name", p.Policy.Name);
+                w.WriteString("policy", p.Policy.Policy.Describe());
+                w.WriteBoolean("frontier", p.OnFrontier);
+                Moments(w, "costs", sim.Costs, sim.CostQuantiles!);
+                Moments(w, "trackingError", sim.TrackingError!, sim.TrackingErrorQuantiles!);
+                Moments(w, "turnover", sim.Turnover);
+                Moments(w, "rebalances", sim.Rebalances);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
-        w.WriteEndArray();
         w.WriteEndObject();
     });
 
-    public static void RenderTune(CliContext context, TuneOutcome outcome)
+    private static string Evaluation(TuneOutcome? history, PathTuneOutcome? paths) =>
+        (history, paths) switch
+        {
+            (not null, not null) => "both",
+            (null, not null) => "paths",
+            (not null, null) => "history",
+            _ => throw new ArgumentException("tuning ran on neither history nor paths"),
+        };
+
+    private static void WriteBest(Utf8JsonWriter w, NamedPolicy? best)
+    {
+        if (best is not null) w.WriteString("best", best.Name);
+        else w.WriteNull("best");
+    }
+
+    /// <summary>Moments with the median and 95th percentile of a quantile histogram.</summary>
+    private static void Moments(Utf8JsonWriter w, string name, Ballast.Backtest.MonteCarlo.RunningMoments m, Ballast.Backtest.MonteCarlo.LogHistogramQuantiles q)
+    {
+        w.WriteStartObject(name);
+        Num(w, "mean", m.Mean);
+        Num(w, "standardDeviation", m.StandardDeviation);
+        Num(w, "min", m.Minimum);
+        Num(w, "max", m.Maximum);
+        Num(w, "p50", q.Count == 0 ? double.NaN : q.Quantile(0.5));
+        Num(w, "p95", q.Count == 0 ? double.NaN : q.Quantile(0.95));
+        w.WriteEndObject();
+    }
+
+    /// <summary>The frontier tables and best policies of history, paths, or both (history first).</summary>
+    public static void RenderTune(CliContext context, TuneOutcome? history, PathTuneOutcome? paths)
+    {
+        if (history is not null) RenderTune(context, history);
+        if (history is not null && paths is not null) context.Console.WriteLine();
+        if (paths is not null) RenderTune(context, paths);
+    }
+
+    private static void RenderTune(CliContext context, TuneOutcome outcome)
     {
         var console = context.Console;
         var taxes = outcome.IncludesTaxes;
         var axis = taxes ? "costs plus estimated taxes" : "costs";
         var note = taxes ? "" : "; taxes are not modelled without a tax section";
-        console.MarkupLine($"[bold]Frontier[/] of {axis} against tracking error ({outcome.Points.Count} policies, {outcome.Rejected} grid points rejected by the policy rules{note})");
+        console.MarkupLine($"[bold]Frontier[/] of {axis} against tracking error on history ({outcome.Points.Count} policies, {outcome.Rejected} grid points rejected by the policy rules{note})");
         var table = new Table().Border(TableBorder.Rounded).AddColumns("", "Policy", "Costs");
         if (taxes) table.AddColumns("Tax", "Costs + tax");
         table.AddColumns("Tracking error", "Turnover/yr", "Rebalances", "CAGR");
@@ -279,21 +349,77 @@ internal static class BacktestOutput
             console.MarkupLine($"No policy keeps tracking error ≤ {Pct(outcome.MaxTrackingError)}.");
     }
 
-    /// <summary>The tuning results as a report table, frontier first.</summary>
-    public static ResultsTable TuneTable(TuneOutcome outcome)
+    private static void RenderTune(CliContext context, PathTuneOutcome outcome)
     {
-        var taxes = outcome.IncludesTaxes;
-        List<string> columns = ["Policy", "Frontier", "Costs"];
-        if (taxes) columns.AddRange(["Tax", "Costs + tax"]);
-        columns.AddRange(["Tracking error", "Turnover/yr", "Rebalances"]);
-        return new(columns, [.. outcome.Points.OrderByDescending(p => p.OnFrontier).ThenBy(p => p.Statistics.CostsAndTaxes).Select(p =>
+        var console = context.Console;
+        var s = outcome.Settings;
+        console.MarkupLine($"[bold]Frontier[/] of mean costs against mean tracking error per path on {outcome.Paths:#,0} Monte Carlo paths × {s.Years} years, {s.Method}{(s.Method == "bootstrap" ? $" (blocks of {s.BlockLength})" : "")}, seed {s.Seed} ({outcome.Points.Count} policies, {outcome.Rejected} grid points rejected by the policy rules; taxes are not estimated on paths)");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("", "Policy", "Mean costs", "P95 costs", "Mean TE", "P95 TE", "Turnover/yr", "Rebalances");
+        for (var i = 2; i < table.Columns.Count; i++) table.Columns[i].RightAligned();
+        foreach (var p in outcome.Points.Where(p => p.OnFrontier).OrderBy(p => p.Score.Cost))
         {
-            var s = p.Statistics;
-            List<string> cells = [p.OnFrontier ? "yes" : "", s.Costs.ToString("#,0.00", Inv)];
-            if (taxes) cells.AddRange([(s.Taxes?.Tax ?? 0m).ToString("#,0.00", Inv), s.CostsAndTaxes.ToString("#,0.00", Inv)]);
-            cells.AddRange([Pct(s.TrackingError), Pct(s.Turnover), s.Rebalances.ToString(Inv)]);
-            return new ResultsRow(p.Policy.Name + (ReferenceEquals(p, outcome.Best) ? " (best)" : ""), cells);
-        })]);
+            var sim = p.Simulation;
+            table.AddRow(ReferenceEquals(p, outcome.Best) ? "best" : "", Markup.Escape(p.Policy.Name),
+                sim.Costs.Mean.ToString("#,0.00", Inv), sim.CostQuantiles!.Quantile(0.95).ToString("#,0.00", Inv),
+                Pct(sim.TrackingError!.Mean), Pct(sim.TrackingErrorQuantiles!.Quantile(0.95)), Pct(sim.Turnover.Mean), sim.Rebalances.Mean.ToString("0.0", Inv));
+        }
+        console.Write(table);
+        if (outcome.Best is { } best)
+            console.MarkupLine($"Best on paths for mean tracking error ≤ {Pct(outcome.MaxTrackingError)}: [bold]{Markup.Escape(best.Policy.Name)}[/] ({Markup.Escape(best.Policy.Policy.Describe())})");
+        else
+            console.MarkupLine($"No policy keeps mean tracking error on paths ≤ {Pct(outcome.MaxTrackingError)}.");
+    }
+
+    /// <summary>
+    /// The tuning results as one report table, frontier first: the history columns, the paths columns, or both side by
+    /// side (the same grid in the same order), with the best of each marked in the policy's name.
+    /// </summary>
+    public static ResultsTable TuneTable(TuneOutcome? history, PathTuneOutcome? paths)
+    {
+        var count = history?.Points.Count ?? paths!.Points.Count;
+        var both = history is not null && paths is not null;
+        if (both && (paths!.Points.Count != count || Enumerable.Range(0, count).Any(i => history!.Points[i].Policy.Name != paths.Points[i].Policy.Name)))
+            throw new ArgumentException("history and paths must hold the same grid in the same order", nameof(paths));
+        var taxes = history?.IncludesTaxes ?? false;
+        List<string> columns = ["Policy"];
+        if (history is not null)
+        {
+            var on = both ? "History: " : "";
+            columns.AddRange([$"{on}Frontier", $"{on}Costs"]);
+            if (taxes) columns.AddRange([$"{on}Tax", $"{on}Costs + tax"]);
+            columns.AddRange([$"{on}Tracking error", $"{on}Turnover/yr", $"{on}Rebalances"]);
+        }
+        if (paths is not null)
+        {
+            var on = both ? "Paths: " : "";
+            columns.AddRange([$"{on}Frontier", $"{on}Costs (mean)", $"{on}Costs (P95)", $"{on}Tracking error (mean)", $"{on}Tracking error (P95)", $"{on}Turnover/yr (mean)", $"{on}Rebalances (mean)"]);
+        }
+        var rows = Enumerable.Range(0, count)
+            .OrderByDescending(i => (history?.Points[i].OnFrontier ?? false) || (paths?.Points[i].OnFrontier ?? false))
+            .ThenBy(i => history?.Points[i].Score.Cost ?? paths!.Points[i].Score.Cost)
+            .Select(i =>
+            {
+                List<string> cells = [];
+                var name = history?.Points[i].Policy.Name ?? paths!.Points[i].Policy.Name;
+                if (history?.Points[i] is { } h)
+                {
+                    var s = h.Statistics;
+                    cells.AddRange([h.OnFrontier ? "yes" : "", s.Costs.ToString("#,0.00", Inv)]);
+                    if (taxes) cells.AddRange([(s.Taxes?.Tax ?? 0m).ToString("#,0.00", Inv), s.CostsAndTaxes.ToString("#,0.00", Inv)]);
+                    cells.AddRange([Pct(s.TrackingError), Pct(s.Turnover), s.Rebalances.ToString(Inv)]);
+                    if (ReferenceEquals(h, history.Best)) name += both ? " (best on history)" : " (best)";
+                }
+                if (paths?.Points[i] is { } p)
+                {
+                    var sim = p.Simulation;
+                    cells.AddRange([p.OnFrontier ? "yes" : "", sim.Costs.Mean.ToString("#,0.00", Inv), sim.CostQuantiles!.Quantile(0.95).ToString("#,0.00", Inv),
+                        Pct(sim.TrackingError!.Mean), Pct(sim.TrackingErrorQuantiles!.Quantile(0.95)), Pct(sim.Turnover.Mean), sim.Rebalances.Mean.ToString("0.0", Inv)]);
+                    if (ReferenceEquals(p, paths.Best)) name += both ? " (best on paths)" : " (best)";
+                }
+                return new ResultsRow(name, cells);
+            });
+        return new(columns, [.. rows]);
     }
 
     /// <summary>The results table of a backtest as a report table; realized gains and tax columns when the run estimated taxes.</summary>

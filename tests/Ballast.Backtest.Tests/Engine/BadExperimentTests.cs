@@ -1,3 +1,5 @@
+using Ballast.Backtest.Experiments;
+
 namespace Ballast.Backtest.Tests.Engine;
 
 /// <summary>
@@ -115,6 +117,40 @@ public sealed class BadExperimentTests
 
         AssertBad(r, "tax.regime.kind: unknown tax regime 'jp'");
         Assert.DoesNotContain("tax.treatments", r.Err, StringComparison.Ordinal);
+    }
+
+    // Where a tuning grid is evaluated: each kind of bad value names the file, the line and column of the value and the field.
+    [Theory]
+    [InlineData("tune: { evaluate: sometimes, absolute: [5%] }\n", "exp.yaml:3:19: tune.evaluate: unknown evaluation 'sometimes'; expected history, paths, both")]
+    [InlineData("tune: { evaluate: [paths], absolute: [5%] }\n", "exp.yaml:3:19: tune.evaluate: expected a single value")]
+    [InlineData("tune: { evaluate: { paths: 100 } }\n", "exp.yaml:3:19: tune.evaluate: expected a single value")]
+    [InlineData("tune: { evaluate: paths, absolute: [5%] }\n",
+        "exp.yaml:3:19: tune.evaluate: paths runs the grid on Monte Carlo paths drawn with the experiment's monteCarlo section, and there is none")]
+    [InlineData("tune:\n  absolute: [5%]\n  evaluate: Both\n", "exp.yaml:5:13: tune.evaluate: both runs the grid on Monte Carlo paths drawn with the experiment's monteCarlo section")]
+    [InlineData("tune: { evaluat: paths }\n", "exp.yaml:3:9: tune.evaluat: unknown field; expected one of: evaluate, absolute, relative, rail, look, objective")]
+    public void BadTuneEvaluation(string tune, string expected) => AssertBad(Run(Experiment(tune), GoodPrices), expected);
+
+    [Theory]
+    [InlineData("history")]
+    [InlineData("paths")]
+    [InlineData("both")]
+    [InlineData("PATHS")]
+    public void TuneEvaluation_WithAMonteCarloSection_IsRead(string word)
+    {
+        var text = Experiment($"monteCarlo: {{ paths: 10 }}\ntune: {{ evaluate: {word}, absolute: [5%] }}\n");
+        var tune = ExperimentReader.Parse(text, "exp.yaml", TestPaths.TempDirectory()).Tune!;
+        Assert.Equal(word.ToLowerInvariant(), tune.Evaluate.ToString().ToLowerInvariant());
+        Assert.Equal((4, 19), tune.EvaluateAt);
+        Assert.Equal(word.ToLowerInvariant() != "paths", tune.OnHistory);
+        Assert.Equal(word.ToLowerInvariant() != "history", tune.OnPaths);
+    }
+
+    [Fact]
+    public void TuneEvaluation_DefaultsToHistory()
+    {
+        var tune = ExperimentReader.Parse(Experiment("tune: { absolute: [5%] }\n"), "exp.yaml", TestPaths.TempDirectory()).Tune!;
+        Assert.Equal(TuneEvaluation.History, tune.Evaluate);
+        Assert.False(tune.OnPaths);
     }
 
     [Fact]

@@ -62,6 +62,7 @@ public sealed class CommandOutputTests
             (new[] { "backtest", "examples/backtest-60-40-long.yaml" }, "20%/10% rails"),
             (["simulate", "examples/simulate-60-40.yaml", "--paths", "100"], "5/25 bands"),
             (["tune", "examples/tune-bands.yaml"], "Best for tracking error"),
+            (["tune", "examples/tune-paths.yaml", "--paths", "100"], "Best on paths for mean tracking error"),
         })
         {
             var (exit, output, err) = Cli.RunIn(TestPaths.RepoRoot, true, args);

@@ -117,6 +117,22 @@ public sealed class PerformanceTests
     }
 
     [Fact]
+    public void TrackingError_WithPeriodsPerYearGiven_IsTheDatedOneExactly()
+    {
+        // The golden case above, and a longer series where rounding would show if the arithmetic differed.
+        double[] reference = [100, 105, 99.75, 104.7375, 109.974375];
+        Assert.Equal(0.05 * Math.Sqrt(12), Performance.TrackingError(Values, reference, 12), Tolerance);
+        var months = Enumerable.Range(0, 61).Select(i => new DateOnly(2000, 1, 1).AddMonths(i)).ToArray();
+        var values = months.Select((_, t) => 100 * Math.Exp(0.01 * t + 0.03 * Math.Sin(t))).ToArray();
+        var other = months.Select((_, t) => 100 * Math.Exp(0.008 * t + 0.02 * Math.Cos(0.7 * t))).ToArray();
+
+        Assert.Equal(Performance.TrackingError(months, values, other), Performance.TrackingError(values, other, 12));
+        Assert.NotEqual(Performance.TrackingError(months, values, other), Performance.TrackingError(values, other, 52));
+        Assert.Throws<ArgumentException>(() => Performance.TrackingError(values, other.AsSpan(1), 12));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Performance.TrackingError(values, other, 0));
+    }
+
+    [Fact]
     public void TrackingError_AgainstItself_IsZero()
     {
         Assert.Equal(0, Performance.TrackingError(Months, Values, Values), Tolerance);
