@@ -29,27 +29,29 @@ public static class DriftEvaluator
 
         var reasons = new List<Reason>();
         var warnings = new List<string>();
-        var rows = new PositionDrift[book.Count + (cashIsAsset ? 1 : 0)];
-        var breaches = new List<Reason>();
+        var data = new DriftRowData[book.Count + (cashIsAsset ? 1 : 0)];
+        var rows = new DriftRows(data, basis);
+        List<Reason>? breaches = null;
         for (var i = 0; i < book.Count; i++)
         {
-            var row = Row(book.Tickers[i], book.Values[i], book.HasQuantity[i] ? book.Quantities[i] : null, book.Targets[i], book.InTargets[i], basis, trigger, showBands, bandFactor);
-            rows[i] = row;
+            ref var row = ref data[i];
+            Row(ref row, book.Tickers[i], book.Values[i], book.HasQuantity[i] ? book.Quantities[i] : null, book.Targets[i], book.InTargets[i], basis, trigger, showBands, bandFactor);
             if (!row.InTargets)
             {
-                warnings.Add($"{row.Ticker} is held but has no target; a rebalance sells it in full");
-                if (trigger.Kind != TriggerKind.Never) breaches.Add(new Reason($"{row.Ticker} is held but has no target"));
+                var ticker = row.Ticker;
+                warnings.Add($"{ticker} is held but has no target; a rebalance sells it in full");
+                if (trigger.Kind != TriggerKind.Never) (breaches ??= []).Add(new Reason($"{ticker} is held but has no target"));
             }
             else if (row.Status != BandStatus.Within && trigger.Kind == TriggerKind.Threshold)
             {
-                breaches.Add(new Reason(row));
+                (breaches ??= []).Add(new Reason(rows, i));
             }
         }
         if (cashIsAsset)
         {
-            var row = Row(Portfolio.CashTicker, book.Cash, null, book.CashTarget, true, basis, trigger, showBands, bandFactor);
-            rows[^1] = row;
-            if (row.Status != BandStatus.Within && trigger.Kind == TriggerKind.Threshold) breaches.Add(new Reason(row));
+            ref var row = ref data[^1];
+            Row(ref row, Portfolio.CashTicker, book.Cash, null, book.CashTarget, true, basis, trigger, showBands, bandFactor);
+            if (row.Status != BandStatus.Within && trigger.Kind == TriggerKind.Threshold) (breaches ??= []).Add(new Reason(rows, data.Length - 1));
         }
 
         var previousLook = portfolio.LastLook ?? portfolio.LastRebalanced;
@@ -67,17 +69,17 @@ public static class DriftEvaluator
             var vol = portfolio.RealizedVolatility;
             var level = trigger.Volatility?.Level;
             var volatilityKnown = vol is not null && level is not null;
-            needs = Verdict.Needs(trigger.Kind, intervalExceeded, breaches.Count > 0, volatilityKnown && vol > level);
+            needs = Verdict.Needs(trigger.Kind, intervalExceeded, breaches is not null, volatilityKnown && vol > level);
             if (intervalExceeded)
                 reasons.Add(new Reason(() => $"{asOf.DayNumber - portfolio.LastRebalanced!.Value.DayNumber} days since the last rebalance on {portfolio.LastRebalanced:yyyy-MM-dd} (at most {policy.Look.MaxIntervalDays})"));
             switch (trigger.Kind)
             {
                 case TriggerKind.Always:
                     reasons.Add(new Reason(() => $"calendar rebalance at the {policy.Look} look"));
-                    reasons.AddRange(breaches);
+                    if (breaches is not null) reasons.AddRange(breaches);
                     break;
                 case TriggerKind.Threshold:
-                    if (breaches.Count > 0) reasons.AddRange(breaches);
+                    if (breaches is not null) reasons.AddRange(breaches);
                     else if (!intervalExceeded) reasons.Add(new Reason("every asset is within its band"));
                     break;
                 case TriggerKind.Volatility:
@@ -98,7 +100,7 @@ public static class DriftEvaluator
         return new DriftReport(asOf, book.Invested, book.Cash, book.Invested + book.Cash, rows, lookDue, nextLook, needs, reasons, warnings);
     }
 
-    private static PositionDrift Row(string ticker, decimal value, decimal? quantity, decimal target, bool inTargets, decimal basis, Trigger trigger, bool showBands, decimal bandFactor)
+    private static void Row(ref DriftRowData row, string ticker, decimal value, decimal? quantity, decimal target, bool inTargets, decimal basis, Trigger trigger, bool showBands, decimal bandFactor)
     {
         decimal? half = null;
         var status = BandStatus.Within;
@@ -117,9 +119,14 @@ public static class DriftEvaluator
             }
         }
         if (!inTargets && value > 0) status = BandStatus.Above;
-        return new PositionDrift(ticker, value, quantity, target, basis, half, status, inTargets);
+        row.Ticker = ticker;
+        row.Value = value;
+        row.Quantity = quantity;
+        row.Target = target;
+        row.HalfWidth = half;
+        row.Status = status;
+        row.InTargets = inTargets;
     }
-
 }
 
 /// <summary>

@@ -27,21 +27,69 @@ public sealed record PositionDrift(
     public decimal? Upper => HalfWidth is { } h ? Math.Min(1, Target + h) : null;
 }
 
+/// <summary>The numbers of one drift row, kept until the row itself is asked for.</summary>
+internal struct DriftRowData
+{
+    public string Ticker;
+    public decimal Value;
+    public decimal? Quantity;
+    public decimal Target;
+    public decimal? HalfWidth;
+    public BandStatus Status;
+    public bool InTargets;
+}
+
+/// <summary>
+/// A drift report's rows, made into <see cref="PositionDrift"/> objects only when read: a batch check or a plan
+/// that needs only the verdict never builds them.
+/// </summary>
+internal sealed class DriftRows(DriftRowData[] data, decimal basis) : IReadOnlyList<PositionDrift>
+{
+    private PositionDrift[]? _rows;
+
+    public int Count => data.Length;
+
+    public PositionDrift this[int index] => Rows[index];
+
+    private PositionDrift[] Rows => _rows ??= Build();
+
+    private PositionDrift[] Build()
+    {
+        var rows = new PositionDrift[data.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            ref readonly var d = ref data[i];
+            rows[i] = new PositionDrift(d.Ticker, d.Value, d.Quantity, d.Target, basis, d.HalfWidth, d.Status, d.InTargets);
+        }
+        return rows;
+    }
+
+    public IEnumerator<PositionDrift> GetEnumerator() => ((IEnumerable<PositionDrift>)Rows).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
 /// <summary>A reason for the verdict of a drift report, formatted only when shown.</summary>
 public sealed class Reason
 {
     private readonly Func<string>? _format;
-    private readonly PositionDrift? _breach;
     private string? _text;
 
     public Reason(Func<string> format) => _format = format;
 
     public Reason(string text) => _text = text;
 
-    /// <summary>A position outside its band.</summary>
-    internal Reason(PositionDrift breach) => _breach = breach;
+    private readonly DriftRows? _rows;
+    private readonly int _row;
 
-    public override string ToString() => _text ??= _breach is { } row ? Breach(row) : _format!();
+    /// <summary>A position outside its band: row <paramref name="row"/> of <paramref name="rows"/>.</summary>
+    internal Reason(DriftRows rows, int row)
+    {
+        _rows = rows;
+        _row = row;
+    }
+
+    public override string ToString() => _text ??= _rows is { } rows ? Breach(rows[_row]) : _format!();
 
     private static string Breach(PositionDrift row) =>
         $"{row.Ticker} at {row.Weight * 100:0.00}% is {(row.Status == BandStatus.Above ? "above" : "below")} its band {row.Lower * 100:0.00}%..{row.Upper * 100:0.00}% (target {row.Target * 100:0.00}%)";

@@ -168,7 +168,7 @@ internal static class Execution
         var buyQty = w.BuyQuantities;
         var wholeBuy = w.WholeBuy;
         var outlay = w.Outlay;
-        RoundFractionalBuys(w, buys, md, unit);
+        RoundFractionalBuys(w, buys, md, unit, s.UnitsPerWhole);
         var anyWholeBuy = false;
         var spend = T.Zero;
         for (var i = 0; i < n; i++)
@@ -304,7 +304,7 @@ internal static class Execution
     /// <summary>Largest-remainder rounding of the fractional buys into the workspace's trade values: every buy down
     /// to the money unit, then the units that the rounded total lost go one each to the largest remainders, so the
     /// total is the ideal total rounded down. Whole-share and selling assets get 0 here.</summary>
-    private static void RoundFractionalBuys<T>(PlanWorkspace<T> w, T[] buys, int decimals, T unit)
+    private static void RoundFractionalBuys<T>(PlanWorkspace<T> w, T[] buys, int decimals, T unit, T perUnit)
         where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
         var book = w.Book;
@@ -325,7 +325,7 @@ internal static class Execution
             ideal += buys[i];
             floored += values[i];
         }
-        var lost = (Rounding.Round(ideal, decimals, MidpointRounding.ToZero) - floored) / unit;
+        var lost = (Rounding.Round(ideal, decimals, MidpointRounding.ToZero) - floored) * perUnit;
         var units = Math.Min(candidates, int.CreateSaturating(T.Round(lost)));
         for (var u = 0; u < units; u++)
         {

@@ -30,6 +30,29 @@ public sealed record HoldingAfter(string Ticker, decimal Value, decimal? Quantit
     public decimal Weight => Basis == 0 ? 0 : Value / Basis;
 }
 
+/// <summary>A plan's holdings after its trades, made into <see cref="HoldingAfter"/> objects only when read.</summary>
+internal sealed class AfterRows(string[] tickers, decimal[] values, decimal?[] quantities, decimal[] targets, decimal basis) : IReadOnlyList<HoldingAfter>
+{
+    private HoldingAfter[]? _rows;
+
+    public int Count => tickers.Length;
+
+    public HoldingAfter this[int index] => Rows[index];
+
+    private HoldingAfter[] Rows => _rows ??= Build();
+
+    private HoldingAfter[] Build()
+    {
+        var rows = new HoldingAfter[tickers.Length];
+        for (var i = 0; i < rows.Length; i++) rows[i] = new HoldingAfter(tickers[i], values[i], quantities[i], targets[i], basis);
+        return rows;
+    }
+
+    public IEnumerator<HoldingAfter> GetEnumerator() => ((IEnumerable<HoldingAfter>)Rows).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
 /// <summary>What to plan besides the policy: money in or out, and whether to rebalance regardless of the trigger.</summary>
 public sealed record PlanRequest
 {

@@ -14,6 +14,8 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
     public readonly int QuantityDecimals;
     /// <summary>One unit of the last money decimal: 0.01 for two decimals.</summary>
     public readonly T Unit;
+    /// <summary>Money units in one: 100 for two decimals.</summary>
+    public readonly T UnitsPerWhole;
     public readonly T MinTrade;
     public readonly T CashReserve;
     public readonly T FixedCost;
@@ -35,6 +37,7 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
         MoneyDecimals = ex.MoneyDecimals;
         QuantityDecimals = ex.QuantityDecimals;
         Unit = T.CreateChecked(Execution.Unit(ex.MoneyDecimals));
+        UnitsPerWhole = T.CreateChecked(1m / Execution.Unit(ex.MoneyDecimals));
         MinTrade = T.CreateChecked(ex.MinTrade);
         CashReserve = T.CreateChecked(ex.CashReserve);
         FixedCost = T.CreateChecked(ex.Costs.FixedPerTrade);

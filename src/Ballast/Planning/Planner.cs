@@ -58,21 +58,38 @@ public static class Planner
         return trades;
     }
 
-    private static List<HoldingAfter> After(PlanWorkspace<decimal> w, decimal cashAfter)
+    private static AfterRows After(PlanWorkspace<decimal> w, decimal cashAfter)
     {
         var book = w.Book;
         var values = w.ValuesAfter;
         decimal invested = 0;
-        for (var i = 0; i < book.Count; i++) invested += values[i];
+        var count = book.CashIsAsset ? 1 : 0;
+        for (var i = 0; i < book.Count; i++)
+        {
+            invested += values[i];
+            if (values[i] != 0 || book.InTargets[i]) count++;
+        }
         var basis = book.CashIsAsset ? invested + cashAfter : invested;
-        var list = new List<HoldingAfter>(book.Count + 1);
+        var tickers = new string[count];
+        var amounts = new decimal[count];
+        var quantities = new decimal?[count];
+        var targets = new decimal[count];
+        var k = 0;
         for (var i = 0; i < book.Count; i++)
         {
             if (values[i] == 0 && !book.InTargets[i]) continue;
-            list.Add(new HoldingAfter(book.Tickers[i], values[i], w.HasQuantityAfter[i] ? w.QuantitiesAfter[i] : null, book.Targets[i], basis));
+            tickers[k] = book.Tickers[i];
+            amounts[k] = values[i];
+            quantities[k] = w.HasQuantityAfter[i] ? w.QuantitiesAfter[i] : null;
+            targets[k] = book.Targets[i];
+            k++;
         }
         if (book.CashIsAsset)
-            list.Add(new HoldingAfter(Portfolio.CashTicker, cashAfter, null, book.CashTarget, basis));
-        return list;
+        {
+            tickers[k] = Portfolio.CashTicker;
+            amounts[k] = cashAfter;
+            targets[k] = book.CashTarget;
+        }
+        return new AfterRows(tickers, amounts, quantities, targets, basis);
     }
 }

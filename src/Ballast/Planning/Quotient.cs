@@ -35,12 +35,26 @@ internal static class Quotient
             return Math.Round(a / b, decimals, MidpointRounding.ToZero);
         var am = (ulong)(uint)ab[1] << 32 | (uint)ab[0];
         var bm = (ulong)(uint)bb[0];
-        var numerator = (UInt128)am * Pow10[e];
-        var q = numerator / bm;
-        if (q >= Pow10[18]) return Math.Round(a / b, decimals, MidpointRounding.ToZero);
-        var units = (ulong)q;
+        ulong units;
+        bool exact;
+        if (am <= ulong.MaxValue / Pow10[e])
+        {
+            // The usual case: the numerator fits in 64 bits, one hardware division.
+            var numerator = am * Pow10[e];
+            units = numerator / bm;
+            exact = numerator == units * bm;
+        }
+        else
+        {
+            var numerator = (UInt128)am * Pow10[e];
+            var q = numerator / bm;
+            if (q >= Pow10[18]) return Math.Round(a / b, decimals, MidpointRounding.ToZero);
+            units = (ulong)q;
+            exact = numerator == q * bm;
+        }
+        if (units >= Pow10[18]) return Math.Round(a / b, decimals, MidpointRounding.ToZero);
         var scale = decimals;
-        if (numerator == q * bm)
+        if (exact)
         {
             // Exact: decimal division keeps the scale a − b (never below 0) unless the quotient needs more places.
             var least = Math.Max(0, aScale - bScale);
