@@ -19,8 +19,13 @@ internal static class Execution
 {
     private static readonly decimal[] Units = [1m, 0.1m, 0.01m, 0.001m, 0.0001m, 0.00001m, 0.000001m, 0.0000001m, 0.00000001m];
 
+    private static readonly decimal[] Wholes = [1m, 10m, 100m, 1_000m, 10_000m, 100_000m, 1_000_000m, 10_000_000m, 100_000_000m];
+
     /// <summary>One unit of the last decimal place: 0.01 for two decimals.</summary>
     internal static decimal Unit(int decimals) => Units[decimals];
+
+    /// <summary>Units of the last decimal place in one: 100 for two decimals.</summary>
+    internal static decimal UnitsPerWhole(int decimals) => Wholes[decimals];
 
     /// <summary>
     /// Executes <paramref name="deltas"/> on the workspace's book. The orders, the values and quantities after

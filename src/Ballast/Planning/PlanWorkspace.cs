@@ -37,7 +37,7 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
         MoneyDecimals = ex.MoneyDecimals;
         QuantityDecimals = ex.QuantityDecimals;
         Unit = T.CreateChecked(Execution.Unit(ex.MoneyDecimals));
-        UnitsPerWhole = T.CreateChecked(1m / Execution.Unit(ex.MoneyDecimals));
+        UnitsPerWhole = T.CreateChecked(Execution.UnitsPerWhole(ex.MoneyDecimals));
         MinTrade = T.CreateChecked(ex.MinTrade);
         CashReserve = T.CreateChecked(ex.CashReserve);
         FixedCost = T.CreateChecked(ex.Costs.FixedPerTrade);
