@@ -83,8 +83,8 @@ public sealed class TuneOnPathsTests
 
         for (var p = 0; p < 2; p++)
         {
-            Assert.Equal(asHistory.Statistics[p].TrackingError, onPath.Policies[p].TrackingError!.Mean, 12);
-            Assert.Equal(asHistory.Statistics[p].Costs, onPath.Policies[p].Costs.Mean, 9);
+            Assert.Equal(asHistory.Statistics[p].TrackingError, onPath.Policies[p].TrackingError!.Mean, 1e-12);
+            Assert.Equal(asHistory.Statistics[p].Costs, onPath.Policies[p].Costs.Mean, 1e-9 * Math.Max(1, Math.Abs(asHistory.Statistics[p].Costs)));
         }
         Assert.True(asHistory.Statistics[1].TrackingError > 1e-3);
     }
