@@ -86,17 +86,20 @@ public sealed record PolicyRunResult(string Name, Policy Policy, double[] Values
 }
 
 /// <summary>
-/// Runs a policy over a <see cref="Market"/> by calling the engine (<see cref="Planner.Create(Portfolio, PlanRequest)"/>)
-/// at the initial purchase, at every look date and at every cash flow, and only revaluing positions in between.
+/// Runs a policy over a <see cref="Market"/> by applying the engine's planning rules at the initial purchase, at every
+/// look date and at every cash flow, and only revaluing positions in between.
 /// </summary>
 /// <remarks>
 /// Conventions: the portfolio is bought at target weights at the first close; a look happens at the close of
 /// each date on which <see cref="LookSchedule.IsDue"/> holds given the previous look; trades happen at that close,
 /// sells before buys, fractional unless the execution asks for whole shares; costs are paid from cash.
+/// Fractional-share runs plan in double through the engine's generic rules (<see cref="PlanCore{T}"/>,
+/// <see cref="Ballast.Drift.Verdict"/>); exact runs, whole shares and recorded ledgers build a <see cref="Portfolio"/>
+/// and call <see cref="Planner.Create(Portfolio, PlanRequest)"/> in decimal. Tests hold the two within 1e-9.
 /// On a threshold look with no flow, the run first checks in double arithmetic, with a margin of 1e-9 of the
 /// portfolio's value, that every asset is well inside its band and the cash needs no placing; only then does it
-/// skip the engine (the engine would plan nothing). Whenever the margin is not clear it calls the engine, which
-/// remains the single source of truth; <see cref="BacktestOptions.AlwaysCallEngine"/> turns the pre-check off.
+/// skip the planner (it would plan nothing); <see cref="BacktestOptions.AlwaysCallEngine"/> turns the pre-check off.
+/// A withdrawal of everything that is left sells the portfolio out and ends the run (<see cref="PolicyRunResult.Depleted"/>).
 /// </remarks>
 public sealed class Backtester
 {
