@@ -297,7 +297,7 @@ public sealed class Backtester
             if ((look || flow) && cashFactor != 1)
             {
                 // Interest on cash joins the ledger at every look and flow, whether or not the engine is called.
-                cashLedger = planner.GrowCash(cashLedger, cashFactor);
+                cashLedger = planner.GrowCash(cashFactor);
                 cashD = cashLedger;
                 cashFactor = 1;
             }
@@ -322,7 +322,7 @@ public sealed class Backtester
                 if (withdraw > 0 && (double)withdraw >= (invested + cashLedger) * (1 - 1e-12))
                 {
                     // The withdrawal takes everything there is: the portfolio is sold out, and nothing more happens to it.
-                    withdraw = planner.Everything(t, qd, cashLedger);
+                    withdraw = planner.Everything(t, qd);
                     depleted = date;
                 }
                 var cashBefore = cashLedger;
@@ -446,11 +446,11 @@ public sealed class Backtester
     /// <summary>How a run plans at a close: exactly in decimal through <see cref="Planner"/>, or in double through the same rules.</summary>
     private interface IPlanStep
     {
-        /// <summary>Cash after interest at <paramref name="factor"/>, rounded to the money unit.</summary>
-        double GrowCash(double cash, double factor);
+        /// <summary>Grows the plan's cash by <paramref name="factor"/>, rounded to the money unit; returns it.</summary>
+        double GrowCash(double factor);
 
         /// <summary>What the whole portfolio is worth at close <paramref name="t"/>: the most a withdrawal can take.</summary>
-        decimal Everything(int t, double[] quantities, double cash);
+        decimal Everything(int t, double[] quantities);
 
         /// <summary>Plans at close <paramref name="t"/> (<paramref name="lookDue"/>: the look schedule says to look) and applies the trades to <paramref name="quantities"/> and the cash.</summary>
         StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force);
@@ -474,13 +474,13 @@ public sealed class Backtester
 
         public decimal[] Quantities() => (decimal[])_quantities.Clone();
 
-        public double GrowCash(double cash, double factor)
+        public double GrowCash(double factor)
         {
             _cash = Math.Round(_cash * MoneyBoundary.ToDecimal(factor, "cash growth"), owner._execution.MoneyDecimals);
             return (double)_cash;
         }
 
-        public decimal Everything(int t, double[] quantities, double cash)
+        public decimal Everything(int t, double[] quantities)
         {
             var m = owner._market;
             var total = _cash;
@@ -582,9 +582,9 @@ public sealed class Backtester
 
         public decimal[] Quantities() => [.. _w.Book.Quantities.Take(_w.Book.Count).Select(q => (decimal)q)];
 
-        public double GrowCash(double cash, double factor) => _cash = Math.Round(_cash * factor * _unitScale) / _unitScale;
+        public double GrowCash(double factor) => _cash = Math.Round(_cash * factor * _unitScale) / _unitScale;
 
-        public decimal Everything(int t, double[] quantities, double cash)
+        public decimal Everything(int t, double[] quantities)
         {
             var total = _cash;
             for (var i = 0; i < quantities.Length; i++) total += quantities[i] * _owner._market.Closes[i][t];

@@ -104,8 +104,6 @@ internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, I
     public T[] QuantitiesAfter = [];
     public bool[] HasQuantityAfter = [];
 
-    public int Capacity => Deltas.Length;
-
     /// <summary>Makes every array at least <paramref name="n"/> long (the book's arrays are sized by their own fill).</summary>
     public void EnsureCapacity(int n)
     {
