@@ -3,16 +3,12 @@ using Ballast.Backtest.Engine;
 using Ballast.Backtest.Experiments;
 using Ballast.Backtest.Tests.Reports;
 using OpenQA.Selenium;
-using OpenQA.Selenium.Chrome;
 
 namespace Ballast.Backtest.Tests.Engine;
 
 /// <summary>The commands' machine output, the Monte Carlo and tuning runs, and the real reports in a browser.</summary>
 public sealed class CommandOutputTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private const string ChromeDriver = "/usr/bin/chromedriver";
-
     [Fact]
     public void BacktestJson_HasEveryFieldAsFractions()
     {
@@ -155,23 +151,16 @@ public sealed class CommandOutputTests
     [Fact]
     public void Reports_FromTheRealCommands_RenderEveryChartInChromium()
     {
-        Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver), $"Chromium or chromedriver is missing ({Chromium}, {ChromeDriver}); run .ci/install-chromium.sh");
         var dir = TestPaths.TempDirectory();
         var history = Path.Combine(dir, "history.html");
         var simulation = Path.Combine(dir, "simulation.html");
         Assert.Equal(0, Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--report", history).Exit);
         Assert.Equal(0, Cli.Run("simulate", "examples/simulate-60-40.yaml", "--paths", "200", "--report", simulation).Exit);
 
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
-        service.SuppressInitialDiagnosticInformation = true;
-        var options = new ChromeOptions { BinaryLocation = Chromium };
-        options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--window-size=1280,2000", $"--user-data-dir={Path.Combine(dir, "profile")}");
-        options.SetLoggingPreference(LogType.Browser, LogLevel.All);
-        using var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(90));
+        using var driver = HeadlessChromium.Start(dir);
         // Growth, drawdowns, allocation and drift for history; a fan chart for each of the 4 policies and their
         // terminal wealth on one chart for the simulation.
-        Assert.True(CheckCharts(driver, history) >= 4);
+        Assert.True(HeadlessChromium.AssertEveryChartRendered(driver, history) >= 4);
         var layout = ChartLayout.Read(driver);
         // 97 years of values span four decades: a logarithmic axis whose labels do not touch.
         Assert.True(layout.Single(c => c.Id == "growth").LogAxis);
@@ -182,40 +171,11 @@ public sealed class CommandOutputTests
         var monthly = layout.Single(c => c.Id == "allocation-1");
         Assert.True(monthly.StripPixels > monthly.StripArea / 2, $"the monthly strip inks {monthly.StripPixels} of {monthly.StripArea} pixels");
         Assert.True(layout.Single(c => c.Id == "allocation-3").StripPixels >= 97 * 5);
-        Assert.Equal(5, CheckCharts(driver, simulation));
+        Assert.Equal(5, HeadlessChromium.AssertEveryChartRendered(driver, simulation));
         ChartLayout.AssertLogLabelsApart(ChartLayout.Read(driver));
         var headings = driver.FindElements(By.TagName("h2")).Select(h => h.Text).ToList();
         Assert.Equal(["Monte Carlo: never", "Monte Carlo: annual", "Monte Carlo: quarterly", "Monte Carlo: 5/25 bands"],
             headings.Where(h => h.StartsWith("Monte Carlo", StringComparison.Ordinal)));
-    }
-
-    private static int CheckCharts(ChromeDriver driver, string path)
-    {
-        driver.Navigate().GoToUrl(new Uri(path).AbsoluteUri);
-        var js = (IJavaScriptExecutor)driver;
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (js.ExecuteScript("return document.documentElement.getAttribute('data-charts-rendered')") is null && waited.Elapsed < TimeSpan.FromSeconds(30))
-            Thread.Sleep(100);
-        var canvases = (IReadOnlyCollection<object>)js.ExecuteScript("""
-            return Array.from(document.querySelectorAll('canvas')).map(function (c) {
-              var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, inked = 0;
-              for (var i = 3; i < d.length; i += 4) if (d[i] !== 0) inked++;
-              return c.id + ':' + c.width + 'x' + c.height + ':' + inked;
-            });
-            """)!;
-        var rendered = js.ExecuteScript("return document.documentElement.getAttribute('data-charts-rendered')");
-        var pageErrors = (IReadOnlyCollection<object>)js.ExecuteScript("return window.ballastReport ? window.ballastReport.errors : ['report script did not run']")!;
-        var consoleErrors = driver.Manage().Logs.GetLog(LogType.Browser).Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message).ToList();
-        Assert.Empty(pageErrors);
-        Assert.Empty(consoleErrors);
-        Assert.Equal(canvases.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), rendered);
-        foreach (string c in canvases)
-        {
-            var parts = c.Split(':');
-            var size = parts[1].Split('x').Select(int.Parse).ToArray();
-            Assert.True(size[0] > 100 && size[1] > 100 && int.Parse(parts[2]) > size[0] * size[1] / 100, $"chart {c} in {Path.GetFileName(path)} looks blank");
-        }
-        return canvases.Count;
     }
 }
 
