@@ -539,6 +539,8 @@ public sealed class Backtester
         private readonly PlanSettings<double> _settings;
         private readonly double[] _halves;
         private readonly bool[] _hasBand;
+        /// <summary>The band half-width of cash when cash is an asset with a band.</summary>
+        private readonly double? _cashHalf;
         private readonly double _unitScale;
         private double _cash;
 
@@ -556,7 +558,7 @@ public sealed class Backtester
             _w.EnsureCapacity(n);
             book.Count = n;
             book.CashIsAsset = owner._cashIsAsset;
-            book.CashTarget = owner._targets.Where(x => x.Ticker == Portfolio.CashTicker).Select(x => (double)x.Weight).FirstOrDefault();
+            book.CashTarget = (double)CashTargetOf(owner);
             _halves = new double[n];
             _hasBand = new bool[n];
             for (var i = 0; i < n; i++)
@@ -572,8 +574,13 @@ public sealed class Backtester
                     _hasBand[i] = true;
                 }
             }
+            if (owner._cashIsAsset && policy.Trigger.BandFor(Portfolio.CashTicker).HalfWidth(CashTargetOf(owner)) is { } cashHalf)
+                _cashHalf = (double)cashHalf;
             _cash = (double)owner._initial;
         }
+
+        private static decimal CashTargetOf(Backtester owner) =>
+            owner._targets.Where(x => x.Ticker == Portfolio.CashTicker).Select(x => x.Weight).FirstOrDefault();
 
         public decimal LedgerCash => (decimal)_cash;
 
@@ -643,8 +650,8 @@ public sealed class Backtester
                 var factor = (double)(trigger.Volatility?.BandFactor(volatility is { } v ? (decimal)v : null) ?? 1m);
                 for (var i = 0; i < book.Count && !breach; i++)
                     breach = _hasBand[i] && Verdict.Status(book.Values[i], book.Targets[i], _halves[i] * factor, basis) != BandStatus.Within;
-                if (!breach && book.CashIsAsset && trigger.BandFor(Portfolio.CashTicker).HalfWidth((decimal)book.CashTarget) is { } ch)
-                    breach = Verdict.Status(book.Cash, book.CashTarget, (double)ch * factor, basis) != BandStatus.Within;
+                if (!breach && _cashHalf is { } ch)
+                    breach = Verdict.Status(book.Cash, book.CashTarget, ch * factor, basis) != BandStatus.Within;
             }
             var level = trigger.Volatility?.Level;
             var above = volatility is { } vol && level is { } l && vol > (double)l;

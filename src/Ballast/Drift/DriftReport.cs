@@ -40,20 +40,33 @@ internal struct DriftRowData
 }
 
 /// <summary>
-/// A drift report's rows, made into <see cref="PositionDrift"/> objects only when read: a batch check or a plan
-/// that needs only the verdict never builds them.
+/// A read-only list whose items are built from plain data the first time any of them is read: a batch check or a
+/// plan that needs only totals and the verdict never builds them.
 /// </summary>
-internal sealed class DriftRows(DriftRowData[] data, decimal basis) : IReadOnlyList<PositionDrift>
+internal abstract class BuiltOnRead<T> : IReadOnlyList<T>
 {
-    private PositionDrift[]? _rows;
+    private T[]? _items;
 
-    public int Count => data.Length;
+    public abstract int Count { get; }
 
-    public PositionDrift this[int index] => Rows[index];
+    public T this[int index] => Items[index];
 
-    private PositionDrift[] Rows => _rows ??= Build();
+    private T[] Items => _items ??= Build();
 
-    private PositionDrift[] Build()
+    /// <summary>Builds every item once.</summary>
+    protected abstract T[] Build();
+
+    public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)Items).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>A drift report's rows, made into <see cref="PositionDrift"/> objects only when read.</summary>
+internal sealed class DriftRows(DriftRowData[] data, decimal basis) : BuiltOnRead<PositionDrift>
+{
+    public override int Count => data.Length;
+
+    protected override PositionDrift[] Build()
     {
         var rows = new PositionDrift[data.Length];
         for (var i = 0; i < rows.Length; i++)
@@ -63,10 +76,6 @@ internal sealed class DriftRows(DriftRowData[] data, decimal basis) : IReadOnlyL
         }
         return rows;
     }
-
-    public IEnumerator<PositionDrift> GetEnumerator() => ((IEnumerable<PositionDrift>)Rows).GetEnumerator();
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>A reason for the verdict of a drift report, formatted only when shown.</summary>

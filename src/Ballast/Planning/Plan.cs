@@ -31,26 +31,17 @@ public sealed record HoldingAfter(string Ticker, decimal Value, decimal? Quantit
 }
 
 /// <summary>A plan's holdings after its trades, made into <see cref="HoldingAfter"/> objects only when read.</summary>
-internal sealed class AfterRows(string[] tickers, decimal[] values, decimal?[] quantities, decimal[] targets, decimal basis) : IReadOnlyList<HoldingAfter>
+internal sealed class AfterRows(string[] tickers, decimal[] values, decimal?[] quantities, decimal[] targets, decimal basis)
+    : Drift.BuiltOnRead<HoldingAfter>
 {
-    private HoldingAfter[]? _rows;
+    public override int Count => tickers.Length;
 
-    public int Count => tickers.Length;
-
-    public HoldingAfter this[int index] => Rows[index];
-
-    private HoldingAfter[] Rows => _rows ??= Build();
-
-    private HoldingAfter[] Build()
+    protected override HoldingAfter[] Build()
     {
         var rows = new HoldingAfter[tickers.Length];
         for (var i = 0; i < rows.Length; i++) rows[i] = new HoldingAfter(tickers[i], values[i], quantities[i], targets[i], basis);
         return rows;
     }
-
-    public IEnumerator<HoldingAfter> GetEnumerator() => ((IEnumerable<HoldingAfter>)Rows).GetEnumerator();
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>What to plan besides the policy: money in or out, and whether to rebalance regardless of the trigger.</summary>
