@@ -159,7 +159,7 @@ internal static class BacktestCommands
         return command;
     }
 
-    /// <summary>Runs a simulation of <paramref name="paths"/> paths under a progress bar when the terminal is interactive and the output is not a machine format.</summary>
+    /// <summary>Runs a simulation of <paramref name="paths"/> paths under a progress bar when the terminal is interactive and the output is not a machine format; <paramref name="work"/> reports paths done.</summary>
     private static T WithPathProgress<T>(CliContext context, bool machine, long paths, string label, Func<Action<long>, T> work)
     {
         if (!context.Interactive || machine) return work(_ => { });
@@ -173,16 +173,11 @@ internal static class BacktestCommands
         return result;
     }
 
-    /// <summary>Runs <paramref name="work"/> under a progress bar when the terminal is interactive and the output is not a machine format.</summary>
+    /// <summary>As <see cref="WithPathProgress"/> for <paramref name="steps"/> steps that each report their end (from any thread); no bar for one step.</summary>
     private static T WithProgress<T>(CliContext context, bool machine, int steps, string label, Func<Action, T> work)
     {
-        if (!context.Interactive || machine || steps < 2) return work(() => { });
-        T result = default!;
-        context.Console.Progress().Start(ctx =>
-        {
-            var task = ctx.AddTask(label, maxValue: steps);
-            result = work(() => task.Increment(1));
-        });
-        return result;
+        if (steps < 2) return work(() => { });
+        long done = 0;
+        return WithPathProgress(context, machine, steps, label, report => work(() => report(Interlocked.Increment(ref done))));
     }
 }
