@@ -67,10 +67,18 @@ public class BacktestBenchmarks
         return closes;
     }
 
-    /// <summary>Each policy of the Monte Carlo alone on 1,000 paths, one core: where its time goes.</summary>
+    /// <summary>Each policy of the Monte Carlo alone on 1,000 paths (or BALLAST_PATHS), one core; <paramref name="only"/> "all" times the six together: where its time goes.</summary>
     internal void PerPolicy(string? only = null)
     {
         SimulationRunner.Run(_experiment, _monthly, new MonteCarloSettings("bootstrap", 12, 30, 1, 200), 200, maxDegreeOfParallelism: 1);
+        var paths = int.TryParse(Environment.GetEnvironmentVariable("BALLAST_PATHS"), out var k) ? k : 1_000;
+        if (only == "all")
+        {
+            var all = System.Diagnostics.Stopwatch.StartNew();
+            SimulationRunner.Run(_experiment, _monthly, new MonteCarloSettings("bootstrap", 12, 30, 1, paths), paths, maxDegreeOfParallelism: 1);
+            Console.WriteLine($"all six policies {all.Elapsed.TotalMilliseconds,8:F0} ms for {paths} paths on one core");
+            return;
+        }
         foreach (var p in _experiment.Policies)
         {
             if (only is not null && p.Name != only) continue;
@@ -78,7 +86,7 @@ public class BacktestBenchmarks
             var history = Backtester.For(_experiment, Market.From(_experiment, _monthly)).Run(p.Name, p.Policy);
             Console.WriteLine($"{p.Name,-12} on the 600-month history: {history.EngineCalls} engine calls, {history.Rebalances} rebalances");
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var outcome = SimulationRunner.Run(one, _monthly, new MonteCarloSettings("bootstrap", 12, 30, 1, 1_000), 1_000, maxDegreeOfParallelism: 1);
+            var outcome = SimulationRunner.Run(one, _monthly, new MonteCarloSettings("bootstrap", 12, 30, 1, paths), paths, maxDegreeOfParallelism: 1);
             Console.WriteLine($"{p.Name,-12} {sw.Elapsed.TotalMilliseconds,8:F0} ms  rebalances/path {outcome.Policies[0].Rebalances.Mean,8:F1}");
         }
     }

@@ -25,8 +25,9 @@ public sealed record BacktestOptions
     /// </summary>
     public bool Exact { get; init; }
     /// <summary>
-    /// Skip the drift statistics and series (average and maximum drift, share outside the bands, drift chart):
-    /// a Monte Carlo path needs values, the index, turnover, costs and rebalances only.
+    /// Skip the drift statistics and series (average and maximum drift, share outside the bands, drift chart) and
+    /// the list of rebalance dates: a Monte Carlo path needs values, the index, turnover, costs and the number of
+    /// rebalances only.
     /// </summary>
     public bool SummaryOnly { get; init; }
 }
@@ -238,7 +239,7 @@ public sealed class Backtester
         var bandSeries = summaryOnly ? [] : new double[T];
         double[][]? weights = options.RecordWeights ? Enumerable.Range(0, n).Select(_ => new double[T]).ToArray() : null;
         var ledger = options.RecordLedger ? new List<LedgerEntry>() : null;
-        var rebalanceDates = new List<DateOnly>();
+        var rebalanceDates = summaryOnly ? null : new List<DateOnly>();
         var rebalances = 0;
         double costs = 0, initialCosts = 0, turnoverSum = 0, driftSum = 0, driftMax = 0;
         var outside = 0;
@@ -253,6 +254,7 @@ public sealed class Backtester
         var closes = m.Closes;
         var growth = m.CashGrowth;
         var targetsD = _targetDoubles;
+        var reserve = (double)ex.CashReserve;
 
         for (var t = 0; t < T; t++)
         {
@@ -304,9 +306,8 @@ public sealed class Backtester
             if (!callEngine && look && depleted is null)
             {
                 callEngine = true;
-                var floor = (double)ex.CashReserve;
                 if (fastThreshold && !policy.Look.IntervalExceeded(lastRebalanced, date)
-                    && cashLedger >= floor && cashLedger - floor < dust && ClearlyWithin(policy, v, invested, halves))
+                    && cashLedger >= reserve && cashLedger - reserve < dust && ClearlyWithin(policy, v, invested, halves))
                     callEngine = false;
             }
 
@@ -317,16 +318,20 @@ public sealed class Backtester
                 double? vol = null;
                 if (volRule is not null && t >= volRule.Window)
                     vol = RealizedVolatility.Annualized(WithToday(index, t, invested + cashD, values, volRule.Window), volRule.Window, m.PeriodsPerYear);
-                var deposit = flow && _flows!.Amount > 0 ? _flows.Amount : 0;
-                var withdraw = flow && _flows!.Amount < 0 ? -_flows.Amount : 0;
-                if (withdraw > 0 && (double)withdraw >= (invested + cashLedger) * (1 - 1e-12))
+                decimal deposit = 0, withdraw = 0;
+                if (flow)
+                {
+                    deposit = _flows!.Amount > 0 ? _flows.Amount : 0;
+                    withdraw = _flows.Amount < 0 ? -_flows.Amount : 0;
+                }
+                if (flow && withdraw > 0 && (double)withdraw >= (invested + cashLedger) * (1 - 1e-12))
                 {
                     // The withdrawal takes everything there is: the portfolio is sold out, and nothing more happens to it.
                     withdraw = planner.Everything(t, qd);
                     depleted = date;
                 }
                 var cashBefore = cashLedger;
-                var step = planner.Plan(t, qd, look, lastRebalanced, lastLook, vol, deposit, withdraw, force: t == 0);
+                var step = planner.Plan(t, qd, look, lastRebalanced, lastLook, vol, new Flow(flow, deposit, withdraw), force: t == 0);
                 cashLedger = step.Cash;
                 if (depleted == date)
                 {
@@ -336,7 +341,7 @@ public sealed class Backtester
                 }
                 cashD = cashLedger;
                 if (step.Action == PlanAction.Rebalance) lastRebalanced = date;
-                flowNet = (double)(deposit - withdraw);
+                if (flow) flowNet = (double)(deposit - withdraw);
                 traded = step.Traded;
                 if (t == 0) initialCosts = step.Costs;
                 else
@@ -345,7 +350,7 @@ public sealed class Backtester
                     if (step.Action == PlanAction.Rebalance)
                     {
                         rebalances++;
-                        rebalanceDates.Add(date);
+                        rebalanceDates?.Add(date);
                     }
                     var before = invested + cashBefore;
                     if (before > 0) turnoverSum += traded / 2 / before;
@@ -387,7 +392,7 @@ public sealed class Backtester
             DriftSeries = driftSeries,
             BandSeries = bandSeries,
             Weights = weights,
-            RebalanceDates = rebalanceDates,
+            RebalanceDates = (IReadOnlyList<DateOnly>?)rebalanceDates ?? [],
             Ledger = (IReadOnlyList<LedgerEntry>?)ledger ?? [],
             Depleted = depleted,
         };
@@ -440,6 +445,9 @@ public sealed class Backtester
         return true;
     }
 
+    /// <summary>The cash flow of a close: whether there is one, and its deposit and withdrawal (currency units, at most one above zero).</summary>
+    private readonly record struct Flow(bool Any, decimal Deposit, decimal Withdraw);
+
     /// <summary>What one plan at one close did, in the run's units.</summary>
     private readonly record struct StepResult(PlanAction Action, double Cash, double Costs, double Traded, IReadOnlyList<Trade> Trades);
 
@@ -453,7 +461,7 @@ public sealed class Backtester
         decimal Everything(int t, double[] quantities);
 
         /// <summary>Plans at close <paramref name="t"/> (<paramref name="lookDue"/>: the look schedule says to look) and applies the trades to <paramref name="quantities"/> and the cash.</summary>
-        StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force);
+        StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, Flow flow, bool force);
 
         /// <summary>After a plan that sold everything to pay a withdrawal of everything: the (negative) amount the sales fell short by, and cash set to zero.</summary>
         decimal SettleDepletion();
@@ -495,7 +503,7 @@ public sealed class Backtester
             return shortfall;
         }
 
-        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force)
+        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, Flow flow, bool force)
         {
             var m = owner._market;
             var ex = owner._execution;
@@ -514,7 +522,7 @@ public sealed class Backtester
                 Policy = policy, Execution = ex, LastRebalanced = lastRebalanced, LastLook = lastLook,
                 RealizedVolatility = volatility is { } vol ? (decimal)vol : null,
             };
-            var plan = Planner.Create(portfolio, new PlanRequest { ForceRebalance = force, Deposit = deposit, Withdraw = withdraw });
+            var plan = Planner.Create(portfolio, new PlanRequest { ForceRebalance = force, Deposit = flow.Deposit, Withdraw = flow.Withdraw });
             var after = plan.ApplyTo(portfolio);
             Array.Clear(_quantities);
             foreach (var p in after.Positions)
@@ -605,7 +613,7 @@ public sealed class Backtester
             return (decimal)shortfall;
         }
 
-        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, decimal deposit, decimal withdraw, bool force)
+        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, Flow flow, bool force)
         {
             var m = _owner._market;
             var book = _w.Book;
@@ -622,7 +630,10 @@ public sealed class Backtester
             book.Invested = invested;
             book.Cash = _cash;
             var rebalance = force || (lookDue && Needs(t, lastRebalanced, volatility));
-            var outcome = PlanCore<double>.Run(_w, _settings, rebalance, (double)deposit, (double)withdraw, keepCash: false, null, null);
+            // Most plans have no flow: no decimal conversions for them.
+            var outcome = flow.Any
+                ? PlanCore<double>.Run(_w, _settings, rebalance, (double)flow.Deposit, (double)flow.Withdraw, keepCash: false, null, null)
+                : PlanCore<double>.Run(_w, _settings, rebalance, 0, 0, keepCash: false, null, null);
             double traded = 0;
             for (var i = 0; i < n; i++)
             {
@@ -647,7 +658,7 @@ public sealed class Backtester
             {
                 var book = _w.Book;
                 var basis = book.CashIsAsset ? book.Invested + book.Cash : book.Invested;
-                var factor = (double)(trigger.Volatility?.BandFactor(volatility is { } v ? (decimal)v : null) ?? 1m);
+                var factor = trigger.Volatility is { } rule ? (double)rule.BandFactor(volatility is { } v ? (decimal)v : null) : 1;
                 for (var i = 0; i < book.Count && !breach; i++)
                     breach = _hasBand[i] && Verdict.Status(book.Values[i], book.Targets[i], _halves[i] * factor, basis) != BandStatus.Within;
                 if (!breach && _cashHalf is { } ch)

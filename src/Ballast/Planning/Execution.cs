@@ -46,23 +46,49 @@ internal static class Execution
         var valuesAfter = w.ValuesAfter;
         var quantitiesAfter = w.QuantitiesAfter;
         var hasQtyAfter = w.HasQuantityAfter;
-        Array.Copy(book.Values, valuesAfter, n);
-        Array.Copy(book.Quantities, quantitiesAfter, n);
-        Array.Copy(book.HasQuantity, hasQtyAfter, n);
-        Array.Clear(moves, 0, n);
+        // Spans, not Array.Copy: on ten entries the array overloads' type checks cost more than the copies.
+        book.Values.AsSpan(0, n).CopyTo(valuesAfter);
+        book.Quantities.AsSpan(0, n).CopyTo(quantitiesAfter);
+        book.HasQuantity.AsSpan(0, n).CopyTo(hasQtyAfter);
+        moves.AsSpan(0, n).Clear();
         var totalCosts = T.Zero;
         var trades = 0;
 
+        // Which assets may sell and which may buy, listed once: a change smaller than one money unit either way is
+        // rounding left over from an earlier plan, not a trade. Every later step walks its own list.
+        var minusUnit = -unit;
+        var sellers = w.Sellers;
+        var buyers = w.Buyers;
+        int sellCount = 0, buyCount = 0;
+        if (typeof(T) == typeof(double))
+        {
+            // Without branches: whether an asset sells or buys follows the market, which no predictor can guess.
+            for (var i = 0; i < n; i++)
+            {
+                var d = deltas[i];
+                sellers[sellCount] = i;
+                sellCount += d <= minusUnit ? 1 : 0;
+                buyers[buyCount] = i;
+                buyCount += d >= unit ? 1 : 0;
+            }
+        }
+        else
+        {
+            // Decimal comparisons are calls: one per asset that sells.
+            for (var i = 0; i < n; i++)
+            {
+                if (deltas[i] <= minusUnit) sellers[sellCount++] = i;
+                else if (deltas[i] >= unit) buyers[buyCount++] = i;
+            }
+        }
+
         // Sells.
         var cashAfter = cash;
-        var minusUnit = -unit;
-        for (var i = 0; i < n; i++)
+        for (var k = 0; k < sellCount; k++)
         {
-            var d = deltas[i];
-            // A change smaller than one money unit is rounding left over from an earlier plan, not a trade.
-            if (d > minusUnit) continue;
+            var i = sellers[k];
             var held = book.Values[i];
-            var raw = T.Min(-d, held);
+            var raw = T.Min(-deltas[i], held);
             var full = raw >= held;
             var price = book.Prices[i];
             var hasHeldQty = book.HasQuantity[i] || price > T.Zero;
@@ -102,7 +128,7 @@ internal static class Execution
             }
             if (value < s.MinTrade)
             {
-                warnings?.Add($"sell of {value} {book.Tickers[i]} is below the minimum trade of {s.MinTrade} and was dropped");
+                warnings?.Add(BelowMinimum("sell", value, book.Tickers[i], s.MinTrade));
                 continue;
             }
             var cost = s.CostOfPositive(value);
@@ -121,48 +147,47 @@ internal static class Execution
         // Buys: ideal amounts, scaled down when they and their costs do not fit in the cash above the floor.
         var buys = w.Buys;
         var buySum = T.Zero;
-        var buyCount = 0;
-        for (var i = 0; i < n; i++)
+        for (var k = 0; k < buyCount; k++)
         {
-            if (deltas[i] < unit)
-            {
-                buys[i] = T.Zero;
-                continue;
-            }
+            var i = buyers[k];
             buys[i] = deltas[i];
             buySum += deltas[i];
-            buyCount++;
         }
         var budget = cashAfter - floor;
         var perOrder = s.FixedCost + (s.CostsAreZero ? T.Zero : unit);
         var smallest = T.Max(s.MinTrade, unit);
         var grossUp = T.One + s.CostRate;
-        for (var pass = 0; pass < 4 && buyCount > 0; pass++)
+        var orders = buyCount;
+        for (var pass = 0; pass < 4 && orders > 0; pass++)
         {
-            var need = buySum * grossUp + T.CreateTruncating(buyCount) * perOrder;
-            if (need > budget + s.Slack)
+            var need = buySum * grossUp + T.CreateTruncating(orders) * perOrder;
+            var scaling = need > budget + s.Slack;
+            var scale = T.One;
+            if (scaling)
             {
-                var room = budget - T.CreateTruncating(buyCount) * perOrder;
-                var scale = room <= T.Zero ? T.Zero : room / (buySum * grossUp);
+                var room = budget - T.CreateTruncating(orders) * perOrder;
+                scale = room <= T.Zero ? T.Zero : room / (buySum * grossUp);
                 buySum = T.Zero;
-                for (var i = 0; i < n; i++)
-                {
-                    if (buys[i] == T.Zero) continue;
-                    // The scale is a long quotient; four digits below the money unit are plenty (the buys are
-                    // rounded to the unit next) and keep later sums short. Toward zero, so the budget still holds.
-                    buys[i] = Rounding.Round(buys[i] * scale, md + 4, MidpointRounding.ToZero);
-                    buySum += buys[i];
-                }
             }
             // Drop what falls below the minimum trade (or below one money unit) and try again with fewer orders.
             var dropped = false;
-            for (var i = 0; i < n; i++)
+            for (var k = 0; k < buyCount; k++)
             {
-                if (buys[i] == T.Zero || buys[i] >= smallest) continue;
-                if (buys[i] >= unit) warnings?.Add($"buy of {T.Round(buys[i], md)} {book.Tickers[i]} is below the minimum trade of {s.MinTrade} and was dropped");
-                buySum -= buys[i];
+                var i = buyers[k];
+                var b = buys[i];
+                if (b == T.Zero) continue;
+                if (scaling)
+                {
+                    // The scale is a long quotient; four digits below the money unit are plenty (the buys are
+                    // rounded to the unit next) and keep later sums short. Toward zero, so the budget still holds.
+                    b = buys[i] = Rounding.Round(b * scale, md + 4, MidpointRounding.ToZero);
+                    buySum += b;
+                }
+                if (b >= smallest || b == T.Zero) continue;
+                if (b >= unit) warnings?.Add(BelowMinimum("buy", T.Round(b, md), book.Tickers[i], s.MinTrade));
+                buySum -= b;
                 buys[i] = T.Zero;
-                buyCount--;
+                orders--;
                 dropped = true;
             }
             if (!dropped) break;
@@ -173,14 +198,14 @@ internal static class Execution
         var buyQty = w.BuyQuantities;
         var wholeBuy = w.WholeBuy;
         var outlay = w.Outlay;
-        RoundFractionalBuys(w, buys, md, unit, s.UnitsPerWhole);
+        RoundFractionalBuys(w, buys, buyCount, md, unit, s.UnitsPerWhole);
         var anyWholeBuy = false;
         var spend = T.Zero;
-        for (var i = 0; i < n; i++)
+        for (var k = 0; k < buyCount; k++)
         {
+            var i = buyers[k];
             wholeBuy[i] = false;
             outlay[i] = T.Zero;
-            if (moves[i] == Move.Sell) continue;
             if (buys[i] != T.Zero && !book.Fractional[i])
             {
                 RequirePrice(book, i);
@@ -203,8 +228,9 @@ internal static class Execution
         {
             var pick = -1;
             var over = T.MinValue;
-            for (var i = 0; i < n; i++)
+            for (var k = 0; k < buyCount; k++)
             {
+                var i = buyers[k];
                 if (!wholeBuy[i] || buyQty[i] <= T.Zero) continue;
                 var o = buyValues[i] - buys[i];
                 if (o > over) { over = o; pick = i; }
@@ -216,8 +242,11 @@ internal static class Execution
             }
             else
             {
-                for (var i = 0; i < n; i++)
-                    if (moves[i] != Move.Sell && book.Fractional[i] && buyValues[i] > T.Zero && (pick < 0 || buyValues[i] > buyValues[pick])) pick = i;
+                for (var k = 0; k < buyCount; k++)
+                {
+                    var i = buyers[k];
+                    if (book.Fractional[i] && buyValues[i] > T.Zero && (pick < 0 || buyValues[i] > buyValues[pick])) pick = i;
+                }
                 if (pick < 0) break;
                 var deficit = floor - (cashAfter - spend);
                 var less = Rounding.Round(deficit / grossUp, md, MidpointRounding.ToPositiveInfinity);
@@ -229,14 +258,16 @@ internal static class Execution
         if (anyWholeBuy)
         {
             var baseAfter = T.Zero;
-            for (var i = 0; i < n; i++) baseAfter += valuesAfter[i] + (moves[i] == Move.Sell ? T.Zero : buyValues[i]);
+            for (var i = 0; i < n; i++) baseAfter += valuesAfter[i];
+            for (var k = 0; k < buyCount; k++) baseAfter += buyValues[buyers[k]];
             if (book.CashIsAsset) baseAfter += cashAfter - spend;
             while (true)
             {
                 var pick = -1;
                 var furthest = T.MinValue;
-                for (var i = 0; i < n; i++)
+                for (var k = 0; k < buyCount; k++)
                 {
+                    var i = buyers[k];
                     if (!wholeBuy[i] || buyValues[i] >= buys[i]) continue;
                     var price = book.Prices[i];
                     var extra = price + s.CostOf(buyValues[i] + price) - s.CostOf(buyValues[i]);
@@ -252,9 +283,9 @@ internal static class Execution
             }
         }
 
-        for (var i = 0; i < n; i++)
+        for (var k = 0; k < buyCount; k++)
         {
-            if (moves[i] == Move.Sell) continue;
+            var i = buyers[k];
             var value = buyValues[i];
             if (value <= T.Zero) continue;
             var price = book.Prices[i];
@@ -284,6 +315,11 @@ internal static class Execution
         return new ExecutionResult<T>(cashAfter, totalCosts, trades, canSellMore);
     }
 
+    // Out of line: formatting inlined into the planning loops would cost every plan stack space and registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string BelowMinimum<T>(string side, T value, string ticker, T minTrade) where T : unmanaged, IFloatingPoint<T> =>
+        $"{side} of {value} {ticker} is below the minimum trade of {minTrade} and was dropped";
+
     private static T SetBuy<T>(PlanWorkspace<T> w, in PlanSettings<T> s, int i, T value, T spend)
         where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
@@ -307,21 +343,22 @@ internal static class Execution
     }
 
     /// <summary>Largest-remainder rounding of the fractional buys into the workspace's trade values: every buy down
-    /// to the money unit, then the units that the rounded total lost go one each to the largest remainders, so the
-    /// total is the ideal total rounded down. Whole-share and selling assets get 0 here.</summary>
-    private static void RoundFractionalBuys<T>(PlanWorkspace<T> w, T[] buys, int decimals, T unit, T perUnit)
+    /// to the money unit, then the units that the rounded total lost go one each to the largest remainders (the
+    /// first of equal ones), so the total is the ideal total rounded down. The first <paramref name="count"/>
+    /// entries of the workspace's buyer list are the assets that may buy; whole-share buys get 0 here.</summary>
+    private static void RoundFractionalBuys<T>(PlanWorkspace<T> w, T[] buys, int count, int decimals, T unit, T perUnit)
         where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
         var book = w.Book;
         var values = w.TradeValues;
         var remainders = w.Remainders;
-        var n = book.Count;
+        var buyers = w.Buyers;
         T ideal = T.Zero, floored = T.Zero;
         var candidates = 0;
-        for (var i = 0; i < n; i++)
+        for (var k = 0; k < count; k++)
         {
+            var i = buyers[k];
             remainders[i] = T.Zero;
-            if (w.Moves[i] == Move.Sell) continue;
             values[i] = T.Zero;
             if (buys[i] == T.Zero || !book.Fractional[i]) continue;
             values[i] = Rounding.Round(buys[i], decimals, MidpointRounding.ToZero);
@@ -334,13 +371,39 @@ internal static class Execution
         var units = Math.Min(candidates, int.CreateSaturating(T.Round(lost)));
         for (var u = 0; u < units; u++)
         {
-            var pick = -1;
-            for (var i = 0; i < n; i++)
-                if (remainders[i] > T.Zero && (pick < 0 || remainders[i] > remainders[pick])) pick = i;
+            var pick = LargestRemainder(remainders, buyers, count);
             if (pick < 0) break;
             values[pick] += unit;
             remainders[pick] = T.Zero;
         }
+    }
+
+    /// <summary>The asset of the list with the largest remainder above zero, the first of equal ones; −1 when none is above zero.</summary>
+    private static int LargestRemainder<T>(T[] remainders, int[] list, int count)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+    {
+        if (typeof(T) == typeof(double))
+        {
+            // Remainders are never negative, and the bits of non-negative doubles order as the numbers do: two
+            // integer passes without data-dependent branches find the largest and its first position.
+            var r = Unsafe.As<T[], double[]>(ref remainders);
+            long best = 0;
+            for (var k = 0; k < count; k++) best = Math.Max(best, BitConverter.DoubleToInt64Bits(r[list[k]]));
+            var pick = -1;
+            for (var k = count - 1; k >= 0; k--)
+            {
+                var i = list[k];
+                pick = best > 0 && BitConverter.DoubleToInt64Bits(r[i]) == best ? i : pick;
+            }
+            return pick;
+        }
+        var found = -1;
+        for (var k = 0; k < count; k++)
+        {
+            var i = list[k];
+            if (remainders[i] > T.Zero && (found < 0 || remainders[i] > remainders[found])) found = i;
+        }
+        return found;
     }
 
     private static void RequirePrice<T>(Book<T> book, int i) where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>

@@ -51,7 +51,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
         var baseValue = T.Max(T.Zero, book.Invested + spare);
 
         var deltas = w.Deltas;
-        Array.Clear(deltas, 0, n);
+        deltas.AsSpan(0, n).Clear();
         PlanAction action;
         if (rebalance)
         {
@@ -225,7 +225,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
     {
         var book = w.Book;
         var n = book.Count;
-        Array.Clear(sells, 0, n);
+        sells.AsSpan(0, n).Clear();
         var left = amount;
         // Holdings without a target go first, in full.
         for (var i = 0; i < n && left > T.Zero; i++)

@@ -88,6 +88,10 @@ internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, I
     public T[] Sells = [];
 
     // Execution.
+    /// <summary>The assets that may sell in this execution, in asset order (the first entries).</summary>
+    public int[] Sellers = [];
+    /// <summary>The assets that may buy in this execution, in asset order (the first entries).</summary>
+    public int[] Buyers = [];
     public T[] Buys = [];
     public T[] BuyQuantities = [];
     public bool[] WholeBuy = [];
@@ -115,6 +119,8 @@ internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, I
         Goals = new T[n];
         Split = new T[n];
         Sells = new T[n];
+        Sellers = new int[n];
+        Buyers = new int[n];
         Buys = new T[n];
         BuyQuantities = new T[n];
         WholeBuy = new bool[n];
