@@ -369,41 +369,49 @@ internal static class Execution
         }
         var lost = (Rounding.Round(ideal, decimals, MidpointRounding.ToZero) - floored) * perUnit;
         var units = Math.Min(candidates, int.CreateSaturating(T.Round(lost)));
+        if (units <= 0) return;
+        if (typeof(T) == typeof(double) && count <= 16)
+        {
+            UnitsByRank(Unsafe.As<T[], double[]>(ref remainders), Unsafe.As<T[], double[]>(ref values), buyers, count, units, Unsafe.As<T, double>(ref unit));
+            return;
+        }
         for (var u = 0; u < units; u++)
         {
-            var pick = LargestRemainder(remainders, buyers, count);
+            var pick = -1;
+            for (var k = 0; k < count; k++)
+            {
+                var i = buyers[k];
+                if (remainders[i] > T.Zero && (pick < 0 || remainders[i] > remainders[pick])) pick = i;
+            }
             if (pick < 0) break;
             values[pick] += unit;
             remainders[pick] = T.Zero;
         }
     }
 
-    /// <summary>The asset of the list with the largest remainder above zero, the first of equal ones; −1 when none is above zero.</summary>
-    private static int LargestRemainder<T>(T[] remainders, int[] list, int count)
-        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+    /// <summary>
+    /// The same units as picking the largest remainder <paramref name="units"/> times (the first of equal ones),
+    /// given by rank instead: a buyer gets a unit when fewer than <paramref name="units"/> remainders come before
+    /// its own in that order. Remainders are never negative, and the bits of non-negative doubles order as the
+    /// numbers do, so every comparison is an integer one and nothing branches on the data; a simulation's
+    /// remainders are as random as its market. For a handful of buyers the quadratic count is cheaper than
+    /// mispredicted picks.
+    /// </summary>
+    internal static void UnitsByRank(double[] remainders, double[] values, int[] buyers, int count, int units, double unit)
     {
-        if (typeof(T) == typeof(double))
-        {
-            // Remainders are never negative, and the bits of non-negative doubles order as the numbers do: two
-            // integer passes without data-dependent branches find the largest and its first position.
-            var r = Unsafe.As<T[], double[]>(ref remainders);
-            long best = 0;
-            for (var k = 0; k < count; k++) best = Math.Max(best, BitConverter.DoubleToInt64Bits(r[list[k]]));
-            var pick = -1;
-            for (var k = count - 1; k >= 0; k--)
-            {
-                var i = list[k];
-                pick = best > 0 && BitConverter.DoubleToInt64Bits(r[i]) == best ? i : pick;
-            }
-            return pick;
-        }
-        var found = -1;
+        Span<long> bits = stackalloc long[16];
+        for (var k = 0; k < count; k++) bits[k] = BitConverter.DoubleToInt64Bits(remainders[buyers[k]]);
         for (var k = 0; k < count; k++)
         {
-            var i = list[k];
-            if (remainders[i] > T.Zero && (found < 0 || remainders[i] > remainders[found])) found = i;
+            var own = bits[k];
+            var before = 0;
+            for (var j = 0; j < count; j++)
+            {
+                before += bits[j] > own ? 1 : 0;
+                before += (bits[j] == own) & (j < k) ? 1 : 0;
+            }
+            values[buyers[k]] += unit * ((before < units) & (own > 0) ? 1 : 0);
         }
-        return found;
     }
 
     private static void RequirePrice<T>(Book<T> book, int i) where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
