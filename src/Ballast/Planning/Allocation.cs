@@ -21,8 +21,14 @@ internal static class Allocation
         var n = weights.Length;
         result.Clear();
         if (amount <= T.Zero) return;
-        Span<bool> done = n <= 128 ? stackalloc bool[n] : new bool[n];
-        for (var i = 0; i < n; i++) done[i] = weights[i] <= T.Zero || caps[i] <= T.Zero;
+        // The assets still sharing, in asset order: those with a weight and room below their cap, less those capped so far.
+        Span<int> sharing = n <= 128 ? stackalloc int[n] : new int[n];
+        var count = 0;
+        for (var i = 0; i < n; i++)
+        {
+            sharing[count] = i;
+            count += weights[i] > T.Zero & caps[i] > T.Zero ? 1 : 0;
+        }
         var remaining = amount;
         // Every pass either caps at least one asset or shares out the rest, so at most n + 1 passes.
         // Capping all assets whose share reaches the cap in one pass cannot overshoot: their caps sum
@@ -30,23 +36,32 @@ internal static class Allocation
         while (remaining > T.Zero)
         {
             var weightSum = T.Zero;
-            for (var i = 0; i < n; i++)
-                if (!done[i]) weightSum += weights[i];
+            for (var k = 0; k < count; k++) weightSum += weights[sharing[k]];
             if (weightSum <= T.Zero) break;
 
-            var anyCapped = false;
             var pool = remaining;
-            for (var i = 0; i < n; i++)
+            var kept = 0;
+            for (var k = 0; k < count; k++)
             {
-                if (done[i] || pool * weights[i] / weightSum < caps[i]) continue;
+                var i = sharing[k];
+                if (pool * weights[i] / weightSum < caps[i])
+                {
+                    sharing[kept++] = i;
+                    continue;
+                }
                 result[i] = caps[i];
                 remaining -= caps[i];
-                done[i] = true;
-                anyCapped = true;
             }
-            if (anyCapped) continue;
-            for (var i = 0; i < n; i++)
-                if (!done[i]) result[i] = remaining * weights[i] / weightSum;
+            if (kept < count)
+            {
+                count = kept;
+                continue;
+            }
+            for (var k = 0; k < count; k++)
+            {
+                var i = sharing[k];
+                result[i] = remaining * weights[i] / weightSum;
+            }
             break;
         }
     }
