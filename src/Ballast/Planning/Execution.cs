@@ -46,40 +46,34 @@ internal static class Execution
         var valuesAfter = w.ValuesAfter;
         var quantitiesAfter = w.QuantitiesAfter;
         var hasQtyAfter = w.HasQuantityAfter;
-        // Spans, not Array.Copy: on ten entries the array overloads' type checks cost more than the copies.
-        book.Values.AsSpan(0, n).CopyTo(valuesAfter);
-        book.Quantities.AsSpan(0, n).CopyTo(quantitiesAfter);
-        book.HasQuantity.AsSpan(0, n).CopyTo(hasQtyAfter);
-        moves.AsSpan(0, n).Clear();
         var totalCosts = T.Zero;
         var trades = 0;
 
-        // Which assets may sell and which may buy, listed once: a change smaller than one money unit either way is
-        // rounding left over from an earlier plan, not a trade. Every later step walks its own list.
+        // The book as it stands becomes the state after the trades, which the trades then change. Alongside, the
+        // assets that may sell and those that may buy are listed once: a change smaller than one money unit either
+        // way is rounding left over from an earlier plan, not a trade. Every later step walks its own list.
         var minusUnit = -unit;
         var sellers = w.Sellers;
         var buyers = w.Buyers;
         int sellCount = 0, buyCount = 0;
-        if (typeof(T) == typeof(double))
+        for (var i = 0; i < n; i++)
         {
-            // Without branches: whether an asset sells or buys follows the market, which no predictor can guess.
-            for (var i = 0; i < n; i++)
+            valuesAfter[i] = book.Values[i];
+            quantitiesAfter[i] = book.Quantities[i];
+            hasQtyAfter[i] = book.HasQuantity[i];
+            moves[i] = Move.None;
+            var d = deltas[i];
+            if (typeof(T) == typeof(double))
             {
-                var d = deltas[i];
+                // Without branches: whether an asset sells or buys follows the market, which no predictor can guess.
                 sellers[sellCount] = i;
                 sellCount += d <= minusUnit ? 1 : 0;
                 buyers[buyCount] = i;
                 buyCount += d >= unit ? 1 : 0;
             }
-        }
-        else
-        {
             // Decimal comparisons are calls: one per asset that sells.
-            for (var i = 0; i < n; i++)
-            {
-                if (deltas[i] <= minusUnit) sellers[sellCount++] = i;
-                else if (deltas[i] >= unit) buyers[buyCount++] = i;
-            }
+            else if (d <= minusUnit) sellers[sellCount++] = i;
+            else if (d >= unit) buyers[buyCount++] = i;
         }
 
         // Sells.
@@ -369,12 +363,6 @@ internal static class Execution
         }
         var lost = (Rounding.Round(ideal, decimals, MidpointRounding.ToZero) - floored) * perUnit;
         var units = Math.Min(candidates, int.CreateSaturating(T.Round(lost)));
-        if (units <= 0) return;
-        if (typeof(T) == typeof(double) && count <= 16)
-        {
-            UnitsByRank(Unsafe.As<T[], double[]>(ref remainders), Unsafe.As<T[], double[]>(ref values), buyers, count, units, Unsafe.As<T, double>(ref unit));
-            return;
-        }
         for (var u = 0; u < units; u++)
         {
             var pick = -1;
@@ -386,31 +374,6 @@ internal static class Execution
             if (pick < 0) break;
             values[pick] += unit;
             remainders[pick] = T.Zero;
-        }
-    }
-
-    /// <summary>
-    /// The same units as picking the largest remainder <paramref name="units"/> times (the first of equal ones),
-    /// given by rank instead: a buyer gets a unit when fewer than <paramref name="units"/> remainders come before
-    /// its own in that order. Remainders are never negative, and the bits of non-negative doubles order as the
-    /// numbers do, so every comparison is an integer one and nothing branches on the data; a simulation's
-    /// remainders are as random as its market. For a handful of buyers the quadratic count is cheaper than
-    /// mispredicted picks.
-    /// </summary>
-    internal static void UnitsByRank(double[] remainders, double[] values, int[] buyers, int count, int units, double unit)
-    {
-        Span<long> bits = stackalloc long[16];
-        for (var k = 0; k < count; k++) bits[k] = BitConverter.DoubleToInt64Bits(remainders[buyers[k]]);
-        for (var k = 0; k < count; k++)
-        {
-            var own = bits[k];
-            var before = 0;
-            for (var j = 0; j < count; j++)
-            {
-                before += bits[j] > own ? 1 : 0;
-                before += (bits[j] == own) & (j < k) ? 1 : 0;
-            }
-            values[buyers[k]] += unit * ((before < units) & (own > 0) ? 1 : 0);
         }
     }
 
