@@ -631,9 +631,8 @@ public sealed class Backtester
             book.Cash = _cash;
             var rebalance = force || (lookDue && Needs(t, lastRebalanced, volatility));
             // Most plans have no flow: no decimal conversions for them.
-            var outcome = flow.Any
-                ? PlanCore<double>.Run(_w, _settings, rebalance, (double)flow.Deposit, (double)flow.Withdraw, keepCash: false, null, null)
-                : PlanCore<double>.Run(_w, _settings, rebalance, 0, 0, keepCash: false, null, null);
+            var (deposit, withdraw) = flow.Any ? ((double)flow.Deposit, (double)flow.Withdraw) : (0d, 0d);
+            var outcome = PlanCore<double>.Run(_w, _settings, rebalance, deposit, withdraw, keepCash: false, null, null);
             double traded = 0;
             for (var i = 0; i < n; i++)
             {
