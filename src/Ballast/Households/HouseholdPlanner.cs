@@ -84,19 +84,22 @@ public static class HouseholdPlanner
         var profile = portfolio.Tax ?? TaxProfile.Plain(portfolio);
 
         var limited = options.MaxRealizedGain is not null || options.NoShortTermGains;
-        var candidates = new List<TaxPlan> { Run(portfolio, profile, request, options, taxMin: false, "plain", limited) };
+        // The engine's plan for the request; the strategies differ in how they distribute it and in the limits they add.
+        var unlimited = Planner.Create(portfolio, request);
+        var candidates = new List<TaxPlan> { Run(portfolio, profile, request, unlimited, options, taxMin: false, "plain", limited) };
         if (!options.TaxAware) return candidates[0];
 
-        candidates.Add(Run(portfolio, profile, request, options, taxMin: true, "tax-min lots", limited));
+        candidates.Add(Run(portfolio, profile, request, unlimited, options, taxMin: true, "tax-min lots", limited));
         var bands = candidates[0].Plan.Drift.Positions.Any(p => p.HalfWidth is not null);
         if (bands && candidates[0].Plan.Trades.Any(t => t.Side == TradeSide.Sell))
         {
             var noGain = options with { MaxRealizedGain = Math.Min(options.MaxRealizedGain ?? 0m, 0m) };
+            var buyOnly = request with { SellLimits = portfolio.Positions.ToDictionary(p => p.Ticker, _ => 0m) };
             var alternatives = new[]
             {
                 // Buy only first: on a tie in tax the plan with fewer trades wins.
-                Run(portfolio, profile, request with { SellLimits = portfolio.Positions.ToDictionary(p => p.Ticker, _ => 0m) }, options, taxMin: true, "buy only", limited: false),
-                Run(portfolio, profile, request, noGain, taxMin: true, "no net gain", limited: true),
+                Run(portfolio, profile, buyOnly, Planner.Create(portfolio, buyOnly), options, taxMin: true, "buy only", limited: false),
+                Run(portfolio, profile, request, unlimited, noGain, taxMin: true, "no net gain", limited: true),
             };
             foreach (var alt in alternatives)
                 if (SatisfiesTrigger(portfolio, alt.Plan)) candidates.Add(alt);
@@ -114,21 +117,21 @@ public static class HouseholdPlanner
         return after.Positions.All(p => p.Status == BandStatus.Within);
     }
 
-    private static TaxPlan Run(Portfolio portfolio, TaxProfile profile, PlanRequest request, TaxPlanOptions options, bool taxMin, string strategy, bool limited)
+    /// <summary>One strategy: <paramref name="unlimited"/> (the engine's plan for <paramref name="request"/>) distributed, or when
+    /// <paramref name="limited"/>, re-planned under sell limits that keep the gain budget and the short-term rule.</summary>
+    private static TaxPlan Run(Portfolio portfolio, TaxProfile profile, PlanRequest request, Plan unlimited, TaxPlanOptions options, bool taxMin, string strategy, bool limited)
     {
-        var plan = Planner.Create(portfolio, request);
-        var result = Distribute(portfolio, profile, plan, taxMin);
-        if (!limited) return result with { Strategy = strategy };
+        if (!limited) return Distribute(portfolio, profile, unlimited, taxMin) with { Strategy = strategy };
 
         // Limits are always computed from the unlimited plan's sells, so a ticker a tighter plan stopped selling keeps its limit.
-        var unlimited = plan;
+        TaxPlan result = null!;
         var budget = options.MaxRealizedGain;
         var frozen = new HashSet<string>(StringComparer.Ordinal);
         for (var attempt = 0; attempt < 5; attempt++)
         {
             // The last attempt sells nothing from taxable accounts: a plan breaking the limits is never returned.
             var limits = SellLimits(portfolio, profile, unlimited, taxMin, budget, options.NoShortTermGains, request.SellLimits, frozen, taxableNone: attempt == 4);
-            plan = Planner.Create(portfolio, request with { SellLimits = limits });
+            var plan = Planner.Create(portfolio, request with { SellLimits = limits });
             result = Distribute(portfolio, profile, plan, taxMin);
             // Rounding of split lots, or a lot order whose gains are not monotone in the quantity (a gain lot before a
             // loss lot), can break a limit when the planner sells a little less than allowed; tighten and try again.
@@ -139,7 +142,7 @@ public static class HouseholdPlanner
             if (!overBudget && shortTermBreaks.Count == 0) break;
             frozen.UnionWith(shortTermBreaks);
             if (overBudget && options.MaxRealizedGain is { } cap)
-                budget = (budget ?? cap) - Math.Max(result.RealizedGain - cap, Step(portfolio.Execution.MoneyDecimals));
+                budget = (budget ?? cap) - Math.Max(result.RealizedGain - cap, Execution.Unit(portfolio.Execution.MoneyDecimals));
         }
         return result with { Strategy = strategy };
     }
@@ -189,22 +192,18 @@ public static class HouseholdPlanner
                 need -= q;
                 if (q < Math.Min(need + q, heldQuantity)) break; // the budget or rule stopped this account: do not reach further
             }
-            limit = Math.Floor(limit * Pow10(portfolio.Execution.MoneyDecimals)) / Pow10(portfolio.Execution.MoneyDecimals);
+            limit = Math.Round(limit, portfolio.Execution.MoneyDecimals, MidpointRounding.ToNegativeInfinity);
             limits[sell.Ticker] = limits.TryGetValue(sell.Ticker, out var earlier) ? Math.Min(earlier, limit) : limit;
         }
         return limits;
     }
 
-    private static decimal Pow10(int n)
-    {
-        var p = 1m;
-        for (var i = 0; i < n; i++) p *= 10m;
-        return p;
-    }
-
-    /// <summary>Tax-advantaged accounts first; taxable first when the plan raises cash for a withdrawal, which is paid from taxable accounts.</summary>
-    private static IEnumerable<Account> SellOrder(IReadOnlyList<Account> accounts, bool withdrawing) =>
-        withdrawing
+    /// <summary>
+    /// Tax-advantaged accounts first, or taxable first (<paramref name="taxableFirst"/>): the order sells use when the plan
+    /// raises cash for a withdrawal, which is paid from taxable accounts.
+    /// </summary>
+    private static IEnumerable<Account> SellOrder(IReadOnlyList<Account> accounts, bool taxableFirst) =>
+        taxableFirst
             ? accounts.Where(a => a.IsTaxable).Concat(accounts.Where(a => !a.IsTaxable))
             : accounts.Where(a => !a.IsTaxable).Concat(accounts.Where(a => a.IsTaxable));
 
@@ -233,8 +232,9 @@ public static class HouseholdPlanner
         var states = profile.Accounts
             .Select((a, i) => new AccountState(a, a.Cash + (i == 0 ? plan.Deposit : 0m), profile.History.OpenLots.Where(l => l.Account == a.Name)))
             .ToList();
-        var ordered = states.Where(s => !s.Account.IsTaxable).Concat(states.Where(s => s.Account.IsTaxable)).ToList();
-        var sellOrder = SellOrder(profile.Accounts, plan.Withdraw > 0).Select(a => states.First(s => s.Account == a)).ToList();
+        List<AccountState> InOrder(bool taxableFirst) => [.. SellOrder(profile.Accounts, taxableFirst).Select(a => states.First(s => s.Account == a))];
+        var ordered = InOrder(taxableFirst: false);
+        var sellOrder = InOrder(plan.Withdraw > 0);
         var washWindow = profile.Regime.WashSaleWindowDays;
         var guard = new WashSaleGuard(profile.Identical, profile.PastLossSales(),
             profile.Transactions.Where(t => t.Kind != TransactionKind.Sell).Select(t => new Purchase(t.Ticker, t.Account, t.Date)),
@@ -257,8 +257,8 @@ public static class HouseholdPlanner
                 var take = Math.Min(left, units);
                 if (take <= 0) continue;
                 var last = take == left;
-                var value = last ? valueLeft : Math.Round(sell.Value * take / total, money, MidpointRounding.AwayFromZero);
-                var cost = last ? costLeft : Math.Round(sell.Cost * take / total, money, MidpointRounding.AwayFromZero);
+                var value = last ? valueLeft : Part(sell.Value, take, total, money);
+                var cost = last ? costLeft : Part(sell.Cost, take, total, money);
                 left -= take;
                 valueLeft -= value;
                 costLeft -= cost;
@@ -305,8 +305,8 @@ public static class HouseholdPlanner
             void Place(AccountState s, decimal take)
             {
                 var last = take == left;
-                var value = last ? valueLeft : Math.Round(buy.Value * take / total, money, MidpointRounding.AwayFromZero);
-                var cost = last ? costLeft : Math.Round(buy.Cost * take / total, money, MidpointRounding.AwayFromZero);
+                var value = last ? valueLeft : Part(buy.Value, take, total, money);
+                var cost = last ? costLeft : Part(buy.Cost, take, total, money);
                 left -= take;
                 valueLeft -= value;
                 costLeft -= cost;
@@ -326,8 +326,8 @@ public static class HouseholdPlanner
                     var fraction = s.Cash / need;
                     take = byQuantity ? Math.Round(left * fraction, qd, MidpointRounding.ToZero) : Math.Round(left * fraction, money, MidpointRounding.ToZero);
                     // The rounded cost share can tip a proportional split over the cash by a unit; step back until it fits.
-                    while (take > 0 && Math.Round(buy.Value * take / total, money, MidpointRounding.AwayFromZero) + Math.Round(buy.Cost * take / total, money, MidpointRounding.AwayFromZero) > s.Cash)
-                        take -= byQuantity ? Step(qd) : Step(money);
+                    while (take > 0 && Part(buy.Value, take, total, money) + Part(buy.Cost, take, total, money) > s.Cash)
+                        take -= Execution.Unit(byQuantity ? qd : money);
                 }
                 if (take > 0) Place(s, take);
             }
@@ -355,7 +355,7 @@ public static class HouseholdPlanner
         }
 
         var withdraw = plan.Withdraw;
-        foreach (var s in states.Where(s => s.Account.IsTaxable).Concat(states.Where(s => !s.Account.IsTaxable)))
+        foreach (var s in InOrder(taxableFirst: true))
         {
             if (withdraw <= 0) break;
             var take = Math.Min(withdraw, Math.Max(0, s.Cash));
@@ -390,6 +390,10 @@ public static class HouseholdPlanner
         return new TaxPlan(household, accounts, shortTerm, longTerm, tax, transfers, warnings, "plain");
     }
 
+    /// <summary>An account's share of a trade's value or cost: <paramref name="take"/> of <paramref name="total"/> units, to the money unit.</summary>
+    private static decimal Part(decimal amount, decimal take, decimal total, int money) =>
+        Math.Round(amount * take / total, money, MidpointRounding.AwayFromZero);
+
     /// <summary>
     /// The engine's positions after the trades, less the buys that were left undone or held back: their value stays
     /// in cash, which leaves the weighing base unless cash is an asset class.
@@ -414,12 +418,5 @@ public static class HouseholdPlanner
             if (!undone.TryGetValue(h.Ticker, out var u)) return h with { Basis = basis };
             return h with { Value = h.Value - u.Value, Quantity = h.Quantity is { } q ? q - u.Quantity : null, Basis = basis };
         })];
-    }
-
-    private static decimal Step(int decimals)
-    {
-        var s = 1m;
-        for (var i = 0; i < decimals; i++) s /= 10m;
-        return s;
     }
 }

@@ -1,3 +1,4 @@
+using Ballast.Input;
 using Ballast.Portfolios;
 using Ballast.Tax;
 
@@ -57,16 +58,10 @@ public sealed record TaxProfile
     /// <summary>The accounts, in file order; at least one.</summary>
     public required IReadOnlyList<Account> Accounts { get; init; }
 
-    /// <summary>True when the file lists <c>accounts:</c> (a household file).</summary>
-    public bool IsHousehold { get; init; }
-
-    /// <summary>The lots as given under the holdings: the state before the first transaction.</summary>
-    public IReadOnlyList<TaxLot> InitialLots { get; init; } = [];
-
     /// <summary>The history, all accounts.</summary>
     public IReadOnlyList<LedgerTransaction> Transactions { get; init; } = [];
 
-    /// <summary>The history replayed over <see cref="InitialLots"/>: the open lots on the as-of date, sales and wash sales.</summary>
+    /// <summary>The history replayed over the lots given under the holdings: the open lots on the as-of date, sales and wash sales.</summary>
     public required LedgerResult History { get; init; }
 
     /// <summary>Groups of substantially identical tickers, across all accounts.</summary>
@@ -86,9 +81,6 @@ public sealed record TaxProfile
 
     /// <summary>Money decimals for splitting lots (the portfolio's execution setting).</summary>
     public int MoneyDecimals { get; init; } = 2;
-
-    /// <summary>The account named <paramref name="name"/>.</summary>
-    public Account AccountNamed(string name) => Accounts.First(a => a.Name == name);
 
     /// <summary>The lot selector for this household's money precision.</summary>
     public LotSelector Selector => new(MoneyDecimals);
@@ -121,7 +113,7 @@ public sealed record TaxProfile
     /// <summary>A profile for a portfolio with no tax data: one taxable account, no lots, US defaults.</summary>
     public static TaxProfile Plain(Portfolio portfolio) => new()
     {
-        Regime = TaxRegime.Us(0.37m, 0.20m),
+        Regime = TaxSettingsReader.DefaultRegime,
         Accounts = [new Account(SingleAccountName, AccountType.Taxable, portfolio.Cash, portfolio.Positions, LotSelectionMethod.Fifo)],
         History = new LedgerResult([], [], [], []),
         MoneyDecimals = portfolio.Execution.MoneyDecimals,

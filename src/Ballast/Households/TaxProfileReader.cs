@@ -50,7 +50,7 @@ internal static partial class TaxProfileReader
             }
             else if (Document.Get(m, "type") is null) doc.Error(m, $"{path}.type", "missing: give taxable, tax-deferred or tax-free");
             var cash = doc.Amount(m, "cash", path) ?? 0m;
-            var method = LotMethod(doc, m, path) ?? LotSelectionMethod.Fifo;
+            var method = TaxSettingsReader.ReadLotSelection(doc, m, path) ?? LotSelectionMethod.Fifo;
             var holdings = PortfolioReader.ReadHoldings(doc, m, $"{path}.holdings", securities, held, name);
             accounts.Add(new AccountRead(new Account(name, type, cash, holdings, method), m, path));
         }
@@ -69,9 +69,6 @@ internal static partial class TaxProfileReader
         }
         return [.. order.Select(t => new Position(t, sums[t].Value, sums[t].Quantity))];
     }
-
-    private static LotSelectionMethod? LotMethod(Document doc, YamlMappingNode m, string path) =>
-        TaxSettingsReader.ReadLotSelection(doc, m, path);
 
     private sealed record TxRead(LedgerTransaction Tx, string Path, YamlNode Node);
 
@@ -94,7 +91,7 @@ internal static partial class TaxProfileReader
             if (TaxSettingsReader.ReadTreatment(doc, regime, node, $"securities.{ticker}.treatment") is { } resolved) treatments[ticker] = resolved;
         }
 
-        var defaultMethod = LotMethod(doc, root, "") ;
+        var defaultMethod = TaxSettingsReader.ReadLotSelection(doc, root, "");
         var accountList = accounts?.Select(a => a.Account).ToList()
             ?? [new Account(TaxProfile.SingleAccountName, AccountType.Taxable, cash, positions, defaultMethod ?? LotSelectionMethod.Fifo)];
         if (accounts is not null && defaultMethod is { } dm)
@@ -147,8 +144,8 @@ internal static partial class TaxProfileReader
 
         return new TaxProfile
         {
-            Regime = regime, TreatmentByTicker = treatments, Accounts = accountList, IsHousehold = accounts is not null,
-            InitialLots = lots, Transactions = [.. transactions.Select(t => t.Tx)], History = history, Identical = identical,
+            Regime = regime, TreatmentByTicker = treatments, Accounts = accountList,
+            Transactions = [.. transactions.Select(t => t.Tx)], History = history, Identical = identical,
             Substitutes = substitutes, Harvest = harvest, RealizedYearToDate = ytd, AllowCashTransfers = allowTransfers,
             MoneyDecimals = moneyDecimals,
         };

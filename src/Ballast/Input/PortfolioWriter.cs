@@ -55,7 +55,7 @@ public static class PortfolioWriter
     {
         var parts = new List<string>
         {
-            $"{Str("look")}: {Str(policy.Look.Frequency == LookFrequency.EveryNDays ? $"every {policy.Look.EveryDays} days" : policy.Look.Frequency.ToString().ToLowerInvariant())}",
+            $"{Str("look")}: {Str(policy.Look.ToString())}",
         };
         if (policy.Look.MaxIntervalDays is { } m) parts.Add($"{Str("maxIntervalDays")}: {m}");
         var t = policy.Trigger;

@@ -17,11 +17,12 @@ internal readonly record struct ExecutionResult<T>(T CashAfter, T Costs, int Tra
 /// </summary>
 internal static class Execution
 {
-    private static readonly decimal[] Units = [1m, 0.1m, 0.01m, 0.001m, 0.0001m, 0.00001m, 0.000001m, 0.0000001m, 0.00000001m];
+    private static readonly decimal[] Units =
+        [1m, 0.1m, 0.01m, 0.001m, 0.0001m, 0.00001m, 0.000001m, 0.0000001m, 0.00000001m, 0.000000001m, 0.0000000001m, 0.00000000001m, 0.000000000001m];
 
     private static readonly decimal[] Wholes = [1m, 10m, 100m, 1_000m, 10_000m, 100_000m, 1_000_000m, 10_000_000m, 100_000_000m];
 
-    /// <summary>One unit of the last decimal place: 0.01 for two decimals.</summary>
+    /// <summary>One unit of the last decimal place: 0.01 for two decimals (money up to 8 decimals, quantities up to 12).</summary>
     internal static decimal Unit(int decimals) => Units[decimals];
 
     /// <summary>Units of the last decimal place in one: 100 for two decimals.</summary>

@@ -42,14 +42,6 @@ internal sealed class Book<T> where T : unmanaged, IFloatingPoint<T>, IMinMaxVal
 
 internal static class Book
 {
-    /// <summary>A new book of <paramref name="p"/>.</summary>
-    public static Book<decimal> From(Portfolio p)
-    {
-        var book = new Book<decimal>();
-        Fill(book, p);
-        return book;
-    }
-
     /// <summary>Lays <paramref name="p"/> out in <paramref name="book"/>, reusing its arrays when they are long enough.</summary>
     public static void Fill(Book<decimal> book, Portfolio p)
     {
