@@ -255,6 +255,7 @@ public sealed class Backtester
         var growth = m.CashGrowth;
         var targetsD = _targetDoubles;
         var reserve = (double)ex.CashReserve;
+        double[]? window = null; // the volatility window's index points, reused from look to look
 
         for (var t = 0; t < T; t++)
         {
@@ -317,7 +318,11 @@ public sealed class Backtester
                 engineCalls++;
                 double? vol = null;
                 if (volRule is not null && t >= volRule.Window)
-                    vol = RealizedVolatility.Annualized(WithToday(index, t, invested + cashD, values, volRule.Window), volRule.Window, m.PeriodsPerYear);
+                {
+                    window ??= new double[volRule.Window + 1];
+                    WithToday(index, t, invested + cashD, values, window);
+                    vol = RealizedVolatility.Annualized(window, volRule.Window, m.PeriodsPerYear);
+                }
                 decimal deposit = 0, withdraw = 0;
                 if (flow)
                 {
@@ -356,7 +361,11 @@ public sealed class Backtester
                     if (before > 0) turnoverSum += traded / 2 / before;
                 }
                 if (ledger is not null && (step.Trades.Count > 0 || t == 0))
-                    ledger.Add(new LedgerEntry(t, date, step.Action, step.Trades, deposit, withdraw, planner.LedgerCash, planner.Quantities()));
+                {
+                    // A recorded ledger always plans exactly (see exact above).
+                    var exactStep = (ExactStep)planner;
+                    ledger.Add(new LedgerEntry(t, date, step.Action, step.Trades, deposit, withdraw, exactStep.LedgerCash, exactStep.Quantities()));
+                }
                 invested = 0;
                 for (var i = 0; i < n; i++)
                 {
@@ -398,14 +407,15 @@ public sealed class Backtester
         };
     }
 
-    /// <summary>The last <paramref name="window"/> + 1 points of the time-weighted index, today's close before trading last, for realized volatility.</summary>
-    private static double[] WithToday(double[] index, int t, double valueNow, double[] values, int window)
+    /// <summary>
+    /// Fills <paramref name="tail"/> (window + 1 long, <paramref name="t"/> ≥ window) with the last points of the
+    /// time-weighted index, today's close before trading last, for realized volatility.
+    /// </summary>
+    private static void WithToday(double[] index, int t, double valueNow, double[] values, double[] tail)
     {
-        var count = Math.Min(t, window) + 1;
-        var tail = new double[count];
-        Array.Copy(index, t - (count - 1), tail, 0, count - 1);
+        var window = tail.Length - 1;
+        Array.Copy(index, t - window, tail, 0, window);
         tail[^1] = index[t - 1] * valueNow / values[t - 1];
-        return tail;
     }
 
     /// <summary>
@@ -465,10 +475,6 @@ public sealed class Backtester
 
         /// <summary>After a plan that sold everything to pay a withdrawal of everything: the (negative) amount the sales fell short by, and cash set to zero.</summary>
         decimal SettleDepletion();
-
-        decimal LedgerCash { get; }
-
-        decimal[] Quantities();
     }
 
     /// <summary>Plans with the engine's <see cref="Planner"/> on a <see cref="Portfolio"/> in decimal: what a live plan would do.</summary>
@@ -549,7 +555,6 @@ public sealed class Backtester
         private readonly bool[] _hasBand;
         /// <summary>The band half-width of cash when cash is an asset with a band.</summary>
         private readonly double? _cashHalf;
-        private readonly double _unitScale;
         private double _cash;
 
         public FastStep(Backtester owner, Policy policy)
@@ -560,7 +565,6 @@ public sealed class Backtester
             var n = m.Assets.Length;
             var ex = owner._execution;
             _settings = new PlanSettings<double>(ex, policy, ex.CashFlowMethod);
-            _unitScale = Math.Pow(10, ex.MoneyDecimals);
             var book = _w.Book;
             book.EnsureCapacity(n);
             _w.EnsureCapacity(n);
@@ -590,14 +594,12 @@ public sealed class Backtester
         private static decimal CashTargetOf(Backtester owner) =>
             owner._targets.Where(x => x.Ticker == Portfolio.CashTicker).Select(x => x.Weight).FirstOrDefault();
 
-        public decimal LedgerCash => (decimal)_cash;
 
         /// <summary>Back to the start of a run: the initial capital in cash.</summary>
         public void Reset() => _cash = (double)_owner._initial;
 
-        public decimal[] Quantities() => [.. _w.Book.Quantities.Take(_w.Book.Count).Select(q => (decimal)q)];
 
-        public double GrowCash(double factor) => _cash = Math.Round(_cash * factor * _unitScale) / _unitScale;
+        public double GrowCash(double factor) => _cash = Rounding.Round(_cash * factor, _settings.MoneyDecimals, MidpointRounding.ToEven);
 
         public decimal Everything(int t, double[] quantities)
         {

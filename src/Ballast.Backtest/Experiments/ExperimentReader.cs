@@ -236,7 +236,7 @@ public static class ExperimentReader
         {
             foreach (var (key, value) in tm.Children)
             {
-                var ticker = ((key as YamlScalarNode)?.Value ?? "").Trim().ToUpperInvariant();
+                var ticker = PortfolioReader.Ticker(key);
                 var field = $"tax.treatments.{ticker}";
                 if (ticker == Portfolio.CashTicker || targets.All(t => t.Ticker != ticker))
                 {

@@ -27,8 +27,4 @@ public static class RealizedVolatility
         }
         return Math.Sqrt(m2 / (window - 1) * periodsPerYear);
     }
-
-    /// <summary>The same as a fraction in <see cref="decimal"/>, the form <see cref="Ballast.Portfolios.Portfolio.RealizedVolatility"/> takes.</summary>
-    public static decimal? AnnualizedDecimal(ReadOnlySpan<double> values, int window, double periodsPerYear) =>
-        Annualized(values, window, periodsPerYear) is { } v ? (decimal)v : null;
 }
