@@ -300,6 +300,22 @@ public abstract partial class StoreSuite : StoreTestBase
     }
 
     [Fact]
+    public void Sells_Fifo_TakeTheOldestAcquisitionFirst_EvenWhenItWasRecordedLater()
+    {
+        var store = Seeded();
+        store.Deposit("alice-taxable", 100_000m, new DateOnly(2025, 1, 1));
+        var march = store.RecordFill(new Fill("b1", "alice-taxable", new DateOnly(2025, 3, 1), "VTI", OrderSide.Buy, 10, 250m));
+        var january = store.RecordFill(new Fill("b2", "alice-taxable", new DateOnly(2025, 1, 15), "VTI", OrderSide.Buy, 10, 200m)); // backdated
+        store.RecordFill(new Fill("s1", "alice-taxable", new DateOnly(2025, 5, 1), "VTI", OrderSide.Sell, 4, 310m));
+        var lots = store.Lots("alice-taxable").ToDictionary(l => l.OpenTransactionId);
+        Assert.Equal(6m, lots[january].Remaining);
+        Assert.Equal(1200m, lots[january].Cost);
+        Assert.Equal(10m, lots[march].Remaining);
+        // Replaying the ledger in transaction order reaches the same lots.
+        Assert.True(store.Verify().Ok, string.Join("\n", store.Verify().Differences));
+    }
+
+    [Fact]
     public void Fills_PartialFillsRecorded_SameFileTwiceUnchanged_DuplicateExecutionRefused()
     {
         var store = Seeded();

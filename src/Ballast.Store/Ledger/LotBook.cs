@@ -2,7 +2,8 @@ namespace Ballast.Store.Ledger;
 
 /// <summary>
 /// Minimal lot bookkeeping: a buy opens a lot; a sell closes named lots (by opening transaction id)
-/// or else the oldest first (FIFO). Cost basis of a partly closed lot shrinks in proportion,
+/// or else the oldest first (FIFO: by acquisition date, then by opening transaction, as the engine's lot selector
+/// orders them; a backdated buy is older than the lots recorded before it). Cost basis of a partly closed lot shrinks in proportion,
 /// rounded half away from zero. Kept apart so the engine's tax-lot selection can replace it.
 /// </summary>
 internal static class LotBook
@@ -26,7 +27,7 @@ internal static class LotBook
         List<Lot> order;
         if (string.IsNullOrWhiteSpace(namedLots))
         {
-            order = open;
+            order = [.. open.OrderBy(l => l.OpenDate, StringComparer.Ordinal).ThenBy(l => l.OpenTransactionId)];
         }
         else
         {
