@@ -167,6 +167,19 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains(expected, stderr);
     }
 
+    [Theory]
+    [InlineData("--tax-aware")]
+    [InlineData("--no-short-term-gains")]
+    [InlineData("--max-realized-gain", "1000")]
+    public void TaxFlags_OnStoredAccounts_AreRefusedNotIgnored(params string[] flags)
+    {
+        var (exit, stdout, stderr) = _cli.Run(["plan", "--account", "alice-taxable", .. flags]);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("need lots and plan from a portfolio file", stderr);
+    }
+
     [Fact]
     public void EveryProblemIsReportedAtOnce()
     {

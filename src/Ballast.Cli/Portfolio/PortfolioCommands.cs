@@ -57,6 +57,10 @@ internal static class PortfolioCommands
                 result.AddError("--json and --csv cannot be used together");
             if (result.GetValue(save) && result.GetValue(options.File) is not null)
                 result.AddError("--save records proposals for stored accounts: use it with --account, --household, --model or --all");
+            // Stored accounts are planned without their lots, so a tax limit could not be kept: refuse it rather than ignore it.
+            if (result.GetValue(options.File) is null
+                && (result.GetValue(maxGain) is not null || result.GetValue(noShortTerm) || result.GetValue(taxAware)))
+                result.AddError("--max-realized-gain, --no-short-term-gains and --tax-aware need lots and plan from a portfolio file; stored accounts are planned without their lots");
         });
         command.SetAction(parse =>
         {
