@@ -142,6 +142,24 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void ModelPolicy_WithPerAssetBands_IsCheckedAgainstTheModelsTargets()
+    {
+        // VTI has a band of its own: valid, since VTI is one of the model's targets.
+        _cli.Write("banded.yaml", "{ look: daily, trigger: threshold, absolute: 5%, bands: { VTI: { absolute: 1% } } }\n");
+        Ok("model", "set", "sixty", "--targets", "VTI=60%,BND=40%", "--policy-file", "banded.yaml");
+        var (exit, stdout, stderr) = Run("check", "--account", "alice", "--as-of", "2025-06-30");
+        Assert.DoesNotContain("not valid", stdout + stderr);
+        Assert.Equal(1, exit); // 61.3% VTI is outside its own ±1pp band
+        Assert.Contains("VTI", stdout);
+
+        // A band for a ticker the model does not hold is refused for the accounts on that model.
+        _cli.Write("stray.yaml", "{ look: daily, trigger: threshold, absolute: 5%, bands: { QQQ: { absolute: 2% } } }\n");
+        Ok("model", "set", "sixty", "--targets", "VTI=60%,BND=40%", "--policy-file", "stray.yaml");
+        var (_, stdout2, stderr2) = Run("check", "--account", "alice", "--as-of", "2025-06-30");
+        Assert.Contains("policy.bands.QQQ", stdout2 + stderr2);
+    }
+
+    [Fact]
     public void ExportedAccount_IsAPortfolioFileThatChecksTheSame()
     {
         Ok("export", "bob.yaml", "--account", "bob", "--as-of", "2025-06-30");

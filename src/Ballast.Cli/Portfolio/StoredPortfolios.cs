@@ -17,6 +17,8 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
 {
     private readonly Dictionary<string, (Policy? Policy, string? Error)> _policies = new(StringComparer.Ordinal);
     private readonly Dictionary<IReadOnlyDictionary<string, decimal>, IReadOnlyList<TargetWeight>> _targets = new(ReferenceEqualityComparer.Instance);
+    // A policy's target-dependent rules (per-asset bands, inner rails inside the bands), checked once per policy and model.
+    private readonly Dictionary<(Policy, IReadOnlyList<TargetWeight>), string?> _policyChecks = new();
     private readonly ExecutionOptions _execution = executionOverride(ExecutionOptions.Default);
     private readonly Dictionary<string, Security> _securities = new(StringComparer.Ordinal);
 
@@ -55,6 +57,13 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
             targets = a.Targets.Select(t => new TargetWeight(t.Key, t.Value)).ToList();
             _targets[a.Targets] = targets;
         }
+        if (!_policyChecks.TryGetValue((policy, targets), out var policyProblem))
+        {
+            var problems = new List<InputProblem>();
+            PortfolioValidator.ValidatePolicy(policy, targets, null, problems);
+            _policyChecks[(policy, targets)] = policyProblem = problems.Count > 0 ? string.Join("; ", problems) : null;
+        }
+        if (policyProblem is not null) return new StoredPortfolio(a, null, [], $"{a.Name}: the stored policy is not valid: {policyProblem}");
         var portfolio = new Ballast.Portfolios.Portfolio
         {
             AsOf = asOf, Currency = a.Currency, Cash = a.Cash, LastRebalanced = a.LastRebalance,
@@ -71,12 +80,6 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
         var entry = read.Ok
             ? (policyOverride(read.Value!), (string?)null)
             : ((Policy?)null, string.Join("; ", read.Problems.Select(p => p.ToString())));
-        if (entry.Item1 is { } p)
-        {
-            var problems = new List<InputProblem>();
-            PortfolioValidator.ValidatePolicy(p, [], null, problems);
-            if (problems.Count > 0) entry = (null, string.Join("; ", problems));
-        }
         _policies[key] = entry;
         return entry;
     }
