@@ -49,8 +49,6 @@ internal sealed class LedgerSession(WriteScope scope)
     private readonly List<object?[]> _newTransactions = [];
     private bool _loadedAll;
 
-    public IReadOnlyCollection<AccountState> States => _states.Values;
-
     /// <summary>Loads the projection state of these accounts (those not loaded yet).</summary>
     public void Load(IReadOnlyCollection<long> accountIds)
     {
@@ -141,8 +139,6 @@ internal sealed class LedgerSession(WriteScope scope)
             _newTransactions);
         _newTransactions.Clear();
     }
-
-    public int PendingCount => _newTransactions.Count;
 
     public void Flush()
     {
