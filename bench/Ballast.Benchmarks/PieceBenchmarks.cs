@@ -46,7 +46,7 @@ internal sealed class Pieces
         return _w.Book.Count;
     }
 
-    public DriftReport Evaluate() => DriftEvaluator.Evaluate(_p, _p.Policy, _w.Book);
+    public DriftReport Evaluate() => DriftEvaluator.Evaluate(_p, _p.Policy, _w.Book, _w.Facts);
 
     public decimal Execute() => Execution.Run(_w, _deltas, _w.Book.Cash, 0, _settings, false, null).CashAfter;
 
@@ -73,7 +73,7 @@ internal sealed class Pieces
         d.Invested = (double)b.Invested;
         d.Cash = (double)b.Cash;
         var settings = new PlanSettings<double>(_p.Execution, _p.Policy, _p.Execution.CashFlowMethod);
-        if (shared is null) return () => PlanCore<double>.Run(w, settings, true, 0, 0, false, null, null).CashAfter;
+        if (shared is null) return () => PlanCore<double>.Run(w, settings, new Decision(true, false, false), 0, 0, false, null, null).CashAfter;
         // A shared workspace gets this book's numbers copied in before each plan, as a simulation does.
         var values = d.Values.Take(d.Count).ToArray();
         var quantities = d.Quantities.Take(d.Count).ToArray();
@@ -86,7 +86,7 @@ internal sealed class Pieces
             prices.CopyTo(d.Prices, 0);
             d.Invested = invested;
             d.Cash = cash;
-            return PlanCore<double>.Run(w, settings, true, 0, 0, false, null, null).CashAfter;
+            return PlanCore<double>.Run(w, settings, new Decision(true, false, false), 0, 0, false, null, null).CashAfter;
         };
     }
 }

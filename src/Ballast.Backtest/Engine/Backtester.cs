@@ -4,6 +4,7 @@ using Ballast.Drift;
 using Ballast.Planning;
 using Ballast.Policies;
 using Ballast.Portfolios;
+using Ballast.Policies.Triggers;
 
 namespace Ballast.Backtest.Engine;
 
@@ -94,12 +95,14 @@ public sealed record PolicyRunResult(string Name, Policy Policy, double[] Values
 /// Conventions: the portfolio is bought at target weights at the first close; a look happens at the close of
 /// each date on which <see cref="LookSchedule.IsDue"/> holds given the previous look; trades happen at that close,
 /// sells before buys, fractional unless the execution asks for whole shares; costs are paid from cash.
-/// Fractional-share runs plan in double through the engine's generic rules (<see cref="PlanCore{T}"/>,
-/// <see cref="Ballast.Drift.Verdict"/>); exact runs, whole shares and recorded ledgers build a <see cref="Portfolio"/>
+/// Fractional-share runs plan in double through the engine's <see cref="SeriesPlanner"/> (the same trigger and
+/// planning rules in double); exact runs, whole shares and recorded ledgers build a <see cref="Portfolio"/>
 /// and call <see cref="Planner.Create(Portfolio, PlanRequest)"/> in decimal. Tests hold the two within 1e-9.
-/// On a threshold look with no flow, the run first checks in double arithmetic, with a margin of 1e-9 of the
-/// portfolio's value, that every asset is well inside its band and the cash needs no placing; only then does it
-/// skip the planner (it would plan nothing); <see cref="BacktestOptions.AlwaysCallEngine"/> turns the pre-check off.
+/// On a look with no flow, the run first asks the trigger, in double arithmetic with a margin of 1e-9 of the
+/// portfolio's value, whether it is surely quiet and no cash waits to be placed
+/// (<see cref="SeriesPlanner.SurelyNothingToDo"/>); only then does it skip the planner (it would plan nothing);
+/// <see cref="BacktestOptions.AlwaysCallEngine"/> turns the pre-check off. Scheduled cash flows are placed first
+/// and the trigger judged on the portfolio after them, as in a live plan.
 /// A withdrawal of everything that is left sells the portfolio out and ends the run (<see cref="PolicyRunResult.Depleted"/>).
 /// </remarks>
 public sealed class Backtester
@@ -114,6 +117,7 @@ public sealed class Backtester
     private readonly decimal[] _targetWeights;
     private readonly double[] _targetDoubles;
     private readonly bool _cashIsAsset;
+    private readonly string[] _assets;
     private readonly Dictionary<LookSchedule, bool[]> _lookCache = [];
 
     /// <param name="market">Prices and cash growth.</param>
@@ -140,6 +144,7 @@ public sealed class Backtester
             _targetWeights[i] = t.Weight;
         }
         _targetDoubles = [.. _targetWeights.Select(w => (double)w)];
+        _assets = market.Assets;
         _flowDue = _flows is null ? new bool[market.Count] : DueDates(_flows.Every);
     }
 
@@ -217,6 +222,7 @@ public sealed class Backtester
         double cashLedger = cashD;
         double cashFactor = 1; // cash growth since the ledger's cash was last set
         DateOnly? lastRebalanced = null;
+        var lastRebalanceRow = -1;
         DateOnly? lastLook = null;
 
         double[] values, index;
@@ -246,15 +252,13 @@ public sealed class Backtester
         var engineCalls = 0;
         DateOnly? depleted = null;
 
-        var fastThreshold = !options.AlwaysCallEngine && !_cashIsAsset
-            && policy.Trigger.Kind is TriggerKind.Threshold or TriggerKind.Never
-            && policy.Trigger.Volatility is null or { Scaling: BandScaling.None };
+        // The pre-check asks the same trigger in double; an exact run keeps a double planner just for it.
+        var gate = options.AlwaysCallEngine ? null : planner is FastStep fs ? fs.Series : new SeriesPlanner(m.Assets, _targets, policy, ex);
         var volRule = policy.Trigger.Kind == TriggerKind.Volatility || policy.Trigger.Volatility is { Scaling: not BandScaling.None } ? policy.Trigger.Volatility : null;
         var v = new double[n];
         var closes = m.Closes;
         var growth = m.CashGrowth;
         var targetsD = _targetDoubles;
-        var reserve = (double)ex.CashReserve;
         double[]? window = null; // the volatility window's index points, reused from look to look
 
         for (var t = 0; t < T; t++)
@@ -304,25 +308,27 @@ public sealed class Backtester
                 cashD = cashLedger;
                 cashFactor = 1;
             }
+            double? vol = null;
+            if (volRule is not null && (look || callEngine) && depleted is null && t >= volRule.Window)
+            {
+                window ??= new double[volRule.Window + 1];
+                WithToday(index, t, invested + cashD, values, window);
+                vol = RealizedVolatility.Annualized(window, volRule.Window, m.PeriodsPerYear);
+            }
             if (!callEngine && look && depleted is null)
             {
                 callEngine = true;
-                if (fastThreshold && !policy.Look.IntervalExceeded(lastRebalanced, date)
-                    && cashLedger >= reserve && cashLedger - reserve < dust && ClearlyWithin(policy, v, invested, halves))
-                    callEngine = false;
+                if (gate is not null)
+                {
+                    gate.SetMarket(vol, closes, lastRebalanceRow);
+                    if (gate.SurelyNothingToDo(v, cashLedger, policy.Look.IntervalExceeded(lastRebalanced, date), Margin)) callEngine = false;
+                }
             }
 
             double traded = 0, flowNet = 0;
             if (callEngine)
             {
                 engineCalls++;
-                double? vol = null;
-                if (volRule is not null && t >= volRule.Window)
-                {
-                    window ??= new double[volRule.Window + 1];
-                    WithToday(index, t, invested + cashD, values, window);
-                    vol = RealizedVolatility.Annualized(window, volRule.Window, m.PeriodsPerYear);
-                }
                 decimal deposit = 0, withdraw = 0;
                 if (flow)
                 {
@@ -336,7 +342,7 @@ public sealed class Backtester
                     depleted = date;
                 }
                 var cashBefore = cashLedger;
-                var step = planner.Plan(t, qd, look, lastRebalanced, lastLook, vol, new Flow(flow, deposit, withdraw), force: t == 0);
+                var step = planner.Plan(t, qd, look, lastRebalanced, lastLook, vol, lastRebalanceRow, new Flow(flow, deposit, withdraw), force: t == 0);
                 cashLedger = step.Cash;
                 if (depleted == date)
                 {
@@ -345,7 +351,11 @@ public sealed class Backtester
                     cashLedger = 0;
                 }
                 cashD = cashLedger;
-                if (step.Action == PlanAction.Rebalance) lastRebalanced = date;
+                if (step.Action == PlanAction.Rebalance)
+                {
+                    lastRebalanced = date;
+                    lastRebalanceRow = t;
+                }
                 if (flow) flowNet = (double)(deposit - withdraw);
                 traded = step.Traded;
                 if (t == 0) initialCosts = step.Costs;
@@ -435,26 +445,6 @@ public sealed class Backtester
         return halves;
     }
 
-    /// <summary>
-    /// True when every asset is inside its band by more than the margin (1e-9 of the invested value), so the
-    /// engine's exact decimal comparison must agree that no band is breached. Never-trigger policies have no bands to check.
-    /// </summary>
-    private bool ClearlyWithin(Policy policy, double[] v, double basis, double[] halves)
-    {
-        if (policy.Trigger.Kind == TriggerKind.Never) return true;
-        if (!(basis > 0)) return false;
-        var eps = Margin * basis;
-        for (var i = 0; i < v.Length; i++)
-        {
-            var target = _targetDoubles[i];
-            var h = halves[i];
-            if (v[i] > (target + h) * basis - eps) return false;
-            var lower = target - h;
-            if (lower > 0 && v[i] < lower * basis + eps) return false;
-        }
-        return true;
-    }
-
     /// <summary>The cash flow of a close: whether there is one, and its deposit and withdrawal (currency units, at most one above zero).</summary>
     private readonly record struct Flow(bool Any, decimal Deposit, decimal Withdraw);
 
@@ -470,8 +460,9 @@ public sealed class Backtester
         /// <summary>What the whole portfolio is worth at close <paramref name="t"/>: the most a withdrawal can take.</summary>
         decimal Everything(int t, double[] quantities);
 
-        /// <summary>Plans at close <paramref name="t"/> (<paramref name="lookDue"/>: the look schedule says to look) and applies the trades to <paramref name="quantities"/> and the cash.</summary>
-        StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, Flow flow, bool force);
+        /// <summary>Plans at close <paramref name="t"/> (<paramref name="lookDue"/>: the look schedule says to look) and applies the trades to <paramref name="quantities"/> and the cash.
+        /// <paramref name="lastRebalanceRow"/> is the row of the last rebalance (negative: none), whose closes are the performance trigger's prices then.</summary>
+        StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, int lastRebalanceRow, Flow flow, bool force);
 
         /// <summary>After a plan that sold everything to pay a withdrawal of everything: the (negative) amount the sales fell short by, and cash set to zero.</summary>
         decimal SettleDepletion();
@@ -487,6 +478,14 @@ public sealed class Backtester
         public decimal LedgerCash => _cash;
 
         public decimal[] Quantities() => (decimal[])_quantities.Clone();
+
+        private Dictionary<string, decimal> PricesAt(int row)
+        {
+            var m = owner._market;
+            var prices = new Dictionary<string, decimal>(m.Assets.Length, StringComparer.Ordinal);
+            for (var i = 0; i < m.Assets.Length; i++) prices[m.Assets[i]] = MoneyBoundary.ToDecimal(m.Closes[i][row], "price");
+            return prices;
+        }
 
         public double GrowCash(double factor)
         {
@@ -509,7 +508,7 @@ public sealed class Backtester
             return shortfall;
         }
 
-        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, Flow flow, bool force)
+        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, int lastRebalanceRow, Flow flow, bool force)
         {
             var m = owner._market;
             var ex = owner._execution;
@@ -526,7 +525,11 @@ public sealed class Backtester
             {
                 AsOf = m.Dates[t], Cash = _cash, Positions = positions, Targets = owner._targets, Securities = _securities,
                 Policy = policy, Execution = ex, LastRebalanced = lastRebalanced, LastLook = lastLook,
-                RealizedVolatility = volatility is { } vol ? (decimal)vol : null,
+                Market = new MarketInputs
+                {
+                    RealizedVolatility = volatility is { } vol ? MoneyBoundary.ToDecimal(vol, "volatility") : null,
+                    PricesAtLastRebalance = policy.Trigger.Kind == TriggerKind.Performance && lastRebalanceRow >= 0 ? PricesAt(lastRebalanceRow) : null,
+                },
             };
             var plan = Planner.Create(portfolio, new PlanRequest { ForceRebalance = force, Deposit = flow.Deposit, Withdraw = flow.Withdraw });
             var after = plan.ApplyTo(portfolio);
@@ -542,132 +545,42 @@ public sealed class Backtester
     }
 
     /// <summary>
-    /// Plans in double through the engine's own rules (<see cref="PlanCore{T}"/>, <see cref="Verdict"/>) on a reused
-    /// workspace: no portfolio, no allocation per plan. The example regression tests hold it to the exact path.
+    /// Plans in double through the engine's <see cref="SeriesPlanner"/>: the same trigger and planning rules on a
+    /// reused workspace, no portfolio, no allocation per plan. The example regression tests hold it to the exact path.
     /// </summary>
-    private sealed class FastStep : IPlanStep
+    private sealed class FastStep(Backtester owner, Policy policy) : IPlanStep
     {
-        private readonly Backtester _owner;
-        private readonly Policy _policy;
-        private readonly PlanWorkspace<double> _w = new();
-        private readonly PlanSettings<double> _settings;
-        private readonly double[] _halves;
-        private readonly bool[] _hasBand;
-        /// <summary>The band half-width of cash when cash is an asset with a band.</summary>
-        private readonly double? _cashHalf;
-        private double _cash;
-
-        public FastStep(Backtester owner, Policy policy)
-        {
-            _owner = owner;
-            _policy = policy;
-            var m = owner._market;
-            var n = m.Assets.Length;
-            var ex = owner._execution;
-            _settings = new PlanSettings<double>(ex, policy, ex.CashFlowMethod);
-            var book = _w.Book;
-            book.EnsureCapacity(n);
-            _w.EnsureCapacity(n);
-            book.Count = n;
-            book.CashIsAsset = owner._cashIsAsset;
-            book.CashTarget = (double)CashTargetOf(owner);
-            _halves = new double[n];
-            _hasBand = new bool[n];
-            for (var i = 0; i < n; i++)
-            {
-                book.Tickers[i] = m.Assets[i];
-                book.Targets[i] = owner._targetDoubles[i];
-                book.InTargets[i] = true;
-                book.Fractional[i] = true;
-                book.HasQuantity[i] = true;
-                if (policy.Trigger.BandFor(m.Assets[i]).HalfWidth(owner._targetWeights[i]) is { } h)
-                {
-                    _halves[i] = (double)h;
-                    _hasBand[i] = true;
-                }
-            }
-            if (owner._cashIsAsset && policy.Trigger.BandFor(Portfolio.CashTicker).HalfWidth(CashTargetOf(owner)) is { } cashHalf)
-                _cashHalf = (double)cashHalf;
-            _cash = (double)owner._initial;
-        }
-
-        private static decimal CashTargetOf(Backtester owner) =>
-            owner._targets.Where(x => x.Ticker == Portfolio.CashTicker).Select(x => x.Weight).FirstOrDefault();
-
+        public SeriesPlanner Series { get; } = new(owner._assets, owner._targets, policy, owner._execution) { Cash = (double)owner._initial };
 
         /// <summary>Back to the start of a run: the initial capital in cash.</summary>
-        public void Reset() => _cash = (double)_owner._initial;
+        public void Reset() => Series.Cash = (double)owner._initial;
 
-
-        public double GrowCash(double factor) => _cash = Rounding.Round(_cash * factor, _settings.MoneyDecimals, MidpointRounding.ToEven);
+        public double GrowCash(double factor) => Series.GrowCash(factor);
 
         public decimal Everything(int t, double[] quantities)
         {
-            var total = _cash;
-            for (var i = 0; i < quantities.Length; i++) total += quantities[i] * _owner._market.Closes[i][t];
+            var total = Series.Cash;
+            for (var i = 0; i < quantities.Length; i++) total += quantities[i] * owner._market.Closes[i][t];
             return (decimal)total;
         }
 
         public decimal SettleDepletion()
         {
-            var shortfall = Math.Min(0, _cash);
-            _cash = 0;
+            var shortfall = Math.Min(0, Series.Cash);
+            Series.Cash = 0;
             return (decimal)shortfall;
         }
 
-        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, Flow flow, bool force)
+        public StepResult Plan(int t, double[] quantities, bool lookDue, DateOnly? lastRebalanced, DateOnly? lastLook, double? volatility, int lastRebalanceRow, Flow flow, bool force)
         {
-            var m = _owner._market;
-            var book = _w.Book;
-            var n = book.Count;
-            double invested = 0;
-            for (var i = 0; i < n; i++)
-            {
-                var price = m.Closes[i][t];
-                book.Prices[i] = price;
-                book.Quantities[i] = quantities[i];
-                book.Values[i] = quantities[i] * price;
-                invested += book.Values[i];
-            }
-            book.Invested = invested;
-            book.Cash = _cash;
-            var rebalance = force || (lookDue && Needs(t, lastRebalanced, volatility));
+            var m = owner._market;
+            Series.Mark(m.Closes, t, quantities);
+            Series.SetMarket(volatility, m.Closes, lastRebalanceRow);
             // Most plans have no flow: no decimal conversions for them.
             var (deposit, withdraw) = flow.Any ? ((double)flow.Deposit, (double)flow.Withdraw) : (0d, 0d);
-            var outcome = PlanCore<double>.Run(_w, _settings, rebalance, deposit, withdraw, keepCash: false, null, null);
-            double traded = 0;
-            for (var i = 0; i < n; i++)
-            {
-                if (_w.Moves[i] != Move.None) traded += _w.TradeValues[i];
-                quantities[i] = _w.HasQuantityAfter[i] ? _w.QuantitiesAfter[i] : 0;
-            }
-            _cash = outcome.CashAfter;
-            return new StepResult(outcome.Action, _cash, outcome.Costs, traded, []);
-        }
-
-        /// <summary>
-        /// The drift report's verdict at a look that is due, through the same <see cref="Verdict"/> rules, in double.
-        /// (The run's look dates are <see cref="LookSchedule.IsDue"/> from one look to the next, as the report decides them.)
-        /// </summary>
-        private bool Needs(int t, DateOnly? lastRebalanced, double? volatility)
-        {
-            var look = _policy.Look;
-            var date = _owner._market.Dates[t];
-            var trigger = _policy.Trigger;
-            var breach = false;
-            if (trigger.Kind == TriggerKind.Threshold)
-            {
-                var book = _w.Book;
-                var basis = book.CashIsAsset ? book.Invested + book.Cash : book.Invested;
-                var factor = trigger.Volatility is { } rule ? (double)rule.BandFactor(volatility is { } v ? (decimal)v : null) : 1;
-                for (var i = 0; i < book.Count && !breach; i++)
-                    breach = _hasBand[i] && Verdict.Status(book.Values[i], book.Targets[i], _halves[i] * factor, basis) != BandStatus.Within;
-                if (!breach && _cashHalf is { } ch)
-                    breach = Verdict.Status(book.Cash, book.CashTarget, ch * factor, basis) != BandStatus.Within;
-            }
-            var level = trigger.Volatility?.Level;
-            var above = volatility is { } vol && level is { } l && vol > (double)l;
-            return Verdict.Needs(trigger.Kind, look.IntervalExceeded(lastRebalanced, date), breach, above);
+            var intervalExceeded = lookDue && policy.Look.IntervalExceeded(lastRebalanced, m.Dates[t]);
+            var (action, costs, traded) = Series.Plan(force, lookDue, intervalExceeded, deposit, withdraw, quantities);
+            return new StepResult(action, Series.Cash, costs, traded, []);
         }
     }
 }

@@ -31,12 +31,15 @@ internal static class PlanJson
         w.WriteString("currency", portfolio.Currency);
         w.WriteString("policy", portfolio.Policy.Describe());
         w.WriteBoolean("needsRebalancing", drift.NeedsRebalancing);
+        w.WriteBoolean("needsAction", drift.NeedsAction);
         w.WriteBoolean("lookDue", drift.LookDue);
         if (drift.NextLook is { } next) w.WriteString("nextLook", next.ToString("yyyy-MM-dd"));
         Strings(w, "reasons", drift.Reasons);
         Num(w, "totalValue", drift.TotalValue);
         Num(w, "investedValue", drift.InvestedValue);
         Num(w, "cash", drift.Cash);
+        if (drift.IdleCash > 0) Num(w, "idleCash", drift.IdleCash);
+        if (drift.CashShortfall > 0) Num(w, "cashShortfall", drift.CashShortfall);
         w.WriteStartArray("positions");
         foreach (var p in drift.Positions)
         {

@@ -133,9 +133,9 @@ internal static class PlanRenderer
 
     private static void Verdict(IAnsiConsole console, DriftReport drift)
     {
-        if (drift.NeedsRebalancing)
+        if (drift.NeedsAction)
         {
-            console.MarkupLine("[bold red]Rebalance needed:[/]");
+            console.MarkupLine(drift.NeedsRebalancing ? "[bold red]Rebalance needed:[/]" : "[bold red]Cash needs placing:[/]");
             foreach (var r in drift.Reasons) console.MarkupLine($"  - {Escape(r)}");
         }
         else

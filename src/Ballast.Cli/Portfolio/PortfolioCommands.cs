@@ -28,7 +28,7 @@ internal static class PortfolioCommands
             var plan = Planner.Create(portfolio);
             if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: false));
             else PlanRenderer.RenderCheck(context, portfolio, plan);
-            return plan.Drift.NeedsRebalancing ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
+            return plan.Drift.NeedsAction ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
         });
         return command;
     }

@@ -100,49 +100,19 @@ internal sealed class PortfolioOptions
         problems.AddRange(PortfolioValidator.Validate(portfolio, path));
         problems.AddRange(PortfolioReader.CheckWholeSharePrices(portfolio, path));
         if (problems.Count > 0) throw new InputException(problems);
-        return portfolio;
+        // Volatility and performance triggers read their market facts from the price history the file names.
+        return Ballast.Backtest.Data.LiveMarket.Fill(portfolio, Path.GetDirectoryName(context.ResolvePath(path)));
     }
 
     private Func<Policy, Policy> ReadPolicyOverrides(ParseResult parse, List<InputProblem> problems)
     {
-        LookSchedule? look = null;
-        if (parse.GetValue(Look) is { } lookText)
+        var flags = new Dictionary<string, Option<string?>>
         {
-            if (PolicyReader.TryParseLook(lookText, out var l)) look = l;
-            else problems.Add(new InputProblem($"unknown look '{lookText}'; expected {PolicyReader.LookWords}", Field: "--look"));
-        }
-        int? maxInterval = null;
-        if (parse.GetValue(MaxInterval) is { } maxText)
-        {
-            if (int.TryParse(maxText, out var m) && m >= 1) maxInterval = m;
-            else problems.Add(new InputProblem($"'{maxText}' is not a whole number of days", Field: "--max-interval"));
-        }
-        TriggerKind? kind = null;
-        if (parse.GetValue(Trigger) is { } triggerText)
-        {
-            if (PolicyReader.TryParseTrigger(triggerText, out var k)) kind = k;
-            else problems.Add(new InputProblem($"unknown trigger '{triggerText}'; expected {PolicyReader.TriggerWords}", Field: "--trigger"));
-        }
-        RebalanceTarget? to = null;
-        if (parse.GetValue(To) is { } toText)
-        {
-            if (PolicyReader.TryParseRebalanceTo(toText, out var t)) to = t;
-            else problems.Add(new InputProblem($"unknown rebalance-to rule '{toText}'; expected {PolicyReader.RebalanceToWords}", Field: "--to"));
-        }
-        var absolute = Fraction(parse, Absolute, problems);
-        var relative = Fraction(parse, Relative, problems);
-        var rail = Fraction(parse, Rail, problems);
-        return policy =>
-        {
-            var lookValue = look is { } lv ? lv with { MaxIntervalDays = policy.Look.MaxIntervalDays } : policy.Look;
-            if (maxInterval is not null) lookValue = lookValue with { MaxIntervalDays = maxInterval };
-            var band = policy.Trigger.Band;
-            // A band flag on its own replaces the file's band, so --absolute 3% means a 3pp band, not min(3pp, file's relative).
-            if (absolute is not null || relative is not null) band = new BandSpec(absolute, relative);
-            var trigger = policy.Trigger with { Kind = kind ?? policy.Trigger.Kind, Band = band };
-            if (trigger.Kind == TriggerKind.Threshold && trigger.Band.IsEmpty) trigger = trigger with { Band = Policy.Default.Trigger.Band };
-            return new Policy(lookValue, trigger, to ?? policy.RebalanceTo, rail ?? policy.Rail);
+            ["--look"] = Look, ["--max-interval"] = MaxInterval, ["--trigger"] = Trigger, ["--absolute"] = Absolute,
+            ["--relative"] = Relative, ["--rail"] = Rail, ["--to"] = To,
         };
+        var overrides = PolicyReader.ReadOverrides(name => parse.GetValue(flags[name]), problems);
+        return overrides.ApplyTo;
     }
 
     private Func<ExecutionOptions, ExecutionOptions> ReadExecutionOverrides(ParseResult parse, List<InputProblem> problems)

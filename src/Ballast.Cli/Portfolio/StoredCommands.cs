@@ -29,7 +29,7 @@ internal static class StoredCommands
             var one = Single(store, query, converter);
             var plan = Planner.Create(one.Portfolio!);
             Emit(context, json, one, plan, includeAfter: false, check: true);
-            return plan.Drift.NeedsRebalancing ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
+            return plan.Drift.NeedsAction ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
         }
 
         // Results stream out as accounts are read: memory stays flat however many accounts there are.
@@ -61,7 +61,7 @@ internal static class StoredCommands
             else
             {
                 report = DriftEvaluator.Evaluate(stored.Portfolio);
-                if (!report.NeedsRebalancing) continue;
+                if (!report.NeedsAction) continue;
                 needing++;
                 if (w is null && rows.Count < tableLimit) rows.Add((stored, report));
             }
@@ -194,6 +194,7 @@ internal static class StoredCommands
         else
         {
             w.WriteBoolean("needsRebalancing", report.NeedsRebalancing);
+            w.WriteBoolean("needsAction", report.NeedsAction);
             w.WriteNumber("totalValue", report.TotalValue);
             w.WriteNumber("maxDrift", report.MaxAbsoluteDrift / 1.0000000000000000000000000000m);
             w.WriteStartArray("reasons");

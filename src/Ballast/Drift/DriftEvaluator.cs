@@ -1,10 +1,11 @@
-using System.Numerics;
+using Ballast.Planning;
 using Ballast.Policies;
+using Ballast.Policies.Triggers;
 using Ballast.Portfolios;
 
 namespace Ballast.Drift;
 
-/// <summary>Computes weights, drift and bands, and decides whether the policy says to rebalance now.</summary>
+/// <summary>Computes weights, drift and bands, and decides whether the policy says to act now.</summary>
 public static class DriftEvaluator
 {
     /// <summary>Evaluates <paramref name="portfolio"/> on its as-of date against its own policy.</summary>
@@ -13,19 +14,22 @@ public static class DriftEvaluator
     /// <summary>Evaluates <paramref name="portfolio"/> on its as-of date against <paramref name="policy"/>.</summary>
     public static DriftReport Evaluate(Portfolio portfolio, Policy policy)
     {
-        var book = Ballast.Planning.Workspaces.Decimal.Book;
-        Book.Fill(book, portfolio);
-        return Evaluate(portfolio, policy, book);
+        var w = Workspaces.Decimal;
+        Book.Fill(w.Book, portfolio);
+        return Evaluate(portfolio, policy, w.Book, w.Facts);
     }
 
-    internal static DriftReport Evaluate(Portfolio portfolio, Policy policy, Book<decimal> book)
+    /// <summary>Evaluates the portfolio laid out in <paramref name="book"/>, leaving the trigger's facts in <paramref name="facts"/> for the planner.</summary>
+    internal static DriftReport Evaluate(Portfolio portfolio, Policy policy, Book<decimal> book, TriggerFacts<decimal> facts)
     {
         var asOf = portfolio.AsOf;
         var cashIsAsset = book.CashIsAsset;
         var basis = cashIsAsset ? book.Invested + book.Cash : book.Invested;
-        var trigger = policy.Trigger;
-        var showBands = trigger.Kind == TriggerKind.Threshold || !trigger.Band.IsEmpty;
-        var bandFactor = trigger.Volatility?.BandFactor(portfolio.RealizedVolatility) ?? 1m;
+        var market = portfolio.Market;
+        facts.Prepare(policy, book, portfolio.Securities.Count == 0 ? null : t => portfolio.FindSecurity(t)?.AssetClass);
+        facts.SetVolatility(market.RealizedVolatility);
+        facts.SetPricesThen(market.PricesAtLastRebalance);
+        var kind = policy.Trigger.Kind;
 
         var reasons = new List<Reason>();
         var warnings = new List<string>();
@@ -35,14 +39,15 @@ public static class DriftEvaluator
         for (var i = 0; i < book.Count; i++)
         {
             ref var row = ref data[i];
-            Row(ref row, book.Tickers[i], book.Values[i], book.HasQuantity[i] ? book.Quantities[i] : null, book.Targets[i], book.InTargets[i], basis, trigger, showBands, bandFactor);
+            decimal? half = facts.HasBand[i] ? facts.HalfOf(i) : null;
+            Row(ref row, book.Tickers[i], book.Values[i], book.HasQuantity[i] ? book.Quantities[i] : null, book.Targets[i], book.InTargets[i], basis, half);
             if (!row.InTargets)
             {
                 var ticker = row.Ticker;
                 warnings.Add($"{ticker} is held but has no target; a rebalance sells it in full");
-                if (trigger.Kind != TriggerKind.Never) (breaches ??= []).Add(new Reason($"{ticker} is held but has no target"));
+                if (kind != TriggerKind.Never) (breaches ??= []).Add(new Reason($"{ticker} is held but has no target"));
             }
-            else if (row.Status != BandStatus.Within && trigger.Kind == TriggerKind.Threshold)
+            else if (row.Status != BandStatus.Within)
             {
                 (breaches ??= []).Add(new Reason(rows, i));
             }
@@ -50,8 +55,9 @@ public static class DriftEvaluator
         if (cashIsAsset)
         {
             ref var row = ref data[^1];
-            Row(ref row, Portfolio.CashTicker, book.Cash, null, book.CashTarget, true, basis, trigger, showBands, bandFactor);
-            if (row.Status != BandStatus.Within && trigger.Kind == TriggerKind.Threshold) (breaches ??= []).Add(new Reason(rows, data.Length - 1));
+            decimal? half = facts.HasCashBand ? facts.CashHalf * facts.BandFactor : null;
+            Row(ref row, Portfolio.CashTicker, book.Cash, null, book.CashTarget, true, basis, half);
+            if (row.Status != BandStatus.Within) (breaches ??= []).Add(new Reason(rows, data.Length - 1));
         }
 
         var previousLook = portfolio.LastLook ?? portfolio.LastRebalanced;
@@ -66,58 +72,35 @@ public static class DriftEvaluator
         else
         {
             var intervalExceeded = policy.Look.IntervalExceeded(portfolio.LastRebalanced, asOf);
-            var vol = portfolio.RealizedVolatility;
-            var level = trigger.Volatility?.Level;
-            var volatilityKnown = vol is not null && level is not null;
-            needs = Verdict.Needs(trigger.Kind, intervalExceeded, breaches is not null, volatilityKnown && vol > level);
+            needs = facts.Fires(book.Values.AsSpan(0, book.Count), book.Cash, intervalExceeded);
             if (intervalExceeded)
                 reasons.Add(new Reason(() => $"{asOf.DayNumber - portfolio.LastRebalanced!.Value.DayNumber} days since the last rebalance on {portfolio.LastRebalanced:yyyy-MM-dd} (at most {policy.Look.MaxIntervalDays})"));
-            switch (trigger.Kind)
-            {
-                case TriggerKind.Always:
-                    reasons.Add(new Reason(() => $"calendar rebalance at the {policy.Look} look"));
-                    if (breaches is not null) reasons.AddRange(breaches);
-                    break;
-                case TriggerKind.Threshold:
-                    if (breaches is not null) reasons.AddRange(breaches);
-                    else if (!intervalExceeded) reasons.Add(new Reason("every asset is within its band"));
-                    break;
-                case TriggerKind.Volatility:
-                    if (!volatilityKnown)
-                        warnings.Add("the volatility trigger needs the portfolio's realized volatility and a level; it cannot fire without them");
-                    else if (vol > level)
-                        reasons.Add(new Reason(() => $"realized volatility {vol * 100:0.00}% is above {level * 100:0.00}%"));
-                    else if (!intervalExceeded)
-                        reasons.Add(new Reason(() => $"realized volatility {vol * 100:0.00}% is at or below {level * 100:0.00}%"));
-                    break;
-                case TriggerKind.Never:
-                    if (!intervalExceeded) reasons.Add(new Reason("the policy never rebalances (buy and hold)"));
-                    break;
-            }
+            facts.Rule.Explain(facts, new TriggerExplanation(reasons, warnings, breaches, intervalExceeded, needs));
         }
-        if (basis == 0 && book.Cash > 0) warnings.Add("nothing is invested yet; weights are all zero");
 
-        return new DriftReport(asOf, book.Invested, book.Cash, book.Invested + book.Cash, rows, lookDue, nextLook, needs, reasons, warnings);
+        // Cash is judged every day, whatever the look schedule: a plan places it whenever it is there.
+        var ex = portfolio.Execution;
+        var idle = IdleCash.Amount(book, ex.CashReserve, Execution.Unit(ex.MoneyDecimals), policy.CashBand);
+        var shortfall = !cashIsAsset && book.Cash < ex.CashReserve ? ex.CashReserve - book.Cash : 0m;
+        if (idle > 0)
+        {
+            var total = book.Invested + book.Cash;
+            reasons.Add(new Reason(() => book.Invested == 0
+                ? $"nothing is invested: {idle:#,0.##} of cash is waiting to be invested"
+                : $"{idle:#,0.##} of cash above the reserve is not invested ({idle / total * 100:0.00}% of the portfolio{(policy.CashBand > 0 ? $", more than the {policy.CashBand * 100:0.##}% cash band" : "")})"));
+        }
+        if (shortfall > 0) reasons.Add(new Reason(() => $"cash {book.Cash:#,0.##} is below the {ex.CashReserve:#,0.##} reserve"));
+
+        return new DriftReport(asOf, book.Invested, book.Cash, book.Invested + book.Cash, rows, lookDue, nextLook, needs, reasons, warnings)
+        {
+            IdleCash = idle,
+            CashShortfall = shortfall,
+        };
     }
 
-    private static void Row(ref DriftRowData row, string ticker, decimal value, decimal? quantity, decimal target, bool inTargets, decimal basis, Trigger trigger, bool showBands, decimal bandFactor)
+    private static void Row(ref DriftRowData row, string ticker, decimal value, decimal? quantity, decimal target, bool inTargets, decimal basis, decimal? half)
     {
-        decimal? half = null;
-        var status = BandStatus.Within;
-        if (showBands)
-        {
-            // A holding without a target has a band of zero width: any amount of it is outside.
-            half = inTargets ? trigger.BandFor(ticker).HalfWidth(target) : 0m;
-            if (half is { } h)
-            {
-                if (bandFactor != 1)
-                {
-                    h *= bandFactor;
-                    half = h;
-                }
-                status = Verdict.Status(value, target, h, basis);
-            }
-        }
+        var status = half is { } h ? Bands.Status(value, target, h, basis) : BandStatus.Within;
         if (!inTargets && value > 0) status = BandStatus.Above;
         row.Ticker = ticker;
         row.Value = value;
@@ -127,41 +110,4 @@ public static class DriftEvaluator
         row.Status = status;
         row.InTargets = inTargets;
     }
-}
-
-/// <summary>
-/// The trigger's rules, written once for any number type: where a value stands against its band, and whether a
-/// look rebalances. The drift report and the simulation fast path both decide through these.
-/// </summary>
-internal static class Verdict
-{
-    /// <summary>
-    /// Where <paramref name="value"/> stands against the band target ± half of <paramref name="basis"/>. Compared in
-    /// money, not weights: weight &gt; target + h ⇔ value &gt; (target + h) × basis, which needs no division, so a
-    /// weight exactly on the band edge is never pushed outside by rounding. A breach is strictly outside.
-    /// </summary>
-    public static BandStatus Status<T>(T value, T target, T half, T basis) where T : INumber<T>
-    {
-        if (basis <= T.Zero) return BandStatus.Within;
-        // value > (target + h) × basis ⇔ value − target × basis > h × basis, and the same below: one product each.
-        var over = value - target * basis;
-        var edge = half * basis;
-        if (over > edge) return BandStatus.Above;
-        if (-over > edge) return BandStatus.Below;
-        return BandStatus.Within;
-    }
-
-    /// <summary>
-    /// Whether a look that is due rebalances: always after the maximum interval; otherwise by the trigger
-    /// (<paramref name="breach"/>: some asset outside its band or held without a target; <paramref name="volatilityAbove"/>:
-    /// realized volatility above the trigger's level).
-    /// </summary>
-    public static bool Needs(TriggerKind kind, bool intervalExceeded, bool breach, bool volatilityAbove) =>
-        intervalExceeded || kind switch
-        {
-            TriggerKind.Always => true,
-            TriggerKind.Threshold => breach,
-            TriggerKind.Volatility => volatilityAbove,
-            _ => false,
-        };
 }

@@ -124,6 +124,15 @@ public sealed record DriftReport(
 {
     private IReadOnlyList<string>? _reasons;
 
+    /// <summary>Cash above the reserve that waits to be invested (see the policy's cash band), or 0.</summary>
+    public decimal IdleCash { get; init; }
+
+    /// <summary>How far cash is below the reserve, or 0.</summary>
+    public decimal CashShortfall { get; init; }
+
+    /// <summary>True when something should be done now: the policy says to rebalance, idle cash waits to be invested, or cash is below the reserve.</summary>
+    public bool NeedsAction => NeedsRebalancing || IdleCash > 0 || CashShortfall > 0;
+
     /// <summary>The reasons as sentences.</summary>
     public IReadOnlyList<string> Reasons => _reasons ??= Why.Select(r => r.ToString()).ToList();
 

@@ -28,6 +28,7 @@ public static class PortfolioReader
     private static readonly string[] TopFields =
         [
             "asOf", "currency", "cash", "lastRebalanced", "lastLook", "holdings", "prices", "securities", "targets", "model", "policy", "execution",
+            "pricesAtLastRebalance", "priceHistory",
             .. Households.TaxProfileReader.TopFields,
         ];
     private static readonly string[] HoldingFields = ["ticker", "quantity", "price", "value", "fractional", "assetClass", "lots"];
@@ -82,6 +83,9 @@ public static class PortfolioReader
         var policy = Document.Get(root, "policy") is { } policyNode && doc.Mapping(policyNode, "policy") is { } pm
             ? PolicyReader.Read(doc, pm, "policy")
             : Policy.Default;
+        var pricesThen = ReadPricesThen(doc, root);
+        var priceHistory = doc.String(root, "priceHistory", "")?.Trim();
+        if (priceHistory is { Length: 0 }) doc.Error(Document.Get(root, "priceHistory"), "priceHistory", "give the path of a price history CSV (date,TICKER,...)");
         var execution = Document.Get(root, "execution") is { } exNode && doc.Mapping(exNode, "execution") is { } em
             ? ReadExecution(doc, em)
             : ExecutionOptions.Default;
@@ -96,10 +100,28 @@ public static class PortfolioReader
         {
             AsOf = asOf.Value, Currency = currency, Cash = cash, LastRebalanced = lastRebalanced, LastLook = lastLook,
             Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = execution, Tax = tax,
+            Market = pricesThen is null ? Policies.Triggers.MarketInputs.None : new Policies.Triggers.MarketInputs { PricesAtLastRebalance = pricesThen },
+            PriceHistory = priceHistory,
         };
         problems.AddRange(PortfolioValidator.Validate(portfolio, file));
         problems.AddRange(CheckWholeSharePrices(portfolio, file));
         return problems.Count > 0 ? new ReadResult<Portfolio>(null, problems) : new ReadResult<Portfolio>(portfolio, problems);
+    }
+
+    /// <summary><c>pricesAtLastRebalance: { VOO: 512.30, BND: 71.10 }</c>: prices per share on the last rebalance date, for performance triggers.</summary>
+    private static Dictionary<string, decimal>? ReadPricesThen(Document doc, YamlMappingNode root)
+    {
+        if (Document.Get(root, "pricesAtLastRebalance") is not { } node || doc.Mapping(node, "pricesAtLastRebalance") is not { } map) return null;
+        var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var (key, _) in map.Children)
+        {
+            var raw = (key as YamlScalarNode)?.Value ?? "";
+            var ticker = raw.Trim().ToUpperInvariant();
+            if (doc.Amount(map, raw, "pricesAtLastRebalance") is not { } price) continue;
+            if (price <= 0) doc.Error(key, $"pricesAtLastRebalance.{ticker}", $"a price must be above zero (got {price})");
+            else if (!prices.TryAdd(ticker, price)) doc.Error(key, $"pricesAtLastRebalance.{ticker}", "appears twice");
+        }
+        return prices;
     }
 
     /// <summary>Whole-share trading needs a price for every target and holding it may trade.</summary>

@@ -47,18 +47,21 @@ public static class PortfolioValidator
         if (ex.MoneyDecimals is < 0 or > 8) Add("execution.moneyDecimals", "must be from 0 to 8");
         if (ex.QuantityDecimals is < 0 or > 12) Add("execution.quantityDecimals", "must be from 0 to 12");
 
-        ValidatePolicy(p.Policy, p.Targets, file, problems);
+        ValidatePolicy(p.Policy, p.Targets, file, problems, p.Securities);
         return problems;
     }
 
-    /// <summary>Policy rules that depend on the targets: band widths, and inner rails strictly inside the bands.</summary>
-    public static void ValidatePolicy(Policy policy, IReadOnlyList<TargetWeight> targets, string? file, List<InputProblem> problems)
+    /// <summary>
+    /// The policy gate every source passes after building a policy (a file, flags, stored text, an experiment, a
+    /// tuning grid): the trigger kind's own needs (<see cref="Policies.Triggers.TriggerRule.Validate"/>), bands that
+    /// name targets, and inner rails strictly inside the bands. Ranges were checked when the values were read.
+    /// </summary>
+    /// <param name="securities">Securities by ticker, for asset classes named by a performance trigger, or null.</param>
+    public static void ValidatePolicy(Policy policy, IReadOnlyList<TargetWeight> targets, string? file, List<InputProblem> problems,
+        IReadOnlyDictionary<string, Security>? securities = null)
     {
         var trigger = policy.Trigger;
-        if (trigger.Kind == TriggerKind.Threshold && trigger.Band.IsEmpty && (trigger.Overrides is null || trigger.Overrides.Count == 0))
-            problems.Add(new InputProblem("a threshold trigger needs an absolute or relative band", file, Field: "policy"));
-        if (trigger.Band.Absolute > 1) problems.Add(new InputProblem("an absolute band wider than 100% never triggers", file, Field: "policy.absolute"));
-        if (policy.Rail < 0 || policy.Rail >= 1) problems.Add(new InputProblem($"rail {policy.Rail * 100}% must be from 0% to under 100%", file, Field: "policy.rail"));
+        trigger.Rule.Validate(trigger, targets, securities, file, problems);
         if (trigger.Overrides is not null)
             foreach (var ticker in trigger.Overrides.Keys)
             {

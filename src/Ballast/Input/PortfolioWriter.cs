@@ -59,7 +59,7 @@ public static class PortfolioWriter
         };
         if (policy.Look.MaxIntervalDays is { } m) parts.Add($"{Str("maxIntervalDays")}: {m}");
         var t = policy.Trigger;
-        parts.Add($"{Str("trigger")}: {Str(t.Kind.ToString().ToLowerInvariant())}");
+        parts.Add($"{Str("trigger")}: {Str(t.Rule.Word)}");
         if (t.Band.Absolute is { } a) parts.Add($"{Str("absolute")}: {Num(a)}");
         if (t.Band.Relative is { } r) parts.Add($"{Str("relative")}: {Num(r)}");
         if (t.Overrides is { Count: > 0 } o)
@@ -71,6 +71,14 @@ public static class PortfolioWriter
             if (v.Level is { } lv) vp.Add($"{Str("level")}: {Num(lv)}");
             parts.Add($"{Str("volatility")}: {{ " + string.Join(", ", vp) + " }");
         }
+        if (t.Performance is { } pr)
+        {
+            var pp = new List<string> { $"{Str("leader")}: {Str(pr.Leader)}" };
+            if (pr.Laggard is { } lag) pp.Add($"{Str("laggard")}: {Str(lag)}");
+            pp.Add($"{Str("level")}: {Num(pr.Level)}");
+            parts.Add($"{Str("performance")}: {{ " + string.Join(", ", pp) + " }");
+        }
+        if (policy.CashBand != 0) parts.Add($"{Str("cashBand")}: {Num(policy.CashBand)}");
         parts.Add($"{Str("rebalanceTo")}: {Str(policy.RebalanceTo == RebalanceTarget.InnerRail ? "inner-rail" : "target")}");
         parts.Add($"{Str("rail")}: {Num(policy.Rail)}");
         return "{ " + string.Join(", ", parts) + " }";

@@ -4,6 +4,12 @@ using Ballast.Policies;
 
 namespace Ballast.Planning;
 
+/// <summary>
+/// What the trigger said before planning: <see cref="Fires"/> when a look is due and the trigger (or the maximum
+/// interval) fired on the book as it stands; <see cref="Force"/> when the caller rebalances whatever it says.
+/// </summary>
+internal readonly record struct Decision(bool Force, bool Fires, bool IntervalExceeded);
+
 /// <summary>What a plan did, with its orders and the portfolio after them left in the workspace.</summary>
 internal readonly record struct CoreOutcome<T>(PlanAction Action, T CashAfter, T Costs, int Trades);
 
@@ -25,11 +31,13 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
     private static readonly T Far = T.CreateChecked(1_000_000m);
 
     /// <summary>
-    /// Plans on the workspace's book. <paramref name="rebalance"/> says whether the policy's rebalance-to rule
-    /// applies (its trigger fired, or the caller forces it); otherwise spare cash is invested by buying only,
-    /// or cash below the floor raised by selling only.
+    /// Plans on the workspace's book. The policy's rebalance-to rule applies when <paramref name="d"/> forces it, or
+    /// when the trigger fired and still fires once any cash flow is placed: a deposit or withdrawal is first placed by
+    /// buying or selling only (by the cash-flow method), the trigger is judged again on the portfolio after it
+    /// (<see cref="PlanWorkspace{T}.Facts"/>), and only if it still fires is the enlarged (or shrunk) portfolio
+    /// rebalanced. Without a rebalance, idle cash is invested by buying only, or cash below the floor raised by selling only.
     /// </summary>
-    public static CoreOutcome<T> Run(PlanWorkspace<T> w, in PlanSettings<T> s, bool rebalance, T deposit, T withdraw, bool keepCash,
+    public static CoreOutcome<T> Run(PlanWorkspace<T> w, in PlanSettings<T> s, in Decision d, T deposit, T withdraw, bool keepCash,
         IReadOnlyDictionary<string, decimal>? sellLimits, List<string>? warnings)
     {
         var book = w.Book;
@@ -52,31 +60,46 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
 
         var deltas = w.Deltas;
         deltas.AsSpan(0, n).Clear();
-        PlanAction action;
+        var rebalance = d.Force || d.Fires;
+        var flowFirst = false;
+        var action = PlanAction.None;
+        if (rebalance && !d.Force && (deposit > T.Zero || withdraw > T.Zero))
+        {
+            // Cash flows first: place the flow by buying or selling only, then ask the trigger again.
+            action = PlaceCash(w, s, book.Values, baseValue, cash, floor, dust, deposit, deltas);
+            var after = w.Start.AsSpan(0, n);
+            var cashAfter = cash;
+            for (var i = 0; i < n; i++)
+            {
+                after[i] = book.Values[i] + deltas[i];
+                cashAfter -= deltas[i];
+            }
+            if (w.Facts.Fires(after, cashAfter, d.IntervalExceeded))
+            {
+                deltas.AsSpan(0, n).Clear();
+                action = PlanAction.None;
+            }
+            else
+            {
+                rebalance = false;
+                flowFirst = true;
+            }
+        }
         if (rebalance)
         {
             action = PlanAction.Rebalance;
             if (s.RebalanceTo == RebalanceTarget.Target) ToTarget(book, baseValue, deltas);
             else ToInnerRails(w, baseValue, s.Rail, method, dust, deltas);
         }
-        else
+        else if (!flowFirst)
         {
-            var keep = book.CashIsAsset ? T.Max(floor, book.CashTarget * baseValue) : floor;
-            var available = cash - keep;
-            if (available >= dust)
-            {
-                action = PlanAction.InvestCash;
-                BuyOnly(w, book.Values, baseValue, available, method, deltas);
-            }
-            else if (cash < floor - s.Slack)
-            {
-                action = PlanAction.RaiseCash;
-                SellOnly(w, book.Values, baseValue, floor - cash, method, s.Costs, deltas);
-            }
-            else
-            {
-                action = PlanAction.None;
-            }
+            action = PlaceCash(w, s, book.Values, baseValue, cash, floor, dust, deposit, deltas);
+        }
+        if (flowFirst)
+        {
+            warnings?.Add(deposit > T.Zero
+                ? "the trigger fired, but placing the deposit by buying only brings every asset back inside the policy: nothing is sold"
+                : "the trigger fired, but raising the withdrawal by selling only brings every asset back inside the policy: nothing is bought");
         }
 
         ApplySellLimits(w, sellLimits, deltas, warnings);
@@ -103,6 +126,39 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
 
         if (execution.Trades == 0) action = PlanAction.None;
         return new CoreOutcome<T>(action, execution.CashAfter, execution.Costs, execution.Trades);
+    }
+
+    /// <summary>Places cash without rebalancing, as <see cref="CashAction"/> says: by buying only or by selling only.</summary>
+    private static PlanAction PlaceCash(PlanWorkspace<T> w, in PlanSettings<T> s, T[] values, T baseValue, T cash, T floor, T dust, T deposit, T[] deltas)
+    {
+        var action = CashAction(w.Book, s, baseValue, cash, floor, dust, deposit, out var amount);
+        if (action == PlanAction.InvestCash) BuyOnly(w, values, baseValue, amount, s.Method, deltas);
+        else if (action == PlanAction.RaiseCash) SellOnly(w, values, baseValue, amount, s.Method, s.Costs, deltas);
+        return action;
+    }
+
+    /// <summary>
+    /// What a plan that does not rebalance does with cash: invest <paramref name="amount"/> (the cash above what must
+    /// be kept, when a deposit brought it or <see cref="Drift.IdleCash"/> counts it idle), raise <paramref name="amount"/>
+    /// (cash below the floor), or nothing. The simulation's pre-check asks the same question.
+    /// </summary>
+    internal static PlanAction CashAction(Portfolios.Book<T> book, in PlanSettings<T> s, T baseValue, T cash, T floor, T dust, T deposit, out T amount)
+    {
+        var keep = book.CashIsAsset ? T.Max(floor, book.CashTarget * baseValue) : floor;
+        amount = cash - keep;
+        if (amount >= dust && (book.CashIsAsset || deposit > T.Zero || Drift.IdleCash.Counts(amount, book.Invested, cash, dust, s.CashBand)))
+            return PlanAction.InvestCash;
+        amount = floor - cash;
+        if (cash < floor - s.Slack) return PlanAction.RaiseCash;
+        amount = T.Zero;
+        return PlanAction.None;
+    }
+
+    /// <summary>The planning base and the dust of <paramref name="book"/> with <paramref name="cash"/> and no flow, as <see cref="Run"/> works them out.</summary>
+    internal static (T Base, T Dust) BaseOf(Portfolios.Book<T> book, in PlanSettings<T> s, T cash)
+    {
+        var spare = book.CashIsAsset ? cash : cash - s.CashReserve;
+        return (T.Max(T.Zero, book.Invested + spare), T.CreateTruncating(book.Count) * s.Unit);
     }
 
     private static void ApplySellLimits(PlanWorkspace<T> w, IReadOnlyDictionary<string, decimal>? limits, T[] deltas, List<string>? warnings)

@@ -26,6 +26,8 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
     public readonly CashFlowMethod Method;
     public readonly RebalanceTarget RebalanceTo;
     public readonly T Rail;
+    /// <summary>The policy's cash band: idle cash up to this share of the portfolio is left alone.</summary>
+    public readonly T CashBand;
     /// <summary>
     /// How far below a limit a cash amount may fall and still count as on it: 0 in decimal, where sums are exact;
     /// a ten-thousandth of the money unit in double, whose sums carry rounding noise far below that.
@@ -47,6 +49,7 @@ internal readonly struct PlanSettings<T> where T : unmanaged, IFloatingPoint<T>,
         Method = method;
         RebalanceTo = policy.RebalanceTo;
         Rail = T.CreateChecked(policy.Rail);
+        CashBand = T.CreateChecked(policy.CashBand);
         Slack = typeof(T) == typeof(decimal) ? T.Zero : Unit * T.CreateChecked(0.0001m);
     }
 
@@ -77,6 +80,8 @@ internal enum Move : byte { None, Sell, Buy }
 internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
 {
     public readonly Book<T> Book = new();
+    /// <summary>What the trigger looks at, for the verdict before a cash flow and again after it.</summary>
+    public readonly Policies.Triggers.TriggerFacts<T> Facts = new();
 
     // Ideal stage.
     public T[] Deltas = [];

@@ -28,11 +28,13 @@ public static class Planner
         var w = Workspaces.Decimal;
         var book = w.Book;
         Book.Fill(book, portfolio);
-        var drift = DriftEvaluator.Evaluate(portfolio, portfolio.Policy, book);
+        var drift = DriftEvaluator.Evaluate(portfolio, portfolio.Policy, book, w.Facts);
         var ex = portfolio.Execution;
         var settings = new PlanSettings<decimal>(ex, portfolio.Policy, request.Method ?? ex.CashFlowMethod);
         var warnings = new List<string>(drift.Warnings);
-        var outcome = PlanCore<decimal>.Run(w, settings, request.ForceRebalance || drift.NeedsRebalancing,
+        var decision = new Decision(request.ForceRebalance, drift.NeedsRebalancing,
+            drift.LookDue && portfolio.Policy.Look.IntervalExceeded(portfolio.LastRebalanced, portfolio.AsOf));
+        var outcome = PlanCore<decimal>.Run(w, settings, decision,
             request.Deposit, request.Withdraw, request.KeepCash, request.SellLimits, warnings);
         return new Plan(drift, outcome.Action, Trades(w, outcome.Trades), book.Cash + request.Deposit, request.Deposit, request.Withdraw,
             outcome.CashAfter, outcome.Costs, After(w, outcome.CashAfter), warnings);

@@ -9,9 +9,45 @@ public enum LookFrequency { Daily, Weekly, Biweekly, Monthly, Quarterly, Semiann
 /// <see cref="MaxIntervalDays"/>, when set, makes a look rebalance whatever the trigger says once that many days
 /// have passed since the last rebalance.
 /// </summary>
-public readonly record struct LookSchedule(LookFrequency Frequency, int EveryDays = 0, int? MaxIntervalDays = null)
+/// <remarks>The constructor and the init accessors check their ranges (every 1..10,000 days, a maximum interval of
+/// 1..100,000 days), so a schedule cannot be built invalid.</remarks>
+public readonly record struct LookSchedule
 {
+    /// <summary>The longest period of an every-N-days look.</summary>
+    public const int MaxEveryDays = 10_000;
+    /// <summary>The longest maximum interval.</summary>
+    public const int MaxIntervalLimit = 100_000;
+
+    private readonly int _everyDays;
+    private readonly int? _maxIntervalDays;
+
+    /// <param name="frequency">The calendar frequency.</param>
+    /// <param name="everyDays">For <see cref="LookFrequency.EveryNDays"/>: the days between looks, 1..10,000; ignored otherwise.</param>
+    /// <param name="maxIntervalDays">Days after the last rebalance when a look always rebalances, 1..100,000, or null.</param>
+    public LookSchedule(LookFrequency frequency, int everyDays = 0, int? maxIntervalDays = null)
+    {
+        if (!Enum.IsDefined(frequency)) throw new ArgumentOutOfRangeException(nameof(frequency), frequency, "unknown look frequency");
+        if (frequency == LookFrequency.EveryNDays && everyDays is < 1 or > MaxEveryDays)
+            throw new ArgumentOutOfRangeException(nameof(everyDays), everyDays, $"a look every N days needs N from 1 to {MaxEveryDays}");
+        Frequency = frequency;
+        _everyDays = frequency == LookFrequency.EveryNDays ? everyDays : 0;
+        MaxIntervalDays = maxIntervalDays;
+    }
+
     public static LookSchedule Daily => new(LookFrequency.Daily);
+
+    public LookFrequency Frequency { get; }
+
+    /// <summary>Days between looks for <see cref="LookFrequency.EveryNDays"/>; 0 otherwise.</summary>
+    public int EveryDays => _everyDays;
+
+    /// <summary>Days after the last rebalance when a look always rebalances, or null.</summary>
+    public int? MaxIntervalDays
+    {
+        get => _maxIntervalDays;
+        init => _maxIntervalDays = value is null or (>= 1 and <= MaxIntervalLimit) ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxIntervalDays), value, $"the maximum interval is from 1 to {MaxIntervalLimit} days");
+    }
 
     /// <summary>True when a look is due on <paramref name="date"/> given the previous look (null: never looked, so due).</summary>
     public bool IsDue(DateOnly? previousLook, DateOnly date)
@@ -33,7 +69,11 @@ public readonly record struct LookSchedule(LookFrequency Frequency, int EveryDay
     }
 
     /// <summary>The first date on which a look is due after <paramref name="previousLook"/>.</summary>
-    public DateOnly NextLook(DateOnly previousLook) => Frequency switch
+    /// <remarks>Dates past the end of the calendar come back as <see cref="DateOnly.MaxValue"/>.</remarks>
+    public DateOnly NextLook(DateOnly previousLook) =>
+        previousLook.DayNumber >= DateOnly.MaxValue.DayNumber - 400 ? DateOnly.MaxValue : Next(previousLook);
+
+    private DateOnly Next(DateOnly previousLook) => Frequency switch
     {
         LookFrequency.Daily => previousLook.AddDays(1),
         LookFrequency.Weekly => WeekStart(previousLook).AddDays(7),
@@ -42,7 +82,7 @@ public readonly record struct LookSchedule(LookFrequency Frequency, int EveryDay
         LookFrequency.Quarterly => new DateOnly(previousLook.Year, (previousLook.Month - 1) / 3 * 3 + 1, 1).AddMonths(3),
         LookFrequency.Semiannual => new DateOnly(previousLook.Year, (previousLook.Month - 1) / 6 * 6 + 1, 1).AddMonths(6),
         LookFrequency.Annual => new DateOnly(previousLook.Year + 1, 1, 1),
-        LookFrequency.EveryNDays => previousLook.AddDays(EveryDays),
+        LookFrequency.EveryNDays => DateOnly.FromDayNumber(Math.Min(DateOnly.MaxValue.DayNumber, previousLook.DayNumber + EveryDays)),
         _ => throw new InvalidOperationException($"unknown look frequency {Frequency}"),
     };
 

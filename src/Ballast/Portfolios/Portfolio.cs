@@ -1,4 +1,5 @@
 using Ballast.Policies;
+using Ballast.Policies.Triggers;
 
 namespace Ballast.Portfolios;
 
@@ -44,9 +45,15 @@ public sealed record Portfolio
     /// <summary>Securities by ticker: prices and fractional flags, for held and target tickers.</summary>
     public IReadOnlyDictionary<string, Security> Securities { get; init; } = new Dictionary<string, Security>(StringComparer.Ordinal);
     public Policy Policy { get; init; } = Policy.Default;
-    /// <summary>Annualized realized volatility of the portfolio (a fraction) over the policy's volatility window,
-    /// when known from price history. Used by volatility triggers and volatility-scaled bands.</summary>
-    public decimal? RealizedVolatility { get; init; }
+    /// <summary>Market facts beyond today's prices (realized volatility, prices at the last rebalance), for volatility
+    /// and performance triggers and volatility-scaled bands.</summary>
+    public MarketInputs Market { get; init; } = MarketInputs.None;
+
+    /// <summary>
+    /// The path of a price history CSV (<c>date,TICKER,...</c>) as the portfolio file gives it, or null. The host that
+    /// read the file loads it and fills <see cref="Market"/> from it (realized volatility, prices at the last rebalance).
+    /// </summary>
+    public string? PriceHistory { get; init; }
     public ExecutionOptions Execution { get; init; } = ExecutionOptions.Default;
 
     /// <summary>

@@ -76,7 +76,9 @@ public sealed class ExampleRegressionTests
         { "backtest-spy-agg.yaml", "monthly", 1274757.595604541, 0.07902522649115862, 0.1129131135938403, -0.3540289471936924, 260 },
         { "backtest-spy-agg.yaml", "quarterly", 1284127.8708827577, 0.07939536369757305, 0.11189130882245531, -0.35049409417265254, 86 },
         { "backtest-spy-agg.yaml", "annual", 1270929.0723031557, 0.07883958323017692, 0.11058539282630292, -0.34482808537462717, 21 },
-        { "backtest-spy-agg.yaml", "daily 5/25", 1291243.3632863418, 0.07974199578086139, 0.11403242278985593, -0.35074083361809383, 11 },
+        // Cash flows first: the deposit of 2009-06-01 brings both assets back inside their bands, so the rebalance
+        // that day (before that rule) became one on 2009-08-04 when the drift came back.
+        { "backtest-spy-agg.yaml", "daily 5/25", 1292571.112403893, 0.07982001839847208, 0.11408396535071706, -0.3507408336180944, 11 },
         { "backtest-spy-agg.yaml", "weekly 20/10 rails", 1342412.1770978223, 0.0820390458488951, 0.11614897159565196, -0.3363081117623974, 8 },
         { "backtest-all-weather.yaml", "buy and hold", 822328.4557936096, 0.06716419046267363, 0.08773951908120753, -0.25097839348142115, 0 },
         { "backtest-all-weather.yaml", "quarterly", 817347.0747311362, 0.0668103424942681, 0.08327060307481352, -0.236105148395773, 73 },

@@ -30,9 +30,9 @@ public sealed class FastPathAgreementTests
             new Dictionary<string, BandSpec> { ["C"] = new(0.01m, null), ["CASH"] = new(0.02m, null) })),
         ["weekly rails"] = new(new LookSchedule(LookFrequency.Weekly), Trigger.Threshold(null, 0.20m), RebalanceTarget.InnerRail, 0.10m),
         ["hybrid"] = new(new LookSchedule(LookFrequency.Monthly) { MaxIntervalDays = 120 }, Trigger.Threshold(0.10m, null)),
-        ["volatility"] = new(Monthly, new Trigger(TriggerKind.Volatility, Volatility: new VolatilityRule(21, 0.12m))),
+        ["volatility"] = new(Monthly, new Trigger(TriggerKind.Volatility, volatility: new VolatilityRule(21, 0.12m))),
         ["vol bands"] = new(LookSchedule.Daily, new Trigger(TriggerKind.Threshold, new BandSpec(0.04m, null),
-            Volatility: new VolatilityRule(21, null, BandScaling.Widen, 0.15m))),
+            volatility: new VolatilityRule(21, null, BandScaling.Widen, 0.15m))),
     };
 
     public static TheoryData<string, int> Cases()

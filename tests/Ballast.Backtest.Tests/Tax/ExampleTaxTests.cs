@@ -25,7 +25,8 @@ public sealed class ExampleTaxTests
         { "monthly", 29_870m, 103_816m, 32_387m },
         { "quarterly", 29_926m, 104_388m, 32_084m },
         { "annual", 11_499m, 113_909m, 27_648m },
-        { "daily 5/25", 17_750m, 122_526m, 31_516m },
+        // The 2009-06-01 deposit is placed first and cures the breach: the rebalance moves to 2009-08-04.
+        { "daily 5/25", 18_154m, 122_776m, 31_576m },
         { "weekly 20/10 rails", 557m, 107_473m, 21_701m },
     };
 

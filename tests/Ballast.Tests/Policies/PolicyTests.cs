@@ -2,6 +2,7 @@ using Ballast.Drift;
 using Ballast.Input;
 using Ballast.Planning;
 using Ballast.Policies;
+using Ballast.Policies.Triggers;
 using Ballast.Testing;
 using FsCheck;
 using FsCheck.Fluent;
@@ -93,7 +94,7 @@ public sealed class BandTests
     {
         var p = new PortfolioBuilder().Value("A", 600m).Value("B", 400m).Target("A", 60).Target("B", 40)
             .LastRebalanced(new DateOnly(2025, 1, 1)).AsOf(new DateOnly(2025, 6, 30))
-            .Policy(new Policy(new LookSchedule(LookFrequency.Daily, MaxIntervalDays: 180), Trigger.Threshold(0.05m, 0.25m))).Build();
+            .Policy(new Policy(new LookSchedule(LookFrequency.Daily, maxIntervalDays: 180), Trigger.Threshold(0.05m, 0.25m))).Build();
 
         var report = DriftEvaluator.Evaluate(p);
 
@@ -104,11 +105,11 @@ public sealed class BandTests
     [Fact]
     public void VolatilityTrigger_FiresAboveItsLevel()
     {
-        var policy = new Policy(LookSchedule.Daily, new Trigger(TriggerKind.Volatility, Volatility: new VolatilityRule(21, 0.20m)));
+        var policy = new Policy(LookSchedule.Daily, new Trigger(TriggerKind.Volatility, volatility: new VolatilityRule(21, 0.20m)));
         var p = new PortfolioBuilder().Value("A", 600m).Value("B", 400m).Target("A", 60).Target("B", 40).Policy(policy).Build();
 
-        Assert.False(DriftEvaluator.Evaluate(p with { RealizedVolatility = 0.15m }).NeedsRebalancing);
-        Assert.True(DriftEvaluator.Evaluate(p with { RealizedVolatility = 0.25m }).NeedsRebalancing);
+        Assert.False(DriftEvaluator.Evaluate(p with { Market = new MarketInputs { RealizedVolatility = 0.15m } }).NeedsRebalancing);
+        Assert.True(DriftEvaluator.Evaluate(p with { Market = new MarketInputs { RealizedVolatility = 0.25m } }).NeedsRebalancing);
         Assert.Contains(DriftEvaluator.Evaluate(p).Warnings, w => w.Contains("needs the portfolio's realized volatility", StringComparison.Ordinal));
     }
 
@@ -118,10 +119,10 @@ public sealed class BandTests
         // 67/33 against 60/40 with a 5pp band breaches; at volatility 30% over a 15% reference the band doubles to 10pp.
         var rule = new VolatilityRule(21, null, BandScaling.Widen, 0.15m);
         var p = new PortfolioBuilder().Value("A", 670m).Value("B", 330m).Target("A", 60).Target("B", 40)
-            .Policy(new Policy(LookSchedule.Daily, new Trigger(TriggerKind.Threshold, new BandSpec(0.05m, null), Volatility: rule))).Build();
+            .Policy(new Policy(LookSchedule.Daily, new Trigger(TriggerKind.Threshold, new BandSpec(0.05m, null), volatility: rule))).Build();
 
-        Assert.True(DriftEvaluator.Evaluate(p with { RealizedVolatility = 0.15m }).NeedsRebalancing);
-        var calm = DriftEvaluator.Evaluate(p with { RealizedVolatility = 0.30m });
+        Assert.True(DriftEvaluator.Evaluate(p with { Market = new MarketInputs { RealizedVolatility = 0.15m } }).NeedsRebalancing);
+        var calm = DriftEvaluator.Evaluate(p with { Market = new MarketInputs { RealizedVolatility = 0.30m } });
         Assert.False(calm.NeedsRebalancing);
         Assert.Equal(0.70m, calm.Positions[0].Upper);
     }
