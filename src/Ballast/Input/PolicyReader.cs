@@ -40,7 +40,8 @@ public static class PolicyReader
     public static bool InRange(decimal value, (decimal Min, decimal Max, bool MinExclusive) range, out string? error)
     {
         var ok = (range.MinExclusive ? value > range.Min : value >= range.Min) && value <= range.Max;
-        error = ok ? null : $"{value * 100:0.####}% is out of range: {(range.MinExclusive ? "above" : "from")} {range.Min * 100:0.##}% {(range.MinExclusive ? "and at most" : "to")} {range.Max * 100:#,0.##}%";
+        var shown = Math.Abs(value) < 1_000_000_000m ? $"{value * 100:0.####}%" : value.ToString("0.####E+0", System.Globalization.CultureInfo.InvariantCulture);
+        error = ok ? null : $"{shown} is out of range: {(range.MinExclusive ? "above" : "from")} {range.Min * 100:0.##}% {(range.MinExclusive ? "and at most" : "to")} {range.Max * 100:#,0.##}%";
         return ok;
     }
 

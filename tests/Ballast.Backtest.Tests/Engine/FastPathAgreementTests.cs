@@ -1,6 +1,7 @@
 using Ballast.Backtest.Engine;
 using Ballast.Backtest.Experiments;
 using Ballast.Policies;
+using Ballast.Policies.Triggers;
 using Ballast.Portfolios;
 
 namespace Ballast.Backtest.Tests.Engine;
@@ -33,6 +34,9 @@ public sealed class FastPathAgreementTests
         ["volatility"] = new(Monthly, new Trigger(TriggerKind.Volatility, volatility: new VolatilityRule(21, 0.12m))),
         ["vol bands"] = new(LookSchedule.Daily, new Trigger(TriggerKind.Threshold, new BandSpec(0.04m, null),
             volatility: new VolatilityRule(21, null, BandScaling.Widen, 0.15m))),
+        ["performance spread"] = new(LookSchedule.Daily, new Trigger(TriggerKind.Performance, performance: new PerformanceRule("A", "B", 0.06m))),
+        ["performance one"] = new(new LookSchedule(LookFrequency.Weekly), new Trigger(TriggerKind.Performance, performance: new PerformanceRule("C", null, 0.08m))),
+        ["bands only per asset"] = new(LookSchedule.Daily, new Trigger(TriggerKind.Threshold, overrides: new Dictionary<string, BandSpec> { ["A"] = new(0.02m, null) })),
     };
 
     public static TheoryData<string, int> Cases()
@@ -84,6 +88,18 @@ public sealed class FastPathAgreementTests
         }
         Assert.Equal(exact.Costs, fast.Costs, 1e-6 * Math.Max(1, exact.Costs));
         Assert.Equal(exact.TurnoverPerYear, fast.TurnoverPerYear, 1e-9);
+    }
+
+    [Theory]
+    [InlineData("performance spread")]
+    [InlineData("performance one")]
+    [InlineData("bands only per asset")]
+    public void NewerPolicies_DoTradeOnTheRandomMarkets(string policyName)
+    {
+        // The agreement above would hold trivially for a policy that never fires; these do.
+        var run = new Backtester(RandomMarket(5), [new("A", 0.5m), new("B", 0.3m), new("C", 0.2m)], ExecutionOptions.Default, 100_000m)
+            .Run(policyName, PolicyCases[policyName]);
+        Assert.InRange(run.Rebalances, 1, int.MaxValue);
     }
 
     [Fact]
