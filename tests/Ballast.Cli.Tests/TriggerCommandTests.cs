@@ -89,4 +89,33 @@ public sealed class TriggerCommandTests
             "ticker,side,quantity,value\nKODEX200,buy,,357142.86\nTLT,buy,,428571.43\nGLD,buy,,214285.71\n",
             stdout.Replace("\r\n", "\n"));
     }
+
+    [Fact]
+    public void StoredAccount_VolatilityTrigger_ReadsTheStoresPrices()
+    {
+        // 10 VTI and 40 BND at 300 and 75 on 2025-06-30: 3,000 each. Valued at the store's closes
+        // (VTI 300, 330, 297, 300; BND 75 throughout) the account is worth 6,000, 6,300, 5,970, 6,000: daily returns of
+        // +5%, −5.24% and +0.50%, whose sample standard deviation annualized with √252 is 81.46%, above 30%.
+        using var cli = new CliRunner();
+        var db = Path.Combine(cli.Directory, "ballast.db");
+        cli.Write("prices.csv", "date,VTI,BND\n2025-06-25,300,75\n2025-06-26,330,75\n2025-06-27,297,75\n2025-06-30,300,75\n");
+        cli.Write("policy.yaml", "{ look: daily, trigger: volatility, volatility: { window: 3, level: 30% } }\n");
+        cli.Write("accounts.csv", "account,type,currency,household,model\ncarol,taxable,USD,,calm\n");
+        cli.Write("positions.csv", "account,ticker,quantity,cost_basis\ncarol,VTI,10,2500\ncarol,BND,40,3000\n");
+        void Ok(params string[] args)
+        {
+            var r = cli.Run([.. args, "--db", db]);
+            Assert.True(r.Exit == 0, $"ballast {string.Join(' ', args)}: {r.Err}");
+        }
+        Ok("init");
+        Ok("prices", "import", "prices.csv");
+        Ok("model", "set", "calm", "--targets", "VTI=50%,BND=50%", "--policy-file", "policy.yaml");
+        Ok("import", "accounts", "accounts.csv");
+        Ok("import", "positions", "positions.csv", "--as-of", "2025-06-30");
+
+        var (exit, stdout, stderr) = cli.Run("check", "--account", "carol", "--as-of", "2025-06-30", "--db", db);
+
+        Assert.True(exit == 1, stderr);
+        Assert.Contains("realized volatility 81.46% is above 30.00%", stdout);
+    }
 }

@@ -23,6 +23,7 @@ internal static class StoredCommands
     {
         var (query, converter, scope) = options.StoreSelection(parse, context);
         var store = StoreCommands.Open(parse, context);
+        converter.PriceHistory = tickers => store.PriceHistory(tickers, query.AsOf);
         var json = parse.GetValue(options.Json);
         if (query.Account is not null)
         {
@@ -93,6 +94,7 @@ internal static class StoredCommands
     {
         var (query, converter, scope) = options.StoreSelection(parse, context);
         var store = StoreCommands.Open(parse, context);
+        converter.PriceHistory = tickers => store.PriceHistory(tickers, query.AsOf);
         var json = parse.GetValue(options.Json);
         var plans = new List<(StoredPortfolio Account, Plan Plan)>();
         foreach (var snapshot in store.ReadAccounts(query))

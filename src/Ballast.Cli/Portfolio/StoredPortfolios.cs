@@ -21,6 +21,13 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
     private readonly Dictionary<(Policy, IReadOnlyList<TargetWeight>), string?> _policyChecks = new();
     private readonly ExecutionOptions _execution = executionOverride(ExecutionOptions.Default);
     private readonly Dictionary<string, Security> _securities = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Ballast.Backtest.Data.PriceTable> _histories = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Reads the store's closes of some tickers up to the as-of date, for policies whose triggers need market facts
+    /// (volatility, performance); null when no store is at hand.
+    /// </summary>
+    public Func<IReadOnlyCollection<string>, IReadOnlyList<PriceQuote>>? PriceHistory { get; set; }
 
     public StoredPortfolio Convert(AccountSnapshot a)
     {
@@ -69,7 +76,28 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
             AsOf = asOf, Currency = a.Currency, Cash = a.Cash, LastRebalanced = a.LastRebalance,
             Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = _execution,
         };
+        if (NeedsMarketFacts(policy) && PriceHistory is not null)
+            portfolio = portfolio with { Market = Ballast.Backtest.Data.LiveMarket.From(History(portfolio), portfolio) };
         return new StoredPortfolio(a, portfolio, (IReadOnlyList<string>?)warnings ?? [], null);
+    }
+
+    private static bool NeedsMarketFacts(Policy policy) =>
+        policy.Trigger.Kind is TriggerKind.Volatility or TriggerKind.Performance || policy.Trigger.Volatility is { Scaling: not BandScaling.None };
+
+    /// <summary>The store's price history of the portfolio's tickers, read once per set of tickers (accounts on one model share it).</summary>
+    private Ballast.Backtest.Data.PriceTable History(Ballast.Portfolios.Portfolio p)
+    {
+        var tickers = p.Targets.Select(t => t.Ticker).Concat(p.Positions.Select(x => x.Ticker))
+            .Where(t => t != Ballast.Portfolios.Portfolio.CashTicker).Distinct().Order(StringComparer.Ordinal).ToList();
+        var key = string.Join(',', tickers);
+        if (_histories.TryGetValue(key, out var cached)) return cached;
+        var quotes = PriceHistory!(tickers);
+        var dates = quotes.Select(q => q.Date).Distinct().Order().ToList();
+        var row = dates.Select((d, i) => (d, i)).ToDictionary(x => x.d, x => x.i);
+        var columns = tickers.Select(_ => Enumerable.Repeat(double.NaN, dates.Count).ToArray()).ToList();
+        var column = tickers.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
+        foreach (var q in quotes) columns[column[q.Ticker]][row[q.Date]] = (double)q.Close;
+        return _histories[key] = new Ballast.Backtest.Data.PriceTable("the store's prices", dates, tickers, columns);
     }
 
     private (Policy?, string?) PolicyFor(string? text)

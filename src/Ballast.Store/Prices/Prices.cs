@@ -111,6 +111,27 @@ namespace Ballast.Store
                 .ToDictionary(p => p.Id, p => new PriceQuote(p.Ticker, ParseDate(p.Date), Scaled.Price(p.Close)));
 
         /// <summary>
+        /// Every close on or before <paramref name="asOf"/> of the securities named in <paramref name="tickers"/>, by ticker
+        /// then date: the price history that volatility and performance triggers read for stored accounts.
+        /// </summary>
+        public IReadOnlyList<PriceQuote> PriceHistory(IReadOnlyCollection<string> tickers, DateOnly asOf) => Read(c =>
+        {
+            if (tickers.Count == 0) return (IReadOnlyList<PriceQuote>)[];
+            var wanted = new HashSet<string>(tickers, StringComparer.Ordinal);
+            return c.Query<(string Ticker, string Date, long Close)>(
+                    """
+                    SELECT s.ticker, p.date, p.close
+                    FROM securities s
+                    JOIN prices p ON p.security_id = s.id
+                    WHERE p.date <= @asOf
+                    ORDER BY s.ticker, p.date
+                    """, new { asOf = FormatDate(asOf) })
+                .Where(p => wanted.Contains(p.Ticker))
+                .Select(p => new PriceQuote(p.Ticker, ParseDate(p.Date), Scaled.Price(p.Close)))
+                .ToList();
+        });
+
+        /// <summary>
         /// Held securities whose latest price on or before <paramref name="asOf"/> is older than <paramref name="maxAgeDays"/>
         /// calendar days, or that have no price at all (their <see cref="PriceQuote.Date"/> is <see cref="DateOnly.MinValue"/>).
         /// </summary>
