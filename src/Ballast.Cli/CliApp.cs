@@ -21,6 +21,7 @@ public static class CliApp
         StoreCommands.AddTo(root, context);
         TaxCommands.AddTo(root, context);
         Backtest.BacktestCommands.AddTo(root, context);
+        StoreCommands.AddStoreOptions(root);
         return root;
     }
 

@@ -21,24 +21,16 @@ internal static class TaxCommands
         root.Subcommands.Add(Harvest(context));
     }
 
+    /// <summary>Reads the file (no policy or execution overrides: these commands do not plan); <paramref name="flagProblems"/> are reported with the file's.</summary>
     private static (Ballast.Portfolios.Portfolio Portfolio, TaxProfile Profile) Load(PortfolioOptions options, ParseResult parse, CliContext context, List<InputProblem> flagProblems)
     {
-        Ballast.Portfolios.Portfolio portfolio;
-        try
-        {
-            portfolio = options.Load(parse, context);
-        }
-        catch (InputException e)
-        {
-            throw new InputException([.. e.Problems, .. flagProblems]);
-        }
-        if (flagProblems.Count > 0) throw new InputException(flagProblems);
+        var portfolio = options.Load(parse, context, flagProblems);
         return (portfolio, portfolio.Tax ?? TaxProfile.Plain(portfolio));
     }
 
     private static Command Lots(CliContext context)
     {
-        var options = new PortfolioOptions();
+        var options = new PortfolioOptions("lots", fileOnly: true);
         var command = new Command("lots", "List the open tax lots after the file's transactions, with wash-sale adjustments and holding-period starts.");
         options.AddTo(command);
         command.SetAction(parse =>
@@ -87,7 +79,7 @@ internal static class TaxCommands
 
     private static Command TaxYear(CliContext context)
     {
-        var options = new PortfolioOptions();
+        var options = new PortfolioOptions("tax", fileOnly: true);
         var year = new Option<string?>("--year") { Description = "Calendar year (default: the as-of year)" };
         var command = new Command("tax", "Realized gains of a year from the file's transactions, losses disallowed by wash sales, and the estimated tax.");
         options.AddTo(command);
@@ -155,7 +147,7 @@ internal static class TaxCommands
 
     private static Command Harvest(CliContext context)
     {
-        var options = new PortfolioOptions();
+        var options = new PortfolioOptions("harvest", fileOnly: true);
         var minPercent = new Option<string?>("--min-loss-percent") { Description = "Harvest lots that lost at least this share of their basis (default 5%, or the file's harvest.minLossPercent)" };
         var minLoss = new Option<string?>("--min-loss") { Description = "Harvest lots that lost at least this amount (default 100, or the file's harvest.minLoss)" };
         var command = new Command("harvest", "Tax-loss harvest candidates with substitutes, never a wash sale across the household; held-back trades with the date they are free.");
@@ -165,8 +157,8 @@ internal static class TaxCommands
         command.SetAction(parse =>
         {
             var problems = new List<InputProblem>();
-            var percent = PortfolioOptions.Fraction(parse, minPercent, problems);
-            var amount = PortfolioOptions.Amount(parse, minLoss, problems);
+            var percent = Flags.Fraction(parse, minPercent, problems, max: 1m);
+            var amount = Flags.Amount(parse, minLoss, problems);
             var (portfolio, profile) = Load(options, parse, context, problems);
             var report = Find(portfolio, profile, new HarvestThresholds(percent ?? profile.Harvest.MinLossFraction, amount ?? profile.Harvest.MinLossAmount));
             if (parse.GetValue(options.Json))
