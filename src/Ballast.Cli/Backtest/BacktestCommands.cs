@@ -78,7 +78,7 @@ internal static class BacktestCommands
             var outcome = WithProgress(context, machine, experiment.Policies.Count, "Backtesting",
                 tick => ExperimentRunner.Run(experiment, market, options, _ => tick()));
             if (report is not null) common.WriteReport(parse, report, path => HtmlReport.Write(BacktestReports.History(outcome), path));
-            if (parse.GetValue(common.Json)) context.Out.Write(BacktestOutput.Json(outcome.Statistics));
+            if (parse.GetValue(common.Json)) context.Out.Write(BacktestOutput.Json(outcome.Statistics, experiment.Execution.MoneyDecimals));
             else if (parse.GetValue(csv)) context.Out.Write(BacktestOutput.Csv(outcome.Statistics));
             else BacktestOutput.Render(context, outcome);
             return ExitCodes.Ok;
@@ -156,7 +156,7 @@ internal static class BacktestCommands
                 var title = experiment.Name + " (tuning)";
                 common.WriteReport(parse, report, path => HtmlReport.Write(new BacktestReport(title, [], Results: BacktestOutput.TuneTable(history, onPaths)), path));
             }
-            if (machine) context.Out.Write(BacktestOutput.TuneJson(history, onPaths));
+            if (machine) context.Out.Write(BacktestOutput.TuneJson(history, onPaths, experiment.Execution.MoneyDecimals));
             else BacktestOutput.RenderTune(context, history, onPaths);
             return ExitCodes.Ok;
         });

@@ -39,6 +39,7 @@ internal static class TaxCommands
             var lots = profile.History.OpenLots;
             if (parse.GetValue(options.Json))
             {
+                var md = portfolio.Execution.MoneyDecimals;
                 context.Out.Write(Json(w =>
                 {
                     w.WriteString("asOf", portfolio.AsOf.ToString("yyyy-MM-dd"));
@@ -51,11 +52,11 @@ internal static class TaxCommands
                         w.WriteString("lotId", l.Id);
                         w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
                         PlanJson.Num(w, "quantity", l.Quantity);
-                        PlanJson.Num(w, "costBasis", l.CostBasis);
-                        PlanJson.Num(w, "washSaleAdjustment", l.WashSaleAdjustment);
+                        PlanJson.Money(w, "costBasis", l.CostBasis, md);
+                        PlanJson.Money(w, "washSaleAdjustment", l.WashSaleAdjustment, md);
                         w.WriteString("holdingPeriodStart", l.HoldingPeriodStart.ToString("yyyy-MM-dd"));
                         if (portfolio.FindSecurity(l.Ticker)?.Price is { } price)
-                            PlanJson.Num(w, "unrealizedGain", profile.Selector.RoundMoney(l.Quantity * price) - l.CostBasis);
+                            PlanJson.Money(w, "unrealizedGain", profile.Selector.RoundMoney(l.Quantity * price) - l.CostBasis, md);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -103,17 +104,18 @@ internal static class TaxCommands
             var sales = profile.History.Sales.Where(s => s.Date.Year == y2).ToList();
             if (parse.GetValue(options.Json))
             {
+                var md = portfolio.Execution.MoneyDecimals;
                 context.Out.Write(Json(w =>
                 {
                     w.WriteNumber("year", y2);
                     w.WriteString("regime", profile.Regime.Name);
                     w.WriteString("source", y2 == portfolio.AsOf.Year && profile.RealizedYearToDate is not null ? "realizedYearToDate" : "transactions");
                     w.WriteStartObject("realized");
-                    PlanJson.Num(w, "short", shortTerm);
-                    PlanJson.Num(w, "long", longTerm);
+                    PlanJson.Money(w, "short", shortTerm, md);
+                    PlanJson.Money(w, "long", longTerm, md);
                     w.WriteEndObject();
-                    PlanJson.Num(w, "disallowedLosses", disallowed);
-                    PlanJson.Num(w, "estimatedTax", tax);
+                    PlanJson.Money(w, "disallowedLosses", disallowed, md);
+                    PlanJson.Money(w, "estimatedTax", tax, md);
                     w.WriteStartArray("sales");
                     foreach (var s in sales)
                     {
@@ -122,10 +124,10 @@ internal static class TaxCommands
                         w.WriteString("account", s.Account);
                         w.WriteString("ticker", s.Ticker);
                         PlanJson.Num(w, "quantity", s.Quantity);
-                        PlanJson.Num(w, "proceeds", s.Proceeds);
-                        PlanJson.Num(w, "costBasis", s.CostBasis);
-                        PlanJson.Num(w, "gain", s.Gain);
-                        PlanJson.Num(w, "disallowedLoss", s.DisallowedLoss);
+                        PlanJson.Money(w, "proceeds", s.Proceeds, md);
+                        PlanJson.Money(w, "costBasis", s.CostBasis, md);
+                        PlanJson.Money(w, "gain", s.Gain, md);
+                        PlanJson.Money(w, "disallowedLoss", s.DisallowedLoss, md);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -163,6 +165,7 @@ internal static class TaxCommands
             var report = Find(portfolio, profile, new HarvestThresholds(percent ?? profile.Harvest.MinLossFraction, amount ?? profile.Harvest.MinLossAmount));
             if (parse.GetValue(options.Json))
             {
+                var md = portfolio.Execution.MoneyDecimals;
                 context.Out.Write(Json(w =>
                 {
                     w.WriteString("asOf", portfolio.AsOf.ToString("yyyy-MM-dd"));
@@ -173,10 +176,10 @@ internal static class TaxCommands
                         w.WriteString("ticker", cnd.Ticker);
                         w.WriteString("account", cnd.Account);
                         PlanJson.Num(w, "quantity", cnd.Quantity);
-                        PlanJson.Num(w, "proceeds", cnd.Proceeds);
-                        PlanJson.Num(w, "loss", cnd.Loss);
+                        PlanJson.Money(w, "proceeds", cnd.Proceeds, md);
+                        PlanJson.Money(w, "loss", cnd.Loss, md);
                         if (cnd.Substitute is { } s) w.WriteString("substitute", s); else w.WriteNull("substitute");
-                        PlanJson.Num(w, "estimatedTaxSaved", cnd.EstimatedTaxSaved);
+                        PlanJson.Money(w, "estimatedTaxSaved", cnd.EstimatedTaxSaved, md);
                         w.WriteStartArray("lots");
                         foreach (var l in cnd.Lots)
                         {
@@ -184,8 +187,8 @@ internal static class TaxCommands
                             w.WriteString("lotId", l.LotId);
                             w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
                             PlanJson.Num(w, "quantity", l.Quantity);
-                            PlanJson.Num(w, "costBasis", l.CostBasis);
-                            PlanJson.Num(w, "gain", l.Gain);
+                            PlanJson.Money(w, "costBasis", l.CostBasis, md);
+                            PlanJson.Money(w, "gain", l.Gain, md);
                             w.WriteString("term", PlanJson.Term(l.Term));
                             w.WriteEndObject();
                         }
@@ -204,8 +207,8 @@ internal static class TaxCommands
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
-                    PlanJson.Num(w, "totalLoss", report.TotalLoss);
-                    PlanJson.Num(w, "estimatedTaxSaved", report.EstimatedTaxSaved);
+                    PlanJson.Money(w, "totalLoss", report.TotalLoss, md);
+                    PlanJson.Money(w, "estimatedTaxSaved", report.EstimatedTaxSaved, md);
                 }));
                 return ExitCodes.Ok;
             }
