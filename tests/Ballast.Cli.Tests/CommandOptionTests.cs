@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Ballast.Cli.Tests;
 
 /// <summary>
@@ -222,6 +224,43 @@ public sealed class CommandOptionTests : IDisposable
 
         Assert.Equal(2, exit);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AsOf_WhenTheFileHasOne_WarnsThatTheFileWins()
+    {
+        var (exit, stdout, stderr) = _cli.Run("check", Example("krw-portfolio.yaml"), "--as-of", "2025-01-02", "--json");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("ballast: warning: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("gives asOf 2025-06-30, which wins; --as-of 2025-01-02 applies only to a file without asOf", stderr, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("2025-06-30", doc.RootElement.GetProperty("asOf").GetString());
+    }
+
+    [Fact]
+    public void AsOf_WhenTheFileHasNone_IsUsedWithoutAWarning()
+    {
+        _cli.Write("undated.yaml", "holdings: [ { ticker: A, value: 500 }, { ticker: B, value: 500 } ]\ntargets: { A: 50%, B: 50% }\n");
+
+        var (exit, stdout, stderr) = _cli.Run("check", "undated.yaml", "--as-of", "2025-01-02", "--json");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("2025-01-02", doc.RootElement.GetProperty("asOf").GetString());
+    }
+
+    [Fact]
+    public void HeldTickerWithoutTarget_IsWarnedInTheTableToo()
+    {
+        _cli.Write("extra.yaml", "asOf: 2025-06-30\nholdings: [ { ticker: A, value: 500 }, { ticker: B, value: 400 }, { ticker: OLD, quantity: 2.5, price: 40 } ]\ntargets: { A: 50%, B: 50% }\n");
+
+        foreach (var command in new[] { "check", "plan" })
+        {
+            var (_, stdout, _) = _cli.Run(command, "extra.yaml");
+            Assert.Contains("warning: OLD is held but has no target; a rebalance sells it in full", stdout, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>

@@ -152,6 +152,9 @@ internal sealed class PortfolioOptions
         if (problems.Count > 0 || read.Value is null) throw new InputException(problems);
 
         var portfolio = read.Value;
+        // The reader takes --as-of only when the file has no asOf: say so when the two differ.
+        if (given is { } g && portfolio.AsOf != g)
+            context.Error.WriteLine($"ballast: warning: {path} gives asOf {portfolio.AsOf:yyyy-MM-dd}, which wins; --as-of {g:yyyy-MM-dd} applies only to a file without asOf");
         portfolio = portfolio with
         {
             Policy = policyOverride(portfolio.Policy),
