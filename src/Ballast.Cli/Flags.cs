@@ -49,8 +49,15 @@ internal static class Flags
     private static long? ParseWhole(ArgumentResult r, string name, long min, long max)
     {
         var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
-        if (long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
-        r.AddError($"{name}: '{text}' is not a whole number from {min.ToString("#,0", CultureInfo.InvariantCulture)} to {max.ToString("#,0", CultureInfo.InvariantCulture)}");
+        string N(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
+        if (!long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+            r.AddError($"{name}: '{text}' is not a whole number from {N(min)} to {N(max)}");
+        else if (v < min)
+            r.AddError(min == 0 ? $"{name} must not be negative (got {text})" : $"{name} must be at least {N(min)} (got {text})");
+        else if (v > max)
+            r.AddError($"{name} must be at most {N(max)} (got {text})");
+        else
+            return v;
         return null;
     }
 

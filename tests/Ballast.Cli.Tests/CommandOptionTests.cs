@@ -78,12 +78,12 @@ public sealed class CommandOptionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("-1")]
-    [InlineData("abc")]
-    [InlineData("99999999999")]
-    public void StaleDays_OutOfRange_IsRefusedNamingTheFlag(string value)
+    [InlineData("-1", "--stale-days must not be negative (got -1)")]
+    [InlineData("abc", "--stale-days: 'abc' is not a whole number from 0 to 36,500")]
+    [InlineData("99999999999", "--stale-days must be at most 36,500 (got 99999999999)")]
+    public void StaleDays_OutOfRange_IsRefusedNamingTheFlag(string value, string expected)
     {
-        Refused("--stale-days: '" + value + "' is not a whole number from 0 to 36,500", "check", "--all", "--stale-days", value);
+        Refused(expected, "check", "--all", "--stale-days", value);
     }
 
     [Fact]
@@ -134,20 +134,23 @@ public sealed class CommandOptionTests : IDisposable
 
     [Theory]
     [InlineData("simulate", "--paths", "abc", "--paths: 'abc' is not a whole number from 1 to 10,000,000")]
-    [InlineData("simulate", "--paths", "3000000000", "--paths: '3000000000' is not a whole number from 1 to 10,000,000")]
-    [InlineData("simulate", "--paths", "0", "--paths: '0' is not a whole number from 1 to 10,000,000")]
+    [InlineData("simulate", "--paths", "3000000000", "--paths must be at most 10,000,000 (got 3000000000)")]
+    [InlineData("simulate", "--paths", "0", "--paths must be at least 1 (got 0)")]
     [InlineData("simulate", "--paths", "1e3", "--paths: '1e3' is not a whole number")]
-    [InlineData("simulate", "--seed", "-1", "--seed: '-1' is not a whole number from 0 to 2,147,483,647")]
+    [InlineData("simulate", "--seed", "-1", "--seed must not be negative (got -1)")]
     [InlineData("tune", "--paths", "", "--paths: '' is not a whole number")]
-    [InlineData("tune", "--seed", "2147483648", "--seed: '2147483648' is not a whole number")]
+    [InlineData("tune", "--seed", "2147483648", "--seed must be at most 2,147,483,647 (got 2147483648)")]
+    [InlineData("tune", "--paths", "99999999999999999999", "--paths: '99999999999999999999' is not a whole number from 1 to 10,000,000")]
     public void SimulationCounts_OutOfRange_AreRefusedNamingTheFlag(string command, string flag, string value, string expected)
     {
         Refused(expected, command, Example("tune-paths.yaml"), flag, value);
     }
 
     [Theory]
-    [InlineData("audit", "--limit", "0", "--limit: '0' is not a whole number from 1 to 1,000,000")]
+    [InlineData("audit", "--limit", "0", "--limit must be at least 1 (got 0)")]
+    [InlineData("audit", "--limit", "many", "--limit: 'many' is not a whole number from 1 to 1,000,000")]
     [InlineData("orders", "export", "abc", "PROPOSAL: 'abc' is not a whole number")]
+    [InlineData("orders", "export", "-3", "PROPOSAL must be at least 1 (got -3)")]
     [InlineData("deposit", "abc", "--account", "AMOUNT: 'abc' is not a number")]
     [InlineData("withdraw", "-5", "--account", "AMOUNT: must be greater than zero (got -5)")]
     public void StoreCommandNumbers_OutOfRange_AreRefused(string a, string b, string c, string expected)
