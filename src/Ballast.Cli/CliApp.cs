@@ -3,40 +3,113 @@ using Ballast.Cli.Portfolio;
 using Ballast.Cli.Store;
 using Ballast.Cli.Tax;
 using Ballast.Input;
+using Ballast.Store;
 
 namespace Ballast.Cli;
 
 /// <summary>Builds the <c>ballast</c> command tree and runs it, mapping failures to the documented exit codes.</summary>
 public static class CliApp
 {
+    /// <summary><c>--debug</c>: print the full trace of an internal error instead of one line.</summary>
+    public static Option<bool> Debug { get; } = new("--debug") { Description = "On an internal error, print the full exception trace", Recursive = true };
+
     public static RootCommand Build(CliContext context)
     {
         var root = new RootCommand("Ballast: drift checks, rebalancing policies and trade plans for ETF portfolios.");
+        root.Options.Add(Debug);
         PortfolioCommands.AddTo(root, context);
         StoreCommands.AddTo(root, context);
         TaxCommands.AddTo(root, context);
         Backtest.BacktestCommands.AddTo(root, context);
+        StoreCommands.AddStoreOptions(root);
         return root;
     }
 
-    public static int Run(string[] args, CliContext context)
+    /// <summary>
+    /// Runs the command line. Exit 2 for a usage or input error, 3 for a busy store, 70 for anything unexpected:
+    /// one line on standard error (the full trace with <c>--debug</c>), never a stack trace otherwise.
+    /// </summary>
+    public static int Run(string[] args, CliContext context) => Run(args, context, null);
+
+    /// <summary>As <see cref="Run(string[], CliContext)"/>; <paramref name="extend"/> adds to the command tree (tests add commands that fail).</summary>
+    internal static int Run(string[] args, CliContext context, Action<RootCommand>? extend)
     {
-        var root = Build(context);
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var error in parse.Errors) context.Error.WriteLine($"ballast: {error.Message}");
-            context.Error.WriteLine("Run 'ballast --help' for usage.");
-            return ExitCodes.BadInput;
-        }
+        ParseResult? parse = null;
         try
         {
+            var root = Build(context);
+            extend?.Invoke(root);
+            parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                foreach (var error in parse.Errors) context.Error.WriteLine($"ballast: {Flags.OneLine(error.Message)}");
+                context.Error.WriteLine($"Run '{CommandPath(parse)} --help' for usage.");
+                return ExitCodes.BadInput;
+            }
             return parse.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false });
         }
-        catch (InputException e)
+        catch (Exception e)
         {
-            foreach (var problem in e.Problems) context.Error.WriteLine($"ballast: error: {problem}");
-            return ExitCodes.BadInput;
+            return Fail(e, context, DebugRequested(parse, args));
         }
+    }
+
+    private static int Fail(Exception e, CliContext context, bool debug)
+    {
+        switch (Unwrap(e))
+        {
+            case InputException input:
+                foreach (var problem in input.Problems) context.Error.WriteLine($"ballast: error: {Flags.OneLine(problem.ToString())}");
+                return ExitCodes.BadInput;
+            case AggregateException all when all.InnerExceptions.All(x => x is InputException):
+                foreach (var problem in all.InnerExceptions.SelectMany(x => ((InputException)x).Problems).Distinct())
+                    context.Error.WriteLine($"ballast: error: {Flags.OneLine(problem.ToString())}");
+                return ExitCodes.BadInput;
+            case StoreBusyException busy:
+                context.Error.WriteLine($"ballast: error: {Flags.OneLine(busy.Message)}");
+                return ExitCodes.Retryable;
+            case StoreVersionException version:
+                context.Error.WriteLine($"ballast: error: {Flags.OneLine(version.Message)}");
+                return ExitCodes.BadInput;
+            case var other:
+                if (debug)
+                {
+                    context.Error.WriteLine($"ballast: internal error: {e}");
+                }
+                else
+                {
+                    var message = Flags.OneLine(other.Message);
+                    context.Error.WriteLine($"ballast: internal error: {(message.Length == 0 ? other.GetType().Name : message)}; rerun with --debug for details");
+                }
+                return ExitCodes.InternalError;
+        }
+    }
+
+    /// <summary>The one exception inside parallel runs' wrappers, or the aggregate when there are several.</summary>
+    private static Exception Unwrap(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } a) e = a.InnerExceptions[0];
+        return e is AggregateException many ? many.Flatten() : e;
+    }
+
+    private static bool DebugRequested(ParseResult? parse, string[] args)
+    {
+        try
+        {
+            if (parse is not null && parse.GetResult(Debug) is not null) return parse.GetValue(Debug);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        return args.Contains("--debug", StringComparer.Ordinal);
+    }
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Add(r.Command is RootCommand ? "ballast" : r.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
     }
 }

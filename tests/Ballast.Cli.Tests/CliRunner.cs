@@ -16,11 +16,15 @@ internal sealed class CliRunner : IDisposable
     public string Write(string name, string content)
     {
         var path = Path.Combine(Directory, name);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
         return path;
     }
 
-    public (int Exit, string Out, string Err) Run(params string[] args)
+    public (int Exit, string Out, string Err) Run(params string[] args) => RunWith(null, args);
+
+    /// <summary>As <see cref="Run"/>, with commands added to the tree by <paramref name="extend"/>.</summary>
+    public (int Exit, string Out, string Err) RunWith(Action<System.CommandLine.RootCommand>? extend, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -37,7 +41,7 @@ internal sealed class CliRunner : IDisposable
             Console = console, Out = stdout, Error = stderr, WorkingDirectory = Directory,
             Time = new FixedClock(new DateTimeOffset(2025, 7, 1, 12, 0, 0, TimeSpan.Zero)),
         };
-        var exit = CliApp.Run(args, context);
+        var exit = CliApp.Run(args, context, extend);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

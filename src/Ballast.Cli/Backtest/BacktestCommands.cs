@@ -18,6 +18,9 @@ internal static class BacktestCommands
         root.Subcommands.Add(TuneCommand(context));
     }
 
+    /// <summary>The most Monte Carlo paths, as in an experiment's monteCarlo.paths.</summary>
+    public const int MaxPaths = 10_000_000;
+
     private sealed class Common
     {
         public Argument<string> File { get; } = new("experiment") { Description = "Experiment file (YAML or JSON)" };
@@ -31,14 +34,25 @@ internal static class BacktestCommands
             foreach (var o in new Option[] { Json, Report, Prices }) command.Options.Add(o);
         }
 
-        /// <summary>Reads the experiment and its prices; every problem is an <see cref="InputException"/>.</summary>
+        /// <summary>
+        /// Reads the experiment and its prices, and checks that the --report path can be written, so that a run is
+        /// not lost to a path found bad at its end; every problem is an <see cref="InputException"/>.
+        /// </summary>
         public (Experiment Experiment, PriceTable Prices) Load(ParseResult parse, CliContext context)
         {
+            if (ReportPath(parse, context) is { } report && Flags.CheckWritable(report, parse.GetValue(Report)!, "--report") is { } problem)
+                throw new InputException(problem);
             var file = parse.GetValue(File)!;
             var prices = parse.GetValue(Prices) is { } p ? context.ResolvePath(p) : null;
             var experiment = ExperimentReader.Load(context.ResolvePath(file), file, prices);
             return (experiment, ExperimentReader.LoadPrices(experiment));
         }
+
+        /// <summary>Writes the report to <paramref name="path"/>; a write that fails is a problem with --report.</summary>
+        public void WriteReport(ParseResult parse, string path, Action<string> write) => Flags.WriteOutput(path, parse.GetValue(Report)!, "--report", write);
+
+        /// <summary>The --report path resolved against the working directory, or null.</summary>
+        public string? ReportPath(ParseResult parse, CliContext context) => parse.GetValue(Report) is { } r ? context.ResolvePath(r) : null;
     }
 
     private static Command BacktestCommand(CliContext context)
@@ -52,19 +66,19 @@ internal static class BacktestCommands
         command.Options.Add(exact);
         command.Validators.Add(r =>
         {
-            if (r.GetValue(common.Json) && r.GetValue(csv)) r.AddError("--json and --csv cannot be used together");
+            if (Flags.Value(r, common.Json) && Flags.Value(r, csv)) r.AddError("--json and --csv cannot be used together");
         });
         command.SetAction(parse =>
         {
             var (experiment, prices) = common.Load(parse, context);
             var market = Market.From(experiment, prices);
-            var report = parse.GetValue(common.Report);
+            var report = common.ReportPath(parse, context);
             var options = new BacktestOptions { RecordWeights = report is not null, Exact = parse.GetValue(exact) };
             var machine = parse.GetValue(common.Json) || parse.GetValue(csv);
             var outcome = WithProgress(context, machine, experiment.Policies.Count, "Backtesting",
                 tick => ExperimentRunner.Run(experiment, market, options, _ => tick()));
-            if (report is not null) HtmlReport.Write(BacktestReports.History(outcome), context.ResolvePath(report));
-            if (parse.GetValue(common.Json)) context.Out.Write(BacktestOutput.Json(outcome.Statistics));
+            if (report is not null) common.WriteReport(parse, report, path => HtmlReport.Write(BacktestReports.History(outcome), path));
+            if (parse.GetValue(common.Json)) context.Out.Write(BacktestOutput.Json(outcome.Statistics, experiment.Execution.MoneyDecimals));
             else if (parse.GetValue(csv)) context.Out.Write(BacktestOutput.Csv(outcome.Statistics));
             else BacktestOutput.Render(context, outcome);
             return ExitCodes.Ok;
@@ -75,17 +89,12 @@ internal static class BacktestCommands
     private static Command SimulateCommand(CliContext context)
     {
         var common = new Common();
-        var paths = new Option<int?>("--paths") { Description = "Number of simulated paths (default: the experiment's monteCarlo.paths, else 1000)" };
-        var seed = new Option<int?>("--seed") { Description = "Random seed (default: the experiment's monteCarlo.seed, else 1)" };
+        var paths = Flags.Int("--paths", "Number of simulated paths (default: the experiment's monteCarlo.paths, else 1000)", 1, MaxPaths);
+        var seed = Flags.Int("--seed", "Random seed (default: the experiment's monteCarlo.seed, else 1)", 0, int.MaxValue);
         var command = new Command("simulate", "Monte Carlo: run every policy on simulated return paths (block bootstrap or fitted normal/lognormal).");
         common.AddTo(command);
         command.Options.Add(paths);
         command.Options.Add(seed);
-        command.Validators.Add(r =>
-        {
-            if (r.GetValue(paths) is < 1) r.AddError("--paths must be at least 1");
-            if (r.GetValue(seed) is < 0) r.AddError("--seed must not be negative");
-        });
         command.SetAction(parse =>
         {
             var (experiment, prices) = common.Load(parse, context);
@@ -94,7 +103,7 @@ internal static class BacktestCommands
             long n = parse.GetValue(paths) ?? settings.Paths;
             var machine = parse.GetValue(common.Json);
             var outcome = WithPathProgress(context, machine, n, "Simulating", progress => SimulationRunner.Run(experiment, prices, settings, n, progress: progress));
-            if (parse.GetValue(common.Report) is { } report) HtmlReport.Write(BacktestReports.Simulation(outcome), context.ResolvePath(report));
+            if (common.ReportPath(parse, context) is { } report) common.WriteReport(parse, report, path => HtmlReport.Write(BacktestReports.Simulation(outcome), path));
             if (machine) context.Out.Write(BacktestOutput.SimulationJson(outcome));
             else BacktestOutput.RenderSimulation(context, outcome);
             return ExitCodes.Ok;
@@ -105,18 +114,13 @@ internal static class BacktestCommands
     private static Command TuneCommand(CliContext context)
     {
         var common = new Common();
-        var paths = new Option<int?>("--paths") { Description = "Number of Monte Carlo paths when tuning on paths (default: the experiment's monteCarlo.paths)" };
-        var seed = new Option<int?>("--seed") { Description = "Random seed of the paths (default: the experiment's monteCarlo.seed)" };
+        var paths = Flags.Int("--paths", "Number of Monte Carlo paths when tuning on paths (default: the experiment's monteCarlo.paths)", 1, MaxPaths);
+        var seed = Flags.Int("--seed", "Random seed of the paths (default: the experiment's monteCarlo.seed)", 0, int.MaxValue);
         var command = new Command("tune",
             "Search a grid of bands, rails and look schedules on history, on Monte Carlo paths, or both (tune.evaluate); print the cost/tracking-error frontier and the best policy for the objective.");
         common.AddTo(command);
         command.Options.Add(paths);
         command.Options.Add(seed);
-        command.Validators.Add(r =>
-        {
-            if (r.GetValue(paths) is < 1) r.AddError("--paths must be at least 1");
-            if (r.GetValue(seed) is < 0) r.AddError("--seed must not be negative");
-        });
         command.SetAction(parse =>
         {
             var file = parse.GetValue(common.File)!;
@@ -147,12 +151,12 @@ internal static class BacktestCommands
                 onPaths = WithPathProgress(context, machine, n, "Tuning on paths", progress => Tuner.RunOnPaths(experiment, prices, settings, n, progress: progress));
             }
 
-            if (parse.GetValue(common.Report) is { } report)
+            if (common.ReportPath(parse, context) is { } report)
             {
                 var title = experiment.Name + " (tuning)";
-                HtmlReport.Write(new BacktestReport(title, [], Results: BacktestOutput.TuneTable(history, onPaths)), context.ResolvePath(report));
+                common.WriteReport(parse, report, path => HtmlReport.Write(new BacktestReport(title, [], Results: BacktestOutput.TuneTable(history, onPaths)), path));
             }
-            if (machine) context.Out.Write(BacktestOutput.TuneJson(history, onPaths));
+            if (machine) context.Out.Write(BacktestOutput.TuneJson(history, onPaths, experiment.Execution.MoneyDecimals));
             else BacktestOutput.RenderTune(context, history, onPaths);
             return ExitCodes.Ok;
         });

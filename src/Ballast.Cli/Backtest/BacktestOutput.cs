@@ -25,16 +25,17 @@ internal static class BacktestOutput
         [s.FinalValue, s.TotalReturn, s.Cagr, s.Volatility, s.Sharpe, s.Sortino, s.MaxDrawdown, s.Rebalances, s.Turnover, s.Costs,
          s.TrackingError, s.AverageDrift, s.MaxDrift, s.ShareOutsideBands];
 
-    public static string Json(IReadOnlyList<PolicyStatistics> stats) => WriteJson(w =>
+    /// <summary>The results of a backtest: fractions to at most 10 decimals, money to <paramref name="moneyDecimals"/>.</summary>
+    public static string Json(IReadOnlyList<PolicyStatistics> stats, int moneyDecimals) => WriteJson(w =>
     {
         w.WriteStartObject();
         w.WriteStartArray("results");
-        foreach (var s in stats) WriteStats(w, s);
+        foreach (var s in stats) WriteStats(w, s, moneyDecimals);
         w.WriteEndArray();
         w.WriteEndObject();
     });
 
-    private static void WriteStats(Utf8JsonWriter w, PolicyStatistics s)
+    private static void WriteStats(Utf8JsonWriter w, PolicyStatistics s, int m)
     {
         w.WriteStartObject();
         w.WriteString("name", s.Name);
@@ -42,36 +43,37 @@ internal static class BacktestOutput
         for (var i = 0; i < numbers.Length; i++)
         {
             if (Columns[i + 1] == "rebalances") w.WriteNumber("rebalances", s.Rebalances);
+            else if (MoneyColumns.Contains(Columns[i + 1])) Money(w, Columns[i + 1], numbers[i], m);
             else Num(w, Columns[i + 1], numbers[i]);
         }
-        if (s.Taxes is { } taxes) WriteTaxes(w, taxes);
+        if (s.Taxes is { } taxes) WriteTaxes(w, taxes, m);
         w.WriteEndObject();
     }
 
     /// <summary>Realized gains and estimated tax in currency units, in total and per calendar year (the <c>plan --json</c> names).</summary>
-    private static void WriteTaxes(Utf8JsonWriter w, TaxSummary taxes)
+    private static void WriteTaxes(Utf8JsonWriter w, TaxSummary taxes, int m)
     {
-        WriteGains(w, taxes.ShortTerm, taxes.LongTerm);
-        PlanJson.Num(w, "disallowedLosses", taxes.DisallowedLosses);
-        PlanJson.Num(w, "estimatedTax", taxes.Tax);
+        WriteGains(w, taxes.ShortTerm, taxes.LongTerm, m);
+        PlanJson.Money(w, "disallowedLosses", taxes.DisallowedLosses, m);
+        PlanJson.Money(w, "estimatedTax", taxes.Tax, m);
         w.WriteStartArray("taxByYear");
         foreach (var y in taxes.Years)
         {
             w.WriteStartObject();
             w.WriteNumber("year", y.Year);
-            WriteGains(w, y.ShortTerm, y.LongTerm);
-            PlanJson.Num(w, "disallowedLosses", y.DisallowedLosses);
-            PlanJson.Num(w, "estimatedTax", y.Tax);
+            WriteGains(w, y.ShortTerm, y.LongTerm, m);
+            PlanJson.Money(w, "disallowedLosses", y.DisallowedLosses, m);
+            PlanJson.Money(w, "estimatedTax", y.Tax, m);
             w.WriteEndObject();
         }
         w.WriteEndArray();
     }
 
-    private static void WriteGains(Utf8JsonWriter w, decimal shortTerm, decimal longTerm)
+    private static void WriteGains(Utf8JsonWriter w, decimal shortTerm, decimal longTerm, int m)
     {
         w.WriteStartObject("realizedGain");
-        PlanJson.Num(w, "short", shortTerm);
-        PlanJson.Num(w, "long", longTerm);
+        PlanJson.Money(w, "short", shortTerm, m);
+        PlanJson.Money(w, "long", longTerm, m);
         w.WriteEndObject();
     }
 
@@ -185,7 +187,7 @@ internal static class BacktestOutput
             Num(w, "worst", p.MaxDrawdown.Minimum);
             w.WriteEndObject();
             Moments(w, "turnover", p.Turnover);
-            Moments(w, "costs", p.Costs);
+            Moments(w, "costs", p.Costs, outcome.Experiment.Execution.MoneyDecimals);
             Moments(w, "rebalances", p.Rebalances);
             w.WriteEndObject();
         }
@@ -195,13 +197,14 @@ internal static class BacktestOutput
 
     private static readonly (string Label, double Q)[] Percentiles = [("p5", 0.05), ("p25", 0.25), ("p50", 0.50), ("p75", 0.75), ("p95", 0.95)];
 
-    private static void Moments(Utf8JsonWriter w, string name, Ballast.Backtest.MonteCarlo.RunningMoments m)
+    /// <summary>Mean, standard deviation, min and max: fractions, or money to <paramref name="moneyDecimals"/> when given.</summary>
+    private static void Moments(Utf8JsonWriter w, string name, Ballast.Backtest.MonteCarlo.RunningMoments m, int? moneyDecimals = null)
     {
         w.WriteStartObject(name);
-        Num(w, "mean", m.Mean);
-        Num(w, "standardDeviation", m.StandardDeviation);
-        Num(w, "min", m.Minimum);
-        Num(w, "max", m.Maximum);
+        Value(w, "mean", m.Mean, moneyDecimals);
+        Value(w, "standardDeviation", m.StandardDeviation, moneyDecimals);
+        Value(w, "min", m.Minimum, moneyDecimals);
+        Value(w, "max", m.Maximum, moneyDecimals);
         w.WriteEndObject();
     }
 
@@ -227,8 +230,9 @@ internal static class BacktestOutput
     /// (as before paths were added); on paths a <c>paths</c> object with the simulation's settings, its own
     /// <c>best</c> and <c>results</c>.
     /// </summary>
-    public static string TuneJson(TuneOutcome? history, PathTuneOutcome? paths) => WriteJson(w =>
+    public static string TuneJson(TuneOutcome? history, PathTuneOutcome? paths, int moneyDecimals) => WriteJson(w =>
     {
+        var md = moneyDecimals;
         w.WriteStartObject();
         w.WriteString("evaluate", Evaluation(history, paths));
         Num(w, "maxTrackingError", history?.MaxTrackingError ?? paths!.MaxTrackingError);
@@ -243,11 +247,11 @@ internal static class BacktestOutput
                 w.WriteString("name", p.Policy.Name);
                 w.WriteString("policy", p.Policy.Policy.Describe());
                 w.WriteBoolean("frontier", p.OnFrontier);
-                Num(w, "costs", p.Statistics.Costs);
+                Money(w, "costs", p.Statistics.Costs, md);
                 if (p.Statistics.Taxes is { } taxes)
                 {
-                    PlanJson.Num(w, "estimatedTax", taxes.Tax);
-                    Num(w, "costsAndTaxes", p.Statistics.CostsAndTaxes);
+                    PlanJson.Money(w, "estimatedTax", taxes.Tax, md);
+                    Money(w, "costsAndTaxes", p.Statistics.CostsAndTaxes, md);
                 }
                 Num(w, "trackingError", p.Statistics.TrackingError);
                 Num(w, "turnover", p.Statistics.Turnover);
@@ -274,7 +278,7 @@ internal static class BacktestOutput
                 w.WriteString("name", p.Policy.Name);
                 w.WriteString("policy", p.Policy.Policy.Describe());
                 w.WriteBoolean("frontier", p.OnFrontier);
-                Moments(w, "costs", sim.Costs, sim.CostQuantiles!);
+                Moments(w, "costs", sim.Costs, sim.CostQuantiles!, md);
                 Moments(w, "trackingError", sim.TrackingError!, sim.TrackingErrorQuantiles!);
                 Moments(w, "turnover", sim.Turnover);
                 Moments(w, "rebalances", sim.Rebalances);
@@ -302,15 +306,15 @@ internal static class BacktestOutput
     }
 
     /// <summary>Moments with the median and 95th percentile of a quantile histogram.</summary>
-    private static void Moments(Utf8JsonWriter w, string name, Ballast.Backtest.MonteCarlo.RunningMoments m, Ballast.Backtest.MonteCarlo.LogHistogramQuantiles q)
+    private static void Moments(Utf8JsonWriter w, string name, Ballast.Backtest.MonteCarlo.RunningMoments m, Ballast.Backtest.MonteCarlo.LogHistogramQuantiles q, int? moneyDecimals = null)
     {
         w.WriteStartObject(name);
-        Num(w, "mean", m.Mean);
-        Num(w, "standardDeviation", m.StandardDeviation);
-        Num(w, "min", m.Minimum);
-        Num(w, "max", m.Maximum);
-        Num(w, "p50", q.Count == 0 ? double.NaN : q.Quantile(0.5));
-        Num(w, "p95", q.Count == 0 ? double.NaN : q.Quantile(0.95));
+        Value(w, "mean", m.Mean, moneyDecimals);
+        Value(w, "standardDeviation", m.StandardDeviation, moneyDecimals);
+        Value(w, "min", m.Minimum, moneyDecimals);
+        Value(w, "max", m.Maximum, moneyDecimals);
+        Value(w, "p50", q.Count == 0 ? double.NaN : q.Quantile(0.5), moneyDecimals);
+        Value(w, "p95", q.Count == 0 ? double.NaN : q.Quantile(0.95), moneyDecimals);
         w.WriteEndObject();
     }
 
@@ -457,10 +461,27 @@ internal static class BacktestOutput
     private static string Ratio(double v) => double.IsFinite(v) ? v.ToString("0.00", Inv) : "–";
     private static string X(double v) => double.IsFinite(v) ? v.ToString("0.00", Inv) + "×" : "–";
 
+    /// <summary>The results columns that are money; the others are fractions or ratios.</summary>
+    private static readonly HashSet<string> MoneyColumns = ["finalValue", "costs"];
+
+    /// <summary>A fraction or ratio, to at most <see cref="PlanJson.FractionDecimals"/> decimals; null when not finite.</summary>
     private static void Num(Utf8JsonWriter w, string name, double v)
     {
-        if (double.IsFinite(v)) w.WriteNumber(name, v);
+        if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, PlanJson.FractionDecimals, MidpointRounding.AwayFromZero));
         else w.WriteNull(name);
+    }
+
+    /// <summary>An amount of money, to the experiment's money decimals; null when not finite.</summary>
+    private static void Money(Utf8JsonWriter w, string name, double v, int decimals)
+    {
+        if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, decimals, MidpointRounding.AwayFromZero));
+        else w.WriteNull(name);
+    }
+
+    private static void Value(Utf8JsonWriter w, string name, double v, int? moneyDecimals)
+    {
+        if (moneyDecimals is { } m) Money(w, name, v, m);
+        else Num(w, name, v);
     }
 
     private static string WriteJson(Action<Utf8JsonWriter> write)

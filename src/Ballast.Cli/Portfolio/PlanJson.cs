@@ -26,6 +26,7 @@ internal static class PlanJson
     internal static void WriteObject(Utf8JsonWriter w, Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null)
     {
         var drift = plan.Drift;
+        var m = portfolio.Execution.MoneyDecimals;
         w.WriteStartObject();
         w.WriteString("asOf", drift.AsOf.ToString("yyyy-MM-dd"));
         w.WriteString("currency", portfolio.Currency);
@@ -35,23 +36,23 @@ internal static class PlanJson
         w.WriteBoolean("lookDue", drift.LookDue);
         if (drift.NextLook is { } next) w.WriteString("nextLook", next.ToString("yyyy-MM-dd"));
         Strings(w, "reasons", drift.Reasons);
-        Num(w, "totalValue", drift.TotalValue);
-        Num(w, "investedValue", drift.InvestedValue);
-        Num(w, "cash", drift.Cash);
-        if (drift.IdleCash > 0) Num(w, "idleCash", drift.IdleCash);
-        if (drift.CashShortfall > 0) Num(w, "cashShortfall", drift.CashShortfall);
+        Money(w, "totalValue", drift.TotalValue, m);
+        Money(w, "investedValue", drift.InvestedValue, m);
+        Money(w, "cash", drift.Cash, m);
+        if (drift.IdleCash > 0) Money(w, "idleCash", drift.IdleCash, m);
+        if (drift.CashShortfall > 0) Money(w, "cashShortfall", drift.CashShortfall, m);
         w.WriteStartArray("positions");
         foreach (var p in drift.Positions)
         {
             w.WriteStartObject();
             w.WriteString("ticker", p.Ticker);
-            Num(w, "value", p.Value);
+            Money(w, "value", p.Value, m);
             if (p.Quantity is { } q) Num(w, "quantity", q);
-            Num(w, "weight", p.Weight);
-            Num(w, "target", p.Target);
-            Num(w, "drift", p.Drift);
-            NumberOrNull(w, "lower", p.Lower);
-            NumberOrNull(w, "upper", p.Upper);
+            Fraction(w, "weight", p.Weight);
+            Fraction(w, "target", p.Target);
+            Fraction(w, "drift", p.Drift);
+            FractionOrNull(w, "lower", p.Lower);
+            FractionOrNull(w, "upper", p.Upper);
             w.WriteString("status", Status(p.Status));
             w.WriteEndObject();
         }
@@ -68,14 +69,14 @@ internal static class PlanJson
         {
             var lots = tax?.Accounts.SelectMany(a => a.Trades).Where(x => x.Trade.Ticker == t.Ticker && x.Trade.Side == t.Side && x.Lots is not null)
                 .SelectMany(x => x.Lots!.Slices).ToList();
-            WriteTrade(w, t, tax is null || t.Side == TradeSide.Buy ? null : lots);
+            WriteTrade(w, t, tax is null || t.Side == TradeSide.Buy ? null : lots, m);
         }
         w.WriteEndArray();
-        if (tax is not null) WriteTax(w, tax);
-        if (plan.Deposit > 0) Num(w, "deposit", plan.Deposit);
-        if (plan.Withdraw > 0) Num(w, "withdraw", plan.Withdraw);
-        Num(w, "cashAfter", plan.CashAfter);
-        Num(w, "estimatedCosts", plan.EstimatedCosts);
+        if (tax is not null) WriteTax(w, tax, m);
+        if (plan.Deposit > 0) Money(w, "deposit", plan.Deposit, m);
+        if (plan.Withdraw > 0) Money(w, "withdraw", plan.Withdraw, m);
+        Money(w, "cashAfter", plan.CashAfter, m);
+        Money(w, "estimatedCosts", plan.EstimatedCosts, m);
         if (includeAfter)
         {
             w.WriteStartArray("after");
@@ -83,10 +84,10 @@ internal static class PlanJson
             {
                 w.WriteStartObject();
                 w.WriteString("ticker", h.Ticker);
-                Num(w, "value", h.Value);
+                Money(w, "value", h.Value, m);
                 if (h.Quantity is { } q) Num(w, "quantity", q);
-                Num(w, "weight", h.Weight);
-                Num(w, "target", h.Target);
+                Fraction(w, "weight", h.Weight);
+                Fraction(w, "target", h.Target);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -95,15 +96,15 @@ internal static class PlanJson
         w.WriteEndObject();
     }
 
-    private static void WriteTrade(Utf8JsonWriter w, Trade t, IReadOnlyList<Ballast.Tax.LotSlice>? lots)
+    private static void WriteTrade(Utf8JsonWriter w, Trade t, IReadOnlyList<Ballast.Tax.LotSlice>? lots, int m)
     {
         w.WriteStartObject();
         w.WriteString("ticker", t.Ticker);
         w.WriteString("side", t.Side == TradeSide.Buy ? "buy" : "sell");
-        Num(w, "value", t.Value);
+        Money(w, "value", t.Value, m);
         if (t.Quantity is { } q) Num(w, "quantity", q);
         if (t.Price is { } pr) Num(w, "price", pr);
-        Num(w, "cost", t.Cost);
+        Money(w, "cost", t.Cost, m);
         if (lots is not null)
         {
             w.WriteStartArray("lots");
@@ -114,9 +115,9 @@ internal static class PlanJson
                 w.WriteString("account", l.Account);
                 w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
                 Num(w, "quantity", l.Quantity);
-                Num(w, "proceeds", l.Proceeds);
-                Num(w, "costBasis", l.CostBasis);
-                Num(w, "gain", l.Gain);
+                Money(w, "proceeds", l.Proceeds, m);
+                Money(w, "costBasis", l.CostBasis, m);
+                Money(w, "gain", l.Gain, m);
                 w.WriteString("term", Term(l.Term));
                 w.WriteEndObject();
             }
@@ -127,13 +128,13 @@ internal static class PlanJson
 
     internal static string Term(Ballast.Tax.HoldingTerm term) => term == Ballast.Tax.HoldingTerm.LongTerm ? "long" : "short";
 
-    private static void WriteTax(Utf8JsonWriter w, TaxPlan tax)
+    private static void WriteTax(Utf8JsonWriter w, TaxPlan tax, int m)
     {
         w.WriteStartObject("realizedGain");
-        Num(w, "short", tax.ShortTermGain);
-        Num(w, "long", tax.LongTermGain);
+        Money(w, "short", tax.ShortTermGain, m);
+        Money(w, "long", tax.LongTermGain, m);
         w.WriteEndObject();
-        Num(w, "estimatedTax", tax.EstimatedTax);
+        Money(w, "estimatedTax", tax.EstimatedTax, m);
         w.WriteString("taxStrategy", tax.Strategy);
         if (tax.Accounts.Count > 1 || tax.Accounts[0].Account.Name != TaxProfile.SingleAccountName)
         {
@@ -143,10 +144,10 @@ internal static class PlanJson
                 w.WriteStartObject();
                 w.WriteString("name", a.Account.Name);
                 w.WriteString("type", Account.TypeWord(a.Account.Type));
-                Num(w, "cashBefore", a.CashBefore);
-                Num(w, "cashAfter", a.CashAfter);
+                Money(w, "cashBefore", a.CashBefore, m);
+                Money(w, "cashAfter", a.CashAfter, m);
                 w.WriteStartArray("trades");
-                foreach (var t in a.Trades) WriteTrade(w, t.Trade, t.Trade.Side == TradeSide.Sell && a.Account.IsTaxable ? t.Lots?.Slices ?? [] : null);
+                foreach (var t in a.Trades) WriteTrade(w, t.Trade, t.Trade.Side == TradeSide.Sell && a.Account.IsTaxable ? t.Lots?.Slices ?? [] : null, m);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
@@ -157,21 +158,32 @@ internal static class PlanJson
                 w.WriteStartObject();
                 w.WriteString("from", t.From);
                 w.WriteString("to", t.To);
-                Num(w, "amount", t.Amount);
+                Money(w, "amount", t.Amount, m);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
         }
     }
 
-    // Decimal keeps the scale of its inputs (0.3200); print the shortest exact form instead.
-    internal static void Num(Utf8JsonWriter w, string name, decimal value) => w.WriteNumber(name, value / 1.0000000000000000000000000000m);
+    /// <summary>Decimals of a fraction (weight, drift, band edge) in JSON: far below anything a policy can tell apart.</summary>
+    internal const int FractionDecimals = 10;
+
+    // Decimal keeps the scale of its inputs (0.3200); print the shortest exact form instead, and zero without a sign.
+    internal static void Num(Utf8JsonWriter w, string name, decimal value) => w.WriteNumber(name, value == 0m ? 0m : value / 1.0000000000000000000000000000m);
+
+    /// <summary>A fraction, to at most <see cref="FractionDecimals"/> decimals (a quotient such as 2/3 has 28).</summary>
+    internal static void Fraction(Utf8JsonWriter w, string name, decimal value) =>
+        Num(w, name, Math.Round(value, FractionDecimals, MidpointRounding.AwayFromZero));
+
+    /// <summary>An amount of money, to the portfolio's money decimals.</summary>
+    internal static void Money(Utf8JsonWriter w, string name, decimal value, int decimals) =>
+        Num(w, name, Math.Round(value, decimals, MidpointRounding.AwayFromZero));
 
     internal static string Status(BandStatus s) => s switch { BandStatus.Above => "above", BandStatus.Below => "below", _ => "within" };
 
-    private static void NumberOrNull(Utf8JsonWriter w, string name, decimal? value)
+    private static void FractionOrNull(Utf8JsonWriter w, string name, decimal? value)
     {
-        if (value is { } v) Num(w, name, v);
+        if (value is { } v) Fraction(w, name, v);
         else w.WriteNull(name);
     }
 

@@ -61,7 +61,8 @@ internal static class PlanRenderer
         console.MarkupLine($"Cash after: [bold]{plan.CashAfter.ToString(m, CultureInfo.InvariantCulture)}[/]   Estimated costs: {plan.EstimatedCosts.ToString(m, CultureInfo.InvariantCulture)}");
         if (tax is not null)
             console.MarkupLine($"Realized gain: short-term {tax.ShortTermGain.ToString(m, CultureInfo.InvariantCulture)}, long-term {tax.LongTermGain.ToString(m, CultureInfo.InvariantCulture)}   Estimated tax: [bold]{tax.EstimatedTax.ToString(m, CultureInfo.InvariantCulture)}[/] ({Escape(tax.Strategy)})");
-        Warnings(console, plan.Warnings.Except(plan.Drift.Warnings).ToList());
+        // Every warning, the drift report's too (a held ticker without a target is sold in full): JSON lists them all.
+        Warnings(console, plan.Warnings.Distinct().ToList());
     }
 
     private static void RenderAccounts(CliContext context, Ballast.Portfolios.Portfolio portfolio, TaxPlan tax)

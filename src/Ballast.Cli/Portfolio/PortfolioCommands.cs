@@ -18,7 +18,7 @@ internal static class PortfolioCommands
 
     private static Command Check(CliContext context)
     {
-        var options = new PortfolioOptions();
+        var options = new PortfolioOptions("check");
         var command = new Command("check", "Print the drift report and whether the policy says to rebalance now. Exit code 0: nothing to do; 1: rebalancing needed; 2: bad input.");
         options.AddTo(command);
         command.SetAction(parse =>
@@ -35,7 +35,7 @@ internal static class PortfolioCommands
 
     private static Command PlanCommand(CliContext context)
     {
-        var options = new PortfolioOptions();
+        var options = new PortfolioOptions("plan");
         var deposit = new Option<string?>("--deposit") { Description = "Add this cash first and invest it by buying only (or with --rebalance)" };
         var withdraw = new Option<string?>("--withdraw") { Description = "Raise this cash by selling only" };
         var rebalance = new Option<bool>("--rebalance") { Description = "Apply the policy's rebalance-to rule now, whatever the trigger says" };
@@ -51,28 +51,23 @@ internal static class PortfolioCommands
         foreach (var o in new Option[] { deposit, withdraw, rebalance, keepCash, method, csv, save, maxGain, noShortTerm, taxAware }) command.Options.Add(o);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(deposit) is not null && result.GetValue(withdraw) is not null)
+            if (Flags.Value(result, deposit) is not null && Flags.Value(result, withdraw) is not null)
                 result.AddError("--deposit and --withdraw cannot be used together");
-            if (result.GetValue(options.Json) && result.GetValue(csv))
+            if (Flags.Value(result, options.Json) && Flags.Value(result, csv))
                 result.AddError("--json and --csv cannot be used together");
-            if (result.GetValue(save) && result.GetValue(options.File) is not null)
+            var file = Flags.Value(result, options.File) is not null;
+            if (Flags.Value(result, save) && file)
                 result.AddError("--save records proposals for stored accounts: use it with --account, --household, --model or --all");
             // Stored accounts are planned without their lots, so a tax limit could not be kept: refuse it rather than ignore it.
-            if (result.GetValue(options.File) is null
-                && (result.GetValue(maxGain) is not null || result.GetValue(noShortTerm) || result.GetValue(taxAware)))
+            if (!file && (Flags.Value(result, maxGain) is not null || Flags.Value(result, noShortTerm) || Flags.Value(result, taxAware)))
                 result.AddError("--max-realized-gain, --no-short-term-gains and --tax-aware need lots and plan from a portfolio file; stored accounts are planned without their lots");
         });
         command.SetAction(parse =>
         {
             var problems = new List<InputProblem>();
-            var depositValue = PortfolioOptions.Amount(parse, deposit, problems) ?? 0;
-            var withdrawValue = PortfolioOptions.Amount(parse, withdraw, problems) ?? 0;
-            decimal? maxGainValue = null;
-            if (parse.GetValue(maxGain) is { } mg)
-            {
-                if (Values.TryParseAmount(mg, out var v, out var error)) maxGainValue = v;
-                else problems.Add(new InputProblem(error!, Field: "--max-realized-gain"));
-            }
+            var depositValue = Flags.Amount(parse, deposit, problems) ?? 0;
+            var withdrawValue = Flags.Amount(parse, withdraw, problems) ?? 0;
+            var maxGainValue = Flags.Amount(parse, maxGain, problems);
             CashFlowMethod? methodValue = null;
             if (parse.GetValue(method) is { } m)
             {
@@ -86,16 +81,7 @@ internal static class PortfolioCommands
                 KeepCash = parse.GetValue(keepCash), Method = methodValue,
             };
             if (options.FromStore(parse)) return StoredCommands.Plan(parse, context, options, request, parse.GetValue(csv), parse.GetValue(save));
-            Ballast.Portfolios.Portfolio portfolio;
-            try
-            {
-                portfolio = options.Load(parse, context);
-            }
-            catch (InputException e)
-            {
-                throw new InputException([.. e.Problems, .. problems]);
-            }
-            if (problems.Count > 0) throw new InputException(problems);
+            var portfolio = options.Load(parse, context, problems);
 
             var taxOptions = new TaxPlanOptions { MaxRealizedGain = maxGainValue, NoShortTermGains = parse.GetValue(noShortTerm), TaxAware = parse.GetValue(taxAware) };
             var withTax = portfolio.Tax is not null || taxOptions.MaxRealizedGain is not null || taxOptions.NoShortTermGains || taxOptions.TaxAware;

@@ -6,15 +6,30 @@ using Ballast.Store;
 
 namespace Ballast.Cli.Portfolio;
 
-/// <summary>The flags that read a portfolio file and override its policy and execution settings.</summary>
+/// <summary>
+/// The options that say which portfolio a command reads and how its settings are overridden, in groups: the
+/// portfolio (a file, or stored accounts), the output, the policy overrides and the execution overrides. check and
+/// plan take every group; the tax commands read a file only, with no overrides.
+/// </summary>
 internal sealed class PortfolioOptions
 {
+    private readonly string _command;
+    private readonly bool _fileOnly;
+
+    /// <param name="command">The command's name, for messages.</param>
+    /// <param name="fileOnly">The command reads a portfolio file only: no stored accounts and no policy or execution overrides.</param>
+    public PortfolioOptions(string command, bool fileOnly = false)
+    {
+        _command = command;
+        _fileOnly = fileOnly;
+    }
+
     public Argument<string?> File { get; } = new("file") { Description = "Portfolio file (YAML or JSON); or use --account, --household, --model or --all with the store", Arity = ArgumentArity.ZeroOrOne };
     public Option<string?> Account { get; } = new("--account") { Description = "A stored account" };
     public Option<string?> Household { get; } = new("--household") { Description = "Every stored account of a household" };
     public Option<string?> Model { get; } = new("--model") { Description = "Every stored account that follows a model" };
     public Option<bool> All { get; } = new("--all") { Description = "Every stored account" };
-    public Option<int> StaleDays { get; } = new("--stale-days") { Description = "Warn when a stored price is older than this many days (default 5)", DefaultValueFactory = _ => 5 };
+    public Option<int> StaleDays { get; } = Flags.Int("--stale-days", "Warn when a stored price is older than this many days (default 5; stored accounts only)", 0, MaxStaleDays, 5);
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON document instead of tables" };
     public Option<string?> AsOf { get; } = new("--as-of") { Description = "As-of date (YYYY-MM-DD) when the file gives none; default today" };
     public Option<bool> Normalize { get; } = new("--normalize") { Description = "Rescale target weights that do not sum to 100%" };
@@ -32,19 +47,49 @@ internal sealed class PortfolioOptions
     public Option<string?> CommissionBps { get; } = new("--commission-bps") { Description = "Commission in basis points of the trade value" };
     public Option<string?> HalfSpreadBps { get; } = new("--half-spread-bps") { Description = "Half the bid-ask spread, in basis points" };
 
+    /// <summary>The largest --stale-days: a century.</summary>
+    public const int MaxStaleDays = 36_500;
+
+    private Option[] StoreGroup => [Account, Household, Model, All, StaleDays];
+    private Option[] PolicyGroup => [Look, MaxInterval, Trigger, Absolute, Relative, Rail, To];
+    private Option[] ExecutionGroup => [MinTrade, WholeShares, Reserve, Commission, CommissionBps, HalfSpreadBps];
+
+    /// <summary>Adds the command's groups: the portfolio and --json always; the store, policy and execution groups unless file-only.</summary>
     public void AddTo(Command command)
     {
         command.Arguments.Add(File);
-        foreach (var o in new Option[] { Json, AsOf, Normalize, Look, MaxInterval, Trigger, Absolute, Relative, Rail, To, MinTrade, WholeShares, Reserve, Commission, CommissionBps, HalfSpreadBps, Account, Household, Model, All, StaleDays })
-            command.Options.Add(o);
+        foreach (var o in new Option[] { Json, AsOf, Normalize }) command.Options.Add(o);
+        if (_fileOnly)
+        {
+            File.Description = "Portfolio file (YAML or JSON) with lots or transactions";
+            // Not offered, but recognized: so that asking for stored accounts gets an answer, not "unrecognized argument".
+            foreach (var o in new Option[] { Account, Household, Model, All })
+            {
+                o.Hidden = true;
+                command.Options.Add(o);
+            }
+        }
+        else
+        {
+            foreach (var o in PolicyGroup.Concat(ExecutionGroup).Concat(StoreGroup)) command.Options.Add(o);
+        }
         command.Validators.Add(result =>
         {
-            var selectors = (result.GetValue(Account) is null ? 0 : 1) + (result.GetValue(Household) is null ? 0 : 1)
-                + (result.GetValue(Model) is null ? 0 : 1) + (result.GetValue(All) ? 1 : 0);
-            var file = result.GetValue(File) is not null;
-            if (file && selectors > 0) result.AddError("give a portfolio file or a store selection (--account, --household, --model, --all), not both");
-            else if (!file && selectors == 0) result.AddError("give a portfolio file, or --account, --household, --model or --all to use the store");
-            else if (selectors > 1) result.AddError("--account, --household, --model and --all cannot be combined");
+            var given = new[] { Account, Household, Model, (Option)All }.Where(o => Flags.Given(result, o)).Select(o => o.Name).ToList();
+            var file = Flags.Value(result, File) is not null;
+            if (_fileOnly)
+            {
+                if (given.Count > 0)
+                    result.AddError($"{_command} reads a portfolio file, not stored accounts ({given[0]}): give the file; stored accounts' lots and tax history are not read yet");
+                else if (!file)
+                    result.AddError($"give a portfolio file: ballast {_command} FILE");
+                return;
+            }
+            if (file && given.Count > 0) result.AddError("give a portfolio file or a store selection (--account, --household, --model, --all), not both");
+            else if (!file && given.Count == 0) result.AddError("give a portfolio file, or --account, --household, --model or --all to use the store");
+            else if (given.Count > 1) result.AddError("--account, --household, --model and --all cannot be combined");
+            else if (file && Flags.Given(result, StaleDays)) result.AddError("--stale-days applies to stored accounts' prices; a portfolio file gives its own prices");
+            else if (!file && Flags.Given(result, Normalize)) result.AddError("--normalize rescales a portfolio file's targets; a stored model's targets were checked when it was set");
         });
     }
 
@@ -64,34 +109,52 @@ internal sealed class PortfolioOptions
         var problems = new List<InputProblem>();
         var policy = ReadPolicyOverrides(parse, problems);
         var execution = ReadExecutionOverrides(parse, problems);
-        var asOf = AsOfDate(parse, context);
-        var stale = parse.GetValue(StaleDays);
-        if (stale < 0) problems.Add(new InputProblem("must not be negative", Field: "--stale-days"));
+        DateOnly asOf = default;
+        try
+        {
+            asOf = AsOfDate(parse, context);
+        }
+        catch (InputException e)
+        {
+            problems.AddRange(e.Problems);
+        }
         if (problems.Count > 0) throw new InputException(problems);
         var query = new SnapshotQuery(asOf, parse.GetValue(Account), parse.GetValue(Household), parse.GetValue(Model));
         var scope = query.Account is { } a ? $"account {a}" : query.Household is { } h ? $"household {h}" : query.Model is { } m ? $"model {m}" : "all";
-        return (query, new StoredPortfolios(asOf, stale, policy, execution), scope);
+        return (query, new StoredPortfolios(asOf, parse.GetValue(StaleDays), policy, execution), scope);
     }
 
-    /// <summary>Reads the file and applies the overrides; throws <see cref="InputException"/> with every problem.</summary>
-    public Ballast.Portfolios.Portfolio Load(ParseResult parse, CliContext context)
+    /// <summary>
+    /// Reads the file and applies the overrides; throws <see cref="InputException"/> with every problem, adding
+    /// <paramref name="more"/> (problems with the command's other flags) so that all are reported at once.
+    /// </summary>
+    public Ballast.Portfolios.Portfolio Load(ParseResult parse, CliContext context, IReadOnlyList<InputProblem>? more = null)
     {
         var problems = new List<InputProblem>();
-        DateOnly? asOf = null;
+        DateOnly? given = null;
         if (parse.GetValue(AsOf) is { } asOfText)
         {
-            if (Values.TryParseDate(asOfText, out var d, out var e)) asOf = d;
+            if (Values.TryParseDate(asOfText, out var d, out var e)) given = d;
             else problems.Add(new InputProblem(e!, Field: "--as-of"));
         }
-        asOf ??= DateOnly.FromDateTime(context.Time.GetUtcNow().UtcDateTime);
+        var asOf = given ?? DateOnly.FromDateTime(context.Time.GetUtcNow().UtcDateTime);
         var path = parse.GetValue(File)!;
         var read = PortfolioReader.ReadFile(context.ResolvePath(path), new ReadOptions(parse.GetValue(Normalize), asOf), path);
         problems.AddRange(read.Problems);
-        var policyOverride = ReadPolicyOverrides(parse, problems);
-        var executionOverride = ReadExecutionOverrides(parse, problems);
+        Func<Policy, Policy> policyOverride = p => p;
+        Func<ExecutionOptions, ExecutionOptions> executionOverride = x => x;
+        if (!_fileOnly)
+        {
+            policyOverride = ReadPolicyOverrides(parse, problems);
+            executionOverride = ReadExecutionOverrides(parse, problems);
+        }
+        if (more is not null) problems.AddRange(more);
         if (problems.Count > 0 || read.Value is null) throw new InputException(problems);
 
         var portfolio = read.Value;
+        // The reader takes --as-of only when the file has no asOf: say so when the two differ.
+        if (given is { } g && portfolio.AsOf != g)
+            context.Error.WriteLine($"ballast: warning: {path} gives asOf {portfolio.AsOf:yyyy-MM-dd}, which wins; --as-of {g:yyyy-MM-dd} applies only to a file without asOf");
         portfolio = portfolio with
         {
             Policy = policyOverride(portfolio.Policy),
@@ -117,11 +180,11 @@ internal sealed class PortfolioOptions
 
     private Func<ExecutionOptions, ExecutionOptions> ReadExecutionOverrides(ParseResult parse, List<InputProblem> problems)
     {
-        var minTrade = Amount(parse, MinTrade, problems);
-        var reserve = Amount(parse, Reserve, problems);
-        var commission = Amount(parse, Commission, problems);
-        var commissionBps = Amount(parse, CommissionBps, problems);
-        var halfSpread = Amount(parse, HalfSpreadBps, problems);
+        var minTrade = Flags.Amount(parse, MinTrade, problems);
+        var reserve = Flags.Amount(parse, Reserve, problems);
+        var commission = Flags.Amount(parse, Commission, problems);
+        var commissionBps = Flags.Amount(parse, CommissionBps, problems);
+        var halfSpread = Flags.Amount(parse, HalfSpreadBps, problems);
         var whole = parse.GetValue(WholeShares);
         return ex => ex with
         {
@@ -136,14 +199,6 @@ internal sealed class PortfolioOptions
     {
         if (parse.GetValue(option) is not { } text) return null;
         if (!Values.TryParseFraction(text, out var v, out var error)) { problems.Add(new InputProblem(error!, Field: option.Name)); return null; }
-        if (v < 0) { problems.Add(new InputProblem($"must not be negative (got {text})", Field: option.Name)); return null; }
-        return v;
-    }
-
-    internal static decimal? Amount(ParseResult parse, Option<string?> option, List<InputProblem> problems)
-    {
-        if (parse.GetValue(option) is not { } text) return null;
-        if (!Values.TryParseAmount(text, out var v, out var error)) { problems.Add(new InputProblem(error!, Field: option.Name)); return null; }
         if (v < 0) { problems.Add(new InputProblem($"must not be negative (got {text})", Field: option.Name)); return null; }
         return v;
     }

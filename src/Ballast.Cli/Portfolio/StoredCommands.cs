@@ -197,8 +197,8 @@ internal static class StoredCommands
         {
             w.WriteBoolean("needsRebalancing", report.NeedsRebalancing);
             w.WriteBoolean("needsAction", report.NeedsAction);
-            w.WriteNumber("totalValue", report.TotalValue);
-            w.WriteNumber("maxDrift", report.MaxAbsoluteDrift / 1.0000000000000000000000000000m);
+            PlanJson.Money(w, "totalValue", report.TotalValue, account.Portfolio!.Execution.MoneyDecimals);
+            PlanJson.Fraction(w, "maxDrift", report.MaxAbsoluteDrift);
             w.WriteStartArray("reasons");
             foreach (var r in report.Reasons) w.WriteStringValue(r);
             w.WriteEndArray();

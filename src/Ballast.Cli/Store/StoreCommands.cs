@@ -25,8 +25,6 @@ public static class StoreCommands
     /// <summary>Adds every store command group to <paramref name="root"/>.</summary>
     public static void AddTo(RootCommand root, CliContext ctx)
     {
-        root.Options.Add(Db);
-        root.Options.Add(Actor);
         root.Subcommands.Add(Init(ctx));
         root.Subcommands.Add(Verify(ctx));
         root.Subcommands.Add(Audit(ctx));
@@ -37,6 +35,19 @@ public static class StoreCommands
         ImportCommands.AddTo(root, ctx);
         TradeCommands.AddTo(root, ctx);
         ModelCommands.AddTo(root, ctx);
+    }
+
+    /// <summary>The commands that read or write the store; groups (import, prices, orders, fills, model) pass the options to their subcommands.</summary>
+    private static readonly string[] StoreUsers = ["check", "plan", "init", "verify", "audit", "history", "export", "deposit", "withdraw", "import", "prices", "orders", "fills", "model"];
+
+    /// <summary>Gives <c>--db</c> and <c>--actor</c> to the commands that use the store, and to no other (the tax and backtest commands read files).</summary>
+    public static void AddStoreOptions(RootCommand root)
+    {
+        foreach (var command in root.Subcommands.Where(c => StoreUsers.Contains(c.Name, StringComparer.Ordinal)))
+        {
+            command.Options.Add(Db);
+            command.Options.Add(Actor);
+        }
     }
 
     /// <summary>The store named by <c>--db</c>/<c>BALLAST_DB</c>, opened and version-checked, writing as <c>--actor</c>.</summary>
@@ -61,15 +72,24 @@ public static class StoreCommands
         }
         catch (StoreBusyException e)
         {
-            ctx.Error.WriteLine(e.Message);
+            ctx.Error.WriteLine($"ballast: error: {Flags.OneLine(e.Message)}");
             return ExitCodes.Retryable;
         }
         catch (StoreVersionException e)
         {
-            ctx.Error.WriteLine(e.Message);
+            ctx.Error.WriteLine($"ballast: error: {Flags.OneLine(e.Message)}");
+            return ExitCodes.BadInput;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == SqliteCannotOpen)
+        {
+            // The store does not map this one: a path SQLite cannot open or create is a wrong --db, not an internal error.
+            ctx.Error.WriteLine($"ballast: error: --db: SQLite cannot open or create the store there ({Flags.OneLine(e.Message)})");
             return ExitCodes.BadInput;
         }
     }
+
+    /// <summary>SQLITE_CANTOPEN: the database file cannot be opened or created.</summary>
+    private const int SqliteCannotOpen = 14;
 
     internal static DateOnly Today(CliContext ctx) => DateOnly.FromDateTime(ctx.Time.GetUtcNow().UtcDateTime);
 
@@ -86,7 +106,15 @@ public static class StoreCommands
         var cmd = new Command("init", "Create the store or migrate it to this version's schema");
         cmd.SetAction(parse => Run(ctx, () =>
         {
-            var store = BallastStore.Initialize(Location(parse, ctx), Options(parse, ctx));
+            var location = Location(parse, ctx);
+            if (location.SqlitePath is { } file && !File.Exists(file))
+            {
+                var shown = parse.GetValue(Db) ?? file;
+                if (Directory.Exists(file)) throw new InputException(new InputProblem($"{shown} is a folder; give the store's file name", Field: "--db"));
+                if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder && !Directory.Exists(folder))
+                    throw new InputException(new InputProblem($"cannot create the store {shown}: the folder {folder} does not exist", Field: "--db"));
+            }
+            var store = BallastStore.Initialize(location, Options(parse, ctx));
             ctx.Out.WriteLine($"store {store.Location} is at schema version {store.SchemaVersion}");
             return ExitCodes.Ok;
         }));
@@ -114,7 +142,7 @@ public static class StoreCommands
 
     private static Command Audit(CliContext ctx)
     {
-        var limit = new Option<int>("--limit") { Description = "Newest entries to show", DefaultValueFactory = _ => 50 };
+        var limit = Flags.Int("--limit", "Newest entries to show (default 50)", 1, 1_000_000, 50);
         var cmd = new Command("audit", "List writes to the store: time, actor, action, summary");
         cmd.Options.Add(limit);
         cmd.SetAction(parse => Run(ctx, () =>
@@ -159,10 +187,14 @@ public static class StoreCommands
         cmd.Options.Add(json);
         cmd.SetAction(parse => Run(ctx, () =>
         {
-            var path = ctx.ResolvePath(parse.GetValue(file)!);
+            var shown = parse.GetValue(file)!;
+            var path = ctx.ResolvePath(shown);
+            var name = parse.GetValue(account);
+            // Checked before the store is read: a file for one account, a folder (created when missing) for all of them.
+            if (name is not null && Flags.CheckWritable(path, shown, "PATH") is { } problem) throw new InputException(problem);
+            if (name is null && File.Exists(path)) throw new InputException(new InputProblem($"{shown} is a file; without --account, give a folder", Field: "PATH"));
             var store = Open(parse, ctx);
             var date = ParseDate(parse.GetValue(asOf), "--as-of", ctx);
-            var name = parse.GetValue(account);
             var converter = new Ballast.Cli.Portfolio.StoredPortfolios(date, int.MaxValue, p => p, e => e);
             // Everything is converted before anything is written, so a failure leaves no partial export.
             var files = new List<(string Path, string Text)>();
@@ -175,12 +207,19 @@ public static class StoreCommands
                 files.Add((target, PortfolioWriter.Write(stored.Portfolio, asJson)));
             }
             if (name is not null && files.Count == 0) throw new InputException(new InputProblem($"no account named '{name}'", Field: "--account"));
-            if (name is null) Directory.CreateDirectory(path);
-            foreach (var (target, text) in files)
+            try
             {
-                var temp = target + ".tmp";
-                File.WriteAllText(temp, text);
-                File.Move(temp, target, overwrite: true);
+                if (name is null) Directory.CreateDirectory(path);
+                foreach (var (target, text) in files)
+                {
+                    var temp = target + ".tmp";
+                    File.WriteAllText(temp, text);
+                    File.Move(temp, target, overwrite: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InputException(new InputProblem($"cannot write {shown}: {Flags.OneLine(e.Message)}", Field: "PATH"));
             }
             ctx.Out.WriteLine(name is null ? $"wrote {files.Count} portfolio files to {path}" : $"wrote {path}");
             return ExitCodes.Ok;
@@ -190,7 +229,7 @@ public static class StoreCommands
 
     private static Command CashCommand(CliContext ctx, string name, string description)
     {
-        var amount = new Argument<decimal>("AMOUNT") { Description = "Amount in the account currency, positive" };
+        var amount = Flags.PositiveAmount("AMOUNT", "Amount in the account currency, positive");
         var account = AccountOption(required: true);
         var date = new Option<string?>("--date") { Description = "Date (yyyy-MM-dd, default today)" };
         var key = new Option<string?>("--key") { Description = "Idempotency key: the same key is recorded once" };

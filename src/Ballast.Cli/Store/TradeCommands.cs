@@ -9,7 +9,7 @@ public static class TradeCommands
 {
     public static void AddTo(RootCommand root, CliContext ctx)
     {
-        var proposal = new Argument<long>("PROPOSAL") { Description = "Proposal id printed by 'ballast plan --save'" };
+        var proposal = Flags.Long("PROPOSAL", "Proposal id printed by 'ballast plan --save'", 1, long.MaxValue);
         var csv = new Option<bool>("--csv") { Description = "CSV output: proposal,line,account,ticker,side,quantity,price" };
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output" };
         var export = new Command("export", "Export a proposal's orders");
@@ -19,15 +19,19 @@ public static class TradeCommands
         export.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             if (!parse.GetValue(csv)) throw new InputException(new InputProblem("only --csv is supported", Field: "--csv"));
-            var store = StoreCommands.Open(parse, ctx);
             var path = parse.GetValue(output);
-            if (path is null)
+            var full = path is null ? null : ctx.ResolvePath(path);
+            if (full is not null && Flags.CheckWritable(full, path!, "--output") is { } problem) throw new InputException(problem);
+            var store = StoreCommands.Open(parse, ctx);
+            if (full is null)
             {
                 store.WriteOrdersCsv(parse.GetValue(proposal), ctx.Out);
                 return ExitCodes.Ok;
             }
-            using var writer = new StreamWriter(ctx.ResolvePath(path));
-            store.WriteOrdersCsv(parse.GetValue(proposal), writer);
+            // Written once the orders are read, so that an unknown proposal leaves an existing file as it was.
+            var text = new StringWriter();
+            store.WriteOrdersCsv(parse.GetValue(proposal), text);
+            Flags.WriteOutput(full, path!, "--output", f => File.WriteAllText(f, text.ToString()));
             return ExitCodes.Ok;
         }));
         var orders = new Command("orders", "Orders of saved proposals");

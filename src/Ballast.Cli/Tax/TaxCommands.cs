@@ -21,24 +21,16 @@ internal static class TaxCommands
         root.Subcommands.Add(Harvest(context));
     }
 
+    /// <summary>Reads the file (no policy or execution overrides: these commands do not plan); <paramref name="flagProblems"/> are reported with the file's.</summary>
     private static (Ballast.Portfolios.Portfolio Portfolio, TaxProfile Profile) Load(PortfolioOptions options, ParseResult parse, CliContext context, List<InputProblem> flagProblems)
     {
-        Ballast.Portfolios.Portfolio portfolio;
-        try
-        {
-            portfolio = options.Load(parse, context);
-        }
-        catch (InputException e)
-        {
-            throw new InputException([.. e.Problems, .. flagProblems]);
-        }
-        if (flagProblems.Count > 0) throw new InputException(flagProblems);
+        var portfolio = options.Load(parse, context, flagProblems);
         return (portfolio, portfolio.Tax ?? TaxProfile.Plain(portfolio));
     }
 
     private static Command Lots(CliContext context)
     {
-        var options = new PortfolioOptions();
+        var options = new PortfolioOptions("lots", fileOnly: true);
         var command = new Command("lots", "List the open tax lots after the file's transactions, with wash-sale adjustments and holding-period starts.");
         options.AddTo(command);
         command.SetAction(parse =>
@@ -47,6 +39,7 @@ internal static class TaxCommands
             var lots = profile.History.OpenLots;
             if (parse.GetValue(options.Json))
             {
+                var md = portfolio.Execution.MoneyDecimals;
                 context.Out.Write(Json(w =>
                 {
                     w.WriteString("asOf", portfolio.AsOf.ToString("yyyy-MM-dd"));
@@ -59,11 +52,11 @@ internal static class TaxCommands
                         w.WriteString("lotId", l.Id);
                         w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
                         PlanJson.Num(w, "quantity", l.Quantity);
-                        PlanJson.Num(w, "costBasis", l.CostBasis);
-                        PlanJson.Num(w, "washSaleAdjustment", l.WashSaleAdjustment);
+                        PlanJson.Money(w, "costBasis", l.CostBasis, md);
+                        PlanJson.Money(w, "washSaleAdjustment", l.WashSaleAdjustment, md);
                         w.WriteString("holdingPeriodStart", l.HoldingPeriodStart.ToString("yyyy-MM-dd"));
                         if (portfolio.FindSecurity(l.Ticker)?.Price is { } price)
-                            PlanJson.Num(w, "unrealizedGain", profile.Selector.RoundMoney(l.Quantity * price) - l.CostBasis);
+                            PlanJson.Money(w, "unrealizedGain", profile.Selector.RoundMoney(l.Quantity * price) - l.CostBasis, md);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -87,7 +80,7 @@ internal static class TaxCommands
 
     private static Command TaxYear(CliContext context)
     {
-        var options = new PortfolioOptions();
+        var options = new PortfolioOptions("tax", fileOnly: true);
         var year = new Option<string?>("--year") { Description = "Calendar year (default: the as-of year)" };
         var command = new Command("tax", "Realized gains of a year from the file's transactions, losses disallowed by wash sales, and the estimated tax.");
         options.AddTo(command);
@@ -111,17 +104,18 @@ internal static class TaxCommands
             var sales = profile.History.Sales.Where(s => s.Date.Year == y2).ToList();
             if (parse.GetValue(options.Json))
             {
+                var md = portfolio.Execution.MoneyDecimals;
                 context.Out.Write(Json(w =>
                 {
                     w.WriteNumber("year", y2);
                     w.WriteString("regime", profile.Regime.Name);
                     w.WriteString("source", y2 == portfolio.AsOf.Year && profile.RealizedYearToDate is not null ? "realizedYearToDate" : "transactions");
                     w.WriteStartObject("realized");
-                    PlanJson.Num(w, "short", shortTerm);
-                    PlanJson.Num(w, "long", longTerm);
+                    PlanJson.Money(w, "short", shortTerm, md);
+                    PlanJson.Money(w, "long", longTerm, md);
                     w.WriteEndObject();
-                    PlanJson.Num(w, "disallowedLosses", disallowed);
-                    PlanJson.Num(w, "estimatedTax", tax);
+                    PlanJson.Money(w, "disallowedLosses", disallowed, md);
+                    PlanJson.Money(w, "estimatedTax", tax, md);
                     w.WriteStartArray("sales");
                     foreach (var s in sales)
                     {
@@ -130,10 +124,10 @@ internal static class TaxCommands
                         w.WriteString("account", s.Account);
                         w.WriteString("ticker", s.Ticker);
                         PlanJson.Num(w, "quantity", s.Quantity);
-                        PlanJson.Num(w, "proceeds", s.Proceeds);
-                        PlanJson.Num(w, "costBasis", s.CostBasis);
-                        PlanJson.Num(w, "gain", s.Gain);
-                        PlanJson.Num(w, "disallowedLoss", s.DisallowedLoss);
+                        PlanJson.Money(w, "proceeds", s.Proceeds, md);
+                        PlanJson.Money(w, "costBasis", s.CostBasis, md);
+                        PlanJson.Money(w, "gain", s.Gain, md);
+                        PlanJson.Money(w, "disallowedLoss", s.DisallowedLoss, md);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -155,7 +149,7 @@ internal static class TaxCommands
 
     private static Command Harvest(CliContext context)
     {
-        var options = new PortfolioOptions();
+        var options = new PortfolioOptions("harvest", fileOnly: true);
         var minPercent = new Option<string?>("--min-loss-percent") { Description = "Harvest lots that lost at least this share of their basis (default 5%, or the file's harvest.minLossPercent)" };
         var minLoss = new Option<string?>("--min-loss") { Description = "Harvest lots that lost at least this amount (default 100, or the file's harvest.minLoss)" };
         var command = new Command("harvest", "Tax-loss harvest candidates with substitutes, never a wash sale across the household; held-back trades with the date they are free.");
@@ -165,12 +159,13 @@ internal static class TaxCommands
         command.SetAction(parse =>
         {
             var problems = new List<InputProblem>();
-            var percent = PortfolioOptions.Fraction(parse, minPercent, problems);
-            var amount = PortfolioOptions.Amount(parse, minLoss, problems);
+            var percent = Flags.Fraction(parse, minPercent, problems, max: 1m);
+            var amount = Flags.Amount(parse, minLoss, problems);
             var (portfolio, profile) = Load(options, parse, context, problems);
             var report = Find(portfolio, profile, new HarvestThresholds(percent ?? profile.Harvest.MinLossFraction, amount ?? profile.Harvest.MinLossAmount));
             if (parse.GetValue(options.Json))
             {
+                var md = portfolio.Execution.MoneyDecimals;
                 context.Out.Write(Json(w =>
                 {
                     w.WriteString("asOf", portfolio.AsOf.ToString("yyyy-MM-dd"));
@@ -181,10 +176,10 @@ internal static class TaxCommands
                         w.WriteString("ticker", cnd.Ticker);
                         w.WriteString("account", cnd.Account);
                         PlanJson.Num(w, "quantity", cnd.Quantity);
-                        PlanJson.Num(w, "proceeds", cnd.Proceeds);
-                        PlanJson.Num(w, "loss", cnd.Loss);
+                        PlanJson.Money(w, "proceeds", cnd.Proceeds, md);
+                        PlanJson.Money(w, "loss", cnd.Loss, md);
                         if (cnd.Substitute is { } s) w.WriteString("substitute", s); else w.WriteNull("substitute");
-                        PlanJson.Num(w, "estimatedTaxSaved", cnd.EstimatedTaxSaved);
+                        PlanJson.Money(w, "estimatedTaxSaved", cnd.EstimatedTaxSaved, md);
                         w.WriteStartArray("lots");
                         foreach (var l in cnd.Lots)
                         {
@@ -192,8 +187,8 @@ internal static class TaxCommands
                             w.WriteString("lotId", l.LotId);
                             w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
                             PlanJson.Num(w, "quantity", l.Quantity);
-                            PlanJson.Num(w, "costBasis", l.CostBasis);
-                            PlanJson.Num(w, "gain", l.Gain);
+                            PlanJson.Money(w, "costBasis", l.CostBasis, md);
+                            PlanJson.Money(w, "gain", l.Gain, md);
                             w.WriteString("term", PlanJson.Term(l.Term));
                             w.WriteEndObject();
                         }
@@ -212,8 +207,8 @@ internal static class TaxCommands
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
-                    PlanJson.Num(w, "totalLoss", report.TotalLoss);
-                    PlanJson.Num(w, "estimatedTaxSaved", report.EstimatedTaxSaved);
+                    PlanJson.Money(w, "totalLoss", report.TotalLoss, md);
+                    PlanJson.Money(w, "estimatedTaxSaved", report.EstimatedTaxSaved, md);
                 }));
                 return ExitCodes.Ok;
             }

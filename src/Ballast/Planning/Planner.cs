@@ -22,8 +22,9 @@ public static class Planner
     {
         ArgumentNullException.ThrowIfNull(portfolio);
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentOutOfRangeException.ThrowIfNegative(request.Deposit);
-        ArgumentOutOfRangeException.ThrowIfNegative(request.Withdraw);
+        // Compared, not sign-tested: a deposit of -0 is no deposit.
+        if (request.Deposit < 0) throw new ArgumentOutOfRangeException(nameof(request), request.Deposit, "a deposit must not be negative");
+        if (request.Withdraw < 0) throw new ArgumentOutOfRangeException(nameof(request), request.Withdraw, "a withdrawal must not be negative");
 
         var w = Workspaces.Decimal;
         var book = w.Book;
