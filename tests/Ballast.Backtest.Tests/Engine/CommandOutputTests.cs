@@ -16,7 +16,7 @@ public sealed class CommandOutputTests
         Assert.True(exit == 0, err);
         using var doc = JsonDocument.Parse(output);
         var results = doc.RootElement.GetProperty("results");
-        Assert.Equal(6, results.GetArrayLength());
+        Assert.Equal(7, results.GetArrayLength()); // the example's seven policies
         string[] fields = ["name", "finalValue", "totalReturn", "cagr", "volatility", "sharpe", "sortino", "maxDrawdown", "rebalances", "turnover", "costs",
             "trackingError", "averageDrift", "maxDrift", "shareOutsideBands"];
         foreach (var r in results.EnumerateArray())
@@ -74,7 +74,7 @@ public sealed class CommandOutputTests
         var (exit, output, _) = Cli.Run("backtest", "examples/backtest-60-40-long.yaml", "--csv");
         Assert.Equal(0, exit);
         var lines = output.TrimEnd('\n').Split('\n');
-        Assert.Equal(7, lines.Length);
+        Assert.Equal(8, lines.Length); // a header and the seven policies
         Assert.StartsWith("name,finalValue,totalReturn,cagr", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("never,777488984.", lines[1], StringComparison.Ordinal);
     }
