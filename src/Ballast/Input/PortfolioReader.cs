@@ -15,6 +15,12 @@ public sealed record ReadResult<T>(T? Value, IReadOnlyList<InputProblem> Problem
 {
     public bool Ok => Value is not null && Problems.Count == 0;
 
+    /// <summary>
+    /// Things the reader accepted but a user should hear about, with file, line and field, such as a target weight
+    /// that looks like a typo in a file read with <see cref="ReadOptions.Normalize"/>. Hosts print them as warnings.
+    /// </summary>
+    public IReadOnlyList<InputProblem> Warnings { get; init; } = [];
+
     /// <summary>The value, or an <see cref="InputException"/> carrying every problem.</summary>
     public T GetOrThrow() => Ok ? Value! : throw new InputException(Problems);
 }
@@ -78,7 +84,8 @@ public static class PortfolioReader
             ? ReadHoldings(doc, root, "holdings", securities, held, Households.TaxProfile.SingleAccountName)
             : Households.TaxProfileReader.Aggregate(accounts);
         if (accounts is not null) cash = accounts.Sum(a => a.Account.Cash);
-        var targets = ReadTargets(doc, root, options.Normalize);
+        var warnings = new List<InputProblem>();
+        var targets = ReadTargets(doc, root, options.Normalize, checkSum: true, warnings);
         var policy = Document.Get(root, "policy") is { } policyNode && doc.Mapping(policyNode, "policy") is { } pm
             ? PolicyReader.Read(doc, pm, "policy")
             : Policy.Default;
@@ -90,7 +97,7 @@ public static class PortfolioReader
         var tax = asOf is { } day
             ? Households.TaxProfileReader.Read(doc, root, day, cash, positions, accounts, held, securities, execution.MoneyDecimals)
             : null;
-        if (problems.Count > 0 || asOf is null) return new ReadResult<Portfolio>(null, problems);
+        if (problems.Count > 0 || asOf is null) return new ReadResult<Portfolio>(null, problems) { Warnings = warnings };
 
         var portfolio = new Portfolio
         {
@@ -99,7 +106,7 @@ public static class PortfolioReader
         };
         problems.AddRange(PortfolioValidator.Validate(portfolio, file));
         problems.AddRange(CheckWholeSharePrices(portfolio, file));
-        return new ReadResult<Portfolio>(problems.Count > 0 ? null : portfolio, problems);
+        return new ReadResult<Portfolio>(problems.Count > 0 ? null : portfolio, problems) { Warnings = warnings };
     }
 
     /// <summary>Whole-share trading needs a price for every target and holding it may trade.</summary>
@@ -229,7 +236,16 @@ public static class PortfolioReader
     /// Reads <c>targets:</c> (ticker: weight) or <c>model:</c> from a document's root mapping, the vocabulary portfolio
     /// files and backtest experiments share. Problems go to the document; the sum is checked by the caller.
     /// </summary>
-    public static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root, bool normalize = false)
+    public static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root, bool normalize = false) =>
+        ReadTargets(doc, root, normalize, checkSum: false, warnings: null);
+
+    /// <summary>
+    /// Reads the targets as <see cref="ReadTargets(Document, YamlMappingNode, bool)"/> does. With <paramref name="checkSum"/>,
+    /// weights that do not sum to 100% (and are not normalized) are a problem at <c>targets</c>; either way, when they
+    /// do not, a weight that looks like a typo (<c>GLD: 1</c>, 100%, among percentages) is named: in that problem, or
+    /// as a warning when <paramref name="normalize"/> rescaled the weights.
+    /// </summary>
+    internal static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root, bool normalize, bool checkSum, List<InputProblem>? warnings)
     {
         var targets = new List<TargetWeight>();
         var targetsNode = Document.Get(root, "targets");
@@ -255,7 +271,7 @@ public static class PortfolioReader
         if (doc.Mapping(targetsNode, "targets") is not { } map) return targets;
         if (!doc.WithinCount(targetsNode, "targets", "target weights", map.Children.Count, Limits.MaxTargets)) return targets;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var nodes = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var written = new List<WeightAsWritten>();
         var before = doc.Problems.Count;
         foreach (var (key, value) in map.Children)
         {
@@ -265,23 +281,33 @@ public static class PortfolioReader
             if (!seen.Add(ticker)) { doc.Error(key, field, $"{ticker} is listed twice"); continue; }
             if (doc.Fraction(value, field, Limits.Weight) is not { } w) continue;
             targets.Add(new TargetWeight(ticker, w));
-            nodes[ticker] = value;
+            written.Add(new WeightAsWritten(ticker, w, ((YamlScalarNode)value).Value!.Trim(), value));
         }
         if (doc.Problems.Count > before || targets.Count == 0) return targets;
 
         var sum = targets.Sum(t => t.Weight);
-        if (normalize && sum != 1)
+        var off = Math.Abs(sum - 1) > PortfolioValidator.TargetTolerance;
+        var typo = off ? WeightTypos.Find(written, sum) : null;
+        if (normalize)
         {
-            if (sum > 0)
+            if (typo is not null)
+                warnings?.Add(new InputProblem($"{typo.Hint} (--normalize rescaled weights that sum to {WeightTypos.Percent(sum)})",
+                    doc.File, (int)typo.Weight.Node.Start.Line, (int)typo.Weight.Node.Start.Column, $"targets.{typo.Weight.Ticker}"));
+            if (sum > 0 && sum != 1)
             {
                 targets = [.. targets.Select(t => t with { Weight = t.Weight / sum })];
                 foreach (var t in targets)
                 {
                     if (t.Weight == 0 || t.Weight >= Limits.MinWeight) continue;
-                    doc.Error(nodes[t.Ticker], $"targets.{t.Ticker}",
-                        $"rescaled to {(t.Weight * 100).ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture)}%, below the smallest weight Ballast accepts ({Limits.Weight.Show(Limits.MinWeight)})");
+                    var node = written.First(x => x.Ticker == t.Ticker).Node;
+                    doc.Error(node, $"targets.{t.Ticker}", $"rescaled to {WeightTypos.Percent(t.Weight)}, below the smallest weight Ballast accepts ({Limits.Weight.Show(Limits.MinWeight)})");
                 }
             }
+        }
+        else if (checkSum && off)
+        {
+            var culprit = typo is null ? "" : $". Likely culprit: {typo.Weight.Ticker}: {typo.Hint}";
+            doc.Error(targetsNode, "targets", $"weights sum to {WeightTypos.Percent(sum)}, not 100% (use --normalize to rescale them){culprit}");
         }
         return targets;
     }
