@@ -8,7 +8,10 @@ namespace Ballast.Backtest.Data;
 /// first cell is <c>date</c>, ISO dates (<c>yyyy-MM-dd</c>), <c>\n</c> or <c>\r\n</c> line endings.
 /// An empty cell means "no price that day". Every problem in a file is collected (up to
 /// <see cref="MaxProblems"/>) and thrown together as one <see cref="InputException"/>; each names the file,
-/// the 1-based line and column, and the field (the column header).
+/// the 1-based line and column, and the field (the column header). Closes must lie within <see cref="Limits.Price"/>
+/// (1e-8 to 1e9) and dates within <see cref="Limits.FirstDate"/>..<see cref="Limits.LastDate"/>; a file may be at most
+/// <see cref="Limits.MaxPriceFileBytes"/> long, with at most <see cref="Limits.MaxPriceColumns"/> price columns,
+/// <see cref="Limits.MaxPriceRows"/> rows and <see cref="Limits.MaxPriceCells"/> cells.
 /// </summary>
 /// <remarks>
 /// The parser walks the text with spans and parses numbers with <see cref="double.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider?, out double)"/>
@@ -26,7 +29,7 @@ public static class PriceCsv
     public static PriceTable LoadWide(string path) => ParseWide(ReadFile(path), path);
 
     /// <summary>Parses wide CSV text (see <see cref="LoadWide"/>); <paramref name="source"/> names it in problems.</summary>
-    public static PriceTable ParseWide(string text, string source) => Parse(text, source, monthly: false);
+    public static PriceTable ParseWide(string text, string source) => Parse(text, source, monthly: false, everyCell: false);
 
     /// <summary>
     /// Loads a monthly total-return index file <c>date,S1,S2,...</c> such as
@@ -37,11 +40,11 @@ public static class PriceCsv
     public static PriceTable LoadMonthlyIndex(string path) => ParseMonthlyIndex(ReadFile(path), path);
 
     /// <summary>Parses monthly index CSV text (see <see cref="LoadMonthlyIndex"/>).</summary>
-    public static PriceTable ParseMonthlyIndex(string text, string source) => Parse(text, source, monthly: true);
+    public static PriceTable ParseMonthlyIndex(string text, string source) => Parse(text, source, monthly: true, everyCell: true);
 
     /// <summary>
     /// Loads one per-ticker file with two columns, <c>date,close</c> (the second header may have any name),
-    /// as a one-column table named <paramref name="ticker"/>.
+    /// as a one-column table named <paramref name="ticker"/>. Every row must give a close.
     /// </summary>
     public static PriceTable LoadTickerFile(string path, string ticker) => ParseTickerFile(ReadFile(path), path, ticker);
 
@@ -49,7 +52,7 @@ public static class PriceCsv
     public static PriceTable ParseTickerFile(string text, string source, string ticker)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(ticker);
-        var table = Parse(text, source, monthly: false);
+        var table = Parse(text, source, monthly: false, everyCell: true);
         if (table.Tickers.Count != 1)
         {
             throw new InputException(new InputProblem(
@@ -128,6 +131,9 @@ public static class PriceCsv
         ArgumentNullException.ThrowIfNull(path);
         try
         {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > Limits.MaxPriceFileBytes)
+                throw new InputException(new InputProblem($"the file is larger than {Limits.MaxPriceFileBytes / (1024 * 1024)} MiB, the most Ballast reads", path));
             return File.ReadAllText(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -140,7 +146,7 @@ public static class PriceCsv
         }
     }
 
-    private static PriceTable Parse(string text, string source, bool monthly)
+    private static PriceTable Parse(string text, string source, bool monthly, bool everyCell)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(source);
@@ -170,9 +176,13 @@ public static class PriceCsv
         }
         if (tickers.Length == 0)
             problems.Add(new InputProblem("the header has only a date column; expected at least one price column", source, 1, null, "date"));
+        if (tickers.Length > Limits.MaxPriceColumns)
+            throw new InputException(new InputProblem(
+                $"the header has {tickers.Length:#,0} price columns; Ballast reads at most {Limits.MaxPriceColumns:#,0}", source, 1, null, null));
+        var maxRows = Math.Min(Limits.MaxPriceRows, Limits.MaxPriceCells / Math.Max(1, tickers.Length));
         if (problems.Count > 0) throw new InputException(problems);
 
-        var dates = new List<DateOnly>(text.Length / Math.Max(16, 12 * header.Length));
+        var dates = new List<DateOnly>(Math.Min(maxRows, text.Length / Math.Max(16, 12 * header.Length)));
         var columns = new List<double>[tickers.Length];
         for (var c = 0; c < columns.Length; c++) columns[c] = new List<double>(dates.Capacity);
         var dateLine = new Dictionary<DateOnly, int>();
@@ -181,6 +191,14 @@ public static class PriceCsv
         while (reader.Next(out var line, out var lineNo) && problems.Count < MaxProblems)
         {
             if (line.IsWhiteSpace()) continue;
+            if (dates.Count >= maxRows)
+            {
+                problems.Add(new InputProblem(maxRows == Limits.MaxPriceRows
+                    ? $"the file has more than {Limits.MaxPriceRows:#,0} rows, the most Ballast reads"
+                    : $"the file has more than {maxRows:#,0} rows of {tickers.Length:#,0} prices; Ballast reads at most {Limits.MaxPriceCells:#,0} prices",
+                    source, lineNo, null, null));
+                break;
+            }
             var col = 0;
             var pos = 0;
             var rowDate = default(DateOnly);
@@ -196,12 +214,17 @@ public static class PriceCsv
                     dateOk = ParseDate(cell, out rowDate);
                     if (!dateOk)
                         problems.Add(new InputProblem($"'{cell.ToString()}' is not a date; expected yyyy-MM-dd", source, lineNo, column, "date"));
+                    else if (!Limits.CheckDate(rowDate, out var dateError))
+                    {
+                        dateOk = false;
+                        problems.Add(new InputProblem(dateError!, source, lineNo, column, "date"));
+                    }
                     else if (monthly && rowDate.Day != 1)
                         problems.Add(new InputProblem($"{rowDate:yyyy-MM-dd} is not the 1st of a month; monthly files date each month by its 1st", source, lineNo, column, "date"));
                 }
                 else if (col <= columns.Length)
                 {
-                    rowValues[col - 1] = ParseClose(cell, source, lineNo, column, tickers[col - 1], monthly, problems);
+                    rowValues[col - 1] = ParseClose(cell, source, lineNo, column, tickers[col - 1], monthly, everyCell, problems);
                 }
                 col++;
                 if (comma < 0) break;
@@ -249,13 +272,18 @@ public static class PriceCsv
         return new PriceTable(source, dates, tickers, arrays);
     }
 
-    private static double ParseClose(ReadOnlySpan<char> cell, string source, int line, int column, string field, bool monthly, List<InputProblem> problems)
+    private static double ParseClose(ReadOnlySpan<char> cell, string source, int line, int column, string field, bool monthly, bool everyCell,
+        List<InputProblem> problems)
     {
         var trimmed = cell.Trim();
         if (trimmed.IsEmpty)
         {
-            if (monthly)
-                problems.Add(new InputProblem("the cell is empty; a monthly index must have a value every month", source, line, column, field));
+            if (everyCell)
+            {
+                problems.Add(new InputProblem(monthly
+                    ? "the cell is empty; a monthly index must have a value every month"
+                    : "the close is missing; a per-ticker file gives a close on every row", source, line, column, field));
+            }
             return double.NaN;
         }
         if (!double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
@@ -266,6 +294,13 @@ public static class PriceCsv
         if (value <= 0)
         {
             problems.Add(new InputProblem($"the price is {trimmed.ToString()}; prices must be greater than zero", source, line, column, field));
+            return double.NaN;
+        }
+        if (value < (double)Limits.MinPrice || value > (double)Limits.MaxPrice)
+        {
+            problems.Add(new InputProblem(
+                $"the price is {trimmed.ToString()}; prices must be from {Limits.Price.Show(Limits.MinPrice)} to {Limits.Price.Show(Limits.MaxPrice)}",
+                source, line, column, field));
             return double.NaN;
         }
         return value;

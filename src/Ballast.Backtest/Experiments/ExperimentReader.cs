@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ballast.Backtest.Data;
 using Ballast.Input;
 using Ballast.Models;
@@ -20,6 +21,15 @@ public static class ExperimentReader
         ["name", "prices", "format", "start", "end", "initial", "targets", "model", "costs", "wholeShares", "minTrade", "cashReserve",
          "cashFlows", "cashRate", "cashSeries", "policies", "monteCarlo", "tune", "tax"];
 
+    /// <summary>
+    /// Where each parsed experiment's <c>prices:</c> field stands in its file, so that problems with the price data can
+    /// point at it. Experiments whose prices came from an override have no entry (their problems name the price file).
+    /// </summary>
+    private static readonly ConditionalWeakTable<Experiment, PricesField> PricesFields = new();
+
+    /// <summary>The <c>prices:</c> field as written (<paramref name="Written"/>) and its line and column.</summary>
+    private sealed record PricesField(string Written, int Line, int Column);
+
     /// <summary>Reads <paramref name="path"/>; <paramref name="pricesOverride"/> (already absolute) replaces its <c>prices</c>.</summary>
     public static Experiment Load(string path, string shownName, string? pricesOverride = null)
     {
@@ -41,11 +51,19 @@ public static class ExperimentReader
 
         var name = doc.String(root, "name", "") ?? Path.GetFileNameWithoutExtension(file);
         string? prices = pricesOverride;
+        PricesField? pricesField = null;
         if (prices is null)
         {
             var p = doc.String(root, "prices", "");
             if (p is null) doc.Error(root, "prices", "missing: give the price file (wide CSV, monthly index) or a folder of per-ticker files");
-            else prices = Path.GetFullPath(p, folder);
+            else if (string.IsNullOrWhiteSpace(p) || p.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+                doc.Error(Document.Get(root, "prices"), "prices", $"'{p}' is not a path to a price file or folder");
+            else
+            {
+                prices = Path.GetFullPath(p.Trim(), folder);
+                var at = Document.Get(root, "prices")!;
+                pricesField = new PricesField(p.Trim(), (int)at.Start.Line, (int)at.Start.Column);
+            }
         }
         var format = PriceFormat.Wide;
         if (Document.Get(root, "format") is { } fNode && doc.Scalar(fNode, "format") is { } fText)
@@ -63,7 +81,7 @@ public static class ExperimentReader
         var start = doc.Date(root, "start", "");
         var end = doc.Date(root, "end", "");
         if (start is { } s && end is { } e && e < s) doc.Error(Document.Get(root, "end"), "end", $"{e:yyyy-MM-dd} is before the start {s:yyyy-MM-dd}");
-        var initial = doc.Amount(root, "initial", "") ?? 100_000m;
+        var initial = doc.Amount(root, "initial", "", Limits.Amount) ?? 100_000m;
         if (initial <= 0) doc.Error(Document.Get(root, "initial"), "initial", "must be greater than zero");
 
         var targets = ReadTargets(doc, root);
@@ -71,15 +89,16 @@ public static class ExperimentReader
         if (Document.Get(root, "costs") is { } cNode && doc.Mapping(cNode, "costs") is { } cm)
         {
             doc.CheckFields(cm, "costs", "commission", "commissionBps", "halfSpreadBps");
-            costs = new CostModel(doc.Amount(cm, "commission", "costs") ?? 0, doc.Amount(cm, "commissionBps", "costs") ?? 0, doc.Amount(cm, "halfSpreadBps", "costs") ?? 0);
+            costs = new CostModel(doc.Amount(cm, "commission", "costs", Limits.Amount) ?? 0, doc.Amount(cm, "commissionBps", "costs", Limits.Bps) ?? 0,
+                doc.Amount(cm, "halfSpreadBps", "costs", Limits.Bps) ?? 0);
             if (costs.Rate >= 0.5m) doc.Error(cNode, "costs", "commission and half-spread together must be under 5,000bp");
         }
         CashFlowSchedule? flows = null;
         if (Document.Get(root, "cashFlows") is { } flowNode && doc.Mapping(flowNode, "cashFlows") is { } fm)
         {
             doc.CheckFields(fm, "cashFlows", "amount", "every", "method");
-            var amount = doc.Amount(fm, "amount", "cashFlows", allowNegative: true);
-            if (amount is null) doc.Error(flowNode, "cashFlows.amount", "missing: the amount of each flow (negative for a withdrawal)");
+            var amount = doc.Amount(fm, "amount", "cashFlows", Limits.SignedAmount);
+            if (amount is null && Document.Get(fm, "amount") is null) doc.Error(flowNode, "cashFlows.amount", "missing: the amount of each flow (negative for a withdrawal)");
             var every = new LookSchedule(LookFrequency.Monthly);
             if (Document.Get(fm, "every") is { } evNode && doc.Scalar(evNode, "cashFlows.every") is { } evText && !PolicyReader.TryParseLook(evText, out every))
                 doc.Error(evNode, "cashFlows.every", $"unknown frequency '{evText}'; expected {PolicyReader.LookWords}");
@@ -91,7 +110,7 @@ public static class ExperimentReader
             }
             flows = new CashFlowSchedule(amount ?? 0, every, method);
         }
-        var cashRate = doc.Fraction(root, "cashRate", "") ?? 0m;
+        var cashRate = doc.Fraction(root, "cashRate", "", Limits.Rate) ?? 0m;
         var cashSeries = doc.String(root, "cashSeries", "")?.Trim().ToUpperInvariant();
         if (cashSeries is not null && Document.Get(root, "cashRate") is { } crNode)
             doc.Error(crNode, "cashRate", "give cashRate or cashSeries, not both");
@@ -99,8 +118,8 @@ public static class ExperimentReader
         var execution = new ExecutionOptions
         {
             WholeShares = doc.Bool(root, "wholeShares", "") ?? false,
-            MinTrade = doc.Amount(root, "minTrade", "") ?? 0,
-            CashReserve = doc.Amount(root, "cashReserve", "") ?? 0,
+            MinTrade = doc.Amount(root, "minTrade", "", Limits.Amount) ?? 0,
+            CashReserve = doc.Amount(root, "cashReserve", "", Limits.Amount) ?? 0,
             Costs = costs,
             CashFlowMethod = flows?.Method ?? CashFlowMethod.Proportional,
         };
@@ -140,44 +159,80 @@ public static class ExperimentReader
         var tune = ReadTune(doc, root);
         var tax = ReadTax(doc, root, targets);
         if (doc.Problems.Count > 0) throw new InputException(doc.Problems);
-        return new Experiment
+        var experiment = new Experiment
         {
             File = file, Name = name, PricesPath = prices!, PriceFormat = format, Start = start, End = end, Initial = initial,
             Targets = targets, Execution = execution, CashFlows = flows, CashRate = (double)cashRate, CashSeries = cashSeries,
             Policies = policies, MonteCarlo = monteCarlo, Tune = tune, Tax = tax, RangeAt = rangeAt,
         };
+        if (pricesField is not null) PricesFields.AddOrUpdate(experiment, pricesField);
+        return experiment;
     }
 
     /// <summary>
     /// Loads the experiment's prices and keeps its assets (and cash series) on the dates inside start..end on
-    /// which all of them have a price. Problems name the price file, line and field.
+    /// which all of them have a price. Problems name the experiment file, the line and the field they come from
+    /// (<c>prices</c>, or <c>start</c>/<c>end</c> for an empty range), and in the message the price file, its line,
+    /// column and ticker; prices given by an override name the price file only.
     /// </summary>
     public static PriceTable LoadPrices(Experiment experiment)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         var tickers = new List<string>(experiment.Assets);
         if (experiment.CashSeries is { } cs && !tickers.Contains(cs)) tickers.Add(cs);
-        var table = experiment.PriceFormat switch
-        {
-            PriceFormat.PerTicker => PriceCsv.LoadTickerDirectory(experiment.PricesPath, tickers),
-            PriceFormat.MonthlyIndex => PriceCsv.LoadMonthlyIndex(experiment.PricesPath),
-            _ => PriceCsv.LoadWide(experiment.PricesPath),
-        };
+        PricesFields.TryGetValue(experiment, out var field);
         PriceTable selected;
         try
         {
-            selected = table.Select(tickers, experiment.Start, experiment.End);
+            var table = experiment.PriceFormat switch
+            {
+                PriceFormat.PerTicker => PriceCsv.LoadTickerDirectory(experiment.PricesPath, tickers),
+                PriceFormat.MonthlyIndex => PriceCsv.LoadMonthlyIndex(experiment.PricesPath),
+                _ => PriceCsv.LoadWide(experiment.PricesPath),
+            };
+            try
+            {
+                selected = table.Select(tickers, experiment.Start, experiment.End);
+            }
+            catch (InputException e) when (experiment.RangeAt is { } at && e.Problems.All(p => p.Field == "date" && p.Line is null))
+            {
+                // An empty range is the experiment's start/end meeting the data: point at the experiment's field.
+                throw new InputException([.. e.Problems.Select(p => new InputProblem($"{p.Message} in {Shown(p.File, experiment, field)}", experiment.File, at.Line, at.Column, at.Field))]);
+            }
         }
-        catch (InputException e) when (experiment.RangeAt is { } at && e.Problems.All(p => p.Field == "date" && p.Line is null))
+        catch (InputException e) when (field is not null && e.Problems.Any(p => p.File != experiment.File))
         {
-            // An empty range is the experiment's start/end meeting the data: point at the experiment's field.
-            throw new InputException([.. e.Problems.Select(p => new InputProblem($"{p.Message} in {p.File}", experiment.File, at.Line, at.Column, at.Field))]);
+            throw new InputException([.. e.Problems.Select(p => p.File == experiment.File ? p : AtPricesField(p, experiment, field))]);
         }
         if (selected.Count < 2)
-            throw new InputException(new InputProblem(
-                $"only {selected.Count} date from {experiment.Start?.ToString("yyyy-MM-dd") ?? "the start"} to {experiment.End?.ToString("yyyy-MM-dd") ?? "the end"} has prices for every asset; a backtest needs at least two",
-                experiment.PricesPath, null, null, "date"));
+        {
+            var message = $"only {selected.Count} date from {experiment.Start?.ToString("yyyy-MM-dd") ?? "the start"} to {experiment.End?.ToString("yyyy-MM-dd") ?? "the end"} has prices for every asset; a backtest needs at least two";
+            throw new InputException(experiment.RangeAt is { } at
+                ? new InputProblem($"{message} in {Shown(experiment.PricesPath, experiment, field)}", experiment.File, at.Line, at.Column, at.Field)
+                : field is not null
+                    ? new InputProblem($"{Shown(experiment.PricesPath, experiment, field)}: {message}", experiment.File, field.Line, field.Column, "prices")
+                    : new InputProblem(message, experiment.PricesPath, null, null, "date"));
+        }
         return selected;
+    }
+
+    /// <summary>A problem found in the price data, restated at the experiment's <c>prices:</c> field: "prices.csv line 3, column 12 (BBB): ...".</summary>
+    private static InputProblem AtPricesField(InputProblem p, Experiment experiment, PricesField field)
+    {
+        var where = Shown(p.File, experiment, field);
+        if (p.Line is { } line) where += p.Column is { } column ? $" line {line}, column {column}" : $" line {line}";
+        if (p.Field is { } f) where += $" ({f})";
+        return new InputProblem($"{where}: {p.Message}", experiment.File, field.Line, field.Column, "prices");
+    }
+
+    /// <summary>A price file's path as the experiment wrote it (relative to the experiment's folder), when it is under the <c>prices:</c> path.</summary>
+    private static string Shown(string? file, Experiment experiment, PricesField? field)
+    {
+        if (file is null) return field?.Written ?? experiment.PricesPath;
+        if (field is null) return file;
+        if (file == experiment.PricesPath) return field.Written;
+        var rest = Path.GetRelativePath(experiment.PricesPath, file);
+        return rest.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(rest) ? file : Path.Combine(field.Written, rest);
     }
 
     /// <summary>The portfolio file's targets or model, with the sum checked where the targets stand in the file.</summary>
@@ -271,7 +326,7 @@ public static class ExperimentReader
                 doc.Error(evaluateNode, "tune.evaluate",
                     $"{et.Trim().ToLowerInvariant()} runs the grid on Monte Carlo paths drawn with the experiment's monteCarlo section, and there is none; add one, e.g. monteCarlo: {{ method: bootstrap, years: 30, seed: 1, paths: 1000 }}");
         }
-        List<decimal?> Fractions(string key)
+        List<decimal?> Fractions(string key, NumberRange range)
         {
             var list = new List<decimal?>();
             if (Document.Get(m, key) is not { } n) { list.Add(null); return list; }
@@ -279,14 +334,14 @@ public static class ExperimentReader
             foreach (var item in seq.Children)
             {
                 if (item is YamlScalarNode { Value: var v } && v is "none" or "target" or "~" or "null") { list.Add(null); continue; }
-                if (doc.Fraction(item, $"tune.{key}") is { } f) list.Add(f);
+                if (doc.Fraction(item, $"tune.{key}", range) is { } f) list.Add(f);
             }
             if (list.Count == 0) doc.Error(n, $"tune.{key}", "give at least one value");
             return list;
         }
-        var absolute = Fractions("absolute");
-        var relative = Fractions("relative");
-        var rails = Fractions("rail");
+        var absolute = Fractions("absolute", Limits.AbsoluteBand);
+        var relative = Fractions("relative", Limits.RelativeBand);
+        var rails = Fractions("rail", Limits.Rail);
         var looks = new List<LookSchedule>();
         if (Document.Get(m, "look") is { } ln && doc.Sequence(ln, "tune.look") is { } ls)
         {
@@ -298,11 +353,14 @@ public static class ExperimentReader
             }
         }
         if (looks.Count == 0) looks.Add(new LookSchedule(LookFrequency.Monthly));
+        var grid = (decimal)Math.Max(1, absolute.Count) * Math.Max(1, relative.Count) * Math.Max(1, rails.Count) * looks.Count;
+        if (grid > Limits.MaxTuneGrid)
+            doc.Error(node, "tune", $"the grid has {grid:#,0} policies; Ballast tunes at most {Limits.MaxTuneGrid:#,0} at once");
         double maxTe = 0.02;
         if (Document.Get(m, "objective") is { } on && doc.Mapping(on, "tune.objective") is { } om)
         {
             doc.CheckFields(om, "tune.objective", "maxTrackingError");
-            maxTe = (double)(doc.Fraction(om, "maxTrackingError", "tune.objective") ?? 0.02m);
+            maxTe = (double)(doc.Fraction(om, "maxTrackingError", "tune.objective", Limits.TrackingError) ?? 0.02m);
         }
         var evaluateAt = evaluateNode ?? node;
         return new TuneSettings(absolute, relative, rails, looks, maxTe)

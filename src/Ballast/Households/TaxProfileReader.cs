@@ -29,6 +29,7 @@ internal static partial class TaxProfileReader
         var accounts = new List<AccountRead>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         if (list.Children.Count == 0) doc.Error(node, "accounts", "list at least one account");
+        if (!doc.WithinCount(node, "accounts", "accounts", list.Children.Count, Limits.MaxAccounts)) return null;
         for (var i = 0; i < list.Children.Count; i++)
         {
             var path = $"accounts[{i}]";
@@ -49,7 +50,7 @@ internal static partial class TaxProfileReader
                 }
             }
             else if (Document.Get(m, "type") is null) doc.Error(m, $"{path}.type", "missing: give taxable, tax-deferred or tax-free");
-            var cash = doc.Amount(m, "cash", path) ?? 0m;
+            var cash = doc.Amount(m, "cash", path, Limits.Amount) ?? 0m;
             var method = TaxSettingsReader.ReadLotSelection(doc, m, path) ?? LotSelectionMethod.Fifo;
             var holdings = PortfolioReader.ReadHoldings(doc, m, $"{path}.holdings", securities, held, name);
             accounts.Add(new AccountRead(new Account(name, type, cash, holdings, method), m, path));
@@ -119,10 +120,11 @@ internal static partial class TaxProfileReader
         if (Document.Get(root, "realizedYearToDate") is { } ytdNode && doc.Mapping(ytdNode, "realizedYearToDate") is { } ym)
         {
             doc.CheckFields(ym, "realizedYearToDate", "short", "long");
-            ytd = new RealizedYearToDate(doc.Amount(ym, "short", "realizedYearToDate", allowNegative: true) ?? 0m,
-                doc.Amount(ym, "long", "realizedYearToDate", allowNegative: true) ?? 0m);
+            ytd = new RealizedYearToDate(doc.Amount(ym, "short", "realizedYearToDate", Limits.SignedAmount) ?? 0m,
+                doc.Amount(ym, "long", "realizedYearToDate", Limits.SignedAmount) ?? 0m);
         }
         var allowTransfers = doc.Bool(root, "allowCashTransfers", "") ?? false;
+        CheckTotalCost(doc, root, lots, transactions);
         // The history is replayed only over a clean file: a holding skipped for a problem elsewhere would make its lots look unmatched.
         if (doc.Problems.Count > 0) return null;
 
@@ -168,11 +170,14 @@ internal static partial class TaxProfileReader
     {
         var lots = new List<TaxLot>();
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var count = 0;
         foreach (var h in held)
         {
             if (h.LotsNode is null) continue;
             var lotsPath = $"{h.HoldingPath}.lots";
             if (doc.Sequence(h.LotsNode, lotsPath) is not { } list) continue;
+            count += list.Children.Count;
+            if (!doc.WithinCount(h.LotsNode, lotsPath, "lots (over all holdings)", count, Limits.MaxLots)) break;
             if (h.Quantity is null) { doc.Error(h.LotsNode, lotsPath, $"{h.Ticker} is given as a value; lots need the holding's quantity and price"); continue; }
             for (var i = 0; i < list.Children.Count; i++)
             {
@@ -180,9 +185,9 @@ internal static partial class TaxProfileReader
                 if (doc.Mapping(list.Children[i], path) is not { } m) continue;
                 doc.CheckFields(m, path, LotFieldNames);
                 var acquired = doc.Date(m, "acquired", path);
-                var quantity = doc.Amount(m, "quantity", path, allowNegative: true);
-                var basis = doc.Amount(m, "costBasis", path, allowNegative: true);
-                var adjustment = doc.Amount(m, "washSaleAdjustment", path, allowNegative: true) ?? 0m;
+                var quantity = doc.Amount(m, "quantity", path, Limits.PositiveQuantity);
+                var basis = doc.Amount(m, "costBasis", path, Limits.Amount);
+                var adjustment = doc.Amount(m, "washSaleAdjustment", path, Limits.Amount) ?? 0m;
                 var start = doc.Date(m, "holdingPeriodStart", path);
                 if (acquired is null && Document.Get(m, "acquired") is null) doc.Error(m, $"{path}.acquired", "missing: give the date the lot was bought");
                 if (quantity is null && Document.Get(m, "quantity") is null) doc.Error(m, $"{path}.quantity", "missing: give the lot's shares");
@@ -209,6 +214,7 @@ internal static partial class TaxProfileReader
     private static void ReadTransactions(Document doc, YamlNode node, string listPath, string? account, List<Account> accounts, DateOnly asOf, List<TxRead> into)
     {
         if (doc.Sequence(node, listPath) is not { } list) return;
+        if (!doc.WithinCount(node, listPath, "transactions (over all accounts)", into.Count + list.Children.Count, Limits.MaxTransactions)) return;
         for (var i = 0; i < list.Children.Count; i++)
         {
             var path = $"{listPath}[{i}]";
@@ -216,8 +222,12 @@ internal static partial class TaxProfileReader
             doc.CheckFields(m, path, TransactionFields);
             var date = doc.Date(m, "date", path);
             var ticker = doc.String(m, "ticker", path)?.Trim().ToUpperInvariant();
-            var quantity = doc.Amount(m, "quantity", path, allowNegative: true);
-            var price = doc.Amount(m, "price", path, allowNegative: true);
+            var quantity = doc.Amount(m, "quantity", path, Limits.PositiveQuantity);
+            var price = doc.Amount(m, "price", path, Limits.TradePrice);
+            // Both are in range, so the product fits; a total above the largest amount would overflow the lot arithmetic.
+            if (quantity * price > Limits.MaxAmount)
+                doc.Error(Document.Get(m, "price"), $"{path}.price",
+                    $"quantity × price = {quantity * price} is too large: Ballast accepts amounts up to {Limits.MaxAmount:#,0}");
             var acct = account;
             if (Document.Get(m, "account") is { } an)
             {
@@ -253,7 +263,7 @@ internal static partial class TaxProfileReader
                     if (doc.Mapping(lotList.Children[j], lp) is not { } lm) continue;
                     doc.CheckFields(lm, lp, "id", "quantity");
                     var id = doc.String(lm, "id", lp)?.Trim();
-                    var q = doc.Amount(lm, "quantity", lp);
+                    var q = doc.Amount(lm, "quantity", lp, Limits.PositiveQuantity);
                     if (string.IsNullOrEmpty(id) || q is null) { doc.Error(lm, lp, "a listed lot needs an id and a quantity"); continue; }
                     specific.Add(new SpecificLot(id, q.Value));
                 }
@@ -310,8 +320,22 @@ internal static partial class TaxProfileReader
     {
         if (Document.Get(root, "harvest") is not { } node || doc.Mapping(node, "harvest") is not { } m) return HarvestThresholds.Default;
         doc.CheckFields(m, "harvest", "minLossPercent", "minLoss");
-        return new HarvestThresholds(doc.Fraction(m, "minLossPercent", "harvest") ?? HarvestThresholds.Default.MinLossFraction,
-            doc.Amount(m, "minLoss", "harvest") ?? HarvestThresholds.Default.MinLossAmount);
+        return new HarvestThresholds(doc.Fraction(m, "minLossPercent", "harvest", Limits.Rate) ?? HarvestThresholds.Default.MinLossFraction,
+            doc.Amount(m, "minLoss", "harvest", Limits.Amount) ?? HarvestThresholds.Default.MinLossAmount);
+    }
+
+    /// <summary>
+    /// The lots' cost bases and the purchases' totals together may not pass <see cref="Limits.MaxTotalCost"/>: wash sales
+    /// move losses between lots, so this bounds every lot's basis, and the basis times the shares of a sale stays in range.
+    /// </summary>
+    private static void CheckTotalCost(Document doc, YamlMappingNode root, List<TaxLot> lots, List<TxRead> transactions)
+    {
+        var total = lots.Sum(l => l.CostBasis);
+        foreach (var t in transactions)
+            if (t.Tx.Kind != TransactionKind.Sell) total += t.Tx.Quantity * t.Tx.PricePerShare;
+        if (total <= Limits.MaxTotalCost) return;
+        doc.Error(Document.Get(root, "transactions") ?? Document.Get(root, "accounts") ?? root, "transactions",
+            $"the lots' cost bases and the purchases add up to {total:#,0}; Ballast accepts at most {Limits.MaxTotalCost:#,0} in one file");
     }
 
     /// <summary>After the history, each holding's open lots must add up to its shares, and no lots may remain of a ticker not held.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Ballast.Input;
@@ -8,7 +9,10 @@ namespace Ballast.Input;
 /// <summary>
 /// A parsed YAML or JSON document with the bookkeeping that good error messages need: the file name, and for
 /// every value its line, column and field path. JSON is read as YAML (it is a subset); JSON syntax errors are
-/// reported by a strict JSON parser first so their positions are exact.
+/// reported by a strict JSON parser first so their positions are exact. A file larger than
+/// <see cref="Limits.MaxFileBytes"/>, nested deeper than <see cref="Limits.MaxDepth"/>, with more than
+/// <see cref="Limits.MaxNodes"/> values, with a list or mapping as a key, or with an alias inside its own anchor is
+/// refused while it is parsed, before any of it is built.
 /// </summary>
 public sealed class Document
 {
@@ -27,19 +31,35 @@ public sealed class Document
     /// <summary>Parses <paramref name="text"/>; on a syntax error returns null and adds the problem to <paramref name="problems"/>.</summary>
     public static Document? Parse(string file, string text, List<InputProblem> problems)
     {
+        if (text.Length > Limits.MaxFileBytes)
+        {
+            problems.Add(TooBig(file));
+            return null;
+        }
+        if (UnpairedSurrogate(text) is { } at)
+        {
+            // Never from a file (decoding replaces bad bytes), but a host may pass any string.
+            problems.Add(new InputProblem("the text holds a broken character (an unpaired UTF-16 surrogate)", file, at.Line, at.Column));
+            return null;
+        }
         // A YAML flow mapping also starts with '{', so only a .json file gets the strict JSON pass.
         var isJson = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
         if (isJson)
         {
             try
             {
-                using var _ = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip });
+                using var _ = JsonDocument.Parse(text, new JsonDocumentOptions
+                {
+                    AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip, MaxDepth = Limits.MaxDepth,
+                });
             }
             catch (JsonException e)
             {
                 var message = e.Message;
                 var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
                 if (cut > 0) message = message[..cut];
+                // The JSON reader words the depth limit its own way; say it as the YAML pass does.
+                if (message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)) message = TooDeep;
                 problems.Add(new InputProblem($"not valid JSON: {message}", file, (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1));
                 return null;
             }
@@ -47,7 +67,8 @@ public sealed class Document
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            // YamlStream builds nodes recursively: the guard stops a file too deep before the stack runs out.
+            stream.Load(new GuardedParser(new Parser(new StringReader(text))));
             if (stream.Documents.Count == 0)
             {
                 problems.Add(new InputProblem("the file is empty", file));
@@ -71,6 +92,31 @@ public sealed class Document
             return null;
         }
     }
+
+    private static readonly string TooDeep = $"lists and mappings are nested more than {Limits.MaxDepth} deep, the most Ballast reads";
+
+    /// <summary>The line and column of the first unpaired surrogate in <paramref name="text"/>, or null.</summary>
+    private static (int Line, int Column)? UnpairedSurrogate(string text)
+    {
+        var first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (first < 0) return null;
+        for (var i = first; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (!char.IsSurrogate(c)) continue;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            return (text.AsSpan(0, i).Count('\n') + 1, i - text.LastIndexOf('\n', i));
+        }
+        return null;
+    }
+
+    /// <summary>The problem of a file larger than <see cref="Limits.MaxFileBytes"/>.</summary>
+    internal static InputProblem TooBig(string file) =>
+        new($"the file is larger than {Limits.MaxFileBytes / (1024 * 1024)} MiB, the most Ballast reads", file);
 
     public void Error(YamlNode? node, string field, string message) =>
         Problems.Add(new InputProblem(message, File, node is null ? null : (int)node.Start.Line, node is null ? null : (int)node.Start.Column, field));
@@ -126,44 +172,53 @@ public sealed class Document
         return node is null ? null : Scalar(node, Join(path, key));
     }
 
-    public decimal? Amount(YamlMappingNode map, string key, string path, bool allowNegative = false)
+    /// <summary>A money amount: <see cref="Limits.Amount"/>, or <see cref="Limits.SignedAmount"/> when <paramref name="allowNegative"/>.</summary>
+    public decimal? Amount(YamlMappingNode map, string key, string path, bool allowNegative = false) =>
+        Amount(map, key, path, allowNegative ? Limits.SignedAmount : Limits.Amount);
+
+    /// <summary>The number at <paramref name="key"/> of <paramref name="map"/>, or null with a problem when it is not a number within <paramref name="range"/>.</summary>
+    public decimal? Amount(YamlMappingNode map, string key, string path, NumberRange range) => Amount(Get(map, key), Join(path, key), range);
+
+    /// <summary>The number at <paramref name="node"/>, or null with a problem when it is not a number within <paramref name="range"/>.</summary>
+    public decimal? Amount(YamlNode? node, string field, NumberRange range)
     {
-        var node = Get(map, key);
         if (node is null) return null;
-        var field = Join(path, key);
         var text = Scalar(node, field);
         if (text is null) return null;
-        if (!Values.TryParseAmount(text, out var v, out var error))
-        {
-            Error(node, field, error!);
-            return null;
-        }
-        if (!allowNegative && v < 0)
-        {
-            Error(node, field, $"must not be negative (got {text})");
-            return null;
-        }
-        return v;
+        if (Values.TryParseAmount(text, range, out var v, out var error)) return v;
+        Error(node, field, error!);
+        return null;
     }
 
+    /// <summary>A fraction within <see cref="Limits.AnyFraction"/>.</summary>
     public decimal? Fraction(YamlMappingNode map, string key, string path) => Fraction(Get(map, key), Join(path, key));
 
-    public decimal? Fraction(YamlNode? node, string field)
+    /// <summary>A fraction (<c>5%</c>, <c>500bp</c>, <c>5pp</c>, <c>0.05</c>) within <paramref name="range"/>.</summary>
+    public decimal? Fraction(YamlMappingNode map, string key, string path, NumberRange range) => Fraction(Get(map, key), Join(path, key), range);
+
+    /// <summary>A fraction within <see cref="Limits.AnyFraction"/>.</summary>
+    public decimal? Fraction(YamlNode? node, string field) => Fraction(node, field, Limits.AnyFraction);
+
+    /// <summary>The fraction at <paramref name="node"/>, or null with a problem when it is not a fraction within <paramref name="range"/>.</summary>
+    public decimal? Fraction(YamlNode? node, string field, NumberRange range)
     {
         if (node is null) return null;
         var text = Scalar(node, field);
         if (text is null) return null;
-        if (!Values.TryParseFraction(text, out var v, out var error))
-        {
-            Error(node, field, error!);
-            return null;
-        }
-        if (v < 0)
-        {
-            Error(node, field, $"must not be negative (got {text})");
-            return null;
-        }
-        return v;
+        if (Values.TryParseFraction(text, range, out var v, out var error)) return v;
+        Error(node, field, error!);
+        return null;
+    }
+
+    /// <summary>
+    /// True when <paramref name="count"/> items of <paramref name="what"/> (so far, in this file) are within
+    /// <paramref name="max"/>; otherwise reports the list at <paramref name="node"/> once and returns false.
+    /// </summary>
+    public bool WithinCount(YamlNode node, string field, string what, int count, int max)
+    {
+        if (count <= max) return true;
+        Error(node, field, Limits.TooMany(what, count, max));
+        return false;
     }
 
     public DateOnly? Date(YamlMappingNode map, string key, string path)
@@ -204,17 +259,108 @@ public sealed class Document
         return null;
     }
 
-    /// <summary>Reads a UTF-8 file, reporting a missing or unreadable file as a problem.</summary>
+    /// <summary>Reads a UTF-8 file, reporting a missing, unreadable or too large (<see cref="Limits.MaxFileBytes"/>) file as a problem.</summary>
     public static string? ReadFile(string path, string shownName, List<InputProblem> problems)
     {
         try
         {
-            return System.IO.File.ReadAllText(path, Encoding.UTF8);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            // The length is checked before reading; a pipe is read until it passes the limit.
+            if (stream.CanSeek && stream.Length > Limits.MaxFileBytes)
+            {
+                problems.Add(TooBig(shownName));
+                return null;
+            }
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            if (stream.CanSeek) return reader.ReadToEnd();
+            var text = new StringBuilder();
+            var buffer = new char[64 * 1024];
+            int read;
+            while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                text.Append(buffer, 0, read);
+                if (text.Length > Limits.MaxFileBytes)
+                {
+                    problems.Add(TooBig(shownName));
+                    return null;
+                }
+            }
+            return text.ToString();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             problems.Add(new InputProblem(e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : $"cannot read the file: {e.Message}", shownName));
             return null;
         }
+    }
+
+    /// <summary>
+    /// Passes a parser's events through, refusing (as a <see cref="YamlException"/> at the event) what would make building
+    /// the nodes crash or blow up: nesting deeper than <see cref="Limits.MaxDepth"/>, more than <see cref="Limits.MaxNodes"/>
+    /// values, a list or mapping used as a key (keys are hashed recursively), and an alias inside its own anchor (a cycle).
+    /// </summary>
+    private sealed class GuardedParser(IParser inner) : IParser
+    {
+        private readonly Stack<(bool Mapping, int Children, AnchorName Anchor)> _open = new();
+        private readonly Dictionary<AnchorName, int> _openAnchors = [];
+        private readonly HashSet<AnchorName> _scalarAnchors = [];
+        private int _nodes;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext()) return false;
+            var e = inner.Current!;
+            switch (e)
+            {
+                case YamlDotNet.Core.Events.Scalar or AnchorAlias or SequenceStart or MappingStart:
+                    if (++_nodes > Limits.MaxNodes)
+                        Refuse(e, $"the file holds more than {Limits.MaxNodes:#,0} values, the most Ballast reads");
+                    var isKey = false;
+                    if (_open.Count > 0)
+                    {
+                        var top = _open.Pop();
+                        isKey = top.Mapping && top.Children % 2 == 0;
+                        _open.Push(top with { Children = top.Children + 1 });
+                    }
+                    if (e is AnchorAlias alias)
+                    {
+                        if (_openAnchors.ContainsKey(alias.Value))
+                            Refuse(e, $"the alias *{alias.Value} is inside its own anchor &{alias.Value}");
+                        if (isKey && !_scalarAnchors.Contains(alias.Value))
+                            Refuse(e, $"a key must be a single value; *{alias.Value} is a list or mapping");
+                    }
+                    else if (e is YamlDotNet.Core.Events.Scalar scalar)
+                    {
+                        if (!scalar.Anchor.IsEmpty) _scalarAnchors.Add(scalar.Anchor);
+                    }
+                    else
+                    {
+                        if (isKey) Refuse(e, "a key must be a single value, not a list or mapping");
+                        if (_open.Count >= Limits.MaxDepth)
+                            Refuse(e, TooDeep);
+                        var anchor = ((NodeEvent)e).Anchor;
+                        if (!anchor.IsEmpty)
+                        {
+                            _scalarAnchors.Remove(anchor);
+                            _openAnchors[anchor] = _openAnchors.GetValueOrDefault(anchor) + 1;
+                        }
+                        _open.Push((e is MappingStart, 0, anchor));
+                    }
+                    break;
+                case SequenceEnd or MappingEnd when _open.Count > 0:
+                    var closed = _open.Pop();
+                    if (!closed.Anchor.IsEmpty && _openAnchors.TryGetValue(closed.Anchor, out var n))
+                    {
+                        if (n <= 1) _openAnchors.Remove(closed.Anchor);
+                        else _openAnchors[closed.Anchor] = n - 1;
+                    }
+                    break;
+            }
+            return true;
+        }
+
+        private static void Refuse(ParsingEvent e, string message) => throw new YamlException(e.Start, e.End, message);
     }
 }

@@ -15,6 +15,12 @@ public sealed record ReadResult<T>(T? Value, IReadOnlyList<InputProblem> Problem
 {
     public bool Ok => Value is not null && Problems.Count == 0;
 
+    /// <summary>
+    /// Things the reader accepted but a user should hear about, with file, line and field, such as a target weight
+    /// that looks like a typo in a file read with <see cref="ReadOptions.Normalize"/>. Hosts print them as warnings.
+    /// </summary>
+    public IReadOnlyList<InputProblem> Warnings { get; init; } = [];
+
     /// <summary>The value, or an <see cref="InputException"/> carrying every problem.</summary>
     public T GetOrThrow() => Ok ? Value! : throw new InputException(Problems);
 }
@@ -57,7 +63,7 @@ public static class PortfolioReader
         if (asOf is null && Document.Get(root, "asOf") is null)
             doc.Error(root, "asOf", "missing: give the as-of date (YYYY-MM-DD) in the file or with --as-of");
         var currency = doc.String(root, "currency", "")?.Trim().ToUpperInvariant() ?? "USD";
-        var cash = doc.Amount(root, "cash", "") ?? 0;
+        var cash = doc.Amount(root, "cash", "", Limits.Amount) ?? 0;
         var lastRebalanced = doc.Date(root, "lastRebalanced", "");
         var lastLook = doc.Date(root, "lastLook", "");
         if (asOf is { } a)
@@ -79,7 +85,8 @@ public static class PortfolioReader
             ? ReadHoldings(doc, root, "holdings", securities, held, Households.TaxProfile.SingleAccountName)
             : Households.TaxProfileReader.Aggregate(accounts);
         if (accounts is not null) cash = accounts.Sum(a => a.Account.Cash);
-        var targets = ReadTargets(doc, root, options.Normalize);
+        var warnings = new List<InputProblem>();
+        var targets = ReadTargets(doc, root, options.Normalize, checkSum: true, warnings);
         var policy = Document.Get(root, "policy") is { } policyNode && doc.Mapping(policyNode, "policy") is { } pm
             ? PolicyReader.Read(doc, pm, "policy")
             : Policy.Default;
@@ -94,7 +101,7 @@ public static class PortfolioReader
         var tax = asOf is { } day
             ? Households.TaxProfileReader.Read(doc, root, day, cash, positions, accounts, held, securities, execution.MoneyDecimals)
             : null;
-        if (problems.Count > 0 || asOf is null) return new ReadResult<Portfolio>(null, problems);
+        if (problems.Count > 0 || asOf is null) return new ReadResult<Portfolio>(null, problems) { Warnings = warnings };
 
         var portfolio = new Portfolio
         {
@@ -105,7 +112,7 @@ public static class PortfolioReader
         };
         problems.AddRange(PortfolioValidator.Validate(portfolio, file));
         problems.AddRange(CheckWholeSharePrices(portfolio, file));
-        return problems.Count > 0 ? new ReadResult<Portfolio>(null, problems) : new ReadResult<Portfolio>(portfolio, problems);
+        return new ReadResult<Portfolio>(problems.Count > 0 ? null : portfolio, problems) { Warnings = warnings };
     }
 
     /// <summary><c>pricesAtLastRebalance: { VOO: 512.30, BND: 71.10 }</c>: prices per share on the last rebalance date, for performance triggers.</summary>
@@ -145,9 +152,8 @@ public static class PortfolioReader
             foreach (var (key, _) in prices.Children)
             {
                 var ticker = Ticker(key);
-                var price = doc.Amount(prices, (key as YamlScalarNode)?.Value ?? "", "prices");
+                var price = doc.Amount(prices, (key as YamlScalarNode)?.Value ?? "", "prices", Limits.Price);
                 if (price is null) continue;
-                if (price <= 0) { doc.Error(key, $"prices.{ticker}", $"price must be greater than zero (got {price})"); continue; }
                 securities[ticker] = new Security(ticker, price);
             }
         }
@@ -159,8 +165,7 @@ public static class PortfolioReader
                 var path = $"securities.{ticker}";
                 if (doc.Mapping(value, path) is not { } m) continue;
                 doc.CheckFields(m, path, SecurityFields);
-                var price = doc.Amount(m, "price", path);
-                if (price <= 0) doc.Error(Document.Get(m, "price"), $"{path}.price", $"price must be greater than zero (got {price})");
+                var price = doc.Amount(m, "price", path, Limits.Price);
                 var existing = securities.TryGetValue(ticker, out var s) ? s : new Security(ticker);
                 securities[ticker] = existing with
                 {
@@ -181,6 +186,7 @@ public static class PortfolioReader
     {
         var positions = new List<Position>();
         if (Document.Get(owner, "holdings") is not { } node || doc.Sequence(node, listPath) is not { } list) return positions;
+        if (!doc.WithinCount(node, listPath, "holdings", held.Count + list.Children.Count, Limits.MaxHoldings)) return positions;
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < list.Children.Count; i++)
         {
@@ -201,14 +207,13 @@ public static class PortfolioReader
                 continue;
             }
             seen[ticker] = i;
-            var quantity = doc.Amount(h, "quantity", path, allowNegative: true);
-            var price = doc.Amount(h, "price", path, allowNegative: true);
-            var value = doc.Amount(h, "value", path, allowNegative: true);
+            var before = doc.Problems.Count;
+            var quantity = doc.Amount(h, "quantity", path, Limits.Quantity);
+            var price = doc.Amount(h, "price", path, Limits.Price);
+            var value = doc.Amount(h, "value", path, Limits.Amount);
             var fractional = doc.Bool(h, "fractional", path);
             var assetClass = doc.String(h, "assetClass", path);
-            if (quantity < 0) { doc.Error(Document.Get(h, "quantity"), $"{path}.quantity", $"must not be negative (got {quantity})"); continue; }
-            if (value < 0) { doc.Error(Document.Get(h, "value"), $"{path}.value", $"must not be negative (got {value})"); continue; }
-            if (price is { } pr && pr <= 0) { doc.Error(Document.Get(h, "price"), $"{path}.price", $"price must be greater than zero (got {pr})"); continue; }
+            if (doc.Problems.Count > before) continue;
 
             var known = securities.TryGetValue(ticker, out var sec) ? sec : new Security(ticker);
             price ??= known.Price;
@@ -224,15 +229,8 @@ public static class PortfolioReader
                     doc.Error(h, $"{path}.price", $"missing: {ticker} is given as a quantity, so it needs a price");
                     continue;
                 }
-                try
-                {
-                    value = q * price.Value;
-                }
-                catch (OverflowException)
-                {
-                    doc.Error(h, $"{path}.quantity", $"quantity × price is too large: Ballast accepts amounts up to {Values.MaxAmount:#,0}");
-                    continue;
-                }
+                // Both are in range, so the product is at most 1e12 × 1e9: it fits, and only its size needs checking.
+                value = q * price.Value;
                 if (value > Values.MaxAmount)
                 {
                     doc.Error(h, $"{path}.quantity", $"quantity × price = {value} is too large: Ballast accepts amounts up to {Values.MaxAmount:#,0}");
@@ -260,7 +258,16 @@ public static class PortfolioReader
     /// Reads <c>targets:</c> (ticker: weight) or <c>model:</c> from a document's root mapping, the vocabulary portfolio
     /// files and backtest experiments share. Problems go to the document; the sum is checked by the caller.
     /// </summary>
-    public static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root, bool normalize = false)
+    public static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root, bool normalize = false) =>
+        ReadTargets(doc, root, normalize, checkSum: false, warnings: null);
+
+    /// <summary>
+    /// Reads the targets as <see cref="ReadTargets(Document, YamlMappingNode, bool)"/> does. With <paramref name="checkSum"/>,
+    /// weights that do not sum to 100% (and are not normalized) are a problem at <c>targets</c>; either way, when they
+    /// do not, a weight that looks like a typo (<c>GLD: 1</c>, 100%, among percentages) is named: in that problem, or
+    /// as a warning when <paramref name="normalize"/> rescaled the weights.
+    /// </summary>
+    internal static List<TargetWeight> ReadTargets(Document doc, YamlMappingNode root, bool normalize, bool checkSum, List<InputProblem>? warnings)
     {
         var targets = new List<TargetWeight>();
         var targetsNode = Document.Get(root, "targets");
@@ -284,28 +291,45 @@ public static class PortfolioReader
             return targets;
         }
         if (doc.Mapping(targetsNode, "targets") is not { } map) return targets;
+        if (!doc.WithinCount(targetsNode, "targets", "target weights", map.Children.Count, Limits.MaxTargets)) return targets;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var written = new List<WeightAsWritten>();
+        var before = doc.Problems.Count;
         foreach (var (key, value) in map.Children)
         {
             var ticker = Ticker(key);
             var field = $"targets.{ticker}";
             if (ticker.Length == 0) { doc.Error(key, "targets", "a target has no ticker"); continue; }
             if (!seen.Add(ticker)) { doc.Error(key, field, $"{ticker} is listed twice"); continue; }
-            var text = doc.Scalar(value, field);
-            if (text is null) continue;
-            if (!Values.TryParseFraction(text, out var w, out var error)) { doc.Error(value, field, error!); continue; }
-            if (w < 0) { doc.Error(value, field, $"must not be negative (got {text})"); continue; }
-            if (w > 1 && !text.Contains('%', StringComparison.Ordinal))
-            {
-                doc.Error(value, field, $"{text} is not a fraction; write {text}% or {w / 100}");
-                continue;
-            }
+            if (doc.Fraction(value, field, Limits.Weight) is not { } w) continue;
             targets.Add(new TargetWeight(ticker, w));
+            written.Add(new WeightAsWritten(ticker, w, ((YamlScalarNode)value).Value!.Trim(), value));
         }
-        if (normalize && targets.Count > 0)
+        if (doc.Problems.Count > before || targets.Count == 0) return targets;
+
+        var sum = targets.Sum(t => t.Weight);
+        var off = Math.Abs(sum - 1) > PortfolioValidator.TargetTolerance;
+        var typo = off ? WeightTypos.Find(written, sum) : null;
+        if (normalize)
         {
-            var sum = targets.Sum(t => t.Weight);
-            if (sum > 0) targets = targets.Select(t => t with { Weight = t.Weight / sum }).ToList();
+            if (typo is not null)
+                warnings?.Add(new InputProblem($"{typo.Hint} (--normalize rescaled weights that sum to {WeightTypos.Percent(sum)})",
+                    doc.File, (int)typo.Weight.Node.Start.Line, (int)typo.Weight.Node.Start.Column, $"targets.{typo.Weight.Ticker}"));
+            if (sum > 0 && sum != 1)
+            {
+                targets = [.. targets.Select(t => t with { Weight = t.Weight / sum })];
+                foreach (var t in targets)
+                {
+                    if (t.Weight == 0 || t.Weight >= Limits.MinWeight) continue;
+                    var node = written.First(x => x.Ticker == t.Ticker).Node;
+                    doc.Error(node, $"targets.{t.Ticker}", $"rescaled to {WeightTypos.Percent(t.Weight)}, below the smallest weight Ballast accepts ({Limits.Weight.Show(Limits.MinWeight)})");
+                }
+            }
+        }
+        else if (checkSum && off)
+        {
+            var culprit = typo is null ? "" : $". Likely culprit: {typo.Weight.Ticker}: {typo.Hint}";
+            doc.Error(targetsNode, "targets", $"weights sum to {WeightTypos.Percent(sum)}, not 100% (use --normalize to rescale them){culprit}");
         }
         return targets;
     }
@@ -323,9 +347,10 @@ public static class PortfolioReader
         return new ExecutionOptions
         {
             WholeShares = doc.Bool(m, "wholeShares", path) ?? false,
-            MinTrade = doc.Amount(m, "minTrade", path) ?? 0,
-            CashReserve = doc.Amount(m, "cashReserve", path) ?? 0,
-            Costs = new CostModel(doc.Amount(m, "commission", path) ?? 0, doc.Amount(m, "commissionBps", path) ?? 0, doc.Amount(m, "halfSpreadBps", path) ?? 0),
+            MinTrade = doc.Amount(m, "minTrade", path, Limits.Amount) ?? 0,
+            CashReserve = doc.Amount(m, "cashReserve", path, Limits.Amount) ?? 0,
+            Costs = new CostModel(doc.Amount(m, "commission", path, Limits.Amount) ?? 0, doc.Amount(m, "commissionBps", path, Limits.Bps) ?? 0,
+                doc.Amount(m, "halfSpreadBps", path, Limits.Bps) ?? 0),
             CashFlowMethod = method,
             MoneyDecimals = doc.Integer(m, "moneyDecimals", path, 0, 8) ?? 2,
             QuantityDecimals = doc.Integer(m, "quantityDecimals", path, 0, 12) ?? 6,

@@ -82,17 +82,6 @@ public static class TaxSettingsReader
         return null;
     }
 
-    private static decimal? Rate(Document doc, YamlMappingNode m, string path, string key)
-    {
-        var v = doc.Fraction(m, key, path);
-        if (v is not > 1m) return v;
-        var node = Document.Get(m, key)!;
-        var text = (node as YamlScalarNode)?.Value ?? "";
-        // A bare 37 is almost always 37% written without its sign: say so, as the targets do.
-        var message = text.Contains('%', StringComparison.Ordinal) || text.EndsWith("bp", StringComparison.OrdinalIgnoreCase) || text.EndsWith("pp", StringComparison.OrdinalIgnoreCase)
-            ? $"a rate is at most 100% (got {text})"
-            : $"{text} is not a fraction; write {text}% or {v / 100}";
-        doc.Error(node, Document.Join(path, key), message);
-        return null;
-    }
+    /// <summary>A tax rate from 0% to 100%; a bare 37 is almost always 37% written without its sign, and the message says so.</summary>
+    private static decimal? Rate(Document doc, YamlMappingNode m, string path, string key) => doc.Fraction(m, key, path, Limits.Rate);
 }

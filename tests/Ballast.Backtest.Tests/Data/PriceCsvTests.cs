@@ -264,4 +264,70 @@ public sealed class PriceCsvTests(ITestOutputHelper output)
 
         Assert.Equal("/nonexistent/prices.csv", p.File);
     }
+
+    // Closes outside 1e-8..1e9 made backtests fail late ("values must be positive and finite") or overflow decimal;
+    // they are refused where they stand in the file.
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("1e-300")]
+    [InlineData("1000000001")]
+    [InlineData("0.000000001")]
+    public void ParseWide_CloseOutsideTheRange_NamesLineColumnAndTicker(string price)
+    {
+        var p = Single(() => PriceCsv.ParseWide($"date,AAA,BBB\n2024-01-02,1,1\n2024-01-03,1,{price}\n", Source));
+
+        Assert.Equal((Source, 3, 14, "BBB"), (p.File, p.Line, p.Column, p.Field));
+        Assert.Equal($"the price is {price}; prices must be from 0.00000001 to 1,000,000,000", p.Message);
+    }
+
+    [Fact]
+    public void ParseTickerFile_MissingClose_IsRejected()
+    {
+        var p = Single(() => PriceCsv.ParseTickerFile("date,close\n2024-01-02,1\n2024-01-03,\n", Source, "AAA"));
+
+        Assert.Equal((3, 12, "close"), (p.Line, p.Column, p.Field));
+        Assert.Equal("the close is missing; a per-ticker file gives a close on every row", p.Message);
+    }
+
+    [Theory]
+    [InlineData("9999-12-31", "9999-12-31 is after 2999-12-31, the last date Ballast accepts")]
+    [InlineData("0001-01-01", "0001-01-01 is before 1800-01-01, the first date Ballast accepts")]
+    public void ParseWide_DateOutsideTheCalendar_IsRejected(string date, string message)
+    {
+        var p = Single(() => PriceCsv.ParseWide($"date,AAA\n{date},1\n", Source));
+
+        Assert.Equal((2, 1, "date", message), (p.Line, p.Column, p.Field, p.Message));
+    }
+
+    [Fact]
+    public void ParseWide_TooManyColumns_IsRejectedAtTheHeader()
+    {
+        var header = "date," + string.Join(',', Enumerable.Range(0, Limits.MaxPriceColumns + 1).Select(i => $"T{i}"));
+        var p = Single(() => PriceCsv.ParseWide(header + "\n", Source));
+
+        Assert.Equal((1, "the header has 10,001 price columns; Ballast reads at most 10,000"), (p.Line, p.Message));
+    }
+
+    [Fact]
+    public void ParseWide_MoreCellsThanTheLimit_StopsAtTheFirstRowPastIt()
+    {
+        // 1,000 columns leave room for 10,000 rows.
+        var header = "date," + string.Join(',', Enumerable.Range(0, 1_000).Select(i => $"T{i}"));
+        var row = string.Concat(Enumerable.Repeat(",1", 1_000));
+        var rows = Enumerable.Range(0, 10_001).Select(i => new DateOnly(1900, 1, 1).AddDays(i).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + row);
+        var p = Single(() => PriceCsv.ParseWide(header + "\n" + string.Join('\n', rows) + "\n", Source));
+
+        Assert.Equal((10_002, "the file has more than 10,000 rows of 1,000 prices; Ballast reads at most 10,000,000 prices"), (p.Line, p.Message));
+    }
+
+    [Fact]
+    public void LoadWide_FileLargerThanTheLimit_IsRefusedBeforeReading()
+    {
+        var path = Path.Combine(TestPaths.TempDirectory(), "big.csv");
+        using (var f = File.Create(path)) f.SetLength(Limits.MaxPriceFileBytes + 1);
+
+        var p = Single(() => PriceCsv.LoadWide(path));
+
+        Assert.Equal((path, "the file is larger than 64 MiB, the most Ballast reads"), (p.File, p.Message));
+    }
 }
