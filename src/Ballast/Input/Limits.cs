@@ -158,6 +158,12 @@ public static class Limits
     /// </summary>
     public static readonly NumberRange VolatilityReference = new("reference volatility", 0.0001m, 10m, Percent: true);
 
+    /// <summary>The return or spread beyond which a performance trigger fires: 0.01% to 1,000%.</summary>
+    public static readonly NumberRange PerformanceLevel = new("performance level", 0.0001m, 10m, Percent: true);
+
+    /// <summary>The idle cash a policy tolerates, a share of the portfolio: 0 to 100%.</summary>
+    public static readonly NumberRange CashBand = new("cash band", 0m, 1m, Percent: true);
+
     /// <summary>An annualized tracking error: 0 to 1,000%.</summary>
     public static readonly NumberRange TrackingError = new("tracking error", 0m, 10m, Percent: true);
 

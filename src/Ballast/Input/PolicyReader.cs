@@ -10,7 +10,7 @@ namespace Ballast.Input;
 /// <c>bands</c>, <c>rebalanceTo</c>, <c>rail</c>, <c>volatility</c>, <c>performance</c>, <c>cashBand</c>.
 /// </summary>
 /// <remarks>
-/// Every source goes through the same ranges (<see cref="Ranges"/>) and builds the policy with the engine's
+/// Every source goes through the same ranges (<see cref="Limits"/>) and builds the policy with the engine's
 /// validating constructors, whose defaults (the 5/25 band of a threshold trigger, the 10% rail, the 21-period
 /// volatility window) live in the engine alone. The rules that depend on the targets (rails inside bands, bands and
 /// performance groups that name targets, a level for a volatility trigger) are checked by
@@ -23,27 +23,6 @@ public static class PolicyReader
     public const string LookWords = "daily, weekly, biweekly, monthly, quarterly, semiannual, annual, or 'every N days'";
     public static string TriggerWords => TriggerRule.Words + " (calendar means always)";
     public const string RebalanceToWords = "target, inner-rail";
-
-    /// <summary>The accepted range of each policy number, as (least, most, whether the least itself is refused).</summary>
-    public static class Ranges
-    {
-        public static readonly (decimal Min, decimal Max, bool MinExclusive) Absolute = (0m, 1m, false);
-        public static readonly (decimal Min, decimal Max, bool MinExclusive) Relative = (0m, BandSpec.MaxRelative, false);
-        public static readonly (decimal Min, decimal Max, bool MinExclusive) Rail = (0m, 0.99m, false);
-        public static readonly (decimal Min, decimal Max, bool MinExclusive) VolatilityLevel = (0m, VolatilityRule.MaxLevel, false);
-        public static readonly (decimal Min, decimal Max, bool MinExclusive) VolatilityReference = (0m, VolatilityRule.MaxLevel, true);
-        public static readonly (decimal Min, decimal Max, bool MinExclusive) PerformanceLevel = (0m, PerformanceRule.MaxLevel, true);
-        public static readonly (decimal Min, decimal Max, bool MinExclusive) CashBand = (0m, 1m, false);
-    }
-
-    /// <summary>Checks <paramref name="value"/> against <paramref name="range"/>; the error says the range in percent.</summary>
-    public static bool InRange(decimal value, (decimal Min, decimal Max, bool MinExclusive) range, out string? error)
-    {
-        var ok = (range.MinExclusive ? value > range.Min : value >= range.Min) && value <= range.Max;
-        var shown = Math.Abs(value) < 1_000_000_000m ? $"{value * 100:0.####}%" : value.ToString("0.####E+0", System.Globalization.CultureInfo.InvariantCulture);
-        error = ok ? null : $"{shown} is out of range: {(range.MinExclusive ? "above" : "from")} {range.Min * 100:0.##}% {(range.MinExclusive ? "and at most" : "to")} {range.Max * 100:#,0.##}%";
-        return ok;
-    }
 
     /// <summary>Reads a policy written on its own (the text of a <c>policy:</c> block, as models store it).</summary>
     public static ReadResult<Policy> ReadText(string source, string text)
@@ -70,8 +49,8 @@ public static class PolicyReader
         var maxInterval = doc.Integer(map, "maxIntervalDays", path, 1, LookSchedule.MaxIntervalLimit);
         look = look with { MaxIntervalDays = maxInterval };
 
-        var absolute = Ranged(doc, map, "absolute", path, Ranges.Absolute);
-        var relative = Ranged(doc, map, "relative", path, Ranges.Relative);
+        var absolute = doc.Fraction(map, "absolute", path, Limits.AbsoluteBand);
+        var relative = doc.Fraction(map, "relative", path, Limits.RelativeBand);
         var kind = TriggerKind.Threshold;
         var triggerNode = Document.Get(map, "trigger");
         if (triggerNode is not null && doc.Scalar(triggerNode, Document.Join(path, "trigger")) is { } triggerText)
@@ -90,7 +69,7 @@ public static class PolicyReader
                 var field = Document.Join(Document.Join(path, "bands"), ticker);
                 if (doc.Mapping(value, field) is not { } band) continue;
                 doc.CheckFields(band, field, "absolute", "relative");
-                var spec = new BandSpec(Ranged(doc, band, "absolute", field, Ranges.Absolute), Ranged(doc, band, "relative", field, Ranges.Relative));
+                var spec = new BandSpec(doc.Fraction(band, "absolute", field, Limits.AbsoluteBand), doc.Fraction(band, "relative", field, Limits.RelativeBand));
                 if (spec.IsEmpty) doc.Error(value, field, "a band override needs absolute or relative");
                 if (!overrides.TryAdd(ticker, spec)) doc.Error(key, field, "appears twice");
             }
@@ -103,8 +82,8 @@ public static class PolicyReader
             if (TryParseRebalanceTo(toText, out var t)) to = t;
             else doc.Error(toNode, Document.Join(path, "rebalanceTo"), $"unknown rebalance-to rule '{toText}'; expected {RebalanceToWords}");
         }
-        var rail = Ranged(doc, map, "rail", path, Ranges.Rail) ?? Policy.DefaultRail;
-        var cashBand = Ranged(doc, map, "cashBand", path, Ranges.CashBand) ?? 0m;
+        var rail = doc.Fraction(map, "rail", path, Limits.Rail) ?? Policy.DefaultRail;
+        var cashBand = doc.Fraction(map, "cashBand", path, Limits.CashBand) ?? 0m;
         var volatility = ReadVolatility(doc, map, path);
         var performance = ReadPerformance(doc, map, path);
         var trigger = new Trigger(kind, new BandSpec(absolute, relative), overrides, volatility, performance);
@@ -129,9 +108,9 @@ public static class PolicyReader
         }
         return new VolatilityRule(
             doc.Integer(vm, "window", vpath, 2, VolatilityRule.MaxWindow) ?? 21,
-            Ranged(doc, vm, "level", vpath, Ranges.VolatilityLevel),
+            doc.Fraction(vm, "level", vpath, Limits.VolatilityLevel),
             scaling,
-            Ranged(doc, vm, "reference", vpath, Ranges.VolatilityReference) ?? 0.15m);
+            doc.Fraction(vm, "reference", vpath, Limits.VolatilityReference) ?? 0.15m);
     }
 
     private static PerformanceRule? ReadPerformance(Document doc, YamlMappingNode map, string path)
@@ -143,7 +122,7 @@ public static class PolicyReader
             Document.Get(pm, key) is { } n && doc.Scalar(n, Document.Join(ppath, key)) is { } text && text.Trim().Length > 0 ? text.Trim() : null;
         var leader = Group("leader");
         var laggard = Group("laggard");
-        var level = Ranged(doc, pm, "level", ppath, Ranges.PerformanceLevel);
+        var level = doc.Fraction(pm, "level", ppath, Limits.PerformanceLevel);
         if (leader is null) doc.Error(node, Document.Join(ppath, "leader"), "missing: the ticker or asset class whose return since the last rebalance is judged");
         if (level is null && Document.Get(pm, "level") is null) doc.Error(node, Document.Join(ppath, "level"), "missing: the return or spread beyond which to rebalance, e.g. 15%");
         if (leader is not null && laggard is not null && string.Equals(leader, laggard, StringComparison.OrdinalIgnoreCase))
@@ -152,16 +131,6 @@ public static class PolicyReader
             return null;
         }
         return leader is not null && level is { } l ? new PerformanceRule(leader, laggard, l) : null;
-    }
-
-    /// <summary>A fraction field checked against its range; an out-of-range value is an error and reads as absent.</summary>
-    private static decimal? Ranged(Document doc, YamlMappingNode map, string key, string path, (decimal, decimal, bool) range)
-    {
-        var v = doc.Fraction(map, key, path);
-        if (v is not { } value) return null;
-        if (InRange(value, range, out var error)) return value;
-        doc.Error(Document.Get(map, key), Document.Join(path, key), error!);
-        return null;
     }
 
     /// <summary>Policy settings given on the command line, each already checked against the same range as its file field.</summary>
@@ -221,19 +190,22 @@ public static class PolicyReader
             if (TryParseRebalanceTo(toText, out var t)) to = t;
             else problems.Add(new InputProblem($"unknown rebalance-to rule '{toText}'; expected {RebalanceToWords}", Field: "--to"));
         }
-        decimal? Fraction(string name, (decimal, decimal, bool) range)
+        decimal? Fraction(string name, NumberRange range)
         {
             if (flag(name) is not { } text) return null;
-            if (!Values.TryParseFraction(text, out var v, out var error)) { problems.Add(new InputProblem(error!, Field: name)); return null; }
-            if (!InRange(v, range, out error)) { problems.Add(new InputProblem(error!, Field: name)); return null; }
+            if (!Values.TryParseFraction(text, out var v, out var error) || !range.Check(v, text, out error))
+            {
+                problems.Add(new InputProblem(error!, Field: name));
+                return null;
+            }
             return v;
         }
         return new Overrides
         {
             Look = look, MaxIntervalDays = maxInterval, Kind = kind, RebalanceTo = to,
-            Absolute = Fraction("--absolute", Ranges.Absolute),
-            Relative = Fraction("--relative", Ranges.Relative),
-            Rail = Fraction("--rail", Ranges.Rail),
+            Absolute = Fraction("--absolute", Limits.AbsoluteBand),
+            Relative = Fraction("--relative", Limits.RelativeBand),
+            Rail = Fraction("--rail", Limits.Rail),
         };
     }
 

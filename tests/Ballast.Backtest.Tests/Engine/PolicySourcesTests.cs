@@ -76,9 +76,9 @@ public sealed class PolicySourcesTests
     }
 
     [Theory]
-    [InlineData("--relative", "500", "out of range")]
-    [InlineData("--absolute", "150%", "out of range")]
-    [InlineData("--rail", "1", "out of range")]
+    [InlineData("--relative", "500", "a relative band of 500 is too large (at most 1,000%)")]
+    [InlineData("--absolute", "150%", "an absolute band of 150% is too large (at most 100%)")]
+    [InlineData("--rail", "1", "a rail of 1 is too large (must be under 100%)")]
     [InlineData("--max-interval", "0", "whole number of days")]
     [InlineData("--trigger", "sometimes", "unknown trigger")]
     public void Flags_HaveTheFileFieldsRanges(string flag, string value, string message)

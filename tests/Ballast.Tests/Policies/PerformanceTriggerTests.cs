@@ -88,8 +88,8 @@ public sealed class PerformanceTriggerTests
     [Theory]
     [InlineData("{ leader: gold, level: 15% }", "policy.performance.leader", "neither a target ticker nor the asset class")]
     [InlineData("{ leader: stocks, laggard: stocks, level: 15% }", "policy.performance.laggard", "two different groups")]
-    [InlineData("{ leader: stocks, level: 0% }", "policy.performance.level", "out of range")]
-    [InlineData("{ leader: stocks, level: 1e27 }", "policy.performance.level", "out of range")]
+    [InlineData("{ leader: stocks, level: 0% }", "policy.performance.level", "must be greater than zero")]
+    [InlineData("{ leader: stocks, level: 1e27 }", "policy.performance.level", "is too large (at most 1,000%)")]
     [InlineData("{ level: 15% }", "policy.performance.leader", "missing")]
     public void BadSettings_AreRefusedNamingTheField(string performance, string field, string message)
     {
