@@ -45,5 +45,12 @@ internal static class ExampleReports
         return (experiment, history, onPaths);
     }
 
+    /// <summary>The tuning report of an example.</summary>
+    public static BacktestReport Tune(string example, long? paths = null)
+    {
+        var (experiment, history, onPaths) = TuneOutcomes(example, paths);
+        return BacktestReports.Tune(experiment.Name, history, onPaths);
+    }
+
     private static Experiment Load(string example) => ExperimentReader.Load(TestPaths.InRepo(example), example);
 }
