@@ -57,38 +57,65 @@ public static class HtmlReport
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<meta name=\"generator\" content=\"Ballast (charts: Chart.js ").Append(ChartJsVersion).Append(")\">\n")
             .Append("<title>").Append(title).Append("</title>\n<style>\n").Append(Styles.Value).Append("</style>\n</head>\n<body>\n<main>\n")
-            .Append("<h1>").Append(title).Append("</h1>\n")
-            .Append("<p class=\"note\">Past and simulated returns; values in the portfolio's currency. Statistics are fractions shown as percent.</p>\n");
+            .Append("<h1>").Append(title).Append("</h1>\n");
+        if (report.Subtitle is { Length: > 0 } subtitle) html.Append("<p class=\"note\">").Append(Encode(subtitle)).Append("</p>\n");
+
+        var frontiers = report.Frontiers ?? [];
+        foreach (var f in frontiers) ValidateFrontier(f);
+        var drawn = frontiers.Where(f => f.Points.Any(p => double.IsFinite(p.Cost) && double.IsFinite(p.TrackingError))).ToArray();
+        if (drawn.Length > 0)
+        {
+            html.Append(drawn.Length > 1 ? "<div class=\"grid\">\n" : "");
+            foreach (var f in drawn)
+            {
+                AppendChartSection(html, f.Id, f.Title, FrontierNote(f), drawn.Length > 1 ? null : "tall");
+                charts.Add(w => WriteFrontier(w, f));
+            }
+            html.Append(drawn.Length > 1 ? "</div>\n" : "");
+        }
 
         if (report.Results is { } table) AppendTable(html, table);
+        foreach (var t in report.Tables ?? []) AppendTable(html, t.Table, t.Heading, t.Note);
 
         var policies = report.Policies ?? [];
         foreach (var p in policies) Validate(p);
         if (policies.Count > 0)
         {
-            html.Append("<div class=\"grid\">\n");
-            AppendChartSection(html, "growth", "Growth of value");
-            AppendChartSection(html, "drawdown", "Drawdown");
-            html.Append("</div>\n");
+            var baseline = Baseline(policies);
+            var legendNote = policies.Count > 1 ? "Click a policy in a legend to hide or show it on this chart and the two below." : null;
+            AppendChartSection(html, "growth", "Growth of value", legendNote, "tall");
             charts.Add(w => WriteGrowth(w, policies));
+            if (policies.Count > 1)
+            {
+                html.Append("<div class=\"grid\">\n");
+                var b = policies[baseline];
+                AppendChartSection(html, "relative", $"Growth relative to {b.Name}",
+                    $"Each policy's value divided by the value of {b.Name}{(b.BuyAndHold && !b.Name.Contains("buy and hold", StringComparison.OrdinalIgnoreCase) ? " (buy and hold)" : "")} on the same date, minus one: above 0 % the policy is ahead.");
+                charts.Add(w => WriteRelative(w, policies, baseline));
+            }
+            AppendChartSection(html, "drawdown", "Drawdown", policies.Count > 1 ? "Fall from the highest value so far." : null);
             charts.Add(w => WriteDrawdown(w, policies));
+            if (policies.Count > 1) html.Append("</div>\n");
         }
         for (var i = 0; i < policies.Count; i++)
         {
             var p = policies[i];
             var color = i; // the chart writers run after the loop: capture this policy's index, not the loop variable
+            var pair = p.Allocation is not null && p.Drift is not null;
+            if (pair) html.Append("<div class=\"grid\">\n");
             if (p.Allocation is { } alloc)
             {
                 var id = $"allocation-{i}";
-                AppendChartSection(html, id, $"Allocation over time: {p.Name}", MarkerNote(alloc.RebalanceDates.Count));
+                AppendChartSection(html, id, $"Allocation over time: {p.Name}", MarkerNote(alloc.RebalanceDates.Count) ?? "No rebalances after the initial purchase.");
                 charts.Add(w => WriteAllocation(w, id, p, alloc));
             }
             if (p.Drift is { } drift)
             {
                 var id = $"drift-{i}";
-                AppendChartSection(html, id, $"Drift against band: {p.Name}", null);
+                AppendChartSection(html, id, drift.Band is null ? $"Drift from target: {p.Name}" : $"Drift against band: {p.Name}", DriftNote(drift));
                 charts.Add(w => WriteDrift(w, id, p, drift, color));
             }
+            if (pair) html.Append("</div>\n");
         }
         var simulations = report.MonteCarlo ?? [];
         foreach (var mc in simulations) ValidateMonteCarlo(mc);
@@ -123,27 +150,53 @@ public static class HtmlReport
         return html.ToString();
     }
 
+    /// <summary>The reference of the relative growth chart: the first buy-and-hold policy, else the first policy.</summary>
+    internal static int Baseline(IReadOnlyList<PolicyRun> policies)
+    {
+        for (var i = 0; i < policies.Count; i++)
+        {
+            if (policies[i].BuyAndHold) return i;
+        }
+        return 0;
+    }
+
     private static void AppendTable(StringBuilder html, ResultsTable table, string heading = "Results", string? note = null)
     {
         html.Append("<section>\n<h2>").Append(Encode(heading)).Append("</h2>\n");
         if (note is not null) html.Append("<p class=\"note\">").Append(Encode(note)).Append("</p>\n");
-        html.Append("<div class=\"table-wrap\"><table>\n<thead><tr>");
+        html.Append("<div class=\"table-wrap\"><table>\n<thead>");
+        if (table.Groups is { Count: > 0 } groups)
+        {
+            html.Append("<tr class=\"groups\">");
+            foreach (var g in groups)
+            {
+                html.Append(g.Span > 1 ? $"<th colspan=\"{g.Span}\"" : "<th").Append(g.Label.Length > 0 ? " class=\"group\">" : ">")
+                    .Append(Encode(g.Label)).Append("</th>");
+            }
+            html.Append("</tr>\n");
+        }
+        html.Append("<tr>");
         foreach (var c in table.Columns) html.Append("<th>").Append(Encode(c)).Append("</th>");
         html.Append("</tr></thead>\n<tbody>\n");
         foreach (var row in table.Rows)
         {
-            html.Append("<tr><td>").Append(Encode(row.Name)).Append("</td>");
+            html.Append(row.Highlight ? "<tr class=\"best\"><td>" : "<tr><td>").Append(Encode(row.Name));
+            if (row.SameAs.Count > 0)
+            {
+                html.Append("<div class=\"same-as\">Same results: ").Append(Encode(string.Join(", ", row.SameAs))).Append("</div>");
+            }
+            html.Append("</td>");
             foreach (var cell in row.Cells) html.Append("<td>").Append(Encode(cell)).Append("</td>");
             html.Append("</tr>\n");
         }
         html.Append("</tbody>\n</table></div>\n</section>\n");
     }
 
-    private static void AppendChartSection(StringBuilder html, string id, string heading, string? note = null)
+    private static void AppendChartSection(StringBuilder html, string id, string heading, string? note = null, string? size = null)
     {
         html.Append("<section>\n<h2>").Append(Encode(heading)).Append("</h2>\n");
         if (note is not null) html.Append("<p class=\"note\">").Append(Encode(note)).Append("</p>\n");
-        html.Append("<div class=\"chart\"><canvas id=\"").Append(id).Append("\" role=\"img\" aria-label=\"")
+        html.Append(size is null ? "<div class=\"chart\">" : $"<div class=\"chart {size}\">").Append("<canvas id=\"").Append(id).Append("\" role=\"img\" aria-label=\"")
             .Append(Encode(heading)).Append("\"></canvas></div>\n</section>\n");
     }
 
@@ -173,14 +226,36 @@ public static class HtmlReport
             }
         }
         StartLines(w, "growth", "date", "number", log: max / min > 20, decimate: "lttb");
+        w.WriteBoolean("linked", true);
         WriteSeriesOnUnionOfDates(w, policies, p => p.Values);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Each policy's value over the baseline's value on the same date, minus one (NaN where either is missing or not positive).</summary>
+    private static void WriteRelative(Utf8JsonWriter w, IReadOnlyList<PolicyRun> policies, int baseline)
+    {
+        var b = policies[baseline];
+        var reference = new Dictionary<DateOnly, double>(b.Dates.Count);
+        for (var k = 0; k < b.Dates.Count; k++) reference[b.Dates[k]] = b.Values[k];
+        StartLines(w, "relative", "date", "percent", log: false, decimate: "lttb");
+        w.WriteBoolean("linked", true);
+        w.WriteNumber("baseline", baseline);
+        WriteSeriesOnUnionOfDates(w, policies, p =>
+        {
+            var r = new double[p.Dates.Count];
+            for (var k = 0; k < r.Length; k++)
+                r[k] = reference.TryGetValue(p.Dates[k], out var v) && v > 0 && double.IsFinite(v) && double.IsFinite(p.Values[k]) ? p.Values[k] / v - 1 : double.NaN;
+            return r;
+        });
         w.WriteEndObject();
     }
 
     private static void WriteDrawdown(Utf8JsonWriter w, IReadOnlyList<PolicyRun> policies)
     {
         StartLines(w, "drawdown", "date", "percent", log: false, decimate: "min-max");
-        w.WriteBoolean("fillBelow", true);
+        // One policy's drawdown reads best filled; several filled areas would hide each other.
+        w.WriteBoolean("fillBelow", policies.Count == 1);
+        w.WriteBoolean("linked", true);
         w.WriteNumber("yMax", 0);
         WriteSeriesOnUnionOfDates(w, policies, p =>
         {
@@ -203,7 +278,7 @@ public static class HtmlReport
         for (var a = 0; a < alloc.Assets.Count; a++)
         {
             var weights = alloc.Weights[a];
-            WriteSeries(w, alloc.Assets[a], rows.Select(i => weights[i]), a, dashed: false);
+            WriteSeries(w, alloc.Assets[a], rows.Select(i => weights[i]), a);
         }
         w.WriteEndArray();
         w.WriteString("markerStyle", alloc.RebalanceDates.Count > MaxMarkerLines ? "strip" : "lines");
@@ -227,8 +302,98 @@ public static class HtmlReport
         w.WriteNumber("yMin", 0);
         WriteX(w, p.Dates);
         w.WriteStartArray("series");
-        WriteSeries(w, "drift", drift.Drift, policyIndex, dashed: false);
-        WriteSeries(w, "band", drift.Band, policyIndex + 1, dashed: true);
+        WriteSeries(w, "drift", drift.Drift, policyIndex);
+        // The band in a neutral ink, the same on every policy's chart; a policy without bands has none. Bands are set per
+        // asset, and the band series holds the band of whichever asset drifted most: with two assets both drift alike and
+        // the series flips between their bands from one close to the next. A few distinct bands are therefore drawn as a
+        // flat line each, which reads the same and shows what the policy set.
+        if (drift.Band is { } band)
+        {
+            var levels = BandLevels(band);
+            if (levels is null) WriteSeries(w, "band", band, Neutral, dash: BandDash);
+            else if (levels.Length == 1) WriteSeries(w, "band", band.Select(_ => levels[0]), Neutral, dash: BandDash);
+            else
+            {
+                for (var k = 0; k < levels.Length; k++)
+                {
+                    var level = levels[k];
+                    WriteSeries(w, $"band {Percent(level)}", band.Select(_ => level), Neutral, dash: BandDash + k);
+                }
+            }
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The distinct finite values of a band series in ascending order when there are at most four, else null.</summary>
+    internal static double[]? BandLevels(IReadOnlyList<double> band)
+    {
+        var levels = new SortedSet<double>();
+        foreach (var v in band)
+        {
+            if (!double.IsFinite(v)) continue;
+            levels.Add(Math.Round(v, 9));
+            if (levels.Count > 4) return null;
+        }
+        return levels.Count == 0 ? null : [.. levels];
+    }
+
+    private static string DriftNote(DriftSeries drift)
+    {
+        if (drift.Band is null) return "The largest |weight − target| at each close. This policy has no bands: drift does not trigger its rebalances.";
+        var levels = BandLevels(drift.Band);
+        return levels is { Length: > 1 }
+            ? $"The largest |weight − target| at each close, and the bands of the assets ({string.Join(" and ", levels.Select(Percent))} either side of target): a rebalance is due when an asset drifts beyond its own band."
+            : "The largest |weight − target| at each close, and the band (a rebalance is due beyond it).";
+    }
+
+    /// <summary>The colour index the drawing script shows in a neutral grey (bands, the tuning objective).</summary>
+    private const int Neutral = -1;
+
+    /// <summary>The dash pattern of bands: the drawing script's <c>dashes[1]</c>, a long dash.</summary>
+    private const int BandDash = 1;
+
+    private static string FrontierNote(FrontierChart f)
+    {
+        var points = f.Points.Count(p => double.IsFinite(p.Cost) && double.IsFinite(p.TrackingError));
+        var merged = f.Points.Sum(p => p.SameAs.Count);
+        var best = f.Points.FirstOrDefault(p => p.Best);
+        var text = $"{f.CostLabel} against {char.ToLowerInvariant(f.TrackingErrorLabel[0])}{f.TrackingErrorLabel[1..]}: each dot a grid point ({points:N0} distinct results";
+        text += merged > 0 ? $"; {merged:N0} grid points with the same results as another share its dot)" : ")";
+        text += $", the line joins the frontier (no other point is both cheaper and closer to the targets). ";
+        text += best is null
+            ? $"No point keeps tracking error at or below {Percent(f.MaxTrackingError)}."
+            : $"The diamond is the best: the cheapest at tracking error ≤ {Percent(f.MaxTrackingError)}, {best.Name}.";
+        return text;
+    }
+
+    private static string Percent(double v) => (v * 100).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
+    private static void WriteFrontier(Utf8JsonWriter w, FrontierChart f)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", f.Id);
+        w.WriteString("kind", "frontier");
+        w.WriteString("xLabel", f.TrackingErrorLabel);
+        w.WriteString("yLabel", f.CostLabel);
+        WriteNumber(w, "objective", f.MaxTrackingError);
+        w.WriteStartArray("points");
+        foreach (var p in f.Points.Where(p => double.IsFinite(p.Cost) && double.IsFinite(p.TrackingError)))
+        {
+            w.WriteStartObject();
+            w.WriteString("name", p.Name);
+            WriteNumber(w, "x", p.TrackingError);
+            WriteNumber(w, "y", p.Cost);
+            if (p.OnFrontier) w.WriteBoolean("frontier", true);
+            if (p.Best) w.WriteBoolean("best", true);
+            if (p.SameAs.Count > 0)
+            {
+                w.WriteStartArray("sameAs");
+                foreach (var n in p.SameAs) w.WriteStringValue(n);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
         w.WriteEndObject();
     }
@@ -284,6 +449,7 @@ public static class HtmlReport
             w.WriteStartObject();
             w.WriteString("label", mc.Name);
             w.WriteNumber("color", i);
+            w.WriteNumber("dash", i);
             w.WriteNumber("width", bins.BinWidth);
             w.WriteStartArray("edges");
             foreach (var e in bins.LowerEdges) w.WriteNumberValue(e);
@@ -338,7 +504,8 @@ public static class HtmlReport
             var v = values(p);
             var map = new Dictionary<DateOnly, double>(p.Dates.Count);
             for (var k = 0; k < p.Dates.Count; k++) map[p.Dates[k]] = v[k];
-            WriteSeries(w, p.Name, allDates.Select(d => map.TryGetValue(d, out var x) ? x : double.NaN), i, dashed: false);
+            // Colour and dash pattern both follow the policy, so lines stay apart in print and for colour-blind readers.
+            WriteSeries(w, p.Name, allDates.Select(d => map.TryGetValue(d, out var x) ? x : double.NaN), i, dash: i);
         }
         w.WriteEndArray();
     }
@@ -350,12 +517,13 @@ public static class HtmlReport
         w.WriteEndArray();
     }
 
-    private static void WriteSeries(Utf8JsonWriter w, string label, IEnumerable<double> values, int color, bool dashed)
+    /// <param name="dash">Index of the drawing script's dash pattern (0 solid), or null for a solid line.</param>
+    private static void WriteSeries(Utf8JsonWriter w, string label, IEnumerable<double> values, int color, int? dash = null)
     {
         w.WriteStartObject();
         w.WriteString("label", label);
         w.WriteNumber("color", color);
-        if (dashed) w.WriteBoolean("dashed", true);
+        if (dash is { } d) w.WriteNumber("dash", d);
         w.WriteStartArray("y");
         foreach (var v in values) WriteValue(w, v);
         w.WriteEndArray();
@@ -395,8 +563,16 @@ public static class HtmlReport
             if (a.Weights.Count != a.Assets.Count) throw new ArgumentException($"policy '{p.Name}' has {a.Assets.Count} assets but {a.Weights.Count} weight series");
             if (a.Weights.Any(s => s.Count != p.Dates.Count)) throw new ArgumentException($"policy '{p.Name}' has a weight series not aligned with its dates");
         }
-        if (p.Drift is { } d && (d.Drift.Count != p.Dates.Count || d.Band.Count != p.Dates.Count))
+        if (p.Drift is { } d && (d.Drift.Count != p.Dates.Count || (d.Band is { } band && band.Count != p.Dates.Count)))
             throw new ArgumentException($"policy '{p.Name}' has drift or band series not aligned with its dates");
+    }
+
+    private static void ValidateFrontier(FrontierChart f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        if (f.Id.Length == 0 || !f.Id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            throw new ArgumentException($"frontier chart id '{f.Id}' must be letters, digits and dashes");
+        if (f.TrackingErrorLabel.Length == 0) throw new ArgumentException("the frontier chart needs a tracking error label");
     }
 
     private static void ValidateMonteCarlo(MonteCarloChart mc)

@@ -8,7 +8,7 @@ namespace Ballast.Backtest.Reports;
 /// Everything one HTML report shows. Names (title, policies, assets, columns) are user text and are
 /// escaped by <see cref="HtmlReport"/>. Series values are doubles; NaN is drawn as a gap.
 /// </summary>
-/// <param name="Title">Report heading.</param>
+/// <param name="Title">Report heading: what was run (for example <c>Backtest: US 60/40, 1926-01-01–2023-09-01, 7 policies</c>).</param>
 /// <param name="Policies">One entry per policy backtested over history; may be empty for a Monte Carlo-only report.</param>
 /// <param name="MonteCarlo">Simulation results, one per policy (a fan chart each, on one shared scale, and one terminal-wealth chart overlaying them all), or null.</param>
 /// <param name="Results">The results table, or null for none.</param>
@@ -18,17 +18,32 @@ public sealed record BacktestReport(
     IReadOnlyList<MonteCarloChart>? MonteCarlo = null,
     ResultsTable? Results = null)
 {
+    /// <summary>One line under the title on the data and units (for example the closes and assets, or the simulation's settings); null for none.</summary>
+    public string? Subtitle { get; init; }
+
+    /// <summary>More tables shown right after <see cref="BacktestReport.Results"/> (for example realized gains and estimated tax per policy); null for none.</summary>
+    public IReadOnlyList<TitledTable>? Tables { get; init; }
+
     /// <summary>Estimated tax per calendar year (one row per year, one column per policy), shown after the charts; null for none.</summary>
     public ResultsTable? TaxByYear { get; init; }
+
+    /// <summary>Cost against tracking error charts of a tuning run (one per source: history, paths), shown before the table; null for none.</summary>
+    public IReadOnlyList<FrontierChart>? Frontiers { get; init; }
 }
 
 /// <summary>
 /// One policy's backtest: portfolio value (currency units, positive) per date, and optionally its
-/// allocation and drift over the same dates. The growth and drawdown charts are drawn from
+/// allocation and drift over the same dates. The growth, relative growth and drawdown charts are drawn from
 /// <see cref="Values"/>.
 /// </summary>
 public sealed record PolicyRun(string Name, IReadOnlyList<DateOnly> Dates, IReadOnlyList<double> Values)
 {
+    /// <summary>
+    /// True for a policy that never rebalances: the first such policy is the reference of the relative growth chart
+    /// (without one, the first policy is).
+    /// </summary>
+    public bool BuyAndHold { get; init; }
+
     /// <summary>Weights per asset over time and the rebalance dates, or null.</summary>
     public AllocationSeries? Allocation { get; init; }
 
@@ -45,9 +60,11 @@ public sealed record AllocationSeries(IReadOnlyList<string> Assets, IReadOnlyLis
 /// <summary>
 /// Drift against the band per date, aligned with the policy's dates: <see cref="Drift"/> is the measured
 /// drift (for example the largest |weight − target|) and <see cref="Band"/> the threshold that would
-/// trigger a rebalance, both fractions (0.05 = 5 percentage points).
+/// trigger a rebalance, both fractions (0.05 = 5 percentage points). <see cref="Band"/> is null for a policy
+/// that has no bands (buy and hold, calendar rebalancing, a volatility or performance trigger without a band):
+/// its chart shows the drift alone.
 /// </summary>
-public sealed record DriftSeries(IReadOnlyList<double> Drift, IReadOnlyList<double> Band);
+public sealed record DriftSeries(IReadOnlyList<double> Drift, IReadOnlyList<double>? Band);
 
 /// <summary>
 /// Monte Carlo results: a fan of wealth quantiles over time and the terminal-wealth histogram.
@@ -92,6 +109,12 @@ public sealed record HistogramBins(IReadOnlyList<double> LowerEdges, double BinW
 public sealed record ResultsTable(IReadOnlyList<string> Columns, IReadOnlyList<ResultsRow> Rows)
 {
     /// <summary>
+    /// Headings over runs of columns (a header row above <see cref="Columns"/>), such as <c>History</c> and
+    /// <c>Paths</c>; their spans add up to the number of columns. Null for none.
+    /// </summary>
+    public IReadOnlyList<ColumnGroup>? Groups { get; init; }
+
+    /// <summary>
     /// The standard statistics table: final value, total return, CAGR, volatility, Sharpe, Sortino,
     /// max drawdown and tracking error (percent with two decimals; ratios with two decimals; "–" when absent).
     /// </summary>
@@ -118,4 +141,35 @@ public sealed record ResultsTable(IReadOnlyList<string> Columns, IReadOnlyList<R
 }
 
 /// <summary>One table row: a name and one formatted cell per remaining column.</summary>
-public sealed record ResultsRow(string Name, IReadOnlyList<string> Cells);
+public sealed record ResultsRow(string Name, IReadOnlyList<string> Cells)
+{
+    /// <summary>Other names with exactly the same results (merged grid points), listed under the name; empty for none.</summary>
+    public IReadOnlyList<string> SameAs { get; init; } = [];
+
+    /// <summary>Shows the row highlighted (the best grid point).</summary>
+    public bool Highlight { get; init; }
+}
+
+/// <summary>A table with its own heading and an optional note under it.</summary>
+public sealed record TitledTable(string Heading, string? Note, ResultsTable Table);
+
+/// <summary>A heading over <see cref="Span"/> adjacent columns; an empty label leaves the cell blank.</summary>
+public sealed record ColumnGroup(string Label, int Span);
+
+/// <summary>
+/// Costs against tracking error of every grid point of a tuning run, from one source (history or paths).
+/// <see cref="Id"/> names the canvas; costs are in currency units, tracking error an annualized fraction.
+/// </summary>
+/// <param name="Id">Canvas id, letters, digits and dashes only (for example <c>frontier-history</c>).</param>
+/// <param name="Title">Chart heading.</param>
+/// <param name="CostLabel">What the cost axis measures, such as <c>Costs</c> or <c>Mean costs per path</c>.</param>
+/// <param name="TrackingErrorLabel">What the tracking error axis measures.</param>
+/// <param name="MaxTrackingError">The objective: the best point is the cheapest at or below this tracking error.</param>
+/// <param name="Points">One point per distinct result (merged grid points share one).</param>
+public sealed record FrontierChart(string Id, string Title, string CostLabel, string TrackingErrorLabel, double MaxTrackingError, IReadOnlyList<FrontierPoint> Points);
+
+/// <summary>
+/// One distinct result of a tuning grid: its name, the names of the other grid points with the same results, its
+/// tracking error and cost, whether it is on the frontier, and whether it is the best under the objective.
+/// </summary>
+public sealed record FrontierPoint(string Name, IReadOnlyList<string> SameAs, double TrackingError, double Cost, bool OnFrontier, bool Best);

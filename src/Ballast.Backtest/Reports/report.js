@@ -5,9 +5,14 @@
   var state = (window.ballastReport = { errors: [], charts: 0 });
   window.addEventListener('error', function (e) { state.errors.push(String(e.message)); });
 
-  var palette = ['#1f5fa8', '#d9622b', '#2e9e5b', '#8c4fb8', '#c23b52', '#3aa6b9', '#b8912e', '#5b6770'];
+  // Policy i takes colour i and dash pattern i (mod their counts: 8 colours and 5 patterns give 40 distinct
+  // pairs), so lines stay apart where colours are hard to tell apart. Index -1 is a neutral ink (bands, objectives).
+  var palette = ['#1f5fa8', '#d9622b', '#2e9e5b', '#8c4fb8', '#c23b52', '#3aa6b9', '#b8912e', '#7a5230'];
+  var neutral = '#4a5560';
+  var dashes = [[], [9, 4], [2, 3], [12, 3, 2, 3], [5, 3]];
+  function dash(i) { return i === undefined || i === null ? [] : dashes[i % dashes.length]; }
   function color(i, alpha) {
-    var c = palette[i % palette.length];
+    var c = i < 0 ? neutral : palette[i % palette.length];
     if (alpha === undefined) return c;
     var n = parseInt(c.slice(1), 16);
     return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + alpha + ')';
@@ -135,6 +140,29 @@
       ctx.restore();
     }
   });
+  // Charts whose legends act together: hiding a policy on one hides it on all of them.
+  var linked = [];
+  function linkedLegendClick(e, item, legend) {
+    var show = !legend.chart.isDatasetVisible(item.datasetIndex);
+    linked.forEach(function (chart) {
+      chart.data.datasets.forEach(function (ds, k) { if (ds.label === item.text) chart.setDatasetVisibility(k, show); });
+      chart.update();
+    });
+  }
+  // Legend samples drawn as short lines with the series' dash pattern (a filled box would hide the dashes).
+  // Chart.js takes a point-style sample's style from the series' first point, which has no dashes: copy the series' own.
+  var lineLegend = {
+    usePointStyle: true, pointStyleWidth: 34, boxHeight: 8,
+    generateLabels: function (chart) {
+      return Chart.defaults.plugins.legend.labels.generateLabels(chart).map(function (item) {
+        var ds = chart.data.datasets[item.datasetIndex];
+        item.lineDash = ds.borderDash || [];
+        item.lineWidth = Math.max(2, ds.borderWidth || 0);
+        return item;
+      });
+    }
+  };
+
   Chart.defaults.animation = false;
   Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   Chart.defaults.maintainAspectRatio = false;
@@ -149,8 +177,10 @@
         borderColor: color(c),
         backgroundColor: spec.stacked ? color(c, 0.55) : color(c, 0.08),
         borderWidth: spec.stacked ? 0.5 : 1.6,
-        borderDash: s.dashed ? [6, 4] : [],
+        borderDash: dash(s.dash),
         pointRadius: 0,
+        pointHoverRadius: 3,
+        pointStyle: spec.stacked ? 'rect' : 'line',
         fill: spec.stacked ? (i === 0 ? 'origin' : '-1') : (spec.fillBelow ? 'origin' : false),
         spanGaps: false
       };
@@ -183,7 +213,9 @@
           decimation: { enabled: !!spec.decimate, algorithm: spec.decimate || 'lttb', samples: 900 },
           tooltip: { callbacks: { label: tooltipLabel(spec.yFormat), title: tooltipTitle(spec.xFormat) } },
           ballastMarkers: { dates: spec.markers || [], style: strip ? 'strip' : 'lines' },
-          legend: { position: 'bottom' }
+          legend: spec.stacked
+            ? { position: 'bottom' }
+            : { position: 'bottom', labels: lineLegend, onClick: spec.linked ? linkedLegendClick : undefined }
         }
       }
     };
@@ -240,7 +272,8 @@
       return {
         label: s.label, data: data, parsing: false, binWidth: s.width, stepped: 'before', pointRadius: 0, pointHitRadius: 4,
         // Several policies are outlines only, so every one stays visible where they overlap.
-        borderColor: color(c), borderWidth: 1.6, backgroundColor: color(c, 0.45), fill: spec.series.length > 1 ? false : 'origin'
+        borderColor: color(c), borderWidth: 1.6, borderDash: dash(s.dash), pointStyle: 'line',
+        backgroundColor: color(c, 0.45), fill: spec.series.length > 1 ? false : 'origin'
       };
     });
     return {
@@ -263,7 +296,78 @@
               label: function (ctx) { return ctx.dataset.label + ': ' + pct(ctx.parsed.y, 1) + ' of paths'; }
             }
           },
-          legend: { position: 'bottom', display: spec.series.length > 1 }
+          legend: { position: 'bottom', display: spec.series.length > 1, labels: lineLegend }
+        }
+      }
+    };
+  }
+
+  // Costs against tracking error of a tuning grid: every distinct result a dot, the frontier joined by a line, the
+  // best under the objective a large diamond, and the objective a dashed vertical line when it lies near the points.
+  function frontierChart(spec) {
+    var pts = spec.points.filter(function (p) { return p.x !== null && p.y !== null; }).map(function (p) {
+      return { x: p.x, y: p.y, name: p.name, sameAs: p.sameAs || [], frontier: !!p.frontier, best: !!p.best };
+    });
+    var front = pts.filter(function (p) { return p.frontier; }).sort(function (a, b) { return a.x - b.x || b.y - a.y; });
+    var others = pts.filter(function (p) { return !p.frontier; });
+    var best = pts.filter(function (p) { return p.best; });
+    var maxX = Math.max.apply(null, pts.map(function (p) { return p.x; }));
+    var maxY = Math.max.apply(null, pts.map(function (p) { return p.y; }));
+    var datasets = [
+      { label: 'frontier', data: front, showLine: true, borderColor: color(0), backgroundColor: color(0), borderWidth: 2, pointRadius: 4, pointHoverRadius: 6, order: 1 },
+      { label: 'other grid points', data: others, borderColor: color(-1, 0.9), backgroundColor: color(-1, 0.35), pointRadius: 3.5, pointHoverRadius: 5, order: 2 }
+    ];
+    if (best.length) {
+      datasets.push({ label: 'best: ' + best[0].name, data: best, pointStyle: 'rectRot', borderColor: '#7d1f2e', backgroundColor: color(4), borderWidth: 1.5, pointRadius: 9, pointHoverRadius: 10, order: 0 });
+    }
+    var objective = spec.objective;
+    var showObjective = objective !== null && objective !== undefined && objective <= maxX * 1.5;
+    if (showObjective) {
+      datasets.push({
+        label: 'objective: tracking error ≤ ' + pct(objective, objective < 0.1 ? 2 : 1), data: [{ x: objective, y: 0 }, { x: objective, y: maxY * 1.04 }],
+        showLine: true, borderColor: neutral, borderDash: [5, 4], borderWidth: 1.2, pointRadius: 0, pointHoverRadius: 0, pointHitRadius: 0, pointStyle: 'line', order: 3
+      });
+    }
+    var digits = Math.max(maxX, showObjective ? objective : 0) < 0.03 ? 2 : 1;
+    function names(p) {
+      var lines = [], all = p.sameAs;
+      for (var i = 0; i < all.length; i += 3) lines.push((i === 0 ? 'same results: ' : '  ') + all.slice(i, i + 3).join(', '));
+      return lines;
+    }
+    return {
+      type: 'scatter',
+      data: { datasets: datasets },
+      options: {
+        interaction: { mode: 'nearest', intersect: true },
+        scales: {
+          x: { type: 'linear', beginAtZero: true, title: { display: true, text: spec.xLabel }, ticks: { callback: function (v) { return pct(v, digits); }, maxRotation: 0 } },
+          y: { type: 'linear', beginAtZero: true, title: { display: true, text: spec.yLabel }, ticks: { callback: num } }
+        },
+        plugins: {
+          tooltip: {
+            filter: function (item) { return !!(item.raw && item.raw.name); },
+            callbacks: {
+              title: function (items) { return items.length ? items[0].raw.name : ''; },
+              label: function (ctx) {
+                return (ctx.raw.best ? 'best; ' : ctx.raw.frontier ? 'on the frontier; ' : '') + 'cost ' +
+                  ctx.raw.y.toLocaleString('en-US', { maximumFractionDigits: 2 }) + ', tracking error ' + pct(ctx.raw.x, 2);
+              },
+              afterLabel: function (ctx) { return names(ctx.raw); }
+            }
+          },
+          legend: {
+            position: 'bottom',
+            labels: {
+              usePointStyle: true, boxHeight: 9,
+              sort: function (a, b) { return a.datasetIndex - b.datasetIndex; },
+              generateLabels: function (chart) {
+                return Chart.defaults.plugins.legend.labels.generateLabels(chart).map(function (item) {
+                  item.lineDash = chart.data.datasets[item.datasetIndex].borderDash || [];
+                  return item;
+                });
+              }
+            }
+          }
         }
       }
     };
@@ -272,8 +376,10 @@
   var data = JSON.parse(document.getElementById('ballast-report-data').textContent);
   data.charts.forEach(function (spec) {
     try {
-      var config = spec.kind === 'fan' ? fanChart(spec) : spec.kind === 'histogram' ? histogramChart(spec) : lineChart(spec);
-      new Chart(document.getElementById(spec.id), config);
+      var config = spec.kind === 'fan' ? fanChart(spec) : spec.kind === 'histogram' ? histogramChart(spec)
+        : spec.kind === 'frontier' ? frontierChart(spec) : lineChart(spec);
+      var chart = new Chart(document.getElementById(spec.id), config);
+      if (spec.linked) linked.push(chart);
       state.charts++;
     } catch (e) {
       state.errors.push(spec.id + ': ' + e.message);

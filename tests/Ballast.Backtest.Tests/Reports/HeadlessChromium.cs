@@ -12,7 +12,10 @@ internal static class HeadlessChromium
     private const string Chromium = "/usr/bin/chromium";
     private const string ChromeDriver = "/usr/bin/chromedriver";
 
-    /// <summary>A headless browser with its profile under <paramref name="dir"/>, logging the console.</summary>
+    /// <summary>The window width the reports are checked at: a laptop or a desktop browser window not at full width.</summary>
+    public const int WindowWidth = 1400;
+
+    /// <summary>A headless browser <see cref="WindowWidth"/> pixels wide with its profile under <paramref name="dir"/>, logging the console.</summary>
     public static ChromeDriver Start(string dir)
     {
         Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver),
@@ -23,7 +26,7 @@ internal static class HeadlessChromium
         options.AddArguments(
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--window-size=1280,2000", $"--user-data-dir={Path.Combine(dir, "profile")}");
+            $"--window-size={WindowWidth},2000", $"--user-data-dir={Path.Combine(dir, "profile")}");
         options.SetLoggingPreference(LogType.Browser, LogLevel.All);
         return new ChromeDriver(service, options, TimeSpan.FromSeconds(90));
     }
@@ -60,5 +63,43 @@ internal static class HeadlessChromium
             Assert.True(size[0] > 100 && size[1] > 100 && int.Parse(parts[2]) > size[0] * size[1] / 100, $"chart {c} in {Path.GetFileName(path)} looks blank");
         }
         return canvases.Count;
+    }
+
+    /// <summary>The labels of the datasets of the chart drawn on canvas <paramref name="id"/>, each with its number of points.</summary>
+    public static IReadOnlyList<(string Label, int Points)> Datasets(IJavaScriptExecutor js, string id)
+    {
+        var rows = (IReadOnlyCollection<object>)js.ExecuteScript("""
+            var chart = Chart.getChart(arguments[0]);
+            return chart ? chart.data.datasets.map(function (d) { return d.data.length + '|' + d.label; }) : null;
+            """, id)!;
+        Assert.True(rows is not null, $"no chart on canvas {id}");
+        return [.. rows.Cast<string>().Select(r => (r[(r.IndexOf('|', StringComparison.Ordinal) + 1)..], int.Parse(r[..r.IndexOf('|', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)))];
+    }
+
+    /// <summary>
+    /// Asserts that no table, and not the page, is wider than its box (no horizontal scrollbar), and that every header
+    /// cell shows its whole text inside its table's box.
+    /// </summary>
+    public static void AssertTablesFit(IJavaScriptExecutor js, string what)
+    {
+        var rows = (IReadOnlyCollection<object>)js.ExecuteScript("""
+            var out = ['page|' + document.documentElement.scrollWidth + '|' + document.documentElement.clientWidth];
+            document.querySelectorAll('.table-wrap').forEach(function (w, i) {
+              out.push('table ' + i + '|' + w.scrollWidth + '|' + w.clientWidth);
+              var right = w.getBoundingClientRect().right;
+              w.querySelectorAll('th').forEach(function (th) {
+                var r = th.getBoundingClientRect();
+                out.push('header "' + th.textContent + '"|' + Math.max(th.scrollWidth, Math.ceil(r.right - right + th.clientWidth)) + '|' + th.clientWidth);
+              });
+            });
+            return out;
+            """)!;
+        Assert.True(rows.Count > 1, $"{what} has no table");
+        foreach (string row in rows)
+        {
+            var f = row.Split('|');
+            Assert.True(int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) <= int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture),
+                $"{what}: {f[0]} is {f[1]} px wide in a box of {f[2]} px at a {WindowWidth} px window");
+        }
     }
 }

@@ -32,8 +32,9 @@ public sealed class HtmlReportTests
     [Fact]
     public void Render_HasOneCanvasPerChart()
     {
-        // growth, drawdown, 2 × allocation, 2 × drift, a fan per simulated policy (2), one terminal-wealth chart.
-        Assert.Equal(9, Html.Split("<canvas").Length - 1);
+        // growth, relative growth, drawdown, 2 × allocation, 2 × drift, a fan per simulated policy (2), one terminal-wealth chart.
+        Assert.Equal(10, Html.Split("<canvas").Length - 1);
+        Assert.Contains("id=\"relative\"", Html, StringComparison.Ordinal);
         Assert.Contains("id=\"allocation-2\"", Html, StringComparison.Ordinal);
         Assert.Contains("id=\"drift-1\"", Html, StringComparison.Ordinal);
         Assert.Contains("id=\"fan-0\"", Html, StringComparison.Ordinal);
@@ -96,6 +97,123 @@ public sealed class HtmlReportTests
             var drift = charts.Single(c => c.GetProperty("id").GetString() == $"drift-{i}").GetProperty("series")[0];
             Assert.Equal(i, drift.GetProperty("color").GetInt32());
         }
+    }
+
+    [Fact]
+    public void Render_TitleAndSubtitleAreTheReports_WithNoGenericSubtitle()
+    {
+        Assert.Contains("<h1>Ballast backtest: US stocks and bonds since 1990</h1>\n<p class=\"note\">Monthly total-return indices since 1990; the third policy is synthetic.</p>", Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Past and simulated returns", Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<p class=\"note\"></p>", HtmlReport.Render(new BacktestReport("no subtitle", [])), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Drift_BandOnlyForPoliciesWithBands_InANeutralInk()
+    {
+        using var data = ChartData(Html);
+        var charts = data.RootElement.GetProperty("charts").EnumerateArray().ToList();
+        string[] Labels(string id) => [.. charts.Single(c => c.GetProperty("id").GetString() == id).GetProperty("series").EnumerateArray().Select(s => s.GetProperty("label").GetString()!)];
+
+        // Policy 1 is bought and held (no band); policy 2, the sawtooth, has a 5 % band.
+        Assert.Equal(["drift"], Labels("drift-1"));
+        Assert.Equal(["drift", "band"], Labels("drift-2"));
+        var band = charts.Single(c => c.GetProperty("id").GetString() == "drift-2").GetProperty("series")[1];
+        Assert.Equal(-1, band.GetProperty("color").GetInt32());
+        Assert.Contains("<h2>Drift from target: 60/40, buy and hold</h2>", Html, StringComparison.Ordinal);
+        Assert.Contains("This policy has no bands", Html, StringComparison.Ordinal);
+        Assert.Contains("<h2>Drift against band: Sawtooth", Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Drift_BandsThatDifferByAsset_AreAFlatLineEach()
+    {
+        // Two assets drift alike, so the band of the asset that drifted most flips between their bands (8pp and 12pp).
+        var dates = Enumerable.Range(0, 24).Select(m => new DateOnly(2000, 1, 1).AddMonths(m)).ToArray();
+        var band = dates.Select((_, i) => i % 2 == 0 ? 0.08 : 0.12).ToArray();
+        var run = new PolicyRun("rails", dates, dates.Select(_ => 100.0).ToArray()) { Drift = new DriftSeries(dates.Select(_ => 0.01).ToArray(), band) };
+
+        var html = HtmlReport.Render(new BacktestReport("bands", [run]));
+
+        using var data = ChartData(html);
+        var series = data.RootElement.GetProperty("charts").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "drift-0").GetProperty("series").EnumerateArray().ToList();
+        Assert.Equal(["drift", "band 8%", "band 12%"], series.Select(s => s.GetProperty("label").GetString()));
+        Assert.All(series[2].GetProperty("y").EnumerateArray(), v => Assert.Equal(0.12, v.GetDouble(), 1e-7));
+        Assert.Contains("the bands of the assets (8% and 12% either side of target)", html, StringComparison.Ordinal);
+        // Many distinct values are drawn as they come.
+        Assert.Null(HtmlReport.BandLevels([0.01, 0.02, 0.03, 0.04, 0.05]));
+        Assert.Equal([0.05], HtmlReport.BandLevels([0.05, double.NaN, 0.05])!);
+    }
+
+    [Fact]
+    public void Render_PolicyCharts_GiveEachPolicyItsColourAndDash_AndCompareWithBuyAndHold()
+    {
+        using var data = ChartData(Html);
+        var charts = data.RootElement.GetProperty("charts").EnumerateArray().ToList();
+        foreach (var id in new[] { "growth", "relative", "drawdown" })
+        {
+            var chart = charts.Single(c => c.GetProperty("id").GetString() == id);
+            Assert.True(chart.GetProperty("linked").GetBoolean());
+            var series = chart.GetProperty("series").EnumerateArray().ToList();
+            Assert.Equal([0, 1, 2], series.Select(x => x.GetProperty("color").GetInt32()));
+            Assert.Equal([0, 1, 2], series.Select(x => x.GetProperty("dash").GetInt32()));
+        }
+
+        // The first buy-and-hold policy (here the first policy) is the reference: its own line is 0, the others their ratio minus one.
+        var report = ReportSamples.Build(monteCarloPaths: 200);
+        var relative = charts.Single(c => c.GetProperty("id").GetString() == "relative");
+        Assert.Equal(0, relative.GetProperty("baseline").GetInt32());
+        var mixed = relative.GetProperty("series")[1].GetProperty("y").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var p = report.Policies;
+        Assert.Equal(p[1].Values[^1] / p[0].Values[^1] - 1, mixed[^1], 1e-6);
+        Assert.All(relative.GetProperty("series")[0].GetProperty("y").EnumerateArray(), v => Assert.Equal(0, v.GetDouble()));
+        Assert.Contains("<h2>Growth relative to US stocks, buy and hold</h2>", Html, StringComparison.Ordinal);
+
+        // Without a buy-and-hold policy the first policy is the reference.
+        Assert.Equal(2, HtmlReport.Baseline([p[2], p[0] with { BuyAndHold = false }, p[1]]));
+        Assert.Equal(0, HtmlReport.Baseline([p[2], p[0] with { BuyAndHold = false }]));
+    }
+
+    [Fact]
+    public void Render_Table_GroupHeadingsAndMergedRows()
+    {
+        var table = new ResultsTable(["Policy", "Costs", "Costs (mean)"],
+            [new ResultsRow("monthly 10pp (best)", ["1.00", "2.00"]) { SameAs = ["monthly 25% of target", "monthly <10pp/25%>"], Highlight = true }, new ResultsRow("quarterly 2pp", ["3.00", "4.00"])])
+        {
+            Groups = [new("", 1), new("History", 1), new("Paths", 1)],
+        };
+
+        var html = HtmlReport.Render(new BacktestReport("t", [], Results: table));
+
+        Assert.Contains("<tr class=\"groups\"><th></th><th class=\"group\">History</th><th class=\"group\">Paths</th></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr class=\"best\"><td>monthly 10pp (best)<div class=\"same-as\">Same results: monthly 25% of target, monthly &lt;10pp/25%&gt;</div></td><td>1.00</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>quarterly 2pp</td><td>3.00</td><td>4.00</td></tr>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Frontier_WritesEveryFinitePointWithItsFlagsAndEquivalents()
+    {
+        var chart = new FrontierChart("frontier-history", "Frontier", "Costs", "Tracking error", 0.02,
+        [
+            new FrontierPoint("a", [], 0.01, 300, OnFrontier: true, Best: true),
+            new FrontierPoint("b", ["b2", "b3"], 0.005, 500, OnFrontier: true, Best: false),
+            new FrontierPoint("c", [], 0.03, 900, OnFrontier: false, Best: false),
+            new FrontierPoint("no tracking error", [], double.NaN, 100, OnFrontier: false, Best: false),
+        ]);
+
+        var html = HtmlReport.Render(new BacktestReport("t", []) { Frontiers = [chart] });
+
+        using var data = ChartData(html);
+        var spec = data.RootElement.GetProperty("charts").EnumerateArray().Single();
+        Assert.Equal("frontier", spec.GetProperty("kind").GetString());
+        Assert.Equal(0.02, spec.GetProperty("objective").GetDouble(), 1e-7);
+        var points = spec.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(["a", "b", "c"], points.Select(p => p.GetProperty("name").GetString()));
+        Assert.True(points[0].GetProperty("best").GetBoolean());
+        Assert.False(points[2].TryGetProperty("frontier", out _));
+        Assert.Equal(["b2", "b3"], points[1].GetProperty("sameAs").EnumerateArray().Select(n => n.GetString()));
+        Assert.Contains("2 grid points with the same results as another share its dot", html, StringComparison.Ordinal);
+        Assert.Contains("The diamond is the best: the cheapest at tracking error ≤ 2%, a.", html, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => HtmlReport.Render(new BacktestReport("t", []) { Frontiers = [chart with { Id = "x\" onload=\"" }] }));
     }
 
     [Theory]

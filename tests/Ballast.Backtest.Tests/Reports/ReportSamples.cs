@@ -6,10 +6,10 @@ using Ballast.Backtest.Statistics;
 namespace Ballast.Backtest.Tests.Reports;
 
 /// <summary>
-/// Report models for rendering tests and the documentation screenshot. The two history policies are
-/// buy-and-hold (no trading) on the shipped monthly example data, so their allocation and drift are real.
-/// The third is a synthetic sawtooth whose weights reset at fixed dates: chart input only, to exercise
-/// rebalance markers and user-supplied names, not the outcome of any policy.
+/// Report models for rendering tests. The two history policies are buy-and-hold (no trading, no bands) on the
+/// shipped monthly example data, so their allocation and drift are real. The third is a synthetic sawtooth
+/// whose weights reset at fixed dates, with a 5 % band: chart input only, to exercise rebalance markers, bands
+/// and user-supplied names, not the outcome of any policy.
 /// </summary>
 internal static class ReportSamples
 {
@@ -61,11 +61,12 @@ internal static class ReportSamples
 
         var policies = new[]
         {
-            new PolicyRun("US stocks, buy and hold", dates, allStocks),
+            new PolicyRun("US stocks, buy and hold", dates, allStocks) { BuyAndHold = true },
             new PolicyRun("60/40, buy and hold", dates, mixed)
             {
+                BuyAndHold = true,
                 Allocation = new AllocationSeries(["US stocks", "US 10y Treasuries"], [wStocks, wBonds], []),
-                Drift = new DriftSeries(drift, band),
+                Drift = new DriftSeries(drift, null),
             },
             new PolicyRun(syntheticName, dates, sawValues)
             {
@@ -77,7 +78,10 @@ internal static class ReportSamples
         var results = ResultsTable.FromSummaries(policies.Select(p =>
             (p.Name, PerformanceSummary.Compute(p.Dates, p.Values.ToArray(), 0.02, allStocks))));
 
-        return new BacktestReport("Ballast backtest: US stocks and bonds since 1990", policies, MonteCarlo(monteCarloPaths), results);
+        return new BacktestReport("Ballast backtest: US stocks and bonds since 1990", policies, MonteCarlo(monteCarloPaths), results)
+        {
+            Subtitle = "Monthly total-return indices since 1990; the third policy is synthetic.",
+        };
     }
 
     /// <summary>60/40 bought and held, and rebalanced to 60/40 every month, on the same bootstrapped paths (no costs).</summary>
