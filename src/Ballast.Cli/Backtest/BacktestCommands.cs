@@ -152,10 +152,7 @@ internal static class BacktestCommands
             }
 
             if (common.ReportPath(parse, context) is { } report)
-            {
-                var title = experiment.Name + " (tuning)";
-                common.WriteReport(parse, report, path => HtmlReport.Write(new BacktestReport(title, [], Results: BacktestOutput.TuneTable(history, onPaths)), path));
-            }
+                common.WriteReport(parse, report, path => HtmlReport.Write(BacktestReports.Tune(experiment.Name, history, onPaths), path));
             if (machine) context.Out.Write(BacktestOutput.TuneJson(history, onPaths, experiment.Execution.MoneyDecimals));
             else BacktestOutput.RenderTune(context, history, onPaths);
             return ExitCodes.Ok;

@@ -375,57 +375,6 @@ internal static class BacktestOutput
             console.MarkupLine($"No policy keeps mean tracking error on paths ≤ {Pct(outcome.MaxTrackingError)}.");
     }
 
-    /// <summary>
-    /// The tuning results as one report table, frontier first: the history columns, the paths columns, or both side by
-    /// side (the same grid in the same order), with the best of each marked in the policy's name.
-    /// </summary>
-    public static ResultsTable TuneTable(TuneOutcome? history, PathTuneOutcome? paths)
-    {
-        var count = history?.Points.Count ?? paths!.Points.Count;
-        var both = history is not null && paths is not null;
-        if (both && (paths!.Points.Count != count || Enumerable.Range(0, count).Any(i => history!.Points[i].Policy.Name != paths.Points[i].Policy.Name)))
-            throw new ArgumentException("history and paths must hold the same grid in the same order", nameof(paths));
-        var taxes = history?.IncludesTaxes ?? false;
-        List<string> columns = ["Policy"];
-        if (history is not null)
-        {
-            var on = both ? "History: " : "";
-            columns.AddRange([$"{on}Frontier", $"{on}Costs"]);
-            if (taxes) columns.AddRange([$"{on}Tax", $"{on}Costs + tax"]);
-            columns.AddRange([$"{on}Tracking error", $"{on}Turnover/yr", $"{on}Rebalances"]);
-        }
-        if (paths is not null)
-        {
-            var on = both ? "Paths: " : "";
-            columns.AddRange([$"{on}Frontier", $"{on}Costs (mean)", $"{on}Costs (P95)", $"{on}Tracking error (mean)", $"{on}Tracking error (P95)", $"{on}Turnover/yr (mean)", $"{on}Rebalances (mean)"]);
-        }
-        var rows = Enumerable.Range(0, count)
-            .OrderByDescending(i => (history?.Points[i].OnFrontier ?? false) || (paths?.Points[i].OnFrontier ?? false))
-            .ThenBy(i => history?.Points[i].Score.Cost ?? paths!.Points[i].Score.Cost)
-            .Select(i =>
-            {
-                List<string> cells = [];
-                var name = history?.Points[i].Policy.Name ?? paths!.Points[i].Policy.Name;
-                if (history?.Points[i] is { } h)
-                {
-                    var s = h.Statistics;
-                    cells.AddRange([h.OnFrontier ? "yes" : "", s.Costs.ToString("#,0.00", Inv)]);
-                    if (taxes) cells.AddRange([(s.Taxes?.Tax ?? 0m).ToString("#,0.00", Inv), s.CostsAndTaxes.ToString("#,0.00", Inv)]);
-                    cells.AddRange([Pct(s.TrackingError), Pct(s.Turnover), s.Rebalances.ToString(Inv)]);
-                    if (ReferenceEquals(h, history.Best)) name += both ? " (best on history)" : " (best)";
-                }
-                if (paths?.Points[i] is { } p)
-                {
-                    var sim = p.Simulation;
-                    cells.AddRange([p.OnFrontier ? "yes" : "", sim.Costs.Mean.ToString("#,0.00", Inv), sim.CostQuantiles!.Quantile(0.95).ToString("#,0.00", Inv),
-                        Pct(sim.TrackingError!.Mean), Pct(sim.TrackingErrorQuantiles!.Quantile(0.95)), Pct(sim.Turnover.Mean), sim.Rebalances.Mean.ToString("0.0", Inv)]);
-                    if (ReferenceEquals(p, paths.Best)) name += both ? " (best on paths)" : " (best)";
-                }
-                return new ResultsRow(name, cells);
-            });
-        return new(columns, [.. rows]);
-    }
-
     /// <summary>The results table of a backtest as a report table; realized gains and tax columns when the run estimated taxes.</summary>
     public static ResultsTable ReportTable(IReadOnlyList<PolicyStatistics> stats)
     {

@@ -80,8 +80,9 @@ public sealed class TuneCommandTests
         var (exit, _, err) = Cli.RunIn(dir, "tune", "exp.yaml", "--report", report);
         Assert.True(exit == 0, err);
         var html = File.ReadAllText(report);
-        Assert.Contains("<th>History: Tracking error</th>", html, StringComparison.Ordinal);
-        Assert.Contains("<th>Paths: Tracking error (mean)</th>", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"group\">History</th>", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"group\">Paths</th>", html, StringComparison.Ordinal);
+        Assert.Contains("<th>Tracking error (mean)</th>", html, StringComparison.Ordinal);
         Assert.Contains("(best on history)", html, StringComparison.Ordinal);
         Assert.Contains("(best on paths)", html, StringComparison.Ordinal);
     }
