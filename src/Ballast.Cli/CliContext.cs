@@ -8,6 +8,9 @@ namespace Ballast.Cli;
 /// </summary>
 public sealed class CliContext
 {
+    /// <summary>The width piped output renders at: wide enough that no table cuts a header, however many columns it has.</summary>
+    public const int PipedWidth = 320;
+
     /// <summary>Rendered output (tables, charts). Plain text when not a terminal.</summary>
     public required IAnsiConsole Console { get; init; }
 

@@ -10,6 +10,7 @@ var console = AnsiConsole.Create(new AnsiConsoleSettings
     ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
     Out = new AnsiConsoleOutput(Console.Out),
 });
-if (!interactive) console.Profile.Width = 120;
+// Piped output is read by programs and by people with wide windows: tables keep every header whole rather than fit 120 columns.
+if (!interactive) console.Profile.Width = CliContext.PipedWidth;
 var context = new CliContext { Console = console, Out = Console.Out, Error = Console.Error, Interactive = interactive };
 return CliApp.Run(args, context);

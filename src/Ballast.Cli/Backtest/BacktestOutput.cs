@@ -104,11 +104,11 @@ internal static class BacktestOutput
         var m = outcome.Market;
         var console = context.Console;
         console.MarkupLine($"[bold]{Markup.Escape(outcome.Experiment.Name)}[/]: {m.Dates[0]:yyyy-MM-dd} to {m.Dates[^1]:yyyy-MM-dd}, {m.Count} closes, {string.Join(", ", m.Assets.Select(Markup.Escape))}");
-        console.Write(ResultsTable(outcome.Statistics));
+        console.Write(Plain(context, ResultsTable(outcome.Statistics)));
         if (outcome.Experiment.Tax is { } tax)
         {
             console.MarkupLine(Markup.Escape($"Taxes: {Describe(tax)}; estimated, not paid from the portfolio"));
-            console.Write(TaxTable(outcome.Statistics));
+            console.Write(Plain(context, TaxTable(outcome.Statistics)));
         }
     }
 
@@ -123,6 +123,13 @@ internal static class BacktestOutput
             ? Rates(regime.Treatments[0])
             : string.Join(", ", regime.Treatments.Select(t => $"{t.Name} {Rates(t)}"));
         return $"{regime.Name} {treatments}; {tax.LotSelection.ToWord()} lots";
+    }
+
+    /// <summary>A table as piped output shows it: ASCII borders, no box-drawing characters.</summary>
+    private static Table Plain(CliContext context, Table table)
+    {
+        if (context.Interactive) return table;
+        return table.Border(TableBorder.Ascii);
     }
 
     /// <summary>The terminal results table (also pasted into the documentation).</summary>
@@ -222,7 +229,7 @@ internal static class BacktestOutput
                 X(p.Wealth.TerminalMoments.StandardDeviation), Pct(p.MaxDrawdownQuantile(0.5)), Pct(p.MaxDrawdownQuantile(0.05)),
                 Pct(p.Turnover.Mean), p.Costs.Mean.ToString("#,0.00", Inv), p.Rebalances.Mean.ToString("0.0", Inv));
         }
-        context.Console.Write(table);
+        context.Console.Write(Plain(context, table));
     }
 
     /// <summary>
@@ -346,7 +353,7 @@ internal static class BacktestOutput
             cells.AddRange([Pct(s.TrackingError), Pct(s.Turnover), s.Rebalances.ToString(Inv), Pct(s.Cagr)]);
             table.AddRow([.. cells]);
         }
-        console.Write(table);
+        console.Write(Plain(context, table));
         if (outcome.Best is { } best)
             console.MarkupLine($"Best for tracking error ≤ {Pct(outcome.MaxTrackingError)}: [bold]{Markup.Escape(best.Policy.Name)}[/] ({Markup.Escape(best.Policy.Policy.Describe())})");
         else
@@ -368,7 +375,7 @@ internal static class BacktestOutput
                 sim.Costs.Mean.ToString("#,0.00", Inv), sim.CostQuantiles!.Quantile(0.95).ToString("#,0.00", Inv),
                 Pct(sim.TrackingError!.Mean), Pct(sim.TrackingErrorQuantiles!.Quantile(0.95)), Pct(sim.Turnover.Mean), sim.Rebalances.Mean.ToString("0.0", Inv));
         }
-        console.Write(table);
+        console.Write(Plain(context, table));
         if (outcome.Best is { } best)
             console.MarkupLine($"Best on paths for mean tracking error ≤ {Pct(outcome.MaxTrackingError)}: [bold]{Markup.Escape(best.Policy.Name)}[/] ({Markup.Escape(best.Policy.Policy.Describe())})");
         else

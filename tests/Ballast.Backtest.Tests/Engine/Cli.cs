@@ -22,7 +22,7 @@ internal static class Cli
             Out = new AnsiConsoleOutput(stdout),
             Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
         });
-        console.Profile.Width = 160;
+        console.Profile.Width = interactive ? 160 : CliContext.PipedWidth;
         var context = new CliContext { Console = console, Out = stdout, Error = stderr, WorkingDirectory = workingDirectory, Interactive = interactive };
         var exit = CliApp.Run(args, context);
         return (exit, stdout.ToString(), stderr.ToString());

@@ -203,4 +203,22 @@ public sealed class PriceFormatTests
         Assert.Equal(0, asWide.Exit);
         Assert.Equal(asIndex.Out, asWide.Out);
     }
+
+    [Fact]
+    public void PipedTables_KeepEveryHeaderWhole_InAscii()
+    {
+        var backtest = Cli.Run("backtest", "examples/backtest-60-40-long.yaml");
+        var simulate = Cli.Run("simulate", "examples/simulate-60-40.yaml", "--paths", "50");
+
+        foreach (var (exit, output, err) in new[] { backtest, simulate })
+        {
+            Assert.True(exit == 0, err);
+            Assert.DoesNotContain("…", output);
+            Assert.DoesNotContain("─", output);
+            Assert.DoesNotContain("│", output);
+        }
+        Assert.Contains("| Outside|", backtest.Out);
+        Assert.Contains("| Rebalances (mean) |", simulate.Out);
+        Assert.Contains("stocks vs bonds 15pp", backtest.Out);
+    }
 }
