@@ -53,10 +53,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
         }
         // The lowest cash the plan may end with.
         var floor = keepCash ? T.Max(s.CashReserve, cash) : s.CashReserve;
-        var spare = book.CashIsAsset ? cash : cash - floor;
-        // Cash of less than one money unit per asset is what rounding left from earlier trades: it is not invested on its own.
-        var dust = T.CreateTruncating(n) * s.Unit;
-        var baseValue = T.Max(T.Zero, book.Invested + spare);
+        var (baseValue, dust) = BaseOf(book, s, cash, floor);
 
         var deltas = w.Deltas;
         deltas.AsSpan(0, n).Clear();
@@ -154,10 +151,14 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
         return PlanAction.None;
     }
 
-    /// <summary>The planning base and the dust of <paramref name="book"/> with <paramref name="cash"/> and no flow, as <see cref="Run"/> works them out.</summary>
-    internal static (T Base, T Dust) BaseOf(Portfolios.Book<T> book, in PlanSettings<T> s, T cash)
+    /// <summary>
+    /// The planning base P (invested value plus the cash that may be invested: cash above <paramref name="floor"/>, or all
+    /// cash when cash is an asset class) and the dust: cash of less than one money unit per asset is what rounding left
+    /// from earlier trades, and is not invested on its own.
+    /// </summary>
+    internal static (T Base, T Dust) BaseOf(Portfolios.Book<T> book, in PlanSettings<T> s, T cash, T floor)
     {
-        var spare = book.CashIsAsset ? cash : cash - s.CashReserve;
+        var spare = book.CashIsAsset ? cash : cash - floor;
         return (T.Max(T.Zero, book.Invested + spare), T.CreateTruncating(book.Count) * s.Unit);
     }
 

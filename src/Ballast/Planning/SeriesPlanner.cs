@@ -109,7 +109,7 @@ internal sealed class SeriesPlanner
         foreach (var v in values) invested += v;
         var saved = book.Invested;
         book.Invested = invested;
-        var (baseValue, dust) = PlanCore<double>.BaseOf(book, _settings, cash);
+        var (baseValue, dust) = PlanCore<double>.BaseOf(book, _settings, cash, _settings.CashReserve);
         var action = PlanCore<double>.CashAction(book, _settings, baseValue, cash, _settings.CashReserve, dust, 0, out _);
         book.Invested = saved;
         return action == PlanAction.None;
