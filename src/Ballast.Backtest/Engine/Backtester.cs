@@ -1,6 +1,7 @@
 using Ballast.Backtest.Data;
 using Ballast.Backtest.Experiments;
 using Ballast.Drift;
+using Ballast.Input;
 using Ballast.Planning;
 using Ballast.Policies;
 using Ballast.Portfolios;
@@ -108,6 +109,7 @@ public sealed record PolicyRunResult(string Name, Policy Policy, double[] Values
 public sealed class Backtester
 {
     private const double Margin = 1e-9;
+    private static readonly double MaxValue = (double)Limits.MaxAmount;
     private readonly Market _market;
     private readonly IReadOnlyList<TargetWeight> _targets;
     private readonly ExecutionOptions _execution;
@@ -329,6 +331,13 @@ public sealed class Backtester
             if (callEngine)
             {
                 engineCalls++;
+                // Plans stay exact only within the amounts Ballast accepts; a run that grows past them stops, whichever step plans it.
+                if (invested + cashLedger > MaxValue)
+                {
+                    throw new InputException(new InputProblem(
+                        $"the portfolio grew past {Limits.MaxAmount:#,0} by {date:yyyy-MM-dd}, more than Ballast plans exactly; start with less capital or smaller cash flows",
+                        Field: "initial"));
+                }
                 decimal deposit = 0, withdraw = 0;
                 if (flow)
                 {

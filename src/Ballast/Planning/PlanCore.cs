@@ -331,7 +331,8 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
             case CashFlowMethod.Relative:
                 var weights = w.Weights.AsSpan(0, gaps.Length);
                 for (var i = 0; i < gaps.Length; i++)
-                    weights[i] = gaps[i] <= T.Zero ? T.Zero : goals[i] > T.Zero ? gaps[i] / goals[i] : Far;
+                    // A gap many times its goal (a tiny planning base) weighs as Far, without a quotient that could overflow.
+                    weights[i] = gaps[i] <= T.Zero ? T.Zero : goals[i] > T.Zero && gaps[i] < goals[i] * Far ? gaps[i] / goals[i] : Far;
                 Allocation.Proportional<T>(amount, weights, gaps, result);
                 return;
             case CashFlowMethod.Equalize:

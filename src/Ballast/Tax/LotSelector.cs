@@ -241,13 +241,24 @@ public sealed class LotSelector
 
     private static decimal Unit(int decimals) => new(1, 0, 0, false, (byte)decimals);
 
-    // The x in [low, high] with start + slope * x <= limit; a rising line stops one margin short of the limit.
+    // The x in [low, high] (0 ≤ low) with start + slope * x <= limit; a rising line stops one margin short of the limit.
+    // A slope so flat that the quotient would leave decimal's range cannot bind inside [low, high]: comparing the
+    // numerator with |slope| × high decides that without dividing.
     private static (decimal Low, decimal High) Narrow(decimal low, decimal high, decimal start, decimal slope, decimal limit, decimal margin)
     {
         if (slope == 0m) return start <= limit ? (low, high) : (1m, 0m);
-        return slope > 0m
-            ? (low, Math.Min(high, (limit - margin - start) / slope))
-            : (Math.Max(low, (limit - start) / slope), high);
+        var reach = Math.Abs(slope) * Math.Abs(high);
+        if (slope > 0m)
+        {
+            var room = limit - margin - start;
+            if (room > reach) return (low, high);
+            if (room < 0m) return (1m, 0m);
+            return (low, Math.Min(high, room / slope));
+        }
+        var need = limit - start;
+        if (need >= 0m) return (low, high);
+        if (-need > reach) return (1m, 0m);
+        return (Math.Max(low, need / slope), high);
     }
 
     /// <summary>
