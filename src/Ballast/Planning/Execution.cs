@@ -11,10 +11,17 @@ internal readonly record struct ExecutionResult<T>(T CashAfter, T Costs, int Tra
 /// <summary>
 /// Turns ideal value changes into orders: sells first, then buys within the cash the sells and the starting cash
 /// leave above the floor. Rounding: sells up to the next money unit or whole share, never more than held, so
-/// they always fund the buys of the ideal plan; fractional buys down to the money unit with the left-over units given to the largest remainders; whole
-/// shares to the nearest share, then shares removed while cash would end below the floor and single shares added,
-/// furthest below target first, while one fits. Costs round up.
+/// they always fund the buys of the ideal plan; fractional buys down to the money unit with the left-over units
+/// given to the largest remainders; whole shares to the nearest share (none when that is below the minimum trade),
+/// then shares removed while cash would end below the floor. Costs round up.
 /// </summary>
+/// <remarks>
+/// What is then left above the floor is placed so that a plan's result is a fixed point: planning again on it, with
+/// no new cash and no forced rebalance, proposes nothing. Whole-share rounding's leftover goes a share at a time to
+/// the whole-share assets furthest below target, as long as a share brings its asset at least as close to target,
+/// taking back a rounded-up sell before buying (<see cref="SpendLeftover"/>). The planner invests spare cash on its
+/// own only when <see cref="CanInvest"/> finds such a buy, which this step leaves none of.
+/// </remarks>
 internal static class Execution
 {
     private static readonly decimal[] Units =
@@ -57,12 +64,14 @@ internal static class Execution
         var sellers = w.Sellers;
         var buyers = w.Buyers;
         int sellCount = 0, buyCount = 0;
+        var anyWhole = false;
         for (var i = 0; i < n; i++)
         {
             valuesAfter[i] = book.Values[i];
             quantitiesAfter[i] = book.Quantities[i];
             hasQtyAfter[i] = book.HasQuantity[i];
             moves[i] = Move.None;
+            anyWhole |= !book.Fractional[i];
             var d = deltas[i];
             if (typeof(T) == typeof(double))
             {
@@ -194,7 +203,6 @@ internal static class Execution
         var wholeBuy = w.WholeBuy;
         var outlay = w.Outlay;
         RoundFractionalBuys(w, buys, buyCount, md, unit, s.UnitsPerWhole);
-        var anyWholeBuy = false;
         var spend = T.Zero;
         for (var k = 0; k < buyCount; k++)
         {
@@ -205,9 +213,11 @@ internal static class Execution
             {
                 RequirePrice(book, i);
                 var q = Rounding.Round(buys[i] / book.Prices[i], 0, MidpointRounding.AwayFromZero);
+                // Shares that come to less than the minimum trade are no order; the leftover step below may still
+                // buy the shares that reach it.
+                if (q * book.Prices[i] < s.MinTrade) q = T.Zero;
                 buyQty[i] = q;
                 wholeBuy[i] = true;
-                anyWholeBuy = true;
                 buyValues[i] = q * book.Prices[i];
             }
             // What each buy costs with its transaction cost; kept current as buys change.
@@ -248,35 +258,9 @@ internal static class Execution
                 spend = SetBuy(w, s, pick, T.Max(T.Zero, buyValues[pick] - less), spend);
             }
         }
-        // Left-over cash buys single shares of the whole-share asset furthest below target while one fits,
-        // never taking an asset past its ideal amount by a whole share.
-        if (anyWholeBuy)
-        {
-            var baseAfter = T.Zero;
-            for (var i = 0; i < n; i++) baseAfter += valuesAfter[i];
-            for (var k = 0; k < buyCount; k++) baseAfter += buyValues[buyers[k]];
-            if (book.CashIsAsset) baseAfter += cashAfter - spend;
-            while (true)
-            {
-                var pick = -1;
-                var furthest = T.MinValue;
-                for (var k = 0; k < buyCount; k++)
-                {
-                    var i = buyers[k];
-                    if (!wholeBuy[i] || buyValues[i] >= buys[i]) continue;
-                    var price = book.Prices[i];
-                    var extra = price + s.CostOf(buyValues[i] + price) - s.CostOf(buyValues[i]);
-                    if (cashAfter - spend - extra < floor - s.Slack) continue;
-                    if (buyValues[i] == T.Zero && price < s.MinTrade) continue;
-                    var goal = book.Targets[i] * baseAfter;
-                    var gap = goal == T.Zero ? T.Zero : (goal - valuesAfter[i] - buyValues[i]) / goal;
-                    if (gap > furthest) { furthest = gap; pick = i; }
-                }
-                if (pick < 0) break;
-                buyQty[pick] += T.One;
-                spend = SetBuy(w, s, pick, buyQty[pick] * book.Prices[pick], spend);
-            }
-        }
+        // What whole-share rounding left goes, a share at a time, to the whole-share assets furthest below target;
+        // then a buy-only plan on the result has nothing to buy (see CanInvest).
+        if (anyWhole) SpendLeftover(w, s, floor, ref cashAfter, ref spend, ref buyCount, ref trades, ref totalCosts);
 
         for (var k = 0; k < buyCount; k++)
         {
@@ -314,6 +298,189 @@ internal static class Execution
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static string BelowMinimum<T>(string side, T value, string ticker, T minTrade) where T : unmanaged, IFloatingPoint<T> =>
         $"{side} of {value} {ticker} is below the minimum trade of {minTrade} and was dropped";
+
+    /// <summary>
+    /// The leftover step of whole-share plans, after rounding and after shares were taken back to fit the cash. While
+    /// the cash above the floor pays for it, one step goes to the whole-share asset furthest below its target
+    /// (relatively) among those the step brings at least as close to target, that is, whose shortfall is at least
+    /// half the step. A step is one share less of an asset the plan sells (or its whole sell, when one share less
+    /// would fall below the minimum trade), one share more of an asset it buys, or, for an asset it does not buy,
+    /// the shares that reach the minimum trade. Targets are weighed on the base the next plan would use: the value
+    /// after the trades plus the cash that may be invested.
+    /// </summary>
+    /// <remarks>
+    /// This is what makes whole-share plans fixed points: when it ends, no share that a buy-only plan could make
+    /// (<see cref="CanInvest"/>) fits, so planning again on the result with no new cash proposes nothing; and a sell
+    /// it rounded up is given back rather than bought back by the next plan. It runs in every plan, including one
+    /// that raises cash by selling: what its whole-share sells raise beyond the need would otherwise be invested by
+    /// the next plan, so such a plan may buy a share with it (never more than that excess).
+    /// </remarks>
+    // Out of line: only plans with whole-share assets run it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SpendLeftover<T>(PlanWorkspace<T> w, in PlanSettings<T> s, T floor,
+        ref T cashAfter, ref T spend, ref int buyCount, ref int trades, ref T totalCosts)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+    {
+        var book = w.Book;
+        var n = book.Count;
+        var moves = w.Moves;
+        var buyers = w.Buyers;
+        var tradeValues = w.TradeValues;
+        var tradeQty = w.TradeQuantities;
+        var tradeCosts = w.TradeCosts;
+        var valuesAfter = w.ValuesAfter;
+        var buyQty = w.BuyQuantities;
+        var wholeBuy = w.WholeBuy;
+        // Buys are marked only when they are made; mark the candidates now, so that each asset's state is one look.
+        var invested = T.Zero;
+        for (var i = 0; i < n; i++) invested += valuesAfter[i];
+        for (var k = 0; k < buyCount; k++)
+        {
+            var i = buyers[k];
+            moves[i] = Move.Buy;
+            invested += tradeValues[i];
+        }
+        while (true)
+        {
+            var cashNow = cashAfter - spend;
+            var baseAfter = T.Max(T.Zero, invested + (book.CashIsAsset ? cashNow : cashNow - floor));
+            var pick = -1;
+            var furthest = T.MinValue;
+            T pickStep = T.Zero, pickShares = T.Zero;
+            for (var i = 0; i < n; i++)
+            {
+                if (book.Fractional[i] || !book.InTargets[i]) continue;
+                var price = book.Prices[i];
+                if (price <= T.Zero) continue;
+                var goal = book.Targets[i] * baseAfter;
+                var move = moves[i];
+                var gap = goal - (move == Move.Buy ? valuesAfter[i] + tradeValues[i] : valuesAfter[i]);
+                if (gap <= T.Zero) continue;
+                T step, shares, extra;
+                if (move == Move.Sell)
+                {
+                    var qty = tradeQty[i];
+                    var value = tradeValues[i];
+                    if (!w.TradeHasQuantity[i] || qty < T.One) continue;
+                    // A sell of part of a holding is whole shares at the price; a sell of all of it may also sell a
+                    // fraction of a share that was held, which one share less keeps selling.
+                    if (value < book.Values[i] && (qty != T.Floor(qty) || value != qty * price)) continue;
+                    var rest = value - price;
+                    if (rest < T.Zero) continue;
+                    if (rest > T.Zero && rest < s.MinTrade)
+                    {
+                        shares = qty;
+                        step = value;
+                    }
+                    else
+                    {
+                        shares = T.One;
+                        step = price;
+                    }
+                    extra = step - (tradeCosts[i] - s.CostOf(value - step));
+                }
+                else if (move == Move.Buy && wholeBuy[i] && buyQty[i] > T.Zero)
+                {
+                    shares = T.One;
+                    step = price;
+                    extra = price + s.CostOfPositive(tradeValues[i] + price) - tradeCosts[i];
+                }
+                else
+                {
+                    shares = s.MinTrade > price ? Rounding.Ceiling(s.MinTrade / price) : T.One;
+                    step = shares * price;
+                    extra = step + s.CostOfPositive(step);
+                }
+                if (gap + gap < step || cashNow - extra < floor - s.Slack) continue;
+                var distance = gap / goal;
+                if (distance > furthest)
+                {
+                    furthest = distance;
+                    pick = i;
+                    pickStep = step;
+                    pickShares = shares;
+                }
+            }
+            if (pick < 0) break;
+            invested += pickStep;
+            if (moves[pick] == Move.Sell)
+            {
+                var oldCost = tradeCosts[pick];
+                var value = tradeValues[pick] - pickStep;
+                var cost = s.CostOf(value);
+                tradeValues[pick] = value;
+                tradeQty[pick] -= pickShares;
+                tradeCosts[pick] = cost;
+                cashAfter += oldCost - cost - pickStep;
+                totalCosts += cost - oldCost;
+                valuesAfter[pick] += pickStep;
+                if (w.HasQuantityAfter[pick]) w.QuantitiesAfter[pick] += pickShares;
+                if (value == T.Zero)
+                {
+                    moves[pick] = Move.None;
+                    trades--;
+                }
+                continue;
+            }
+            if (moves[pick] != Move.Buy)
+            {
+                // A new order: its slots still hold an earlier plan's values.
+                buyers[buyCount++] = pick;
+                moves[pick] = Move.Buy;
+                w.Outlay[pick] = T.Zero;
+                w.Buys[pick] = T.Zero;
+                wholeBuy[pick] = false;
+            }
+            if (wholeBuy[pick] && buyQty[pick] > T.Zero)
+            {
+                buyQty[pick] += T.One;
+            }
+            else
+            {
+                wholeBuy[pick] = true;
+                buyQty[pick] = pickShares;
+            }
+            spend = SetBuy(w, s, pick, buyQty[pick] * book.Prices[pick], spend);
+        }
+        for (var k = 0; k < buyCount; k++)
+        {
+            var i = buyers[k];
+            if (tradeValues[i] <= T.Zero) moves[i] = Move.None;
+        }
+    }
+
+    /// <summary>
+    /// Whether spare cash can buy anything on its own, the rule behind a buy-only plan. In whole shares: some asset is
+    /// below its target at <paramref name="baseValue"/> by at least half the shares of its smallest order (one share,
+    /// or the shares that reach the minimum trade), so that they bring it at least as close to target, and those
+    /// shares with their cost fit in <paramref name="room"/>, the cash above the floor. In fractions:
+    /// <paramref name="available"/> and the asset's shortfall reach the smallest order. A whole-share plan's leftover
+    /// step leaves no such share behind, so planning again on its result invests nothing; checking first also spares
+    /// the work and the warnings of buys that would all be dropped.
+    /// </summary>
+    internal static bool CanInvest<T>(Book<T> book, in PlanSettings<T> s, T baseValue, T available, T room)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+    {
+        var smallest = T.Max(s.MinTrade, s.Unit);
+        var fractionalFits = available + s.Slack >= smallest;
+        for (var i = 0; i < book.Count; i++)
+        {
+            var gap = book.Targets[i] * baseValue - book.Values[i];
+            if (gap <= T.Zero || !book.InTargets[i]) continue;
+            if (book.Fractional[i])
+            {
+                if (fractionalFits && gap + s.Slack >= smallest) return true;
+                continue;
+            }
+            var price = book.Prices[i];
+            // Without a price the buy cannot be sized: let execution say so.
+            if (price <= T.Zero) return true;
+            var shares = s.MinTrade > price ? Rounding.Ceiling(s.MinTrade / price) : T.One;
+            var step = shares * price;
+            if (gap + gap >= step && step + s.CostOfPositive(step) <= room + s.Slack) return true;
+        }
+        return false;
+    }
 
     private static T SetBuy<T>(PlanWorkspace<T> w, in PlanSettings<T> s, int i, T value, T spend)
         where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>

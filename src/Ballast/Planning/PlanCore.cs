@@ -63,7 +63,9 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
         {
             var keep = book.CashIsAsset ? T.Max(floor, book.CashTarget * baseValue) : floor;
             var available = cash - keep;
-            if (available >= dust)
+            // Spare cash is invested on its own only when some buy toward target could use it: in whole shares, a
+            // share that fits and brings its asset at least as close to target (see Execution.CanInvest).
+            if (available >= dust && Execution.CanInvest(book, s, baseValue, available, cash - floor))
             {
                 action = PlanAction.InvestCash;
                 BuyOnly(w, book.Values, baseValue, available, method, deltas);

@@ -112,4 +112,47 @@ public sealed class GoldenPlanTests
         Assert.Equal((TradeSide.Buy, 750m), trades["D"]);
         Assert.True(trades["B"].Value > trades["D"].Value);
     }
+
+    [Fact]
+    public void WholeShares_FourEtfs_GivesBackTheSellsItRoundedUp_AndPlanningAgainProposesNothing()
+    {
+        // VTI 65 × 325.40 = 21,151.00; VXUS 155 × 68.20 = 10,571.00; BND 219 × 74.10 = 16,227.90; BNDX 74 × 49.30
+        // = 3,648.20. Invested 51,598.10, cash 183, P = 51,781.10. BNDX at 3,648.20 / 51,598.10 = 7.07% is below its
+        // 7.5%..12.5% band (10% target, 25% relative): rebalance to 40/20/30/10 of P.
+        // Goals: VTI 20,712.44 (sell 438.56 = 1.35 shares), VXUS 10,356.22 (sell 214.78 = 3.15), BND 15,534.33
+        // (sell 693.57 = 9.36), BNDX 5,178.11 (buy 1,529.91 = 31.03).
+        // Sells round up to whole shares: 2 VTI (650.80), 4 VXUS (272.80), 10 BND (741.00); cash 1,847.60. BNDX buys
+        // the nearest 31 shares (1,528.30), leaving 319.30. Left below target, on P (no costs): VTI 20,500.20, 212.24
+        // short; VXUS 10,298.20, 58.02 short; BND 15,486.90, 47.43 short; BNDX 5,176.50, 1.61 short.
+        // The leftover step: a share of VTI (325.40) does not fit in 319.30. VXUS is the furthest below target that
+        // fits (58.02 / 10,356.22 = 0.56%; a share of 68.20 is at most twice its shortfall): sell 3 VXUS, 251.10
+        // left, VXUS 10.18 over. Then BND (0.31%; 74.10 ≤ 2 × 47.43): sell 9 BND, 177.00 left, BND 26.67 over.
+        // Nothing else fits or gains by a share (BNDX's 1.61 is less than half of 49.30).
+        // Before this rule the plan sold 10 BND and 4 VXUS and bought a 32nd BNDX with the leftover (past target,
+        // because its ideal buy was 31.03 shares), leaving 270.00; planning its result then bought back 1 VXUS and
+        // 1 BND, which were each more than half a share below target.
+        var portfolio = new PortfolioBuilder()
+            .Shares("VTI", 65, 325.40m).Shares("VXUS", 155, 68.20m).Shares("BND", 219, 74.10m).Shares("BNDX", 74, 49.30m)
+            .Cash(183m).Target("VTI", 40).Target("VXUS", 20).Target("BND", 30).Target("BNDX", 10)
+            .Execution(new ExecutionOptions { WholeShares = true }).Build();
+
+        var plan = Planner.Create(portfolio);
+
+        Assert.Equal(PlanAction.Rebalance, plan.Action);
+        var trades = plan.Trades.ToDictionary(t => t.Ticker, t => (t.Side, t.Quantity!.Value));
+        Assert.Equal((TradeSide.Sell, 2m), trades["VTI"]);
+        Assert.Equal((TradeSide.Sell, 3m), trades["VXUS"]);
+        Assert.Equal((TradeSide.Sell, 9m), trades["BND"]);
+        Assert.Equal((TradeSide.Buy, 31m), trades["BNDX"]);
+        Assert.Equal(177.00m, plan.CashAfter);
+
+        var after = plan.ApplyTo(portfolio);
+        var again = Planner.Create(after);
+        Assert.Empty(again.Trades);
+        Assert.Equal(PlanAction.None, again.Action);
+        // The same holds when a look is due on the result (an earlier last look): every asset is inside its band.
+        var looked = Planner.Create(after with { LastLook = portfolio.AsOf.AddDays(-1) });
+        Assert.False(looked.Drift.NeedsRebalancing);
+        Assert.Empty(looked.Trades);
+    }
 }
