@@ -17,10 +17,13 @@ internal readonly record struct ExecutionResult<T>(T CashAfter, T Costs, int Tra
 /// </summary>
 /// <remarks>
 /// What is then left above the floor is placed so that a plan's result is a fixed point: planning again on it, with
-/// no new cash and no forced rebalance, proposes nothing. Whole-share rounding's leftover goes a share at a time to
-/// the whole-share assets furthest below target, as long as a share brings its asset at least as close to target,
-/// taking back a rounded-up sell before buying (<see cref="SpendLeftover"/>). The planner invests spare cash on its
-/// own only when <see cref="CanInvest"/> finds such a buy, which this step leaves none of.
+/// no new cash and no forced rebalance, proposes nothing. A plan that must raise cash first gives back what its
+/// fractional sells raised beyond rounding (<see cref="TrimRaise"/>); whole-share rounding's leftover goes a share at
+/// a time to the whole-share assets furthest below target, as long as a share brings its asset at least as close to
+/// target, taking back a rounded-up sell before buying (<see cref="SpendLeftover"/>); and cash a fractional buy of
+/// the minimum trade can use goes to the fractional assets furthest below target (<see cref="FillFractional"/>).
+/// The planner invests spare cash on its own only when <see cref="CanInvest"/> finds such a buy, which these steps
+/// leave none of.
 /// </remarks>
 internal static class Execution
 {
@@ -162,6 +165,7 @@ internal static class Execution
         var smallest = T.Max(s.MinTrade, unit);
         var grossUp = T.One + s.CostRate;
         var orders = buyCount;
+        var anyDropped = false;
         for (var pass = 0; pass < 4 && orders > 0; pass++)
         {
             var need = buySum * grossUp + T.CreateTruncating(orders) * perOrder;
@@ -188,7 +192,12 @@ internal static class Execution
                     buySum += b;
                 }
                 if (b >= smallest || b == T.Zero) continue;
-                if (b >= unit) warnings?.Add(BelowMinimum("buy", T.Round(b, md), book.Tickers[i], s.MinTrade));
+                // Said once the leftover steps below have run: they may still buy the asset.
+                if (b >= unit && warnings is not null)
+                {
+                    w.Dropped[i] = b;
+                    anyDropped = true;
+                }
                 buySum -= b;
                 buys[i] = T.Zero;
                 orders--;
@@ -258,9 +267,27 @@ internal static class Execution
                 spend = SetBuy(w, s, pick, T.Max(T.Zero, buyValues[pick] - less), spend);
             }
         }
-        // What whole-share rounding left goes, a share at a time, to the whole-share assets furthest below target;
-        // then a buy-only plan on the result has nothing to buy (see CanInvest).
+        // What is left above the floor: a plan that must raise cash sells no more than it needs (its cost estimates
+        // are generous, more so when a repair run estimates them again), so first its largest fractional sell gives
+        // back what is beyond rounding; whole-share rounding's leftover goes, a share at a time, to the whole-share
+        // assets furthest below target; and what buys the minimum trade or more goes to the fractional ones. Then a
+        // buy-only plan on the result has nothing to buy (see CanInvest).
+        var originalBuyers = buyCount;
+        if (raising && cashAfter - spend - floor + s.Slack >= T.CreateTruncating(n) * unit)
+            cashAfter = TrimRaise(w, s, cashAfter - spend, floor, ref totalCosts) + spend;
         if (anyWhole) SpendLeftover(w, s, floor, ref cashAfter, ref spend, ref buyCount, ref trades, ref totalCosts);
+        if (cashAfter - spend - floor + s.Slack >= FillThreshold(s, n))
+            spend = FillFractional(w, s, cashAfter, floor, spend, ref buyCount);
+        if (anyDropped)
+        {
+            for (var k = 0; k < originalBuyers; k++)
+            {
+                var i = buyers[k];
+                if (w.Dropped[i] == T.Zero) continue;
+                if (buyValues[i] == T.Zero) warnings?.Add(BelowMinimum("buy", T.Round(w.Dropped[i], md), book.Tickers[i], s.MinTrade));
+                w.Dropped[i] = T.Zero;
+            }
+        }
 
         for (var k = 0; k < buyCount; k++)
         {
@@ -298,6 +325,44 @@ internal static class Execution
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static string BelowMinimum<T>(string side, T value, string ticker, T minTrade) where T : unmanaged, IFloatingPoint<T> =>
         $"{side} of {value} {ticker} is below the minimum trade of {minTrade} and was dropped";
+
+    /// <summary>
+    /// Takes what a plan that must raise cash has left above <paramref name="floor"/>, rounded down to the money
+    /// unit, off its largest fractional sell of an asset with a target (not a sell of the whole holding), as long as
+    /// that sell stays at or above the minimum trade. Cash never ends below the floor: the sell's cost can only fall.
+    /// <paramref name="cash"/> is the cash after every trade; returns it after the trim.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T TrimRaise<T>(PlanWorkspace<T> w, in PlanSettings<T> s, T cash, T floor, ref T totalCosts)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+    {
+        var book = w.Book;
+        var values = w.TradeValues;
+        var pick = -1;
+        for (var i = 0; i < book.Count; i++)
+        {
+            if (w.Moves[i] != Move.Sell || !book.Fractional[i] || !book.InTargets[i] || values[i] >= book.Values[i]) continue;
+            if (pick < 0 || values[i] > values[pick]) pick = i;
+        }
+        if (pick < 0) return cash;
+        // In double the cash carries rounding noise far below the slack; on the grid, it must not lose a unit.
+        var less = Rounding.Round(cash - floor + s.Slack, s.MoneyDecimals, MidpointRounding.ToZero);
+        var value = values[pick] - less;
+        if (value < s.MinTrade || value < s.Unit) return cash;
+        var cost = s.CostOfPositive(value);
+        totalCosts += cost - w.TradeCosts[pick];
+        cash += w.TradeCosts[pick] - cost - less;
+        values[pick] = value;
+        w.TradeCosts[pick] = cost;
+        w.ValuesAfter[pick] += less;
+        if (w.TradeHasQuantity[pick])
+        {
+            var qty = FractionalShares(value, book.Prices[pick], s);
+            if (w.HasQuantityAfter[pick]) w.QuantitiesAfter[pick] += w.TradeQuantities[pick] - qty;
+            w.TradeQuantities[pick] = qty;
+        }
+        return cash;
+    }
 
     /// <summary>
     /// The leftover step of whole-share plans, after rounding and after shares were taken back to fit the cash. While
@@ -450,19 +515,106 @@ internal static class Execution
     }
 
     /// <summary>
+    /// The least cash above the floor that fractional buys use on their own: the smallest order, and a money unit
+    /// per asset, plus, when trading costs, the fixed cost and a unit each for the rounding of the cost and of the
+    /// trade. Less is what rounding and the cost estimates of a plan leave.
+    /// </summary>
+    internal static T FillThreshold<T>(in PlanSettings<T> s, int assets) where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+    {
+        var overhead = s.CostsAreZero ? T.Zero : s.FixedCost + s.Unit + s.Unit;
+        return T.Max(T.Max(s.MinTrade, s.Unit), T.CreateTruncating(assets) * s.Unit + overhead);
+    }
+
+    /// <summary>
+    /// Buys fractional assets below target with the cash left above <paramref name="floor"/> once it reaches
+    /// <see cref="FillThreshold"/>: the one furthest below target (relatively, on the base the next plan would use)
+    /// first, up to its shortfall or what the cash pays for with costs, as long as the order reaches the minimum
+    /// trade (one money unit more for an asset the plan already buys). Returns the cash the buys spend.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T FillFractional<T>(PlanWorkspace<T> w, in PlanSettings<T> s, T cashAfter, T floor, T spend, ref int buyCount)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+    {
+        var book = w.Book;
+        var n = book.Count;
+        var moves = w.Moves;
+        var buyers = w.Buyers;
+        var tradeValues = w.TradeValues;
+        var valuesAfter = w.ValuesAfter;
+        var smallest = T.Max(s.MinTrade, s.Unit);
+        var threshold = FillThreshold(s, n);
+        var grossUp = T.One + s.CostRate;
+        var perOrder = s.CostsAreZero ? T.Zero : s.Unit;
+        var invested = T.Zero;
+        for (var i = 0; i < n; i++) invested += valuesAfter[i];
+        for (var k = 0; k < buyCount; k++)
+        {
+            var i = buyers[k];
+            moves[i] = Move.Buy;
+            invested += tradeValues[i];
+        }
+        while (true)
+        {
+            var cashNow = cashAfter - spend;
+            var left = cashNow - floor;
+            if (left + s.Slack < threshold) break;
+            var baseAfter = T.Max(T.Zero, invested + (book.CashIsAsset ? cashNow : left));
+            var pick = -1;
+            var furthest = T.MinValue;
+            var pickAmount = T.Zero;
+            for (var i = 0; i < n; i++)
+            {
+                if (!book.Fractional[i] || !book.InTargets[i]) continue;
+                var held = moves[i] == Move.Buy ? tradeValues[i] : T.Zero;
+                var goal = book.Targets[i] * baseAfter;
+                var gap = goal - valuesAfter[i] - held;
+                if (gap + s.Slack < smallest) continue;
+                var isNew = held == T.Zero;
+                var pays = (left - perOrder - (isNew ? s.FixedCost : T.Zero)) / grossUp;
+                var amount = Rounding.Round(T.Min(gap, pays) + s.Slack, s.MoneyDecimals, MidpointRounding.ToZero);
+                if (amount < (isNew ? smallest : s.Unit)) continue;
+                var distance = gap / goal;
+                if (distance > furthest)
+                {
+                    furthest = distance;
+                    pick = i;
+                    pickAmount = amount;
+                }
+            }
+            if (pick < 0) break;
+            if (moves[pick] != Move.Buy)
+            {
+                buyers[buyCount++] = pick;
+                moves[pick] = Move.Buy;
+                w.Outlay[pick] = T.Zero;
+                w.WholeBuy[pick] = false;
+                tradeValues[pick] = T.Zero;
+            }
+            invested += pickAmount;
+            spend = SetBuy(w, s, pick, tradeValues[pick] + pickAmount, spend);
+        }
+        for (var k = 0; k < buyCount; k++)
+        {
+            var i = buyers[k];
+            if (tradeValues[i] <= T.Zero) moves[i] = Move.None;
+        }
+        return spend;
+    }
+
+    /// <summary>
     /// Whether spare cash can buy anything on its own, the rule behind a buy-only plan. In whole shares: some asset is
     /// below its target at <paramref name="baseValue"/> by at least half the shares of its smallest order (one share,
     /// or the shares that reach the minimum trade), so that they bring it at least as close to target, and those
     /// shares with their cost fit in <paramref name="room"/>, the cash above the floor. In fractions:
-    /// <paramref name="available"/> and the asset's shortfall reach the smallest order. A whole-share plan's leftover
-    /// step leaves no such share behind, so planning again on its result invests nothing; checking first also spares
-    /// the work and the warnings of buys that would all be dropped.
+    /// <paramref name="available"/> reaches <see cref="FillThreshold"/> and some asset is below target by at least
+    /// the minimum trade. Every plan's leftover steps leave no such buy behind, so planning again on a plan's result
+    /// invests nothing; checking first also spares the work and the warnings of buys that would all be dropped.
     /// </summary>
     internal static bool CanInvest<T>(Book<T> book, in PlanSettings<T> s, T baseValue, T available, T room)
         where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
         var smallest = T.Max(s.MinTrade, s.Unit);
-        var fractionalFits = available + s.Slack >= smallest;
+        var fractionalFits = available + s.Slack >= FillThreshold(s, book.Count);
         for (var i = 0; i < book.Count; i++)
         {
             var gap = book.Targets[i] * baseValue - book.Values[i];

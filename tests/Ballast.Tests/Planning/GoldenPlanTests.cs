@@ -155,4 +155,49 @@ public sealed class GoldenPlanTests
         Assert.False(looked.Drift.NeedsRebalancing);
         Assert.Empty(looked.Trades);
     }
+
+    [Fact]
+    public void MinimumTrade_CashFromDroppedBuysGoesToTheFurthestBelowTarget()
+    {
+        // 150 into A 880 / B 880 / C 940 / D 1,300 at 25% each under a 100 minimum trade: T' = 4,150, goals 1,037.50;
+        // shortfalls A 157.50, B 157.50, C 97.50 (D is 262.50 over). In proportion: A 57.27, B 57.27, C 35.45, each
+        // below 100 and dropped. A buy-only plan on that result would spread the same 150 again, so the cash goes to
+        // the asset furthest below target whose shortfall reaches the minimum: A (15.2%, the first of A and B), all 150.
+        var portfolio = new PortfolioBuilder()
+            .Value("A", 880m).Value("B", 880m).Value("C", 940m).Value("D", 1_300m)
+            .Target("A", 25).Target("B", 25).Target("C", 25).Target("D", 25)
+            .Policy(new Policy(LookSchedule.Daily, Trigger.Never))
+            .Execution(new ExecutionOptions { MinTrade = 100m }).Build();
+
+        var plan = Planner.Create(portfolio, new PlanRequest { Deposit = 150m });
+
+        var trade = Assert.Single(plan.Trades);
+        Assert.Equal(("A", TradeSide.Buy, 150m), (trade.Ticker, trade.Side, trade.Value));
+        Assert.Equal(0m, plan.CashAfter);
+        Assert.DoesNotContain(plan.Warnings, w => w.Contains(" A is below the minimum", StringComparison.Ordinal));
+        Assert.Contains(plan.Warnings, w => w.StartsWith("buy of 35.45 C is below the minimum trade", StringComparison.Ordinal));
+        Assert.Empty(Planner.Create(plan.ApplyTo(portfolio)).Trades);
+    }
+
+    [Fact]
+    public void RaisingTheReserve_SellsNoMoreThanItNeeds()
+    {
+        // A 6,000 / B 4,000 at 60/40, no cash, a 1,000 reserve, 5 per trade. P = 9,000: sell A 600 and B 400, which
+        // leave 1,000 − 10 of costs = 990. The repair sells the 10 more in proportion to what is held (6 and 4), grossed
+        // up for two sells' fixed costs and a unit each: 20.02, so A 612.02 and B 408.01 (rounded up), 1,010.03 after
+        // costs, 10.03 above the reserve, which the next plan would invest (5 of it in costs). The largest sell gives
+        // it back: A 601.99, cash 1,000.00.
+        var portfolio = new PortfolioBuilder()
+            .Value("A", 6_000m).Value("B", 4_000m).Target("A", 60).Target("B", 40)
+            .Execution(new ExecutionOptions { CashReserve = 1_000m, Costs = new CostModel(5m, 0, 0) }).Build();
+
+        var plan = Planner.Create(portfolio, new PlanRequest { ForceRebalance = true });
+
+        var trades = ByTicker(plan);
+        Assert.Equal((TradeSide.Sell, 601.99m), trades["A"]);
+        Assert.Equal((TradeSide.Sell, 408.01m), trades["B"]);
+        Assert.Equal(1_000.00m, plan.CashAfter);
+        Assert.Empty(Planner.Create(plan.ApplyTo(portfolio)).Trades);
+    }
 }
+
