@@ -323,7 +323,7 @@ public sealed class Backtester
                 if (gate is not null)
                 {
                     gate.SetMarket(vol, closes, lastRebalanceRow);
-                    if (gate.SurelyNothingToDo(v, cashLedger, policy.Look.IntervalExceeded(lastRebalanced, date), Margin)) callEngine = false;
+                    if (gate.SurelyNothingToDo(closes, t, qd, cashLedger, policy.Look.IntervalExceeded(lastRebalanced, date), Margin)) callEngine = false;
                 }
             }
 

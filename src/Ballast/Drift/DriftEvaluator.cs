@@ -78,10 +78,14 @@ public static class DriftEvaluator
             facts.Rule.Explain(facts, new TriggerExplanation(reasons, warnings, breaches, intervalExceeded, needs));
         }
 
-        // Cash is judged every day, whatever the look schedule: a plan places it whenever it is there.
+        // Cash is judged every day, whatever the look schedule, by the planner's own rule: idle cash is what a plan
+        // would invest on its own, a shortfall what it would raise.
         var ex = portfolio.Execution;
-        var idle = IdleCash.Amount(book, ex.CashReserve, Execution.Unit(ex.MoneyDecimals), policy.CashBand);
-        var shortfall = !cashIsAsset && book.Cash < ex.CashReserve ? ex.CashReserve - book.Cash : 0m;
+        var settings = new PlanSettings<decimal>(ex, policy, ex.CashFlowMethod);
+        var (baseValue, dust) = PlanCore<decimal>.BaseOf(book, settings, book.Cash, settings.CashReserve);
+        var cashAction = PlanCore<decimal>.CashAction(book, settings, baseValue, book.Cash, settings.CashReserve, dust, 0m, out var amount);
+        var idle = cashAction == PlanAction.InvestCash && !cashIsAsset ? amount : 0m;
+        var shortfall = cashAction == PlanAction.RaiseCash ? amount : 0m;
         if (idle > 0)
         {
             var total = book.Invested + book.Cash;

@@ -62,16 +62,11 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
         var action = PlanAction.None;
         if (rebalance && !d.Force && (deposit > T.Zero || withdraw > T.Zero))
         {
-            // Cash flows first: place the flow by buying or selling only, then ask the trigger again.
+            // Cash flows first: place the flow by buying or selling only, execute it (whole shares round), then ask
+            // the trigger again on what the placement leaves.
             action = PlaceCash(w, s, book.Values, baseValue, cash, floor, dust, deposit, deltas);
-            var after = w.Start.AsSpan(0, n);
-            var cashAfter = cash;
-            for (var i = 0; i < n; i++)
-            {
-                after[i] = book.Values[i] + deltas[i];
-                cashAfter -= deltas[i];
-            }
-            if (w.Facts.Fires(after, cashAfter, d.IntervalExceeded))
+            var trial = Execution.Run(w, deltas, cash, floor, s, raising: action == PlanAction.RaiseCash, null);
+            if (w.Facts.Fires(w.ValuesAfter.AsSpan(0, n), trial.CashAfter, d.IntervalExceeded))
             {
                 deltas.AsSpan(0, n).Clear();
                 action = PlanAction.None;
@@ -143,7 +138,10 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
     {
         var keep = book.CashIsAsset ? T.Max(floor, book.CashTarget * baseValue) : floor;
         amount = cash - keep;
-        if (amount >= dust && (book.CashIsAsset || deposit > T.Zero || Drift.IdleCash.Counts(amount, book.Invested, cash, dust, s.CashBand)))
+        // Spare cash is invested on its own only when some buy toward target could use it: in whole shares, a share
+        // that fits and brings its asset at least as close to target (see Execution.CanInvest).
+        if (amount >= dust && (book.CashIsAsset || deposit > T.Zero || Drift.IdleCash.Counts(amount, book.Invested, cash, dust, s.CashBand))
+            && Execution.CanInvest(book, s, baseValue, amount, cash - floor))
             return PlanAction.InvestCash;
         amount = floor - cash;
         if (cash < floor - s.Slack) return PlanAction.RaiseCash;

@@ -102,6 +102,8 @@ internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, I
     public bool[] WholeBuy = [];
     public T[] Outlay = [];
     public T[] Remainders = [];
+    /// <summary>Buys dropped below the minimum trade, kept for the warning (0 when none); cleared after each use.</summary>
+    public T[] Dropped = [];
 
     // Outputs: one trade at most per asset, sells before buys in asset order.
     public Move[] Moves = [];
@@ -131,6 +133,7 @@ internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, I
         WholeBuy = new bool[n];
         Outlay = new T[n];
         Remainders = new T[n];
+        Dropped = new T[n];
         Moves = new Move[n];
         TradeValues = new T[n];
         TradeQuantities = new T[n];

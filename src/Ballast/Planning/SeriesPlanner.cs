@@ -95,24 +95,20 @@ internal sealed class SeriesPlanner
     public bool NeedsPricesThen => _policy.Trigger.Kind == TriggerKind.Performance;
 
     /// <summary>
-    /// True when a look at <paramref name="values"/> (per asset) and <paramref name="cash"/> surely plans nothing: the
-    /// maximum interval has not passed, the trigger is surely quiet with <paramref name="margin"/> of the basis to
-    /// spare, and no cash waits to be placed. False when unsure.
+    /// True when a look at the closes of row <paramref name="t"/> with <paramref name="quantities"/> and
+    /// <paramref name="cash"/> surely plans nothing: the maximum interval has not passed, the trigger is surely quiet
+    /// with <paramref name="margin"/> of the basis to spare, and no cash waits to be placed. False when unsure. Marks the
+    /// book to that row.
     /// </summary>
-    public bool SurelyNothingToDo(ReadOnlySpan<double> values, double cash, bool intervalExceeded, double margin)
+    public bool SurelyNothingToDo(double[][] closes, int t, ReadOnlySpan<double> quantities, double cash, bool intervalExceeded, double margin)
     {
         if (intervalExceeded) return false;
-        var f = _w.Facts;
-        if (!f.Rule.SurelyQuiet(f, values, cash, margin)) return false;
+        Mark(closes, t, quantities);
         var book = _w.Book;
-        var invested = 0d;
-        foreach (var v in values) invested += v;
-        var saved = book.Invested;
-        book.Invested = invested;
+        var f = _w.Facts;
+        if (!f.Rule.SurelyQuiet(f, book.Values.AsSpan(0, book.Count), cash, margin)) return false;
         var (baseValue, dust) = PlanCore<double>.BaseOf(book, _settings, cash, _settings.CashReserve);
-        var action = PlanCore<double>.CashAction(book, _settings, baseValue, cash, _settings.CashReserve, dust, 0, out _);
-        book.Invested = saved;
-        return action == PlanAction.None;
+        return PlanCore<double>.CashAction(book, _settings, baseValue, cash, _settings.CashReserve, dust, 0, out _) == PlanAction.None;
     }
 
     /// <summary>Whether the trigger fires on the marked book (a look that is due).</summary>

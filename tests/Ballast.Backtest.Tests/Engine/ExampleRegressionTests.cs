@@ -36,8 +36,12 @@ public sealed class ExampleRegressionTests
             Assert.Equal(b.RebalanceDates, a.RebalanceDates);
             Assert.True(a.EngineCalls <= b.EngineCalls);
         }
-        // The pre-check is worth having: the daily threshold policies skip most engine calls.
-        Assert.True(fast.Runs.Sum(r => r.EngineCalls) < engine.Runs.Sum(r => r.EngineCalls));
+        // The pre-check is worth having: the daily threshold policies skip most engine calls. It proves a look idle
+        // only while spare cash is below a money unit per asset; a whole-share run keeps what no share toward target
+        // can use, usually more than that, so there the engine is asked (and plans nothing).
+        var experiment = ExperimentReader.Load(TestPaths.InRepo(Path.Combine("examples", example)), example);
+        if (!experiment.Execution.WholeShares)
+            Assert.True(fast.Runs.Sum(r => r.EngineCalls) < engine.Runs.Sum(r => r.EngineCalls));
     }
 
     [Theory]
@@ -82,11 +86,15 @@ public sealed class ExampleRegressionTests
         { "backtest-spy-agg.yaml", "daily 5/25", 1292571.112403893, 0.07982001839847208, 0.11408396535071706, -0.3507408336180944, 11 },
         { "backtest-spy-agg.yaml", "weekly 20/10 rails", 1342412.1770978223, 0.0820390458488951, 0.11614897159565196, -0.3363081117623974, 8 },
         { "backtest-all-weather.yaml", "buy and hold", 822328.4557936096, 0.06716419046267363, 0.08773951908120753, -0.25097839348142115, 0 },
-        { "backtest-all-weather.yaml", "quarterly", 817347.0747311362, 0.0668103424942681, 0.08327060307481352, -0.236105148395773, 73 },
-        { "backtest-all-weather.yaml", "annual", 797455.6107238409, 0.0653767398682501, 0.08203192569334933, -0.2298382384727754, 18 },
-        { "backtest-all-weather.yaml", "daily 5/25", 812970.4266952515, 0.06649776453735279, 0.08351016356754117, -0.23696015126121805, 26 },
-        { "backtest-all-weather.yaml", "monthly 25% rails", 846016.2918967063, 0.0688195827670186, 0.08212384636342669, -0.22948860538640148, 27 },
-        { "backtest-all-weather.yaml", "volatility", 867472.5191496405, 0.07028162644085434, 0.0854196785440304, -0.21135188701461838, 24 },
+        // Whole shares: a rebalance gives back the shares its rounded-up sells sold beyond target and buys no share past
+        // target, so later looks no longer buy those shares back. Costs fall in every policy (quarterly 904.17 to 901.88,
+        // daily 5/25 530.91 to 514.78, rails 335.89 to 315.08); the rails policy's holdings then breach on other dates
+        // from 2015 on (26 rebalances instead of 27), which ends it lower.
+        { "backtest-all-weather.yaml", "quarterly", 817701.6146338832, 0.06683559422115404, 0.08327882311198656, -0.23610219283417833, 73 },
+        { "backtest-all-weather.yaml", "annual", 797675.3044124335, 0.06539275726800176, 0.08202994180497351, -0.22978353737761692, 18 },
+        { "backtest-all-weather.yaml", "daily 5/25", 813811.4467044068, 0.0665579530393583, 0.083452087683066, -0.23608756695419608, 26 },
+        { "backtest-all-weather.yaml", "monthly 25% rails", 842456.9394585334, 0.06857366144823418, 0.08217767690200484, -0.22964629503267397, 26 },
+        { "backtest-all-weather.yaml", "volatility", 867757.643377879, 0.07030082387963499, 0.08543074462999097, -0.21132213714637582, 24 },
     };
 
     [Theory]
