@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Ballast.Store.Schema;
-using Dapper;
+using Ballast.Store.Data;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -43,7 +43,6 @@ public sealed partial class BallastStore
     static BallastStore()
     {
         SQLitePCL.Batteries_V2.Init();
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
     }
 
     /// <summary>Where the store lives.</summary>
@@ -91,8 +90,8 @@ public sealed partial class BallastStore
                 using var tx = c.BeginTransaction();
                 if (location.Provider == StoreProvider.Postgres) c.Execute("SELECT pg_advisory_xact_lock(@k)", new { k = WriteLockKey }, tx);
                 // Another process may have migrated while this one waited for the lock.
-                if ((c.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version", transaction: tx) ?? 0) >= m.Version) { tx.Commit(); continue; }
-                foreach (var sql in Migrations.Statements(m, location.Provider)) c.Execute(sql, transaction: tx);
+                if ((c.ScalarLong("SELECT MAX(version) FROM schema_version", tx) ?? 0) >= m.Version) { tx.Commit(); continue; }
+                foreach (var sql in Migrations.Statements(m, location.Provider)) c.Execute(sql, tx);
                 c.Execute("INSERT INTO schema_version (version, description, applied_at) VALUES (@v, @d, @a)",
                     new { v = m.Version, d = m.Description, a = store.NowText() }, tx);
                 c.Execute("INSERT INTO audit (id, at, actor, action, summary) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM audit), @at, @actor, 'migrate', @s)",
@@ -110,9 +109,9 @@ public sealed partial class BallastStore
     private static int? ReadVersion(DbConnection c, StoreProvider provider)
     {
         var exists = provider == StoreProvider.Sqlite
-            ? c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") > 0
-            : c.ExecuteScalar<bool>("SELECT to_regclass('schema_version') IS NOT NULL");
-        return exists ? c.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version") : null;
+            ? c.ScalarLong("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") > 0
+            : c.ScalarLong("SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END") == 1;
+        return exists ? (int?)c.ScalarLong("SELECT MAX(version) FROM schema_version") : null;
     }
 
     private static void CheckVersion(StoreLocation location, int? version)
@@ -177,7 +176,7 @@ public sealed partial class BallastStore
         using var tx = c.BeginTransaction(); // SQLite: BEGIN IMMEDIATE, so the write lock is taken up front
         if (Provider == StoreProvider.Postgres)
         {
-            c.Execute($"SET LOCAL lock_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}", transaction: tx);
+            c.Execute($"SET LOCAL lock_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}", tx);
             c.Execute("SELECT pg_advisory_xact_lock(@k)", new { k = WriteLockKey }, tx);
         }
         var scope = new WriteScope(this, c, tx);
