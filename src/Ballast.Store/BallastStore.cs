@@ -43,7 +43,19 @@ public sealed partial class BallastStore
     static BallastStore()
     {
         SQLitePCL.Batteries_V2.Init();
+        SqliteVersion = SQLitePCL.raw.sqlite3_libversion().utf8_to_string();
     }
+
+    /// <summary>
+    /// Version of the SQLite library this build embeds (the <c>e_sqlite3</c> library of the SQLitePCLRaw bundle that
+    /// Microsoft.Data.Sqlite brings), such as <c>3.49.1</c>: what every SQLite store is read and written with.
+    /// </summary>
+    public static string SqliteVersion { get; }
+
+    /// <summary>The database product and version behind this store: <c>SQLite 3.49.1</c> or <c>PostgreSQL 15.18</c>.</summary>
+    public string DatabaseVersion => Provider == StoreProvider.Sqlite
+        ? $"SQLite {SqliteVersion}"
+        : Read(c => $"PostgreSQL {c.ServerVersion}");
 
     /// <summary>Where the store lives.</summary>
     public StoreLocation Location { get; }
