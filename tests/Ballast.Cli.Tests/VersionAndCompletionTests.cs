@@ -28,4 +28,30 @@ public sealed class VersionAndCompletionTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Contains($"on SQLite {BallastStore.SqliteVersion}", stdout, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("bash", "complete -o default -o bashdefault -F _ballast_complete ballast")]
+    [InlineData("zsh", "compdef _ballast ballast")]
+    public void Completion_prints_a_script_that_asks_the_binary(string shell, string registers)
+    {
+        var (exit, stdout, _) = _cli.Run("completion", shell);
+
+        Assert.Equal(0, exit);
+        Assert.Contains(registers, stdout, StringComparison.Ordinal);
+        Assert.Contains("[suggest:", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Completion_of_another_shell_is_bad_input()
+    {
+        Assert.Equal(2, _cli.Run("completion", "fish").Exit);
+    }
+
+    [Fact]
+    public void The_suggest_directive_lists_commands_and_option_values()
+    {
+        Assert.Equal("backtest" + Environment.NewLine, _cli.Run("[suggest:10]", "ballast ba").Out);
+        Assert.Contains("tune", _cli.Run("[suggest:8]", "ballast ").Out.Split(Environment.NewLine));
+        Assert.Contains("zsh", _cli.Run("[suggest:19]", "ballast completion ").Out.Split(Environment.NewLine));
+    }
 }
