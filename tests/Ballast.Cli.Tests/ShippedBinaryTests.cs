@@ -201,11 +201,53 @@ public sealed class ShippedBinaryTests : IDisposable
             return output;
         }
 
-        var commands = Complete("ballast ba").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["backtest"], commands);
-        var options = Complete("ballast check --a").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["backtest"], Lines(Complete("ballast ba")));
+        var all = Lines(Complete("ballast "));
+        Assert.Contains("check", all);
+        Assert.Contains("completion", all);
+        Assert.DoesNotContain(all, c => c.StartsWith('-') || c.StartsWith('/'));
+        var options = Lines(Complete("ballast check --a"));
         Assert.Contains("--absolute", options);
         Assert.Contains("--as-of", options);
         Assert.DoesNotContain("--json", options);
+        Assert.Equal(["bash", "zsh"], Lines(Complete("ballast completion ")));
+        Assert.Empty(Lines(Complete("ballast check "))); // a file goes here: bash completes file names (-o default)
+    }
+
+    [Fact]
+    public void Zsh_completion_offers_commands_options_and_else_files()
+    {
+        if (!File.Exists("/usr/bin/zsh") && !File.Exists("/bin/zsh")) return; // zsh is not a test dependency
+        var (exit, script, _) = Run("completion", "zsh");
+        Assert.Equal(0, exit);
+        var file = Write("ballast.zsh", script);
+
+        string Complete(string line)
+        {
+            var words = line.Split(' ');
+            var probe = $$"""
+                compdef() { : }
+                compadd() { shift; print -l -- "$@" }
+                _files() { print FILES }
+                source '{{file}}'
+                words=('{{Binary().Path}}' {{string.Join(' ', words.Skip(1).Select(w => $"'{w}'"))}}); CURRENT={{words.Length}}; PREFIX='{{words[^1]}}'
+                _ballast
+                """;
+            var info = new ProcessStartInfo(File.Exists("/usr/bin/zsh") ? "/usr/bin/zsh" : "/bin/zsh")
+            {
+                RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false,
+            };
+            using var zsh = Process.Start(info)!;
+            zsh.StandardInput.Write(probe);
+            zsh.StandardInput.Close();
+            var output = zsh.StandardOutput.ReadToEnd();
+            zsh.WaitForExit();
+            return output;
+        }
+
+        Assert.Equal("backtest\n", Complete("ballast ba"));
+        Assert.Contains("--as-of\n", Complete("ballast check --a"), StringComparison.Ordinal);
+        Assert.Equal("FILES\n", Complete("ballast check ex"));
     }
 }

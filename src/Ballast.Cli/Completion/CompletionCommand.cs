@@ -27,11 +27,20 @@ internal static class CompletionCommand
     /// <summary>For <c>~/.bashrc</c>: <c>source &lt;(ballast completion bash)</c>.</summary>
     internal const string Bash = """
         # bash completion for ballast. Install: source <(ballast completion bash)   (e.g. in ~/.bashrc)
+        # Candidates come from the binary: ballast [suggest:POSITION] LINE. Options are offered once a '-' is typed;
+        # otherwise commands and option values, else file names.
         _ballast_complete() {
-            local IFS=$'\n' line="${COMP_LINE:0:COMP_POINT}"
-            local -a candidates
-            read -d '' -ra candidates < <("$1" "[suggest:${#line}]" "$line" 2>/dev/null)
-            read -d '' -ra COMPREPLY < <(compgen -W "${candidates[*]:-}" -- "${COMP_WORDS[COMP_CWORD]}")
+            local IFS=$'\n' cur="${COMP_WORDS[COMP_CWORD]}" line="${COMP_LINE:0:COMP_POINT}" c
+            local -a suggested candidates=()
+            read -d '' -ra suggested < <("$1" "[suggest:${#line}]" "$line" 2>/dev/null)
+            for c in "${suggested[@]}"; do
+                case "$c" in
+                    /*) ;;
+                    -*) [[ "$cur" == -* ]] && candidates+=("$c") ;;
+                    *) candidates+=("$c") ;;
+                esac
+            done
+            read -d '' -ra COMPREPLY < <(compgen -W "${candidates[*]:-}" -- "$cur")
         }
         complete -o default -o bashdefault -F _ballast_complete ballast
 
@@ -41,11 +50,15 @@ internal static class CompletionCommand
     internal const string Zsh = """
         #compdef ballast
         # zsh completion for ballast. Install: source <(ballast completion zsh)   (in ~/.zshrc, after compinit)
+        # Candidates come from the binary: ballast [suggest:POSITION] LINE. Options are offered once a '-' is typed;
+        # otherwise commands and option values, else file names.
         _ballast() {
             local line="${(j: :)words[1,CURRENT]}"
             local -a candidates
             candidates=("${(@f)$("${words[1]}" "[suggest:${#line}]" "$line" 2>/dev/null)}")
             candidates=(${candidates:#})
+            candidates=(${candidates:#/*})
+            [[ $PREFIX == -* ]] || candidates=(${candidates:#-*})
             if (( ${#candidates} )); then
                 compadd -- "${candidates[@]}"
             else
