@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using Ballast.Cli.Portfolio;
 using Ballast.Cli.Store;
 using Ballast.Cli.Tax;
@@ -22,7 +25,26 @@ public static class CliApp
         TaxCommands.AddTo(root, context);
         Backtest.BacktestCommands.AddTo(root, context);
         StoreCommands.AddStoreOptions(root);
+        CompletionCommand.AddTo(root, context);
+        foreach (var version in root.Options.OfType<VersionOption>()) version.Action = new VersionAction(context);
         return root;
+    }
+
+    /// <summary>
+    /// What <c>ballast --version</c> prints: the version, the SQLite library the store embeds and how the binary was
+    /// built, such as <c>ballast 0.1.0+4f2c1e0 (SQLite 3.49.1, Native AOT)</c>.
+    /// </summary>
+    public static string VersionText =>
+        $"ballast {typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"} " +
+        $"(SQLite {BallastStore.SqliteVersion}, {(RuntimeFeature.IsDynamicCodeSupported ? $".NET {Environment.Version} JIT" : "Native AOT")})";
+
+    private sealed class VersionAction(CliContext context) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            context.Out.WriteLine(VersionText);
+            return ExitCodes.Ok;
+        }
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Ballast.Store.Schema;
-using Dapper;
+using Ballast.Store.Data;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -43,8 +43,19 @@ public sealed partial class BallastStore
     static BallastStore()
     {
         SQLitePCL.Batteries_V2.Init();
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqliteVersion = SQLitePCL.raw.sqlite3_libversion().utf8_to_string();
     }
+
+    /// <summary>
+    /// Version of the SQLite library this build embeds (the <c>e_sqlite3</c> library of the SQLitePCLRaw bundle that
+    /// Microsoft.Data.Sqlite brings), such as <c>3.49.1</c>: what every SQLite store is read and written with.
+    /// </summary>
+    public static string SqliteVersion { get; }
+
+    /// <summary>The database product and version behind this store: <c>SQLite 3.49.1</c> or <c>PostgreSQL 15.18</c>.</summary>
+    public string DatabaseVersion => Provider == StoreProvider.Sqlite
+        ? $"SQLite {SqliteVersion}"
+        : Read(c => $"PostgreSQL {c.ServerVersion}");
 
     /// <summary>Where the store lives.</summary>
     public StoreLocation Location { get; }
@@ -91,8 +102,8 @@ public sealed partial class BallastStore
                 using var tx = c.BeginTransaction();
                 if (location.Provider == StoreProvider.Postgres) c.Execute("SELECT pg_advisory_xact_lock(@k)", new { k = WriteLockKey }, tx);
                 // Another process may have migrated while this one waited for the lock.
-                if ((c.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version", transaction: tx) ?? 0) >= m.Version) { tx.Commit(); continue; }
-                foreach (var sql in Migrations.Statements(m, location.Provider)) c.Execute(sql, transaction: tx);
+                if ((c.ScalarLong("SELECT MAX(version) FROM schema_version", tx) ?? 0) >= m.Version) { tx.Commit(); continue; }
+                foreach (var sql in Migrations.Statements(m, location.Provider)) c.Execute(sql, tx);
                 c.Execute("INSERT INTO schema_version (version, description, applied_at) VALUES (@v, @d, @a)",
                     new { v = m.Version, d = m.Description, a = store.NowText() }, tx);
                 c.Execute("INSERT INTO audit (id, at, actor, action, summary) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM audit), @at, @actor, 'migrate', @s)",
@@ -110,9 +121,9 @@ public sealed partial class BallastStore
     private static int? ReadVersion(DbConnection c, StoreProvider provider)
     {
         var exists = provider == StoreProvider.Sqlite
-            ? c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") > 0
-            : c.ExecuteScalar<bool>("SELECT to_regclass('schema_version') IS NOT NULL");
-        return exists ? c.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version") : null;
+            ? c.ScalarLong("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") > 0
+            : c.ScalarLong("SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END") == 1;
+        return exists ? (int?)c.ScalarLong("SELECT MAX(version) FROM schema_version") : null;
     }
 
     private static void CheckVersion(StoreLocation location, int? version)
@@ -177,7 +188,7 @@ public sealed partial class BallastStore
         using var tx = c.BeginTransaction(); // SQLite: BEGIN IMMEDIATE, so the write lock is taken up front
         if (Provider == StoreProvider.Postgres)
         {
-            c.Execute($"SET LOCAL lock_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}", transaction: tx);
+            c.Execute($"SET LOCAL lock_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}", tx);
             c.Execute("SELECT pg_advisory_xact_lock(@k)", new { k = WriteLockKey }, tx);
         }
         var scope = new WriteScope(this, c, tx);

@@ -1,6 +1,7 @@
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using Ballast.Store.Ledger;
-using Dapper;
+using Ballast.Store.Data;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -43,18 +44,29 @@ internal sealed partial class WriteScope
     public long NextId(string table)
     {
         if (!_nextIds.TryGetValue(table, out var next))
-            next = Connection.ExecuteScalar<long>($"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", transaction: Transaction);
+            next = Connection.ScalarLong($"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", Transaction) ?? 1;
         _nextIds[table] = next + 1;
         return next;
     }
 
-    public int Execute(string sql, object? param = null) => Connection.Execute(Dialect(sql), param, Transaction);
+    public int Execute(string sql) => Connection.Execute(sql, Transaction);
 
-    public IEnumerable<T> Query<T>(string sql, object? param = null) => Connection.Query<T>(Dialect(sql), param, Transaction);
+    public int Execute<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TParam>(string sql, TParam param) =>
+        Connection.Execute(Dialect(sql), param, Transaction);
 
-    public T? Scalar<T>(string sql, object? param = null) => Connection.ExecuteScalar<T>(Dialect(sql), param, Transaction);
+    public List<T> Query<T>(string sql, Func<DbDataReader, T> row) => Connection.Query(sql, row, Transaction);
 
-    /// <summary>Dapper expands <c>IN @list</c> for SQLite but passes one array to Npgsql, which needs <c>= ANY(@list)</c>.</summary>
+    public List<T> Query<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TParam, T>(string sql, TParam param, Func<DbDataReader, T> row) =>
+        Connection.Query(Dialect(sql), param, row, Transaction);
+
+    public long? ScalarLong<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TParam>(string sql, TParam param) =>
+        Connection.ScalarLong(Dialect(sql), param, Transaction);
+
+    /// <summary>Every security's id by ticker.</summary>
+    public Dictionary<string, long> SecurityIds() =>
+        Query("SELECT ticker, id FROM securities", r => (Ticker: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+
+    /// <summary>SQLite gets <c>IN @list</c> expanded to one parameter per element; Npgsql gets one array, which needs <c>= ANY(@list)</c>.</summary>
     private string Dialect(string sql) => Provider == StoreProvider.Postgres ? InList().Replace(sql, "= ANY($1)") : sql;
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\bIN\s+(@\w+)")]

@@ -135,6 +135,7 @@ public static class StoreCommands
             ctx.Out.WriteLine(report.Ok
                 ? $"ok: {report.Transactions} transactions, {report.Accounts} accounts agree with the projections"
                 : $"{report.Differences.Count} differences between the ledger and the projections; run 'ballast verify --rebuild' to rebuild them");
+            ctx.Out.WriteLine($"store: {store.Location} on {store.DatabaseVersion}");
             return report.Ok ? ExitCodes.Ok : ExitCodes.RebalanceNeeded;
         }));
         return cmd;

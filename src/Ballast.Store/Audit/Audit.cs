@@ -1,5 +1,5 @@
 using Ballast.Store.Ledger;
-using Dapper;
+using Ballast.Store.Data;
 
 namespace Ballast.Store
 {
@@ -14,8 +14,9 @@ namespace Ballast.Store
     public sealed partial class BallastStore
     {
         /// <summary>The audit trail, newest first, at most <paramref name="limit"/> entries.</summary>
-        public IReadOnlyList<AuditEntry> Audit(int limit = 100) => Read(c => c.Query<(long Id, string At, string Actor, string Action, string Summary)>(
-                "SELECT id, at, actor, action, summary FROM audit ORDER BY id DESC LIMIT @limit", new { limit })
+        public IReadOnlyList<AuditEntry> Audit(int limit = 100) => Read(c => c.Query(
+                "SELECT id, at, actor, action, summary FROM audit ORDER BY id DESC LIMIT @limit", new { limit },
+                    r => (Id: r.GetInt64(0), At: r.GetString(1), Actor: r.GetString(2), Action: r.GetString(3), Summary: r.GetString(4)))
             .Select(a => new AuditEntry(a.Id, ParseInstant(a.At), a.Actor, a.Action, a.Summary)).ToList());
 
         /// <summary>Transactions and proposals of an account, oldest first.</summary>

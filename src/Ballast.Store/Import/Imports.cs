@@ -3,7 +3,7 @@ using System.Text;
 using Ballast.Input;
 using Ballast.Store.Import;
 using Ballast.Store.Ledger;
-using Dapper;
+using Ballast.Store.Data;
 
 namespace Ballast.Store
 {
@@ -46,17 +46,19 @@ namespace Ballast.Store
                 var existing = new Dictionary<string, (string Type, string Currency)>(StringComparer.Ordinal);
                 if (rows.Count > 2000)
                 {
-                    foreach (var e in scope.Query<(string Name, string Type, string Currency)>("SELECT name, type, currency FROM accounts"))
+                    foreach (var e in scope.Query("SELECT name, type, currency FROM accounts",
+                        r => (Name: r.GetString(0), Type: r.GetString(1), Currency: r.GetString(2))))
                         if (seen.Contains(e.Name)) existing[e.Name] = (e.Type, e.Currency);
                 }
                 else
                 {
                     foreach (var chunk in rows.Select(r => r.Account.Name).Chunk(500))
-                        foreach (var e in scope.Query<(string Name, string Type, string Currency)>("SELECT name, type, currency FROM accounts WHERE name IN @chunk", new { chunk }))
+                        foreach (var e in scope.Query("SELECT name, type, currency FROM accounts WHERE name IN @chunk", new { chunk },
+                            r => (Name: r.GetString(0), Type: r.GetString(1), Currency: r.GetString(2))))
                             existing[e.Name] = (e.Type, e.Currency);
                 }
-                var models = scope.Query<(string Name, long Id)>("SELECT name, id FROM models").ToDictionary(m => m.Name, m => m.Id);
-                var households = scope.Query<(string Name, long Id)>("SELECT name, id FROM households").ToDictionary(h => h.Name, h => h.Id);
+                var models = scope.Query("SELECT name, id FROM models", r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(m => m.Name, m => m.Id);
+                var households = scope.Query("SELECT name, id FROM households", r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(h => h.Name, h => h.Id);
                 var newHouseholds = new List<object?[]>();
                 var accounts = new List<object?[]>();
                 var balances = new List<object?[]>();
@@ -188,7 +190,7 @@ namespace Ballast.Store
             {
                 var accountIds = ResolveAccounts(scope, accountLines, file, problems, account is null ? hAccount : "--account");
                 WriteScope.TraceLine("resolved accounts", clock);
-                var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+                var securities = scope.SecurityIds();
                 foreach (var (acct, held) in positions)
                     foreach (var (ticker, p) in held)
                         if (!securities.ContainsKey(ticker))
@@ -352,7 +354,7 @@ namespace Ballast.Store
                 var accountLines = new Dictionary<string, int>(StringComparer.Ordinal);
                 foreach (var r in ordered) accountLines.TryAdd(r.Account, r.Line);
                 var accountIds = ResolveAccounts(scope, accountLines, file, problems, account is null ? hAccount : "--account");
-                var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+                var securities = scope.SecurityIds();
                 foreach (var r in ordered)
                     if (r.Ticker is not null && !securities.ContainsKey(r.Ticker))
                         problems.Add(new($"unknown ticker '{r.Ticker}'; import prices for it first", file.Name, r.Line, Field: r.TickerField));
@@ -380,13 +382,13 @@ namespace Ballast.Store
             var ids = new Dictionary<string, long>(StringComparer.Ordinal);
             if (accountLines.Count > 2000)
             {
-                foreach (var a in scope.Query<(string Name, long Id)>("SELECT name, id FROM accounts"))
+                foreach (var a in scope.Query("SELECT name, id FROM accounts", r => (Name: r.GetString(0), Id: r.GetInt64(1))))
                     if (accountLines.ContainsKey(a.Name)) ids[a.Name] = a.Id;
             }
             else
             {
                 foreach (var chunk in accountLines.Keys.Chunk(500))
-                    foreach (var a in scope.Query<(string Name, long Id)>("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }))
+                    foreach (var a in scope.Query("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }, r => (Name: r.GetString(0), Id: r.GetInt64(1))))
                         ids[a.Name] = a.Id;
             }
             foreach (var (name, line) in accountLines)

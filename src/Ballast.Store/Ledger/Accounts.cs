@@ -1,6 +1,6 @@
 using Ballast.Input;
 using Ballast.Store.Ledger;
-using Dapper;
+using Ballast.Store.Data;
 
 namespace Ballast.Store;
 
@@ -20,12 +20,12 @@ public sealed partial class BallastStore
         if (string.IsNullOrWhiteSpace(a.Name)) problems.Add(new("an account needs a name", file, line, Field: "account"));
         if (a.Currency is null || a.Currency.Length != 3 || !a.Currency.All(char.IsAsciiLetter))
             problems.Add(new($"currency '{a.Currency}' is not a three-letter ISO 4217 code", file, line, Field: "currency"));
-        if (scope.Scalar<long?>("SELECT id FROM accounts WHERE name = @n", new { n = a.Name }) is not null)
+        if (scope.ScalarLong("SELECT id FROM accounts WHERE name = @n", new { n = a.Name }) is not null)
             problems.Add(new($"account '{a.Name}' already exists", file, line, Field: "account"));
         long? modelId = null;
         if (a.Model is not null)
         {
-            modelId = scope.Scalar<long?>("SELECT id FROM models WHERE name = @n", new { n = a.Model });
+            modelId = scope.ScalarLong("SELECT id FROM models WHERE name = @n", new { n = a.Model });
             if (modelId is null) problems.Add(new($"model '{a.Model}' does not exist; create it with 'ballast model set'", file, line, Field: "model"));
         }
         if (problems.Count > 0) throw new InputException(problems);
@@ -39,7 +39,7 @@ public sealed partial class BallastStore
 
     internal static long HouseholdId(WriteScope scope, string name)
     {
-        var existing = scope.Scalar<long?>("SELECT id FROM households WHERE name = @name", new { name });
+        var existing = scope.ScalarLong("SELECT id FROM households WHERE name = @name", new { name });
         if (existing is not null) return existing.Value;
         var id = scope.NextId("households");
         scope.Execute("INSERT INTO households (id, name, created_at) VALUES (@id, @name, @at)", new { id, name, at = scope.Now });
@@ -57,7 +57,7 @@ public sealed partial class BallastStore
 
     internal static long SecurityId(WriteScope scope, string ticker, string? name = null)
     {
-        var existing = scope.Scalar<long?>("SELECT id FROM securities WHERE ticker = @ticker", new { ticker });
+        var existing = scope.ScalarLong("SELECT id FROM securities WHERE ticker = @ticker", new { ticker });
         if (existing is not null) return existing.Value;
         var id = scope.NextId("securities");
         scope.Execute("INSERT INTO securities (id, ticker, name, created_at) VALUES (@id, @ticker, @name, @at)", new { id, ticker, name, at = scope.Now });
@@ -67,12 +67,12 @@ public sealed partial class BallastStore
     /// <summary>Assigns a model (and optionally the account's own policy text) to an account. Null model removes it.</summary>
     public void AssignModel(string account, string? model, string? policy = null) => Write("model assign", scope =>
     {
-        var accountId = scope.Scalar<long?>("SELECT id FROM accounts WHERE name = @account", new { account })
+        var accountId = scope.ScalarLong("SELECT id FROM accounts WHERE name = @account", new { account })
             ?? throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "--account"));
         long? modelId = null;
         if (model is not null)
         {
-            modelId = scope.Scalar<long?>("SELECT id FROM models WHERE name = @model", new { model })
+            modelId = scope.ScalarLong("SELECT id FROM models WHERE name = @model", new { model })
                 ?? throw new InputException(new InputProblem($"model '{model}' does not exist", Field: "--model"));
         }
         scope.Execute("UPDATE accounts SET model_id = @modelId, policy = @policy WHERE id = @accountId", new { modelId, policy, accountId });
@@ -80,12 +80,14 @@ public sealed partial class BallastStore
     });
 
     /// <summary>All accounts, by name.</summary>
-    public IReadOnlyList<AccountInfo> Accounts() => Read(c => c.Query<(long Id, string Name, string? Household, string Type, string Currency, string? Model, string? Policy)>(
+    public IReadOnlyList<AccountInfo> Accounts() => Read(c => c.Query(
             """
             SELECT a.id, a.name, h.name, a.type, a.currency, m.name, a.policy
             FROM accounts a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN models m ON m.id = a.model_id
             ORDER BY a.name
-            """)
+            """,
+                r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3),
+                      Currency: r.GetString(4), Model: r.TextOrNull(5), Policy: r.TextOrNull(6)))
         .Select(r => new AccountInfo(r.Id, r.Name, r.Household, LedgerNames.TryParseAccountType(r.Type, out var t) ? t : AccountType.Taxable, r.Currency, r.Model, r.Policy))
         .ToList());
 
@@ -102,7 +104,7 @@ public sealed partial class BallastStore
         Write(kind.ToText(), scope =>
         {
             var problems = new List<InputProblem>();
-            var accountId = scope.Scalar<long?>("SELECT id FROM accounts WHERE name = @account", new { account });
+            var accountId = scope.ScalarLong("SELECT id FROM accounts WHERE name = @account", new { account });
             if (accountId is null) problems.Add(new($"account '{account}' does not exist", Field: "--account"));
             long stored = 0;
             if (amount <= 0 || !Scaled.TryToStored(amount, Scaled.MoneyScale, out stored))
@@ -111,7 +113,7 @@ public sealed partial class BallastStore
             if (date > scope.Store.Today) problems.Add(new($"date {FormatDate(date)} is in the future", Field: "--date"));
             if (problems.Count > 0) throw new InputException(problems);
             key ??= $"{kind.ToText()}:{Guid.NewGuid():N}";
-            var existing = scope.Scalar<long?>("SELECT id FROM transactions WHERE account_id = @a AND idempotency_key = @key", new { a = accountId, key });
+            var existing = scope.ScalarLong("SELECT id FROM transactions WHERE account_id = @a AND idempotency_key = @key", new { a = accountId, key });
             if (existing is not null) return (existing.Value, $"{kind.ToText()} {key} for {account} was already recorded");
             var ledger = scope.Ledger;
             ledger.Load([accountId!.Value]);
@@ -123,13 +125,14 @@ public sealed partial class BallastStore
         });
 
     /// <summary>Ledger transactions of one account (or all when null), oldest first.</summary>
-    public IReadOnlyList<LedgerEntry> Transactions(string? account = null) => Read(c => c.Query<TxnRow>(
+    public IReadOnlyList<LedgerEntry> Transactions(string? account = null) => Read(c => c.Query(
             """
             SELECT t.id, a.name AS account, t.kind, t.trade_date, s.ticker, t.quantity, t.price, t.cash, t.fee, t.idempotency_key, t.execution_id, t.proposal_id, t.memo, t.recorded_at
             FROM transactions t JOIN accounts a ON a.id = t.account_id LEFT JOIN securities s ON s.id = t.security_id
             WHERE @account IS NULL OR a.name = @account
             ORDER BY t.trade_date, t.id
-            """, new { account })
+            """, new { account }, r => new TxnRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.TextOrNull(4), r.GetInt64(5), r.LongOrNull(6),
+                r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.TextOrNull(10), r.LongOrNull(11), r.TextOrNull(12), r.GetString(13)))
         .Select(r => new LedgerEntry(r.Id, r.Account, LedgerNames.TryParseKind(r.Kind, out var k) ? k : TransactionKind.Adjustment, ParseDate(r.TradeDate), r.Ticker,
             Scaled.Quantity(r.Quantity), r.Price is null ? null : Scaled.Price(r.Price.Value), Scaled.Money(r.Cash), Scaled.Money(r.Fee), r.IdempotencyKey,
             r.ExecutionId, r.ProposalId, r.Memo, ParseInstant(r.RecordedAt)))
@@ -141,22 +144,23 @@ public sealed partial class BallastStore
     /// <summary>Current holdings (shares) and cash (currency units) of an account, from the projections.</summary>
     public (decimal Cash, IReadOnlyDictionary<string, decimal> Holdings) Position(string account) => Read(c =>
     {
-        var cash = c.ExecuteScalar<long?>("SELECT b.cash FROM balances b JOIN accounts a ON a.id = b.account_id WHERE a.name = @account", new { account })
+        var cash = c.ScalarLong("SELECT b.cash FROM balances b JOIN accounts a ON a.id = b.account_id WHERE a.name = @account", new { account })
             ?? throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "--account"));
-        var holdings = c.Query<(string Ticker, long Quantity)>(
+        var holdings = c.Query(
                 "SELECT s.ticker, h.quantity FROM holdings h JOIN accounts a ON a.id = h.account_id JOIN securities s ON s.id = h.security_id WHERE a.name = @account AND h.quantity <> 0 ORDER BY s.ticker",
-                new { account })
+                new { account }, r => (Ticker: r.GetString(0), Quantity: r.GetInt64(1)))
             .ToDictionary(h => h.Ticker, h => Scaled.Quantity(h.Quantity));
         return (Scaled.Money(cash), (IReadOnlyDictionary<string, decimal>)holdings);
     });
 
     /// <summary>Lots of an account derived from the ledger, open ones first by open date.</summary>
-    public IReadOnlyList<LotInfo> Lots(string account) => Read(c => c.Query<(long Id, string Ticker, string OpenDate, long Quantity, long Remaining, long? Cost)>(
+    public IReadOnlyList<LotInfo> Lots(string account) => Read(c => c.Query(
             """
             SELECT l.open_transaction_id, s.ticker, l.open_date, l.quantity, l.remaining, l.cost
             FROM lots l JOIN accounts a ON a.id = l.account_id JOIN securities s ON s.id = l.security_id
             WHERE a.name = @account ORDER BY l.remaining = 0, l.open_date, l.open_transaction_id
-            """, new { account })
+            """, new { account },
+                r => (Id: r.GetInt64(0), Ticker: r.GetString(1), OpenDate: r.GetString(2), Quantity: r.GetInt64(3), Remaining: r.GetInt64(4), Cost: r.LongOrNull(5)))
         .Select(l => new LotInfo(l.Id, l.Ticker, ParseDate(l.OpenDate), Scaled.Quantity(l.Quantity), Scaled.Quantity(l.Remaining), l.Cost is null ? null : Scaled.Money(l.Cost.Value)))
         .ToList());
 }

@@ -1,4 +1,4 @@
-using Dapper;
+using Ballast.Store.Data;
 
 namespace Ballast.Store.Ledger;
 
@@ -67,21 +67,25 @@ internal sealed class LedgerSession(WriteScope scope)
     private void Fill(long[]? ids)
     {
         var where = ids is null ? "" : " WHERE account_id IN @ids";
-        foreach (var b in scope.Query<(long AccountId, long Cash, string? LastRebalance)>($"SELECT account_id, cash, last_rebalance FROM balances{where}", new { ids }))
+        foreach (var b in scope.Query($"SELECT account_id, cash, last_rebalance FROM balances{where}", new { ids },
+            r => (AccountId: r.GetInt64(0), Cash: r.GetInt64(1), LastRebalance: r.TextOrNull(2))))
         {
             if (!_states.TryGetValue(b.AccountId, out var s)) continue;
             s.Cash = b.Cash;
             s.LastRebalance = b.LastRebalance;
         }
-        foreach (var h in scope.Query<(long AccountId, long SecurityId, long Quantity)>($"SELECT account_id, security_id, quantity FROM holdings{where}", new { ids }))
+        foreach (var h in scope.Query($"SELECT account_id, security_id, quantity FROM holdings{where}", new { ids },
+            r => (AccountId: r.GetInt64(0), SecurityId: r.GetInt64(1), Quantity: r.GetInt64(2))))
         {
             if (!_states.TryGetValue(h.AccountId, out var s)) continue;
             s.Holdings[h.SecurityId] = h.Quantity;
             s.StoredHoldings.Add(h.SecurityId);
         }
         var lotWhere = ids is null ? " WHERE remaining <> 0" : where + " AND remaining <> 0";
-        foreach (var l in scope.Query<(long OpenTransactionId, long AccountId, long SecurityId, string OpenDate, long Quantity, long Remaining, long? Cost)>(
-                     $"SELECT open_transaction_id, account_id, security_id, open_date, quantity, remaining, cost FROM lots{lotWhere} ORDER BY open_date, open_transaction_id", new { ids }))
+        foreach (var l in scope.Query(
+                     $"SELECT open_transaction_id, account_id, security_id, open_date, quantity, remaining, cost FROM lots{lotWhere} ORDER BY open_date, open_transaction_id", new { ids },
+                     r => (OpenTransactionId: r.GetInt64(0), AccountId: r.GetInt64(1), SecurityId: r.GetInt64(2), OpenDate: r.GetString(3), Quantity: r.GetInt64(4),
+                         Remaining: r.GetInt64(5), Cost: r.LongOrNull(6))))
         {
             if (!_states.TryGetValue(l.AccountId, out var s)) continue;
             LotBook.Add(s, new Lot
@@ -103,13 +107,14 @@ internal sealed class LedgerSession(WriteScope scope)
         if (accountIds.Count > LoadAllThreshold)
         {
             var wanted = accountIds.ToHashSet();
-            foreach (var k in scope.Query<(long AccountId, string Key)>("SELECT account_id, idempotency_key FROM transactions"))
+            foreach (var k in scope.Query("SELECT account_id, idempotency_key FROM transactions", r => (AccountId: r.GetInt64(0), Key: r.GetString(1))))
                 if (wanted.Contains(k.AccountId)) keys.Add(k);
             return keys;
         }
         foreach (var chunk in accountIds.Distinct().Chunk(500))
         {
-            foreach (var k in scope.Query<(long, string)>("SELECT account_id, idempotency_key FROM transactions WHERE account_id IN @chunk", new { chunk }))
+            foreach (var k in scope.Query("SELECT account_id, idempotency_key FROM transactions WHERE account_id IN @chunk", new { chunk },
+                r => (r.GetInt64(0), r.GetString(1))))
                 keys.Add(k);
         }
         return keys;

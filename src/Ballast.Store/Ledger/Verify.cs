@@ -1,6 +1,6 @@
 using System.Data.Common;
 using Ballast.Store.Ledger;
-using Dapper;
+using Ballast.Store.Data;
 
 namespace Ballast.Store;
 
@@ -41,7 +41,7 @@ public sealed partial class BallastStore
     private static (Dictionary<long, AccountState> States, long Count, List<string> Problems) Replay(DbConnection c, DbTransaction? tx)
     {
         var states = new Dictionary<long, AccountState>();
-        foreach (var id in c.Query<long>("SELECT id FROM accounts", transaction: tx)) states[id] = new AccountState(id);
+        foreach (var id in c.Query("SELECT id FROM accounts", r => r.GetInt64(0), tx)) states[id] = new AccountState(id);
         var problems = new List<string>();
         long count = 0;
         using var reader = c.ExecuteReader(
@@ -67,7 +67,8 @@ public sealed partial class BallastStore
         const int Max = 100;
         void Add(string d) { if (differences.Count < Max) differences.Add(d); }
 
-        var balances = c.Query<(long AccountId, long Cash, string? LastRebalance)>("SELECT account_id, cash, last_rebalance FROM balances", transaction: tx)
+        var balances = c.Query("SELECT account_id, cash, last_rebalance FROM balances",
+            r => (AccountId: r.GetInt64(0), Cash: r.GetInt64(1), LastRebalance: r.TextOrNull(2)), tx)
             .ToDictionary(b => b.AccountId);
         foreach (var s in replayed.Values)
         {

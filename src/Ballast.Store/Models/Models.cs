@@ -1,5 +1,5 @@
 using Ballast.Input;
-using Dapper;
+using Ballast.Store.Data;
 
 namespace Ballast.Store
 {
@@ -24,7 +24,7 @@ namespace Ballast.Store
             var problems = new List<InputProblem>();
             if (string.IsNullOrWhiteSpace(name)) problems.Add(new("a model needs a name", Field: "NAME"));
             if (targets.Count == 0) problems.Add(new("a model needs at least one target", Field: "--targets"));
-            var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+            var securities = scope.SecurityIds();
             var stored = new SortedDictionary<long, long>();
             foreach (var (ticker, weight) in targets)
             {
@@ -41,17 +41,19 @@ namespace Ballast.Store
             if (Math.Abs(sum - 1) > WeightSumTolerance) problems.Add(new($"weights sum to {sum}, not 1", Field: "--targets"));
             if (problems.Count > 0) throw new InputException(problems);
 
-            var modelId = scope.Scalar<long?>("SELECT id FROM models WHERE name = @name", new { name });
+            var modelId = scope.ScalarLong("SELECT id FROM models WHERE name = @name", new { name });
             if (modelId is null)
             {
                 modelId = scope.NextId("models");
                 scope.Execute("INSERT INTO models (id, name, created_at) VALUES (@id, @name, @at)", new { id = modelId, name, at = scope.Now });
             }
-            var latest = scope.Query<(long Id, int Version, string? Policy)>(
-                "SELECT id, version, policy FROM model_versions WHERE model_id = @modelId ORDER BY version DESC LIMIT 1", new { modelId }).ToList();
+            var latest = scope.Query(
+                "SELECT id, version, policy FROM model_versions WHERE model_id = @modelId ORDER BY version DESC LIMIT 1", new { modelId },
+                    r => (Id: r.GetInt64(0), Version: r.GetInt32(1), Policy: r.TextOrNull(2))).ToList();
             if (latest.Count == 1 && latest[0].Policy == policy)
             {
-                var old = scope.Query<(long SecurityId, long Weight)>("SELECT security_id, weight FROM model_targets WHERE model_version_id = @id", new { id = latest[0].Id })
+                var old = scope.Query("SELECT security_id, weight FROM model_targets WHERE model_version_id = @id", new { id = latest[0].Id },
+                    r => (SecurityId: r.GetInt64(0), Weight: r.GetInt64(1)))
                     .ToDictionary(t => t.SecurityId, t => t.Weight);
                 if (old.Count == stored.Count && stored.All(s => old.TryGetValue(s.Key, out var w) && w == s.Value))
                     return (latest[0].Version, $"model {name} unchanged at version {latest[0].Version}");
@@ -68,20 +70,22 @@ namespace Ballast.Store
         /// <summary>A model's latest version, or the given one; null when the model or version does not exist.</summary>
         public ModelInfo? GetModel(string name, int? version = null) => Read(c =>
         {
-            var v = c.Query<(long Id, int Version, string? Policy, string CreatedAt, string Actor)>(
+            var v = c.Query(
                 """
                 SELECT v.id, v.version, v.policy, v.created_at, v.actor FROM model_versions v JOIN models m ON m.id = v.model_id
                 WHERE m.name = @name AND (@version IS NULL OR v.version = @version) ORDER BY v.version DESC LIMIT 1
-                """, new { name, version }).ToList();
+                """, new { name, version },
+                    r => (Id: r.GetInt64(0), Version: r.GetInt32(1), Policy: r.TextOrNull(2), CreatedAt: r.GetString(3), Actor: r.GetString(4))).ToList();
             if (v.Count == 0) return null;
-            var targets = c.Query<(string Ticker, long Weight)>(
-                    "SELECT s.ticker, t.weight FROM model_targets t JOIN securities s ON s.id = t.security_id WHERE t.model_version_id = @id ORDER BY s.ticker", new { id = v[0].Id })
+            var targets = c.Query(
+                    "SELECT s.ticker, t.weight FROM model_targets t JOIN securities s ON s.id = t.security_id WHERE t.model_version_id = @id ORDER BY s.ticker", new { id = v[0].Id },
+                        r => (Ticker: r.GetString(0), Weight: r.GetInt64(1)))
                 .ToDictionary(t => t.Ticker, t => Scaled.Weight(t.Weight), StringComparer.Ordinal);
             return new ModelInfo(name, v[0].Version, targets, v[0].Policy, ParseInstant(v[0].CreatedAt), v[0].Actor);
         });
 
         /// <summary>Names of the accounts following a model, by name.</summary>
-        public IReadOnlyList<string> AccountsOnModel(string model) => Read(c => c.Query<string>(
-            "SELECT a.name FROM accounts a JOIN models m ON m.id = a.model_id WHERE m.name = @model ORDER BY a.name", new { model }).ToList());
+        public IReadOnlyList<string> AccountsOnModel(string model) => Read(c => c.Query(
+            "SELECT a.name FROM accounts a JOIN models m ON m.id = a.model_id WHERE m.name = @model ORDER BY a.name", new { model }, r => r.GetString(0)).ToList());
     }
 }

@@ -1,6 +1,6 @@
 using Ballast.Input;
 using Ballast.Store.Import;
-using Dapper;
+using Ballast.Store.Data;
 
 namespace Ballast.Store
 {
@@ -64,12 +64,13 @@ namespace Ballast.Store
             if (problems.Count > 0) throw new InputException(problems);
             return Write("import prices", scope =>
             {
-                var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+                var securities = scope.SecurityIds();
                 foreach (var ticker in prices.Keys.Select(k => k.Ticker).Distinct().Order(StringComparer.Ordinal))
                     if (!securities.ContainsKey(ticker)) securities[ticker] = SecurityId(scope, ticker);
                 var existing = new Dictionary<(long, string), long>();
-                foreach (var p in scope.Query<(long SecurityId, string Date, long Close)>("SELECT security_id, date, close FROM prices WHERE security_id IN @ids",
-                             new { ids = prices.Keys.Select(k => securities[k.Ticker]).Distinct().ToArray() }))
+                foreach (var p in scope.Query("SELECT security_id, date, close FROM prices WHERE security_id IN @ids",
+                             new { ids = prices.Keys.Select(k => securities[k.Ticker]).Distinct().ToArray() },
+                                 r => (SecurityId: r.GetInt64(0), Date: r.GetString(1), Close: r.GetInt64(2))))
                     existing[(p.SecurityId, p.Date)] = p.Close;
                 var rows = new List<object?[]>();
                 foreach (var ((ticker, date), close) in prices)
@@ -101,13 +102,13 @@ namespace Ballast.Store
             .Values.ToDictionary(p => p.Ticker, p => p, StringComparer.Ordinal));
 
         internal static Dictionary<long, PriceQuote> LatestPrices(System.Data.Common.DbConnection c, DateOnly asOf, System.Data.Common.DbTransaction? tx = null) =>
-            c.Query<(long Id, string Ticker, string Date, long Close)>(
+            c.Query(
                     """
                     SELECT s.id, s.ticker, p.date, p.close
                     FROM securities s
                     JOIN prices p ON p.security_id = s.id
                     WHERE p.date = (SELECT MAX(q.date) FROM prices q WHERE q.security_id = s.id AND q.date <= @asOf)
-                    """, new { asOf = FormatDate(asOf) }, tx)
+                    """, new { asOf = FormatDate(asOf) }, r => (Id: r.GetInt64(0), Ticker: r.GetString(1), Date: r.GetString(2), Close: r.GetInt64(3)), tx)
                 .ToDictionary(p => p.Id, p => new PriceQuote(p.Ticker, ParseDate(p.Date), Scaled.Price(p.Close)));
 
         /// <summary>
@@ -118,14 +119,14 @@ namespace Ballast.Store
         {
             if (tickers.Count == 0) return (IReadOnlyList<PriceQuote>)[];
             var wanted = new HashSet<string>(tickers, StringComparer.Ordinal);
-            return c.Query<(string Ticker, string Date, long Close)>(
+            return c.Query(
                     """
                     SELECT s.ticker, p.date, p.close
                     FROM securities s
                     JOIN prices p ON p.security_id = s.id
                     WHERE p.date <= @asOf
                     ORDER BY s.ticker, p.date
-                    """, new { asOf = FormatDate(asOf) })
+                    """, new { asOf = FormatDate(asOf) }, r => (Ticker: r.GetString(0), Date: r.GetString(1), Close: r.GetInt64(2)))
                 .Where(p => wanted.Contains(p.Ticker))
                 .Select(p => new PriceQuote(p.Ticker, ParseDate(p.Date), Scaled.Price(p.Close)))
                 .ToList();
@@ -139,8 +140,9 @@ namespace Ballast.Store
         {
             ArgumentOutOfRangeException.ThrowIfNegative(maxAgeDays);
             var latest = LatestPrices(c, asOf);
-            var held = c.Query<(long Id, string Ticker)>(
-                "SELECT s.id, s.ticker FROM securities s WHERE EXISTS (SELECT 1 FROM holdings h WHERE h.security_id = s.id AND h.quantity <> 0) ORDER BY s.ticker");
+            var held = c.Query(
+                "SELECT s.id, s.ticker FROM securities s WHERE EXISTS (SELECT 1 FROM holdings h WHERE h.security_id = s.id AND h.quantity <> 0) ORDER BY s.ticker",
+                    r => (Id: r.GetInt64(0), Ticker: r.GetString(1)));
             var limit = asOf.AddDays(-maxAgeDays);
             return held.Select(h => latest.TryGetValue(h.Id, out var q) ? q : new PriceQuote(h.Ticker, DateOnly.MinValue, 0m))
                 .Where(q => q.Date < limit).ToList();

@@ -2,7 +2,7 @@ using System.Globalization;
 using Ballast.Input;
 using Ballast.Store.Import;
 using Ballast.Store.Ledger;
-using Dapper;
+using Ballast.Store.Data;
 
 namespace Ballast.Store
 {
@@ -46,7 +46,7 @@ namespace Ballast.Store
         {
             var problems = new List<InputProblem>();
             var accounts = new Dictionary<string, long>(StringComparer.Ordinal);
-            var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+            var securities = scope.SecurityIds();
             var rows = new List<object?[]>();
             var id = scope.NextId("proposals");
             var line = 0;
@@ -55,7 +55,7 @@ namespace Ballast.Store
                 line++;
                 if (!accounts.TryGetValue(o.Account, out var accountId))
                 {
-                    var found = scope.Scalar<long?>("SELECT id FROM accounts WHERE name = @a", new { a = o.Account });
+                    var found = scope.ScalarLong("SELECT id FROM accounts WHERE name = @a", new { a = o.Account });
                     if (found is null) { problems.Add(new($"account '{o.Account}' does not exist", Line: line, Field: "account")); continue; }
                     accounts[o.Account] = accountId = found.Value;
                 }
@@ -74,32 +74,35 @@ namespace Ballast.Store
         /// <exception cref="InputException">No proposal has that id.</exception>
         public ProposalInfo GetProposal(long id) => Read(c =>
         {
-            var p = c.Query<(long Id, string CreatedAt, string Actor, string Scope, string EngineVersion, string? Policy, string Inputs, string Plan)>(
-                "SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE id = @id", new { id }).ToList();
+            var p = c.Query(
+                "SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE id = @id", new { id },
+                    r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Scope: r.GetString(3),
+                          EngineVersion: r.GetString(4), Policy: r.TextOrNull(5), Inputs: r.GetString(6), Plan: r.GetString(7))).ToList();
             if (p.Count == 0) throw new InputException(new InputProblem($"proposal {id} does not exist", Field: "PROPOSAL"));
             return ToProposal(c, p[0]);
         });
 
         private static ProposalInfo ToProposal(System.Data.Common.DbConnection c, (long Id, string CreatedAt, string Actor, string Scope, string EngineVersion, string? Policy, string Inputs, string Plan) p)
         {
-            var orders = c.Query<(string Account, string Ticker, string Side, long Quantity, long? Price)>(
+            var orders = c.Query(
                     """
                     SELECT a.name, s.ticker, o.side, o.quantity, o.price FROM proposal_orders o
                     JOIN accounts a ON a.id = o.account_id JOIN securities s ON s.id = o.security_id
                     WHERE o.proposal_id = @id ORDER BY o.line
-                    """, new { id = p.Id })
+                    """, new { id = p.Id }, r => (Account: r.GetString(0), Ticker: r.GetString(1), Side: r.GetString(2), Quantity: r.GetInt64(3), Price: r.LongOrNull(4)))
                 .Select(o => new ProposedOrder(o.Account, o.Ticker, o.Side == "buy" ? OrderSide.Buy : OrderSide.Sell, Scaled.Quantity(o.Quantity), o.Price is null ? null : Scaled.Price(o.Price.Value)))
                 .ToList();
             return new ProposalInfo(p.Id, ParseInstant(p.CreatedAt), p.Actor, p.Scope, p.EngineVersion, p.Policy, p.Inputs, p.Plan, orders);
         }
 
         /// <summary>Proposals with an order for <paramref name="account"/> (all when null), newest first.</summary>
-        public IReadOnlyList<ProposalInfo> Proposals(string? account = null) => Read(c => c.Query<(long, string, string, string, string, string?, string, string)>(
+        public IReadOnlyList<ProposalInfo> Proposals(string? account = null) => Read(c => c.Query(
                 """
                 SELECT p.id, p.created_at, p.actor, p.scope, p.engine_version, p.policy, p.inputs, p.plan FROM proposals p
                 WHERE @account IS NULL OR EXISTS (SELECT 1 FROM proposal_orders o JOIN accounts a ON a.id = o.account_id WHERE o.proposal_id = p.id AND a.name = @account)
                 ORDER BY p.id DESC
-                """, new { account })
+                """, new { account },
+                    r => (r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.TextOrNull(5), r.GetString(6), r.GetString(7)))
             .ToList().Select(p => ToProposal(c, p)).ToList());
 
         /// <summary>Writes a proposal's orders as CSV: <c>proposal,line,account,ticker,side,quantity,price</c>.</summary>
@@ -197,11 +200,12 @@ namespace Ballast.Store
             var today = scope.Store.Today;
             var accountIds = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var chunk in fills.Select(f => f.Fill.Account).Distinct().Chunk(500))
-                foreach (var a in scope.Query<(string Name, long Id)>("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }))
+                foreach (var a in scope.Query("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }, r => (Name: r.GetString(0), Id: r.GetInt64(1))))
                     accountIds[a.Name] = a.Id;
-            var securities = scope.Query<(string Ticker, long Id)>("SELECT ticker, id FROM securities").ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+            var securities = scope.SecurityIds();
             var proposals = fills.Where(f => f.Fill.ProposalId is not null).Select(f => f.Fill.ProposalId!.Value).Distinct().ToArray();
-            var knownProposals = proposals.Length == 0 ? [] : scope.Query<long>("SELECT id FROM proposals WHERE id IN @proposals", new { proposals }).ToHashSet();
+            var knownProposals = proposals.Length == 0 ? [] : scope.Query("SELECT id FROM proposals WHERE id IN @proposals", new { proposals },
+                r => r.GetInt64(0)).ToHashSet();
             foreach (var (line, f) in fills)
             {
                 if (!accountIds.ContainsKey(f.Account)) problems.Add(new($"account '{f.Account}' does not exist", file, line, Field: "account"));

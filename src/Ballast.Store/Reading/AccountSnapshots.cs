@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Ballast.Store.Ledger;
-using Dapper;
+using Ballast.Store.Data;
 
 namespace Ballast.Store
 {
@@ -67,8 +67,8 @@ namespace Ballast.Store
         {
             await using var c = Guard(Connect);
             var context = SnapshotContext.Load(c, query.AsOf);
-            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(SnapshotSql,
-                new { account = query.Account, household = query.Household, model = query.Model }, cancellationToken: cancellationToken));
+            await using var reader = await c.ExecuteReaderAsync(SnapshotSql,
+                new { account = query.Account, household = query.Household, model = query.Model }, cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) yield return context.Snapshot(reader);
         }
 
@@ -118,15 +118,16 @@ namespace Ballast.Store
 
             public static SnapshotContext Load(DbConnection c, DateOnly asOf)
             {
-                var tickers = c.Query<(long Id, string Ticker)>("SELECT id, ticker FROM securities").ToDictionary(s => s.Id, s => s.Ticker);
-                var versions = c.Query<(long ModelId, string Name, long VersionId, int Version, string? Policy)>(
+                var tickers = c.Query("SELECT id, ticker FROM securities", r => (Id: r.GetInt64(0), Ticker: r.GetString(1))).ToDictionary(s => s.Id, s => s.Ticker);
+                var versions = c.Query(
                     """
                     SELECT m.id, m.name, v.id, v.version, v.policy FROM models m
                     JOIN model_versions v ON v.model_id = m.id
                     WHERE v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id)
-                    """).ToList();
-                var targets = c.Query<(long VersionId, long SecurityId, long Weight)>(
-                        "SELECT t.model_version_id, t.security_id, t.weight FROM model_targets t")
+                    """, r => (ModelId: r.GetInt64(0), Name: r.GetString(1), VersionId: r.GetInt64(2), Version: r.GetInt32(3), Policy: r.TextOrNull(4))).ToList();
+                var targets = c.Query(
+                        "SELECT t.model_version_id, t.security_id, t.weight FROM model_targets t",
+                            r => (VersionId: r.GetInt64(0), SecurityId: r.GetInt64(1), Weight: r.GetInt64(2)))
                     .GroupBy(t => t.VersionId)
                     .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, decimal>)g.ToDictionary(t => tickers[t.SecurityId], t => Scaled.Weight(t.Weight), StringComparer.Ordinal));
                 return new SnapshotContext

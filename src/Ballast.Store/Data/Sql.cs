@@ -1,0 +1,198 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace Ballast.Store.Data;
+
+/// <summary>
+/// The store's SQL calls: commands with named parameters taken from an object's public properties (usually an
+/// anonymous type, <c>new { account, id = 3 }</c>), rows read by an explicit function of the reader, and scalars.
+/// Nothing is generated at run time, so the store runs the same under JIT and in a Native AOT build: parameter types
+/// are kept for reflection by their annotation, and rows are built by the caller's code, not by reflection.
+/// </summary>
+/// <remarks>
+/// A parameter is bound only when the SQL names it (<c>@name</c>). A list (any enumerable but a string) after
+/// <c>IN</c> expands to one parameter per element for SQLite, <c>IN (@ids0, @ids1, ...)</c>; PostgreSQL queries
+/// say <c>= ANY(@ids)</c> instead (<see cref="WriteScope"/> rewrites them) and get the list as one array.
+/// </remarks>
+internal static partial class Sql
+{
+    private const DynamicallyAccessedMemberTypes ParameterMembers = DynamicallyAccessedMemberTypes.PublicProperties;
+
+    public static int Execute(this DbConnection c, string sql, DbTransaction? transaction = null)
+    {
+        using var cmd = Command(c, sql, transaction);
+        return cmd.ExecuteNonQuery();
+    }
+
+    public static int Execute<[DynamicallyAccessedMembers(ParameterMembers)] TParam>(this DbConnection c, string sql, TParam param, DbTransaction? transaction = null)
+    {
+        using var cmd = Command(c, sql, param, transaction);
+        return cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Every row, read by <paramref name="row"/> (buffered: the reader is closed when this returns).</summary>
+    public static List<T> Query<T>(this DbConnection c, string sql, Func<DbDataReader, T> row, DbTransaction? transaction = null)
+    {
+        using var cmd = Command(c, sql, transaction);
+        return ReadAll(cmd, row);
+    }
+
+    /// <summary>Every row, read by <paramref name="row"/> (buffered: the reader is closed when this returns).</summary>
+    public static List<T> Query<[DynamicallyAccessedMembers(ParameterMembers)] TParam, T>(this DbConnection c, string sql, TParam param, Func<DbDataReader, T> row,
+        DbTransaction? transaction = null)
+    {
+        using var cmd = Command(c, sql, param, transaction);
+        return ReadAll(cmd, row);
+    }
+
+    /// <summary>The first column of the first row as a 64-bit integer; null for no row or SQL NULL.</summary>
+    public static long? ScalarLong(this DbConnection c, string sql, DbTransaction? transaction = null)
+    {
+        using var cmd = Command(c, sql, transaction);
+        return AsLong(cmd.ExecuteScalar());
+    }
+
+    /// <summary>The first column of the first row as a 64-bit integer; null for no row or SQL NULL.</summary>
+    public static long? ScalarLong<[DynamicallyAccessedMembers(ParameterMembers)] TParam>(this DbConnection c, string sql, TParam param, DbTransaction? transaction = null)
+    {
+        using var cmd = Command(c, sql, param, transaction);
+        return AsLong(cmd.ExecuteScalar());
+    }
+
+    /// <summary>A reader over the rows; the caller disposes it before the connection.</summary>
+    public static DbDataReader ExecuteReader(this DbConnection c, string sql, DbTransaction? transaction = null)
+    {
+        var cmd = Command(c, sql, transaction);
+        return cmd.ExecuteReader(CommandBehavior.Default);
+    }
+
+    /// <summary>A reader over the rows; the caller disposes it before the connection.</summary>
+    public static DbDataReader ExecuteReader<[DynamicallyAccessedMembers(ParameterMembers)] TParam>(this DbConnection c, string sql, TParam param,
+        DbTransaction? transaction = null)
+    {
+        var cmd = Command(c, sql, param, transaction);
+        return cmd.ExecuteReader(CommandBehavior.Default);
+    }
+
+    /// <summary>A reader over the rows, opened asynchronously.</summary>
+    public static async Task<DbDataReader> ExecuteReaderAsync<[DynamicallyAccessedMembers(ParameterMembers)] TParam>(this DbConnection c, string sql, TParam param,
+        CancellationToken cancellationToken)
+    {
+        var cmd = Command(c, sql, param, null);
+        return await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Column <paramref name="i"/> as text, or null for SQL NULL.</summary>
+    public static string? TextOrNull(this DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    /// <summary>Column <paramref name="i"/> as a 64-bit integer, or null for SQL NULL.</summary>
+    public static long? LongOrNull(this DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+
+    private static List<T> ReadAll<T>(DbCommand cmd, Func<DbDataReader, T> row)
+    {
+        var rows = new List<T>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read()) rows.Add(row(reader));
+        return rows;
+    }
+
+    private static long? AsLong(object? value) => value switch
+    {
+        null or DBNull => null,
+        long l => l,
+        int i => i,
+        bool b => b ? 1 : 0,
+        _ => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+    };
+
+    private static DbCommand Command(DbConnection c, string sql, DbTransaction? transaction)
+    {
+        var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = transaction;
+        return cmd;
+    }
+
+    private static DbCommand Command<[DynamicallyAccessedMembers(ParameterMembers)] TParam>(DbConnection c, string sql, TParam param, DbTransaction? transaction)
+    {
+        var cmd = Command(c, sql, transaction);
+        if (param is null) return cmd;
+        foreach (var p in ParameterList<TParam>.Properties)
+        {
+            if (!Names(sql, p.Name)) continue;
+            var value = p.Property.GetValue(param);
+            if (value is IEnumerable list and not string && ListAfterIn(p.Name).IsMatch(sql))
+            {
+                sql = Expand(cmd, sql, p.Name, list);
+                continue;
+            }
+            var parameter = cmd.CreateParameter();
+            parameter.ParameterName = "@" + p.Name;
+            parameter.Value = value ?? DBNull.Value;
+            if (p.DbType is { } type) parameter.DbType = type;
+            cmd.Parameters.Add(parameter);
+        }
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    /// <summary>Replaces <c>IN @name</c> by one parameter per element (SQLite has no arrays).</summary>
+    private static string Expand(DbCommand cmd, string sql, string name, IEnumerable list)
+    {
+        var names = new List<string>();
+        foreach (var item in list)
+        {
+            var parameter = cmd.CreateParameter();
+            parameter.ParameterName = $"@{name}{names.Count}";
+            parameter.Value = item ?? DBNull.Value;
+            if (item is not null && TypeOf(item.GetType()) is { } type) parameter.DbType = type;
+            cmd.Parameters.Add(parameter);
+            names.Add(parameter.ParameterName);
+        }
+        var replacement = names.Count == 0 ? "IN (SELECT NULL WHERE 1 = 0)" : $"IN ({string.Join(", ", names)})";
+        return ListAfterIn(name).Replace(sql, replacement);
+    }
+
+    private static bool Names(string sql, string name)
+    {
+        for (var at = sql.IndexOf("@" + name, StringComparison.OrdinalIgnoreCase); at >= 0; at = sql.IndexOf("@" + name, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            var end = at + 1 + name.Length;
+            if (end == sql.Length || !(char.IsLetterOrDigit(sql[end]) || sql[end] == '_')) return true;
+        }
+        return false;
+    }
+
+    private static readonly ConcurrentDictionary<string, Regex> InLists = new(StringComparer.Ordinal);
+
+    private static Regex ListAfterIn(string name) =>
+        InLists.GetOrAdd(name, n => new Regex($@"\bIN\s+@{Regex.Escape(n)}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant));
+
+    private static DbType? TypeOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(string) => DbType.String,
+        var t when t == typeof(long) => DbType.Int64,
+        var t when t == typeof(int) => DbType.Int32,
+        var t when t == typeof(bool) => DbType.Boolean,
+        var t when t == typeof(double) => DbType.Double,
+        var t when t == typeof(decimal) => DbType.Decimal,
+        _ => null,
+    };
+
+    private sealed record ParameterProperty(string Name, PropertyInfo Property, DbType? DbType);
+
+    /// <summary>The readable public properties of a parameter type, found once per type.</summary>
+    private static class ParameterList<[DynamicallyAccessedMembers(ParameterMembers)] TParam>
+    {
+        public static readonly ParameterProperty[] Properties = typeof(TParam).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
+            .Select(p => new ParameterProperty(p.Name, p, TypeOf(p.PropertyType)))
+            .ToArray();
+    }
+}
