@@ -46,7 +46,7 @@ internal sealed class Pieces
         return _w.Book.Count;
     }
 
-    public DriftReport Evaluate() => DriftEvaluator.Evaluate(_p, _p.Policy, _w.Book, _w.Facts);
+    public DriftReport Evaluate() => DriftEvaluator.Evaluate(_p, _p.Policy, _w.Book, _w.Facts, _settings);
 
     public decimal Execute() => Execution.Run(_w, _deltas, _w.Book.Cash, 0, _settings, false, null).CashAfter;
 

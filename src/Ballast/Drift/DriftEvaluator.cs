@@ -16,11 +16,15 @@ public static class DriftEvaluator
     {
         var w = Workspaces.Decimal;
         Book.Fill(w.Book, portfolio);
-        return Evaluate(portfolio, policy, w.Book, w.Facts);
+        var ex = portfolio.Execution;
+        return Evaluate(portfolio, policy, w.Book, w.Facts, new PlanSettings<decimal>(ex, policy, ex.CashFlowMethod));
     }
 
-    /// <summary>Evaluates the portfolio laid out in <paramref name="book"/>, leaving the trigger's facts in <paramref name="facts"/> for the planner.</summary>
-    internal static DriftReport Evaluate(Portfolio portfolio, Policy policy, Book<decimal> book, TriggerFacts<decimal> facts)
+    /// <summary>
+    /// Evaluates the portfolio laid out in <paramref name="book"/>, leaving the trigger's facts in <paramref name="facts"/>
+    /// for the planner; <paramref name="settings"/> are the planner's, whose cash rule judges idle cash.
+    /// </summary>
+    internal static DriftReport Evaluate(Portfolio portfolio, Policy policy, Book<decimal> book, TriggerFacts<decimal> facts, in PlanSettings<decimal> settings)
     {
         var asOf = portfolio.AsOf;
         var cashIsAsset = book.CashIsAsset;
@@ -80,8 +84,6 @@ public static class DriftEvaluator
 
         // Cash is judged every day, whatever the look schedule, by the planner's own rule: idle cash is what a plan
         // would invest on its own, a shortfall what it would raise.
-        var ex = portfolio.Execution;
-        var settings = new PlanSettings<decimal>(ex, policy, ex.CashFlowMethod);
         var (baseValue, dust) = PlanCore<decimal>.BaseOf(book, settings, book.Cash, settings.CashReserve);
         var cashAction = PlanCore<decimal>.CashAction(book, settings, baseValue, book.Cash, settings.CashReserve, dust, 0m, out var amount);
         var idle = cashAction == PlanAction.InvestCash && !cashIsAsset ? amount : 0m;
@@ -93,7 +95,7 @@ public static class DriftEvaluator
                 ? $"nothing is invested: {idle:#,0.##} of cash is waiting to be invested"
                 : $"{idle:#,0.##} of cash above the reserve is not invested ({idle / total * 100:0.00}% of the portfolio{(policy.CashBand > 0 ? $", more than the {policy.CashBand * 100:0.##}% cash band" : "")})"));
         }
-        if (shortfall > 0) reasons.Add(new Reason(() => $"cash {book.Cash:#,0.##} is below the {ex.CashReserve:#,0.##} reserve"));
+        if (shortfall > 0) reasons.Add(new Reason(() => $"cash {book.Cash:#,0.##} is below the {portfolio.Execution.CashReserve:#,0.##} reserve"));
 
         return new DriftReport(asOf, book.Invested, book.Cash, book.Invested + book.Cash, rows, lookDue, nextLook, needs, reasons, warnings)
         {

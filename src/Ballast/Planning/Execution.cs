@@ -399,14 +399,7 @@ internal static class Execution
         var buyQty = w.BuyQuantities;
         var wholeBuy = w.WholeBuy;
         // Buys are marked only when they are made; mark the candidates now, so that each asset's state is one look.
-        var invested = T.Zero;
-        for (var i = 0; i < n; i++) invested += valuesAfter[i];
-        for (var k = 0; k < buyCount; k++)
-        {
-            var i = buyers[k];
-            moves[i] = Move.Buy;
-            invested += tradeValues[i];
-        }
+        var invested = InvestedAfter(w, buyCount, markBuys: true);
         while (true)
         {
             var cashNow = cashAfter - spend;
@@ -516,15 +509,31 @@ internal static class Execution
         }
     }
 
+    /// <summary>
+    /// The invested value once the plan's trades are done: the values after the sells plus the first
+    /// <paramref name="buyCount"/> listed buys, which <paramref name="markBuys"/> marks as buys.
+    /// </summary>
+    private static T InvestedAfter<T>(PlanWorkspace<T> w, int buyCount, bool markBuys)
+        where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
+    {
+        var invested = T.Zero;
+        for (var i = 0; i < w.Book.Count; i++) invested += w.ValuesAfter[i];
+        for (var k = 0; k < buyCount; k++)
+        {
+            var i = w.Buyers[k];
+            if (markBuys) w.Moves[i] = Move.Buy;
+            invested += w.TradeValues[i];
+        }
+        return invested;
+    }
+
     /// <summary>Whether the cash left above <paramref name="floor"/> would count as idle for the next plan, the policy's cash band included.</summary>
     private static bool LeftoverIsIdle<T>(PlanWorkspace<T> w, in PlanSettings<T> s, T cash, T floor, int buyCount)
         where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
         var book = w.Book;
         if (book.CashIsAsset) return true;
-        var invested = T.Zero;
-        for (var i = 0; i < book.Count; i++) invested += w.ValuesAfter[i];
-        for (var k = 0; k < buyCount; k++) invested += w.TradeValues[w.Buyers[k]];
+        var invested = InvestedAfter(w, buyCount, markBuys: false);
         return Drift.IdleCash.Counts(cash - floor, invested, cash, T.CreateTruncating(book.Count) * s.Unit, s.CashBand);
     }
 
@@ -559,14 +568,7 @@ internal static class Execution
         var threshold = FillThreshold(s, n);
         var grossUp = T.One + s.CostRate;
         var perOrder = s.CostsAreZero ? T.Zero : s.Unit;
-        var invested = T.Zero;
-        for (var i = 0; i < n; i++) invested += valuesAfter[i];
-        for (var k = 0; k < buyCount; k++)
-        {
-            var i = buyers[k];
-            moves[i] = Move.Buy;
-            invested += tradeValues[i];
-        }
+        var invested = InvestedAfter(w, buyCount, markBuys: true);
         while (true)
         {
             var cashNow = cashAfter - spend;

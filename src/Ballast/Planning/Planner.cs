@@ -29,9 +29,9 @@ public static class Planner
         var w = Workspaces.Decimal;
         var book = w.Book;
         Book.Fill(book, portfolio);
-        var drift = DriftEvaluator.Evaluate(portfolio, portfolio.Policy, book, w.Facts);
         var ex = portfolio.Execution;
         var settings = new PlanSettings<decimal>(ex, portfolio.Policy, request.Method ?? ex.CashFlowMethod);
+        var drift = DriftEvaluator.Evaluate(portfolio, portfolio.Policy, book, w.Facts, settings);
         var warnings = new List<string>(drift.Warnings);
         var decision = new Decision(request.ForceRebalance, drift.NeedsRebalancing,
             drift.LookDue && portfolio.Policy.Look.IntervalExceeded(portfolio.LastRebalanced, portfolio.AsOf));
