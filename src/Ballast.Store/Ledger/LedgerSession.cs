@@ -186,7 +186,7 @@ internal static class LedgerRules
 {
     public static string? Apply(AccountState s, TxnDraft t, long id)
     {
-        var ticker = t.Ticker ?? (t.SecurityId is { } sid ? $"security {sid}" : "");
+        var ticker = t.Ticker ?? (t.SecurityId is not null ? "shares" : "");
         switch (t.Kind)
         {
             case "deposit" when t.Cash <= 0: return "a deposit must add cash (positive amount)";
@@ -198,12 +198,15 @@ internal static class LedgerRules
         if (t.SecurityId is { } security && t.Quantity != 0)
         {
             var held = s.Holdings.GetValueOrDefault(security);
+            long after;
+            try { after = checked(held + t.Quantity); }
+            catch (OverflowException) { return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(t.Quantity))} {ticker} would take the holding past the largest quantity the store can hold"; }
             if (t.Quantity < 0)
             {
                 if (held < -t.Quantity)
                     return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} exceeds the {Scaled.Format(Scaled.Quantity(held))} held";
-                var error = LotBook.Consume(s, security, -t.Quantity, t.Lots);
-                if (error is not null) return error;
+                var error = LotBook.Consume(s, security, -t.Quantity, t.Lots, t.Date, t.Kind == "adjustment");
+                if (error is not null) return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} on {t.Date}: {error}";
             }
             else
             {
@@ -214,12 +217,13 @@ internal static class LedgerRules
                     Quantity = t.Quantity, Remaining = t.Quantity, Cost = cost,
                 });
             }
-            s.Holdings[security] = held + t.Quantity;
+            s.Holdings[security] = after;
             s.DirtyHoldings.Add(security);
         }
         if (t.Cash != 0)
         {
-            s.Cash += t.Cash;
+            try { s.Cash = checked(s.Cash + t.Cash); }
+            catch (OverflowException) { return $"{t.Kind} of {Scaled.Format(Scaled.Money(t.Cash))} would take cash past the largest amount the store can hold"; }
             s.BalanceDirty = true;
         }
         if (t.ProposalId is not null && t.Kind is "buy" or "sell" && string.CompareOrdinal(t.Date, s.LastRebalance) > 0)

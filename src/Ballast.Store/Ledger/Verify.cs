@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Ballast.Store.Import;
 using Ballast.Store.Ledger;
 using Dapper;
 
@@ -8,14 +9,49 @@ public sealed partial class BallastStore
 {
     /// <summary>
     /// Replays the whole ledger in order and compares the result with the stored projections
-    /// (holdings, cash, last rebalance date, lots). Reads only.
+    /// (holdings, cash, last rebalance date, lots), and checks that the ledger up to each positions snapshot's date
+    /// agrees with what the snapshot states. A sale that would take shares acquired after it fails the replay. Reads only.
     /// </summary>
     public VerifyReport Verify() => Read(c =>
     {
         var (replayed, count, differences) = Replay(c, null);
         Compare(c, null, replayed, differences);
+        CheckSnapshots(c, differences);
         return new VerifyReport(count, replayed.Count, differences);
     });
+
+    /// <summary>For every positions snapshot, the ledger's holdings (and cash, when the snapshot states it) up to its date must equal it.</summary>
+    private static void CheckSnapshots(DbConnection c, List<string> differences)
+    {
+        var snapshots = Import.History.Load((sql, param) => c.Query<(long ImportId, long AccountId, string Date, long? SecurityId, long Quantity)>(sql, param), null);
+        if (snapshots.Count == 0) return;
+        var names = Names(c);
+        var tickers = c.Query<(long Id, string Ticker)>("SELECT id, ticker FROM securities").ToDictionary(s => s.Id, s => s.Ticker);
+        foreach (var (account, list) in snapshots)
+        {
+            var rows = c.Query<(string Date, long? SecurityId, long Quantity, long Cash)>(
+                "SELECT trade_date, security_id, quantity, cash FROM transactions WHERE account_id = @account", new { account }).ToList();
+            foreach (var snap in list)
+            {
+                var upTo = rows.Where(r => string.CompareOrdinal(r.Date, snap.Date) <= 0).ToList();
+                var held = upTo.Where(r => r.SecurityId is not null).GroupBy(r => r.SecurityId!.Value).ToDictionary(g => g.Key, g => g.Sum(r => r.Quantity));
+                foreach (var security in snap.Holdings.Keys.Union(held.Keys).Order())
+                {
+                    var want = snap.Holdings.GetValueOrDefault(security);
+                    var have = held.GetValueOrDefault(security);
+                    if (want != have && differences.Count < 100)
+                        differences.Add($"account {names.GetValueOrDefault(account, account.ToString(System.Globalization.CultureInfo.InvariantCulture))}: the positions of {snap.Date} state " +
+                                        $"{Scaled.Format(Scaled.Quantity(want))} {tickers.GetValueOrDefault(security, "?")}, the ledger up to that date gives {Scaled.Format(Scaled.Quantity(have))}");
+                }
+                if (snap.Cash is { } cash && upTo.Sum(r => r.Cash) != cash && differences.Count < 100)
+                    differences.Add($"account {names.GetValueOrDefault(account, "?")}: the positions of {snap.Date} state cash {Scaled.Format(Scaled.Money(cash))}, " +
+                                    $"the ledger up to that date gives {Scaled.Format(Scaled.Money(upTo.Sum(r => r.Cash)))}");
+            }
+        }
+    }
+
+    private static Dictionary<long, string> Names(DbConnection c) =>
+        c.Query<(long Id, string Name)>("SELECT id, name FROM accounts").ToDictionary(a => a.Id, a => a.Name);
 
     /// <summary>Discards the projections and rebuilds them from the ledger, in one write. Returns the check of the result.</summary>
     public VerifyReport RebuildProjections()
