@@ -111,6 +111,21 @@ public abstract partial class StoreSuite
         store.RebuildProjections();
         var report = store.Verify();
         Assert.False(report.Ok);
-        Assert.Contains(report.Differences, d => d.Contains("alice-taxable: the positions of 2025-09-30 state 100 BND, the ledger up to that date gives 105", StringComparison.Ordinal));
+        Assert.Contains(report.Differences, d => d.Contains("alice-taxable: the positions of 2025-09-30 state 100 BND, the ledger before that date gives 105", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void History_OpeningPositionsImportedAfterTheCurrentOnes_KeepEverySnapshotTrue()
+    {
+        var store = Seeded();
+        store.ImportPositions(WriteFile("now.csv", "ticker,quantity\nBND,100\n"), "alice-taxable", asOf: SnapshotDate);
+        var opening = store.ImportPositions(WriteFile("opening.csv", "ticker,quantity\nBND,30\n"), "alice-taxable", asOf: new DateOnly(2023, 1, 2));
+        Assert.Contains(opening.Notes!, n => n.Contains("adjusted by -30 on 2025-09-30", StringComparison.Ordinal));
+        Assert.Equal(100m, store.Position("alice-taxable").Holdings["BND"]);
+        store.ImportTransactions(WriteFile("buys.csv", "date,type,ticker,quantity,price,amount,fee\n2024-01-02,buy,BND,70,71,,0\n"), "alice-taxable");
+        Assert.Equal(100m, store.Position("alice-taxable").Holdings["BND"]);
+        Assert.Equal([(new DateOnly(2023, 1, 2), 30m), (new DateOnly(2024, 1, 2), 70m)],
+            store.Lots("alice-taxable").Where(l => l.Remaining != 0).Select(l => (l.OpenDate, l.Remaining)).ToArray());
+        Assert.True(store.Verify().Ok, string.Join("\n", store.Verify().Differences));
     }
 }

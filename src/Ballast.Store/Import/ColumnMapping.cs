@@ -29,7 +29,7 @@ public sealed record ActionRule(string Contains, TransactionKind? Kind, bool Exa
 /// <c>market_value</c> (optional, used for cash rows). Fields of transactions files: <c>account</c>, <c>date</c>, <c>action</c>,
 /// <c>ticker</c>, <c>quantity</c>, <c>price</c>, <c>amount</c>, <c>fee</c>, <c>id</c> (broker transaction id), <c>lots</c>.
 /// </summary>
-public sealed record ColumnMapping
+public sealed partial record ColumnMapping
 {
     /// <summary>Layout name, e.g. <c>schwab</c>.</summary>
     public required string Name { get; init; }
@@ -46,8 +46,11 @@ public sealed record ColumnMapping
     /// <summary>Ticker cells of rows to ignore, such as totals and pending activity (case-insensitive prefix match).</summary>
     public IReadOnlyList<string> SkipSymbols { get; init; } = [];
 
-    /// <summary>Symbols that look like options (a space, as in <c>AAPL 02/16/2024 150.00 C</c>, or a leading <c>-</c>) are not modeled.</summary>
-    internal static bool IsOptionSymbol(string ticker) => ticker.Trim().Contains(' ', StringComparison.Ordinal) || ticker.TrimStart().StartsWith('-');
+    /// <summary>Symbols that look like options (<c>AAPL 02/16/2024 150.00 C</c>, <c>-AAPL240216C150</c>, OCC <c>AAPL  240216C00150000</c>) are not modeled.</summary>
+    internal static bool IsOptionSymbol(string ticker) => OptionSymbol().IsMatch(ticker.Trim());
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\S+ \d{2}/\d{2}/\d{4} [\d.]+ [CP]|-[A-Z.]+\d{6}[CP][\d.]+|[A-Z.]{1,6} *\d{6}[CP]\d{8})$")]
+    private static partial System.Text.RegularExpressions.Regex OptionSymbol();
 
     /// <summary>Date format of the date column, or null to accept ISO and US month/day/year dates.</summary>
     public string? DateFormat { get; init; }

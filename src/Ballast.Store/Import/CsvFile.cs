@@ -37,6 +37,9 @@ internal sealed class CsvFile
     public string[] Header { get; }
     public List<CsvRow> Rows { get; }
 
+    /// <summary>The line right above the header, when there is one (an all-accounts export's first account title).</summary>
+    public CsvRow? LineAboveHeader { get; private init; }
+
     /// <summary>Data rows read, kept after <see cref="Release"/>.</summary>
     public int RowCount { get; private set; }
 
@@ -74,7 +77,10 @@ internal sealed class CsvFile
         if (headerIndex < 0) throw new InputException(MissingHeader(lines, required, name));
         var header = lines[headerIndex].Fields;
         var rows = lines.Skip(headerIndex + 1).Where(l => l.Fields.Any(f => f.Trim().Length > 0)).ToList();
-        return new CsvFile(path, name, sha, lines[headerIndex].Line, header, rows);
+        return new CsvFile(path, name, sha, lines[headerIndex].Line, header, rows)
+        {
+            LineAboveHeader = headerIndex > 0 && lines[headerIndex - 1].Line == lines[headerIndex].Line - 1 ? lines[headerIndex - 1] : null,
+        };
     }
 
     /// <summary>Lines searched for the header; broker exports put at most a few title lines above it.</summary>

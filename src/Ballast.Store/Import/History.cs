@@ -9,19 +9,31 @@ internal sealed record SnapshotState(string Date, Dictionary<long, long> Holding
 
 /// <summary>
 /// How transaction histories and positions snapshots combine. A snapshot states an account's holdings (and cash, when
-/// given) at the end of its date. Transactions dated on or before a snapshot are history that must reconcile to it:
+/// given) at the start of its date: after every transaction dated before it, before the others dated on it (its own
+/// adjustments and reconciliations, keyed <c>positions:</c> and <c>reconcile:</c>, belong to it). Transactions dated
+/// before a snapshot are history that must reconcile to it:
 /// when a transactions import adds such rows, an adjustment dated on the snapshot brings the ledger back to what the
 /// snapshot states, and each is reported as a warning. So positions then history, or history then positions, end with
 /// the same holdings and open lots, and <c>verify</c> checks that the ledger up to each snapshot's date agrees with it.
 /// </summary>
 internal sealed class History
 {
+    /// <summary>SQL condition (parameter <c>@date</c>) for the transactions a snapshot of that date does not include.</summary>
+    internal const string NotBefore =
+        "(trade_date > @date OR (trade_date = @date AND idempotency_key NOT LIKE 'positions:%' AND idempotency_key NOT LIKE 'reconcile:%'))";
+
+    /// <summary>True when a snapshot of <paramref name="date"/> includes the transaction.</summary>
+    internal static bool Includes(string date, string tradeDate, string key) =>
+        string.CompareOrdinal(tradeDate, date) < 0 ||
+        (tradeDate == date && (key.StartsWith("positions:", StringComparison.Ordinal) || key.StartsWith("reconcile:", StringComparison.Ordinal)));
+
     private readonly WriteScope _scope;
     private readonly Dictionary<long, List<SnapshotState>> _snapshots = [];
     /// <summary>Per account and snapshot date: quantity and cash changes of the transactions recorded before this import and dated after it.</summary>
     private readonly Dictionary<(long Account, string Date), (Dictionary<long, long> Holdings, long Cash)> _laterBefore = [];
     private readonly Dictionary<long, List<TxnDraft>> _added = [];
 
+    /// <param name="rows">Accounts and dates of the transactions about to be added: snapshots dated after the earliest of an account's are reconciled.</param>
     public History(WriteScope scope, IReadOnlyCollection<long> accountIds, IEnumerable<(long Account, string Date)> rows)
     {
         _scope = scope;
@@ -32,7 +44,7 @@ internal sealed class History
         foreach (var (account, list) in Load(scope.Query<(long ImportId, long AccountId, string Date, long? SecurityId, long Quantity)>,
                      earliest.Keys.ToList()))
         {
-            var relevant = list.Where(s => string.CompareOrdinal(s.Date, earliest[account]) >= 0).ToList();
+            var relevant = list.Where(s => string.CompareOrdinal(s.Date, earliest[account]) > 0).ToList();
             if (relevant.Count == 0) continue;
             _snapshots[account] = relevant;
             foreach (var s in relevant)
@@ -40,7 +52,7 @@ internal sealed class History
                 var holdings = new Dictionary<long, long>();
                 long cash = 0;
                 foreach (var r in scope.Query<(long? SecurityId, decimal Quantity, decimal Cash)>(
-                             "SELECT security_id, SUM(quantity), SUM(cash) FROM transactions WHERE account_id = @account AND trade_date > @date GROUP BY security_id",
+                             $"SELECT security_id, SUM(quantity), SUM(cash) FROM transactions WHERE account_id = @account AND {NotBefore} GROUP BY security_id",
                              new { account, date = s.Date }))
                 {
                     if (r.SecurityId is { } sec) holdings[sec] = (long)r.Quantity;
@@ -90,7 +102,7 @@ internal sealed class History
         list.Add(draft);
     }
 
-    /// <summary>Appends the adjustments that bring each snapshot dated on or after the new history back to what it states; returns one warning per adjustment.</summary>
+    /// <summary>Appends the adjustments that bring each snapshot dated after the new history back to what it states; returns one warning per adjustment.</summary>
     public List<string> Reconcile(Dictionary<long, string> tickers, long importId, List<InputProblem> problems)
     {
         var warnings = new List<string>();
@@ -102,7 +114,7 @@ internal sealed class History
             foreach (var snap in snapshots)
             {
                 var (laterHoldings, laterCash) = _laterBefore[(account, snap.Date)];
-                var newLater = added.Where(d => string.CompareOrdinal(d.Date, snap.Date) > 0).ToList();
+                var newLater = added.Where(d => !Includes(snap.Date, d.Date, d.Key)).ToList();
                 long AsOf(long security) => state.Holdings.GetValueOrDefault(security) - laterHoldings.GetValueOrDefault(security)
                     - newLater.Where(d => d.SecurityId == security).Sum(d => d.Quantity);
                 var securities = snap.Holdings.Keys.Union(state.Holdings.Keys).Union(laterHoldings.Keys).Order().ToList();
@@ -117,7 +129,7 @@ internal sealed class History
                     var error = _scope.Ledger.Append(draft, out _);
                     if (error is not null) { problems.Add(new InputProblem($"account '{name}': reconciling the history to the positions of {snap.Date}: {error}", Field: "quantity")); continue; }
                     added.Add(draft);
-                    warnings.Add($"account '{name}': the history up to {snap.Date} gives {Scaled.Format(Scaled.Quantity(asOf))} {ticker}, the positions of {snap.Date} state " +
+                    warnings.Add($"account '{name}': the history before {snap.Date} gives {Scaled.Format(Scaled.Quantity(asOf))} {ticker}, the positions of {snap.Date} state " +
                                  $"{Scaled.Format(Scaled.Quantity(want))}; adjusted by {Scaled.Format(Scaled.Quantity(want - asOf))} on {snap.Date}");
                 }
                 if (snap.Cash is { } wantCash)
@@ -129,7 +141,7 @@ internal sealed class History
                     var error = _scope.Ledger.Append(draft, out _);
                     if (error is not null) { problems.Add(new InputProblem($"account '{name}': reconciling the history to the cash of {snap.Date}: {error}", Field: "amount")); continue; }
                     added.Add(draft);
-                    warnings.Add($"account '{name}': the history up to {snap.Date} gives cash {Scaled.Format(Scaled.Money(asOfCash))}, the positions of {snap.Date} state " +
+                    warnings.Add($"account '{name}': the history before {snap.Date} gives cash {Scaled.Format(Scaled.Money(asOfCash))}, the positions of {snap.Date} state " +
                                  $"{Scaled.Format(Scaled.Money(wantCash))}; adjusted by {Scaled.Format(Scaled.Money(wantCash - asOfCash))} on {snap.Date}");
                 }
             }

@@ -10,9 +10,10 @@ namespace Ballast.Store
         private sealed record PositionRow(int Line, string? FileAccount, string Ticker, bool IsCash, long Quantity, long? Cost, long? Price);
 
         /// <summary>
-        /// Records a broker's positions as of <paramref name="asOf"/> (a snapshot) and brings the ledger to them: adjustment
+        /// Records a broker's positions at the start of <paramref name="asOf"/> (a snapshot) and brings the ledger to them: adjustment
         /// transactions dated <paramref name="asOf"/> for the differences between the file and the ledger's holdings (and cash,
-        /// when the file has a cash row) on that date. Positions not in the file are closed. Prices the file shows are recorded for
+        /// when the file has a cash row) after every transaction dated before it. Later snapshots are reconciled to it (see
+        /// <see cref="Import.History"/>). Positions not in the file are closed. Prices the file shows are recorded for
         /// that date when the store has none, and the cost basis it shows goes into the lots it opens. Rows of several accounts
         /// are routed by the account column (or the account sections of an all-accounts export) to accounts named so or mapped
         /// by broker account number; <paramref name="account"/> is refused on such a file. Importing the same positions again
@@ -46,19 +47,30 @@ namespace Ballast.Store
             string RowKey(CsvRow r) => string.Join('\u001f', r.Fields.Select(f => f.Trim()));
             var rows = new List<PositionRow>();
             var notModeled = new List<(int Line, string Reason)>();
-            string? section = null;
+            // "Individual   XXXX-1234": an account title whose last word is an account number (digits, letters, '-', '.').
+            static string? SectionTitle(CsvRow? row)
+            {
+                if (row is null || row.Fields.Count(f => f.Trim().Length > 0) != 1 || row.Fields[0].Trim().Length == 0) return null;
+                var last = row.Fields[0].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
+                return last.Any(char.IsAsciiDigit) && last.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.') ? last : null;
+            }
+            var section = SectionTitle(file.LineAboveHeader);
             for (var i = 0; i < file.Rows.Count; i++)
             {
                 var row = file.Rows[i];
                 if (RowKey(row) == headerKey) continue; // the header repeated above each account's section
                 var filled = row.Fields.Count(f => f.Trim().Length > 0);
-                if (filled == 1 && row.Fields[0].Trim().Length > 0 && i + 1 < file.Rows.Count && RowKey(file.Rows[i + 1]) == headerKey)
+                if (filled == 1 && i + 1 < file.Rows.Count && RowKey(file.Rows[i + 1]) == headerKey && SectionTitle(row) is { } title)
                 {
-                    // "Individual   XXXX-1234": an all-accounts export's section title; the account number is its last word.
-                    section = row.Fields[0].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
+                    section = title; // an all-accounts export's next section
                     continue;
                 }
                 if (filled < 2) continue; // titles, notes and footers such as "Date downloaded ..."
+                // After a blank line, a row of text only (no amounts, no dates) is the header of another table, such as the
+                // transactions below a Vanguard download's holdings: the positions end there.
+                if (i > 0 && row.Line > file.Rows[i - 1].Line + 1 && filled >= 3 &&
+                    row.Fields.All(f => f.Trim().Length == 0 || (CsvValues.Number(f) is null && CsvValues.Date(f) is null && !CsvValues.IsBlank(f.Trim()))))
+                    break;
                 var ticker = CsvFile.Cell(row, iTicker);
                 if (ticker is null)
                 {
@@ -185,6 +197,8 @@ namespace Ballast.Store
                 var ledger = scope.Ledger;
                 ledger.Load(accountIds.Values.ToList());
                 var after = LedgerAfter(scope, accountIds.Values.Distinct().ToList(), dateText);
+                // Snapshots dated after this one must still hold: an opening snapshot imported late reconciles them.
+                var later = new Import.History(scope, accountIds.Values.Distinct().ToList(), accountIds.Values.Distinct().Select(a => (a, dateText)));
                 WriteScope.TraceLine("loaded state", clock);
                 var tickers = securities.ToDictionary(s => s.Value, s => s.Key);
                 var added = 0;
@@ -193,11 +207,11 @@ namespace Ballast.Store
                 {
                     var accountId = accountIds[acct];
                     var state = ledger.State(accountId);
-                    var later = after.GetValueOrDefault(accountId);
+                    var changesAfter = after.GetValueOrDefault(accountId);
                     var target = held.ToDictionary(h => securities[h.Key], h => h.Value);
                     var asOfHoldings = state.Holdings.Where(h => h.Value != 0).ToDictionary(h => h.Key, h => h.Value);
-                    if (later is not null)
-                        foreach (var (sec, q) in later.Holdings) asOfHoldings[sec] = asOfHoldings.GetValueOrDefault(sec) - q;
+                    if (changesAfter is not null)
+                        foreach (var (sec, q) in changesAfter.Holdings) asOfHoldings[sec] = asOfHoldings.GetValueOrDefault(sec) - q;
                     foreach (var security in target.Keys.Union(asOfHoldings.Where(h => h.Value != 0).Select(h => h.Key)).Order().ToList())
                     {
                         var want = target.TryGetValue(security, out var t) ? t : (0, null, null, 0);
@@ -205,31 +219,41 @@ namespace Ballast.Store
                         if (delta == 0) continue;
                         long? price = want.Cost is { } cost && want.Quantity > 0
                             ? Scaled.RoundToStored(Scaled.Money(cost) / Scaled.Quantity(want.Quantity), Scaled.PriceScale) : null;
+                        // The basis of the shares the snapshot adds: the file's total basis, in proportion when only some are new.
+                        long? lotCost = delta > 0 && want.Cost is { } total && want.Quantity > 0
+                            ? (delta == want.Quantity ? total : (long)decimal.Round((decimal)total * delta / want.Quantity, 0, MidpointRounding.AwayFromZero)) : null;
                         var id = scope.NextId("transactions"); // peek for a unique key; Append allocates the next
-                        var error = ledger.Append(new TxnDraft(accountId, "adjustment", dateText, security, delta, price, 0, 0,
-                            $"positions:{file.Sha256[..16]}:{id}", Ticker: tickers[security], ImportId: importId, Memo: "positions import"), out _);
+                        var draft = new TxnDraft(accountId, "adjustment", dateText, security, delta, price, 0, 0,
+                            $"positions:{file.Sha256[..16]}:{id}", Ticker: tickers[security], ImportId: importId, Memo: "positions import", Cost: lotCost);
+                        var error = ledger.Append(draft, out _);
                         if (error is not null) problems.Add(new(error, file.Name, want.Line == 0 ? null : want.Line, Field: hQty));
+                        else later.Added(draft);
                         added++;
                     }
                     foreach (var (security, p) in target) snapshot.Add([importId, accountId, dateText, security, p.Quantity]);
                     if (cash.TryGetValue(acct, out var wantCash))
                     {
                         snapshot.Add([importId, accountId, dateText, null, wantCash]);
-                        var asOfCash = state.Cash - (later?.Cash ?? 0);
+                        var asOfCash = state.Cash - (changesAfter?.Cash ?? 0);
                         if (wantCash != asOfCash)
                         {
                             var id = scope.NextId("transactions");
-                            var error = ledger.Append(new TxnDraft(accountId, "adjustment", dateText, null, 0, null, wantCash - asOfCash, 0,
-                                $"positions:{file.Sha256[..16]}:{id}", ImportId: importId, Memo: "positions import: cash"), out _);
+                            var draft = new TxnDraft(accountId, "adjustment", dateText, null, 0, null, wantCash - asOfCash, 0,
+                                $"positions:{file.Sha256[..16]}:{id}", ImportId: importId, Memo: "positions import: cash");
+                            var error = ledger.Append(draft, out _);
                             if (error is not null) problems.Add(new(error, file.Name, accountLines[acct], Field: hValue ?? hQty));
+                            else later.Added(draft);
                             added++;
                         }
                     }
                 }
                 if (problems.Count > 0) throw new InputException(problems);
+                var warnings = later.Reconcile(tickers, importId, problems);
+                if (problems.Count > 0) throw new InputException(problems.Select(p => p with { File = file.Name }).ToList());
+                added += warnings.Count;
                 var prices = NewPrices(scope, positions.Values.SelectMany(h => h).Where(h => h.Value.Price is not null)
                     .GroupBy(h => h.Key).ToDictionary(g => securities[g.Key], g => g.First().Value.Price!.Value), dateText);
-                var notes = skipped.OrderBy(s => s.Line).Select(s => $"skipped line {s.Line}: {s.Reason}").ToList();
+                var notes = skipped.OrderBy(s => s.Line).Select(s => $"skipped line {s.Line}: {s.Reason}").Concat(warnings.Select(w => "warning: " + w)).ToList();
                 var summary = $"{added} adjustments for {positions.Count} accounts" + (prices > 0 ? $", {prices} prices of {dateText} from the file" : "") +
                               (skipped.Count > 0 ? $", {skipped.Count} rows skipped" : "");
                 var result = new ImportResult(read, added, read - Math.Min(read, added), summary, notes);
@@ -250,7 +274,7 @@ namespace Ballast.Store
             foreach (var chunk in accountIds.Chunk(500))
             {
                 foreach (var r in scope.Query<(long AccountId, long? SecurityId, decimal Quantity, decimal Cash)>(
-                             "SELECT account_id, security_id, SUM(quantity), SUM(cash) FROM transactions WHERE account_id IN @chunk AND trade_date > @date GROUP BY account_id, security_id",
+                             $"SELECT account_id, security_id, SUM(quantity), SUM(cash) FROM transactions WHERE account_id IN @chunk AND {Import.History.NotBefore} GROUP BY account_id, security_id",
                              new { chunk, date }))
                 {
                     if (!result.TryGetValue(r.AccountId, out var c)) result[r.AccountId] = c = new LaterChanges([], 0);

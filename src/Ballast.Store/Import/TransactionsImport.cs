@@ -81,7 +81,7 @@ namespace Ballast.Store
                 var shares = rule.Effect == ActionEffect.Shares;
                 var kind = shares ? TransactionKind.Adjustment : rule.Kind ?? (amount >= 0 ? TransactionKind.Deposit : TransactionKind.Withdrawal);
                 var trade = kind is TransactionKind.Buy or TransactionKind.Sell;
-                if ((trade || shares) && ticker is null) problems.Add(new($"a {(shares ? "share movement" : kind.ToText())} needs a ticker", file.Name, row.Line, Field: H("ticker")));
+                if ((trade || shares) && ticker is null) { notModeled.Add((row.Line, $"'{actionText}' without a symbol (a currency exchange?) is not modeled")); continue; }
                 var qty = Num(iQty, "quantity", trade || shares);
                 var price = trade ? Num(iPrice, "price", amount is null) : null;
                 decimal fee = 0;
@@ -131,6 +131,7 @@ namespace Ballast.Store
                     if (Fail(ScaledInput.Money(notional, "amount" + what, out var cashAbs), "quantity") is not null) continue;
                     storedCash = kind == TransactionKind.Buy ? -cashAbs : cashAbs;
                 }
+                if (!trade && !shares && storedCash == 0) { ignored++; continue; } // a cash movement of 0 changes nothing
                 var id = CsvFile.Cell(row, iId);
                 var content = $"{acct}|{FormatDate(date!.Value)}|{kind.ToText()}|{normalized}|{q}|{storedPrice}|{storedCash}|{storedFee}";
                 rows.Add((row.Line, acct, new TxnDraft(0, kind.ToText(), FormatDate(date.Value), null, q, storedPrice, storedCash, storedFee,
@@ -173,6 +174,8 @@ namespace Ballast.Store
                 foreach (var r in ordered)
                 {
                     if (r.Ticker is null || securities.ContainsKey(r.Ticker)) { kept.Add(r); continue; }
+                    if (r.Draft.Quantity == 0) { kept.Add(r with { Ticker = null, Draft = r.Draft with { Ticker = null, Memo = $"{r.Draft.Memo} [{r.Ticker}]" } }); continue; } // income or a charge: the symbol is only a note
+
                     if (skipUnknown) skipped.Add((r.Line, $"unknown ticker '{r.Ticker}'"));
                     else problems.Add(new($"unknown ticker '{r.Ticker}'; import prices for it first, or use --skip-unknown", file.Name, r.Line, Field: r.TickerField));
                 }
@@ -205,7 +208,7 @@ namespace Ballast.Store
                 if (problems.Count > 0) throw new InputException(problems.Select(p => p with { File = file.Name }).ToList());
                 var notes = skipped.OrderBy(s => s.Line).Select(s => $"skipped line {s.Line}: {s.Reason}").Concat(warnings.Select(w => "warning: " + w)).ToList();
                 var summary = $"{added} transactions added, {already} already recorded" + (skipped.Count > 0 ? $", {skipped.Count} rows skipped" : "") +
-                              (ignored > 0 ? $", {ignored} core-position sweeps ignored" : "") + (warnings.Count > 0 ? $", {warnings.Count} reconciling adjustments" : "");
+                              (ignored > 0 ? $", {ignored} rows without effect ignored" : "") + (warnings.Count > 0 ? $", {warnings.Count} reconciling adjustments" : "");
                 var result = new ImportResult(ordered.Count, added, already, summary, notes);
                 if (added == 0) throw new Unchanged(result);
                 scope.Execute("INSERT INTO imports (id, kind, file, sha256, rows_read, at, actor) VALUES (@id, @kind, @file, @sha, @rows, @at, @actor)",

@@ -27,26 +27,54 @@ public sealed partial class BallastStore
         if (snapshots.Count == 0) return;
         var names = Names(c);
         var tickers = c.Query<(long Id, string Ticker)>("SELECT id, ticker FROM securities").ToDictionary(s => s.Id, s => s.Ticker);
-        foreach (var (account, list) in snapshots)
+        // One pass over the ledger, account by account (as the replay reads it), for the accounts that have snapshots.
+        var rows = new List<(string Date, long? SecurityId, long Quantity, long Cash, string Key)>();
+        long current = -1;
+        var seen = new HashSet<long>();
+        void Check()
         {
-            var rows = c.Query<(string Date, long? SecurityId, long Quantity, long Cash)>(
-                "SELECT trade_date, security_id, quantity, cash FROM transactions WHERE account_id = @account", new { account }).ToList();
+            if (!snapshots.TryGetValue(current, out var list)) return;
             foreach (var snap in list)
             {
-                var upTo = rows.Where(r => string.CompareOrdinal(r.Date, snap.Date) <= 0).ToList();
+                var upTo = rows.Where(r => Import.History.Includes(snap.Date, r.Date, r.Key)).ToList();
                 var held = upTo.Where(r => r.SecurityId is not null).GroupBy(r => r.SecurityId!.Value).ToDictionary(g => g.Key, g => g.Sum(r => r.Quantity));
+                var name = names.GetValueOrDefault(current, current.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 foreach (var security in snap.Holdings.Keys.Union(held.Keys).Order())
                 {
                     var want = snap.Holdings.GetValueOrDefault(security);
                     var have = held.GetValueOrDefault(security);
                     if (want != have && differences.Count < 100)
-                        differences.Add($"account {names.GetValueOrDefault(account, account.ToString(System.Globalization.CultureInfo.InvariantCulture))}: the positions of {snap.Date} state " +
-                                        $"{Scaled.Format(Scaled.Quantity(want))} {tickers.GetValueOrDefault(security, "?")}, the ledger up to that date gives {Scaled.Format(Scaled.Quantity(have))}");
+                        differences.Add($"account {name}: the positions of {snap.Date} state {Scaled.Format(Scaled.Quantity(want))} {tickers.GetValueOrDefault(security, "?")}, " +
+                                        $"the ledger before that date gives {Scaled.Format(Scaled.Quantity(have))}");
                 }
                 if (snap.Cash is { } cash && upTo.Sum(r => r.Cash) != cash && differences.Count < 100)
-                    differences.Add($"account {names.GetValueOrDefault(account, "?")}: the positions of {snap.Date} state cash {Scaled.Format(Scaled.Money(cash))}, " +
-                                    $"the ledger up to that date gives {Scaled.Format(Scaled.Money(upTo.Sum(r => r.Cash)))}");
+                    differences.Add($"account {name}: the positions of {snap.Date} state cash {Scaled.Format(Scaled.Money(cash))}, " +
+                                    $"the ledger before that date gives {Scaled.Format(Scaled.Money(upTo.Sum(r => r.Cash)))}");
             }
+        }
+        using (var reader = c.ExecuteReader("SELECT account_id, trade_date, security_id, quantity, cash, idempotency_key FROM transactions ORDER BY account_id"))
+        {
+            while (reader.Read())
+            {
+                var account = reader.GetInt64(0);
+                seen.Add(account);
+                if (account != current)
+                {
+                    Check();
+                    rows.Clear();
+                    current = account;
+                }
+                if (!snapshots.ContainsKey(account)) continue;
+                rows.Add((reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetString(5)));
+            }
+        }
+        Check();
+        // Accounts with a snapshot but no transactions at all.
+        foreach (var account in snapshots.Keys.Where(a => !seen.Contains(a)).ToList())
+        {
+            current = account;
+            rows.Clear();
+            Check();
         }
     }
 
@@ -81,7 +109,7 @@ public sealed partial class BallastStore
         var problems = new List<string>();
         long count = 0;
         using var reader = c.ExecuteReader(
-            "SELECT id, account_id, kind, trade_date, security_id, quantity, price, cash, fee, lots, proposal_id FROM transactions ORDER BY account_id, id",
+            "SELECT id, account_id, kind, trade_date, security_id, quantity, price, cash, fee, lots, proposal_id, cost FROM transactions ORDER BY account_id, id",
             transaction: tx);
         while (reader.Read())
         {
@@ -90,7 +118,8 @@ public sealed partial class BallastStore
             var draft = new TxnDraft(
                 reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetInt64(4),
                 reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), "",
-                Lots: reader.IsDBNull(9) ? null : reader.GetString(9), ProposalId: reader.IsDBNull(10) ? null : reader.GetInt64(10));
+                Lots: reader.IsDBNull(9) ? null : reader.GetString(9), ProposalId: reader.IsDBNull(10) ? null : reader.GetInt64(10),
+                Cost: reader.IsDBNull(11) ? null : reader.GetInt64(11));
             if (!states.TryGetValue(draft.AccountId, out var s)) states[draft.AccountId] = s = new AccountState(draft.AccountId);
             var error = LedgerRules.Apply(s, draft, id);
             if (error is not null) problems.Add($"transaction {id}: the ledger refuses it on replay: {error}");

@@ -138,7 +138,7 @@ public static class Migrations
             {append_only:model_targets};;
             {append_only:imports}
             """),
-        new(2, "positions snapshots as stated, broker account numbers, rows skipped by imports", """
+        new(2, "positions snapshots as stated, the basis a snapshot gives its lots, broker account numbers, rows skipped by imports", """
             CREATE TABLE position_snapshots (
               import_id BIGINT NOT NULL,
               account_id BIGINT NOT NULL REFERENCES accounts(id),
@@ -146,6 +146,7 @@ public static class Migrations
               security_id BIGINT NULL,
               quantity BIGINT NOT NULL);;
             CREATE INDEX position_snapshots_account ON position_snapshots (account_id, date);;
+            ALTER TABLE transactions ADD COLUMN cost BIGINT NULL;;
             CREATE TABLE account_numbers (
               number TEXT NOT NULL PRIMARY KEY,
               account_id BIGINT NOT NULL REFERENCES accounts(id));;
