@@ -142,4 +142,27 @@ public abstract partial class StoreSuite
         Assert.Contains("VTI", s.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("security ", s.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Positions_OptionsAndUnpricedTickers_AreListedAndRefused_OrSkippedAndRecordedWithSkipUnknown()
+    {
+        var store = Seeded();
+        var file = WriteFile("opt.csv", "ticker,quantity\nVTI,3\nAAPL 08/16/2025 220.00 C,2\nZZZZ,5\nNEWCO,4,\n");
+        var refused = Refused(store, () => store.ImportPositions(file, "alice-taxable"));
+        Assert.Equal(3, Assert.Single(refused.Problems).Line); // the option: every such row is listed before the store is read
+        var result = store.ImportPositions(file, "alice-taxable", skipUnknown: true);
+        Assert.Equal(["skipped line 3: option position 'AAPL 08/16/2025 220.00 C' is not modeled",
+            "skipped line 4: unknown ticker 'ZZZZ' without a price", "skipped line 5: unknown ticker 'NEWCO' without a price"], result.Notes);
+        Assert.Equal(new Dictionary<string, decimal> { ["VTI"] = 3m }, store.Position("alice-taxable").Holdings);
+        Assert.Equal(3, store.Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM import_skipped")));
+        // A price in the file makes a new ticker known.
+        store.ImportPositions(WriteFile("priced.csv", "ticker,quantity,price\nVTI,3,310\nNEWCO,4,12.5\n"), "alice-taxable");
+        Assert.Equal(4m, store.Position("alice-taxable").Holdings["NEWCO"]);
+        Assert.Equal(12.5m, store.LatestPrices(Today)["NEWCO"].Close);
+        Assert.Equal(310m, store.LatestPrices(Today)["VTI"].Close); // the file's price, for the as-of date only
+        Assert.Equal(310.25m, store.LatestPrices(new DateOnly(2025, 9, 30))["VTI"].Close);
+        // When the store has a close for the as-of date, it is kept.
+        store.ImportPositions(WriteFile("repriced.csv", "ticker,quantity,price\nVTI,3,999\nNEWCO,4,12.5\n"), "alice-taxable");
+        Assert.Equal(310m, store.LatestPrices(Today)["VTI"].Close);
+    }
 }

@@ -132,15 +132,19 @@ public sealed partial class BallastStore
         const int Max = 100;
         void Add(string d) { if (differences.Count < Max) differences.Add(d); }
 
+        var names = c.Query<(long Id, string Name)>("SELECT id, name FROM accounts", transaction: tx).ToDictionary(a => a.Id, a => a.Name);
+        var tickers = c.Query<(long Id, string Ticker)>("SELECT id, ticker FROM securities", transaction: tx).ToDictionary(s => s.Id, s => s.Ticker);
+        string A(long id) => names.TryGetValue(id, out var n) ? n : $"#{id}";
+        string T(long id) => tickers.TryGetValue(id, out var t) ? t : $"security #{id}";
         var balances = c.Query<(long AccountId, long Cash, string? LastRebalance)>("SELECT account_id, cash, last_rebalance FROM balances", transaction: tx)
             .ToDictionary(b => b.AccountId);
         foreach (var s in replayed.Values)
         {
             balances.Remove(s.AccountId, out var b);
-            if (b.Cash != s.Cash) Add($"account {s.AccountId}: cash is {Scaled.Money(b.Cash)} in the projection, {Scaled.Money(s.Cash)} by the ledger");
-            if (b.LastRebalance != s.LastRebalance) Add($"account {s.AccountId}: last rebalance is {b.LastRebalance ?? "none"} in the projection, {s.LastRebalance ?? "none"} by the ledger");
+            if (b.Cash != s.Cash) Add($"account {A(s.AccountId)}: cash is {Scaled.Money(b.Cash)} in the projection, {Scaled.Money(s.Cash)} by the ledger");
+            if (b.LastRebalance != s.LastRebalance) Add($"account {A(s.AccountId)}: last rebalance is {b.LastRebalance ?? "none"} in the projection, {s.LastRebalance ?? "none"} by the ledger");
         }
-        foreach (var extra in balances.Keys) Add($"account {extra}: has a cash projection but no account");
+        foreach (var extra in balances.Keys) Add($"account #{extra}: has a cash projection but no account");
 
         var expected = new Dictionary<(long, long), long>();
         foreach (var s in replayed.Values)
@@ -151,11 +155,11 @@ public sealed partial class BallastStore
             {
                 var key = (reader.GetInt64(0), reader.GetInt64(1));
                 var q = reader.GetInt64(2);
-                if (!expected.Remove(key, out var e)) Add($"account {key.Item1}: holds {Scaled.Quantity(q)} of security {key.Item2} in the projection, none by the ledger");
-                else if (e != q) Add($"account {key.Item1}: holds {Scaled.Quantity(q)} of security {key.Item2} in the projection, {Scaled.Quantity(e)} by the ledger");
+                if (!expected.Remove(key, out var e)) Add($"account {A(key.Item1)}: holds {Scaled.Quantity(q)} {T(key.Item2)} in the projection, none by the ledger");
+                else if (e != q) Add($"account {A(key.Item1)}: holds {Scaled.Quantity(q)} {T(key.Item2)} in the projection, {Scaled.Quantity(e)} by the ledger");
             }
         }
-        foreach (var missing in expected) Add($"account {missing.Key.Item1}: holds {Scaled.Quantity(missing.Value)} of security {missing.Key.Item2} by the ledger, none in the projection");
+        foreach (var missing in expected) Add($"account {A(missing.Key.Item1)}: holds {Scaled.Quantity(missing.Value)} {T(missing.Key.Item2)} by the ledger, none in the projection");
 
         var lots = new Dictionary<long, Lot>();
         foreach (var s in replayed.Values)
