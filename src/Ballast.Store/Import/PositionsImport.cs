@@ -43,8 +43,14 @@ namespace Ballast.Store
             var date = asOf ?? Today;
             if (date > Today) problems.Add(new($"as-of date {FormatDate(date)} is in the future", file.Name, Field: "--as-of"));
 
-            var headerKey = string.Join('\u001f', file.Header.Select(h => h.Trim()));
-            string RowKey(CsvRow r) => string.Join('\u001f', r.Fields.Select(f => f.Trim()));
+            var header = file.Header.Select(h => h.Trim()).ToArray();
+            bool IsHeader(CsvRow r)
+            {
+                if (r.Fields.Length != header.Length) return false;
+                for (var k = 0; k < header.Length; k++)
+                    if (!r.Fields[k].AsSpan().Trim().SequenceEqual(header[k])) return false;
+                return true;
+            }
             var rows = new List<PositionRow>();
             var notModeled = new List<(int Line, string Reason)>();
             // "Individual   XXXX-1234": an account title whose last word is an account number (digits, letters, '-', '.').
@@ -58,9 +64,10 @@ namespace Ballast.Store
             for (var i = 0; i < file.Rows.Count; i++)
             {
                 var row = file.Rows[i];
-                if (RowKey(row) == headerKey) continue; // the header repeated above each account's section
-                var filled = row.Fields.Count(f => f.Trim().Length > 0);
-                if (filled == 1 && i + 1 < file.Rows.Count && RowKey(file.Rows[i + 1]) == headerKey && SectionTitle(row) is { } title)
+                if (IsHeader(row)) continue; // the header repeated above each account's section
+                var filled = 0;
+                foreach (var f in row.Fields) if (!f.AsSpan().IsWhiteSpace()) filled++;
+                if (filled == 1 && i + 1 < file.Rows.Count && IsHeader(file.Rows[i + 1]) && SectionTitle(row) is { } title)
                 {
                     section = title; // an all-accounts export's next section
                     continue;
