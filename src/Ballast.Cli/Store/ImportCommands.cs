@@ -32,6 +32,18 @@ public static class ImportCommands
 
     private static Option<string?> Layout() => new("--layout") { Description = "Built-in column layout: ballast (default), schwab or fidelity" };
 
+    private static Option<bool> SkipUnknown() => new("--skip-unknown")
+    {
+        Description = "Skip rows Ballast does not model (options, mergers, spin-offs, unknown actions or tickers) instead of refusing the file; they are listed",
+    };
+
+    /// <summary>Prints the summary, then each skipped row and warning on its own line.</summary>
+    private static void Report(CliContext ctx, ImportResult result)
+    {
+        ctx.Out.WriteLine(result.Summary);
+        foreach (var note in result.Notes ?? []) ctx.Out.WriteLine("  " + note);
+    }
+
     private static Option<string?> Map() => new("--map") { Description = "Column mapping overrides, e.g. \"ticker=Symbol,quantity=Shares\"" };
 
     private static Command Positions(CliContext ctx)
@@ -41,7 +53,9 @@ public static class ImportCommands
         var layout = Layout();
         var map = Map();
         var asOf = new Option<string?>("--as-of") { Description = "Date of the positions (yyyy-MM-dd, default today)" };
+        var skip = SkipUnknown();
         var cmd = new Command("positions", "Bring holdings and cash to a broker's positions export");
+        cmd.Options.Add(skip);
         cmd.Arguments.Add(file);
         cmd.Options.Add(account);
         cmd.Options.Add(layout);
@@ -52,8 +66,8 @@ public static class ImportCommands
             var mapping = Layouts.Positions(parse.GetValue(layout)).With(parse.GetValue(map));
             var path = parse.GetValue(file)!;
             var result = StoreCommands.Open(parse, ctx).ImportPositions(ctx.ResolvePath(path), parse.GetValue(account), mapping,
-                parse.GetValue(asOf) is null ? null : StoreCommands.ParseDate(parse.GetValue(asOf), "--as-of", ctx), path);
-            ctx.Out.WriteLine(result.Summary);
+                parse.GetValue(asOf) is null ? null : StoreCommands.ParseDate(parse.GetValue(asOf), "--as-of", ctx), path, parse.GetValue(skip));
+            Report(ctx, result);
             return ExitCodes.Ok;
         }));
         return cmd;
@@ -65,7 +79,9 @@ public static class ImportCommands
         var account = StoreCommands.AccountOption(required: false);
         var layout = Layout();
         var map = Map();
+        var skip = SkipUnknown();
         var cmd = new Command("transactions", "Append a broker's transactions export to the ledger");
+        cmd.Options.Add(skip);
         cmd.Arguments.Add(file);
         cmd.Options.Add(account);
         cmd.Options.Add(layout);
@@ -74,8 +90,8 @@ public static class ImportCommands
         {
             var mapping = Layouts.Transactions(parse.GetValue(layout)).With(parse.GetValue(map));
             var path = parse.GetValue(file)!;
-            var result = StoreCommands.Open(parse, ctx).ImportTransactions(ctx.ResolvePath(path), parse.GetValue(account), mapping, path);
-            ctx.Out.WriteLine(result.Summary);
+            var result = StoreCommands.Open(parse, ctx).ImportTransactions(ctx.ResolvePath(path), parse.GetValue(account), mapping, path, parse.GetValue(skip));
+            Report(ctx, result);
             return ExitCodes.Ok;
         }));
         return cmd;

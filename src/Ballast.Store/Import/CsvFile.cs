@@ -37,6 +37,9 @@ internal sealed class CsvFile
     public string[] Header { get; }
     public List<CsvRow> Rows { get; }
 
+    /// <summary>The line right above the header, when there is one (an all-accounts export's first account title).</summary>
+    public CsvRow? LineAboveHeader { get; private init; }
+
     /// <summary>Data rows read, kept after <see cref="Release"/>.</summary>
     public int RowCount { get; private set; }
 
@@ -64,24 +67,52 @@ internal sealed class CsvFile
         }
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var text = new UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF');
-        var lines = Parse(text);
+        var lines = Parse(text, name);
         var headerIndex = -1;
-        for (var i = 0; i < Math.Min(20, lines.Count); i++)
+        for (var i = 0; i < Math.Min(HeaderSearchLines, lines.Count); i++)
         {
             var set = lines[i].Fields.Select(f => f.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
             if (required.All(r => r.Split('|').Any(set.Contains))) { headerIndex = i; break; }
         }
-        if (headerIndex < 0)
-        {
-            var first = lines.FirstOrDefault(l => l.Fields.Length > 1) ?? lines.FirstOrDefault();
-            var present = first?.Fields.Select(f => f.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
-            var missing = required.Where(r => !r.Split('|').Any(present.Contains)).Select(r => r.Split('|')[0]).ToList();
-            throw new InputException(missing.Select(m =>
-                new InputProblem($"missing column '{m}' in the header (found: {string.Join(", ", first?.Fields ?? [])})", name, first?.Line ?? 1, Field: m)).ToList());
-        }
+        if (headerIndex < 0) throw new InputException(MissingHeader(lines, required, name));
         var header = lines[headerIndex].Fields;
         var rows = lines.Skip(headerIndex + 1).Where(l => l.Fields.Any(f => f.Trim().Length > 0)).ToList();
-        return new CsvFile(path, name, sha, lines[headerIndex].Line, header, rows);
+        return new CsvFile(path, name, sha, lines[headerIndex].Line, header, rows)
+        {
+            LineAboveHeader = headerIndex > 0 && lines[headerIndex - 1].Line == lines[headerIndex].Line - 1 ? lines[headerIndex - 1] : null,
+        };
+    }
+
+    /// <summary>Lines searched for the header; broker exports put at most a few title lines above it.</summary>
+    public const int HeaderSearchLines = 20;
+
+    /// <summary>
+    /// One problem for a file without the required header, however many columns are missing and however long the
+    /// header is: the columns missing from the closest line, and a shortened echo of what was found.
+    /// </summary>
+    private static InputProblem MissingHeader(List<CsvRow> lines, IReadOnlyCollection<string> required, string name)
+    {
+        var first = lines.Take(HeaderSearchLines).FirstOrDefault(l => l.Fields.Length > 1) ?? lines.FirstOrDefault();
+        var present = first?.Fields.Select(f => f.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+        var missing = required.Where(r => !r.Split('|').Any(present.Contains)).Select(r => r.Split('|')[0]).ToList();
+        if (missing.Count == 0) missing = required.Select(r => r.Split('|')[0]).ToList();
+        var laterHeader = lines.Skip(HeaderSearchLines).FirstOrDefault(l =>
+            required.All(r => r.Split('|').Any(h => l.Fields.Any(f => f.Trim().Equals(h, StringComparison.OrdinalIgnoreCase)))));
+        var found = first is null ? "an empty file" : Shorten(first.Fields);
+        var message = missing.Count == 1
+            ? $"missing column '{missing[0]}' in the header (found: {found})"
+            : $"missing columns {string.Join(", ", missing.Select(m => $"'{m}'"))} in the header (found: {found})";
+        if (laterHeader is not null)
+            message += $"; a header was found on line {laterHeader.Line}, but it must be within the first {HeaderSearchLines} lines";
+        return new InputProblem(message, name, first?.Line ?? 1, Field: missing[0]);
+    }
+
+    /// <summary>At most 12 cells of at most 40 characters: enough to recognize a header, never the whole of a huge one.</summary>
+    private static string Shorten(string[] fields)
+    {
+        var shown = fields.Take(12).Select(f => f.Length > 40 ? f[..40] + "..." : f);
+        var more = fields.Length > 12 ? $", ... ({fields.Length} columns)" : "";
+        return string.Join(", ", shown) + more;
     }
 
     public bool Has(string column) => _columns.ContainsKey(column);
@@ -96,7 +127,8 @@ internal sealed class CsvFile
         return v.Length == 0 ? null : v;
     }
 
-    private static List<CsvRow> Parse(string text)
+    /// <summary>Splits the text into rows. Refuses a quote left open at the end and any NUL character, naming the line.</summary>
+    private static List<CsvRow> Parse(string text, string name)
     {
         var rows = new List<CsvRow>();
         var fields = new List<string>();
@@ -104,9 +136,12 @@ internal sealed class CsvFile
         var line = 1;
         var rowLine = 1;
         var quoted = false;
+        var quoteLine = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var ch = text[i];
+            if (ch == '\0')
+                throw new InputException(new InputProblem("the file holds a NUL character; it is not a text CSV file", name, line));
             if (quoted)
             {
                 if (ch == '"')
@@ -123,7 +158,7 @@ internal sealed class CsvFile
             }
             switch (ch)
             {
-                case '"' when field.Length == 0: quoted = true; break;
+                case '"' when field.ToString().Trim().Length == 0: field.Clear(); quoted = true; quoteLine = line; break;
                 case ',': fields.Add(field.ToString()); field.Clear(); break;
                 case '\r' when i + 1 < text.Length && text[i + 1] == '\n': break;
                 case '\r' or '\n':
@@ -137,6 +172,9 @@ internal sealed class CsvFile
                 default: field.Append(ch); break;
             }
         }
+        if (quoted)
+            throw new InputException(new InputProblem(
+                $"a quoted field opened on line {quoteLine} is never closed; the rest of the file would be read as one field", name, quoteLine));
         if (field.Length > 0 || fields.Count > 0)
         {
             fields.Add(field.ToString());
@@ -162,7 +200,8 @@ internal static class CsvValues
     }
 
     /// <summary>True for cells brokers use to mean "nothing": empty, --, n/a.</summary>
-    public static bool IsBlank(string? text) => text is null || text is "--" or "-" || text.Equals("n/a", StringComparison.OrdinalIgnoreCase);
+    public static bool IsBlank(string? text) => text is null || text is "--" or "-" || text.Equals("n/a", StringComparison.OrdinalIgnoreCase)
+        || text.Equals("not applicable", StringComparison.OrdinalIgnoreCase);
 
     private static readonly string[] DateFormats = ["yyyy-MM-dd", "MM/dd/yyyy", "M/d/yyyy", "MM/dd/yy", "M/d/yy", "yyyyMMdd", "yyyy/MM/dd"];
 

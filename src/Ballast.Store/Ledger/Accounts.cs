@@ -107,14 +107,23 @@ public sealed partial class BallastStore
             var accountId = scope.ScalarLong("SELECT id FROM accounts WHERE name = @account", new { account });
             if (accountId is null) problems.Add(new($"account '{account}' does not exist", Field: "--account"));
             long stored = 0;
-            if (amount <= 0 || !Scaled.TryToStored(amount, Scaled.MoneyScale, out stored))
-                problems.Add(new($"amount {amount} must be positive with at most {Scaled.MoneyScale} decimals", Field: "amount"));
+            if (amount <= 0) problems.Add(new($"amount {amount} must be positive", Field: "amount"));
+            else if (Import.ScaledInput.Exact(amount, Scaled.MoneyScale, "amount", out stored) is { } tooBig) problems.Add(new(tooBig, Field: "amount"));
             else stored = kind == TransactionKind.Withdrawal ? -stored : stored;
             if (date > scope.Store.Today) problems.Add(new($"date {FormatDate(date)} is in the future", Field: "--date"));
             if (problems.Count > 0) throw new InputException(problems);
             key ??= $"{kind.ToText()}:{Guid.NewGuid():N}";
-            var existing = scope.ScalarLong("SELECT id FROM transactions WHERE account_id = @a AND idempotency_key = @key", new { a = accountId, key });
-            if (existing is not null) return (existing.Value, $"{kind.ToText()} {key} for {account} was already recorded");
+            var existing = scope.Query("SELECT id, kind, trade_date, cash FROM transactions WHERE account_id = @a AND idempotency_key = @key", new { a = accountId, key },
+                r => (Id: r.GetInt64(0), Kind: r.GetString(1), Date: r.GetString(2), Cash: r.GetInt64(3)));
+            if (existing.Count > 0)
+            {
+                var old = existing[0];
+                if (old.Kind != kind.ToText() || old.Date != FormatDate(date) || old.Cash != stored)
+                    throw new InputException(new InputProblem(
+                        $"idempotency key '{key}' was used before for a {old.Kind} of {Scaled.Format(Scaled.Money(Math.Abs(old.Cash)))} on {old.Date}; " +
+                        $"this {kind.ToText()} of {amount} on {FormatDate(date)} differs, so it is refused as a conflict (use a new key)", Field: "--key"));
+                return (old.Id, $"{kind.ToText()} {key} for {account} was already recorded");
+            }
             var ledger = scope.Ledger;
             ledger.Load([accountId!.Value]);
             if (kind == TransactionKind.Withdrawal && ledger.State(accountId.Value).Cash + stored < 0)

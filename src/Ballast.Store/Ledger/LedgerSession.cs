@@ -6,7 +6,7 @@ namespace Ballast.Store.Ledger;
 internal sealed record TxnDraft(
     long AccountId, string Kind, string Date, long? SecurityId, long Quantity, long? Price, long Cash, long Fee,
     string Key, string? Ticker = null, string? Lots = null, string? ExecutionId = null, long? ProposalId = null,
-    long? ImportId = null, string? Memo = null);
+    long? ImportId = null, string? Memo = null, long? Cost = null);
 
 /// <summary>Projection state of one account: cash, holdings and open lots, with what changed.</summary>
 internal sealed class AccountState(long accountId)
@@ -130,7 +130,7 @@ internal sealed class LedgerSession(WriteScope scope)
         _newTransactions.Add(
         [
             id, draft.AccountId, draft.Kind, draft.Date, draft.SecurityId, draft.Quantity, draft.Price, draft.Cash, draft.Fee,
-            draft.Lots, draft.Key, draft.ExecutionId, draft.ProposalId, draft.ImportId, draft.Memo, scope.Now,
+            draft.Lots, draft.Key, draft.ExecutionId, draft.ProposalId, draft.ImportId, draft.Memo, scope.Now, draft.Cost,
         ]);
         // Written in slices inside the same database transaction: atomicity is unchanged, memory stays flat.
         if (_newTransactions.Count >= 50_000) FlushTransactions();
@@ -140,7 +140,7 @@ internal sealed class LedgerSession(WriteScope scope)
     private void FlushTransactions()
     {
         scope.Insert("transactions",
-            ["id", "account_id", "kind", "trade_date", "security_id", "quantity", "price", "cash", "fee", "lots", "idempotency_key", "execution_id", "proposal_id", "import_id", "memo", "recorded_at"],
+            ["id", "account_id", "kind", "trade_date", "security_id", "quantity", "price", "cash", "fee", "lots", "idempotency_key", "execution_id", "proposal_id", "import_id", "memo", "recorded_at", "cost"],
             _newTransactions);
         _newTransactions.Clear();
     }
@@ -191,7 +191,7 @@ internal static class LedgerRules
 {
     public static string? Apply(AccountState s, TxnDraft t, long id)
     {
-        var ticker = t.Ticker ?? (t.SecurityId is { } sid ? $"security {sid}" : "");
+        var ticker = t.Ticker ?? (t.SecurityId is not null ? "shares" : "");
         switch (t.Kind)
         {
             case "deposit" when t.Cash <= 0: return "a deposit must add cash (positive amount)";
@@ -203,28 +203,32 @@ internal static class LedgerRules
         if (t.SecurityId is { } security && t.Quantity != 0)
         {
             var held = s.Holdings.GetValueOrDefault(security);
+            long after;
+            try { after = checked(held + t.Quantity); }
+            catch (OverflowException) { return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(t.Quantity))} {ticker} would take the holding past the largest quantity the store can hold"; }
             if (t.Quantity < 0)
             {
                 if (held < -t.Quantity)
-                    return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} exceeds the {Scaled.Format(Scaled.Quantity(held))} held";
-                var error = LotBook.Consume(s, security, -t.Quantity, t.Lots);
-                if (error is not null) return error;
+                    return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} on {t.Date} exceeds the {Scaled.Format(Scaled.Quantity(held))} held";
+                var error = LotBook.Consume(s, security, -t.Quantity, t.Lots, t.Date, t.Kind == "adjustment");
+                if (error is not null) return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} on {t.Date}: {error}";
             }
             else
             {
-                long? cost = t.Kind == "buy" ? -t.Cash : t.Price is { } p ? Scaled.Notional(t.Quantity, p) : null;
+                long? cost = t.Cost ?? (t.Kind == "buy" ? -t.Cash : t.Price is { } p ? Scaled.Notional(t.Quantity, p) : null);
                 LotBook.Open(s, new Lot
                 {
                     OpenTransactionId = id, AccountId = s.AccountId, SecurityId = security, OpenDate = t.Date,
                     Quantity = t.Quantity, Remaining = t.Quantity, Cost = cost,
                 });
             }
-            s.Holdings[security] = held + t.Quantity;
+            s.Holdings[security] = after;
             s.DirtyHoldings.Add(security);
         }
         if (t.Cash != 0)
         {
-            s.Cash += t.Cash;
+            try { s.Cash = checked(s.Cash + t.Cash); }
+            catch (OverflowException) { return $"{t.Kind} of {Scaled.Format(Scaled.Money(t.Cash))} would take cash past the largest amount the store can hold"; }
             s.BalanceDirty = true;
         }
         if (t.ProposalId is not null && t.Kind is "buy" or "sell" && string.CompareOrdinal(t.Date, s.LastRebalance) > 0)

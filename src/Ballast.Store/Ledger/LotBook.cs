@@ -20,14 +20,31 @@ internal static class LotBook
         MarkDirty(s, lot);
     }
 
-    /// <summary>Closes <paramref name="quantity"/> shares; returns an error when named lots cannot cover it.</summary>
-    public static string? Consume(AccountState s, long securityId, long quantity, string? namedLots)
+    /// <summary>
+    /// Closes <paramref name="quantity"/> shares on <paramref name="date"/>; returns an error when the lots open on that
+    /// date cannot cover it. A sale never consumes a lot opened after its date. A reducing adjustment (a positions
+    /// snapshot or its reconciliation, <paramref name="adjustment"/>) takes the lots opened on its own date first,
+    /// newest first, then the oldest: so a history imported after a snapshot keeps its own lots and dates, and the
+    /// snapshot's stand-in lot gives way.
+    /// </summary>
+    public static string? Consume(AccountState s, long securityId, long quantity, string? namedLots, string date, bool adjustment = false)
     {
         var open = s.OpenLots.GetValueOrDefault(securityId) ?? [];
         List<Lot> order;
         if (string.IsNullOrWhiteSpace(namedLots))
         {
-            order = [.. open.OrderBy(l => l.OpenDate, StringComparer.Ordinal).ThenBy(l => l.OpenTransactionId)];
+            var eligible = open.Where(l => string.CompareOrdinal(l.OpenDate, date) <= 0);
+            order = adjustment
+                ? [.. eligible.OrderBy(l => l.OpenDate == date ? 0 : 1).ThenByDescending(l => l.OpenDate == date ? l.OpenTransactionId : 0)
+                    .ThenBy(l => l.OpenDate, StringComparer.Ordinal).ThenBy(l => l.OpenTransactionId)]
+                : [.. eligible.OrderBy(l => l.OpenDate, StringComparer.Ordinal).ThenBy(l => l.OpenTransactionId)];
+            var available = order.Sum(l => l.Remaining);
+            if (available < quantity)
+            {
+                var later = open.Where(l => string.CompareOrdinal(l.OpenDate, date) > 0).Sum(l => l.Remaining);
+                return $"only {Scaled.Format(Scaled.Quantity(available))} were held on that date" +
+                       (later > 0 ? $"; {Scaled.Format(Scaled.Quantity(later))} more were acquired later, and a sale cannot take shares acquired after it" : "");
+            }
         }
         else
         {
@@ -36,12 +53,13 @@ internal static class LotBook
             {
                 var lot = long.TryParse(part, out var lotId) ? open.Find(l => l.OpenTransactionId == lotId) : null;
                 if (lot is null) return $"lot {part} is not an open lot of this security in this account";
+                if (string.CompareOrdinal(lot.OpenDate, date) > 0) return $"lot {part} was opened on {lot.OpenDate}, after the sale";
                 order.Add(lot);
             }
             if (order.Sum(l => l.Remaining) < quantity) return "the named lots hold fewer shares than the sell";
         }
         var left = quantity;
-        foreach (var lot in order.ToList())
+        foreach (var lot in order)
         {
             if (left == 0) break;
             var take = Math.Min(left, lot.Remaining);
@@ -52,7 +70,6 @@ internal static class LotBook
             MarkDirty(s, lot);
             if (lot.Remaining == 0) open.Remove(lot);
         }
-        // Holdings can exceed lots only if a projection was damaged; the holdings check has already passed.
         return left == 0 ? null : "the open lots hold fewer shares than the holding";
     }
 

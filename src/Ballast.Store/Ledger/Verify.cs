@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Ballast.Store.Import;
 using Ballast.Store.Ledger;
 using Ballast.Store.Data;
 
@@ -8,14 +9,77 @@ public sealed partial class BallastStore
 {
     /// <summary>
     /// Replays the whole ledger in order and compares the result with the stored projections
-    /// (holdings, cash, last rebalance date, lots). Reads only.
+    /// (holdings, cash, last rebalance date, lots), and checks that the ledger up to each positions snapshot's date
+    /// agrees with what the snapshot states. A sale that would take shares acquired after it fails the replay. Reads only.
     /// </summary>
     public VerifyReport Verify() => Read(c =>
     {
         var (replayed, count, differences) = Replay(c, null);
         Compare(c, null, replayed, differences);
+        CheckSnapshots(c, differences);
         return new VerifyReport(count, replayed.Count, differences);
     });
+
+    /// <summary>For every positions snapshot, the ledger's holdings (and cash, when the snapshot states it) up to its date must equal it.</summary>
+    private static void CheckSnapshots(DbConnection c, List<string> differences)
+    {
+        var snapshots = Import.History.Load(c, null);
+        if (snapshots.Count == 0) return;
+        var names = Names(c);
+        var tickers = c.Query("SELECT id, ticker FROM securities", r => (Id: r.GetInt64(0), Ticker: r.GetString(1))).ToDictionary(s => s.Id, s => s.Ticker);
+        // One pass over the ledger, account by account (as the replay reads it), for the accounts that have snapshots.
+        var rows = new List<(string Date, long? SecurityId, long Quantity, long Cash, string Key)>();
+        long current = -1;
+        var seen = new HashSet<long>();
+        void Check()
+        {
+            if (!snapshots.TryGetValue(current, out var list)) return;
+            foreach (var snap in list)
+            {
+                var upTo = rows.Where(r => Import.History.Includes(snap.Date, r.Date, r.Key)).ToList();
+                var held = upTo.Where(r => r.SecurityId is not null).GroupBy(r => r.SecurityId!.Value).ToDictionary(g => g.Key, g => g.Sum(r => r.Quantity));
+                var name = names.GetValueOrDefault(current, current.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                foreach (var security in snap.Holdings.Keys.Union(held.Keys).Order())
+                {
+                    var want = snap.Holdings.GetValueOrDefault(security);
+                    var have = held.GetValueOrDefault(security);
+                    if (want != have && differences.Count < 100)
+                        differences.Add($"account {name}: the positions of {snap.Date} state {Scaled.Format(Scaled.Quantity(want))} {tickers.GetValueOrDefault(security, "?")}, " +
+                                        $"the ledger before that date gives {Scaled.Format(Scaled.Quantity(have))}");
+                }
+                if (snap.Cash is { } cash && upTo.Sum(r => r.Cash) != cash && differences.Count < 100)
+                    differences.Add($"account {name}: the positions of {snap.Date} state cash {Scaled.Format(Scaled.Money(cash))}, " +
+                                    $"the ledger before that date gives {Scaled.Format(Scaled.Money(upTo.Sum(r => r.Cash)))}");
+            }
+        }
+        using (var reader = c.ExecuteReader("SELECT account_id, trade_date, security_id, quantity, cash, idempotency_key FROM transactions ORDER BY account_id"))
+        {
+            while (reader.Read())
+            {
+                var account = reader.GetInt64(0);
+                seen.Add(account);
+                if (account != current)
+                {
+                    Check();
+                    rows.Clear();
+                    current = account;
+                }
+                if (!snapshots.ContainsKey(account)) continue;
+                rows.Add((reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetString(5)));
+            }
+        }
+        Check();
+        // Accounts with a snapshot but no transactions at all.
+        foreach (var account in snapshots.Keys.Where(a => !seen.Contains(a)).ToList())
+        {
+            current = account;
+            rows.Clear();
+            Check();
+        }
+    }
+
+    private static Dictionary<long, string> Names(DbConnection c) =>
+        c.Query("SELECT id, name FROM accounts", r => (Id: r.GetInt64(0), Name: r.GetString(1))).ToDictionary(a => a.Id, a => a.Name);
 
     /// <summary>Discards the projections and rebuilds them from the ledger, in one write. Returns the check of the result.</summary>
     public VerifyReport RebuildProjections()
@@ -45,7 +109,7 @@ public sealed partial class BallastStore
         var problems = new List<string>();
         long count = 0;
         using var reader = c.ExecuteReader(
-            "SELECT id, account_id, kind, trade_date, security_id, quantity, price, cash, fee, lots, proposal_id FROM transactions ORDER BY account_id, id",
+            "SELECT id, account_id, kind, trade_date, security_id, quantity, price, cash, fee, lots, proposal_id, cost FROM transactions ORDER BY account_id, id",
             transaction: tx);
         while (reader.Read())
         {
@@ -54,7 +118,8 @@ public sealed partial class BallastStore
             var draft = new TxnDraft(
                 reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetInt64(4),
                 reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), "",
-                Lots: reader.IsDBNull(9) ? null : reader.GetString(9), ProposalId: reader.IsDBNull(10) ? null : reader.GetInt64(10));
+                Lots: reader.IsDBNull(9) ? null : reader.GetString(9), ProposalId: reader.IsDBNull(10) ? null : reader.GetInt64(10),
+                Cost: reader.IsDBNull(11) ? null : reader.GetInt64(11));
             if (!states.TryGetValue(draft.AccountId, out var s)) states[draft.AccountId] = s = new AccountState(draft.AccountId);
             var error = LedgerRules.Apply(s, draft, id);
             if (error is not null) problems.Add($"transaction {id}: the ledger refuses it on replay: {error}");
@@ -67,16 +132,19 @@ public sealed partial class BallastStore
         const int Max = 100;
         void Add(string d) { if (differences.Count < Max) differences.Add(d); }
 
-        var balances = c.Query("SELECT account_id, cash, last_rebalance FROM balances",
-            r => (AccountId: r.GetInt64(0), Cash: r.GetInt64(1), LastRebalance: r.TextOrNull(2)), tx)
+        var names = c.Query("SELECT id, name FROM accounts", r => (Id: r.GetInt64(0), Name: r.GetString(1)), tx).ToDictionary(a => a.Id, a => a.Name);
+        var tickers = c.Query("SELECT id, ticker FROM securities", r => (Id: r.GetInt64(0), Ticker: r.GetString(1)), tx).ToDictionary(s => s.Id, s => s.Ticker);
+        string A(long id) => names.TryGetValue(id, out var n) ? n : $"#{id}";
+        string T(long id) => tickers.TryGetValue(id, out var t) ? t : $"security #{id}";
+        var balances = c.Query("SELECT account_id, cash, last_rebalance FROM balances", r => (AccountId: r.GetInt64(0), Cash: r.GetInt64(1), LastRebalance: r.TextOrNull(2)), tx)
             .ToDictionary(b => b.AccountId);
         foreach (var s in replayed.Values)
         {
             balances.Remove(s.AccountId, out var b);
-            if (b.Cash != s.Cash) Add($"account {s.AccountId}: cash is {Scaled.Money(b.Cash)} in the projection, {Scaled.Money(s.Cash)} by the ledger");
-            if (b.LastRebalance != s.LastRebalance) Add($"account {s.AccountId}: last rebalance is {b.LastRebalance ?? "none"} in the projection, {s.LastRebalance ?? "none"} by the ledger");
+            if (b.Cash != s.Cash) Add($"account {A(s.AccountId)}: cash is {Scaled.Money(b.Cash)} in the projection, {Scaled.Money(s.Cash)} by the ledger");
+            if (b.LastRebalance != s.LastRebalance) Add($"account {A(s.AccountId)}: last rebalance is {b.LastRebalance ?? "none"} in the projection, {s.LastRebalance ?? "none"} by the ledger");
         }
-        foreach (var extra in balances.Keys) Add($"account {extra}: has a cash projection but no account");
+        foreach (var extra in balances.Keys) Add($"account #{extra}: has a cash projection but no account");
 
         var expected = new Dictionary<(long, long), long>();
         foreach (var s in replayed.Values)
@@ -87,11 +155,11 @@ public sealed partial class BallastStore
             {
                 var key = (reader.GetInt64(0), reader.GetInt64(1));
                 var q = reader.GetInt64(2);
-                if (!expected.Remove(key, out var e)) Add($"account {key.Item1}: holds {Scaled.Quantity(q)} of security {key.Item2} in the projection, none by the ledger");
-                else if (e != q) Add($"account {key.Item1}: holds {Scaled.Quantity(q)} of security {key.Item2} in the projection, {Scaled.Quantity(e)} by the ledger");
+                if (!expected.Remove(key, out var e)) Add($"account {A(key.Item1)}: holds {Scaled.Quantity(q)} {T(key.Item2)} in the projection, none by the ledger");
+                else if (e != q) Add($"account {A(key.Item1)}: holds {Scaled.Quantity(q)} {T(key.Item2)} in the projection, {Scaled.Quantity(e)} by the ledger");
             }
         }
-        foreach (var missing in expected) Add($"account {missing.Key.Item1}: holds {Scaled.Quantity(missing.Value)} of security {missing.Key.Item2} by the ledger, none in the projection");
+        foreach (var missing in expected) Add($"account {A(missing.Key.Item1)}: holds {Scaled.Quantity(missing.Value)} {T(missing.Key.Item2)} by the ledger, none in the projection");
 
         var lots = new Dictionary<long, Lot>();
         foreach (var s in replayed.Values)

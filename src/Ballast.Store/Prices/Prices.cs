@@ -48,8 +48,10 @@ namespace Ballast.Store
                     var cell = CsvFile.Cell(row, index);
                     if (cell is null) return;
                     var close = CsvValues.Number(cell);
-                    if (close is null || close <= 0) { problems.Add(new($"close '{cell}' is not a positive number", file.Name, row.Line, Field: field)); return; }
-                    prices[(ticker, d)] = Scaled.RoundToStored(close.Value, Scaled.PriceScale);
+                    if (close is null || close <= 0) { problems.Add(new($"close '{cell}' of {ticker} is not a positive number", file.Name, row.Line, Field: field)); return; }
+                    var error = ScaledInput.Price(close.Value, $"close of {ticker}", out var stored);
+                    if (error is not null) { problems.Add(new(error, file.Name, row.Line, Field: field)); return; }
+                    prices[(ticker, d)] = stored;
                 }
                 if (iTicker is not null)
                 {
@@ -62,7 +64,7 @@ namespace Ballast.Store
                 if (problems.Count >= 100) break;
             }
             if (problems.Count > 0) throw new InputException(problems);
-            return Write("import prices", scope =>
+            return WriteImport("import prices", scope =>
             {
                 var securities = scope.SecurityIds();
                 foreach (var ticker in prices.Keys.Select(k => k.Ticker).Distinct().Order(StringComparer.Ordinal))
@@ -79,21 +81,24 @@ namespace Ballast.Store
                     if (existing.TryGetValue((id, date), out var old) && old == close) continue;
                     rows.Add([id, date, close]);
                 }
+                var tickers = prices.Keys.Select(k => k.Ticker).Distinct().Count();
+                var result = new ImportResult(file.Rows.Count, rows.Count, prices.Count - rows.Count, $"{rows.Count} prices for {tickers} tickers written, {prices.Count - rows.Count} unchanged");
+                if (rows.Count == 0) throw new Unchanged(result); // a re-import records nothing, not even an import or audit row
                 scope.Upsert("prices", ["security_id", "date", "close"], 2, rows);
                 RecordImport(scope, "prices", file);
-                var tickers = prices.Keys.Select(k => k.Ticker).Distinct().Count();
-                return (new ImportResult(file.Rows.Count, rows.Count, prices.Count - rows.Count, $"{rows.Count} prices for {tickers} tickers written, {prices.Count - rows.Count} unchanged"),
-                    $"imported prices from {file.Name}: {rows.Count} written, {prices.Count - rows.Count} unchanged, {tickers} tickers");
+                return (result, $"imported prices from {file.Name}: {rows.Count} written, {prices.Count - rows.Count} unchanged, {tickers} tickers");
             });
         }
 
         /// <summary>Records one close (currency units per share, rounded to 6 decimals), creating the security when new.</summary>
         public void SetPrice(string ticker, DateOnly date, decimal close) => Write("price", scope =>
         {
-            if (close <= 0) throw new InputException(new InputProblem($"close {close} must be positive", Field: "close"));
+            if (close <= 0) throw new InputException(new InputProblem($"close {close} of {ticker} must be positive", Field: "close"));
+            var error = ScaledInput.Price(close, $"close of {ticker}", out var stored);
+            if (error is not null) throw new InputException(new InputProblem(error, Field: "close"));
             if (date > scope.Store.Today) throw new InputException(new InputProblem($"date {FormatDate(date)} is in the future", Field: "date"));
             var id = SecurityId(scope, NormalizeTicker(ticker));
-            scope.Upsert("prices", ["security_id", "date", "close"], 2, [[id, FormatDate(date), Scaled.RoundToStored(close, Scaled.PriceScale)]]);
+            scope.Upsert("prices", ["security_id", "date", "close"], 2, [[id, FormatDate(date), stored]]);
             return (0, $"price of {ticker} on {FormatDate(date)}: {close}");
         });
 

@@ -138,6 +138,25 @@ public static class Migrations
             {append_only:model_targets};;
             {append_only:imports}
             """),
+        new(2, "positions snapshots as stated, the basis a snapshot gives its lots, broker account numbers, rows skipped by imports", """
+            CREATE TABLE position_snapshots (
+              import_id BIGINT NOT NULL,
+              account_id BIGINT NOT NULL REFERENCES accounts(id),
+              date TEXT NOT NULL,
+              security_id BIGINT NULL,
+              quantity BIGINT NOT NULL);;
+            CREATE INDEX position_snapshots_account ON position_snapshots (account_id, date);;
+            ALTER TABLE transactions ADD COLUMN cost BIGINT NULL;;
+            CREATE TABLE account_numbers (
+              number TEXT NOT NULL PRIMARY KEY,
+              account_id BIGINT NOT NULL REFERENCES accounts(id));;
+            CREATE TABLE import_skipped (
+              import_id BIGINT NOT NULL,
+              line INTEGER NOT NULL,
+              reason TEXT NOT NULL);;
+            {append_only:position_snapshots};;
+            {append_only:import_skipped}
+            """),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>

@@ -1,0 +1,324 @@
+using Ballast.Input;
+using Ballast.Store.Import;
+using Ballast.Store.Ledger;
+using Ballast.Store.Data;
+
+namespace Ballast.Store
+{
+    public sealed partial class BallastStore
+    {
+        private sealed record PositionRow(int Line, string? FileAccount, string Ticker, bool IsCash, long Quantity, long? Cost, long? Price);
+
+        /// <summary>
+        /// Records a broker's positions at the start of <paramref name="asOf"/> (a snapshot) and brings the ledger to them: adjustment
+        /// transactions dated <paramref name="asOf"/> for the differences between the file and the ledger's holdings (and cash,
+        /// when the file has a cash row) after every transaction dated before it. Later snapshots are reconciled to it (see
+        /// <see cref="Import.History"/>). Positions not in the file are closed. Prices the file shows are recorded for
+        /// that date when the store has none, and the cost basis it shows goes into the lots it opens. Rows of several accounts
+        /// are routed by the account column (or the account sections of an all-accounts export) to accounts named so or mapped
+        /// by broker account number; <paramref name="account"/> is refused on such a file. Importing the same positions again
+        /// changes nothing and records nothing.
+        /// </summary>
+        /// <param name="account">Account every row belongs to; null when the file names its accounts.</param>
+        /// <param name="asOf">Date of the snapshot; defaults to today by the store's clock.</param>
+        /// <param name="skipUnknown">Skip (and list) rows Ballast does not model, such as options and unknown tickers without a price, instead of refusing the file.</param>
+        public ImportResult ImportPositions(string path, string? account = null, ColumnMapping? mapping = null, DateOnly? asOf = null, string? displayName = null,
+            bool skipUnknown = false)
+        {
+            var m = mapping ?? Layouts.BallastPositions;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var file = CsvFile.Read(path, m.RequiredColumns, displayName);
+            WriteScope.TraceLine($"read {file.Rows.Count} rows", clock);
+            var problems = new List<InputProblem>();
+            var hTicker = m.HeaderIn(file, "ticker")!;
+            var hQty = m.HeaderIn(file, "quantity");
+            var hCost = m.HeaderIn(file, "cost_basis");
+            var hValue = m.HeaderIn(file, "market_value");
+            var hPrice = m.HeaderIn(file, "price");
+            var hAccount = m.HeaderIn(file, "account");
+            if (hQty is null)
+                throw new InputException(new InputProblem($"missing column '{m.Columns["quantity"].Split('|')[0]}' in the header", file.Name, file.HeaderLine, Field: m.Columns["quantity"].Split('|')[0]));
+            int iTicker = file.IndexOf(hTicker)!.Value;
+            int? iQty = file.IndexOf(hQty), iCost = file.IndexOf(hCost), iValue = file.IndexOf(hValue), iPrice = file.IndexOf(hPrice), iAccount = file.IndexOf(hAccount);
+            var date = asOf ?? Today;
+            if (date > Today) problems.Add(new($"as-of date {FormatDate(date)} is in the future", file.Name, Field: "--as-of"));
+
+            var header = file.Header.Select(h => h.Trim()).ToArray();
+            bool IsHeader(CsvRow r)
+            {
+                if (r.Fields.Length != header.Length) return false;
+                for (var k = 0; k < header.Length; k++)
+                    if (!r.Fields[k].AsSpan().Trim().SequenceEqual(header[k])) return false;
+                return true;
+            }
+            var rows = new List<PositionRow>();
+            var notModeled = new List<(int Line, string Reason)>();
+            // "Individual   XXXX-1234": an account title whose last word is an account number (digits, letters, '-', '.').
+            static string? SectionTitle(CsvRow? row)
+            {
+                if (row is null || row.Fields.Count(f => f.Trim().Length > 0) != 1 || row.Fields[0].Trim().Length == 0) return null;
+                var last = row.Fields[0].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
+                return last.Any(char.IsAsciiDigit) && last.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.') ? last : null;
+            }
+            var section = SectionTitle(file.LineAboveHeader);
+            for (var i = 0; i < file.Rows.Count; i++)
+            {
+                var row = file.Rows[i];
+                if (IsHeader(row)) continue; // the header repeated above each account's section
+                var filled = 0;
+                foreach (var f in row.Fields) if (!f.AsSpan().IsWhiteSpace()) filled++;
+                if (filled == 1 && i + 1 < file.Rows.Count && IsHeader(file.Rows[i + 1]) && SectionTitle(row) is { } title)
+                {
+                    section = title; // an all-accounts export's next section
+                    continue;
+                }
+                if (filled < 2) continue; // titles, notes and footers such as "Date downloaded ..."
+                // After a blank line, a row of text only (no amounts, no dates) is the header of another table, such as the
+                // transactions below a Vanguard download's holdings: the positions end there.
+                if (i > 0 && row.Line > file.Rows[i - 1].Line + 1 && filled >= 3 &&
+                    row.Fields.All(f => f.Trim().Length == 0 || (CsvValues.Number(f) is null && CsvValues.Date(f) is null && !CsvValues.IsBlank(f.Trim()))))
+                    break;
+                var ticker = CsvFile.Cell(row, iTicker);
+                if (ticker is null)
+                {
+                    if (!CsvValues.IsBlank(CsvFile.Cell(row, iQty))) problems.Add(new("missing ticker", file.Name, row.Line, Field: hTicker));
+                    continue;
+                }
+                if (m.IsSkipped(ticker)) continue;
+                var fileAccount = CsvFile.Cell(row, iAccount) ?? section;
+                if (m.IsCash(ticker))
+                {
+                    var cell = CsvFile.Cell(row, iValue) ?? CsvFile.Cell(row, iQty);
+                    var amount = CsvValues.Number(cell);
+                    if (amount is null) { problems.Add(new($"cash '{cell}' is not an amount", file.Name, row.Line, Field: hValue ?? hQty)); continue; }
+                    var error = ScaledInput.Exact(amount.Value, Scaled.MoneyScale, "cash", out var stored);
+                    if (error is not null) { problems.Add(new(error, file.Name, row.Line, Field: hValue ?? hQty)); continue; }
+                    rows.Add(new PositionRow(row.Line, fileAccount, ticker, true, stored, null, null));
+                    continue;
+                }
+                if (ColumnMapping.IsOptionSymbol(ticker)) { notModeled.Add((row.Line, $"option position '{ticker}' is not modeled")); continue; }
+                var qtyCell = CsvFile.Cell(row, iQty);
+                var qty = CsvValues.Number(qtyCell);
+                if (qty is null) { problems.Add(new($"quantity '{qtyCell}' of {ticker} is not a number", file.Name, row.Line, Field: hQty)); continue; }
+                if (qty < 0) { problems.Add(new($"quantity {qty} of {ticker} is negative; short positions are not supported", file.Name, row.Line, Field: hQty)); continue; }
+                var qtyError = ScaledInput.Exact(qty.Value, Scaled.QuantityScale, $"quantity of {NormalizeTicker(ticker)}", out var q);
+                if (qtyError is not null) { problems.Add(new(qtyError, file.Name, row.Line, Field: hQty)); continue; }
+                long? cost = null;
+                var costCell = CsvFile.Cell(row, iCost);
+                if (!CsvValues.IsBlank(costCell))
+                {
+                    var c = CsvValues.Number(costCell);
+                    if (c is null) { problems.Add(new($"cost basis '{costCell}' of {ticker} is not a number", file.Name, row.Line, Field: hCost)); continue; }
+                    var costError = ScaledInput.Money(c.Value, $"cost basis of {NormalizeTicker(ticker)}", out var storedCost);
+                    if (costError is not null) { problems.Add(new(costError, file.Name, row.Line, Field: hCost)); continue; }
+                    cost = storedCost;
+                }
+                long? price = null;
+                var priceCell = CsvFile.Cell(row, iPrice);
+                var shownPrice = CsvValues.IsBlank(priceCell) ? null : CsvValues.Number(priceCell);
+                var value = CsvValues.IsBlank(CsvFile.Cell(row, iValue)) ? null : CsvValues.Number(CsvFile.Cell(row, iValue));
+                shownPrice ??= value is { } v && qty > 0 ? v / qty.Value : null;
+                if (shownPrice is > 0)
+                {
+                    var priceError = ScaledInput.Price(shownPrice.Value, $"price of {NormalizeTicker(ticker)}", out var storedPrice);
+                    if (priceError is not null) { problems.Add(new(priceError, file.Name, row.Line, Field: hPrice ?? hValue)); continue; }
+                    price = storedPrice;
+                }
+                rows.Add(new PositionRow(row.Line, fileAccount, NormalizeTicker(ticker), false, q, cost, price));
+            }
+
+            var fileAccounts = rows.Select(r => r.FileAccount).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            if (account is not null && fileAccounts.Count > 1)
+                throw new InputException(new InputProblem(
+                    $"the file holds {fileAccounts.Count} accounts ({string.Join(", ", fileAccounts.Take(5))}{(fileAccounts.Count > 5 ? ", ..." : "")}); --account would merge them into one. " +
+                    "Leave --account out: rows go to the accounts named so or mapped by broker account number (the broker_account column of an accounts import)",
+                    file.Name, Field: "--account"));
+            if (account is null)
+            {
+                var orphan = rows.FirstOrDefault(r => r.FileAccount is null);
+                if (orphan is not null)
+                    problems.Add(hAccount is null
+                        ? new InputProblem($"no --account given and no account column ('{m.Columns.GetValueOrDefault("account") ?? "account"}') in the file", file.Name, file.HeaderLine, Field: "account")
+                        : new InputProblem("missing account", file.Name, orphan.Line, Field: hAccount));
+            }
+            if (notModeled.Count > 0 && !skipUnknown)
+                problems.AddRange(notModeled.Select(n => new InputProblem(n.Reason + "; --skip-unknown skips such rows", file.Name, n.Line, Field: hTicker)));
+            if (problems.Count > 0) throw new InputException(problems);
+
+            // Sum repeated rows per account (several lots of one ticker), checked against the scaled range.
+            var positions = new Dictionary<string, Dictionary<string, (long Quantity, long? Cost, long? Price, int Line)>>(StringComparer.Ordinal);
+            var cash = new Dictionary<string, long>(StringComparer.Ordinal);
+            var accountLines = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var r in rows)
+            {
+                var acct = account ?? r.FileAccount!;
+                accountLines.TryAdd(acct, r.Line);
+                if (!positions.TryGetValue(acct, out var held)) positions[acct] = held = new(StringComparer.Ordinal);
+                if (r.IsCash)
+                {
+                    if (!ScaledInput.TryAdd(cash.GetValueOrDefault(acct), r.Quantity, out var sum))
+                        problems.Add(new($"the cash rows of account '{acct}' add up past the largest amount the store can hold", file.Name, r.Line, Field: hValue ?? hQty));
+                    cash[acct] = sum;
+                    continue;
+                }
+                var before = held.GetValueOrDefault(r.Ticker, (0, null, null, r.Line));
+                if (!ScaledInput.TryAdd(before.Quantity, r.Quantity, out var quantity))
+                {
+                    problems.Add(new($"the quantities of {r.Ticker} in account '{acct}' add up past the largest quantity the store can hold", file.Name, r.Line, Field: hQty));
+                    continue;
+                }
+                long? cost = before.Cost;
+                if (r.Cost is { } c)
+                {
+                    if (!ScaledInput.TryAdd(cost ?? 0, c, out var total))
+                    {
+                        problems.Add(new($"the cost basis of {r.Ticker} in account '{acct}' adds up past the largest amount the store can hold", file.Name, r.Line, Field: hCost));
+                        continue;
+                    }
+                    cost = total;
+                }
+                held[r.Ticker] = (quantity, cost, before.Price ?? r.Price, before.Line);
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+            var read = rows.Count;
+            file.Release();
+            WriteScope.TraceLine("parsed", clock);
+
+            return WriteImport("import positions", scope =>
+            {
+                var accountIds = ResolveAccounts(scope, accountLines, file, problems, account is null ? hAccount ?? "account" : "--account");
+                WriteScope.TraceLine("resolved accounts", clock);
+                var securities = scope.SecurityIds();
+                var dateText = FormatDate(date);
+                var skipped = notModeled.ToList();
+                foreach (var (acct, held) in positions)
+                    foreach (var (ticker, p) in held.ToList())
+                    {
+                        if (securities.ContainsKey(ticker)) continue;
+                        if (p.Price is not null) securities[ticker] = SecurityId(scope, ticker); // the export brings its price
+                        else if (skipUnknown) { skipped.Add((p.Line, $"unknown ticker '{ticker}' without a price")); held.Remove(ticker); }
+                        else problems.Add(new($"unknown ticker '{ticker}'; import prices for it first, or use --skip-unknown", file.Name, p.Line, Field: hTicker));
+                    }
+                if (problems.Count > 0) throw new InputException(problems);
+                var importId = RecordImport(scope, "positions", file);
+                var ledger = scope.Ledger;
+                ledger.Load(accountIds.Values.ToList());
+                var after = LedgerAfter(scope, accountIds.Values.Distinct().ToList(), dateText);
+                // Snapshots dated after this one must still hold: an opening snapshot imported late reconciles them.
+                var later = new Import.History(scope, accountIds.Values.Distinct().ToList(), accountIds.Values.Distinct().Select(a => (a, dateText)));
+                WriteScope.TraceLine("loaded state", clock);
+                var tickers = securities.ToDictionary(s => s.Value, s => s.Key);
+                var added = 0;
+                var snapshot = new List<object?[]>();
+                foreach (var (acct, held) in positions)
+                {
+                    var accountId = accountIds[acct];
+                    var state = ledger.State(accountId);
+                    var changesAfter = after.GetValueOrDefault(accountId);
+                    var target = held.ToDictionary(h => securities[h.Key], h => h.Value);
+                    var asOfHoldings = state.Holdings.Where(h => h.Value != 0).ToDictionary(h => h.Key, h => h.Value);
+                    if (changesAfter is not null)
+                        foreach (var (sec, q) in changesAfter.Holdings) asOfHoldings[sec] = asOfHoldings.GetValueOrDefault(sec) - q;
+                    foreach (var security in target.Keys.Union(asOfHoldings.Where(h => h.Value != 0).Select(h => h.Key)).Order().ToList())
+                    {
+                        var want = target.TryGetValue(security, out var t) ? t : (0, null, null, 0);
+                        var delta = want.Quantity - asOfHoldings.GetValueOrDefault(security);
+                        if (delta == 0) continue;
+                        long? price = want.Cost is { } cost && want.Quantity > 0
+                            ? Scaled.RoundToStored(Scaled.Money(cost) / Scaled.Quantity(want.Quantity), Scaled.PriceScale) : null;
+                        // The basis of the shares the snapshot adds: the file's total basis, in proportion when only some are new.
+                        long? lotCost = delta > 0 && want.Cost is { } total && want.Quantity > 0
+                            ? (delta == want.Quantity ? total : (long)decimal.Round((decimal)total * delta / want.Quantity, 0, MidpointRounding.AwayFromZero)) : null;
+                        var id = scope.NextId("transactions"); // peek for a unique key; Append allocates the next
+                        var draft = new TxnDraft(accountId, "adjustment", dateText, security, delta, price, 0, 0,
+                            $"positions:{file.Sha256[..16]}:{id}", Ticker: tickers[security], ImportId: importId, Memo: "positions import", Cost: lotCost);
+                        var error = ledger.Append(draft, out _);
+                        if (error is not null) problems.Add(new(error, file.Name, want.Line == 0 ? null : want.Line, Field: hQty));
+                        else later.Added(draft);
+                        added++;
+                    }
+                    foreach (var (security, p) in target) snapshot.Add([importId, accountId, dateText, security, p.Quantity]);
+                    if (cash.TryGetValue(acct, out var wantCash))
+                    {
+                        snapshot.Add([importId, accountId, dateText, null, wantCash]);
+                        var asOfCash = state.Cash - (changesAfter?.Cash ?? 0);
+                        if (wantCash != asOfCash)
+                        {
+                            var id = scope.NextId("transactions");
+                            var draft = new TxnDraft(accountId, "adjustment", dateText, null, 0, null, wantCash - asOfCash, 0,
+                                $"positions:{file.Sha256[..16]}:{id}", ImportId: importId, Memo: "positions import: cash");
+                            var error = ledger.Append(draft, out _);
+                            if (error is not null) problems.Add(new(error, file.Name, accountLines[acct], Field: hValue ?? hQty));
+                            else later.Added(draft);
+                            added++;
+                        }
+                    }
+                }
+                if (problems.Count > 0) throw new InputException(problems);
+                var warnings = later.Reconcile(tickers, importId, problems);
+                if (problems.Count > 0) throw new InputException(problems.Select(p => p with { File = file.Name }).ToList());
+                added += warnings.Count;
+                var prices = NewPrices(scope, positions.Values.SelectMany(h => h).Where(h => h.Value.Price is not null)
+                    .GroupBy(h => h.Key).ToDictionary(g => securities[g.Key], g => g.First().Value.Price!.Value), dateText);
+                var notes = skipped.OrderBy(s => s.Line).Select(s => $"skipped line {s.Line}: {s.Reason}").Concat(warnings.Select(w => "warning: " + w)).ToList();
+                var summary = $"{added} adjustments for {positions.Count} accounts" + (prices > 0 ? $", {prices} prices of {dateText} from the file" : "") +
+                              (skipped.Count > 0 ? $", {skipped.Count} rows skipped" : "");
+                var result = new ImportResult(read, added, read - Math.Min(read, added), summary, notes);
+                if (added == 0 && prices == 0 && SameSnapshot(scope, accountIds.Values.Distinct().ToList(), dateText, snapshot)) throw new Unchanged(result);
+                scope.Insert("position_snapshots", ["import_id", "account_id", "date", "security_id", "quantity"], snapshot);
+                RecordSkipped(scope, importId, skipped);
+                WriteScope.TraceLine("applied", clock);
+                return (result, $"imported positions from {file.Name}: {read} rows, {summary}");
+            });
+        }
+
+        /// <summary>Holdings and cash changes of the ledger dated after a date, per account (only accounts that have any).</summary>
+        private sealed record LaterChanges(Dictionary<long, long> Holdings, long Cash);
+
+        private static Dictionary<long, LaterChanges> LedgerAfter(WriteScope scope, IReadOnlyCollection<long> accountIds, string date)
+        {
+            var result = new Dictionary<long, LaterChanges>();
+            foreach (var chunk in accountIds.Chunk(500))
+            {
+                foreach (var r in scope.Query(
+                             $"SELECT account_id, security_id, SUM(quantity), SUM(cash) FROM transactions WHERE account_id IN @chunk AND {Import.History.NotBefore} GROUP BY account_id, security_id",
+                             new { chunk, date }, r => (AccountId: r.GetInt64(0), SecurityId: r.LongOrNull(1), Quantity: Import.History.Sum(r, 2), Cash: Import.History.Sum(r, 3))))
+                {
+                    if (!result.TryGetValue(r.AccountId, out var c)) result[r.AccountId] = c = new LaterChanges([], 0);
+                    if (r.SecurityId is { } sec) c.Holdings[sec] = r.Quantity;
+                    result[r.AccountId] = c with { Cash = c.Cash + r.Cash };
+                }
+            }
+            return result;
+        }
+
+        /// <summary>Writes the prices a positions export shows for securities the store has no price for on that date; returns how many.</summary>
+        private static int NewPrices(WriteScope scope, Dictionary<long, long> prices, string date)
+        {
+            if (prices.Count == 0) return 0;
+            var existing = new HashSet<long>();
+            foreach (var chunk in prices.Keys.Chunk(500))
+                foreach (var id in scope.Query("SELECT security_id FROM prices WHERE date = @date AND security_id IN @chunk", new { date, chunk }, r => r.GetInt64(0)))
+                    existing.Add(id);
+            var rows = prices.Where(p => !existing.Contains(p.Key)).Select(p => new object?[] { p.Key, date, p.Value }).ToList();
+            scope.Upsert("prices", ["security_id", "date", "close"], 2, rows);
+            return rows.Count;
+        }
+
+        /// <summary>True when every account already has a snapshot on that date stating exactly these rows.</summary>
+        private static bool SameSnapshot(WriteScope scope, IReadOnlyCollection<long> accountIds, string date, List<object?[]> snapshot)
+        {
+            var wanted = snapshot.GroupBy(r => (long)r[1]!).ToDictionary(g => g.Key, g => g.Select(r => ((long?)r[3], (long)r[4]!)).ToHashSet());
+            var stored = new Dictionary<long, (long ImportId, HashSet<(long?, long)> Rows)>();
+            foreach (var chunk in accountIds.Chunk(500))
+                foreach (var r in scope.Query(
+                             "SELECT import_id, account_id, security_id, quantity FROM position_snapshots WHERE date = @date AND account_id IN @chunk", new { date, chunk },
+                             r => (ImportId: r.GetInt64(0), AccountId: r.GetInt64(1), SecurityId: r.LongOrNull(2), Quantity: r.GetInt64(3))))
+                {
+                    if (!stored.TryGetValue(r.AccountId, out var s) || r.ImportId > s.ImportId) stored[r.AccountId] = s = (r.ImportId, []);
+                    if (r.ImportId == s.ImportId) s.Rows.Add((r.SecurityId, r.Quantity));
+                }
+            return accountIds.All(a => stored.TryGetValue(a, out var s) && s.Rows.SetEquals(wanted.GetValueOrDefault(a) ?? []));
+        }
+    }
+}
