@@ -195,7 +195,7 @@ public static class StoreCommands
             if (name is null && File.Exists(path)) throw new InputException(new InputProblem($"{shown} is a file; without --account, give a folder", Field: "PATH"));
             var store = Open(parse, ctx);
             var date = ParseDate(parse.GetValue(asOf), "--as-of", ctx);
-            var converter = new Ballast.Cli.Portfolio.StoredPortfolios(date, int.MaxValue, p => p, e => e);
+            var converter = new StoredPortfolios(date);
             // Everything is converted before anything is written, so a failure leaves no partial export.
             var files = new List<(string Path, string Text)>();
             foreach (var snapshot in store.ReadAccounts(new SnapshotQuery(date, Account: name)))

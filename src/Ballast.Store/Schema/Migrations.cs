@@ -138,6 +138,20 @@ public static class Migrations
             {append_only:model_targets};;
             {append_only:imports}
             """),
+        new(2, "proposal status events, margin per account; the last rebalance comes from done proposals", """
+            CREATE TABLE proposal_events (
+              id {pk},
+              proposal_id BIGINT NOT NULL REFERENCES proposals(id),
+              status TEXT NOT NULL CHECK (status IN ('approved', 'sent', 'cancelled', 'expired')),
+              at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              note TEXT NULL);;
+            CREATE INDEX proposal_events_proposal ON proposal_events (proposal_id);;
+            CREATE INDEX proposal_orders_account ON proposal_orders (account_id);;
+            ALTER TABLE accounts ADD COLUMN allow_margin INTEGER NOT NULL DEFAULT 0;;
+            UPDATE balances SET last_rebalance = NULL;;
+            {append_only:proposal_events}
+            """),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>
