@@ -35,10 +35,11 @@ public static class StoreCommands
         ImportCommands.AddTo(root, ctx);
         TradeCommands.AddTo(root, ctx);
         ModelCommands.AddTo(root, ctx);
+        ListCommands.AddTo(root, ctx);
     }
 
     /// <summary>The commands that read or write the store; groups (import, prices, orders, fills, model) pass the options to their subcommands.</summary>
-    private static readonly string[] StoreUsers = ["check", "plan", "init", "verify", "audit", "history", "export", "deposit", "withdraw", "import", "prices", "orders", "fills", "model"];
+    private static readonly string[] StoreUsers = ["check", "plan", "init", "verify", "audit", "history", "export", "deposit", "withdraw", "import", "prices", "orders", "fills", "model", .. ListCommands.Groups];
 
     /// <summary>Gives <c>--db</c> and <c>--actor</c> to the commands that use the store, and to no other (the tax and backtest commands read files).</summary>
     public static void AddStoreOptions(RootCommand root)
