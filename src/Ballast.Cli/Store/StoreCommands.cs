@@ -64,7 +64,10 @@ public static class StoreCommands
         Time = ctx.Time,
     };
 
-    /// <summary>Runs a store action: a busy store is exit 3 and a schema mismatch exit 2, each with its message; input problems propagate to the host.</summary>
+    /// <summary>
+    /// Runs a store action: a busy or unreachable store is exit 3; a schema mismatch or a store that cannot be opened
+    /// (credentials, missing database, not a database, read-only) exit 2; each one line. Input problems propagate to the host.
+    /// </summary>
     internal static int Run(CliContext ctx, Func<int> action)
     {
         try
@@ -75,6 +78,11 @@ public static class StoreCommands
         {
             ctx.Error.WriteLine($"ballast: error: {Flags.OneLine(e.Message)}");
             return ExitCodes.Retryable;
+        }
+        catch (StoreUnavailableException e)
+        {
+            ctx.Error.WriteLine($"ballast: error: {Flags.OneLine(e.Message)}");
+            return ExitCodes.BadInput;
         }
         catch (StoreVersionException e)
         {
