@@ -84,6 +84,15 @@ public sealed class StoredProposalCommandTests : IDisposable
     }
 
     [Fact]
+    public void PlanWholeShares_BuysATickerTheAccountDoesNotHoldInWholeShares()
+    {
+        var trades = Rows(Ok("plan", "--account", "alice", "--as-of", "2025-06-30", "--whole-shares", "--csv"), "alice");
+        var gld = Assert.Single(trades, t => t.StartsWith("alice,GLD,buy,", StringComparison.Ordinal));
+        var quantity = decimal.Parse(gld.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(quantity > 0 && quantity == decimal.Truncate(quantity), gld);
+    }
+
+    [Fact]
     public void Plan_OneAccountAlone_AndUnderAll_GivesIdenticalTrades()
     {
         foreach (var account in new[] { "alice", "bob" })
