@@ -200,7 +200,11 @@ public sealed partial class BallastStore
         return result;
     });
 
-    /// <summary>Translates lock and transient failures into <see cref="StoreBusyException"/>.</summary>
+    /// <summary>
+    /// Translates lock and transient failures (a locked file, a serialization failure, an unreachable or restarting server)
+    /// into <see cref="StoreBusyException"/>, and failures that need fixing first (credentials, a missing database, a file that
+    /// is not a database or is read-only) into <see cref="StoreUnavailableException"/>: each one line, never a driver trace.
+    /// </summary>
     internal T Guard<T>(Func<T> work)
     {
         try
@@ -212,13 +216,41 @@ public sealed partial class BallastStore
             throw new StoreBusyException(
                 $"the store {Location} is locked by another process (waited {Options.BusyTimeout.TotalSeconds:0.#} s); nothing was written, try again", e);
         }
-        catch (PostgresException e) when (e.SqlState is "40001" or "40P01" or "55P03" or "57014")
+        catch (SqliteException e) when (e.SqliteErrorCode is 26) // SQLITE_NOTADB
+        {
+            throw new StoreUnavailableException($"{Location} is not a Ballast store: the file is not an SQLite database; check --db", e);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 8) // SQLITE_READONLY
+        {
+            throw new StoreUnavailableException($"the store {Location} is read-only (file or folder permissions, or a read-only mount); nothing was written", e);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 3 or 10 or 13 or 14 or 23) // PERM, IOERR, FULL, CANTOPEN, AUTH
+        {
+            throw new StoreUnavailableException($"cannot open or write the store {Location}: {e.Message.Replace("SQLite Error ", "error ", StringComparison.Ordinal)}; nothing was written", e);
+        }
+        catch (PostgresException e) when (e.SqlState is "40001" or "40P01" or "55P03" or "57014" or "53300" or "57P01" or "57P02" or "57P03")
         {
             throw new StoreBusyException($"the store {Location} is busy ({e.MessageText}); nothing was written, try again", e);
+        }
+        catch (PostgresException e) when (e.SqlState is "28P01" or "28000")
+        {
+            throw new StoreUnavailableException($"cannot log in to {Location}: {e.MessageText}; check the user and password in --db or {StoreLocation.EnvironmentVariable}", e);
+        }
+        catch (PostgresException e) when (e.SqlState is "3D000")
+        {
+            throw new StoreUnavailableException($"{Location}: {e.MessageText}; create the database, then run 'ballast init'", e);
+        }
+        catch (PostgresException e) when (e.SqlState is "42501" or "25006")
+        {
+            throw new StoreUnavailableException($"the store {Location} refused the write: {e.MessageText}; nothing was written", e);
         }
         catch (NpgsqlException e) when (e is not PostgresException && e.IsTransient)
         {
             throw new StoreBusyException($"lost or could not open the connection to {Location} ({e.Message}); nothing was written, try again", e);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            throw new StoreUnavailableException($"cannot connect to {Location}: {e.Message}", e);
         }
     }
 }

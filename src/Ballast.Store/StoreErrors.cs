@@ -21,3 +21,13 @@ public sealed class StoreVersionException : Exception
     /// <summary>The schema version recorded in the store, or null when it has none.</summary>
     public int? StoreVersion { get; }
 }
+
+/// <summary>
+/// The store cannot be opened or written, and retrying will not help until something is fixed: wrong PostgreSQL
+/// credentials or privileges, a database that does not exist, a file that is not an SQLite database, a read-only or
+/// unopenable file. Nothing was written. The CLI maps it to exit code 2.
+/// </summary>
+public sealed class StoreUnavailableException : Exception
+{
+    public StoreUnavailableException(string message, Exception? inner = null) : base(message, inner) { }
+}

@@ -50,14 +50,14 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
-    public void CheckModel_ListsEveryBreachingAccountOnTheModel()
+    public void CheckModel_ListsEveryAccountOnTheModelWithItsVerdict()
     {
         var (exit, stdout, _) = Run("check", "--model", "sixty", "--as-of", "2025-06-30");
 
         Assert.Equal(1, exit);
         Assert.Contains("1 of 2 accounts need rebalancing", stdout);
-        Assert.Contains("| bob", stdout);
-        Assert.DoesNotContain("| alice", stdout);
+        Assert.Matches(@"\| bob +\| smith +\| rebalance ", stdout);
+        Assert.Matches(@"\| alice +\| smith +\| within ", stdout);
     }
 
     [Fact]

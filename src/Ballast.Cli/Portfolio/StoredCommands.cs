@@ -23,7 +23,7 @@ internal static class StoredCommands
     {
         var (query, converter, scope) = options.StoreSelection(parse, context);
         var store = StoreCommands.Open(parse, context);
-        converter.PriceHistory = tickers => store.PriceHistory(tickers, query.AsOf);
+        converter.MarketFacts = new StoredMarket(store, query.AsOf).Add;
         var json = parse.GetValue(options.Json);
         if (query.Account is not null)
         {
@@ -34,10 +34,13 @@ internal static class StoredCommands
         }
 
         // Results stream out as accounts are read: memory stays flat however many accounts there are.
+        // A household or a model lists every account with its verdict; --all lists those that need action.
+        // An account that cannot be checked (no model, no price) is a row with its reason, and needs action.
         const int tableLimit = 200;
+        var listAll = query.Model is not null || query.Household is not null;
         int total = 0, needing = 0;
         var errors = new List<string>();
-        var rows = new List<(StoredPortfolio Account, DriftReport Report)>();
+        var rows = new List<(StoredPortfolio Account, DriftReport? Report)>();
         var buffer = new MemoryStream();
         var w = json ? PlanJson.NewWriter(buffer) : null;
         void Drain()
@@ -62,11 +65,14 @@ internal static class StoredCommands
             else
             {
                 report = DriftEvaluator.Evaluate(stored.Portfolio);
-                if (!report.NeedsAction) continue;
-                needing++;
-                if (w is null && rows.Count < tableLimit) rows.Add((stored, report));
+                if (report.NeedsAction) needing++;
+                else if (!listAll) continue;
             }
-            if (w is null) continue;
+            if (w is null)
+            {
+                if (rows.Count < tableLimit) rows.Add((stored, report));
+                continue;
+            }
             WriteEntry(w, stored, report);
             if (buffer.Length > 1 << 16) Drain();
         }
@@ -84,17 +90,16 @@ internal static class StoredCommands
         }
         else
         {
-            RenderMany(context, query.AsOf, scope, total, needing, rows, tableLimit);
+            RenderMany(context, query.AsOf, scope, total, needing, errors.Count, rows, listAll);
         }
-        foreach (var error in errors) context.Error.WriteLine($"ballast: error: {error}");
-        return errors.Count > 0 ? ExitCodes.BadInput : needing > 0 ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
+        return errors.Count > 0 || needing > 0 ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
     });
 
     public static int Plan(ParseResult parse, CliContext context, PortfolioOptions options, PlanRequest request, bool csv, bool save) => StoreCommands.Run(context, () =>
     {
         var (query, converter, scope) = options.StoreSelection(parse, context);
         var store = StoreCommands.Open(parse, context);
-        converter.PriceHistory = tickers => store.PriceHistory(tickers, query.AsOf);
+        converter.MarketFacts = new StoredMarket(store, query.AsOf).Add;
         var json = parse.GetValue(options.Json);
         var plans = new List<(StoredPortfolio Account, Plan Plan)>();
         foreach (var snapshot in store.ReadAccounts(query))
@@ -109,15 +114,13 @@ internal static class StoredCommands
         var ids = new List<long>();
         if (save)
         {
-            foreach (var (account, plan) in plans.Where(p => p.Plan.HasTrades))
-            {
-                var orders = plan.Trades
-                    .Where(t => t.Quantity is not null)
-                    .Select(t => new ProposedOrder(account.Account.Name, t.Ticker, t.Side == TradeSide.Buy ? OrderSide.Buy : OrderSide.Sell, t.Quantity!.Value, t.Price))
-                    .ToList();
-                ids.Add(store.SaveProposal(new NewProposal($"account {account.Account.Name}", EngineVersion, account.Account.Policy,
-                    PlanJson.Write(account.Portfolio!, plan, includeAfter: false), PlanJson.Write(account.Portfolio!, plan, includeAfter: true), orders)));
-            }
+            // Every plan's orders are its trades exactly; all are checked before any is saved.
+            var proposals = plans.Where(p => p.Plan.HasTrades)
+                .Select(p => new NewProposal($"account {p.Account.Account.Name}", EngineVersion, p.Account.Account.Policy,
+                    PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: false), PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: true),
+                    BallastStore.OrdersFromPlan(p.Account.Account.Name, p.Plan)))
+                .ToList();
+            foreach (var proposal in proposals) ids.Add(store.SaveProposal(proposal));
         }
 
         if (csv)
@@ -189,14 +192,20 @@ internal static class StoredCommands
         w.WriteString("account", account.Account.Name);
         if (account.Account.Household is { } h) w.WriteString("household", h);
         if (account.Account.Model is { } m) w.WriteString("model", m);
+        if (account.Account.ModelVersion is { } v) w.WriteNumber("modelVersion", v);
+        w.WriteString("verdict", Verdict(report));
         if (report is null)
         {
+            w.WriteBoolean("needsAction", true);
             w.WriteString("error", account.Error);
         }
         else
         {
             w.WriteBoolean("needsRebalancing", report.NeedsRebalancing);
             w.WriteBoolean("needsAction", report.NeedsAction);
+            w.WriteBoolean("lookDue", report.LookDue);
+            if (account.Account.LastRebalance is { } last) w.WriteString("lastRebalance", last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            if (account.Account.ModelChangedOn is { } changed) w.WriteString("modelChanged", changed.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             PlanJson.Money(w, "totalValue", report.TotalValue, account.Portfolio!.Execution.MoneyDecimals);
             PlanJson.Fraction(w, "maxDrift", report.MaxAbsoluteDrift);
             w.WriteStartArray("reasons");
@@ -209,21 +218,39 @@ internal static class StoredCommands
         w.WriteEndObject();
     }
 
-    private static void RenderMany(CliContext context, DateOnly asOf, string scope, int total, int needing, List<(StoredPortfolio Account, DriftReport Report)> shown, int limit)
+    /// <summary>One word for a check's outcome: rebalance, act (cash to place or restore), within, not due, or cannot check.</summary>
+    private static string Verdict(DriftReport? report) => report switch
+    {
+        null => "cannot check",
+        { NeedsRebalancing: true } => "rebalance",
+        { NeedsAction: true } => "act",
+        { LookDue: false } => "not due",
+        _ => "within",
+    };
+
+    private static void RenderMany(CliContext context, DateOnly asOf, string scope, int total, int needing, int errors,
+        List<(StoredPortfolio Account, DriftReport? Report)> shown, bool listAll)
     {
         var console = context.Console;
-        console.MarkupLine($"[bold]Check of {Markup.Escape(scope)} as of {asOf:yyyy-MM-dd}:[/] {needing} of {total} accounts need rebalancing");
+        console.MarkupLine($"[bold]Check of {Markup.Escape(scope)} as of {asOf:yyyy-MM-dd}:[/] {needing} of {total} accounts need rebalancing"
+            + (errors > 0 ? $", {errors} cannot be checked" : ""));
         if (shown.Count == 0) return;
         var table = new Table().Border(context.Interactive ? TableBorder.Rounded : TableBorder.Ascii)
-            .AddColumns("Account", "Household", "Value", "Max drift", "Reason");
-        table.Columns[2].RightAligned();
+            .AddColumns("Account", "Household", "Verdict", "Value", "Max drift", "Reason");
         table.Columns[3].RightAligned();
+        table.Columns[4].RightAligned();
         foreach (var (account, report) in shown)
-            table.AddRow(Markup.Escape(account.Account.Name), Markup.Escape(account.Account.Household ?? ""),
-                report.TotalValue.ToString("#,0.00", CultureInfo.InvariantCulture),
-                (report.MaxAbsoluteDrift * 100).ToString("0.00", CultureInfo.InvariantCulture) + "pp",
-                Markup.Escape(report.Reasons.FirstOrDefault() ?? ""));
+        {
+            var reason = report is null ? account.Error!
+                : account.Account.ModelChangedOn is not null && report.LookDue ? string.Join("; ", account.Warnings.Where(x => x.StartsWith("model ", StringComparison.Ordinal)).Concat(report.Reasons.Take(1)))
+                : report.Reasons.FirstOrDefault() ?? "";
+            table.AddRow(Markup.Escape(account.Account.Name), Markup.Escape(account.Account.Household ?? ""), Verdict(report),
+                report is null ? "" : report.TotalValue.ToString("#,0.00", CultureInfo.InvariantCulture),
+                report is null ? "" : (report.MaxAbsoluteDrift * 100).ToString("0.00", CultureInfo.InvariantCulture) + "pp",
+                Markup.Escape(reason));
+        }
         console.Write(table);
-        if (needing > shown.Count) console.MarkupLine($"... and {needing - shown.Count} more (use --json for all)");
+        var listed = listAll ? total : needing + errors;
+        if (listed > shown.Count) console.MarkupLine($"... and {listed - shown.Count} more (use --json for all)");
     }
 }

@@ -35,10 +35,11 @@ public static class StoreCommands
         ImportCommands.AddTo(root, ctx);
         TradeCommands.AddTo(root, ctx);
         ModelCommands.AddTo(root, ctx);
+        ListCommands.AddTo(root, ctx);
     }
 
     /// <summary>The commands that read or write the store; groups (import, prices, orders, fills, model) pass the options to their subcommands.</summary>
-    private static readonly string[] StoreUsers = ["check", "plan", "init", "verify", "audit", "history", "export", "deposit", "withdraw", "import", "prices", "orders", "fills", "model"];
+    private static readonly string[] StoreUsers = ["check", "plan", "init", "verify", "audit", "history", "export", "deposit", "withdraw", "import", "prices", "orders", "fills", "model", .. ListCommands.Groups];
 
     /// <summary>Gives <c>--db</c> and <c>--actor</c> to the commands that use the store, and to no other (the tax and backtest commands read files).</summary>
     public static void AddStoreOptions(RootCommand root)
@@ -63,7 +64,10 @@ public static class StoreCommands
         Time = ctx.Time,
     };
 
-    /// <summary>Runs a store action: a busy store is exit 3 and a schema mismatch exit 2, each with its message; input problems propagate to the host.</summary>
+    /// <summary>
+    /// Runs a store action: a busy or unreachable store is exit 3; a schema mismatch or a store that cannot be opened
+    /// (credentials, missing database, not a database, read-only) exit 2; each one line. Input problems propagate to the host.
+    /// </summary>
     internal static int Run(CliContext ctx, Func<int> action)
     {
         try
@@ -74,6 +78,11 @@ public static class StoreCommands
         {
             ctx.Error.WriteLine($"ballast: error: {Flags.OneLine(e.Message)}");
             return ExitCodes.Retryable;
+        }
+        catch (StoreUnavailableException e)
+        {
+            ctx.Error.WriteLine($"ballast: error: {Flags.OneLine(e.Message)}");
+            return ExitCodes.BadInput;
         }
         catch (StoreVersionException e)
         {
@@ -196,7 +205,7 @@ public static class StoreCommands
             if (name is null && File.Exists(path)) throw new InputException(new InputProblem($"{shown} is a file; without --account, give a folder", Field: "PATH"));
             var store = Open(parse, ctx);
             var date = ParseDate(parse.GetValue(asOf), "--as-of", ctx);
-            var converter = new Ballast.Cli.Portfolio.StoredPortfolios(date, int.MaxValue, p => p, e => e);
+            var converter = new StoredPortfolios(date);
             // Everything is converted before anything is written, so a failure leaves no partial export.
             var files = new List<(string Path, string Text)>();
             foreach (var snapshot in store.ReadAccounts(new SnapshotQuery(date, Account: name)))

@@ -39,12 +39,16 @@ public static class TradeCommands
         root.Subcommands.Add(orders);
 
         var file = new Argument<string>("FILE") { Description = "execution_id,account,date,ticker,side,quantity,price[,fee,proposal]" };
-        var import = new Command("import", "Record executed trades (partial fills too); an execution id already recorded is refused as a duplicate");
+        var overfill = new Option<bool>("--allow-overfill") { Description = "Record fills that take a proposal's order beyond its quantity (refused otherwise)" };
+        var import = new Command("import",
+            "Record executed trades (partial fills too); an execution id already recorded is refused as a duplicate. A fill naming a proposal must match "
+            + "one of its orders (account, ticker, side) and stay within its quantity; a buy may not take cash below zero unless the account allows margin");
         import.Arguments.Add(file);
+        import.Options.Add(overfill);
         import.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var path = parse.GetValue(file)!;
-            ctx.Out.WriteLine(StoreCommands.Open(parse, ctx).ImportFills(ctx.ResolvePath(path), path).Summary);
+            ctx.Out.WriteLine(StoreCommands.Open(parse, ctx).ImportFills(ctx.ResolvePath(path), path, parse.GetValue(overfill)).Summary);
             return ExitCodes.Ok;
         }));
         var fills = new Command("fills", "Executed trades");

@@ -231,11 +231,8 @@ internal static class LedgerRules
             catch (OverflowException) { return $"{t.Kind} of {Scaled.Format(Scaled.Money(t.Cash))} would take cash past the largest amount the store can hold"; }
             s.BalanceDirty = true;
         }
-        if (t.ProposalId is not null && t.Kind is "buy" or "sell" && string.CompareOrdinal(t.Date, s.LastRebalance) > 0)
-        {
-            s.LastRebalance = t.Date;
-            s.BalanceDirty = true;
-        }
+        // A fill no longer sets the last rebalance: a rebalance is done when its proposal is filled in full or cancelled
+        // by a person, which the store reads from the proposals (see BallastStore.ProposalStates), not from one fill.
         return null;
     }
 }

@@ -27,8 +27,10 @@ namespace Ballast.Store
     public sealed record NewProposal(string Scope, string EngineVersion, string? Policy, string InputsJson, string PlanJson, IReadOnlyList<ProposedOrder> Orders);
 
     /// <summary>A stored proposal.</summary>
+    /// <param name="Status">Where it stands: recorded events and the fills against its orders.</param>
+    /// <param name="Filled">Shares filled against each order, in the order of <paramref name="Orders"/>.</param>
     public sealed record ProposalInfo(long Id, DateTimeOffset CreatedAt, string Actor, string Scope, string EngineVersion, string? Policy,
-        string InputsJson, string PlanJson, IReadOnlyList<ProposedOrder> Orders);
+        string InputsJson, string PlanJson, IReadOnlyList<ProposedOrder> Orders, ProposalStatus Status, IReadOnlyList<decimal> Filled);
 
     /// <summary>An executed trade reported by a broker; one order may fill in several parts.</summary>
     /// <param name="ExecutionId">The broker's execution id; a second fill with the same id is refused.</param>
@@ -46,7 +48,7 @@ namespace Ballast.Store
         {
             var problems = new List<InputProblem>();
             var accounts = new Dictionary<string, long>(StringComparer.Ordinal);
-            var securities = scope.SecurityIds();
+            var securities = scope.Query("SELECT ticker, id FROM securities", r => (Ticker: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
             var rows = new List<object?[]>();
             var id = scope.NextId("proposals");
             var line = 0;
@@ -67,6 +69,7 @@ namespace Ballast.Store
             scope.Execute("INSERT INTO proposals (id, created_at, actor, scope, engine_version, policy, inputs, plan) VALUES (@id, @at, @actor, @scope, @engine, @policy, @inputs, @plan)",
                 new { id, at = scope.Now, actor = Options.Actor, scope = proposal.Scope, engine = proposal.EngineVersion, policy = proposal.Policy, inputs = proposal.InputsJson, plan = proposal.PlanJson });
             scope.Insert("proposal_orders", ["proposal_id", "line", "account_id", "security_id", "side", "quantity", "price"], rows);
+            ExpireSuperseded(scope, accounts.Values.ToList(), id);
             return (id, $"proposal {id} for {proposal.Scope}: {rows.Count} orders (engine {proposal.EngineVersion})");
         });
 
@@ -75,35 +78,48 @@ namespace Ballast.Store
         public ProposalInfo GetProposal(long id) => Read(c =>
         {
             var p = c.Query(
-                "SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE id = @id", new { id },
-                    r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Scope: r.GetString(3),
-                          EngineVersion: r.GetString(4), Policy: r.TextOrNull(5), Inputs: r.GetString(6), Plan: r.GetString(7))).ToList();
+                "SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE id = @id", new { id }, r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Scope: r.GetString(3), EngineVersion: r.GetString(4), Policy: r.TextOrNull(5), Inputs: r.GetString(6), Plan: r.GetString(7))).ToList();
             if (p.Count == 0) throw new InputException(new InputProblem($"proposal {id} does not exist", Field: "PROPOSAL"));
-            return ToProposal(c, p[0]);
+            return ToProposal(c, p[0], ProposalStates(c, null, [id])[id]);
         });
 
-        private static ProposalInfo ToProposal(System.Data.Common.DbConnection c, (long Id, string CreatedAt, string Actor, string Scope, string EngineVersion, string? Policy, string Inputs, string Plan) p)
+        private static ProposalInfo ToProposal(System.Data.Common.DbConnection c, (long Id, string CreatedAt, string Actor, string Scope, string EngineVersion, string? Policy, string Inputs, string Plan) p,
+            ProposalState state)
         {
-            var orders = c.Query(
+            var rows = c.Query(
                     """
-                    SELECT a.name, s.ticker, o.side, o.quantity, o.price FROM proposal_orders o
+                    SELECT a.id, s.id, a.name, s.ticker, o.side, o.quantity, o.price FROM proposal_orders o
                     JOIN accounts a ON a.id = o.account_id JOIN securities s ON s.id = o.security_id
                     WHERE o.proposal_id = @id ORDER BY o.line
-                    """, new { id = p.Id }, r => (Account: r.GetString(0), Ticker: r.GetString(1), Side: r.GetString(2), Quantity: r.GetInt64(3), Price: r.LongOrNull(4)))
+                    """, new { id = p.Id }, r => (AccountId: r.GetInt64(0), SecurityId: r.GetInt64(1), Account: r.GetString(2), Ticker: r.GetString(3), Side: r.GetString(4), Quantity: r.GetInt64(5), Price: r.LongOrNull(6))).ToList();
+            var orders = rows
                 .Select(o => new ProposedOrder(o.Account, o.Ticker, o.Side == "buy" ? OrderSide.Buy : OrderSide.Sell, Scaled.Quantity(o.Quantity), o.Price is null ? null : Scaled.Price(o.Price.Value)))
                 .ToList();
-            return new ProposalInfo(p.Id, ParseInstant(p.CreatedAt), p.Actor, p.Scope, p.EngineVersion, p.Policy, p.Inputs, p.Plan, orders);
+            // Fills are summed per account, ticker and side; they are shared out over that key's orders in line order.
+            var left = state.Orders.ToDictionary(o => (o.AccountId, o.SecurityId, o.Side), o => o.Filled);
+            var filled = new List<decimal>(rows.Count);
+            foreach (var o in rows)
+            {
+                var key = (o.AccountId, o.SecurityId, o.Side);
+                var take = Math.Min(o.Quantity, left.GetValueOrDefault(key));
+                left[key] = left.GetValueOrDefault(key) - take;
+                filled.Add(Scaled.Quantity(take));
+            }
+            return new ProposalInfo(p.Id, ParseInstant(p.CreatedAt), p.Actor, p.Scope, p.EngineVersion, p.Policy, p.Inputs, p.Plan, orders, state.Status, filled);
         }
 
-        /// <summary>Proposals with an order for <paramref name="account"/> (all when null), newest first.</summary>
-        public IReadOnlyList<ProposalInfo> Proposals(string? account = null) => Read(c => c.Query(
-                """
-                SELECT p.id, p.created_at, p.actor, p.scope, p.engine_version, p.policy, p.inputs, p.plan FROM proposals p
-                WHERE @account IS NULL OR EXISTS (SELECT 1 FROM proposal_orders o JOIN accounts a ON a.id = o.account_id WHERE o.proposal_id = p.id AND a.name = @account)
-                ORDER BY p.id DESC
-                """, new { account },
-                    r => (r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.TextOrNull(5), r.GetString(6), r.GetString(7)))
-            .ToList().Select(p => ToProposal(c, p)).ToList());
+        /// <summary>Proposals with an order for <paramref name="account"/> (all when null), with <paramref name="status"/> (any when null), newest first.</summary>
+        public IReadOnlyList<ProposalInfo> Proposals(string? account = null, ProposalStatus? status = null) => Read(c =>
+        {
+            var rows = c.Query(
+                    """
+                    SELECT p.id, p.created_at, p.actor, p.scope, p.engine_version, p.policy, p.inputs, p.plan FROM proposals p
+                    WHERE @account IS NULL OR EXISTS (SELECT 1 FROM proposal_orders o JOIN accounts a ON a.id = o.account_id WHERE o.proposal_id = p.id AND a.name = @account)
+                    ORDER BY p.id DESC
+                    """, new { account }, r => (Id: r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.TextOrNull(5), r.GetString(6), r.GetString(7))).ToList();
+            var states = ProposalStates(c, null, account is null ? null : rows.Select(r => r.Id).ToList());
+            return rows.Where(r => status is null || states[r.Id].Status == status).Select(r => ToProposal(c, r, states[r.Id])).ToList();
+        });
 
         /// <summary>Writes a proposal's orders as CSV: <c>proposal,line,account,ticker,side,quantity,price</c>.</summary>
         public void WriteOrdersCsv(long proposalId, TextWriter writer)
@@ -119,13 +135,39 @@ namespace Ballast.Store
             }
         }
 
+        /// <summary>Why a fill cannot execute its proposal, or null: it must match an order's account, ticker and side and stay within its quantity.</summary>
+        private static (string Message, string Field)? Reconcile(ProposalState proposal, long accountId, long securityId, Fill f, long quantity, bool allowOverfill)
+        {
+            var status = proposal.Status;
+            if (status is ProposalStatus.Cancelled or ProposalStatus.Expired)
+                return ($"proposal {proposal.Id} is {status.ToText()}; a fill cannot execute it", "proposal");
+            if (!proposal.Orders.Any(o => o.AccountId == accountId))
+                return ($"proposal {proposal.Id} has no order for account '{f.Account}'", "account");
+            var side = f.Side == OrderSide.Buy ? "buy" : "sell";
+            var order = proposal.Orders.FirstOrDefault(o => o.AccountId == accountId && o.SecurityId == securityId && o.Side == side);
+            if (order is null)
+            {
+                var other = proposal.Orders.Any(o => o.AccountId == accountId && o.SecurityId == securityId);
+                return other
+                    ? ($"proposal {proposal.Id} does not {side} {NormalizeTicker(f.Ticker)} for '{f.Account}' (its order is the other side)", "side")
+                    : ($"proposal {proposal.Id} has no order for {NormalizeTicker(f.Ticker)} in '{f.Account}'", "ticker");
+            }
+            var after = order.Filled + quantity;
+            if (after > order.Quantity && !allowOverfill)
+                return ($"this fill takes proposal {proposal.Id}'s {side} of {Scaled.Format(Scaled.Quantity(order.Quantity))} {NormalizeTicker(f.Ticker)} to "
+                    + $"{Scaled.Format(Scaled.Quantity(after))} filled, beyond the order; give --allow-overfill to record it", "quantity");
+            order.Filled = after;
+            return null;
+        }
+
         private static string CsvQuote(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
         /// <summary>Records one executed trade as a buy or sell in the ledger. Returns the transaction id.</summary>
         /// <exception cref="InputException">The execution id was already recorded (duplicate), or the fill is invalid (unknown account or ticker, sells more than held, future date).</exception>
-        public long RecordFill(Fill fill) => Write("fill", scope =>
+        /// <param name="allowOverfill">Record a fill that takes its order beyond the proposed quantity.</param>
+        public long RecordFill(Fill fill, bool allowOverfill = false) => Write("fill", scope =>
         {
-            var (added, duplicates) = AppendFills(scope, [(null, fill)], null, null);
+            var (added, duplicates) = AppendFills(scope, [(null, fill)], null, null, allowOverfill);
             if (duplicates > 0) throw new InputException(new InputProblem($"execution {fill.ExecutionId} is already recorded; a fill is recorded once", Field: "execution_id"));
             return (added[0], $"fill {fill.ExecutionId}: {(fill.Side == OrderSide.Buy ? "bought" : "sold")} {fill.Quantity} {fill.Ticker} at {fill.Price} in {fill.Account}");
         });
@@ -134,8 +176,11 @@ namespace Ballast.Store
         /// Records fills from a CSV with columns <c>execution_id,account,date,ticker,side,quantity,price</c> and optional
         /// <c>fee,proposal</c>. Fills whose execution id is already recorded are refused as duplicates and counted in
         /// <see cref="ImportResult.Skipped"/>, so importing the same file twice changes nothing.
+        /// A fill naming a proposal must match one of its orders (account, ticker and side) and may not take the order beyond its
+        /// quantity unless <paramref name="allowOverfill"/>; a buy may not take cash below zero unless the account allows margin.
+        /// Every refusal names the file, line and reason, and nothing is written.
         /// </summary>
-        public ImportResult ImportFills(string path, string? displayName = null)
+        public ImportResult ImportFills(string path, string? displayName = null, bool allowOverfill = false)
         {
             var file = CsvFile.Read(path, ["execution_id", "account", "date", "ticker", "side", "quantity", "price"], displayName);
             var problems = new List<InputProblem>();
@@ -188,13 +233,13 @@ namespace Ballast.Store
             return Write("import fills", scope =>
             {
                 var importId = RecordImport(scope, "fills", file);
-                var (added, duplicates) = AppendFills(scope, fills, file.Name, importId);
+                var (added, duplicates) = AppendFills(scope, fills, file.Name, importId, allowOverfill);
                 return (new ImportResult(fills.Count, added.Count, duplicates, $"{added.Count} fills recorded, {duplicates} refused as duplicates"),
                     $"imported fills from {file.Name}: {added.Count} recorded, {duplicates} duplicates refused");
             });
         }
 
-        private static (List<long> Added, int Duplicates) AppendFills(WriteScope scope, IReadOnlyList<(int? Line, Fill Fill)> fills, string? file, long? importId)
+        private static (List<long> Added, int Duplicates) AppendFills(WriteScope scope, IReadOnlyList<(int? Line, Fill Fill)> fills, string? file, long? importId, bool allowOverfill)
         {
             var problems = new List<InputProblem>();
             var today = scope.Store.Today;
@@ -202,10 +247,12 @@ namespace Ballast.Store
             foreach (var chunk in fills.Select(f => f.Fill.Account).Distinct().Chunk(500))
                 foreach (var a in scope.Query("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }, r => (Name: r.GetString(0), Id: r.GetInt64(1))))
                     accountIds[a.Name] = a.Id;
-            var securities = scope.SecurityIds();
+            var securities = scope.Query("SELECT ticker, id FROM securities", r => (Ticker: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
             var proposals = fills.Where(f => f.Fill.ProposalId is not null).Select(f => f.Fill.ProposalId!.Value).Distinct().ToArray();
-            var knownProposals = proposals.Length == 0 ? [] : scope.Query("SELECT id FROM proposals WHERE id IN @proposals", new { proposals },
-                r => r.GetInt64(0)).ToHashSet();
+            var proposalStates = ProposalStates(scope.Connection, scope.Transaction, proposals);
+            var knownProposals = proposalStates.Keys.ToHashSet();
+            var margin = accountIds.Count == 0 ? [] : scope.Query("SELECT id, allow_margin FROM accounts WHERE id IN @ids", new { ids = accountIds.Values.ToArray() }, r => (Id: r.GetInt64(0), Margin: r.GetInt64(1)))
+                .Where(a => a.Margin != 0).Select(a => a.Id).ToHashSet();
             foreach (var (line, f) in fills)
             {
                 if (!accountIds.ContainsKey(f.Account)) problems.Add(new($"account '{f.Account}' does not exist", file, line, Field: "account"));
@@ -224,6 +271,11 @@ namespace Ballast.Store
                 var key = "fill:" + f.ExecutionId;
                 if (!existing.Add((accountId, key))) { duplicates++; continue; }
                 Scaled.TryToStored(f.Quantity, Scaled.QuantityScale, out var q);
+                if (f.ProposalId is { } pid && Reconcile(proposalStates[pid], accountId, securities[NormalizeTicker(f.Ticker)], f, q, allowOverfill) is { } refusal)
+                {
+                    problems.Add(new(refusal.Message, file, line, Field: refusal.Field));
+                    continue;
+                }
                 var price = Scaled.RoundToStored(f.Price, Scaled.PriceScale);
                 var fee = Scaled.Money(f.Fee);
                 var notional = Scaled.Notional(q, price);
@@ -233,7 +285,14 @@ namespace Ballast.Store
                     buy ? -(notional + fee) : notional - fee, fee, key, ticker, ExecutionId: f.ExecutionId, ProposalId: f.ProposalId, ImportId: importId,
                     Memo: "fill"), out var id);
                 if (error is not null) problems.Add(new(error, file, line, Field: "quantity"));
-                else added.Add(id);
+                else
+                {
+                    added.Add(id);
+                    var cash = scope.Ledger.State(accountId).Cash;
+                    if (buy && cash < 0 && !margin.Contains(accountId))
+                        problems.Add(new($"the buy of {f.Quantity} {ticker} would take {f.Account}'s cash to {Scaled.Format(Scaled.Money(cash))}; the account does not allow margin",
+                            file, line, Field: "quantity"));
+                }
             }
             if (problems.Count > 0) throw new InputException(problems);
             return (added, duplicates);

@@ -18,10 +18,14 @@ namespace Ballast.Store
     /// <param name="Holdings">Non-zero holdings, by ticker.</param>
     /// <param name="Targets">The model's latest target weights (fractions summing to 1), or null without a model.</param>
     /// <param name="Policy">The account's own policy text, else the model version's, else null.</param>
-    /// <param name="LastRebalance">Date of the latest fill that executed a proposal, or null.</param>
+    /// <param name="LastRebalance">When the account's latest done proposal was done: the date of the fill that filled it in full, or
+    /// the day a person cancelled it; null when none is. A partly filled proposal is not done.</param>
+    /// <param name="TargetPrices">The latest close on or before the as-of date of each target ticker that has one, whether held or not.</param>
+    /// <param name="ModelChangedOn">The date of the model's latest version when it was made after the account's last done proposal:
+    /// the account is due for a look whatever its schedule. Null otherwise.</param>
     public sealed record AccountSnapshot(long AccountId, string Name, string? Household, AccountType Type, string Currency, decimal Cash,
         IReadOnlyList<HoldingSnapshot> Holdings, string? Model, int? ModelVersion, IReadOnlyDictionary<string, decimal>? Targets, string? Policy,
-        DateOnly? LastRebalance);
+        DateOnly? LastRebalance, IReadOnlyDictionary<string, PriceQuote>? TargetPrices = null, DateOnly? ModelChangedOn = null);
 
     /// <summary>Which accounts to read and the price date. Filters combine; none reads every account.</summary>
     /// <param name="AsOf">Prices are the latest on or before this date.</param>
@@ -108,34 +112,52 @@ namespace Ballast.Store
             return Encoding.UTF8.GetString(stream.ToArray());
         }
 
-        private sealed record ModelVersionData(string Name, int Version, IReadOnlyDictionary<string, decimal> Targets, string? Policy);
+        private sealed record ModelVersionData(string Name, int Version, IReadOnlyDictionary<string, decimal> Targets, string? Policy, string CreatedAt,
+            IReadOnlyDictionary<string, PriceQuote> TargetPrices);
 
         private sealed class SnapshotContext
         {
             public required Dictionary<long, string> Tickers { get; init; }
             public required Dictionary<long, PriceQuote> Prices { get; init; }
             public required Dictionary<long, ModelVersionData> Models { get; init; }
+            /// <summary>Per account: the date its latest done proposal was done, and when the latest done proposal was made.</summary>
+            public required Dictionary<long, (string DoneOn, string MadeAt)> Done { get; init; }
 
             public static SnapshotContext Load(DbConnection c, DateOnly asOf)
             {
                 var tickers = c.Query("SELECT id, ticker FROM securities", r => (Id: r.GetInt64(0), Ticker: r.GetString(1))).ToDictionary(s => s.Id, s => s.Ticker);
                 var versions = c.Query(
                     """
-                    SELECT m.id, m.name, v.id, v.version, v.policy FROM models m
+                    SELECT m.id, m.name, v.id, v.version, v.policy, v.created_at FROM models m
                     JOIN model_versions v ON v.model_id = m.id
                     WHERE v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id)
-                    """, r => (ModelId: r.GetInt64(0), Name: r.GetString(1), VersionId: r.GetInt64(2), Version: r.GetInt32(3), Policy: r.TextOrNull(4))).ToList();
-                var targets = c.Query(
-                        "SELECT t.model_version_id, t.security_id, t.weight FROM model_targets t",
-                            r => (VersionId: r.GetInt64(0), SecurityId: r.GetInt64(1), Weight: r.GetInt64(2)))
-                    .GroupBy(t => t.VersionId)
-                    .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, decimal>)g.ToDictionary(t => tickers[t.SecurityId], t => Scaled.Weight(t.Weight), StringComparer.Ordinal));
+                    """, r => (ModelId: r.GetInt64(0), Name: r.GetString(1), VersionId: r.GetInt64(2), Version: r.GetInt32(3), Policy: r.TextOrNull(4), CreatedAt: r.GetString(5))).ToList();
+                var rows = c.Query(
+                        "SELECT t.model_version_id, t.security_id, t.weight FROM model_targets t", r => (VersionId: r.GetInt64(0), SecurityId: r.GetInt64(1), Weight: r.GetInt64(2))).GroupBy(t => t.VersionId).ToDictionary(g => g.Key, g => g.ToList());
+                var prices = LatestPrices(c, asOf);
+                var done = new Dictionary<long, (string DoneOn, string MadeAt)>();
+                foreach (var p in ProposalStates(c, null, null).Values)
+                {
+                    if (p.DoneOn is not { } on) continue;
+                    foreach (var account in p.Orders.Select(o => o.AccountId).Distinct())
+                    {
+                        var had = done.TryGetValue(account, out var d);
+                        done[account] = (had && string.CompareOrdinal(d.DoneOn, on) >= 0 ? d.DoneOn : on,
+                            had && string.CompareOrdinal(d.MadeAt, p.CreatedAt) >= 0 ? d.MadeAt : p.CreatedAt);
+                    }
+                }
                 return new SnapshotContext
                 {
                     Tickers = tickers,
-                    Prices = LatestPrices(c, asOf),
-                    Models = versions.ToDictionary(v => v.ModelId, v => new ModelVersionData(v.Name, v.Version,
-                        targets.GetValueOrDefault(v.VersionId) ?? new Dictionary<string, decimal>(), v.Policy)),
+                    Prices = prices,
+                    Models = versions.ToDictionary(v => v.ModelId, v =>
+                    {
+                        var targets = rows.GetValueOrDefault(v.VersionId) ?? [];
+                        return new ModelVersionData(v.Name, v.Version,
+                            targets.ToDictionary(t => tickers[t.SecurityId], t => Scaled.Weight(t.Weight), StringComparer.Ordinal), v.Policy, v.CreatedAt,
+                            targets.Where(t => prices.ContainsKey(t.SecurityId)).ToDictionary(t => tickers[t.SecurityId], t => prices[t.SecurityId], StringComparer.Ordinal));
+                    }),
+                    Done = done,
                 };
             }
 
@@ -145,10 +167,13 @@ namespace Ballast.Store
                 var model = modelId is { } m ? Models.GetValueOrDefault(m) : null;
                 var type = r.GetString(3) switch { "tax-deferred" => AccountType.TaxDeferred, "tax-free" => AccountType.TaxFree, _ => AccountType.Taxable };
                 var policy = r.IsDBNull(6) ? null : r.GetString(6);
-                var lastRebalance = r.IsDBNull(8) ? null : r.GetString(8);
-                return new AccountSnapshot(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), type, r.GetString(4),
+                var id = r.GetInt64(0);
+                var done = Done.TryGetValue(id, out var d) ? d : ((string DoneOn, string MadeAt)?)null;
+                // The model changed after the account's last done proposal was made: due now, whatever the look schedule.
+                DateOnly? changed = model is not null && done is { } x && string.CompareOrdinal(model.CreatedAt, x.MadeAt) > 0 ? ParseDate(model.CreatedAt[..10]) : null;
+                return new AccountSnapshot(id, r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), type, r.GetString(4),
                     Scaled.Money(r.IsDBNull(7) ? 0 : r.GetInt64(7)), r.IsDBNull(9) ? [] : Holdings(r.GetString(9)), model?.Name, model?.Version,
-                    model?.Targets, policy ?? model?.Policy, lastRebalance is null ? null : ParseDate(lastRebalance));
+                    model?.Targets, policy ?? model?.Policy, done is { } y ? ParseDate(y.DoneOn) : null, model?.TargetPrices, changed);
             }
 
             /// <summary>Unpacks <c>security:quantity,...</c> into holdings ordered by security id.</summary>

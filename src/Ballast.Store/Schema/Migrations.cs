@@ -157,6 +157,20 @@ public static class Migrations
             {append_only:position_snapshots};;
             {append_only:import_skipped}
             """),
+        new(3, "proposal status events, margin per account; the last rebalance comes from done proposals", """
+            CREATE TABLE proposal_events (
+              id {pk},
+              proposal_id BIGINT NOT NULL REFERENCES proposals(id),
+              status TEXT NOT NULL CHECK (status IN ('approved', 'sent', 'cancelled', 'expired')),
+              at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              note TEXT NULL);;
+            CREATE INDEX proposal_events_proposal ON proposal_events (proposal_id);;
+            CREATE INDEX proposal_orders_account ON proposal_orders (account_id);;
+            ALTER TABLE accounts ADD COLUMN allow_margin INTEGER NOT NULL DEFAULT 0;;
+            UPDATE balances SET last_rebalance = NULL;;
+            {append_only:proposal_events}
+            """),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>

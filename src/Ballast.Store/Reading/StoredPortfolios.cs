@@ -1,19 +1,18 @@
 using Ballast.Input;
 using Ballast.Policies;
 using Ballast.Portfolios;
-using Ballast.Store;
 
-namespace Ballast.Cli.Portfolio;
+namespace Ballast.Store;
 
 /// <summary>An account read from the store, as the engine sees it, or why it cannot be checked.</summary>
-internal sealed record StoredPortfolio(AccountSnapshot Account, Ballast.Portfolios.Portfolio? Portfolio, IReadOnlyList<string> Warnings, string? Error);
+public sealed record StoredPortfolio(AccountSnapshot Account, Portfolio? Portfolio, IReadOnlyList<string> Warnings, string? Error);
 
 /// <summary>
-/// Turns account snapshots from the store into engine portfolios: holdings at their latest prices, the model's targets
-/// and the account's (or model's) policy. Policies are parsed once per distinct text, since thousands of accounts
-/// share a few models.
+/// Turns account snapshots from the store into engine portfolios: holdings and every target priced from the store's
+/// closes on or before the as-of date (so an account converts the same alone or among others), the model's targets and
+/// the account's (or model's) policy. Policies are parsed once per distinct text, since thousands of accounts share a few models.
 /// </summary>
-internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, Policy> policyOverride, Func<ExecutionOptions, ExecutionOptions> executionOverride)
+public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, Policy> policyOverride, Func<ExecutionOptions, ExecutionOptions> executionOverride)
 {
     private readonly Dictionary<string, (Policy? Policy, string? Error)> _policies = new(StringComparer.Ordinal);
     private readonly Dictionary<IReadOnlyDictionary<string, decimal>, IReadOnlyList<TargetWeight>> _targets = new(ReferenceEqualityComparer.Instance);
@@ -21,13 +20,15 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
     private readonly Dictionary<(Policy, IReadOnlyList<TargetWeight>), string?> _policyChecks = new();
     private readonly ExecutionOptions _execution = executionOverride(ExecutionOptions.Default);
     private readonly Dictionary<string, Security> _securities = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Ballast.Backtest.Data.PriceTable> _histories = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Reads the store's closes of some tickers up to the as-of date, for policies whose triggers need market facts
-    /// (volatility, performance); null when no store is at hand.
+    /// Adds market facts (price history) to a portfolio whose policy's triggers need them (volatility, performance);
+    /// null leaves such portfolios without them.
     /// </summary>
-    public Func<IReadOnlyCollection<string>, IReadOnlyList<PriceQuote>>? PriceHistory { get; set; }
+    public Func<Portfolio, Portfolio>? MarketFacts { get; set; }
+
+    /// <summary>Converts every account with the same prices and settings.</summary>
+    public StoredPortfolios(DateOnly asOf) : this(asOf, int.MaxValue, p => p, e => e) { }
 
     public StoredPortfolio Convert(AccountSnapshot a)
     {
@@ -59,6 +60,25 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
                 securities[h.Ticker] = new Security(h.Ticker, price);
             }
         }
+        foreach (var ticker in a.Targets.Keys)
+        {
+            if (ticker == Portfolio.CashTicker || a.Holdings.Any(h => h.Ticker == ticker)) continue;
+            if (a.TargetPrices?.GetValueOrDefault(ticker) is not { } quote)
+                return new StoredPortfolio(a, null, [], $"{a.Name}: target {ticker} has no price on or before {asOf:yyyy-MM-dd}: import prices first");
+            if (asOf.DayNumber - quote.Date.DayNumber > staleDays)
+                (warnings ??= []).Add($"{ticker}'s latest price is from {quote.Date:yyyy-MM-dd}, more than {staleDays} days before {asOf:yyyy-MM-dd}");
+            if (!securities.TryGetValue(ticker, out var known))
+            {
+                securities[ticker] = new Security(ticker, quote.Close);
+            }
+            else if (known.Price != quote.Close)
+            {
+                if (ReferenceEquals(securities, _securities)) securities = new Dictionary<string, Security>(_securities, StringComparer.Ordinal);
+                securities[ticker] = new Security(ticker, quote.Close);
+            }
+        }
+        if (a.ModelChangedOn is { } changed)
+            (warnings ??= []).Add($"model {a.Model} changed (version {a.ModelVersion}, {changed:yyyy-MM-dd}) since the last rebalance: a look is due whatever the schedule");
         if (!_targets.TryGetValue(a.Targets, out var targets))
         {
             targets = a.Targets.Select(t => new TargetWeight(t.Key, t.Value)).ToList();
@@ -71,34 +91,19 @@ internal sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy
             _policyChecks[(policy, targets)] = policyProblem = problems.Count > 0 ? string.Join("; ", problems) : null;
         }
         if (policyProblem is not null) return new StoredPortfolio(a, null, [], $"{a.Name}: the stored policy is not valid: {policyProblem}");
-        var portfolio = new Ballast.Portfolios.Portfolio
+        var portfolio = new Portfolio
         {
             AsOf = asOf, Currency = a.Currency, Cash = a.Cash, LastRebalanced = a.LastRebalance,
+            // A model change is a look owed now: no previous look counts against the new targets.
+            LastLook = a.ModelChangedOn is null ? null : DateOnly.MinValue,
             Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = _execution,
         };
-        if (NeedsMarketFacts(policy) && PriceHistory is not null)
-            portfolio = portfolio with { Market = Ballast.Backtest.Data.LiveMarket.From(History(portfolio), portfolio) };
+        if (NeedsMarketFacts(policy) && MarketFacts is not null) portfolio = MarketFacts(portfolio);
         return new StoredPortfolio(a, portfolio, (IReadOnlyList<string>?)warnings ?? [], null);
     }
 
     private static bool NeedsMarketFacts(Policy policy) =>
         policy.Trigger.Kind is TriggerKind.Volatility or TriggerKind.Performance || policy.Trigger.Volatility is { Scaling: not BandScaling.None };
-
-    /// <summary>The store's price history of the portfolio's tickers, read once per set of tickers (accounts on one model share it).</summary>
-    private Ballast.Backtest.Data.PriceTable History(Ballast.Portfolios.Portfolio p)
-    {
-        var tickers = p.Targets.Select(t => t.Ticker).Concat(p.Positions.Select(x => x.Ticker))
-            .Where(t => t != Ballast.Portfolios.Portfolio.CashTicker).Distinct().Order(StringComparer.Ordinal).ToList();
-        var key = string.Join(',', tickers);
-        if (_histories.TryGetValue(key, out var cached)) return cached;
-        var quotes = PriceHistory!(tickers);
-        var dates = quotes.Select(q => q.Date).Distinct().Order().ToList();
-        var row = dates.Select((d, i) => (d, i)).ToDictionary(x => x.d, x => x.i);
-        var columns = tickers.Select(_ => Enumerable.Repeat(double.NaN, dates.Count).ToArray()).ToList();
-        var column = tickers.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
-        foreach (var q in quotes) columns[column[q.Ticker]][row[q.Date]] = (double)q.Close;
-        return _histories[key] = new Ballast.Backtest.Data.PriceTable("the store's prices", dates, tickers, columns);
-    }
 
     private (Policy?, string?) PolicyFor(string? text)
     {

@@ -1,0 +1,105 @@
+using Ballast.Store.Data;
+
+namespace Ballast.Store
+{
+    /// <summary>One account as <c>ballast accounts list</c> shows it.</summary>
+    /// <param name="Model">The model it follows, or null.</param>
+    /// <param name="ModelVersion">That model's latest version, or null.</param>
+    /// <param name="Holdings">Securities with a non-zero quantity.</param>
+    /// <param name="LastRebalance">When its latest proposal was filled or cancelled, or null.</param>
+    /// <param name="AllowMargin">Whether fills may take its cash below zero.</param>
+    public sealed record AccountListing(string Name, string? Household, string Type, string Currency, string? Model, int? ModelVersion,
+        decimal Cash, int Holdings, DateOnly? LastRebalance, bool AllowMargin, bool OwnPolicy);
+
+    /// <summary>A household and the names of its accounts.</summary>
+    public sealed record HouseholdListing(string Name, IReadOnlyList<string> Accounts);
+
+    /// <summary>One version of a model as listed: when and by whom it was made, and its targets.</summary>
+    public sealed record ModelVersionListing(int Version, DateTimeOffset CreatedAt, string Actor, IReadOnlyDictionary<string, decimal> Targets, bool HasPolicy);
+
+    /// <summary>A model with every version (oldest first) and the accounts that follow it.</summary>
+    public sealed record ModelListing(string Name, IReadOnlyList<ModelVersionListing> Versions, IReadOnlyList<string> Accounts);
+
+    /// <summary>
+    /// The prices the store has for one security: how many closes, the first and last date on or before the as-of date,
+    /// the latest close, and where it is needed (held by accounts, a target of models).
+    /// </summary>
+    /// <param name="Latest">The latest close on or before the as-of date, or null when there is none.</param>
+    public sealed record PriceCoverage(string Ticker, int Closes, DateOnly? First, DateOnly? Last, decimal? Latest, int HeldBy, IReadOnlyList<string> InModels);
+
+    public sealed partial class BallastStore
+    {
+        /// <summary>Every account, by name, with its household, type, currency, model, cash, holdings count, last rebalance and margin.</summary>
+        public IReadOnlyList<AccountListing> ListAccounts() => Read(c =>
+        {
+            var models = c.Query(
+                "SELECT m.id, m.name, (SELECT MAX(v.version) FROM model_versions v WHERE v.model_id = m.id) FROM models m", r => (Id: r.GetInt64(0), Name: r.GetString(1), Version: r.GetInt32(2))).ToDictionary(m => m.Id);
+            var done = new Dictionary<long, string>();
+            foreach (var p in ProposalStates(c, null, null).Values)
+                if (p.DoneOn is { } on)
+                    foreach (var a in p.Orders.Select(o => o.AccountId).Distinct())
+                        if (!done.TryGetValue(a, out var d) || string.CompareOrdinal(on, d) > 0) done[a] = on;
+            return c.Query(
+                    """
+                    SELECT a.id, a.name, h.name, a.type, a.currency, a.model_id, a.policy, b.cash,
+                      (SELECT COUNT(*) FROM holdings x WHERE x.account_id = a.id AND x.quantity <> 0), a.allow_margin
+                    FROM accounts a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN balances b ON b.account_id = a.id
+                    ORDER BY a.name
+                    """, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3), Currency: r.GetString(4), ModelId: r.LongOrNull(5), Policy: r.TextOrNull(6), Cash: r.LongOrNull(7), Holdings: r.GetInt64(8), Margin: r.GetInt64(9)))
+                .Select(a =>
+                {
+                    var model = a.ModelId is { } m ? models[m] : ((long, string, int)?)null;
+                    return new AccountListing(a.Name, a.Household, a.Type, a.Currency, model?.Item2, model?.Item3, Scaled.Money(a.Cash ?? 0), (int)a.Holdings,
+                        done.TryGetValue(a.Id, out var d) ? ParseDate(d) : null, a.Margin != 0, a.Policy is not null);
+                })
+                .ToList();
+        });
+
+        /// <summary>Every household with its accounts, by name.</summary>
+        public IReadOnlyList<HouseholdListing> ListHouseholds() => Read(c =>
+        {
+            var accounts = c.Query("SELECT household_id, name FROM accounts WHERE household_id IS NOT NULL ORDER BY name", r => (Household: r.GetInt64(0), Name: r.GetString(1)))
+                .ToLookup(a => a.Household, a => a.Name);
+            return c.Query("SELECT id, name FROM households ORDER BY name", r => (Id: r.GetInt64(0), Name: r.GetString(1)))
+                .Select(h => new HouseholdListing(h.Name, accounts[h.Id].ToList())).ToList();
+        });
+
+        /// <summary>Every model (or the one named) with all its versions and the accounts that follow it, by name.</summary>
+        public IReadOnlyList<ModelListing> ListModels(string? name = null) => Read(c =>
+        {
+            var targets = c.Query(
+                    "SELECT t.model_version_id, s.ticker, t.weight FROM model_targets t JOIN securities s ON s.id = t.security_id ORDER BY s.ticker", r => (VersionId: r.GetInt64(0), Ticker: r.GetString(1), Weight: r.GetInt64(2)))
+                .ToLookup(t => t.VersionId);
+            var versions = c.Query(
+                    "SELECT id, model_id, version, created_at, actor, policy FROM model_versions ORDER BY version", r => (Id: r.GetInt64(0), ModelId: r.GetInt64(1), Version: r.GetInt32(2), CreatedAt: r.GetString(3), Actor: r.GetString(4), Policy: r.TextOrNull(5)))
+                .ToLookup(v => v.ModelId, v => new ModelVersionListing(v.Version, ParseInstant(v.CreatedAt), v.Actor,
+                    targets[v.Id].ToDictionary(t => t.Ticker, t => Scaled.Weight(t.Weight), StringComparer.Ordinal), v.Policy is not null));
+            var accounts = c.Query("SELECT model_id, name FROM accounts WHERE model_id IS NOT NULL ORDER BY name", r => (ModelId: r.GetInt64(0), Name: r.GetString(1)))
+                .ToLookup(a => a.ModelId, a => a.Name);
+            return c.Query("SELECT id, name FROM models WHERE @name IS NULL OR name = @name ORDER BY name", new { name }, r => (Id: r.GetInt64(0), Name: r.GetString(1)))
+                .Select(m => new ModelListing(m.Name, versions[m.Id].ToList(), accounts[m.Id].ToList())).ToList();
+        });
+
+        /// <summary>The price coverage of every security on or before <paramref name="asOf"/>, by ticker.</summary>
+        public IReadOnlyList<PriceCoverage> ListPrices(DateOnly asOf) => Read(c =>
+        {
+            var latest = LatestPrices(c, asOf);
+            var held = c.Query("SELECT security_id, COUNT(*) FROM holdings WHERE quantity <> 0 GROUP BY security_id", r => (SecurityId: r.GetInt64(0), Accounts: r.GetInt64(1)))
+                .ToDictionary(h => h.SecurityId, h => (int)h.Accounts);
+            var inModels = c.Query(
+                    """
+                    SELECT t.security_id, m.name FROM model_targets t JOIN model_versions v ON v.id = t.model_version_id JOIN models m ON m.id = v.model_id
+                    WHERE v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id) ORDER BY m.name
+                    """, r => (SecurityId: r.GetInt64(0), Model: r.GetString(1))).ToLookup(t => t.SecurityId, t => t.Model);
+            return c.Query(
+                    """
+                    SELECT s.id, s.ticker, COUNT(p.date), MIN(p.date), MAX(p.date) FROM securities s
+                    LEFT JOIN prices p ON p.security_id = s.id AND p.date <= @asOf
+                    GROUP BY s.id, s.ticker ORDER BY s.ticker
+                    """, new { asOf = FormatDate(asOf) }, r => (Id: r.GetInt64(0), Ticker: r.GetString(1), Closes: r.GetInt64(2), First: r.TextOrNull(3), Last: r.TextOrNull(4)))
+                .Select(s => new PriceCoverage(s.Ticker, (int)s.Closes, s.First is null ? null : ParseDate(s.First), s.Last is null ? null : ParseDate(s.Last),
+                    latest.TryGetValue(s.Id, out var q) ? q.Close : null, held.GetValueOrDefault(s.Id), inModels[s.Id].ToList()))
+                .ToList();
+        });
+    }
+}
