@@ -40,9 +40,10 @@ with open(os.path.join(work, "accounts.csv"), "w") as a, open(os.path.join(work,
             value = size / 10 * rng.uniform(0.97, 1.03) * (1.6 if t == skewed else 1.0)
             q = round(value / last_prices[t], 3)
             p.write(f"{name},E{t},{q},{round(value * 0.9, 2)}\n")
-        p.write(f"{name},CASH,{rng.randrange(5000)}.25,\n")
+        # Idle cash under 1% of the account, inside the policy's 2% cash band.
+        p.write(f"{name},CASH,{int(size * rng.uniform(0, 0.01))}.25,\n")
 with open(os.path.join(work, "policy.yaml"), "w") as f:
-    f.write("{ look: daily, trigger: threshold, absolute: 5%, relative: 25% }\n")
+    f.write("{ look: daily, trigger: threshold, absolute: 5%, relative: 25%, cashBand: 2% }\n")
 PY
 
 run() { # label, db
