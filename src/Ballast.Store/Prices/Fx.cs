@@ -82,11 +82,11 @@ namespace Ballast.Store
                 var rows = rates.Where(r => !existing.TryGetValue(r.Key, out var old) || old != r.Value.Rate)
                     .Select(r => new object?[] { r.Key.Pair, r.Key.Date, r.Value.Rate }).ToList();
                 var pairs = rates.Keys.Select(k => k.Pair).Distinct().Count();
-                var result = new ImportResult(file.Rows.Count, rows.Count, rates.Count - rows.Count, $"{rows.Count} FX rates for {pairs} pairs written, {rates.Count - rows.Count} unchanged");
+                var result = new ImportResult(file.Rows.Count, rows.Count, rates.Count - rows.Count, $"{rows.Count} FX rates for {pairs} pair{(pairs == 1 ? "" : "s")} written, {rates.Count - rows.Count} unchanged");
                 if (rows.Count == 0) throw new Unchanged(result);
                 scope.Upsert("fx_rates", ["pair", "date", "rate"], 2, rows);
                 RecordImport(scope, "fx", file);
-                return (result, $"imported FX rates from {file.Name}: {rows.Count} written, {rates.Count - rows.Count} unchanged, {pairs} pairs");
+                return (result, $"imported FX rates from {file.Name}: {rows.Count} written, {rates.Count - rows.Count} unchanged, {pairs} pair{(pairs == 1 ? "" : "s")}");
             });
         }
 
