@@ -429,7 +429,7 @@ public static class ListCommands
                 return ExitCodes.Ok;
             }
             ctx.Console.Write(FxTable(ctx, list));
-            ctx.Out.WriteLine($"{list.Count} FX pairs");
+            ctx.Out.WriteLine($"{list.Count} FX pair{(list.Count == 1 ? "" : "s")}");
             return ExitCodes.Ok;
         }));
         return cmd;
@@ -482,7 +482,7 @@ public static class ListCommands
             if (fx.Count > 0)
             {
                 ctx.Console.Write(FxTable(ctx, fx));
-                ctx.Out.WriteLine($"{fx.Count} FX pairs");
+                ctx.Out.WriteLine($"{fx.Count} FX pair{(fx.Count == 1 ? "" : "s")}");
             }
             return ExitCodes.Ok;
         }));

@@ -5,7 +5,12 @@ using Ballast.Portfolios;
 namespace Ballast.Store;
 
 /// <summary>An account read from the store, as the engine sees it, or why it cannot be checked.</summary>
-public sealed record StoredPortfolio(AccountSnapshot Account, Portfolio? Portfolio, IReadOnlyList<string> Warnings, string? Error);
+/// <param name="Conversions">The held and target securities whose closes were converted from their currency to the account's.</param>
+public sealed record StoredPortfolio(AccountSnapshot Account, Portfolio? Portfolio, IReadOnlyList<string> Warnings, string? Error,
+    IReadOnlyList<PriceConversion>? Conversions = null);
+
+/// <summary>A security priced in an account's currency through an FX rate: <paramref name="Price"/> per share in the account's currency.</summary>
+public sealed record PriceConversion(string Ticker, FxConversion Fx, decimal Price);
 
 /// <summary>
 /// Turns account snapshots from the store into engine portfolios: holdings and every target priced from the store's
@@ -42,6 +47,7 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
         if (execution is null) return new StoredPortfolio(a, null, [], $"{a.Name}: the stored execution settings are not valid: {executionError}");
 
         List<string>? warnings = null;
+        List<PriceConversion>? conversions = null;
         var positions = new Position[a.Holdings.Count];
         // Every account sees the same latest prices on the as-of date, so one securities table serves them all;
         // an account whose price for a ticker differs gets a table of its own.
@@ -49,7 +55,7 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
         for (var i = 0; i < a.Holdings.Count; i++)
         {
             var h = a.Holdings[i];
-            if (FxProblem(a, h.Ticker, h.Fx, h.Price, ref warnings) is { } fxError) return new StoredPortfolio(a, null, [], fxError);
+            if (FxProblem(a, h.Ticker, h.Fx, h.Price, ref warnings, ref conversions) is { } fxError) return new StoredPortfolio(a, null, [], fxError);
             if (h.Price is not { } price)
                 return new StoredPortfolio(a, null, [], $"{a.Name}: {h.Ticker} has no price on or before {asOf:yyyy-MM-dd}: import prices first");
             if (h.PriceDate is { } d && asOf.DayNumber - d.DayNumber > staleDays)
@@ -70,7 +76,7 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
             if (ticker == Portfolio.CashTicker || a.Holdings.Any(h => h.Ticker == ticker)) continue;
             if (a.TargetPrices?.GetValueOrDefault(ticker) is not { } quote)
                 return new StoredPortfolio(a, null, [], $"{a.Name}: target {ticker} has no price on or before {asOf:yyyy-MM-dd}: import prices first");
-            if (FxProblem(a, ticker, quote.Fx, quote.Close, ref warnings) is { } fxError) return new StoredPortfolio(a, null, [], fxError);
+            if (FxProblem(a, ticker, quote.Fx, quote.Close, ref warnings, ref conversions) is { } fxError) return new StoredPortfolio(a, null, [], fxError);
             if (asOf.DayNumber - quote.Date.DayNumber > staleDays)
                 (warnings ??= []).Add($"{ticker}'s latest price is from {quote.Date:yyyy-MM-dd}, more than {staleDays} days before {asOf:yyyy-MM-dd}");
             if (!securities.TryGetValue(ticker, out var known))
@@ -105,14 +111,14 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
             Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = execution,
         };
         if (NeedsMarketFacts(policy) && MarketFacts is not null) portfolio = MarketFacts(portfolio);
-        return new StoredPortfolio(a, portfolio, (IReadOnlyList<string>?)warnings ?? [], null);
+        return new StoredPortfolio(a, portfolio, (IReadOnlyList<string>?)warnings ?? [], null, conversions);
     }
 
     /// <summary>
     /// A close converted from the security's currency: an error when no rate converts it or the price leaves the engine's range;
     /// otherwise a line naming the conversion (and one more when the rate is stale), so that a plan says how it priced the security.
     /// </summary>
-    private string? FxProblem(AccountSnapshot a, string ticker, FxConversion? fx, decimal? price, ref List<string>? warnings)
+    private string? FxProblem(AccountSnapshot a, string ticker, FxConversion? fx, decimal? price, ref List<string>? warnings, ref List<PriceConversion>? conversions)
     {
         if (fx is null) return null;
         if (fx.Rate is not { } rate)
@@ -120,6 +126,7 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
         if (price is not { } p || p <= 0 || p > Limits.MaxPrice)
             return $"{a.Name}: {ticker} at {Scaled.Format(fx.Close)} {fx.From} converts to {(price is { } x ? Scaled.Format(x) : "nothing")} {fx.To} with {rate.Pair} {Scaled.Format(rate.Rate)}, "
                 + $"outside the prices the engine takes ({Limits.MinPrice} to {Limits.MaxPrice:#,0})";
+        (conversions ??= []).Add(new PriceConversion(ticker, fx, p));
         (warnings ??= []).Add($"{ticker} is priced in {fx.To}: {Scaled.Format(fx.Close)} {fx.From} {(fx.Inverse ? "/" : "x")} {rate.Pair} {Scaled.Format(rate.Rate)} ({rate.Date:yyyy-MM-dd}) = {Scaled.Format(p)} {fx.To}");
         if (asOf.DayNumber - rate.Date.DayNumber > staleDays)
             warnings.Add($"the {rate.Pair} rate is from {rate.Date:yyyy-MM-dd}, more than {staleDays} days before {asOf:yyyy-MM-dd}");
