@@ -470,11 +470,11 @@ public static class ListCommands
                 });
                 return ExitCodes.Ok;
             }
-            var table = NewTable(ctx, "Ticker", "Currency", "Closes", "First", "Last", "Latest", "Held by", "Models");
-            foreach (var i in new[] { 2, 5, 6 }) table.Columns[i].RightAligned();
+            var table = NewTable(ctx, "Ticker", "Closes", "First", "Last", "Latest", "Held by", "Models", "Currency");
+            foreach (var i in new[] { 1, 4, 5 }) table.Columns[i].RightAligned();
             foreach (var p in list)
-                table.AddRow(Markup.Escape(p.Ticker), p.Currency ?? "", p.Closes.ToString(CultureInfo.InvariantCulture), Date(p.First), Date(p.Last),
-                    p.Latest is { } l ? Scaled.Format(l) : "none", p.HeldBy.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", p.InModels)));
+                table.AddRow(Markup.Escape(p.Ticker), p.Closes.ToString(CultureInfo.InvariantCulture), Date(p.First), Date(p.Last),
+                    p.Latest is { } l ? Scaled.Format(l) : "none", p.HeldBy.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", p.InModels)), p.Currency ?? "");
             ctx.Console.Write(table);
             var missing = list.Where(p => p.Latest is null && (p.HeldBy > 0 || p.InModels.Count > 0)).Select(p => p.Ticker).ToList();
             ctx.Out.WriteLine($"{list.Count} securities" + (missing.Count > 0 ? $"; no price on or before {Date(date)} for {string.Join(", ", missing)}" : ""));
