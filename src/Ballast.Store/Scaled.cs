@@ -6,7 +6,7 @@ namespace Ballast.Store;
 /// Exact fixed-point storage of decimals as 64-bit integers, identical in SQLite and PostgreSQL.
 /// Money is stored in ten-thousandths of the account's currency unit (scale 4), quantities in
 /// millionths of a share (scale 6), prices in millionths of the currency unit per share (scale 6),
-/// and target weights in 1e-10 of the whole (scale 10; 1.0 is 100 %).
+/// target weights in 1e-10 of the whole (scale 10; 1.0 is 100 %) and FX rates in 1e-8 (scale 8).
 /// </summary>
 public static class Scaled
 {
@@ -18,6 +18,8 @@ public static class Scaled
     public const int PriceScale = 6;
     /// <summary>Decimal places kept for target weights (fractions of 1).</summary>
     public const int WeightScale = 10;
+    /// <summary>Decimal places kept for FX rates (units of the quote currency per unit of the base currency).</summary>
+    public const int RateScale = 8;
 
     private static readonly decimal[] Powers = Enumerable.Range(0, 19).Select(i => (decimal)Math.Pow(10, i)).ToArray();
 
@@ -59,6 +61,8 @@ public static class Scaled
     public static decimal Quantity(long stored) => FromStored(stored, QuantityScale);
     /// <summary>Stored price back to currency units per share.</summary>
     public static decimal Price(long stored) => FromStored(stored, PriceScale);
+    /// <summary>Stored FX rate back to a decimal.</summary>
+    public static decimal Rate(long stored) => FromStored(stored, RateScale);
     /// <summary>Stored weight back to a fraction of 1.</summary>
     public static decimal Weight(long stored) => FromStored(stored, WeightScale);
 

@@ -11,10 +11,11 @@ namespace Ballast.Cli.Portfolio;
 internal static class PlanJson
 {
     /// <summary>The document; with <paramref name="tax"/>, sells carry their lots and the plan its realized gains, estimated tax and (for a household) each account's trades.</summary>
-    public static string Write(Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null)
+    /// <param name="fx">For a stored account: how closes in other currencies were priced in the account's, written as <c>fx</c>.</param>
+    public static string Write(Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null, IReadOnlyList<Ballast.Store.PriceConversion>? fx = null)
     {
         using var stream = new MemoryStream();
-        using (var w = NewWriter(stream)) WriteObject(w, portfolio, plan, includeAfter, tax);
+        using (var w = NewWriter(stream)) WriteObject(w, portfolio, plan, includeAfter, tax, fx);
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
@@ -23,13 +24,15 @@ internal static class PlanJson
         new(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>Writes the plan as one JSON object at the writer's current position.</summary>
-    internal static void WriteObject(Utf8JsonWriter w, Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null)
+    internal static void WriteObject(Utf8JsonWriter w, Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null,
+        IReadOnlyList<Ballast.Store.PriceConversion>? fx = null)
     {
         var drift = plan.Drift;
         var m = portfolio.Execution.MoneyDecimals;
         w.WriteStartObject();
         w.WriteString("asOf", drift.AsOf.ToString("yyyy-MM-dd"));
         w.WriteString("currency", portfolio.Currency);
+        if (fx is { Count: > 0 }) WriteFx(w, fx);
         w.WriteString("policy", portfolio.Policy.Describe());
         w.WriteBoolean("needsRebalancing", drift.NeedsRebalancing);
         w.WriteBoolean("needsAction", drift.NeedsAction);
@@ -94,6 +97,26 @@ internal static class PlanJson
         }
         Strings(w, "warnings", plan.Warnings);
         w.WriteEndObject();
+    }
+
+    /// <summary>Each converted price: the security's close and currency, the stored rate used (pair, date, inverse or not) and the price in the account's currency.</summary>
+    private static void WriteFx(Utf8JsonWriter w, IReadOnlyList<Ballast.Store.PriceConversion> fx)
+    {
+        w.WriteStartArray("fx");
+        foreach (var c in fx)
+        {
+            w.WriteStartObject();
+            w.WriteString("ticker", c.Ticker);
+            w.WriteString("currency", c.Fx.From);
+            Num(w, "close", c.Fx.Close);
+            w.WriteString("pair", c.Fx.Rate!.Pair);
+            w.WriteString("date", c.Fx.Rate.Date.ToString("yyyy-MM-dd"));
+            Num(w, "rate", c.Fx.Rate.Rate);
+            w.WriteBoolean("inverse", c.Fx.Inverse);
+            Num(w, "price", c.Price);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static void WriteTrade(Utf8JsonWriter w, Trade t, IReadOnlyList<Ballast.Tax.LotSlice>? lots, int m)

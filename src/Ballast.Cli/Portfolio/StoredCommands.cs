@@ -117,7 +117,8 @@ internal static class StoredCommands
             // Every plan's orders are its trades exactly; all are checked before any is saved.
             var proposals = plans.Where(p => p.Plan.HasTrades)
                 .Select(p => new NewProposal($"account {p.Account.Account.Name}", EngineVersion, p.Account.Account.Policy,
-                    PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: false), PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: true),
+                    PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: false, fx: p.Account.Conversions),
+                    PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: true, fx: p.Account.Conversions),
                     BallastStore.OrdersFromPlan(p.Account.Account.Name, p.Plan)))
                 .ToList();
             foreach (var proposal in proposals) ids.Add(store.SaveProposal(proposal));
@@ -149,7 +150,7 @@ internal static class StoredCommands
                     w.WriteStartObject();
                     w.WriteString("account", account.Account.Name);
                     w.WritePropertyName("plan");
-                    PlanJson.WriteObject(w, account.Portfolio!, plan, includeAfter: true);
+                    PlanJson.WriteObject(w, account.Portfolio!, plan, includeAfter: true, fx: account.Conversions);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -181,7 +182,7 @@ internal static class StoredCommands
     private static void Emit(CliContext context, bool json, StoredPortfolio stored, Plan plan, bool includeAfter, bool check)
     {
         foreach (var w in stored.Warnings) context.Error.WriteLine($"ballast: warning: {w}");
-        if (json) context.Out.Write(PlanJson.Write(stored.Portfolio!, plan, includeAfter));
+        if (json) context.Out.Write(PlanJson.Write(stored.Portfolio!, plan, includeAfter, fx: stored.Conversions));
         else if (check) PlanRenderer.RenderCheck(context, stored.Portfolio!, plan);
         else PlanRenderer.RenderPlan(context, stored.Portfolio!, plan);
     }

@@ -4,7 +4,7 @@ using Ballast.Store.Import;
 
 namespace Ballast.Cli.Store;
 
-/// <summary><c>ballast import positions|transactions|accounts</c> and <c>ballast prices import</c>.</summary>
+/// <summary><c>ballast import positions|transactions|accounts</c>, <c>ballast prices import</c> and <c>ballast fx import</c>.</summary>
 public static class ImportCommands
 {
     public static void AddTo(RootCommand root, CliContext ctx)
@@ -17,17 +17,33 @@ public static class ImportCommands
 
         var prices = new Command("prices", "Closing prices");
         var files = new Argument<string[]>("FILE") { Description = "date,ticker,close (long), date,T1,T2,... (wide) or date,close in TICKER.csv", Arity = ArgumentArity.OneOrMore };
+        var currency = new Option<string?>("--currency") { Description = "Currency of every ticker in the files (USD, KRW...); a long file may give a currency column instead" };
         var priceImport = new Command("import", "Import closing prices; a later import of the same date replaces the price");
         priceImport.Arguments.Add(files);
+        priceImport.Options.Add(currency);
         priceImport.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var store = StoreCommands.Open(parse, ctx);
             foreach (var f in parse.GetValue(files)!)
-                ctx.Out.WriteLine($"{f}: {store.ImportPrices(ctx.ResolvePath(f), f).Summary}");
+                ctx.Out.WriteLine($"{f}: {store.ImportPrices(ctx.ResolvePath(f), f, parse.GetValue(currency)).Summary}");
             return ExitCodes.Ok;
         }));
         prices.Subcommands.Add(priceImport);
         root.Subcommands.Add(prices);
+
+        var fx = new Command("fx", "FX rates: date,pair,rate rows where USDKRW 1380.5 means 1 USD = 1,380.5 KRW");
+        var fxFiles = new Argument<string[]>("FILE") { Description = "date,pair,rate rows", Arity = ArgumentArity.OneOrMore };
+        var fxImport = new Command("import", "Import FX rates, each file whole or not at all; a later import of the same pair and date replaces the rate");
+        fxImport.Arguments.Add(fxFiles);
+        fxImport.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var store = StoreCommands.Open(parse, ctx);
+            foreach (var f in parse.GetValue(fxFiles)!)
+                ctx.Out.WriteLine($"{f}: {store.ImportFx(ctx.ResolvePath(f), f).Summary}");
+            return ExitCodes.Ok;
+        }));
+        fx.Subcommands.Add(fxImport);
+        root.Subcommands.Add(fx);
     }
 
     private static Option<string?> Layout() => new("--layout") { Description = "Built-in column layout: ballast (default), schwab or fidelity" };

@@ -12,7 +12,7 @@ namespace Ballast.Cli.Store;
 /// <summary>
 /// What the store holds, one shape for every kind: <c>ballast NOUN list</c> (accounts, households, model, proposals,
 /// prices), each as a table or with <c>--json</c>; <c>ballast proposals show|approve|send|cancel ID</c>;
-/// <c>ballast accounts margin ACCOUNT on|off</c>.
+/// <c>ballast accounts margin ACCOUNT on|off</c>; <c>ballast accounts set ACCOUNT</c> (execution settings); <c>ballast fx list</c>.
 /// </summary>
 public static class ListCommands
 {
@@ -25,6 +25,7 @@ public static class ListCommands
         accounts.Aliases.Add("account");
         accounts.Subcommands.Add(AccountsList(ctx));
         accounts.Subcommands.Add(Margin(ctx));
+        accounts.Subcommands.Add(AccountSet(ctx));
         root.Subcommands.Add(accounts);
 
         var households = new Command("households", "Households and their accounts");
@@ -50,6 +51,8 @@ public static class ListCommands
         model.Subcommands.Add(ModelsList(ctx));
         var prices = root.Subcommands.Single(c => c.Name == "prices");
         prices.Subcommands.Add(PricesList(ctx));
+        var fx = root.Subcommands.Single(c => c.Name == "fx");
+        fx.Subcommands.Add(FxList(ctx));
     }
 
     private static Option<bool> NewJson() => new("--json") { Description = "Print JSON instead of a table" };
@@ -95,19 +98,21 @@ public static class ListCommands
                         w.WriteNumber("holdings", a.Holdings);
                         if (a.LastRebalance is not null) w.WriteString("lastRebalance", Date(a.LastRebalance));
                         w.WriteBoolean("allowMargin", a.AllowMargin);
+                        ExecutionSettings.WriteJson(w, "execution", a.Execution);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
                 });
                 return ExitCodes.Ok;
             }
-            var table = NewTable(ctx, "Account", "Household", "Type", "Currency", "Model", "Cash", "Holdings", "Last rebalance", "Margin");
+            var table = NewTable(ctx, "Account", "Household", "Type", "Currency", "Model", "Cash", "Holdings", "Last rebalance", "Margin", "Execution");
             table.Columns[5].RightAligned();
             table.Columns[6].RightAligned();
             foreach (var a in list)
                 table.AddRow(Markup.Escape(a.Name), Markup.Escape(a.Household ?? ""), a.Type, a.Currency,
                     Markup.Escape(a.Model is null ? "(none)" : $"{a.Model} v{a.ModelVersion}{(a.OwnPolicy ? ", own policy" : "")}"),
-                    Number(a.Cash), a.Holdings.ToString(CultureInfo.InvariantCulture), Date(a.LastRebalance), a.AllowMargin ? "yes" : "no");
+                    Number(a.Cash), a.Holdings.ToString(CultureInfo.InvariantCulture), Date(a.LastRebalance), a.AllowMargin ? "yes" : "no",
+                    Markup.Escape(ExecutionSettings.Short(a.Execution)));
             ctx.Console.Write(table);
             ctx.Out.WriteLine($"{list.Count} accounts");
             return ExitCodes.Ok;
@@ -128,6 +133,32 @@ public static class ListCommands
             var on = parse.GetValue(setting) == "on";
             StoreCommands.Open(parse, ctx).SetMargin(parse.GetValue(account)!, on);
             ctx.Out.WriteLine($"{parse.GetValue(account)}: margin {(on ? "allowed" : "not allowed")}");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command AccountSet(CliContext ctx)
+    {
+        var account = new Argument<string>("ACCOUNT");
+        var execution = new ExecutionSettings();
+        var clear = new Option<bool>("--clear") { Description = "Remove the account's own execution settings (the model's apply), before any given here" };
+        var cmd = new Command("set", "Set an account's own execution settings, read over its model's; plan flags still override both");
+        cmd.Arguments.Add(account);
+        execution.AddTo(cmd);
+        cmd.Options.Add(clear);
+        cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            if (!execution.Given(parse) && !parse.GetValue(clear))
+                throw new InputException(new InputProblem("give --execution-file, an execution flag (--whole-shares, --min-trade, ...) or --clear", Field: "ACCOUNT"));
+            var store = StoreCommands.Open(parse, ctx);
+            var name = parse.GetValue(account)!;
+            var current = parse.GetValue(clear) ? null
+                : (store.ListAccounts().FirstOrDefault(a => a.Name == name)
+                    ?? throw new InputException(new InputProblem($"account '{name}' does not exist", Field: "ACCOUNT"))).Execution;
+            var text = execution.Build(parse, ctx, current);
+            store.SetAccountExecution(name, text);
+            ctx.Out.WriteLine(text is null ? $"{name}: no own execution settings" : $"{name}: execution {ExecutionSettings.Short(text)}");
             return ExitCodes.Ok;
         }));
         return cmd;
@@ -199,6 +230,7 @@ public static class ListCommands
                             w.WriteString("createdAt", v.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
                             w.WriteString("actor", v.Actor);
                             w.WriteBoolean("policy", v.HasPolicy);
+                            ExecutionSettings.WriteJson(w, "execution", v.Execution);
                             w.WriteStartObject("targets");
                             foreach (var t in v.Targets) w.WriteNumber(t.Key, t.Value);
                             w.WriteEndObject();
@@ -216,22 +248,22 @@ public static class ListCommands
             }
             if (only is not null)
             {
-                var versions = NewTable(ctx, "Version", "Created (UTC)", "Actor", "Targets");
+                var versions = NewTable(ctx, "Version", "Created (UTC)", "Actor", "Targets", "Execution");
                 foreach (var v in list[0].Versions)
                     versions.AddRow(v.Version.ToString(CultureInfo.InvariantCulture), v.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                        Markup.Escape(v.Actor), Markup.Escape(Targets(v.Targets)));
+                        Markup.Escape(v.Actor), Markup.Escape(Targets(v.Targets)), Markup.Escape(ExecutionSettings.Short(v.Execution)));
                 ctx.Console.Write(versions);
                 ctx.Out.WriteLine($"{list[0].Accounts.Count} accounts follow {only}: {string.Join(", ", list[0].Accounts)}");
                 return ExitCodes.Ok;
             }
-            var table = NewTable(ctx, "Model", "Version", "Changed (UTC)", "Accounts", "Targets");
+            var table = NewTable(ctx, "Model", "Version", "Changed (UTC)", "Accounts", "Targets", "Execution");
             table.Columns[1].RightAligned();
             table.Columns[3].RightAligned();
             foreach (var m in list)
             {
                 var latest = m.Versions[^1];
                 table.AddRow(Markup.Escape(m.Name), latest.Version.ToString(CultureInfo.InvariantCulture), latest.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                    m.Accounts.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(Targets(latest.Targets)));
+                    m.Accounts.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(Targets(latest.Targets)), Markup.Escape(ExecutionSettings.Short(latest.Execution)));
             }
             ctx.Console.Write(table);
             ctx.Out.WriteLine($"{list.Count} models");
@@ -357,6 +389,52 @@ public static class ListCommands
         return cmd;
     }
 
+    private static Table FxTable(CliContext ctx, IReadOnlyList<FxCoverage> fx)
+    {
+        var table = NewTable(ctx, "Pair", "Rates", "First", "Last", "Latest");
+        foreach (var i in new[] { 1, 4 }) table.Columns[i].RightAligned();
+        foreach (var f in fx)
+            table.AddRow(f.Pair, f.Rates.ToString(CultureInfo.InvariantCulture), Date(f.First), Date(f.Last), f.Latest is { } l ? Scaled.Format(l) : "none");
+        return table;
+    }
+
+    private static Command FxList(CliContext ctx)
+    {
+        var asOf = new Option<string?>("--as-of") { Description = "Coverage on or before this date (yyyy-MM-dd, default today)" };
+        var cmd = new Command("list", "FX coverage per pair: rates, first and last date, latest rate");
+        cmd.Options.Add(asOf);
+        var json = NewJson();
+        cmd.Options.Add(json);
+        cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var date = StoreCommands.ParseDate(parse.GetValue(asOf), "--as-of", ctx);
+            var list = StoreCommands.Open(parse, ctx).ListFx(date);
+            if (parse.GetValue(json))
+            {
+                WriteJson(ctx, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var f in list)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("pair", f.Pair);
+                        w.WriteNumber("rates", f.Rates);
+                        if (f.First is not null) w.WriteString("first", Date(f.First));
+                        if (f.Last is not null) w.WriteString("last", Date(f.Last));
+                        if (f.Latest is { } l) w.WriteNumber("latest", l);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+                return ExitCodes.Ok;
+            }
+            ctx.Console.Write(FxTable(ctx, list));
+            ctx.Out.WriteLine($"{list.Count} FX pair{(list.Count == 1 ? "" : "s")}");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
     private static Command PricesList(CliContext ctx)
     {
         var asOf = new Option<string?>("--as-of") { Description = "Coverage on or before this date (yyyy-MM-dd, default today)" };
@@ -377,6 +455,7 @@ public static class ListCommands
                     {
                         w.WriteStartObject();
                         w.WriteString("ticker", p.Ticker);
+                        if (p.Currency is not null) w.WriteString("currency", p.Currency);
                         w.WriteNumber("closes", p.Closes);
                         if (p.First is not null) w.WriteString("first", Date(p.First));
                         if (p.Last is not null) w.WriteString("last", Date(p.Last));
@@ -391,14 +470,20 @@ public static class ListCommands
                 });
                 return ExitCodes.Ok;
             }
-            var table = NewTable(ctx, "Ticker", "Closes", "First", "Last", "Latest", "Held by", "Models");
+            var table = NewTable(ctx, "Ticker", "Closes", "First", "Last", "Latest", "Held by", "Models", "Currency");
             foreach (var i in new[] { 1, 4, 5 }) table.Columns[i].RightAligned();
             foreach (var p in list)
                 table.AddRow(Markup.Escape(p.Ticker), p.Closes.ToString(CultureInfo.InvariantCulture), Date(p.First), Date(p.Last),
-                    p.Latest is { } l ? Scaled.Format(l) : "none", p.HeldBy.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", p.InModels)));
+                    p.Latest is { } l ? Scaled.Format(l) : "none", p.HeldBy.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", p.InModels)), p.Currency ?? "");
             ctx.Console.Write(table);
             var missing = list.Where(p => p.Latest is null && (p.HeldBy > 0 || p.InModels.Count > 0)).Select(p => p.Ticker).ToList();
             ctx.Out.WriteLine($"{list.Count} securities" + (missing.Count > 0 ? $"; no price on or before {Date(date)} for {string.Join(", ", missing)}" : ""));
+            var fx = StoreCommands.Open(parse, ctx).ListFx(date);
+            if (fx.Count > 0)
+            {
+                ctx.Console.Write(FxTable(ctx, fx));
+                ctx.Out.WriteLine($"{fx.Count} FX pair{(fx.Count == 1 ? "" : "s")}");
+            }
             return ExitCodes.Ok;
         }));
         return cmd;

@@ -4,7 +4,7 @@ using Ballast.Input;
 
 namespace Ballast.Cli.Store;
 
-/// <summary><c>ballast model set NAME --targets ...</c> and <c>ballast model assign NAME --account A</c>.</summary>
+/// <summary><c>ballast model set NAME --targets ... [--execution-file F | execution flags]</c> and <c>ballast model assign NAME --account A</c>.</summary>
 public static class ModelCommands
 {
     public static void AddTo(RootCommand root, CliContext ctx)
@@ -12,10 +12,12 @@ public static class ModelCommands
         var name = new Argument<string>("NAME");
         var targets = new Option<string>("--targets") { Description = "Ticker=weight pairs, fractions or percents: \"VTI=0.6,BND=0.4\" or \"VTI=60%,BND=40%\"", Required = true };
         var policyFile = new Option<string?>("--policy-file") { Description = "File holding the portfolio-file policy: block for this model" };
-        var set = new Command("set", "Create a model or a new version of it");
+        var execution = new ExecutionSettings();
+        var set = new Command("set", "Create a model or a new version of it; its execution settings carry over from the latest version unless changed");
         set.Arguments.Add(name);
         set.Options.Add(targets);
         set.Options.Add(policyFile);
+        execution.AddTo(set);
         set.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var weights = ParseTargets(parse.GetValue(targets)!);
@@ -27,7 +29,10 @@ public static class ModelCommands
                 policy = Document.ReadFile(ctx.ResolvePath(policyPath), policyPath, problems) ?? throw new InputException(problems);
                 PolicyReader.ReadText(policyPath, policy).GetOrThrow();
             }
-            var version = StoreCommands.Open(parse, ctx).SetModel(parse.GetValue(name)!, weights, policy);
+            var store = StoreCommands.Open(parse, ctx);
+            // A new version keeps the latest version's execution settings; the file replaces them, the flags change fields of them.
+            var settings = execution.Build(parse, ctx, store.GetModel(parse.GetValue(name)!)?.Execution);
+            var version = store.SetModel(parse.GetValue(name)!, weights, policy, settings);
             ctx.Out.WriteLine($"model {parse.GetValue(name)} version {version}");
             return ExitCodes.Ok;
         }));

@@ -6,7 +6,9 @@ namespace Ballast.Store
     /// <summary>One version of a model: target weights and the policy block.</summary>
     /// <param name="Targets">Ticker to target weight as a fraction of the account (0.6 is 60 %); sums to 1.</param>
     /// <param name="Policy">Text of the portfolio-file <c>policy:</c> block, or null.</param>
-    public sealed record ModelInfo(string Name, int Version, IReadOnlyDictionary<string, decimal> Targets, string? Policy, DateTimeOffset CreatedAt, string Actor);
+    /// <param name="Execution">Text of the portfolio-file <c>execution:</c> block, or null.</param>
+    public sealed record ModelInfo(string Name, int Version, IReadOnlyDictionary<string, decimal> Targets, string? Policy, DateTimeOffset CreatedAt, string Actor,
+        string? Execution = null);
 
     public sealed partial class BallastStore
     {
@@ -14,14 +16,17 @@ namespace Ballast.Store
         public const decimal WeightSumTolerance = 0.0001m;
 
         /// <summary>
-        /// Creates the model or a new version of it. Returns the version number; when the targets and policy equal the
-        /// latest version's, nothing is written and that version is returned.
+        /// Creates the model or a new version of it. Returns the version number; when the targets, policy and execution settings
+        /// equal the latest version's, nothing is written and that version is returned.
         /// </summary>
+        /// <param name="execution">Text of a portfolio file's <c>execution:</c> block (whole shares, minimum trade, costs, reserve,
+        /// money decimals...) for the accounts that follow this version, checked by the engine's reader; null or empty for none.</param>
         /// <param name="targets">Ticker to weight as a fraction (0..1, at most 10 decimals), summing to 1 within <see cref="WeightSumTolerance"/>.</param>
         /// <exception cref="InputException">A weight is out of range, the sum is not 1 or a ticker is unknown.</exception>
-        public int SetModel(string name, IReadOnlyDictionary<string, decimal> targets, string? policy = null) => Write("model set", scope =>
+        public int SetModel(string name, IReadOnlyDictionary<string, decimal> targets, string? policy = null, string? execution = null) => Write("model set", scope =>
         {
             var problems = new List<InputProblem>();
+            execution = CheckExecution(execution, "model execution settings", problems);
             if (string.IsNullOrWhiteSpace(name)) problems.Add(new("a model needs a name", Field: "NAME"));
             if (targets.Count == 0) problems.Add(new("a model needs at least one target", Field: "--targets"));
             var securities = scope.SecurityIds();
@@ -48,9 +53,9 @@ namespace Ballast.Store
                 scope.Execute("INSERT INTO models (id, name, created_at) VALUES (@id, @name, @at)", new { id = modelId, name, at = scope.Now });
             }
             var latest = scope.Query(
-                "SELECT id, version, policy FROM model_versions WHERE model_id = @modelId ORDER BY version DESC LIMIT 1", new { modelId },
-                    r => (Id: r.GetInt64(0), Version: r.GetInt32(1), Policy: r.TextOrNull(2))).ToList();
-            if (latest.Count == 1 && latest[0].Policy == policy)
+                "SELECT id, version, policy, execution FROM model_versions WHERE model_id = @modelId ORDER BY version DESC LIMIT 1", new { modelId },
+                    r => (Id: r.GetInt64(0), Version: r.GetInt32(1), Policy: r.TextOrNull(2), Execution: r.TextOrNull(3))).ToList();
+            if (latest.Count == 1 && latest[0].Policy == policy && latest[0].Execution == execution)
             {
                 var old = scope.Query("SELECT security_id, weight FROM model_targets WHERE model_version_id = @id", new { id = latest[0].Id },
                     r => (SecurityId: r.GetInt64(0), Weight: r.GetInt64(1)))
@@ -60,8 +65,8 @@ namespace Ballast.Store
             }
             var version = latest.Count == 0 ? 1 : latest[0].Version + 1;
             var versionId = scope.NextId("model_versions");
-            scope.Execute("INSERT INTO model_versions (id, model_id, version, policy, created_at, actor) VALUES (@versionId, @modelId, @version, @policy, @at, @actor)",
-                new { versionId, modelId, version, policy, at = scope.Now, actor = Options.Actor });
+            scope.Execute("INSERT INTO model_versions (id, model_id, version, policy, created_at, actor, execution) VALUES (@versionId, @modelId, @version, @policy, @at, @actor, @execution)",
+                new { versionId, modelId, version, policy, at = scope.Now, actor = Options.Actor, execution });
             scope.Insert("model_targets", ["model_version_id", "security_id", "weight"], stored.Select(s => new object?[] { versionId, s.Key, s.Value }).ToList());
             var tickers = securities.ToDictionary(s => s.Value, s => s.Key);
             return (version, $"model {name} version {version}: " + string.Join(", ", stored.Select(s => $"{tickers[s.Key]} {Scaled.Format(Scaled.Weight(s.Value))}")));
@@ -72,17 +77,41 @@ namespace Ballast.Store
         {
             var v = c.Query(
                 """
-                SELECT v.id, v.version, v.policy, v.created_at, v.actor FROM model_versions v JOIN models m ON m.id = v.model_id
+                SELECT v.id, v.version, v.policy, v.created_at, v.actor, v.execution FROM model_versions v JOIN models m ON m.id = v.model_id
                 WHERE m.name = @name AND (@version IS NULL OR v.version = @version) ORDER BY v.version DESC LIMIT 1
                 """, new { name, version },
-                    r => (Id: r.GetInt64(0), Version: r.GetInt32(1), Policy: r.TextOrNull(2), CreatedAt: r.GetString(3), Actor: r.GetString(4))).ToList();
+                    r => (Id: r.GetInt64(0), Version: r.GetInt32(1), Policy: r.TextOrNull(2), CreatedAt: r.GetString(3), Actor: r.GetString(4), Execution: r.TextOrNull(5))).ToList();
             if (v.Count == 0) return null;
             var targets = c.Query(
                     "SELECT s.ticker, t.weight FROM model_targets t JOIN securities s ON s.id = t.security_id WHERE t.model_version_id = @id ORDER BY s.ticker", new { id = v[0].Id },
                         r => (Ticker: r.GetString(0), Weight: r.GetInt64(1)))
                 .ToDictionary(t => t.Ticker, t => Scaled.Weight(t.Weight), StringComparer.Ordinal);
-            return new ModelInfo(name, v[0].Version, targets, v[0].Policy, ParseInstant(v[0].CreatedAt), v[0].Actor);
+            return new ModelInfo(name, v[0].Version, targets, v[0].Policy, ParseInstant(v[0].CreatedAt), v[0].Actor, v[0].Execution);
         });
+
+        /// <summary>
+        /// Sets an account's own execution settings (text of a portfolio file's <c>execution:</c> block), read over its model's:
+        /// fields it gives win, fields it leaves out come from the model, then the engine's defaults. Null or empty removes them.
+        /// </summary>
+        /// <exception cref="InputException">No such account, or the engine's reader refuses the text.</exception>
+        public void SetAccountExecution(string account, string? execution) => Write("account execution", scope =>
+        {
+            var problems = new List<InputProblem>();
+            execution = CheckExecution(execution, "account execution settings", problems);
+            if (problems.Count > 0) throw new InputException(problems);
+            var changed = scope.Execute("UPDATE accounts SET execution = @execution WHERE name = @account", new { execution, account });
+            if (changed == 0) throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "ACCOUNT"));
+            return (0, execution is null ? $"{account}: own execution settings removed" : $"{account}: execution settings " + execution.Trim().ReplaceLineEndings("; "));
+        });
+
+        /// <summary>The text as stored (null when empty), after the engine's reader accepts it; its problems otherwise.</summary>
+        private static string? CheckExecution(string? text, string source, List<InputProblem> problems)
+        {
+            if (string.IsNullOrWhiteSpace(text)) return null;
+            var read = PortfolioReader.ReadExecutionText(source, text);
+            problems.AddRange(read.Problems);
+            return text;
+        }
 
         /// <summary>Names of the accounts following a model, by name.</summary>
         public IReadOnlyList<string> AccountsOnModel(string model) => Read(c => c.Query(

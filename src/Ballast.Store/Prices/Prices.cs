@@ -5,8 +5,12 @@ using Ballast.Store.Data;
 namespace Ballast.Store
 {
     /// <summary>The latest close of a security on or before a date.</summary>
-    /// <param name="Close">Close in the security's currency per share.</param>
-    public sealed record PriceQuote(string Ticker, DateOnly Date, decimal Close);
+    /// <param name="Close">Close per share in the security's currency; in a snapshot's target prices, in the account's currency
+    /// (see <paramref name="Fx"/>).</param>
+    /// <param name="Fx">How the close was converted from the security's currency to the account's, or null when no conversion was
+    /// needed. A conversion without a rate means the close could not be converted: <paramref name="Close"/> is then the
+    /// security's own close and must not be used as the account's.</param>
+    public sealed record PriceQuote(string Ticker, DateOnly Date, decimal Close, FxConversion? Fx = null);
 
     public sealed partial class BallastStore
     {
@@ -15,9 +19,16 @@ namespace Ballast.Store
         /// cells skipped) or a one-security file (<c>date,close</c>, ticker from the file name, as <c>SPY.csv</c>).
         /// Prices are rounded half away from zero to 6 decimals. A later import of the same date replaces the price.
         /// New tickers become securities.
+        /// The securities' currency comes from <paramref name="currency"/> (every ticker of the file) or, in a long file, a
+        /// <c>currency</c> column (per row; an empty cell gives none). A security's currency is set once: stating another
+        /// currency for a security that has one refuses the file. A security with no currency stated is priced as if in the
+        /// currency of whichever account holds it (the rule before currencies were stored).
         /// </summary>
-        public ImportResult ImportPrices(string path, string? displayName = null)
+        public ImportResult ImportPrices(string path, string? displayName = null, string? currency = null)
         {
+            string? fileCurrency = null;
+            if (currency is not null && (fileCurrency = NormalizeCurrency(currency)) is null)
+                throw new InputException(new InputProblem($"currency '{currency}' is not a three-letter ISO 4217 code", Field: "--currency"));
             var file = CsvFile.Read(path, ["date"], displayName);
             var problems = new List<InputProblem>();
             var iDate = file.IndexOf("date")!.Value;
@@ -36,6 +47,11 @@ namespace Ballast.Store
             }
             var fileTicker = NormalizeTicker(Path.GetFileNameWithoutExtension(path));
             var prices = new Dictionary<(string Ticker, string Date), long>();
+            int? iCurrency = iTicker is null ? null : file.IndexOf("currency");
+            if (iCurrency is not null && fileCurrency is not null)
+                throw new InputException(new InputProblem("the file has a currency column and --currency is given: use one", file.Name, file.HeaderLine, Field: "currency"));
+            // The currency each ticker is stated in, and the line that first stated it (null: the --currency flag).
+            var currencies = new Dictionary<string, (string Currency, int? Line)>(StringComparer.Ordinal);
             foreach (var row in file.Rows)
             {
                 var dateCell = CsvFile.Cell(row, iDate);
@@ -57,6 +73,15 @@ namespace Ballast.Store
                 {
                     var t = CsvFile.Cell(row, iTicker);
                     if (t is null) { problems.Add(new("missing ticker", file.Name, row.Line, Field: "ticker")); continue; }
+                    if (iCurrency is not null && CsvFile.Cell(row, iCurrency) is { } cur)
+                    {
+                        var ticker = NormalizeTicker(t);
+                        if (NormalizeCurrency(cur) is not { } code)
+                            problems.Add(new($"currency '{cur}' is not a three-letter ISO 4217 code", file.Name, row.Line, Field: "currency"));
+                        else if (currencies.TryGetValue(ticker, out var seen) && seen.Currency != code)
+                            problems.Add(new($"{ticker} is in {seen.Currency} on line {seen.Line}, not {code}: a security has one currency", file.Name, row.Line, Field: "currency"));
+                        else currencies.TryAdd(ticker, (code, row.Line));
+                    }
                     Add(NormalizeTicker(t), iClose!.Value, "close");
                 }
                 else if (single) Add(fileTicker, iClose!.Value, "close");
@@ -64,11 +89,14 @@ namespace Ballast.Store
                 if (problems.Count >= 100) break;
             }
             if (problems.Count > 0) throw new InputException(problems);
+            if (fileCurrency is not null)
+                foreach (var ticker in prices.Keys.Select(k => k.Ticker).Distinct()) currencies[ticker] = (fileCurrency, null);
             return WriteImport("import prices", scope =>
             {
                 var securities = scope.SecurityIds();
                 foreach (var ticker in prices.Keys.Select(k => k.Ticker).Distinct().Order(StringComparer.Ordinal))
                     if (!securities.ContainsKey(ticker)) securities[ticker] = SecurityId(scope, ticker);
+                var currenciesSet = SetCurrencies(scope, securities, currencies, file.Name);
                 var existing = new Dictionary<(long, string), long>();
                 foreach (var p in scope.Query("SELECT security_id, date, close FROM prices WHERE security_id IN @ids",
                              new { ids = prices.Keys.Select(k => securities[k.Ticker]).Distinct().ToArray() },
@@ -83,11 +111,41 @@ namespace Ballast.Store
                 }
                 var tickers = prices.Keys.Select(k => k.Ticker).Distinct().Count();
                 var result = new ImportResult(file.Rows.Count, rows.Count, prices.Count - rows.Count, $"{rows.Count} prices for {tickers} tickers written, {prices.Count - rows.Count} unchanged");
-                if (rows.Count == 0) throw new Unchanged(result); // a re-import records nothing, not even an import or audit row
-                scope.Upsert("prices", ["security_id", "date", "close"], 2, rows);
+                if (currenciesSet > 0)
+                    result = result with { Summary = result.Summary + $", {currenciesSet} securities' currency set" };
+                if (rows.Count == 0 && currenciesSet == 0) throw new Unchanged(result); // a re-import records nothing, not even an import or audit row
+                if (rows.Count > 0) scope.Upsert("prices", ["security_id", "date", "close"], 2, rows);
                 RecordImport(scope, "prices", file);
                 return (result, $"imported prices from {file.Name}: {rows.Count} written, {prices.Count - rows.Count} unchanged, {tickers} tickers");
             });
+        }
+
+        /// <summary>
+        /// Sets the currency of securities that have none; refuses (naming the line that stated it, or <c>--currency</c>) a
+        /// currency other than the one a security has. Returns how many securities got their currency.
+        /// </summary>
+        private static int SetCurrencies(WriteScope scope, Dictionary<string, long> securities, Dictionary<string, (string Currency, int? Line)> currencies, string file)
+        {
+            if (currencies.Count == 0) return 0;
+            var stored = scope.Query("SELECT id, currency FROM securities WHERE currency IS NOT NULL", r => (Id: r.GetInt64(0), Currency: r.GetString(1)))
+                .ToDictionary(s => s.Id, s => s.Currency);
+            var problems = new List<InputProblem>();
+            var set = 0;
+            foreach (var (ticker, (currency, line)) in currencies.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                var id = securities[ticker];
+                if (stored.TryGetValue(id, out var had))
+                {
+                    if (had != currency)
+                        problems.Add(new($"{ticker} is stored in {had}, not {currency}: a security's currency is set once (its stored closes are in {had})",
+                            line is null ? null : file, line, Field: line is null ? "--currency" : "currency"));
+                    continue;
+                }
+                scope.Execute("UPDATE securities SET currency = @currency WHERE id = @id", new { currency, id });
+                set++;
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+            return set;
         }
 
         /// <summary>Records one close (currency units per share, rounded to 6 decimals), creating the security when new.</summary>

@@ -9,9 +9,12 @@ namespace Ballast.Store
 {
     /// <summary>One holding of an account with the latest price on or before the snapshot date.</summary>
     /// <param name="Quantity">Shares held.</param>
-    /// <param name="Price">Latest close per share in the account currency, or null when the security has no price yet.</param>
+    /// <param name="Price">Latest close per share in the account currency, or null when the security has no price yet or its
+    /// close cannot be converted (<paramref name="Fx"/> then has no rate).</param>
     /// <param name="PriceDate">Date of that close, or null.</param>
-    public sealed record HoldingSnapshot(string Ticker, decimal Quantity, decimal? Price, DateOnly? PriceDate);
+    /// <param name="Fx">How the close was converted from the security's currency, or null when the security is in the account's
+    /// currency (or states none).</param>
+    public sealed record HoldingSnapshot(string Ticker, decimal Quantity, decimal? Price, DateOnly? PriceDate, FxConversion? Fx = null);
 
     /// <summary>Everything a drift check needs about one account, read from the projections.</summary>
     /// <param name="Cash">Cash in the account currency.</param>
@@ -20,12 +23,16 @@ namespace Ballast.Store
     /// <param name="Policy">The account's own policy text, else the model version's, else null.</param>
     /// <param name="LastRebalance">When the account's latest done proposal was done: the date of the fill that filled it in full, or
     /// the day a person cancelled it; null when none is. A partly filled proposal is not done.</param>
-    /// <param name="TargetPrices">The latest close on or before the as-of date of each target ticker that has one, whether held or not.</param>
+    /// <param name="TargetPrices">The latest close on or before the as-of date of each target ticker that has one, whether held or not,
+    /// in the account's currency (see <see cref="PriceQuote.Fx"/>).</param>
     /// <param name="ModelChangedOn">The date of the model's latest version when it was made after the account's last done proposal:
     /// the account is due for a look whatever its schedule. Null otherwise.</param>
+    /// <param name="ModelExecution">The model version's execution settings (text of a portfolio file's <c>execution:</c> block), or null.</param>
+    /// <param name="Execution">The account's own execution settings, read over the model's, or null.</param>
     public sealed record AccountSnapshot(long AccountId, string Name, string? Household, AccountType Type, string Currency, decimal Cash,
         IReadOnlyList<HoldingSnapshot> Holdings, string? Model, int? ModelVersion, IReadOnlyDictionary<string, decimal>? Targets, string? Policy,
-        DateOnly? LastRebalance, IReadOnlyDictionary<string, PriceQuote>? TargetPrices = null, DateOnly? ModelChangedOn = null);
+        DateOnly? LastRebalance, IReadOnlyDictionary<string, PriceQuote>? TargetPrices = null, DateOnly? ModelChangedOn = null,
+        string? ModelExecution = null, string? Execution = null);
 
     /// <summary>Which accounts to read and the price date. Filters combine; none reads every account.</summary>
     /// <param name="AsOf">Prices are the latest on or before this date.</param>
@@ -46,7 +53,8 @@ namespace Ballast.Store
         private string SnapshotSql => $"""
             SELECT a.id, a.name, hh.name, a.type, a.currency, a.model_id, a.policy, b.cash, b.last_rebalance,
               (SELECT {(Provider == StoreProvider.Sqlite ? "group_concat" : "string_agg")}(CAST(h.security_id AS TEXT) || ':' || CAST(h.quantity AS TEXT), ',')
-                 FROM holdings h WHERE h.account_id = a.id AND h.quantity <> 0)
+                 FROM holdings h WHERE h.account_id = a.id AND h.quantity <> 0),
+              a.execution
             FROM accounts a
             LEFT JOIN households hh ON hh.id = a.household_id
             LEFT JOIN balances b ON b.account_id = a.id
@@ -113,7 +121,7 @@ namespace Ballast.Store
         }
 
         private sealed record ModelVersionData(string Name, int Version, IReadOnlyDictionary<string, decimal> Targets, string? Policy, string CreatedAt,
-            IReadOnlyDictionary<string, PriceQuote> TargetPrices);
+            IReadOnlyDictionary<string, PriceQuote> TargetPrices, string? Execution);
 
         private sealed class SnapshotContext
         {
@@ -122,16 +130,22 @@ namespace Ballast.Store
             public required Dictionary<long, ModelVersionData> Models { get; init; }
             /// <summary>Per account: the date its latest done proposal was done, and when the latest done proposal was made.</summary>
             public required Dictionary<long, (string DoneOn, string MadeAt)> Done { get; init; }
+            /// <summary>The currency each security is stated in; securities without one are absent.</summary>
+            public required Dictionary<long, string> Currencies { get; init; }
+            /// <summary>The latest rate of every pair on or before the as-of date.</summary>
+            public required Dictionary<string, FxRate> Rates { get; init; }
+            /// <summary>Target prices per model and account currency: converted once, shared by every account of that currency.</summary>
+            private readonly Dictionary<(long Model, string Currency), IReadOnlyDictionary<string, PriceQuote>> _targetPrices = [];
 
             public static SnapshotContext Load(DbConnection c, DateOnly asOf)
             {
                 var tickers = c.Query("SELECT id, ticker FROM securities", r => (Id: r.GetInt64(0), Ticker: r.GetString(1))).ToDictionary(s => s.Id, s => s.Ticker);
                 var versions = c.Query(
                     """
-                    SELECT m.id, m.name, v.id, v.version, v.policy, v.created_at FROM models m
+                    SELECT m.id, m.name, v.id, v.version, v.policy, v.created_at, v.execution FROM models m
                     JOIN model_versions v ON v.model_id = m.id
                     WHERE v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id)
-                    """, r => (ModelId: r.GetInt64(0), Name: r.GetString(1), VersionId: r.GetInt64(2), Version: r.GetInt32(3), Policy: r.TextOrNull(4), CreatedAt: r.GetString(5))).ToList();
+                    """, r => (ModelId: r.GetInt64(0), Name: r.GetString(1), VersionId: r.GetInt64(2), Version: r.GetInt32(3), Policy: r.TextOrNull(4), CreatedAt: r.GetString(5), Execution: r.TextOrNull(6))).ToList();
                 var rows = c.Query(
                         "SELECT t.model_version_id, t.security_id, t.weight FROM model_targets t", r => (VersionId: r.GetInt64(0), SecurityId: r.GetInt64(1), Weight: r.GetInt64(2))).GroupBy(t => t.VersionId).ToDictionary(g => g.Key, g => g.ToList());
                 var prices = LatestPrices(c, asOf);
@@ -155,9 +169,13 @@ namespace Ballast.Store
                         var targets = rows.GetValueOrDefault(v.VersionId) ?? [];
                         return new ModelVersionData(v.Name, v.Version,
                             targets.ToDictionary(t => tickers[t.SecurityId], t => Scaled.Weight(t.Weight), StringComparer.Ordinal), v.Policy, v.CreatedAt,
-                            targets.Where(t => prices.ContainsKey(t.SecurityId)).ToDictionary(t => tickers[t.SecurityId], t => prices[t.SecurityId], StringComparer.Ordinal));
+                            targets.Where(t => prices.ContainsKey(t.SecurityId)).ToDictionary(t => tickers[t.SecurityId], t => prices[t.SecurityId], StringComparer.Ordinal),
+                            v.Execution);
                     }),
                     Done = done,
+                    Currencies = c.Query("SELECT id, currency FROM securities WHERE currency IS NOT NULL", r => (Id: r.GetInt64(0), Currency: r.GetString(1)))
+                        .ToDictionary(s => s.Id, s => s.Currency),
+                    Rates = LatestFxRates(c, asOf),
                 };
             }
 
@@ -171,13 +189,30 @@ namespace Ballast.Store
                 var done = Done.TryGetValue(id, out var d) ? d : ((string DoneOn, string MadeAt)?)null;
                 // The model changed after the account's last done proposal was made: due now, whatever the look schedule.
                 DateOnly? changed = model is not null && done is { } x && string.CompareOrdinal(model.CreatedAt, x.MadeAt) > 0 ? ParseDate(model.CreatedAt[..10]) : null;
-                return new AccountSnapshot(id, r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), type, r.GetString(4),
-                    Scaled.Money(r.IsDBNull(7) ? 0 : r.GetInt64(7)), r.IsDBNull(9) ? [] : Holdings(r.GetString(9)), model?.Name, model?.Version,
-                    model?.Targets, policy ?? model?.Policy, done is { } y ? ParseDate(y.DoneOn) : null, model?.TargetPrices, changed);
+                var currency = r.GetString(4);
+                return new AccountSnapshot(id, r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), type, currency,
+                    Scaled.Money(r.IsDBNull(7) ? 0 : r.GetInt64(7)), r.IsDBNull(9) ? [] : Holdings(r.GetString(9), currency), model?.Name, model?.Version,
+                    model?.Targets, policy ?? model?.Policy, done is { } y ? ParseDate(y.DoneOn) : null,
+                    model is null ? null : TargetPrices(modelId!.Value, model, currency), changed, model?.Execution, r.IsDBNull(10) ? null : r.GetString(10));
+            }
+
+            /// <summary>A model's target prices in an account currency: converted where a target's currency differs.</summary>
+            private IReadOnlyDictionary<string, PriceQuote> TargetPrices(long modelId, ModelVersionData model, string currency)
+            {
+                if (_targetPrices.TryGetValue((modelId, currency), out var cached)) return cached;
+                var byTicker = Tickers.Where(t => model.TargetPrices.ContainsKey(t.Value)).ToDictionary(t => t.Value, t => t.Key, StringComparer.Ordinal);
+                Dictionary<string, PriceQuote>? converted = null;
+                foreach (var (ticker, quote) in model.TargetPrices)
+                {
+                    if (!Currencies.TryGetValue(byTicker[ticker], out var from) || from == currency) continue;
+                    var (price, fx) = ConvertClose(quote.Close, from, currency, Rates);
+                    (converted ??= new Dictionary<string, PriceQuote>(model.TargetPrices, StringComparer.Ordinal))[ticker] = quote with { Close = price ?? quote.Close, Fx = fx };
+                }
+                return _targetPrices[(modelId, currency)] = (IReadOnlyDictionary<string, PriceQuote>?)converted ?? model.TargetPrices;
             }
 
             /// <summary>Unpacks <c>security:quantity,...</c> into holdings ordered by security id.</summary>
-            private List<HoldingSnapshot> Holdings(string packed)
+            private List<HoldingSnapshot> Holdings(string packed, string currency)
             {
                 var pairs = new List<(long Security, long Quantity)>(10);
                 var span = packed.AsSpan();
@@ -195,6 +230,12 @@ namespace Ballast.Store
                 foreach (var (security, quantity) in pairs)
                 {
                     var price = Prices.GetValueOrDefault(security);
+                    if (price is not null && Currencies.TryGetValue(security, out var from) && from != currency)
+                    {
+                        var (converted, fx) = ConvertClose(price.Close, from, currency, Rates);
+                        holdings.Add(new HoldingSnapshot(Tickers[security], Scaled.Quantity(quantity), converted, price.Date, fx));
+                        continue;
+                    }
                     holdings.Add(new HoldingSnapshot(Tickers[security], Scaled.Quantity(quantity), price?.Close, price?.Date));
                 }
                 return holdings;

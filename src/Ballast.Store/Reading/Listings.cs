@@ -8,14 +8,17 @@ namespace Ballast.Store
     /// <param name="Holdings">Securities with a non-zero quantity.</param>
     /// <param name="LastRebalance">When its latest proposal was filled or cancelled, or null.</param>
     /// <param name="AllowMargin">Whether fills may take its cash below zero.</param>
+    /// <param name="Execution">The account's own execution settings (text of an <c>execution:</c> block), or null.</param>
     public sealed record AccountListing(string Name, string? Household, string Type, string Currency, string? Model, int? ModelVersion,
-        decimal Cash, int Holdings, DateOnly? LastRebalance, bool AllowMargin, bool OwnPolicy);
+        decimal Cash, int Holdings, DateOnly? LastRebalance, bool AllowMargin, bool OwnPolicy, string? Execution = null);
 
     /// <summary>A household and the names of its accounts.</summary>
     public sealed record HouseholdListing(string Name, IReadOnlyList<string> Accounts);
 
     /// <summary>One version of a model as listed: when and by whom it was made, and its targets.</summary>
-    public sealed record ModelVersionListing(int Version, DateTimeOffset CreatedAt, string Actor, IReadOnlyDictionary<string, decimal> Targets, bool HasPolicy);
+    /// <param name="Execution">The version's execution settings (text of an <c>execution:</c> block), or null.</param>
+    public sealed record ModelVersionListing(int Version, DateTimeOffset CreatedAt, string Actor, IReadOnlyDictionary<string, decimal> Targets, bool HasPolicy,
+        string? Execution = null);
 
     /// <summary>A model with every version (oldest first) and the accounts that follow it.</summary>
     public sealed record ModelListing(string Name, IReadOnlyList<ModelVersionListing> Versions, IReadOnlyList<string> Accounts);
@@ -25,7 +28,9 @@ namespace Ballast.Store
     /// the latest close, and where it is needed (held by accounts, a target of models).
     /// </summary>
     /// <param name="Latest">The latest close on or before the as-of date, or null when there is none.</param>
-    public sealed record PriceCoverage(string Ticker, int Closes, DateOnly? First, DateOnly? Last, decimal? Latest, int HeldBy, IReadOnlyList<string> InModels);
+    /// <param name="Currency">The security's currency, or null when none was stated.</param>
+    public sealed record PriceCoverage(string Ticker, int Closes, DateOnly? First, DateOnly? Last, decimal? Latest, int HeldBy, IReadOnlyList<string> InModels,
+        string? Currency = null);
 
     public sealed partial class BallastStore
     {
@@ -42,15 +47,15 @@ namespace Ballast.Store
             return c.Query(
                     """
                     SELECT a.id, a.name, h.name, a.type, a.currency, a.model_id, a.policy, b.cash,
-                      (SELECT COUNT(*) FROM holdings x WHERE x.account_id = a.id AND x.quantity <> 0), a.allow_margin
+                      (SELECT COUNT(*) FROM holdings x WHERE x.account_id = a.id AND x.quantity <> 0), a.allow_margin, a.execution
                     FROM accounts a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN balances b ON b.account_id = a.id
                     ORDER BY a.name
-                    """, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3), Currency: r.GetString(4), ModelId: r.LongOrNull(5), Policy: r.TextOrNull(6), Cash: r.LongOrNull(7), Holdings: r.GetInt64(8), Margin: r.GetInt64(9)))
+                    """, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3), Currency: r.GetString(4), ModelId: r.LongOrNull(5), Policy: r.TextOrNull(6), Cash: r.LongOrNull(7), Holdings: r.GetInt64(8), Margin: r.GetInt64(9), Execution: r.TextOrNull(10)))
                 .Select(a =>
                 {
                     var model = a.ModelId is { } m ? models[m] : ((long, string, int)?)null;
                     return new AccountListing(a.Name, a.Household, a.Type, a.Currency, model?.Item2, model?.Item3, Scaled.Money(a.Cash ?? 0), (int)a.Holdings,
-                        done.TryGetValue(a.Id, out var d) ? ParseDate(d) : null, a.Margin != 0, a.Policy is not null);
+                        done.TryGetValue(a.Id, out var d) ? ParseDate(d) : null, a.Margin != 0, a.Policy is not null, a.Execution);
                 })
                 .ToList();
         });
@@ -71,9 +76,9 @@ namespace Ballast.Store
                     "SELECT t.model_version_id, s.ticker, t.weight FROM model_targets t JOIN securities s ON s.id = t.security_id ORDER BY s.ticker", r => (VersionId: r.GetInt64(0), Ticker: r.GetString(1), Weight: r.GetInt64(2)))
                 .ToLookup(t => t.VersionId);
             var versions = c.Query(
-                    "SELECT id, model_id, version, created_at, actor, policy FROM model_versions ORDER BY version", r => (Id: r.GetInt64(0), ModelId: r.GetInt64(1), Version: r.GetInt32(2), CreatedAt: r.GetString(3), Actor: r.GetString(4), Policy: r.TextOrNull(5)))
+                    "SELECT id, model_id, version, created_at, actor, policy, execution FROM model_versions ORDER BY version", r => (Id: r.GetInt64(0), ModelId: r.GetInt64(1), Version: r.GetInt32(2), CreatedAt: r.GetString(3), Actor: r.GetString(4), Policy: r.TextOrNull(5), Execution: r.TextOrNull(6)))
                 .ToLookup(v => v.ModelId, v => new ModelVersionListing(v.Version, ParseInstant(v.CreatedAt), v.Actor,
-                    targets[v.Id].ToDictionary(t => t.Ticker, t => Scaled.Weight(t.Weight), StringComparer.Ordinal), v.Policy is not null));
+                    targets[v.Id].ToDictionary(t => t.Ticker, t => Scaled.Weight(t.Weight), StringComparer.Ordinal), v.Policy is not null, v.Execution));
             var accounts = c.Query("SELECT model_id, name FROM accounts WHERE model_id IS NOT NULL ORDER BY name", r => (ModelId: r.GetInt64(0), Name: r.GetString(1)))
                 .ToLookup(a => a.ModelId, a => a.Name);
             return c.Query("SELECT id, name FROM models WHERE @name IS NULL OR name = @name ORDER BY name", new { name }, r => (Id: r.GetInt64(0), Name: r.GetString(1)))
@@ -93,12 +98,12 @@ namespace Ballast.Store
                     """, r => (SecurityId: r.GetInt64(0), Model: r.GetString(1))).ToLookup(t => t.SecurityId, t => t.Model);
             return c.Query(
                     """
-                    SELECT s.id, s.ticker, COUNT(p.date), MIN(p.date), MAX(p.date) FROM securities s
+                    SELECT s.id, s.ticker, COUNT(p.date), MIN(p.date), MAX(p.date), s.currency FROM securities s
                     LEFT JOIN prices p ON p.security_id = s.id AND p.date <= @asOf
-                    GROUP BY s.id, s.ticker ORDER BY s.ticker
-                    """, new { asOf = FormatDate(asOf) }, r => (Id: r.GetInt64(0), Ticker: r.GetString(1), Closes: r.GetInt64(2), First: r.TextOrNull(3), Last: r.TextOrNull(4)))
+                    GROUP BY s.id, s.ticker, s.currency ORDER BY s.ticker
+                    """, new { asOf = FormatDate(asOf) }, r => (Id: r.GetInt64(0), Ticker: r.GetString(1), Closes: r.GetInt64(2), First: r.TextOrNull(3), Last: r.TextOrNull(4), Currency: r.TextOrNull(5)))
                 .Select(s => new PriceCoverage(s.Ticker, (int)s.Closes, s.First is null ? null : ParseDate(s.First), s.Last is null ? null : ParseDate(s.Last),
-                    latest.TryGetValue(s.Id, out var q) ? q.Close : null, held.GetValueOrDefault(s.Id), inModels[s.Id].ToList()))
+                    latest.TryGetValue(s.Id, out var q) ? q.Close : null, held.GetValueOrDefault(s.Id), inModels[s.Id].ToList(), s.Currency))
                 .ToList();
         });
     }

@@ -5,7 +5,12 @@ using Ballast.Portfolios;
 namespace Ballast.Store;
 
 /// <summary>An account read from the store, as the engine sees it, or why it cannot be checked.</summary>
-public sealed record StoredPortfolio(AccountSnapshot Account, Portfolio? Portfolio, IReadOnlyList<string> Warnings, string? Error);
+/// <param name="Conversions">The held and target securities whose closes were converted from their currency to the account's.</param>
+public sealed record StoredPortfolio(AccountSnapshot Account, Portfolio? Portfolio, IReadOnlyList<string> Warnings, string? Error,
+    IReadOnlyList<PriceConversion>? Conversions = null);
+
+/// <summary>A security priced in an account's currency through an FX rate: <paramref name="Price"/> per share in the account's currency.</summary>
+public sealed record PriceConversion(string Ticker, FxConversion Fx, decimal Price);
 
 /// <summary>
 /// Turns account snapshots from the store into engine portfolios: holdings and every target priced from the store's
@@ -19,6 +24,8 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
     // A policy's target-dependent rules (per-asset bands, inner rails inside the bands), checked once per policy and model.
     private readonly Dictionary<(Policy, IReadOnlyList<TargetWeight>), string?> _policyChecks = new();
     private readonly ExecutionOptions _execution = executionOverride(ExecutionOptions.Default);
+    // Execution settings per (model text, account text): read once, the account's over the model's, then the flags.
+    private readonly Dictionary<(string, string), (ExecutionOptions? Execution, string? Error)> _executions = new();
     private readonly Dictionary<string, Security> _securities = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -36,8 +43,11 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
             return new StoredPortfolio(a, null, [], $"{a.Name} follows no model: assign one with 'ballast model assign'");
         var (policy, policyError) = PolicyFor(a.Policy);
         if (policy is null) return new StoredPortfolio(a, null, [], $"{a.Name}: the stored policy is not valid: {policyError}");
+        var (execution, executionError) = ExecutionFor(a.ModelExecution, a.Execution);
+        if (execution is null) return new StoredPortfolio(a, null, [], $"{a.Name}: the stored execution settings are not valid: {executionError}");
 
         List<string>? warnings = null;
+        List<PriceConversion>? conversions = null;
         var positions = new Position[a.Holdings.Count];
         // Every account sees the same latest prices on the as-of date, so one securities table serves them all;
         // an account whose price for a ticker differs gets a table of its own.
@@ -45,6 +55,7 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
         for (var i = 0; i < a.Holdings.Count; i++)
         {
             var h = a.Holdings[i];
+            if (FxProblem(a, h.Ticker, h.Fx, h.Price, ref warnings, ref conversions) is { } fxError) return new StoredPortfolio(a, null, [], fxError);
             if (h.Price is not { } price)
                 return new StoredPortfolio(a, null, [], $"{a.Name}: {h.Ticker} has no price on or before {asOf:yyyy-MM-dd}: import prices first");
             if (h.PriceDate is { } d && asOf.DayNumber - d.DayNumber > staleDays)
@@ -65,6 +76,7 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
             if (ticker == Portfolio.CashTicker || a.Holdings.Any(h => h.Ticker == ticker)) continue;
             if (a.TargetPrices?.GetValueOrDefault(ticker) is not { } quote)
                 return new StoredPortfolio(a, null, [], $"{a.Name}: target {ticker} has no price on or before {asOf:yyyy-MM-dd}: import prices first");
+            if (FxProblem(a, ticker, quote.Fx, quote.Close, ref warnings, ref conversions) is { } fxError) return new StoredPortfolio(a, null, [], fxError);
             if (asOf.DayNumber - quote.Date.DayNumber > staleDays)
                 (warnings ??= []).Add($"{ticker}'s latest price is from {quote.Date:yyyy-MM-dd}, more than {staleDays} days before {asOf:yyyy-MM-dd}");
             if (!securities.TryGetValue(ticker, out var known))
@@ -96,10 +108,44 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
             AsOf = asOf, Currency = a.Currency, Cash = a.Cash, LastRebalanced = a.LastRebalance,
             // A model change is a look owed now: no previous look counts against the new targets.
             LastLook = a.ModelChangedOn is null ? null : DateOnly.MinValue,
-            Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = _execution,
+            Positions = positions, Targets = targets, Securities = securities, Policy = policy, Execution = execution,
         };
         if (NeedsMarketFacts(policy) && MarketFacts is not null) portfolio = MarketFacts(portfolio);
-        return new StoredPortfolio(a, portfolio, (IReadOnlyList<string>?)warnings ?? [], null);
+        return new StoredPortfolio(a, portfolio, (IReadOnlyList<string>?)warnings ?? [], null, conversions);
+    }
+
+    /// <summary>
+    /// A close converted from the security's currency: an error when no rate converts it or the price leaves the engine's range;
+    /// otherwise a line naming the conversion (and one more when the rate is stale), so that a plan says how it priced the security.
+    /// </summary>
+    private string? FxProblem(AccountSnapshot a, string ticker, FxConversion? fx, decimal? price, ref List<string>? warnings, ref List<PriceConversion>? conversions)
+    {
+        if (fx is null) return null;
+        if (fx.Rate is not { } rate)
+            return $"{a.Name}: no {fx.Pair} rate (nor {fx.To}{fx.From}) on or before {asOf:yyyy-MM-dd} to price {ticker} ({fx.From}) in {fx.To}: import FX rates with 'ballast fx import'";
+        if (price is not { } p || p <= 0 || p > Limits.MaxPrice)
+            return $"{a.Name}: {ticker} at {Scaled.Format(fx.Close)} {fx.From} converts to {(price is { } x ? Scaled.Format(x) : "nothing")} {fx.To} with {rate.Pair} {Scaled.Format(rate.Rate)}, "
+                + $"outside the prices the engine takes ({Limits.MinPrice} to {Limits.MaxPrice:#,0})";
+        (conversions ??= []).Add(new PriceConversion(ticker, fx, p));
+        (warnings ??= []).Add($"{ticker} is priced in {fx.To}: {Scaled.Format(fx.Close)} {fx.From} {(fx.Inverse ? "/" : "x")} {rate.Pair} {Scaled.Format(rate.Rate)} ({rate.Date:yyyy-MM-dd}) = {Scaled.Format(p)} {fx.To}");
+        if (asOf.DayNumber - rate.Date.DayNumber > staleDays)
+            warnings.Add($"the {rate.Pair} rate is from {rate.Date:yyyy-MM-dd}, more than {staleDays} days before {asOf:yyyy-MM-dd}");
+        return null;
+    }
+
+    /// <summary>The model's execution settings, the account's over them, then the command's overrides.</summary>
+    private (ExecutionOptions?, string?) ExecutionFor(string? model, string? account)
+    {
+        if (model is null && account is null) return (_execution, null);
+        var key = (model ?? "", account ?? "");
+        if (_executions.TryGetValue(key, out var cached)) return cached;
+        var fromModel = PortfolioReader.ReadExecutionText("model execution settings", model);
+        var read = fromModel.Ok ? PortfolioReader.ReadExecutionText("account execution settings", account, fromModel.Value) : fromModel;
+        var entry = read.Ok
+            ? (executionOverride(read.Value!), (string?)null)
+            : ((ExecutionOptions?)null, string.Join("; ", read.Problems.Select(p => p.ToString())));
+        _executions[key] = entry;
+        return entry;
     }
 
     private static bool NeedsMarketFacts(Policy policy) =>

@@ -171,6 +171,16 @@ public static class Migrations
             UPDATE balances SET last_rebalance = NULL;;
             {append_only:proposal_events}
             """),
+        new(5, "security currencies, FX rates, execution settings per model version and per account", """
+            ALTER TABLE securities ADD COLUMN currency TEXT NULL;;
+            CREATE TABLE fx_rates (
+              pair TEXT NOT NULL,
+              date TEXT NOT NULL,
+              rate BIGINT NOT NULL,
+              PRIMARY KEY (pair, date)){norowid};;
+            ALTER TABLE model_versions ADD COLUMN execution TEXT NULL;;
+            ALTER TABLE accounts ADD COLUMN execution TEXT NULL
+            """),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>

@@ -334,11 +334,68 @@ public static class PortfolioReader
         return targets;
     }
 
-    private static ExecutionOptions ReadExecution(Document doc, YamlMappingNode m)
+    /// <summary>The fields of an <c>execution:</c> block, in the order the README lists them.</summary>
+    public static IReadOnlyList<string> ExecutionFieldNames => ExecutionFields;
+
+    /// <summary>
+    /// Reads the text of an <c>execution:</c> block (the mapping under the key, as a stored account or model keeps it) with the
+    /// same rules as a portfolio file. Fields the text leaves out keep <paramref name="baseline"/>'s values (the engine's
+    /// defaults when null), so an account's settings can be read over its model's. Empty text is the baseline.
+    /// </summary>
+    public static ReadResult<ExecutionOptions> ReadExecutionText(string source, string? text, ExecutionOptions? baseline = null)
+    {
+        var problems = new List<InputProblem>();
+        baseline ??= ExecutionOptions.Default;
+        if (string.IsNullOrWhiteSpace(text)) return new ReadResult<ExecutionOptions>(baseline, problems);
+        var doc = Document.Parse(source, text, problems);
+        if (doc is null || doc.Mapping(doc.Root, "execution") is not { } map) return new ReadResult<ExecutionOptions>(null, problems);
+        var execution = ReadExecution(doc, map, baseline);
+        return new ReadResult<ExecutionOptions>(problems.Count == 0 ? execution : null, problems);
+    }
+
+    /// <summary>
+    /// The fields an <c>execution:</c> block's text sets, as field and scalar text in the text's order (empty for empty text);
+    /// null when the text is not a mapping of scalars. Used to show stored settings and to change some fields of them.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>>? ExecutionTextFields(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return [];
+        var problems = new List<InputProblem>();
+        var doc = Document.Parse("execution", text, problems);
+        if (doc is null || doc.Root is not YamlMappingNode map) return null;
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var (key, value) in map.Children)
+        {
+            if (key is not YamlScalarNode k || value is not YamlScalarNode v) return null;
+            fields.Add(new(k.Value ?? "", v.Value ?? ""));
+        }
+        return fields;
+    }
+
+    /// <summary>
+    /// Writes execution fields as block text (<c>field: value</c> lines), quoting values that are not plain words or numbers.
+    /// The result is what <see cref="ReadExecutionText"/> reads; whether the values are valid is its call.
+    /// </summary>
+    public static string ExecutionText(IEnumerable<KeyValuePair<string, string>> fields)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var (key, value) in fields)
+        {
+            var plain = value.Length > 0 && char.IsAsciiLetterOrDigit(value[0]) && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '%' or '_' or '-' or '+' or ',');
+            sb.Append(key).Append(": ")
+              .Append(plain ? value : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+                  .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal) + "\"")
+              .Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static ExecutionOptions ReadExecution(Document doc, YamlMappingNode m, ExecutionOptions? baseline = null)
     {
         const string path = "execution";
+        var b = baseline ?? ExecutionOptions.Default;
         doc.CheckFields(m, path, ExecutionFields);
-        var method = CashFlowMethod.Proportional;
+        var method = b.CashFlowMethod;
         if (Document.Get(m, "method") is { } methodNode && doc.Scalar(methodNode, "execution.method") is { } text)
         {
             if (!PolicyReader.TryParseMethod(text, out method))
@@ -346,14 +403,14 @@ public static class PortfolioReader
         }
         return new ExecutionOptions
         {
-            WholeShares = doc.Bool(m, "wholeShares", path) ?? false,
-            MinTrade = doc.Amount(m, "minTrade", path, Limits.Amount) ?? 0,
-            CashReserve = doc.Amount(m, "cashReserve", path, Limits.Amount) ?? 0,
-            Costs = new CostModel(doc.Amount(m, "commission", path, Limits.Amount) ?? 0, doc.Amount(m, "commissionBps", path, Limits.Bps) ?? 0,
-                doc.Amount(m, "halfSpreadBps", path, Limits.Bps) ?? 0),
+            WholeShares = doc.Bool(m, "wholeShares", path) ?? b.WholeShares,
+            MinTrade = doc.Amount(m, "minTrade", path, Limits.Amount) ?? b.MinTrade,
+            CashReserve = doc.Amount(m, "cashReserve", path, Limits.Amount) ?? b.CashReserve,
+            Costs = new CostModel(doc.Amount(m, "commission", path, Limits.Amount) ?? b.Costs.FixedPerTrade, doc.Amount(m, "commissionBps", path, Limits.Bps) ?? b.Costs.CommissionBps,
+                doc.Amount(m, "halfSpreadBps", path, Limits.Bps) ?? b.Costs.HalfSpreadBps),
             CashFlowMethod = method,
-            MoneyDecimals = doc.Integer(m, "moneyDecimals", path, 0, 8) ?? 2,
-            QuantityDecimals = doc.Integer(m, "quantityDecimals", path, 0, 12) ?? 6,
+            MoneyDecimals = doc.Integer(m, "moneyDecimals", path, 0, 8) ?? b.MoneyDecimals,
+            QuantityDecimals = doc.Integer(m, "quantityDecimals", path, 0, 12) ?? b.QuantityDecimals,
         };
     }
 
