@@ -135,6 +135,10 @@ public abstract partial class StoreSuite
         Assert.Equal(100_237.025m, bnd.Price);
         Assert.InRange(bnd.Quantity!.Value, 37m, 39m);
 
+        // A rate older than the stale limit is warned about.
+        var strict = new StoredPortfolios(Today, 1, x => x, x => x).Convert(snapshot);
+        Assert.Contains("the USDKRW rate is from 2025-09-29, more than 1 days before 2025-10-01", strict.Warnings);
+
         // An earlier as-of date takes the rate on or before it: 320 x 1,380.5.
         var earlier = store.ReadAccounts(new SnapshotQuery(new DateOnly(2025, 9, 27), Account: "kr")).Single();
         Assert.Equal(441_760m, Assert.Single(earlier.Holdings).Price);
@@ -155,6 +159,20 @@ public abstract partial class StoreSuite
         Assert.Equal(50.714286m, stored.Portfolio!.FindSecurity("SAMSUNG")!.Price);
         Assert.Equal(331.25m, stored.Portfolio.FindSecurity("VTI")!.Price);
         Assert.Contains(stored.Warnings, w => w.Contains("71000 KRW / USDKRW 1400 (2025-09-30) = 50.714286 USD", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Fx_ConvertedPriceOutsideTheEnginesRange_Refused()
+    {
+        var store = NewStore();
+        store.ImportPrices(WriteFile("p.csv", "date,ticker,close,currency\n2025-09-30,BIG,1000000,USD\n"));
+        store.ImportFx(WriteFile("fx.csv", "date,pair,rate\n2025-09-30,USDKRW,1400\n"));
+        store.SetModel("m", new Dictionary<string, decimal> { ["BIG"] = 1m });
+        store.AddAccount(new NewAccount("kr", AccountType.Taxable, "KRW", Model: "m"));
+        store.Deposit("kr", 1000m, new DateOnly(2025, 9, 1));
+        var stored = new StoredPortfolios(Today).Convert(store.ReadAccounts(new SnapshotQuery(Today, Account: "kr")).Single());
+        Assert.Null(stored.Portfolio);
+        Assert.Contains("BIG at 1000000 USD converts to 1400000000 KRW with USDKRW 1400, outside the prices the engine takes", stored.Error, StringComparison.Ordinal);
     }
 
     [Fact]

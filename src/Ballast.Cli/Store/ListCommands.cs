@@ -153,9 +153,7 @@ public static class ListCommands
                 throw new InputException(new InputProblem("give --execution-file, an execution flag (--whole-shares, --min-trade, ...) or --clear", Field: "ACCOUNT"));
             var store = StoreCommands.Open(parse, ctx);
             var name = parse.GetValue(account)!;
-            var current = parse.GetValue(clear) ? null
-                : (store.ListAccounts().FirstOrDefault(a => a.Name == name)
-                    ?? throw new InputException(new InputProblem($"account '{name}' does not exist", Field: "ACCOUNT"))).Execution;
+            var current = parse.GetValue(clear) ? null : store.AccountExecution(name);
             var text = execution.Build(parse, ctx, current);
             store.SetAccountExecution(name, text);
             ctx.Out.WriteLine(text is null ? $"{name}: no own execution settings" : $"{name}: execution {ExecutionSettings.Short(text)}");

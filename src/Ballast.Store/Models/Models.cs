@@ -104,6 +104,14 @@ namespace Ballast.Store
             return (0, execution is null ? $"{account}: own execution settings removed" : $"{account}: execution settings " + execution.Trim().ReplaceLineEndings("; "));
         });
 
+        /// <summary>An account's own execution settings text (null when it has none).</summary>
+        /// <exception cref="InputException">No such account.</exception>
+        public string? AccountExecution(string account) => Read(c =>
+        {
+            var rows = c.Query("SELECT execution FROM accounts WHERE name = @account", new { account }, r => r.TextOrNull(0));
+            return rows.Count == 1 ? rows[0] : throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "ACCOUNT"));
+        });
+
         /// <summary>The text as stored (null when empty), after the engine's reader accepts it; its problems otherwise.</summary>
         private static string? CheckExecution(string? text, string source, List<InputProblem> problems)
         {
