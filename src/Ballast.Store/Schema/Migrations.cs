@@ -178,7 +178,8 @@ public static class Migrations
         new(6, "hash chains over the ledger and the audit trail; append-only tables refuse SQLite REPLACE and PostgreSQL TRUNCATE", """
             ALTER TABLE transactions ADD COLUMN row_hash TEXT NULL;;
             ALTER TABLE audit ADD COLUMN ledger_head TEXT NULL;;
-            ALTER TABLE audit ADD COLUMN row_hash TEXT NULL
+            ALTER TABLE audit ADD COLUMN row_hash TEXT NULL;;
+            CREATE INDEX transactions_execution ON transactions (execution_id) WHERE execution_id IS NOT NULL
             """, (c, tx, provider) =>
             {
                 HashChain.Backfill(c, tx, provider, HashChain.Transactions);
