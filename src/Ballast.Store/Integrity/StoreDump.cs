@@ -64,8 +64,8 @@ namespace Ballast.Store
                 w.WriteEndArray();
                 w.WriteEndObject();
                 EndLine();
-                // Every column orders the rows; PostgreSQL compares text by bytes ("C"), as SQLite does, so both give one order.
-                var order = string.Join(", ", columns.Select(col => Provider == StoreProvider.Postgres && col.IsText ? $"{col.Name} COLLATE \"C\"" : col.Name));
+                // Every column orders the rows; PostgreSQL compares text by bytes ("C") and puts NULL first, as SQLite does, so both give one order.
+                var order = string.Join(", ", columns.Select(col => Provider == StoreProvider.Postgres && col.IsText ? $"{col.Name} COLLATE \"C\" NULLS FIRST" : Provider == StoreProvider.Postgres ? $"{col.Name} NULLS FIRST" : col.Name));
                 using var reader = c.ExecuteReader($"SELECT {string.Join(", ", columns.Select(col => col.Name))} FROM {table} ORDER BY {order}", tx);
                 while (reader.Read())
                 {
