@@ -175,7 +175,7 @@ public static class Migrations
             UPDATE balances SET last_rebalance = NULL;;
             {append_only:proposal_events}
             """),
-        new(6, "hash chains over the ledger and the audit trail; append-only tables refuse SQLite REPLACE and PostgreSQL TRUNCATE", """
+        new(6, "hash chains over the ledger and the audit trail; append-only tables refuse SQLite REPLACE and PostgreSQL TRUNCATE; execution ids indexed", """
             ALTER TABLE transactions ADD COLUMN row_hash TEXT NULL;;
             ALTER TABLE audit ADD COLUMN ledger_head TEXT NULL;;
             ALTER TABLE audit ADD COLUMN row_hash TEXT NULL;;
