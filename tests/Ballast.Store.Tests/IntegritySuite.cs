@@ -73,6 +73,41 @@ public abstract class IntegritySuite : StoreTestBase
     }
 
     [Fact]
+    public void Migration6_OnAStoreWrittenBeforeIt_ChainsTheExistingRowsInIdOrder()
+    {
+        // A store at schema version 3 with a ledger, written as that version wrote it (its statements, plain inserts).
+        using (var c = Postgres ? (DbConnection)new Npgsql.NpgsqlConnection(Location.ConnectionString) : new Microsoft.Data.Sqlite.SqliteConnection(Location.ConnectionString))
+        {
+            c.Open();
+            c.Execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)");
+            foreach (var m in Migrations.All.Where(m => m.Version <= 3))
+            {
+                foreach (var sql in Migrations.Statements(m, Location.Provider)) c.Execute(sql);
+                c.Execute("INSERT INTO schema_version VALUES (@v, 'old', '2025-01-01T00:00:00.000Z')", new { v = m.Version });
+                c.Execute("INSERT INTO audit (id, at, actor, action, summary) VALUES (@v, '2025-01-01T00:00:00.000Z', 'old', 'migrate', 'old')", new { v = m.Version });
+            }
+            c.Execute("INSERT INTO accounts (id, name, type, currency, created_at) VALUES (1, 'old', 'taxable', 'USD', '2025-01-01T00:00:00.000Z')");
+            foreach (var (id, cash) in new[] { (1L, 1_000_0000L), (2L, 250_0000L), (5L, 40_0000L) })
+                c.Execute("INSERT INTO transactions (id, account_id, kind, trade_date, quantity, cash, fee, idempotency_key, recorded_at) " +
+                          "VALUES (@id, 1, 'deposit', '2025-01-02', 0, @cash, 0, @key, '2025-01-02T00:00:00.000Z')", new { id, cash, key = "k" + id });
+            c.Execute("INSERT INTO balances (account_id, cash) VALUES (1, 12900000)");
+            c.Execute("INSERT INTO audit (id, at, actor, action, summary) VALUES (4, '2025-01-02T00:00:00.000Z', 'old', 'deposit', 'three deposits')");
+        }
+        var store = NewStore();
+        Assert.Equal(0, store.Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM transactions WHERE row_hash IS NULL")));
+        Assert.Equal(0, store.Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM audit WHERE row_hash IS NULL")));
+        var report = store.Verify();
+        Assert.True(report.Ok, string.Join("\n", report.Differences));
+        // The chain goes on from the migrated rows, and a change to one of them shows.
+        store.Deposit("old", 1m, Today);
+        Assert.True(store.Verify().Ok);
+        LiftTriggers(store, "transactions");
+        Sql(store, "UPDATE transactions SET cash = 1 WHERE id = 2");
+        Assert.Contains("transactions row 2: its hash does not cover its content and the row before it: the row was changed, or rows before it removed, outside Ballast",
+            store.Verify().Differences);
+    }
+
+    [Fact]
     public void TamperedLedgerRow_IsReportedByVerify_AndRebuildRefusesTheLedger()
     {
         var store = Seeded();
