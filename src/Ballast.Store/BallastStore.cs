@@ -104,10 +104,10 @@ public sealed partial class BallastStore
                 // Another process may have migrated while this one waited for the lock.
                 if ((c.ScalarLong("SELECT MAX(version) FROM schema_version", tx) ?? 0) >= m.Version) { tx.Commit(); continue; }
                 foreach (var sql in Migrations.Statements(m, location.Provider)) c.Execute(sql, tx);
+                m.Code?.Invoke(c, tx, location.Provider);
                 c.Execute("INSERT INTO schema_version (version, description, applied_at) VALUES (@v, @d, @a)",
                     new { v = m.Version, d = m.Description, a = store.NowText() }, tx);
-                c.Execute("INSERT INTO audit (id, at, actor, action, summary) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM audit), @at, @actor, 'migrate', @s)",
-                    new { at = store.NowText(), actor = store.Options.Actor, s = $"schema version {m.Version}: {m.Description}" }, tx);
+                Integrity.HashChain.AppendAudit(c, tx, store.NowText(), store.Options.Actor, "migrate", $"schema version {m.Version}: {m.Description}");
                 tx.Commit();
             }
             return 0;
@@ -194,8 +194,7 @@ public sealed partial class BallastStore
         var scope = new WriteScope(this, c, tx);
         var (result, summary) = work(scope);
         scope.Flush();
-        c.Execute("INSERT INTO audit (id, at, actor, action, summary) VALUES (@id, @at, @actor, @action, @summary)",
-            new { id = scope.NextId("audit"), at = scope.Now, actor = Options.Actor, action, summary }, tx);
+        Integrity.HashChain.AppendAudit(c, tx, scope.Now, Options.Actor, action, summary);
         tx.Commit();
         return result;
     });

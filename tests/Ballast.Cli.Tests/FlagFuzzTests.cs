@@ -82,7 +82,7 @@ public sealed class FlagFuzzTests : IDisposable
         ["plan"] = (["plan"], [new("--as-of", Kind.Date), new("--json", Kind.Flag), new("--stale-days", Kind.Whole), new("--save", Kind.Flag), .. Policy, .. Execution, .. PlanOnly]),
         ["audit"] = (["audit"], [new("--limit", Kind.Whole)]),
         ["history"] = (["history"], [new("--account", Kind.Text)]),
-        ["export"] = (["export"], [new("--account", Kind.Text), new("--as-of", Kind.Date), new("--json", Kind.Flag)]),
+        ["export"] = (["export"], [new("--account", Kind.Text), new("--as-of", Kind.Date), new("--json", Kind.Flag), new("--portfolios", Kind.Flag)]),
         ["deposit"] = (["deposit"], [new("--account", Kind.Text), new("--date", Kind.Date), new("--key", Kind.Text)]),
         ["withdraw"] = (["withdraw"], [new("--account", Kind.Text), new("--date", Kind.Date), new("--key", Kind.Text)]),
         ["orders"] = (["orders", "export"], [new("--csv", Kind.Flag), new("--output", Kind.Path)]),
@@ -165,7 +165,7 @@ public sealed class FlagFuzzTests : IDisposable
                     args.AddRange(Render(selector, random, bad: 0.1));
                     break;
                 case "export":
-                    args.Add(Pick(random, "out.yaml", "out.json", "all", "sub", "missing/out.yaml", "sub/keep.txt", "/proc/version"));
+                    args.Add(Pick(random, "out.yaml", "out.json", "all", "all/", "out.jsonl", "sub", "sub/", "missing/out.yaml", "sub/keep.txt", "/proc/version", "../x/"));
                     break;
                 case "deposit" or "withdraw":
                     args.Add(Pick(random, [.. GoodValues[Kind.Amount], .. BadValues]));

@@ -174,7 +174,7 @@ public sealed class StoreCommandTests : IDisposable
     [Fact]
     public void ExportWithoutAccount_WritesOneFilePerAccount()
     {
-        Ok("export", "all", "--as-of", "2025-06-30");
+        Ok("export", "--portfolios", "all/", "--as-of", "2025-06-30");
 
         Assert.True(File.Exists(Path.Combine(_cli.Directory, "all", "alice.yaml")));
         Assert.Equal(0, _cli.Run("check", "all/alice.yaml").Exit);

@@ -108,10 +108,12 @@ public abstract partial class StoreSuite
             SELECT 999, a.id, 'adjustment', '2025-01-01', s.id, 5000000, NULL, 0, 0, 'tampered', '2025-10-01T00:00:00.000Z'
             FROM accounts a, securities s WHERE a.name = 'alice-taxable' AND s.ticker = 'BND'
             """));
-        store.RebuildProjections();
+        // The row has no place in the hash chain: the projections are not rebuilt from it, and verify names it.
+        Assert.Throws<StoreIntegrityException>(() => store.RebuildProjections());
         var report = store.Verify();
         Assert.False(report.Ok);
         Assert.Contains(report.Differences, d => d.Contains("alice-taxable: the positions of 2025-09-30 state 100 BND, the ledger before that date gives 105", StringComparison.Ordinal));
+        Assert.Contains("transactions row 999: has no hash: it was written outside Ballast", report.Differences);
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public static class StoreCommands
         root.Subcommands.Add(Audit(ctx));
         root.Subcommands.Add(History(ctx));
         root.Subcommands.Add(Export(ctx));
+        root.Subcommands.Add(Restore(ctx));
         root.Subcommands.Add(CashCommand(ctx, "deposit", "Record a deposit into an account"));
         root.Subcommands.Add(CashCommand(ctx, "withdraw", "Record a withdrawal from an account"));
         ImportCommands.AddTo(root, ctx);
@@ -39,7 +40,7 @@ public static class StoreCommands
     }
 
     /// <summary>The commands that read or write the store; groups (import, prices, fx, orders, fills, model) pass the options to their subcommands.</summary>
-    private static readonly string[] StoreUsers = ["check", "plan", "init", "verify", "audit", "history", "export", "deposit", "withdraw", "import", "prices", "fx", "orders", "fills", "model", .. ListCommands.Groups];
+    private static readonly string[] StoreUsers = ["check", "plan", "init", "verify", "audit", "history", "export", "restore", "deposit", "withdraw", "import", "prices", "fx", "orders", "fills", "model", .. ListCommands.Groups];
 
     /// <summary>Gives <c>--db</c> and <c>--actor</c> to the commands that use the store, and to no other (the tax and backtest commands read files).</summary>
     public static void AddStoreOptions(RootCommand root)
@@ -133,21 +134,41 @@ public static class StoreCommands
     private static Command Verify(CliContext ctx)
     {
         var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild holdings, cash and lots from the ledger when they differ" };
-        var cmd = new Command("verify", "Check holdings, cash and lots against a replay of the ledger (exit 1 when they differ)");
+        var cmd = new Command("verify", "Check holdings, cash and lots against a replay of the ledger, and the hash chains of the ledger and the audit trail (exit 1 when anything differs)");
         cmd.Options.Add(rebuild);
         cmd.SetAction(parse => Run(ctx, () =>
         {
             var store = Open(parse, ctx);
             var report = store.Verify();
-            if (!report.Ok && parse.GetValue(rebuild)) report = store.RebuildProjections();
-            foreach (var d in report.Differences) ctx.Error.WriteLine(d);
-            ctx.Out.WriteLine(report.Ok
-                ? $"ok: {report.Transactions} transactions, {report.Accounts} accounts agree with the projections"
-                : $"{report.Differences.Count} differences between the ledger and the projections; run 'ballast verify --rebuild' to rebuild them");
-            ctx.Out.WriteLine($"store: {store.Location} on {store.DatabaseVersion}");
-            return report.Ok ? ExitCodes.Ok : ExitCodes.RebalanceNeeded;
+            if (!report.Ok && parse.GetValue(rebuild))
+            {
+                try
+                {
+                    report = store.RebuildProjections();
+                }
+                catch (StoreIntegrityException e)
+                {
+                    foreach (var d in report.Differences) ctx.Error.WriteLine(d);
+                    ctx.Error.WriteLine($"ballast: error: {Flags.OneLine(e.Message)}");
+                    return ExitCodes.RebalanceNeeded;
+                }
+            }
+            return Report(ctx, report, store);
         }));
         return cmd;
+    }
+
+    /// <summary>Prints a verify report, the hash chains' heads and the store; exit 1 when anything differs.</summary>
+    private static int Report(CliContext ctx, Ballast.Store.Ledger.VerifyReport report, BallastStore store)
+    {
+        foreach (var d in report.Differences) ctx.Error.WriteLine(d);
+        ctx.Out.WriteLine(report.Ok
+            ? $"ok: {report.Transactions} transactions, {report.Accounts} accounts agree with the projections; the hash chains are intact"
+            : $"{report.Differences.Count} differences between the ledger, its hash chains and the projections; 'ballast verify --rebuild' rebuilds projections from an intact ledger");
+        foreach (var head in store.ChainHeads())
+            ctx.Out.WriteLine($"chain {head.Table}: {head.Rows} rows, newest {(head.LastId is { } id ? $"#{id} {head.Hash ?? "(no hash)"}" : "none")}");
+        ctx.Out.WriteLine($"store: {store.Location} on {store.DatabaseVersion}");
+        return report.Ok ? ExitCodes.Ok : ExitCodes.RebalanceNeeded;
     }
 
     private static Command Audit(CliContext ctx)
@@ -186,12 +207,17 @@ public static class StoreCommands
 
     private static Command Export(CliContext ctx)
     {
-        var file = new Argument<string>("PATH") { Description = "With --account: a portfolio file (.yaml, .yml or .json). Without: a folder that gets one portfolio file per account" };
+        var file = new Argument<string>("PATH")
+        {
+            Description = "The export file (JSON lines). With --portfolios or --account: a portfolio file (.yaml, .yml or .json), or a folder when PATH ends in '/'",
+        };
+        var portfolios = new Option<bool>("--portfolios") { Description = "Write portfolio files (the format check and plan read) instead of the whole store" };
         var account = AccountOption(required: false);
-        var asOf = new Option<string?>("--as-of") { Description = "Price date (yyyy-MM-dd, default today)" };
-        var json = new Option<bool>("--json") { Description = "Write JSON instead of YAML (for a folder)" };
-        var cmd = new Command("export", "Write an account, or every account, in the portfolio-file format that check and plan read");
+        var asOf = new Option<string?>("--as-of") { Description = "Price date of portfolio files (yyyy-MM-dd, default today)" };
+        var json = new Option<bool>("--json") { Description = "Portfolio files in JSON instead of YAML (for a folder)" };
+        var cmd = new Command("export", "Write the whole store to one file that 'ballast restore' reads (SQLite or PostgreSQL); with --portfolios, accounts as portfolio files");
         cmd.Arguments.Add(file);
+        cmd.Options.Add(portfolios);
         cmd.Options.Add(account);
         cmd.Options.Add(asOf);
         cmd.Options.Add(json);
@@ -199,40 +225,57 @@ public static class StoreCommands
         {
             var shown = parse.GetValue(file)!;
             var path = ctx.ResolvePath(shown);
-            var name = parse.GetValue(account);
-            // Checked before the store is read: a file for one account, a folder (created when missing) for all of them.
-            if (name is not null && Flags.CheckWritable(path, shown, "PATH") is { } problem) throw new InputException(problem);
-            if (name is null && File.Exists(path)) throw new InputException(new InputProblem($"{shown} is a file; without --account, give a folder", Field: "PATH"));
+            if (parse.GetValue(portfolios) || parse.GetValue(account) is not null)
+                return PortfolioExport.Run(ctx, parse, shown, path, parse.GetValue(account), parse.GetValue(asOf), parse.GetValue(json));
+            if (parse.GetValue(asOf) is not null) throw new InputException(new InputProblem("--as-of applies to portfolio files: add --portfolios", Field: "--as-of"));
+            if (parse.GetValue(json)) throw new InputException(new InputProblem("--json applies to portfolio files (the store export is JSON lines already): add --portfolios", Field: "--json"));
+            if (PortfolioExport.IsFolder(shown, path))
+                throw new InputException(new InputProblem($"{shown} is a folder; the store export is one file (portfolio files per account: --portfolios {shown})", Field: "PATH"));
+            var extension = Path.GetExtension(path);
+            if (extension.Equals(".yaml", StringComparison.OrdinalIgnoreCase) || extension.Equals(".yml", StringComparison.OrdinalIgnoreCase))
+                throw new InputException(new InputProblem($"{shown}: the store export is JSON lines, not YAML (name it .jsonl); for a portfolio file add --portfolios and --account", Field: "PATH"));
+            if (Flags.CheckWritable(path, shown, "PATH") is { } problem) throw new InputException(problem);
             var store = Open(parse, ctx);
-            var date = ParseDate(parse.GetValue(asOf), "--as-of", ctx);
-            var converter = new StoredPortfolios(date);
-            // Everything is converted before anything is written, so a failure leaves no partial export.
-            var files = new List<(string Path, string Text)>();
-            foreach (var snapshot in store.ReadAccounts(new SnapshotQuery(date, Account: name)))
-            {
-                var stored = converter.Convert(snapshot);
-                if (stored.Portfolio is null) throw new InputException(new InputProblem(stored.Error!, Field: name is null ? null : "--account"));
-                var asJson = name is null ? parse.GetValue(json) : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-                var target = name is null ? Path.Combine(path, snapshot.Name + (asJson ? ".json" : ".yaml")) : path;
-                files.Add((target, PortfolioWriter.Write(stored.Portfolio, asJson)));
-            }
-            if (name is not null && files.Count == 0) throw new InputException(new InputProblem($"no account named '{name}'", Field: "--account"));
+            var temp = path + ".tmp";
+            (int Tables, long Rows) written;
             try
             {
-                if (name is null) Directory.CreateDirectory(path);
-                foreach (var (target, text) in files)
+                using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
                 {
-                    var temp = target + ".tmp";
-                    File.WriteAllText(temp, text);
-                    File.Move(temp, target, overwrite: true);
+                    written = store.ExportStore(output);
+                    output.Flush(flushToDisk: true);
                 }
+                File.Move(temp, path, overwrite: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
                 throw new InputException(new InputProblem($"cannot write {shown}: {Flags.OneLine(e.Message)}", Field: "PATH"));
             }
-            ctx.Out.WriteLine(name is null ? $"wrote {files.Count} portfolio files to {path}" : $"wrote {path}");
+            finally
+            {
+                if (File.Exists(temp)) try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+            ctx.Out.WriteLine($"wrote {written.Rows} rows of {written.Tables} tables of {store.Location} to {shown}");
             return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Restore(CliContext ctx)
+    {
+        var file = new Argument<string>("FILE") { Description = "A file written by 'ballast export'" };
+        var cmd = new Command("restore", "Read a store export into a new, empty store (--db: a new SQLite file or an empty PostgreSQL database), then verify it");
+        cmd.Arguments.Add(file);
+        cmd.SetAction(parse => Run(ctx, () =>
+        {
+            var shown = parse.GetValue(file)!;
+            var location = Location(parse, ctx);
+            if (location.SqlitePath is { } db && !File.Exists(db) && Path.GetDirectoryName(Path.GetFullPath(db)) is { } folder && !Directory.Exists(folder))
+                throw new InputException(new InputProblem($"cannot create the store {parse.GetValue(Db) ?? db}: the folder {folder} does not exist", Field: "--db"));
+            var result = BallastStore.Restore(location, Options(parse, ctx), ctx.ResolvePath(shown), shown);
+            ctx.Out.WriteLine($"restored {result.Rows} rows of {result.Tables} tables from {shown} into {location}");
+            return Report(ctx, result.Verify, BallastStore.Open(location, Options(parse, ctx)));
         }));
         return cmd;
     }

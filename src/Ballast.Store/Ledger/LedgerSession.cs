@@ -137,11 +137,30 @@ internal sealed class LedgerSession(WriteScope scope)
         return null;
     }
 
+    private static readonly string[] TransactionColumns =
+        ["id", "account_id", "kind", "trade_date", "security_id", "quantity", "price", "cash", "fee", "lots", "idempotency_key", "execution_id", "proposal_id", "import_id", "memo", "recorded_at", "cost"];
+
+    private static readonly string[] TransactionColumnsWithHash = [.. TransactionColumns, Integrity.HashChain.Column];
+
+    private string? _chainHead;
+    private bool _chainLoaded;
+
     private void FlushTransactions()
     {
-        scope.Insert("transactions",
-            ["id", "account_id", "kind", "trade_date", "security_id", "quantity", "price", "cash", "fee", "lots", "idempotency_key", "execution_id", "proposal_id", "import_id", "memo", "recorded_at", "cost"],
-            _newTransactions);
+        if (_newTransactions.Count == 0) return;
+        // Every row is chained to the one before it (ids increase in append order): see HashChain.
+        if (!_chainLoaded)
+        {
+            _chainHead = Integrity.HashChain.Head(scope.Connection, scope.Transaction, Integrity.HashChain.Transactions);
+            _chainLoaded = true;
+        }
+        var rows = new List<object?[]>(_newTransactions.Count);
+        foreach (var row in _newTransactions)
+        {
+            _chainHead = Integrity.HashChain.Hash(Integrity.HashChain.Transactions, _chainHead, TransactionColumns, row);
+            rows.Add([.. row, _chainHead]);
+        }
+        scope.Insert("transactions", TransactionColumnsWithHash, rows);
         _newTransactions.Clear();
     }
 

@@ -17,6 +17,7 @@ public sealed partial class BallastStore
         var (replayed, count, differences) = Replay(c, null);
         Compare(c, null, replayed, differences);
         CheckSnapshots(c, differences);
+        CheckChains(c, null, differences);
         return new VerifyReport(count, replayed.Count, differences);
     });
 
@@ -86,6 +87,11 @@ public sealed partial class BallastStore
     {
         Write("rebuild", scope =>
         {
+            var broken = new List<string>();
+            CheckChains(scope.Connection, scope.Transaction, broken);
+            if (broken.Count > 0)
+                throw new StoreIntegrityException($"the ledger's hash chain is broken ({broken[0]}{(broken.Count > 1 ? $"; and {broken.Count - 1} more" : "")}); " +
+                    "the projections are not rebuilt from a ledger changed outside Ballast: restore the store from an export");
             var (replayed, count, problems) = Replay(scope.Connection, scope.Transaction);
             if (problems.Count > 0) throw new InvalidOperationException("the ledger cannot be replayed: " + string.Join("; ", problems));
             scope.Execute("DELETE FROM lots");

@@ -168,7 +168,7 @@ namespace Ballast.Store
         public long RecordFill(Fill fill, bool allowOverfill = false) => Write("fill", scope =>
         {
             var (added, duplicates) = AppendFills(scope, [(null, fill)], null, null, allowOverfill);
-            if (duplicates > 0) throw new InputException(new InputProblem($"execution {fill.ExecutionId} is already recorded; a fill is recorded once", Field: "execution_id"));
+            if (duplicates > 0) throw new InputException(new InputProblem($"execution {fill.ExecutionId} is already recorded (the same fill); a fill is recorded once", Field: "execution_id"));
             return (added[0], $"fill {fill.ExecutionId}: {(fill.Side == OrderSide.Buy ? "bought" : "sold")} {fill.Quantity} {fill.Ticker} at {fill.Price} in {fill.Account}");
         });
 
@@ -239,6 +239,40 @@ namespace Ballast.Store
             });
         }
 
+        /// <summary>A fill as the ledger keeps it, for comparing a repeated execution id with what it recorded.</summary>
+        private sealed record RecordedFill(long AccountId, string Kind, string Date, long? SecurityId, long Quantity, long? Price, long Fee, long? ProposalId,
+            string? AccountName = null);
+
+        /// <summary>The ledger rows already recorded under these execution ids, in any account.</summary>
+        private static Dictionary<string, RecordedFill> RecordedExecutions(WriteScope scope, string[] executionIds)
+        {
+            var recorded = new Dictionary<string, RecordedFill>(StringComparer.Ordinal);
+            foreach (var chunk in executionIds.Chunk(500))
+                foreach (var r in scope.Query(
+                             "SELECT t.execution_id, t.account_id, t.kind, t.trade_date, t.security_id, t.quantity, t.price, t.fee, t.proposal_id, a.name " +
+                             "FROM transactions t JOIN accounts a ON a.id = t.account_id WHERE t.execution_id IN @chunk ORDER BY t.id",
+                             new { chunk }, r => (Id: r.GetString(0), Fill: new RecordedFill(r.GetInt64(1), r.GetString(2), r.GetString(3), r.LongOrNull(4), r.GetInt64(5),
+                                 r.LongOrNull(6), r.GetInt64(7), r.LongOrNull(8), r.GetString(9)))))
+                    recorded.TryAdd(r.Id, r.Fill);
+            return recorded;
+        }
+
+        private static List<string> Differences(RecordedFill old, RecordedFill now, Dictionary<string, long> securities)
+        {
+            string Ticker(long? id) => id is null ? "none" : securities.FirstOrDefault(s => s.Value == id).Key ?? $"#{id}";
+            string Text(long? v, Func<long, decimal> scale) => v is { } x ? Scaled.Format(scale(x)) : "none";
+            var d = new List<string>();
+            if (old.AccountId != now.AccountId) d.Add($"account (recorded in {old.AccountName})");
+            if (old.Kind != now.Kind) d.Add($"side (recorded as a {old.Kind})");
+            if (old.Date != now.Date) d.Add($"date (recorded on {old.Date})");
+            if (old.SecurityId != now.SecurityId) d.Add($"ticker (recorded for {Ticker(old.SecurityId)})");
+            if (old.Quantity != now.Quantity) d.Add($"quantity (recorded {Text(Math.Abs(old.Quantity), Scaled.Quantity)})");
+            if (old.Price != now.Price) d.Add($"price (recorded {Text(old.Price, Scaled.Price)})");
+            if (old.Fee != now.Fee) d.Add($"fee (recorded {Text(old.Fee, Scaled.Money)})");
+            if (old.ProposalId != now.ProposalId) d.Add($"proposal (recorded {(old.ProposalId is { } p ? p.ToString(CultureInfo.InvariantCulture) : "none")})");
+            return d;
+        }
+
         private static (List<long> Added, int Duplicates) AppendFills(WriteScope scope, IReadOnlyList<(int? Line, Fill Fill)> fills, string? file, long? importId, bool allowOverfill)
         {
             var problems = new List<InputProblem>();
@@ -263,14 +297,26 @@ namespace Ballast.Store
             }
             if (problems.Count > 0) throw new InputException(problems);
             var existing = scope.Ledger.ExistingKeys(accountIds.Values.ToList());
+            var recorded = RecordedExecutions(scope, fills.Select(f => f.Fill.ExecutionId).Distinct().ToArray());
             var added = new List<long>();
             var duplicates = 0;
             foreach (var (line, f) in fills.OrderBy(f => f.Fill.Date))
             {
                 var accountId = accountIds[f.Account];
                 var key = "fill:" + f.ExecutionId;
-                if (!existing.Add((accountId, key))) { duplicates++; continue; }
                 Scaled.TryToStored(f.Quantity, Scaled.QuantityScale, out var q);
+                if (recorded.TryGetValue(f.ExecutionId, out var old))
+                {
+                    // The same execution id again: the same fill is a no-op, a different one a conflict (an id names one execution).
+                    var now = new RecordedFill(accountId, f.Side == OrderSide.Buy ? "buy" : "sell", FormatDate(f.Date), securities[NormalizeTicker(f.Ticker)],
+                        f.Side == OrderSide.Buy ? q : -q, Scaled.RoundToStored(f.Price, Scaled.PriceScale), Scaled.Money(f.Fee), f.ProposalId);
+                    var differs = Differences(old, now, securities);
+                    if (differs.Count == 0) { duplicates++; continue; }
+                    problems.Add(new($"execution {f.ExecutionId} is already recorded with a different {string.Join(", ", differs)}; an execution id names one fill, so this one is refused as a conflict",
+                        file, line, Field: "execution_id"));
+                    continue;
+                }
+                if (!existing.Add((accountId, key))) { duplicates++; continue; }
                 if (f.ProposalId is { } pid && Reconcile(proposalStates[pid], accountId, securities[NormalizeTicker(f.Ticker)], f, q, allowOverfill) is { } refusal)
                 {
                     problems.Add(new(refusal.Message, file, line, Field: refusal.Field));

@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Ballast.Store.Integrity;
+
 namespace Ballast.Store.Schema;
 
 /// <summary>One versioned schema change, written once for both providers.</summary>
@@ -5,7 +8,8 @@ namespace Ballast.Store.Schema;
 /// <param name="Description">What the migration does, recorded in <c>schema_version</c>.</param>
 /// <param name="Sql">Statements separated by <c>;;</c>. Placeholders: <c>{pk}</c> (64-bit primary key),
 /// <c>{norowid}</c> (clustering hint for SQLite), <c>{append_only:TABLE}</c> (triggers refusing UPDATE and DELETE).</param>
-public sealed record Migration(int Version, string Description, string Sql);
+/// <param name="Code">Run after the statements, in the same transaction: what SQL alone cannot do (computing hashes).</param>
+public sealed record Migration(int Version, string Description, string Sql, Action<DbConnection, DbTransaction, StoreProvider>? Code = null);
 
 /// <summary>
 /// The store schema. Every number is a 64-bit integer at a fixed scale (see <see cref="Scaled"/>);
@@ -181,6 +185,17 @@ public static class Migrations
             ALTER TABLE model_versions ADD COLUMN execution TEXT NULL;;
             ALTER TABLE accounts ADD COLUMN execution TEXT NULL
             """),
+        new(6, "hash chains over the ledger and the audit trail; append-only tables refuse SQLite REPLACE and PostgreSQL TRUNCATE; execution ids indexed", """
+            ALTER TABLE transactions ADD COLUMN row_hash TEXT NULL;;
+            ALTER TABLE audit ADD COLUMN ledger_head TEXT NULL;;
+            ALTER TABLE audit ADD COLUMN row_hash TEXT NULL;;
+            CREATE INDEX transactions_execution ON transactions (execution_id) WHERE execution_id IS NOT NULL
+            """, (c, tx, provider) =>
+            {
+                HashChain.Backfill(c, tx, provider, HashChain.Transactions);
+                HashChain.Backfill(c, tx, provider, HashChain.Audit);
+                AppendOnlyGuards.Install(c, tx, provider);
+            }),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>

@@ -1,0 +1,135 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Ballast.Store.Data;
+
+namespace Ballast.Store.Integrity;
+
+/// <summary>
+/// The hash chains over the ledger (<c>transactions</c>) and the audit trail (<c>audit</c>). Each row's <c>row_hash</c> is
+/// the lowercase hex SHA-256 of the UTF-8 text
+/// <code>
+/// ballast-chain-v1\n
+/// TABLE\n
+/// PREVIOUS\n          (row_hash of the row with the next lower id; empty for the first row)
+/// name=VALUE\n        (one line per column that is not NULL, columns in ordinal order of their names, row_hash excluded)
+/// </code>
+/// where VALUE is <c>i</c> followed by the decimal digits of an integer (with <c>-</c> when negative), or <c>t</c>, the
+/// number of UTF-8 bytes of a text, <c>:</c> and the text itself. Leaving out NULL columns means a column added later (NULL
+/// in older rows) does not change the hash of the rows written before it; every column a row has is covered.
+/// </summary>
+internal static class HashChain
+{
+    public const string Column = "row_hash";
+    public const string Transactions = "transactions";
+    public const string Audit = "audit";
+
+    /// <summary>The tables that carry a chain.</summary>
+    public static readonly string[] Tables = [Transactions, Audit];
+
+    /// <summary>The hash of one row: <paramref name="columns"/> and <paramref name="values"/> in the same order (any order of columns).</summary>
+    public static string Hash(string table, string? previous, IReadOnlyList<string> columns, IReadOnlyList<object?> values)
+    {
+        var order = new int[columns.Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (a, b) => string.CompareOrdinal(columns[a], columns[b]));
+        var text = new StringBuilder(256);
+        text.Append("ballast-chain-v1\n").Append(table).Append('\n').Append(previous ?? "").Append('\n');
+        foreach (var i in order)
+        {
+            var name = columns[i];
+            if (name == Column) continue;
+            var value = values[i];
+            if (value is null or DBNull) continue;
+            text.Append(name).Append('=');
+            switch (value)
+            {
+                case long l: text.Append('i').Append(l.ToString(CultureInfo.InvariantCulture)); break;
+                case int n: text.Append('i').Append(n.ToString(CultureInfo.InvariantCulture)); break;
+                case short s: text.Append('i').Append(s.ToString(CultureInfo.InvariantCulture)); break;
+                case bool b: text.Append('i').Append(b ? '1' : '0'); break;
+                case string t: text.Append('t').Append(Encoding.UTF8.GetByteCount(t).ToString(CultureInfo.InvariantCulture)).Append(':').Append(t); break;
+                default: throw new InvalidOperationException($"{table}.{name}: a {value.GetType().Name} value cannot be hashed; the store keeps integers and text");
+            }
+            text.Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>The <c>row_hash</c> of the row with the highest id of <paramref name="table"/>, or null when it is empty.</summary>
+    public static string? Head(DbConnection c, DbTransaction? tx, string table) =>
+        c.Query($"SELECT {Column} FROM {table} WHERE id = (SELECT MAX(id) FROM {table})", r => r.TextOrNull(0), tx).FirstOrDefault();
+
+    /// <summary>
+    /// Appends an audit row chained to the previous one, with the ledger's head at this moment. On a store migrated only up to
+    /// a version before the chain, the row is written without hash (the migration that adds the chain computes it).
+    /// </summary>
+    public static void AppendAudit(DbConnection c, DbTransaction tx, string at, string actor, string action, string summary)
+    {
+        if (!HasColumn(c, tx, Audit, Column))
+        {
+            c.Execute("INSERT INTO audit (id, at, actor, action, summary) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM audit), @at, @actor, @action, @summary)",
+                new { at, actor, action, summary }, tx);
+            return;
+        }
+        var last = c.Query("SELECT id, row_hash FROM audit WHERE id = (SELECT MAX(id) FROM audit)", r => (Id: r.GetInt64(0), Hash: r.TextOrNull(1)), tx).FirstOrDefault();
+        var id = last.Id + 1;
+        var ledgerHead = Head(c, tx, Transactions);
+        string[] columns = ["id", "at", "actor", "action", "summary", "ledger_head"];
+        var hash = Hash(Audit, last.Hash, columns, [id, at, actor, action, summary, ledgerHead]);
+        c.Execute("INSERT INTO audit (id, at, actor, action, summary, ledger_head, row_hash) VALUES (@id, @at, @actor, @action, @summary, @ledgerHead, @hash)",
+            new { id, at, actor, action, summary, ledgerHead, hash }, tx);
+    }
+
+    /// <summary>Whether <paramref name="table"/> has a column named <paramref name="column"/>.</summary>
+    public static bool HasColumn(DbConnection c, DbTransaction? tx, string table, string column) =>
+        c is Microsoft.Data.Sqlite.SqliteConnection
+            ? c.ScalarLong("SELECT COUNT(*) FROM pragma_table_info(@table) WHERE name = @column", new { table, column }, tx) > 0
+            : c.ScalarLong("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table AND column_name = @column",
+                new { table, column }, tx) > 0;
+
+    /// <summary>
+    /// Computes <c>row_hash</c> for every row of <paramref name="table"/> in id order (migration 6: the rows written before the chain).
+    /// The append-only triggers are lifted for this one statement set inside the migration's transaction and put back.
+    /// </summary>
+    public static void Backfill(DbConnection c, DbTransaction tx, StoreProvider provider, string table)
+    {
+        var rows = new List<(long Id, string Hash)>();
+        string? previous = null;
+        using (var reader = c.ExecuteReader($"SELECT * FROM {table} ORDER BY id", transaction: tx))
+        {
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+            var id = Array.IndexOf(columns, "id");
+            var values = new object?[columns.Length];
+            while (reader.Read())
+            {
+                for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                previous = Hash(table, previous, columns, values);
+                rows.Add((reader.GetInt64(id), previous));
+            }
+        }
+        if (rows.Count == 0) return;
+        WithoutAppendOnly(c, tx, provider, table, () =>
+        {
+            foreach (var (id, hash) in rows) c.Execute($"UPDATE {table} SET row_hash = @hash WHERE id = @id", new { hash, id }, tx);
+        });
+    }
+
+    /// <summary>Runs <paramref name="work"/> with the UPDATE/DELETE refusals of an append-only table lifted, inside the caller's transaction.</summary>
+    internal static void WithoutAppendOnly(DbConnection c, DbTransaction tx, StoreProvider provider, string table, Action work)
+    {
+        if (provider == StoreProvider.Postgres)
+        {
+            c.Execute($"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only", tx);
+            work();
+            c.Execute($"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only", tx);
+            return;
+        }
+        var triggers = c.Query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = @table AND name IN (@u, @d)",
+            new { table, u = table + "_no_update", d = table + "_no_delete" }, r => (Name: r.GetString(0), Sql: r.GetString(1)), tx);
+        foreach (var t in triggers) c.Execute($"DROP TRIGGER {t.Name}", tx);
+        work();
+        foreach (var t in triggers) c.Execute(t.Sql, tx);
+    }
+}
