@@ -171,6 +171,10 @@ public static class Migrations
             UPDATE balances SET last_rebalance = NULL;;
             {append_only:proposal_events}
             """),
+        new(4, "lot selection method per account, tax settings per household", """
+            ALTER TABLE accounts ADD COLUMN lot_method TEXT NOT NULL DEFAULT 'fifo' CHECK (lot_method IN ('fifo', 'lifo', 'hifo', 'tax-min'));;
+            ALTER TABLE households ADD COLUMN tax_settings TEXT NULL
+            """),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>
