@@ -9,7 +9,8 @@ namespace Ballast.Cli.Portfolio;
 /// <summary>
 /// The options that say which portfolio a command reads and how its settings are overridden, in groups: the
 /// portfolio (a file, or stored accounts), the output, the policy overrides and the execution overrides. check and
-/// plan take every group; the tax commands read a file only, with no overrides.
+/// plan take every group; the tax commands (lots, tax, harvest) read a file or stored accounts (--account, --household,
+/// --all; not --model, whose accounts are not one household), with no overrides.
 /// </summary>
 internal sealed class PortfolioOptions
 {
@@ -17,7 +18,7 @@ internal sealed class PortfolioOptions
     private readonly bool _fileOnly;
 
     /// <param name="command">The command's name, for messages.</param>
-    /// <param name="fileOnly">The command reads a portfolio file only: no stored accounts and no policy or execution overrides.</param>
+    /// <param name="fileOnly">A tax command: no policy or execution overrides, and stored accounts by account, household or all (not model).</param>
     public PortfolioOptions(string command, bool fileOnly = false)
     {
         _command = command;
@@ -61,13 +62,11 @@ internal sealed class PortfolioOptions
         foreach (var o in new Option[] { Json, AsOf, Normalize }) command.Options.Add(o);
         if (_fileOnly)
         {
-            File.Description = "Portfolio file (YAML or JSON) with lots or transactions";
-            // Not offered, but recognized: so that asking for stored accounts gets an answer, not "unrecognized argument".
-            foreach (var o in new Option[] { Account, Household, Model, All })
-            {
-                o.Hidden = true;
-                command.Options.Add(o);
-            }
+            File.Description = "Portfolio file (YAML or JSON) with lots or transactions; or use --account, --household or --all with the store";
+            foreach (var o in new Option[] { Account, Household, All, StaleDays }) command.Options.Add(o);
+            // Not offered, but recognized: so that asking for a model's accounts gets an answer, not "unrecognized argument".
+            Model.Hidden = true;
+            command.Options.Add(Model);
         }
         else
         {
@@ -77,12 +76,9 @@ internal sealed class PortfolioOptions
         {
             var given = new[] { Account, Household, Model, (Option)All }.Where(o => Flags.Given(result, o)).Select(o => o.Name).ToList();
             var file = Flags.Value(result, File) is not null;
-            if (_fileOnly)
+            if (_fileOnly && given.Contains(Model.Name))
             {
-                if (given.Count > 0)
-                    result.AddError($"{_command} reads a portfolio file, not stored accounts ({given[0]}): give the file; stored accounts' lots and tax history are not read yet");
-                else if (!file)
-                    result.AddError($"give a portfolio file: ballast {_command} FILE");
+                result.AddError($"{_command} reads one household's lots and history: use --account, --household or --all, not --model");
                 return;
             }
             if (file && given.Count > 0) result.AddError("give a portfolio file or a store selection (--account, --household, --model, --all), not both");
@@ -107,8 +103,13 @@ internal sealed class PortfolioOptions
     public (SnapshotQuery Query, StoredPortfolios Converter, string Scope) StoreSelection(ParseResult parse, CliContext context)
     {
         var problems = new List<InputProblem>();
-        var policy = ReadPolicyOverrides(parse, problems);
-        var execution = ReadExecutionOverrides(parse, problems);
+        Func<Policy, Policy> policy = p => p;
+        Func<ExecutionOptions, ExecutionOptions> execution = x => x;
+        if (!_fileOnly)
+        {
+            policy = ReadPolicyOverrides(parse, problems);
+            execution = ReadExecutionOverrides(parse, problems);
+        }
         DateOnly asOf = default;
         try
         {
