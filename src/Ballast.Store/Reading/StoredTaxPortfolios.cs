@@ -30,7 +30,7 @@ public sealed partial class BallastStore
     /// <c>check</c> path never calls this.
     /// </summary>
     /// <remarks>
-    /// The history is every stored transaction that changes a holding, in ledger order: a buy or a positive adjustment
+    /// The history is every stored transaction that changes a holding, account by account in ledger order: a buy or a positive adjustment
     /// opens a lot whose id is its transaction id and whose basis is its stored cost (fees included; an adjustment without a price
     /// has basis 0, with a warning); a sale or a reducing adjustment consumes lots, by the lots it recorded (a specific-lot sale, an
     /// adjustment) or else by the account's lot method, with the sale's cash (net of fees) as proceeds. Wash sales are
@@ -77,7 +77,10 @@ public sealed partial class BallastStore
             r => (Id: r.GetInt64(0), Account: r.GetInt64(1), Kind: r.GetString(2), Date: r.GetString(3), Ticker: r.GetString(4), Quantity: r.GetInt64(5),
                 Price: r.LongOrNull(6), Cash: r.GetInt64(7), Lots: r.TextOrNull(8), Cost: r.LongOrNull(9))));
         var transactions = new List<LedgerTransaction>(rows.Count);
-        foreach (var t in rows)
+        // Account by account in name order, each in ledger order, as a household file lists them: the engine replays by date,
+        // keeping this order within a day.
+        var rank = ordered.Select((a, i) => (a.Account.AccountId, i)).ToDictionary(x => x.AccountId, x => x.i);
+        foreach (var t in rows.OrderBy(r => rank[r.Account]).ThenBy(r => r.Id))
         {
             var date = DateOnly.ParseExact(t.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture);
             var account = names[t.Account];
