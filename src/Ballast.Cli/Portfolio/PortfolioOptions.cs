@@ -82,7 +82,8 @@ internal sealed class PortfolioOptions
                 return;
             }
             if (file && given.Count > 0) result.AddError("give a portfolio file or a store selection (--account, --household, --model, --all), not both");
-            else if (!file && given.Count == 0) result.AddError("give a portfolio file, or --account, --household, --model or --all to use the store");
+            else if (!file && given.Count == 0)
+                result.AddError(_fileOnly ? "give a portfolio file, or --account, --household or --all to use the store" : "give a portfolio file, or --account, --household, --model or --all to use the store");
             else if (given.Count > 1) result.AddError("--account, --household, --model and --all cannot be combined");
             else if (file && Flags.Given(result, StaleDays)) result.AddError("--stale-days applies to stored accounts' prices; a portfolio file gives its own prices");
             else if (!file && Flags.Given(result, Normalize)) result.AddError("--normalize rescales a portfolio file's targets; a stored model's targets were checked when it was set");
