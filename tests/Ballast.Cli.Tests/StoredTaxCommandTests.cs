@@ -149,6 +149,34 @@ public sealed class StoredTaxCommandTests : IDisposable
     }
 
     [Fact]
+    public void Lots_OfAnAccountWithoutAModel_AreListed_ButItIsNotPlanned()
+    {
+        _cli.Write("dana.csv", "account,type,currency,lot_method\ndana,taxable,USD,lifo\n");
+        Ok("import", "accounts", "dana.csv");
+        _cli.Write("dana-tx.csv", "date,type,ticker,quantity,price,amount,fee\n2024-01-02,deposit,,,,5000,\n2024-01-02,buy,VTI,10,200,,0\n2025-06-30,buy,VTI,5,300,,0\n");
+        Ok("import", "transactions", "dana-tx.csv", "--account", "dana");
+        using var lots = JsonDocument.Parse(Ok("lots", "--account", "dana", "--as-of", "2025-06-30", "--json"));
+        Assert.Equal(2, lots.RootElement.GetProperty("lots").GetArrayLength());
+        var (exit, _, stderr) = _cli.Run("plan", "--account", "dana", "--as-of", "2025-06-30", "--tax-aware", "--db", _db);
+        Assert.Equal(2, exit);
+        Assert.Contains("dana follows no model", stderr);
+    }
+
+    [Fact]
+    public void PlanHouseholdSave_RecordsOneProposalPerAccountWithTrades()
+    {
+        using var plan = JsonDocument.Parse(Ok("plan", "--household", "smith", "--as-of", "2025-06-30", "--json"));
+        var trading = plan.RootElement.GetProperty("accounts").EnumerateArray().Where(a => a.GetProperty("trades").GetArrayLength() > 0)
+            .Select(a => a.GetProperty("name").GetString()!).Order().ToArray();
+        Assert.NotEmpty(trading);
+        var (exit, _, stderr) = _cli.Run("plan", "--household", "smith", "--as-of", "2025-06-30", "--save", "--db", _db);
+        Assert.Equal(0, exit);
+        Assert.Equal(trading.Length, stderr.Split('\n').Count(l => l.StartsWith("saved proposal ", StringComparison.Ordinal)));
+        var list = Ok("proposals", "list");
+        foreach (var account in trading) Assert.Contains(account, list);
+    }
+
+    [Fact]
     public void LotMethod_IsSetBeforeSales_AndFixedAfter()
     {
         Assert.Contains("solo: lot method fifo", Ok("accounts", "lot-method", "solo"));

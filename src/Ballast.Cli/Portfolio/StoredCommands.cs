@@ -181,7 +181,7 @@ internal static class StoredCommands
     private static int TaxPlan(ParseResult parse, CliContext context, PortfolioOptions options, PlanRequest request, TaxPlanOptions taxOptions, bool csv, bool save)
     {
         var store = StoreCommands.Open(parse, context);
-        var (groups, scope, single) = StoredTax.Load(parse, context, options, store);
+        var (groups, scope, single) = StoredTax.Load(parse, context, options, store, forPlanning: true);
         if (!single && groups.Count == 0) throw new InputException(new InputProblem($"no stored account of {scope} can be planned", Field: "--" + scope.Split(' ')[0]));
         var plans = groups.Select(g => (Group: g, Tax: HouseholdPlanner.Create(g.Portfolio!, request, taxOptions))).ToList();
 

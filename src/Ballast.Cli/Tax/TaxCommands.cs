@@ -46,7 +46,7 @@ internal static class TaxCommands
         {
             if (problems.Count > 0) throw new InputException(problems);
             var store = Store.StoreCommands.Open(parse, context);
-            var (groups, scope, single) = StoredTax.Load(parse, context, options, store);
+            var (groups, scope, single) = StoredTax.Load(parse, context, options, store, forPlanning: false);
             var asJson = parse.GetValue(options.Json);
             if (single)
             {

@@ -36,7 +36,9 @@ public sealed partial class BallastStore
     /// adjustment) or else by the account's lot method, with the sale's cash (net of fees) as proceeds. Wash sales are
     /// found across every account given, with the household's settings (<see cref="SetHouseholdTax"/>).
     /// </remarks>
-    public StoredTaxPortfolio TaxPortfolio(string name, string? household, IReadOnlyList<StoredPortfolio> accounts)
+    /// <param name="forPlanning">True when the portfolio will be planned: the accounts must then follow one model and policy.
+    /// Reading lots, realized gains or harvests needs neither, and takes the first account's.</param>
+    public StoredTaxPortfolio TaxPortfolio(string name, string? household, IReadOnlyList<StoredPortfolio> accounts, bool forPlanning = true)
     {
         var broken = accounts.FirstOrDefault(a => a.Portfolio is null);
         if (broken is not null) return new StoredTaxPortfolio(name, accounts, null, [], broken.Error);
@@ -48,7 +50,7 @@ public sealed partial class BallastStore
             var p = a.Portfolio!;
             if (p.Currency != first.Currency)
                 return new StoredTaxPortfolio(name, accounts, null, [], $"{name}: accounts {ordered[0].Account.Name} ({first.Currency}) and {a.Account.Name} ({p.Currency}) differ in currency; a household is planned in one currency");
-            if (!p.Targets.SequenceEqual(first.Targets) || p.Policy != first.Policy)
+            if (forPlanning && (!p.Targets.SequenceEqual(first.Targets) || p.Policy != first.Policy))
                 return new StoredTaxPortfolio(name, accounts, null, [], $"{name}: accounts {ordered[0].Account.Name} and {a.Account.Name} follow different models or policies; a household is planned against one model");
         }
 
