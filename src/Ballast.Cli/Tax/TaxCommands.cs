@@ -84,7 +84,7 @@ internal static class TaxCommands
 
     private static Command Lots(CliContext context)
     {
-        var options = new PortfolioOptions("lots", fileOnly: true);
+        var options = new PortfolioOptions("lots", taxCommand: true);
         var command = new Command("lots", "List the open tax lots after the history (a file's transactions or the stored ledger), with wash-sale adjustments and holding-period starts.");
         options.AddTo(command);
         command.SetAction(parse => Each(parse, context, options, [], (w, portfolio, profile) =>
@@ -128,7 +128,7 @@ internal static class TaxCommands
 
     private static Command TaxYear(CliContext context)
     {
-        var options = new PortfolioOptions("tax", fileOnly: true);
+        var options = new PortfolioOptions("tax", taxCommand: true);
         var year = new Option<string?>("--year") { Description = "Calendar year (default: the as-of year)" };
         var command = new Command("tax", "Realized gains of a year from the file's transactions, losses disallowed by wash sales, and the estimated tax.");
         options.AddTo(command);
@@ -196,7 +196,7 @@ internal static class TaxCommands
 
     private static Command Harvest(CliContext context)
     {
-        var options = new PortfolioOptions("harvest", fileOnly: true);
+        var options = new PortfolioOptions("harvest", taxCommand: true);
         var minPercent = new Option<string?>("--min-loss-percent") { Description = "Harvest lots that lost at least this share of their basis (default 5%, or the file's harvest.minLossPercent)" };
         var minLoss = new Option<string?>("--min-loss") { Description = "Harvest lots that lost at least this amount (default 100, or the file's harvest.minLoss)" };
         var command = new Command("harvest", "Tax-loss harvest candidates with substitutes, never a wash sale across the household; held-back trades with the date they are free.");
