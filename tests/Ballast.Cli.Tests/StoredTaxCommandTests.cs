@@ -181,6 +181,11 @@ public sealed class StoredTaxCommandTests : IDisposable
     {
         Assert.Contains("solo: lot method fifo", Ok("accounts", "lot-method", "solo"));
         Assert.Contains("ira: lot method hifo", Ok("accounts", "lot-method", "ira", "hifo"));
+        using (var list = JsonDocument.Parse(Ok("accounts", "list", "--json")))
+        {
+            var methods = list.RootElement.EnumerateArray().ToDictionary(a => a.GetProperty("name").GetString()!, a => a.GetProperty("lotMethod").GetString());
+            Assert.Equal(("hifo", "hifo", "fifo"), (methods["ira"], methods["joint"], methods["solo"]));
+        }
         var (exit, _, stderr) = _cli.Run("accounts", "lot-method", "joint", "fifo", "--db", _db);
         Assert.Equal(2, exit);
         Assert.Contains("has sales whose lots were consumed hifo", stderr);

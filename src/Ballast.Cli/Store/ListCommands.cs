@@ -72,7 +72,7 @@ public static class ListCommands
 
     private static Command AccountsList(CliContext ctx)
     {
-        var cmd = new Command("list", "List accounts: household, type, currency, model and version, cash, holdings, last rebalance, margin");
+        var cmd = new Command("list", "List accounts: household, type, currency, model and version, cash, holdings, last rebalance, margin, lot method");
         var json = NewJson();
         cmd.Options.Add(json);
         cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
@@ -97,19 +97,20 @@ public static class ListCommands
                         w.WriteNumber("holdings", a.Holdings);
                         if (a.LastRebalance is not null) w.WriteString("lastRebalance", Date(a.LastRebalance));
                         w.WriteBoolean("allowMargin", a.AllowMargin);
+                        w.WriteString("lotMethod", a.LotMethod);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
                 });
                 return ExitCodes.Ok;
             }
-            var table = NewTable(ctx, "Account", "Household", "Type", "Currency", "Model", "Cash", "Holdings", "Last rebalance", "Margin");
+            var table = NewTable(ctx, "Account", "Household", "Type", "Currency", "Model", "Cash", "Holdings", "Last rebalance", "Margin", "Lots");
             table.Columns[5].RightAligned();
             table.Columns[6].RightAligned();
             foreach (var a in list)
                 table.AddRow(Markup.Escape(a.Name), Markup.Escape(a.Household ?? ""), a.Type, a.Currency,
                     Markup.Escape(a.Model is null ? "(none)" : $"{a.Model} v{a.ModelVersion}{(a.OwnPolicy ? ", own policy" : "")}"),
-                    Number(a.Cash), a.Holdings.ToString(CultureInfo.InvariantCulture), Date(a.LastRebalance), a.AllowMargin ? "yes" : "no");
+                    Number(a.Cash), a.Holdings.ToString(CultureInfo.InvariantCulture), Date(a.LastRebalance), a.AllowMargin ? "yes" : "no", a.LotMethod);
             ctx.Console.Write(table);
             ctx.Out.WriteLine($"{list.Count} accounts");
             return ExitCodes.Ok;
