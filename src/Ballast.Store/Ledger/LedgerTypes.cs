@@ -20,7 +20,7 @@ public enum TransactionKind
     Withdrawal,
     /// <summary>Shares in, cash out; opens a lot.</summary>
     Buy,
-    /// <summary>Shares out, cash in; closes lots FIFO unless the transaction names lots.</summary>
+    /// <summary>Shares out, cash in; closes lots by the account's lot method (fifo unless set) unless the transaction names lots.</summary>
     Sell,
     /// <summary>Cash income, optionally naming the security that paid it.</summary>
     Dividend,
