@@ -16,7 +16,7 @@ internal sealed partial class WriteScope
     private static readonly HashSet<string> TextColumns = new(StringComparer.Ordinal)
     {
         "kind", "trade_date", "lots", "idempotency_key", "execution_id", "memo", "recorded_at", "open_date", "last_rebalance", "date",
-        "name", "type", "currency", "policy", "created_at", "side", "ticker", "at", "actor", "action", "summary", "pair", "row_hash", "ledger_head",
+        "name", "type", "currency", "policy", "created_at", "side", "ticker", "at", "actor", "action", "summary", "pair", "row_hash", "ledger_head", "lot_method", "tax_settings",
     };
     private readonly Dictionary<string, long> _nextIds = new(StringComparer.Ordinal);
     private LedgerSession? _ledger;

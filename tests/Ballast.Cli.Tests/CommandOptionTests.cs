@@ -28,20 +28,16 @@ public sealed class CommandOptionTests : IDisposable
         return lines[0];
     }
 
-    [Theory]
-    [InlineData("tax", "--account", "alice")]
-    [InlineData("lots", "--all")]
-    [InlineData("harvest", "--household", "smith")]
-    [InlineData("lots", "--model", "sixty")]
-    public void TaxCommands_OnStoredAccounts_AreAUsageErrorSayingTheyReadAFile(params string[] args)
+    [Fact]
+    public void TaxCommands_OnAModelsAccounts_AreAUsageError()
     {
-        Refused($"{args[0]} reads a portfolio file, not stored accounts ({args[1]})", args);
+        Refused("lots reads one household's lots and history: use --account, --household or --all, not --model", "lots", "--model", "sixty");
     }
 
     [Fact]
-    public void TaxCommands_WithoutAFile_AskForOne()
+    public void TaxCommands_WithoutAFileOrAStoreSelection_AskForOne()
     {
-        Refused("give a portfolio file: ballast lots FILE", "lots");
+        Refused("give a portfolio file, or --account, --household or --all to use the store", "lots");
     }
 
     [Theory]
@@ -50,9 +46,7 @@ public sealed class CommandOptionTests : IDisposable
     [InlineData("tax", "--look", "monthly")]
     [InlineData("tax", "--whole-shares")]
     [InlineData("harvest", "--min-trade", "10")]
-    [InlineData("harvest", "--stale-days", "3")]
     [InlineData("lots", "--deposit", "100")]
-    [InlineData("harvest", "--db", "ballast.db")]
     public void TaxCommands_RefuseOverridesTheyDoNotUse(string command, string flag, params string[] value)
     {
         var (exit, _, stderr) = _cli.Run([command, Example("household.yaml"), flag, .. value]);

@@ -182,18 +182,20 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
-    public void PlanHousehold_Json_ListsEachAccountsPlan()
+    public void PlanHousehold_Json_IsTheHouseholdPlannersPlan()
     {
+        // A household is planned as one portfolio by the household planner: the trades go where tax allows (bob's IRA),
+        // each account's part is listed, and no cash moves between accounts.
         var (exit, stdout, _) = Run("plan", "--household", "smith", "--as-of", "2025-06-30", "--json");
 
         Assert.Equal(0, exit);
         using var doc = JsonDocument.Parse(stdout);
-        Assert.Equal("household smith", doc.RootElement.GetProperty("scope").GetString());
-        var plans = doc.RootElement.GetProperty("accounts").EnumerateArray()
-            .ToDictionary(a => a.GetProperty("account").GetString()!, a => a.GetProperty("plan"));
-        Assert.Equal(["alice", "bob"], plans.Keys.Order().ToArray());
-        Assert.False(plans["alice"].GetProperty("needsRebalancing").GetBoolean());
-        Assert.Empty(plans["alice"].GetProperty("trades").EnumerateArray());
-        Assert.Contains(plans["bob"].GetProperty("trades").EnumerateArray(), t => t.GetProperty("ticker").GetString() == "VTI" && t.GetProperty("side").GetString() == "sell");
+        var accounts = doc.RootElement.GetProperty("accounts").EnumerateArray().ToDictionary(a => a.GetProperty("name").GetString()!);
+        Assert.Equal(["alice", "bob"], accounts.Keys.Order().ToArray());
+        Assert.Equal("tax-deferred", accounts["bob"].GetProperty("type").GetString());
+        Assert.Empty(doc.RootElement.GetProperty("transfers").EnumerateArray());
+        Assert.Equal(0m, doc.RootElement.GetProperty("realizedGain").GetProperty("short").GetDecimal() + doc.RootElement.GetProperty("realizedGain").GetProperty("long").GetDecimal());
+        Assert.Contains(accounts["bob"].GetProperty("trades").EnumerateArray(), t => t.GetProperty("ticker").GetString() == "VTI" && t.GetProperty("side").GetString() == "sell");
+        Assert.Empty(accounts["alice"].GetProperty("trades").EnumerateArray());
     }
 }

@@ -58,9 +58,6 @@ internal static class PortfolioCommands
             var file = Flags.Value(result, options.File) is not null;
             if (Flags.Value(result, save) && file)
                 result.AddError("--save records proposals for stored accounts: use it with --account, --household, --model or --all");
-            // Stored accounts are planned without their lots, so a tax limit could not be kept: refuse it rather than ignore it.
-            if (!file && (Flags.Value(result, maxGain) is not null || Flags.Value(result, noShortTerm) || Flags.Value(result, taxAware)))
-                result.AddError("--max-realized-gain, --no-short-term-gains and --tax-aware need lots and plan from a portfolio file; stored accounts are planned without their lots");
         });
         command.SetAction(parse =>
         {
@@ -80,10 +77,10 @@ internal static class PortfolioCommands
                 Deposit = depositValue, Withdraw = withdrawValue, ForceRebalance = parse.GetValue(rebalance),
                 KeepCash = parse.GetValue(keepCash), Method = methodValue,
             };
-            if (options.FromStore(parse)) return StoredCommands.Plan(parse, context, options, request, parse.GetValue(csv), parse.GetValue(save));
+            var taxOptions = new TaxPlanOptions { MaxRealizedGain = maxGainValue, NoShortTermGains = parse.GetValue(noShortTerm), TaxAware = parse.GetValue(taxAware) };
+            if (options.FromStore(parse)) return StoredCommands.Plan(parse, context, options, request, taxOptions, parse.GetValue(csv), parse.GetValue(save));
             var portfolio = options.Load(parse, context, problems);
 
-            var taxOptions = new TaxPlanOptions { MaxRealizedGain = maxGainValue, NoShortTermGains = parse.GetValue(noShortTerm), TaxAware = parse.GetValue(taxAware) };
             var withTax = portfolio.Tax is not null || taxOptions.MaxRealizedGain is not null || taxOptions.NoShortTermGains || taxOptions.TaxAware;
             // One planner: the tax planner runs the engine and distributes its trades over the accounts.
             var tax = withTax ? HouseholdPlanner.Create(portfolio, request, taxOptions) : null;

@@ -9,19 +9,20 @@ namespace Ballast.Cli.Portfolio;
 /// <summary>
 /// The options that say which portfolio a command reads and how its settings are overridden, in groups: the
 /// portfolio (a file, or stored accounts), the output, the policy overrides and the execution overrides. check and
-/// plan take every group; the tax commands read a file only, with no overrides.
+/// plan take every group; the tax commands (lots, tax, harvest) read a file or stored accounts (--account, --household,
+/// --all; not --model, whose accounts are not one household), with no overrides.
 /// </summary>
 internal sealed class PortfolioOptions
 {
     private readonly string _command;
-    private readonly bool _fileOnly;
+    private readonly bool _taxCommand;
 
     /// <param name="command">The command's name, for messages.</param>
-    /// <param name="fileOnly">The command reads a portfolio file only: no stored accounts and no policy or execution overrides.</param>
-    public PortfolioOptions(string command, bool fileOnly = false)
+    /// <param name="taxCommand">A tax command: no policy or execution overrides, and stored accounts by account, household or all (not model).</param>
+    public PortfolioOptions(string command, bool taxCommand = false)
     {
         _command = command;
-        _fileOnly = fileOnly;
+        _taxCommand = taxCommand;
     }
 
     public Argument<string?> File { get; } = new("file") { Description = "Portfolio file (YAML or JSON); or use --account, --household, --model or --all with the store", Arity = ArgumentArity.ZeroOrOne };
@@ -59,15 +60,13 @@ internal sealed class PortfolioOptions
     {
         command.Arguments.Add(File);
         foreach (var o in new Option[] { Json, AsOf, Normalize }) command.Options.Add(o);
-        if (_fileOnly)
+        if (_taxCommand)
         {
-            File.Description = "Portfolio file (YAML or JSON) with lots or transactions";
-            // Not offered, but recognized: so that asking for stored accounts gets an answer, not "unrecognized argument".
-            foreach (var o in new Option[] { Account, Household, Model, All })
-            {
-                o.Hidden = true;
-                command.Options.Add(o);
-            }
+            File.Description = "Portfolio file (YAML or JSON) with lots or transactions; or use --account, --household or --all with the store";
+            foreach (var o in new Option[] { Account, Household, All, StaleDays }) command.Options.Add(o);
+            // Not offered, but recognized: so that asking for a model's accounts gets an answer, not "unrecognized argument".
+            Model.Hidden = true;
+            command.Options.Add(Model);
         }
         else
         {
@@ -77,16 +76,14 @@ internal sealed class PortfolioOptions
         {
             var given = new[] { Account, Household, Model, (Option)All }.Where(o => Flags.Given(result, o)).Select(o => o.Name).ToList();
             var file = Flags.Value(result, File) is not null;
-            if (_fileOnly)
+            if (_taxCommand && given.Contains(Model.Name))
             {
-                if (given.Count > 0)
-                    result.AddError($"{_command} reads a portfolio file, not stored accounts ({given[0]}): give the file; stored accounts' lots and tax history are not read yet");
-                else if (!file)
-                    result.AddError($"give a portfolio file: ballast {_command} FILE");
+                result.AddError($"{_command} reads one household's lots and history: use --account, --household or --all, not --model");
                 return;
             }
             if (file && given.Count > 0) result.AddError("give a portfolio file or a store selection (--account, --household, --model, --all), not both");
-            else if (!file && given.Count == 0) result.AddError("give a portfolio file, or --account, --household, --model or --all to use the store");
+            else if (!file && given.Count == 0)
+                result.AddError(_taxCommand ? "give a portfolio file, or --account, --household or --all to use the store" : "give a portfolio file, or --account, --household, --model or --all to use the store");
             else if (given.Count > 1) result.AddError("--account, --household, --model and --all cannot be combined");
             else if (file && Flags.Given(result, StaleDays)) result.AddError("--stale-days applies to stored accounts' prices; a portfolio file gives its own prices");
             else if (!file && Flags.Given(result, Normalize)) result.AddError("--normalize rescales a portfolio file's targets; a stored model's targets were checked when it was set");
@@ -107,8 +104,13 @@ internal sealed class PortfolioOptions
     public (SnapshotQuery Query, StoredPortfolios Converter, string Scope) StoreSelection(ParseResult parse, CliContext context)
     {
         var problems = new List<InputProblem>();
-        var policy = ReadPolicyOverrides(parse, problems);
-        var execution = ReadExecutionOverrides(parse, problems);
+        Func<Policy, Policy> policy = p => p;
+        Func<ExecutionOptions, ExecutionOptions> execution = x => x;
+        if (!_taxCommand)
+        {
+            policy = ReadPolicyOverrides(parse, problems);
+            execution = ReadExecutionOverrides(parse, problems);
+        }
         DateOnly asOf = default;
         try
         {
@@ -143,7 +145,7 @@ internal sealed class PortfolioOptions
         problems.AddRange(read.Problems);
         Func<Policy, Policy> policyOverride = p => p;
         Func<ExecutionOptions, ExecutionOptions> executionOverride = x => x;
-        if (!_fileOnly)
+        if (!_taxCommand)
         {
             policyOverride = ReadPolicyOverrides(parse, problems);
             executionOverride = ReadExecutionOverrides(parse, problems);

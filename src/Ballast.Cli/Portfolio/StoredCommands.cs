@@ -6,6 +6,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ballast.Cli.Store;
 using Ballast.Drift;
+using Ballast.Households;
 using Ballast.Input;
 using Ballast.Planning;
 using Ballast.Store;
@@ -95,8 +96,15 @@ internal static class StoredCommands
         return errors.Count > 0 || needing > 0 ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
     });
 
-    public static int Plan(ParseResult parse, CliContext context, PortfolioOptions options, PlanRequest request, bool csv, bool save) => StoreCommands.Run(context, () =>
+    /// <summary>
+    /// Plans stored accounts. A household (--household), or any selection with a tax flag, is planned by the engine's
+    /// <see cref="HouseholdPlanner"/> on the accounts with their lots and history, as a household portfolio file would be;
+    /// otherwise each account is planned alone.
+    /// </summary>
+    public static int Plan(ParseResult parse, CliContext context, PortfolioOptions options, PlanRequest request, TaxPlanOptions taxOptions, bool csv, bool save) => StoreCommands.Run(context, () =>
     {
+        if (parse.GetValue(options.Household) is not null || taxOptions.MaxRealizedGain is not null || taxOptions.NoShortTermGains || taxOptions.TaxAware)
+            return TaxPlan(parse, context, options, request, taxOptions, csv, save);
         var (query, converter, scope) = options.StoreSelection(parse, context);
         var store = StoreCommands.Open(parse, context);
         converter.MarketFacts = new StoredMarket(store, query.AsOf).Add;
@@ -170,6 +178,83 @@ internal static class StoredCommands
         foreach (var id in ids) context.Error.WriteLine($"saved proposal {id}");
         return ExitCodes.Ok;
     });
+
+    private static int TaxPlan(ParseResult parse, CliContext context, PortfolioOptions options, PlanRequest request, TaxPlanOptions taxOptions, bool csv, bool save)
+    {
+        var store = StoreCommands.Open(parse, context);
+        var (groups, scope, single) = StoredTax.Load(parse, context, options, store, forPlanning: true);
+        if (!single && groups.Count == 0) throw new InputException(new InputProblem($"no stored account of {scope} can be planned", Field: "--" + scope.Split(' ')[0]));
+        var plans = groups.Select(g => (Group: g, Tax: HouseholdPlanner.Create(g.Portfolio!, request, taxOptions))).ToList();
+
+        var ids = new List<long>();
+        if (save)
+        {
+            // One proposal per account with orders: its orders are its part of the household plan.
+            var proposals = new List<NewProposal>();
+            foreach (var (group, tax) in plans)
+            {
+                var planJson = PlanJson.Write(group.Portfolio!, tax.Plan, includeAfter: false, tax);
+                var afterJson = PlanJson.Write(group.Portfolio!, tax.Plan, includeAfter: true, tax);
+                foreach (var account in tax.Accounts.Where(a => a.Trades.Count > 0))
+                {
+                    var stored = group.Accounts.First(a => a.Account.Name == account.Account.Name);
+                    var accountPlan = tax.Plan with { Trades = [.. account.Trades.Select(t => t.Trade)] };
+                    proposals.Add(new NewProposal($"account {account.Account.Name}", EngineVersion, stored.Account.Policy, planJson, afterJson,
+                        BallastStore.OrdersFromPlan(account.Account.Name, accountPlan)));
+                }
+            }
+            foreach (var proposal in proposals) ids.Add(store.SaveProposal(proposal));
+        }
+
+        if (csv)
+        {
+            var sb = new StringBuilder("account,ticker,side,quantity,value\n");
+            foreach (var (_, tax) in plans)
+                foreach (var account in tax.Accounts)
+                    foreach (var t in account.Trades.Select(x => x.Trade))
+                        sb.Append(account.Account.Name).Append(',').Append(t.Ticker).Append(',').Append(t.Side == TradeSide.Buy ? "buy" : "sell").Append(',')
+                          .Append(t.Quantity?.ToString(CultureInfo.InvariantCulture) ?? "").Append(',').Append(t.Value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            context.Out.Write(sb.ToString());
+        }
+        else if (single)
+        {
+            var (group, tax) = plans[0];
+            if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(group.Portfolio!, tax.Plan, includeAfter: true, tax));
+            else PlanRenderer.RenderPlan(context, group.Portfolio!, tax.Plan, tax);
+        }
+        else if (parse.GetValue(options.Json))
+        {
+            using var stream = new MemoryStream();
+            using (var w = PlanJson.NewWriter(stream))
+            {
+                w.WriteStartObject();
+                w.WriteString("scope", scope);
+                w.WriteStartArray("households");
+                foreach (var (group, tax) in plans)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", group.Name);
+                    w.WritePropertyName("plan");
+                    PlanJson.WriteObject(w, group.Portfolio!, tax.Plan, includeAfter: true, tax);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            context.Out.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        }
+        else
+        {
+            foreach (var (group, tax) in plans)
+            {
+                context.Console.MarkupLine($"[bold]== {Markup.Escape(group.Name)}[/]");
+                PlanRenderer.RenderPlan(context, group.Portfolio!, tax.Plan, tax);
+                context.Console.WriteLine();
+            }
+        }
+        foreach (var id in ids) context.Error.WriteLine($"saved proposal {id}");
+        return ExitCodes.Ok;
+    }
 
     private static StoredPortfolio Single(BallastStore store, SnapshotQuery query, StoredPortfolios converter)
     {

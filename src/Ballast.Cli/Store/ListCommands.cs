@@ -26,11 +26,13 @@ public static class ListCommands
         accounts.Subcommands.Add(AccountsList(ctx));
         accounts.Subcommands.Add(Margin(ctx));
         accounts.Subcommands.Add(AccountSet(ctx));
+        accounts.Subcommands.Add(LotMethod(ctx));
         root.Subcommands.Add(accounts);
 
         var households = new Command("households", "Households and their accounts");
         households.Aliases.Add("household");
         households.Subcommands.Add(HouseholdsList(ctx));
+        households.Subcommands.Add(HouseholdTax(ctx));
         root.Subcommands.Add(households);
 
         var proposals = new Command("proposals", "Saved proposals: list them with their status, show one, approve, send or cancel it");
@@ -73,7 +75,7 @@ public static class ListCommands
 
     private static Command AccountsList(CliContext ctx)
     {
-        var cmd = new Command("list", "List accounts: household, type, currency, model and version, cash, holdings, last rebalance, margin");
+        var cmd = new Command("list", "List accounts: household, type, currency, model and version, cash, holdings, last rebalance, margin, lot method");
         var json = NewJson();
         cmd.Options.Add(json);
         cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
@@ -99,19 +101,20 @@ public static class ListCommands
                         if (a.LastRebalance is not null) w.WriteString("lastRebalance", Date(a.LastRebalance));
                         w.WriteBoolean("allowMargin", a.AllowMargin);
                         ExecutionSettings.WriteJson(w, "execution", a.Execution);
+                        w.WriteString("lotMethod", a.LotMethod);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
                 });
                 return ExitCodes.Ok;
             }
-            var table = NewTable(ctx, "Account", "Household", "Type", "Currency", "Model", "Cash", "Holdings", "Last rebalance", "Margin", "Execution");
+            var table = NewTable(ctx, "Account", "Household", "Type", "Currency", "Model", "Cash", "Holdings", "Last rebalance", "Margin", "Lots", "Execution");
             table.Columns[5].RightAligned();
             table.Columns[6].RightAligned();
             foreach (var a in list)
                 table.AddRow(Markup.Escape(a.Name), Markup.Escape(a.Household ?? ""), a.Type, a.Currency,
                     Markup.Escape(a.Model is null ? "(none)" : $"{a.Model} v{a.ModelVersion}{(a.OwnPolicy ? ", own policy" : "")}"),
-                    Number(a.Cash), a.Holdings.ToString(CultureInfo.InvariantCulture), Date(a.LastRebalance), a.AllowMargin ? "yes" : "no",
+                    Number(a.Cash), a.Holdings.ToString(CultureInfo.InvariantCulture), Date(a.LastRebalance), a.AllowMargin ? "yes" : "no", a.LotMethod,
                     Markup.Escape(ExecutionSettings.Short(a.Execution)));
             ctx.Console.Write(table);
             ctx.Out.WriteLine($"{list.Count} accounts");
@@ -157,6 +160,72 @@ public static class ListCommands
             var text = execution.Build(parse, ctx, current);
             store.SetAccountExecution(name, text);
             ctx.Out.WriteLine(text is null ? $"{name}: no own execution settings" : $"{name}: execution {ExecutionSettings.Short(text)}");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command LotMethod(CliContext ctx)
+    {
+        var account = new Argument<string>("ACCOUNT");
+        var method = new Argument<string?>("METHOD") { Description = "fifo (the default), lifo, hifo or tax-min; without it, print the account's method", Arity = ArgumentArity.ZeroOrOne };
+        var cmd = new Command("lot-method", "Show or set the order in which an account's sales consume its lots (the engine's lot selection); fixed once the account has sold");
+        cmd.Arguments.Add(account);
+        cmd.Arguments.Add(method);
+        cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var store = StoreCommands.Open(parse, ctx);
+            var name = parse.GetValue(account)!;
+            if (parse.GetValue(method) is not { } text)
+            {
+                ctx.Out.WriteLine($"{name}: lot method {Ballast.Tax.LotSelectionMethods.ToWord(store.LotMethod(name))}");
+                return ExitCodes.Ok;
+            }
+            if (!Ballast.Store.Ledger.StoredLotMethods.TryParse(text, out var m, out var error)) throw new InputException(new InputProblem(error!, Field: "METHOD"));
+            store.SetLotMethod(name, m);
+            ctx.Out.WriteLine($"{name}: lot method {Ballast.Tax.LotSelectionMethods.ToWord(m)}");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command HouseholdTax(CliContext ctx)
+    {
+        var household = new Argument<string>("HOUSEHOLD");
+        var file = new Argument<string?>("FILE")
+        {
+            Description = "YAML or JSON with a portfolio file's taxRegime, identical, substitutes, harvest and allowCashTransfers; without it, print the settings",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var clear = new Option<bool>("--clear") { Description = "Remove the settings (US 37%/20%, no identical groups or substitutes, default harvest thresholds)" };
+        var cmd = new Command("tax", "Show or set a household's tax settings, used by lots, tax, harvest and plan on its stored accounts");
+        cmd.Arguments.Add(household);
+        cmd.Arguments.Add(file);
+        cmd.Options.Add(clear);
+        cmd.Validators.Add(result =>
+        {
+            if (Flags.Value(result, clear) && Flags.Value(result, file) is not null) result.AddError("give a settings FILE or --clear, not both");
+        });
+        cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var store = StoreCommands.Open(parse, ctx);
+            var name = parse.GetValue(household)!;
+            if (parse.GetValue(clear))
+            {
+                store.SetHouseholdTax(name, null);
+                ctx.Out.WriteLine($"household {name}: tax settings cleared");
+                return ExitCodes.Ok;
+            }
+            if (parse.GetValue(file) is not { } path)
+            {
+                ctx.Out.WriteLine(store.HouseholdTax(name) is { } text ? text.TrimEnd() : $"household {name}: no tax settings (US 37%/20%, defaults)");
+                return ExitCodes.Ok;
+            }
+            var problems = new List<InputProblem>();
+            var content = Document.ReadFile(ctx.ResolvePath(path), path, problems);
+            if (content is null) throw new InputException(problems);
+            store.SetHouseholdTax(name, content, path);
+            ctx.Out.WriteLine($"household {name}: tax settings set from {path}");
             return ExitCodes.Ok;
         }));
         return cmd;

@@ -28,41 +28,90 @@ internal static class TaxCommands
         return (portfolio, portfolio.Tax ?? TaxProfile.Plain(portfolio));
     }
 
-    private static Command Lots(CliContext context)
+    /// <summary>
+    /// Runs a tax command's output on a file, or on the stored accounts the flags select: one account or household prints what
+    /// the same accounts written as a household file print; --all prints one result per household (and per account without one).
+    /// </summary>
+    private static int Each(ParseResult parse, CliContext context, PortfolioOptions options, List<InputProblem> problems,
+        Action<Utf8JsonWriter, Ballast.Portfolios.Portfolio, TaxProfile> json, Action<Ballast.Portfolios.Portfolio, TaxProfile> render)
     {
-        var options = new PortfolioOptions("lots", fileOnly: true);
-        var command = new Command("lots", "List the open tax lots after the file's transactions, with wash-sale adjustments and holding-period starts.");
-        options.AddTo(command);
-        command.SetAction(parse =>
+        if (!options.FromStore(parse))
         {
-            var (portfolio, profile) = Load(options, parse, context, []);
-            var lots = profile.History.OpenLots;
-            if (parse.GetValue(options.Json))
+            var (portfolio, profile) = Load(options, parse, context, problems);
+            if (parse.GetValue(options.Json)) context.Out.Write(Json(w => json(w, portfolio, profile)));
+            else render(portfolio, profile);
+            return ExitCodes.Ok;
+        }
+        return Store.StoreCommands.Run(context, () =>
+        {
+            if (problems.Count > 0) throw new InputException(problems);
+            var store = Store.StoreCommands.Open(parse, context);
+            var (groups, scope, single) = StoredTax.Load(parse, context, options, store, forPlanning: false);
+            var asJson = parse.GetValue(options.Json);
+            if (single)
             {
-                var md = portfolio.Execution.MoneyDecimals;
+                var p = groups[0].Portfolio!;
+                if (asJson) context.Out.Write(Json(w => json(w, p, p.Tax!)));
+                else render(p, p.Tax!);
+                return ExitCodes.Ok;
+            }
+            if (asJson)
+            {
                 context.Out.Write(Json(w =>
                 {
-                    w.WriteString("asOf", portfolio.AsOf.ToString("yyyy-MM-dd"));
-                    w.WriteStartArray("lots");
-                    foreach (var l in lots)
+                    w.WriteString("scope", scope);
+                    w.WriteStartArray("results");
+                    foreach (var g in groups)
                     {
                         w.WriteStartObject();
-                        w.WriteString("ticker", l.Ticker);
-                        w.WriteString("account", l.Account);
-                        w.WriteString("lotId", l.Id);
-                        w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
-                        PlanJson.Num(w, "quantity", l.Quantity);
-                        PlanJson.Money(w, "costBasis", l.CostBasis, md);
-                        PlanJson.Money(w, "washSaleAdjustment", l.WashSaleAdjustment, md);
-                        w.WriteString("holdingPeriodStart", l.HoldingPeriodStart.ToString("yyyy-MM-dd"));
-                        if (portfolio.FindSecurity(l.Ticker)?.Price is { } price)
-                            PlanJson.Money(w, "unrealizedGain", profile.Selector.RoundMoney(l.Quantity * price) - l.CostBasis, md);
+                        w.WriteString("name", g.Name);
+                        json(w, g.Portfolio!, g.Portfolio!.Tax!);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
                 }));
                 return ExitCodes.Ok;
             }
+            foreach (var g in groups)
+            {
+                context.Console.MarkupLine($"[bold]== {Markup.Escape(g.Name)}[/]");
+                render(g.Portfolio!, g.Portfolio!.Tax!);
+                context.Console.WriteLine();
+            }
+            return ExitCodes.Ok;
+        });
+    }
+
+    private static Command Lots(CliContext context)
+    {
+        var options = new PortfolioOptions("lots", taxCommand: true);
+        var command = new Command("lots", "List the open tax lots after the history (a file's transactions or the stored ledger), with wash-sale adjustments and holding-period starts.");
+        options.AddTo(command);
+        command.SetAction(parse => Each(parse, context, options, [], (w, portfolio, profile) =>
+        {
+            var lots = profile.History.OpenLots;
+            var md = portfolio.Execution.MoneyDecimals;
+            w.WriteString("asOf", portfolio.AsOf.ToString("yyyy-MM-dd"));
+            w.WriteStartArray("lots");
+            foreach (var l in lots)
+            {
+                w.WriteStartObject();
+                w.WriteString("ticker", l.Ticker);
+                w.WriteString("account", l.Account);
+                w.WriteString("lotId", l.Id);
+                w.WriteString("acquired", l.Acquired.ToString("yyyy-MM-dd"));
+                PlanJson.Num(w, "quantity", l.Quantity);
+                PlanJson.Money(w, "costBasis", l.CostBasis, md);
+                PlanJson.Money(w, "washSaleAdjustment", l.WashSaleAdjustment, md);
+                w.WriteString("holdingPeriodStart", l.HoldingPeriodStart.ToString("yyyy-MM-dd"));
+                if (portfolio.FindSecurity(l.Ticker)?.Price is { } price)
+                    PlanJson.Money(w, "unrealizedGain", profile.Selector.RoundMoney(l.Quantity * price) - l.CostBasis, md);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }, (portfolio, profile) =>
+        {
+            var lots = profile.History.OpenLots;
             var m = Money(portfolio);
             var table = new Table().Border(context.Interactive ? TableBorder.Rounded : TableBorder.Ascii).Title($"[bold]Open lots on {portfolio.AsOf:yyyy-MM-dd}[/]")
                 .AddColumns("Account", "Ticker", "Lot", "Acquired", "Quantity", "Cost basis", "Wash-sale adj.", "Holding from");
@@ -73,14 +122,13 @@ internal static class TaxCommands
                     l.WashSaleAdjustment.ToString(m, CultureInfo.InvariantCulture), l.HoldingPeriodStart.ToString("yyyy-MM-dd"));
             if (lots.Count == 0) table.AddRow("", "no lots", "", "", "", "", "", "");
             context.Console.Write(table);
-            return ExitCodes.Ok;
-        });
+        }));
         return command;
     }
 
     private static Command TaxYear(CliContext context)
     {
-        var options = new PortfolioOptions("tax", fileOnly: true);
+        var options = new PortfolioOptions("tax", taxCommand: true);
         var year = new Option<string?>("--year") { Description = "Calendar year (default: the as-of year)" };
         var command = new Command("tax", "Realized gains of a year from the file's transactions, losses disallowed by wash sales, and the estimated tax.");
         options.AddTo(command);
@@ -94,62 +142,61 @@ internal static class TaxCommands
                 if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var y) && y is >= 1900 and <= 9999) yearValue = y;
                 else problems.Add(new InputProblem($"'{text}' is not a year", Field: "--year"));
             }
-            var (portfolio, profile) = Load(options, parse, context, problems);
-            var y2 = yearValue ?? portfolio.AsOf.Year;
-            var gains = y2 == portfolio.AsOf.Year ? profile.YearToDate(y2) : profile.History.RealizedGains(y2, profile.Regime, profile.TreatmentByTicker);
-            var shortTerm = gains.Where(g => g.Term == HoldingTerm.ShortTerm).Sum(g => g.Amount);
-            var longTerm = gains.Where(g => g.Term == HoldingTerm.LongTerm).Sum(g => g.Amount);
-            var disallowed = profile.History.Realized(y2).DisallowedLosses;
-            var tax = TaxCalculator.Estimate(profile.Regime, gains).Total;
-            var sales = profile.History.Sales.Where(s => s.Date.Year == y2).ToList();
-            if (parse.GetValue(options.Json))
+            (int Year, decimal Short, decimal Long, decimal Disallowed, decimal Tax, List<RealizedSale> Sales) Figures(Ballast.Portfolios.Portfolio portfolio, TaxProfile profile)
             {
-                var md = portfolio.Execution.MoneyDecimals;
-                context.Out.Write(Json(w =>
-                {
-                    w.WriteNumber("year", y2);
-                    w.WriteString("regime", profile.Regime.Name);
-                    w.WriteString("source", y2 == portfolio.AsOf.Year && profile.RealizedYearToDate is not null ? "realizedYearToDate" : "transactions");
-                    w.WriteStartObject("realized");
-                    PlanJson.Money(w, "short", shortTerm, md);
-                    PlanJson.Money(w, "long", longTerm, md);
-                    w.WriteEndObject();
-                    PlanJson.Money(w, "disallowedLosses", disallowed, md);
-                    PlanJson.Money(w, "estimatedTax", tax, md);
-                    w.WriteStartArray("sales");
-                    foreach (var s in sales)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("date", s.Date.ToString("yyyy-MM-dd"));
-                        w.WriteString("account", s.Account);
-                        w.WriteString("ticker", s.Ticker);
-                        PlanJson.Num(w, "quantity", s.Quantity);
-                        PlanJson.Money(w, "proceeds", s.Proceeds, md);
-                        PlanJson.Money(w, "costBasis", s.CostBasis, md);
-                        PlanJson.Money(w, "gain", s.Gain, md);
-                        PlanJson.Money(w, "disallowedLoss", s.DisallowedLoss, md);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                }));
-                return ExitCodes.Ok;
+                var y2 = yearValue ?? portfolio.AsOf.Year;
+                var gains = y2 == portfolio.AsOf.Year ? profile.YearToDate(y2) : profile.History.RealizedGains(y2, profile.Regime, profile.TreatmentByTicker);
+                return (y2, gains.Where(g => g.Term == HoldingTerm.ShortTerm).Sum(g => g.Amount), gains.Where(g => g.Term == HoldingTerm.LongTerm).Sum(g => g.Amount),
+                    profile.History.Realized(y2).DisallowedLosses, TaxCalculator.Estimate(profile.Regime, gains).Total,
+                    profile.History.Sales.Where(s => s.Date.Year == y2).ToList());
             }
-            var m = Money(portfolio);
-            var c = context.Console;
-            c.MarkupLine($"[bold]Tax year {y2}[/] ({Markup.Escape(profile.Regime.Name)} regime)");
-            foreach (var s in sales)
-                c.MarkupLine($"  {s.Date:yyyy-MM-dd} {Markup.Escape(s.Account)} sell {s.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture)} {Markup.Escape(s.Ticker)}: proceeds {s.Proceeds.ToString(m, CultureInfo.InvariantCulture)}, basis {s.CostBasis.ToString(m, CultureInfo.InvariantCulture)}, gain {s.Gain.ToString(m, CultureInfo.InvariantCulture)}, disallowed {s.DisallowedLoss.ToString(m, CultureInfo.InvariantCulture)}");
-            c.MarkupLine($"Realized short-term: {shortTerm.ToString(m, CultureInfo.InvariantCulture)}   long-term: {longTerm.ToString(m, CultureInfo.InvariantCulture)}");
-            c.MarkupLine($"Losses disallowed by wash sales: {disallowed.ToString(m, CultureInfo.InvariantCulture)}");
-            c.MarkupLine($"Estimated tax: [bold]{tax.ToString(m, CultureInfo.InvariantCulture)}[/]");
-            return ExitCodes.Ok;
+            return Each(parse, context, options, problems, (w, portfolio, profile) =>
+            {
+                var (y2, shortTerm, longTerm, disallowed, tax, sales) = Figures(portfolio, profile);
+                var md = portfolio.Execution.MoneyDecimals;
+                w.WriteNumber("year", y2);
+                w.WriteString("regime", profile.Regime.Name);
+                w.WriteString("source", y2 == portfolio.AsOf.Year && profile.RealizedYearToDate is not null ? "realizedYearToDate" : "transactions");
+                w.WriteStartObject("realized");
+                PlanJson.Money(w, "short", shortTerm, md);
+                PlanJson.Money(w, "long", longTerm, md);
+                w.WriteEndObject();
+                PlanJson.Money(w, "disallowedLosses", disallowed, md);
+                PlanJson.Money(w, "estimatedTax", tax, md);
+                w.WriteStartArray("sales");
+                foreach (var s in sales)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("date", s.Date.ToString("yyyy-MM-dd"));
+                    w.WriteString("account", s.Account);
+                    w.WriteString("ticker", s.Ticker);
+                    PlanJson.Num(w, "quantity", s.Quantity);
+                    PlanJson.Money(w, "proceeds", s.Proceeds, md);
+                    PlanJson.Money(w, "costBasis", s.CostBasis, md);
+                    PlanJson.Money(w, "gain", s.Gain, md);
+                    PlanJson.Money(w, "disallowedLoss", s.DisallowedLoss, md);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }, (portfolio, profile) =>
+            {
+                var (y2, shortTerm, longTerm, disallowed, tax, sales) = Figures(portfolio, profile);
+                var m = Money(portfolio);
+                var c = context.Console;
+                c.MarkupLine($"[bold]Tax year {y2}[/] ({Markup.Escape(profile.Regime.Name)} regime)");
+                foreach (var s in sales)
+                    c.MarkupLine($"  {s.Date:yyyy-MM-dd} {Markup.Escape(s.Account)} sell {s.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture)} {Markup.Escape(s.Ticker)}: proceeds {s.Proceeds.ToString(m, CultureInfo.InvariantCulture)}, basis {s.CostBasis.ToString(m, CultureInfo.InvariantCulture)}, gain {s.Gain.ToString(m, CultureInfo.InvariantCulture)}, disallowed {s.DisallowedLoss.ToString(m, CultureInfo.InvariantCulture)}");
+                c.MarkupLine($"Realized short-term: {shortTerm.ToString(m, CultureInfo.InvariantCulture)}   long-term: {longTerm.ToString(m, CultureInfo.InvariantCulture)}");
+                c.MarkupLine($"Losses disallowed by wash sales: {disallowed.ToString(m, CultureInfo.InvariantCulture)}");
+                c.MarkupLine($"Estimated tax: [bold]{tax.ToString(m, CultureInfo.InvariantCulture)}[/]");
+            });
         });
         return command;
     }
 
     private static Command Harvest(CliContext context)
     {
-        var options = new PortfolioOptions("harvest", fileOnly: true);
+        var options = new PortfolioOptions("harvest", taxCommand: true);
         var minPercent = new Option<string?>("--min-loss-percent") { Description = "Harvest lots that lost at least this share of their basis (default 5%, or the file's harvest.minLossPercent)" };
         var minLoss = new Option<string?>("--min-loss") { Description = "Harvest lots that lost at least this amount (default 100, or the file's harvest.minLoss)" };
         var command = new Command("harvest", "Tax-loss harvest candidates with substitutes, never a wash sale across the household; held-back trades with the date they are free.");
@@ -161,12 +208,12 @@ internal static class TaxCommands
             var problems = new List<InputProblem>();
             var percent = Flags.Fraction(parse, minPercent, problems, max: 1m);
             var amount = Flags.Amount(parse, minLoss, problems);
-            var (portfolio, profile) = Load(options, parse, context, problems);
-            var report = Find(portfolio, profile, new HarvestThresholds(percent ?? profile.Harvest.MinLossFraction, amount ?? profile.Harvest.MinLossAmount));
-            if (parse.GetValue(options.Json))
+            HarvestReport Report(Ballast.Portfolios.Portfolio portfolio, TaxProfile profile) =>
+                Find(portfolio, profile, new HarvestThresholds(percent ?? profile.Harvest.MinLossFraction, amount ?? profile.Harvest.MinLossAmount));
+            return Each(parse, context, options, problems, (w, portfolio, profile) =>
             {
+                var report = Report(portfolio, profile);
                 var md = portfolio.Execution.MoneyDecimals;
-                context.Out.Write(Json(w =>
                 {
                     w.WriteString("asOf", portfolio.AsOf.ToString("yyyy-MM-dd"));
                     w.WriteStartArray("candidates");
@@ -209,9 +256,10 @@ internal static class TaxCommands
                     w.WriteEndArray();
                     PlanJson.Money(w, "totalLoss", report.TotalLoss, md);
                     PlanJson.Money(w, "estimatedTaxSaved", report.EstimatedTaxSaved, md);
-                }));
-                return ExitCodes.Ok;
-            }
+                }
+            }, (portfolio, profile) =>
+            {
+            var report = Report(portfolio, profile);
             var m = Money(portfolio);
             var c = context.Console;
             var table = new Table().Border(context.Interactive ? TableBorder.Rounded : TableBorder.Ascii).Title("[bold]Harvest candidates[/]")
@@ -225,7 +273,7 @@ internal static class TaxCommands
             foreach (var h in report.HeldBack)
                 c.MarkupLine($"[yellow]held back:[/] {Markup.Escape(h.Account)} {Markup.Escape(h.Ticker)}: {Markup.Escape(h.Reason)}{(h.Until is { } u ? $" (until {u:yyyy-MM-dd})" : "")}");
             c.MarkupLine($"Loss harvested: {report.TotalLoss.ToString(m, CultureInfo.InvariantCulture)}   Estimated tax saved: [bold]{report.EstimatedTaxSaved.ToString(m, CultureInfo.InvariantCulture)}[/]");
-            return ExitCodes.Ok;
+            });
         });
         return command;
     }

@@ -25,7 +25,8 @@ namespace Ballast.Store
             var file = CsvFile.Read(path, ["account", "type", "currency"], displayName);
             var problems = new List<InputProblem>();
             int iName = file.IndexOf("account")!.Value, iType = file.IndexOf("type")!.Value, iCur = file.IndexOf("currency")!.Value;
-            int? iHouse = file.IndexOf("household"), iModel = file.IndexOf("model"), iPolicy = file.IndexOf("policy"), iNumber = file.IndexOf("broker_account");
+            int? iHouse = file.IndexOf("household"), iModel = file.IndexOf("model"), iPolicy = file.IndexOf("policy"), iNumber = file.IndexOf("broker_account"),
+                iMethod = file.IndexOf("lot_method");
             var numbers = new Dictionary<string, (string Account, int Line)>(StringComparer.Ordinal);
             var rows = new List<(int Line, NewAccount Account)>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -43,7 +44,10 @@ namespace Ballast.Store
                 foreach (var number in (CsvFile.Cell(row, iNumber) ?? "").Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     if (!numbers.TryAdd(number, (name, row.Line)))
                         problems.Add(new($"broker account number '{number}' is given to two accounts", file.Name, row.Line, Field: "broker_account"));
-                rows.Add((row.Line, new NewAccount(name, type, (cur ?? "").ToUpperInvariant(), CsvFile.Cell(row, iHouse), CsvFile.Cell(row, iModel), CsvFile.Cell(row, iPolicy))));
+                var method = Ballast.Tax.LotSelectionMethod.Fifo;
+                if (CsvFile.Cell(row, iMethod) is { } methodText && !StoredLotMethods.TryParse(methodText, out method, out var methodError))
+                    problems.Add(new(methodError!, file.Name, row.Line, Field: "lot_method"));
+                rows.Add((row.Line, new NewAccount(name, type, (cur ?? "").ToUpperInvariant(), CsvFile.Cell(row, iHouse), CsvFile.Cell(row, iModel), CsvFile.Cell(row, iPolicy), method)));
             }
             if (problems.Count > 0) throw new InputException(problems);
             return WriteImport("import accounts", scope =>
@@ -92,12 +96,12 @@ namespace Ballast.Store
                         householdId = hid;
                     }
                     var id = scope.NextId("accounts");
-                    accounts.Add([id, a.Name, householdId, a.Type.ToText(), a.Currency, modelId, a.Policy, scope.Now]);
+                    accounts.Add([id, a.Name, householdId, a.Type.ToText(), a.Currency, modelId, a.Policy, scope.Now, Ballast.Tax.LotSelectionMethods.ToWord(a.LotMethod)]);
                     balances.Add([id, 0L, null]);
                 }
                 if (problems.Count > 0) throw new InputException(problems);
                 scope.Insert("households", ["id", "name", "created_at"], newHouseholds);
-                scope.Insert("accounts", ["id", "name", "household_id", "type", "currency", "model_id", "policy", "created_at"], accounts);
+                scope.Insert("accounts", ["id", "name", "household_id", "type", "currency", "model_id", "policy", "created_at", "lot_method"], accounts);
                 scope.Insert("balances", ["account_id", "cash", "last_rebalance"], balances);
                 var mapped = 0;
                 if (numbers.Count > 0)

@@ -31,8 +31,8 @@ public sealed partial class BallastStore
         if (problems.Count > 0) throw new InputException(problems);
         long? householdId = a.Household is null ? null : HouseholdId(scope, a.Household);
         var id = scope.NextId("accounts");
-        scope.Execute("INSERT INTO accounts (id, name, household_id, type, currency, model_id, policy, created_at) VALUES (@id, @name, @h, @type, @cur, @m, @p, @at)",
-            new { id, name = a.Name, h = householdId, type = a.Type.ToText(), cur = a.Currency!.ToUpperInvariant(), m = modelId, p = a.Policy, at = scope.Now });
+        scope.Execute("INSERT INTO accounts (id, name, household_id, type, currency, model_id, policy, created_at, lot_method) VALUES (@id, @name, @h, @type, @cur, @m, @p, @at, @lm)",
+            new { id, name = a.Name, h = householdId, type = a.Type.ToText(), cur = a.Currency!.ToUpperInvariant(), m = modelId, p = a.Policy, at = scope.Now, lm = Ballast.Tax.LotSelectionMethods.ToWord(a.LotMethod) });
         scope.Execute("INSERT INTO balances (account_id, cash, last_rebalance) VALUES (@id, 0, NULL)", new { id });
         return id;
     }

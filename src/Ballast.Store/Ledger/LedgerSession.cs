@@ -1,4 +1,5 @@
 using Ballast.Store.Data;
+using Ballast.Tax;
 
 namespace Ballast.Store.Ledger;
 
@@ -13,6 +14,8 @@ internal sealed class AccountState(long accountId)
 {
     public long AccountId { get; } = accountId;
     public long Cash { get; set; }
+    /// <summary>The account's lot selection method (<c>accounts.lot_method</c>) for sales that name no lots.</summary>
+    public LotSelectionMethod LotMethod { get; set; } = LotSelectionMethod.Fifo;
     public string? LastRebalance { get; set; }
     public Dictionary<long, long> Holdings { get; } = [];
     public Dictionary<long, List<Lot>> OpenLots { get; } = [];
@@ -67,6 +70,9 @@ internal sealed class LedgerSession(WriteScope scope)
     private void Fill(long[]? ids)
     {
         var where = ids is null ? "" : " WHERE account_id IN @ids";
+        var accountWhere = ids is null ? "" : " WHERE id IN @ids";
+        foreach (var a in scope.Query($"SELECT id, lot_method FROM accounts{accountWhere}", new { ids }, r => (Id: r.GetInt64(0), Method: r.GetString(1))))
+            if (_states.TryGetValue(a.Id, out var s)) s.LotMethod = StoredLotMethods.Parse(a.Method);
         foreach (var b in scope.Query($"SELECT account_id, cash, last_rebalance FROM balances{where}", new { ids },
             r => (AccountId: r.GetInt64(0), Cash: r.GetInt64(1), LastRebalance: r.TextOrNull(2))))
         {
@@ -88,7 +94,7 @@ internal sealed class LedgerSession(WriteScope scope)
                          Remaining: r.GetInt64(5), Cost: r.LongOrNull(6))))
         {
             if (!_states.TryGetValue(l.AccountId, out var s)) continue;
-            LotBook.Add(s, new Lot
+            StoreLots.Add(s, new Lot
             {
                 OpenTransactionId = l.OpenTransactionId, AccountId = l.AccountId, SecurityId = l.SecurityId, OpenDate = l.OpenDate,
                 Quantity = l.Quantity, Remaining = l.Remaining, Cost = l.Cost, Stored = true,
@@ -125,12 +131,12 @@ internal sealed class LedgerSession(WriteScope scope)
     {
         Load([draft.AccountId]);
         id = scope.NextId("transactions");
-        var error = LedgerRules.Apply(State(draft.AccountId), draft, id);
+        var error = LedgerRules.Apply(State(draft.AccountId), draft, id, out var lots);
         if (error is not null) return error;
         _newTransactions.Add(
         [
             id, draft.AccountId, draft.Kind, draft.Date, draft.SecurityId, draft.Quantity, draft.Price, draft.Cash, draft.Fee,
-            draft.Lots, draft.Key, draft.ExecutionId, draft.ProposalId, draft.ImportId, draft.Memo, scope.Now, draft.Cost,
+            lots, draft.Key, draft.ExecutionId, draft.ProposalId, draft.ImportId, draft.Memo, scope.Now, draft.Cost,
         ]);
         // Written in slices inside the same database transaction: atomicity is unchanged, memory stays flat.
         if (_newTransactions.Count >= 50_000) FlushTransactions();
@@ -208,8 +214,10 @@ internal sealed class LedgerSession(WriteScope scope)
 /// <summary>What each transaction kind does to cash, holdings and lots, and what it must satisfy.</summary>
 internal static class LedgerRules
 {
-    public static string? Apply(AccountState s, TxnDraft t, long id)
+    /// <param name="lots">The lots column to record: the lots a specific-lot or adjustment sale consumed (<c>id:quantity</c>), else as given.</param>
+    public static string? Apply(AccountState s, TxnDraft t, long id, out string? lots)
     {
+        lots = t.Lots;
         var ticker = t.Ticker ?? (t.SecurityId is not null ? "shares" : "");
         switch (t.Kind)
         {
@@ -229,13 +237,16 @@ internal static class LedgerRules
             {
                 if (held < -t.Quantity)
                     return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} on {t.Date} exceeds the {Scaled.Format(Scaled.Quantity(held))} held";
-                var error = LotBook.Consume(s, security, -t.Quantity, t.Lots, t.Date, t.Kind == "adjustment");
+                // Proceeds order tax-min lots: quantity times price when the price is known, else the cash received before fees.
+                var proceeds = t.Price is { } sp ? Scaled.Notional(-t.Quantity, sp) : Math.Max(0, t.Cash + t.Fee);
+                var error = StoreLots.Consume(s, security, -t.Quantity, proceeds, t.Lots, t.Date, t.Kind == "adjustment", out var consumed);
+                lots = consumed ?? t.Lots;
                 if (error is not null) return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} on {t.Date}: {error}";
             }
             else
             {
                 long? cost = t.Cost ?? (t.Kind == "buy" ? -t.Cash : t.Price is { } p ? Scaled.Notional(t.Quantity, p) : null);
-                LotBook.Open(s, new Lot
+                StoreLots.Open(s, new Lot
                 {
                     OpenTransactionId = id, AccountId = s.AccountId, SecurityId = security, OpenDate = t.Date,
                     Quantity = t.Quantity, Remaining = t.Quantity, Cost = cost,

@@ -20,7 +20,7 @@ public enum TransactionKind
     Withdrawal,
     /// <summary>Shares in, cash out; opens a lot.</summary>
     Buy,
-    /// <summary>Shares out, cash in; closes lots FIFO unless the transaction names lots.</summary>
+    /// <summary>Shares out, cash in; closes lots by the account's lot method (fifo unless set) unless the transaction names lots.</summary>
     Sell,
     /// <summary>Cash income, optionally naming the security that paid it.</summary>
     Dividend,
@@ -82,7 +82,35 @@ public static class LedgerNames
 /// <param name="Household">Household name; created when missing. Null for none.</param>
 /// <param name="Model">Model name the account follows (must exist), or null.</param>
 /// <param name="Policy">The account's own portfolio-file <c>policy:</c> block text, overriding the model's; null to use the model's.</param>
-public sealed record NewAccount(string Name, AccountType Type, string Currency, string? Household = null, string? Model = null, string? Policy = null);
+/// <param name="LotMethod">The order in which its sales that name no lots consume lots: fifo (the default), lifo, hifo or tax-min.</param>
+public sealed record NewAccount(string Name, AccountType Type, string Currency, string? Household = null, string? Model = null, string? Policy = null,
+    Ballast.Tax.LotSelectionMethod LotMethod = Ballast.Tax.LotSelectionMethod.Fifo);
+
+/// <summary>
+/// The lot selection methods a stored account may have, as the engine names them (<see cref="Ballast.Tax.LotSelectionMethods"/>):
+/// fifo, lifo, hifo and tax-min. <c>specific</c> is not an account method in the store: a sale names its lots instead.
+/// </summary>
+public static class StoredLotMethods
+{
+    /// <summary>The accepted words.</summary>
+    public static IReadOnlyList<string> Words { get; } = ["fifo", "lifo", "hifo", "tax-min"];
+
+    /// <summary>Reads a method word; false with a message listing the words when it is not one of <see cref="Words"/>.</summary>
+    public static bool TryParse(string? text, out Ballast.Tax.LotSelectionMethod method, out string? error)
+    {
+        if (Ballast.Tax.LotSelectionMethods.TryParse(text, "lot_method", out method, out _) && method != Ballast.Tax.LotSelectionMethod.Specific)
+        {
+            error = null;
+            return true;
+        }
+        var shown = string.IsNullOrWhiteSpace(text) ? "an empty value" : $"'{text}'";
+        error = $"{shown} is not a lot method for a stored account; use one of {string.Join(", ", Words)} (a sale names specific lots itself)";
+        return false;
+    }
+
+    internal static Ballast.Tax.LotSelectionMethod Parse(string stored) =>
+        TryParse(stored, out var m, out _) ? m : Ballast.Tax.LotSelectionMethod.Fifo;
+}
 
 /// <summary>An account as stored.</summary>
 public sealed record AccountInfo(long Id, string Name, string? Household, AccountType Type, string Currency, string? Model, string? Policy);

@@ -111,7 +111,8 @@ public sealed partial class BallastStore
     private static (Dictionary<long, AccountState> States, long Count, List<string> Problems) Replay(DbConnection c, DbTransaction? tx)
     {
         var states = new Dictionary<long, AccountState>();
-        foreach (var id in c.Query("SELECT id FROM accounts", r => r.GetInt64(0), tx)) states[id] = new AccountState(id);
+        foreach (var a in c.Query("SELECT id, lot_method FROM accounts", r => (Id: r.GetInt64(0), Method: r.GetString(1)), tx))
+            states[a.Id] = new AccountState(a.Id) { LotMethod = StoredLotMethods.Parse(a.Method) };
         var problems = new List<string>();
         long count = 0;
         using var reader = c.ExecuteReader(
@@ -127,7 +128,7 @@ public sealed partial class BallastStore
                 Lots: reader.IsDBNull(9) ? null : reader.GetString(9), ProposalId: reader.IsDBNull(10) ? null : reader.GetInt64(10),
                 Cost: reader.IsDBNull(11) ? null : reader.GetInt64(11));
             if (!states.TryGetValue(draft.AccountId, out var s)) states[draft.AccountId] = s = new AccountState(draft.AccountId);
-            var error = LedgerRules.Apply(s, draft, id);
+            var error = LedgerRules.Apply(s, draft, id, out _);
             if (error is not null) problems.Add($"transaction {id}: the ledger refuses it on replay: {error}");
         }
         return (states, count, problems);

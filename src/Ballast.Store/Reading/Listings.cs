@@ -9,8 +9,9 @@ namespace Ballast.Store
     /// <param name="LastRebalance">When its latest proposal was filled or cancelled, or null.</param>
     /// <param name="AllowMargin">Whether fills may take its cash below zero.</param>
     /// <param name="Execution">The account's own execution settings (text of an <c>execution:</c> block), or null.</param>
+    /// <param name="LotMethod">The order its sales consume lots: fifo, lifo, hifo or tax-min.</param>
     public sealed record AccountListing(string Name, string? Household, string Type, string Currency, string? Model, int? ModelVersion,
-        decimal Cash, int Holdings, DateOnly? LastRebalance, bool AllowMargin, bool OwnPolicy, string? Execution = null);
+        decimal Cash, int Holdings, DateOnly? LastRebalance, bool AllowMargin, bool OwnPolicy, string? Execution = null, string LotMethod = "fifo");
 
     /// <summary>A household and the names of its accounts.</summary>
     public sealed record HouseholdListing(string Name, IReadOnlyList<string> Accounts);
@@ -47,15 +48,15 @@ namespace Ballast.Store
             return c.Query(
                     """
                     SELECT a.id, a.name, h.name, a.type, a.currency, a.model_id, a.policy, b.cash,
-                      (SELECT COUNT(*) FROM holdings x WHERE x.account_id = a.id AND x.quantity <> 0), a.allow_margin, a.execution
+                      (SELECT COUNT(*) FROM holdings x WHERE x.account_id = a.id AND x.quantity <> 0), a.allow_margin, a.execution, a.lot_method
                     FROM accounts a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN balances b ON b.account_id = a.id
                     ORDER BY a.name
-                    """, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3), Currency: r.GetString(4), ModelId: r.LongOrNull(5), Policy: r.TextOrNull(6), Cash: r.LongOrNull(7), Holdings: r.GetInt64(8), Margin: r.GetInt64(9), Execution: r.TextOrNull(10)))
+                    """, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3), Currency: r.GetString(4), ModelId: r.LongOrNull(5), Policy: r.TextOrNull(6), Cash: r.LongOrNull(7), Holdings: r.GetInt64(8), Margin: r.GetInt64(9), Execution: r.TextOrNull(10), LotMethod: r.GetString(11)))
                 .Select(a =>
                 {
                     var model = a.ModelId is { } m ? models[m] : ((long, string, int)?)null;
                     return new AccountListing(a.Name, a.Household, a.Type, a.Currency, model?.Item2, model?.Item3, Scaled.Money(a.Cash ?? 0), (int)a.Holdings,
-                        done.TryGetValue(a.Id, out var d) ? ParseDate(d) : null, a.Margin != 0, a.Policy is not null, a.Execution);
+                        done.TryGetValue(a.Id, out var d) ? ParseDate(d) : null, a.Margin != 0, a.Policy is not null, a.Execution, a.LotMethod);
                 })
                 .ToList();
         });

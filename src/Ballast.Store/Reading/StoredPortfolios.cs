@@ -34,13 +34,20 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
     /// </summary>
     public Func<Portfolio, Portfolio>? MarketFacts { get; set; }
 
+    /// <summary>
+    /// When true, an account that follows no model converts with no targets (for reading its lots and tax history, which need
+    /// no model); when false (the default) such an account is an error, since there is nothing to check or plan it against.
+    /// </summary>
+    public bool ModelOptional { get; set; }
+
     /// <summary>Converts every account with the same prices and settings.</summary>
     public StoredPortfolios(DateOnly asOf) : this(asOf, int.MaxValue, p => p, e => e) { }
 
     public StoredPortfolio Convert(AccountSnapshot a)
     {
-        if (a.Targets is null || a.Targets.Count == 0)
+        if ((a.Targets is null || a.Targets.Count == 0) && !ModelOptional)
             return new StoredPortfolio(a, null, [], $"{a.Name} follows no model: assign one with 'ballast model assign'");
+        var modelTargets = a.Targets ?? NoTargets;
         var (policy, policyError) = PolicyFor(a.Policy);
         if (policy is null) return new StoredPortfolio(a, null, [], $"{a.Name}: the stored policy is not valid: {policyError}");
         var (execution, executionError) = ExecutionFor(a.ModelExecution, a.Execution);
@@ -71,7 +78,7 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
                 securities[h.Ticker] = new Security(h.Ticker, price);
             }
         }
-        foreach (var ticker in a.Targets.Keys)
+        foreach (var ticker in modelTargets.Keys)
         {
             if (ticker == Portfolio.CashTicker || a.Holdings.Any(h => h.Ticker == ticker)) continue;
             if (a.TargetPrices?.GetValueOrDefault(ticker) is not { } quote)
@@ -91,10 +98,10 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
         }
         if (a.ModelChangedOn is { } changed)
             (warnings ??= []).Add($"model {a.Model} changed (version {a.ModelVersion}, {changed:yyyy-MM-dd}) since the last rebalance: a look is due whatever the schedule");
-        if (!_targets.TryGetValue(a.Targets, out var targets))
+        if (!_targets.TryGetValue(modelTargets, out var targets))
         {
-            targets = a.Targets.Select(t => new TargetWeight(t.Key, t.Value)).ToList();
-            _targets[a.Targets] = targets;
+            targets = modelTargets.Select(t => new TargetWeight(t.Key, t.Value)).ToList();
+            _targets[modelTargets] = targets;
         }
         if (!_policyChecks.TryGetValue((policy, targets), out var policyProblem))
         {
@@ -147,6 +154,8 @@ public sealed class StoredPortfolios(DateOnly asOf, int staleDays, Func<Policy, 
         _executions[key] = entry;
         return entry;
     }
+
+    private static readonly IReadOnlyDictionary<string, decimal> NoTargets = new Dictionary<string, decimal>(StringComparer.Ordinal);
 
     private static bool NeedsMarketFacts(Policy policy) =>
         policy.Trigger.Kind is TriggerKind.Volatility or TriggerKind.Performance || policy.Trigger.Volatility is { Scaling: not BandScaling.None };

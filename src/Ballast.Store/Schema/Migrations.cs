@@ -175,6 +175,10 @@ public static class Migrations
             UPDATE balances SET last_rebalance = NULL;;
             {append_only:proposal_events}
             """),
+        new(4, "lot selection method per account, tax settings per household", """
+            ALTER TABLE accounts ADD COLUMN lot_method TEXT NOT NULL DEFAULT 'fifo' CHECK (lot_method IN ('fifo', 'lifo', 'hifo', 'tax-min'));;
+            ALTER TABLE households ADD COLUMN tax_settings TEXT NULL
+            """),
         new(5, "security currencies, FX rates, execution settings per model version and per account", """
             ALTER TABLE securities ADD COLUMN currency TEXT NULL;;
             CREATE TABLE fx_rates (

@@ -153,6 +153,18 @@ internal static partial class TaxProfileReader
         };
     }
 
+    /// <summary>Reads the household settings fields of <see cref="HouseholdTaxSettings"/> from a mapping that holds only those.</summary>
+    internal static HouseholdTaxSettings ReadSettings(Document doc, YamlMappingNode root)
+    {
+        doc.CheckFields(root, "", [.. HouseholdTaxSettings.Fields]);
+        var regime = ReadRegime(doc, root);
+        var identical = ReadIdentical(doc, root);
+        var substitutes = ReadSubstitutes(doc, root, identical);
+        var harvest = ReadHarvest(doc, root);
+        var allowTransfers = doc.Bool(root, "allowCashTransfers", "") ?? false;
+        return new HouseholdTaxSettings(regime, identical, substitutes, harvest, allowTransfers);
+    }
+
     [GeneratedRegex(@"^\u0001\[(\d+)\](.*)$")]
     private static partial Regex LedgerField();
 
@@ -360,5 +372,39 @@ internal static partial class TaxProfileReader
             doc.Error(tx?.Node, tx is null ? "transactions" : $"{tx.Path}.ticker",
                 $"after the transactions account {account} holds {sum} shares of {ticker}, but its holdings do not list {ticker}");
         }
+    }
+}
+
+/// <summary>
+/// A household's tax settings kept apart from its lots and history (a store keeps them as text per household):
+/// the fields of a portfolio file's tax part that are settings rather than holdings.
+/// </summary>
+/// <param name="Regime">The regime (<c>taxRegime</c>); US 37%/20% when none is given.</param>
+/// <param name="Identical">Groups of substantially identical tickers (<c>identical</c>).</param>
+/// <param name="Substitutes">The ticker to buy after harvesting a loss (<c>substitutes</c>).</param>
+/// <param name="Harvest">Harvest thresholds (<c>harvest</c>).</param>
+/// <param name="AllowCashTransfers">Whether a household plan may move cash between accounts (<c>allowCashTransfers</c>).</param>
+public sealed record HouseholdTaxSettings(TaxRegime Regime, IdenticalTickers Identical, IReadOnlyDictionary<string, string> Substitutes,
+    HarvestThresholds Harvest, bool AllowCashTransfers)
+{
+    /// <summary>The fields a settings text may have, spelled as in a portfolio file.</summary>
+    public static IReadOnlyList<string> Fields { get; } = ["taxRegime", "identical", "substitutes", "harvest", "allowCashTransfers"];
+
+    /// <summary>US defaults, no identical groups, no substitutes, default harvest thresholds, no cash transfers.</summary>
+    public static HouseholdTaxSettings Default { get; } =
+        new(TaxSettingsReader.DefaultRegime, IdenticalTickers.None, new Dictionary<string, string>(StringComparer.Ordinal), HarvestThresholds.Default, false);
+
+    /// <summary>
+    /// Reads settings written as a portfolio file's top-level <see cref="Fields"/> (YAML or JSON), with the portfolio
+    /// reader's rules and messages; an empty text gives <see cref="Default"/>.
+    /// </summary>
+    public static ReadResult<HouseholdTaxSettings> ReadText(string source, string? text)
+    {
+        var problems = new List<InputProblem>();
+        if (string.IsNullOrWhiteSpace(text)) return new ReadResult<HouseholdTaxSettings>(Default, problems);
+        var doc = Document.Parse(source, text, problems);
+        if (doc is null || doc.Mapping(doc.Root, "") is not { } root) return new ReadResult<HouseholdTaxSettings>(null, problems);
+        var settings = TaxProfileReader.ReadSettings(doc, root);
+        return new ReadResult<HouseholdTaxSettings>(problems.Count == 0 ? settings : null, problems);
     }
 }
