@@ -111,6 +111,29 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void PlanAll_SkipsAnAccountWithoutAModel_NamingIt_PlansAndSavesTheOthers_AndExitsOne()
+    {
+        _cli.Write("carol.csv", "account,type,currency,household,model\ncarol,taxable,USD,,\n");
+        Ok("import", "accounts", "carol.csv");
+
+        var (exit, stdout, stderr) = Run("plan", "--all", "--as-of", "2025-06-30", "--json", "--save");
+
+        Assert.Equal(1, exit);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(["alice", "bob"], doc.RootElement.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("account").GetString()));
+        var skipped = Assert.Single(doc.RootElement.GetProperty("skipped").EnumerateArray());
+        Assert.Equal("carol", skipped.GetProperty("account").GetString());
+        Assert.Contains("follows no model", skipped.GetProperty("reason").GetString());
+        Assert.Contains("ballast: not planned: carol: carol follows no model", stderr);
+        Assert.Contains("saved proposal 1", stderr);
+        Assert.Contains("account bob", Ok("proposals", "list"));
+        // One account asked for by name is still an error.
+        var (one, _, err) = Run("plan", "--account", "carol", "--as-of", "2025-06-30");
+        Assert.Equal(2, one);
+        Assert.Contains("--account: carol follows no model", err);
+    }
+
+    [Fact]
     public void UnknownAccount_IsBadInput()
     {
         var (exit, stdout, stderr) = Run("check", "--account", "nobody", "--as-of", "2025-06-30");

@@ -110,13 +110,21 @@ internal static class StoredCommands
         converter.MarketFacts = new StoredMarket(store, query.AsOf).Add;
         var json = parse.GetValue(options.Json);
         var plans = new List<(StoredPortfolio Account, Plan Plan)>();
+        // One account that cannot be planned (no model, no price) stops a plan of that account; over several accounts
+        // it is skipped with its reason, the others are planned (and saved), and the exit code is 1.
+        var skipped = new List<(string Account, string Reason)>();
         foreach (var snapshot in store.ReadAccounts(query))
         {
             var stored = converter.Convert(snapshot);
-            if (stored.Portfolio is null) throw new InputException(new InputProblem(stored.Error!, Field: "--" + scope.Split(' ')[0]));
+            if (stored.Portfolio is null)
+            {
+                if (query.Account is not null) throw new InputException(new InputProblem(stored.Error!, Field: "--account"));
+                skipped.Add((stored.Account.Name, stored.Error!));
+                continue;
+            }
             plans.Add((stored, Planner.Create(stored.Portfolio, request)));
         }
-        if (plans.Count == 0)
+        if (plans.Count == 0 && skipped.Count == 0)
             throw new InputException(new InputProblem($"no stored account matches {scope}", Field: query.Account is null ? null : "--account"));
 
         var ids = new List<long>();
@@ -162,6 +170,15 @@ internal static class StoredCommands
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
+                w.WriteStartArray("skipped");
+                foreach (var (account, reason) in skipped)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("account", account);
+                    w.WriteString("reason", reason);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
                 w.WriteEndObject();
             }
             context.Out.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
@@ -176,7 +193,8 @@ internal static class StoredCommands
             }
         }
         foreach (var id in ids) context.Error.WriteLine($"saved proposal {id}");
-        return ExitCodes.Ok;
+        foreach (var (account, reason) in skipped) context.Error.WriteLine($"ballast: not planned: {account}: {reason}");
+        return skipped.Count > 0 ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
     });
 
     private static int TaxPlan(ParseResult parse, CliContext context, PortfolioOptions options, PlanRequest request, TaxPlanOptions taxOptions, bool csv, bool save)
