@@ -203,5 +203,10 @@ public abstract partial class StoreSuite
         Assert.Throws<InputException>(() => store.SetHouseholdTax("nobody", null));
         Assert.Equal(before, Fingerprint(store));
         Assert.Contains("VEU", store.HouseholdTax("smith"));
+        // A sale that names its lots was not consumed by the method: the method may still change, and verify agrees.
+        var lot = store.Lots("solo").First(l => l.Ticker == "BND").OpenTransactionId;
+        store.ImportTransactions(WriteFile("named.csv", $"date,type,ticker,quantity,price,amount,fee,lots\n2025-06-25,sell,BND,10,72,,0,{lot}\n"), "solo");
+        store.SetLotMethod("solo", LotSelectionMethod.Hifo);
+        Assert.True(store.Verify().Ok);
     }
 }

@@ -161,8 +161,8 @@ public sealed partial class BallastStore
     }
 
     /// <summary>
-    /// Sets the order in which an account's sales that name no lots consume its lots. Refused once the account has sold or
-    /// reduced a holding: its lots were consumed by the method of that time, and the ledger's replay must consume the same ones.
+    /// Sets the order in which an account's sales that name no lots consume its lots. Refused once the account has such a
+    /// sale: its lots were consumed by the method of that time, and the ledger's replay must consume the same ones.
     /// </summary>
     /// <exception cref="InputException">No such account, or it has sales already.</exception>
     public void SetLotMethod(string account, LotSelectionMethod method) => Write("account lot method", scope =>
@@ -173,7 +173,8 @@ public sealed partial class BallastStore
             ?? throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "ACCOUNT"));
         var current = scope.Query("SELECT lot_method FROM accounts WHERE id = @id", new { id }, r => r.GetString(0)).Single();
         if (current == method.ToWord()) return (0, $"{account}: lot method {current}");
-        if (scope.ScalarLong("SELECT COUNT(*) FROM transactions WHERE account_id = @id AND quantity < 0", new { id }) > 0)
+        // Only sales that named no lots were consumed by the method; named-lot sales and adjustments record their lots.
+        if (scope.ScalarLong("SELECT COUNT(*) FROM transactions WHERE account_id = @id AND quantity < 0 AND kind <> 'adjustment' AND lots IS NULL", new { id }) > 0)
             throw new InputException(new InputProblem(
                 $"account '{account}' has sales whose lots were consumed {current}; its lot method cannot change now (a sale can still name its lots)", Field: "METHOD"));
         scope.Execute("UPDATE accounts SET lot_method = @m WHERE id = @id", new { m = method.ToWord(), id });
