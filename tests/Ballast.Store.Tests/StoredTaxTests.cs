@@ -203,5 +203,33 @@ public abstract partial class StoreSuite
         Assert.Throws<InputException>(() => store.SetHouseholdTax("nobody", null));
         Assert.Equal(before, Fingerprint(store));
         Assert.Contains("VEU", store.HouseholdTax("smith"));
+        // A sale that names its lots was not consumed by the method: the method may still change, and verify agrees.
+        var lot = store.Lots("solo").First(l => l.Ticker == "BND").OpenTransactionId;
+        store.ImportTransactions(WriteFile("named.csv", $"date,type,ticker,quantity,price,amount,fee,lots\n2025-06-25,sell,BND,10,72,,0,{lot}\n"), "solo");
+        store.SetLotMethod("solo", LotSelectionMethod.Hifo);
+        Assert.True(store.Verify().Ok);
+    }
+    [Fact]
+    public void PositionsAdjustments_AreLotsButNeitherSalesNorPurchases()
+    {
+        var store = TaxHousehold();
+        // A snapshot of solo with fewer BND and more VXUS than the ledger: a reducing and a positive adjustment.
+        store.ImportPositions(WriteFile("solo-snap.csv", "ticker,quantity,cost_basis\nBND,60,4800\nVXUS,40,2500\nCASH,10350,\n"), "solo", asOf: new DateOnly(2025, 6, 25));
+        var stored = StoredTax(store);
+        Assert.Null(stored.Error);
+        var history = stored.Portfolio!.Tax!.History;
+        Assert.Empty(history.Problems);
+        // No sale was made by the snapshot: the year's sales are joint's two.
+        Assert.Equal(["joint", "joint"], history.Sales.Select(s => s.Account));
+        var soloLots = history.OpenLots.Where(l => l.Account == "solo").ToList();
+        Assert.Equal(60m, soloLots.Where(l => l.Ticker == "BND").Sum(l => l.Quantity));
+        Assert.Equal(4800m, soloLots.Where(l => l.Ticker == "BND").Sum(l => l.CostBasis));
+        Assert.Equal(40m, soloLots.Where(l => l.Ticker == "VXUS").Sum(l => l.Quantity));
+        // The stand-in lot is no purchase: only solo's real VXUS buy is in the history.
+        Assert.Single(stored.Portfolio.Tax.Transactions, t => t.Account == "solo" && t.Ticker == "VXUS");
+        // The store's own lots agree.
+        Assert.Equal(soloLots.OrderBy(l => l.Id).Select(l => (l.Ticker, l.Quantity)),
+            store.Lots("solo").Where(l => l.Remaining != 0).OrderBy(l => l.OpenTransactionId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal)
+                .Select(l => (l.Ticker, l.Remaining)));
     }
 }

@@ -30,11 +30,12 @@ public sealed partial class BallastStore
     /// <c>check</c> path never calls this.
     /// </summary>
     /// <remarks>
-    /// The history is every stored transaction that changes a holding, account by account in ledger order: a buy or a positive adjustment
-    /// opens a lot whose id is its transaction id and whose basis is its stored cost (fees included; an adjustment without a price
-    /// has basis 0, with a warning); a sale or a reducing adjustment consumes lots, by the lots it recorded (a specific-lot sale, an
-    /// adjustment) or else by the account's lot method, with the sale's cash (net of fees) as proceeds. Wash sales are
-    /// found across every account given, with the household's settings (<see cref="SetHouseholdTax"/>).
+    /// The history is every stored transaction that changes a holding, account by account in ledger order: a buy opens a lot
+    /// whose id is its transaction id and whose basis is its stored cost (fees included); a sale consumes lots, by the lots it
+    /// recorded (a specific-lot sale) or else by the account's lot method, with the sale's cash (net of fees) as proceeds.
+    /// Positions adjustments are not trades: a positive one is a lot open from its date (not a purchase for wash sales; without a
+    /// price its basis is 0, with a warning), and a reducing one takes the shares it recorded out of their lots before the replay,
+    /// realizing nothing. Wash sales are found across every account given, with the household's settings (<see cref="SetHouseholdTax"/>).
     /// </remarks>
     /// <param name="forPlanning">True when the portfolio will be planned: the accounts must then follow one model and policy.
     /// Reading lots, realized gains or harvests needs neither, and takes the first account's.</param>
@@ -78,6 +79,25 @@ public sealed partial class BallastStore
             """, new { ids },
             r => (Id: r.GetInt64(0), Account: r.GetInt64(1), Kind: r.GetString(2), Date: r.GetString(3), Ticker: r.GetString(4), Quantity: r.GetInt64(5),
                 Price: r.LongOrNull(6), Cash: r.GetInt64(7), Lots: r.TextOrNull(8), Cost: r.LongOrNull(9))));
+        var moneyDecimals = first.Execution.MoneyDecimals;
+        var selector = new LotSelector(moneyDecimals);
+        // Positions adjustments are not trades: a reducing one removes the shares it recorded from their lots before the
+        // replay (no sale, no gain, no loss), and a positive one opens a lot that is there from its date (not a purchase,
+        // so it holds no harvest back as a wash sale).
+        var removed = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var t in rows.Where(r => r.Quantity < 0 && r.Kind == "adjustment"))
+        {
+            if (RecordedLots(t.Lots) is not { } recorded)
+            {
+                warnings.Add($"{names[t.Account]}: the positions adjustment of {t.Ticker} on {t.Date} recorded no lots (written before version 4); it counts as a sale at its price");
+                continue;
+            }
+            foreach (var l in recorded) removed[l.LotId] = removed.GetValueOrDefault(l.LotId) + l.Quantity;
+        }
+        (decimal Quantity, decimal Basis) Left(string id, decimal quantity, decimal basis) =>
+            removed.TryGetValue(id, out var r) ? (quantity - r, basis - selector.RoundMoney(basis * r / quantity)) : (quantity, basis);
+
+        var initialLots = new List<TaxLot>();
         var transactions = new List<LedgerTransaction>(rows.Count);
         // Account by account in name order, each in ledger order, as a household file lists them: the engine replays by date,
         // keeping this order within a day.
@@ -87,23 +107,28 @@ public sealed partial class BallastStore
             var date = DateOnly.ParseExact(t.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture);
             var account = names[t.Account];
             var price = t.Price is { } p ? Scaled.Price(p) : 0m;
+            var id = StoreLots.LotId(t.Id);
             if (t.Quantity > 0)
             {
                 long? cost = t.Cost ?? (t.Kind == "buy" ? -t.Cash : t.Price is { } bp ? Scaled.Notional(t.Quantity, bp) : null);
-                if (cost is null) warnings.Add($"{account}: lot {StoreLots.LotId(t.Id)} of {t.Ticker} ({t.Date}) has no known cost; it counts as cost 0");
-                transactions.Add(new LedgerTransaction(date, account, t.Ticker, TaxTransactionKind.Buy, Scaled.Quantity(t.Quantity), price,
-                    LotId: StoreLots.LotId(t.Id), Total: Scaled.Money(Math.Max(0, cost ?? 0))));
+                if (cost is null) warnings.Add($"{account}: lot {id} of {t.Ticker} ({t.Date}) has no known cost; it counts as cost 0");
+                var (quantity, basis) = Left(id, Scaled.Quantity(t.Quantity), Scaled.Money(Math.Max(0, cost ?? 0)));
+                if (quantity <= 0) continue;
+                if (t.Kind == "adjustment") initialLots.Add(new TaxLot(id, t.Ticker, account, date, quantity, basis));
+                else transactions.Add(new LedgerTransaction(date, account, t.Ticker, TaxTransactionKind.Buy, quantity, price, LotId: id, Total: basis));
                 continue;
             }
+            if (t.Kind == "adjustment" && RecordedLots(t.Lots) is not null) continue;
             var proceeds = t.Kind == "adjustment" ? (t.Price is { } ap ? Scaled.Notional(-t.Quantity, ap) : 0) : Math.Max(0, t.Cash);
+            var lots = RecordedLots(t.Lots);
+            // A named lot may have lost shares to a positions adjustment recorded later; the sale's own shares are still in it.
             transactions.Add(new LedgerTransaction(date, account, t.Ticker, TaxTransactionKind.Sell, Scaled.Quantity(-t.Quantity), price,
-                Lots: RecordedLots(t.Lots), Total: Scaled.Money(proceeds)));
+                Lots: lots, Total: Scaled.Money(proceeds)));
         }
 
-        var moneyDecimals = first.Execution.MoneyDecimals;
         var methodByAccount = ordered.ToDictionary(a => a.Account.Name, a => methods.GetValueOrDefault(a.Account.AccountId, LotSelectionMethod.Fifo), StringComparer.Ordinal);
-        var history = new LotLedger(new LotSelector(moneyDecimals), settings.Identical, settings.Regime.WashSaleWindowDays)
-            .Replay([], transactions, methodByAccount);
+        var history = new LotLedger(selector, settings.Identical, settings.Regime.WashSaleWindowDays)
+            .Replay(initialLots, transactions, methodByAccount);
         if (history.Problems.Count > 0)
             return new StoredTaxPortfolio(name, accounts, null, [], $"{name}: the stored history does not replay: {history.Problems[0].Message}");
 
@@ -161,8 +186,8 @@ public sealed partial class BallastStore
     }
 
     /// <summary>
-    /// Sets the order in which an account's sales that name no lots consume its lots. Refused once the account has sold or
-    /// reduced a holding: its lots were consumed by the method of that time, and the ledger's replay must consume the same ones.
+    /// Sets the order in which an account's sales that name no lots consume its lots. Refused once the account has such a
+    /// sale: its lots were consumed by the method of that time, and the ledger's replay must consume the same ones.
     /// </summary>
     /// <exception cref="InputException">No such account, or it has sales already.</exception>
     public void SetLotMethod(string account, LotSelectionMethod method) => Write("account lot method", scope =>
@@ -173,7 +198,8 @@ public sealed partial class BallastStore
             ?? throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "ACCOUNT"));
         var current = scope.Query("SELECT lot_method FROM accounts WHERE id = @id", new { id }, r => r.GetString(0)).Single();
         if (current == method.ToWord()) return (0, $"{account}: lot method {current}");
-        if (scope.ScalarLong("SELECT COUNT(*) FROM transactions WHERE account_id = @id AND quantity < 0", new { id }) > 0)
+        // Only sales that named no lots were consumed by the method; named-lot sales and adjustments record their lots.
+        if (scope.ScalarLong("SELECT COUNT(*) FROM transactions WHERE account_id = @id AND quantity < 0 AND kind <> 'adjustment' AND lots IS NULL", new { id }) > 0)
             throw new InputException(new InputProblem(
                 $"account '{account}' has sales whose lots were consumed {current}; its lot method cannot change now (a sale can still name its lots)", Field: "METHOD"));
         scope.Execute("UPDATE accounts SET lot_method = @m WHERE id = @id", new { m = method.ToWord(), id });
