@@ -96,10 +96,10 @@ public sealed class StoredProposalCommandTests : IDisposable
     public void Plan_OneAccountAlone_AndUnderAll_GivesIdenticalTrades()
     {
         // (--household plans the household as one portfolio, with the household planner; --all plans each account alone.)
-        // --all includes carol, who follows no model: the plan is refused naming her, not silently partial.
-        var (exit, _, stderr) = Run("plan", "--all", "--as-of", "2025-06-30", "--csv");
-        Assert.Equal(2, exit);
-        Assert.Contains("carol follows no model", stderr);
+        // --all includes carol, who follows no model: she is skipped and named, not silently left out, and the exit code is 1.
+        var (exit, partial, stderr) = Run("plan", "--all", "--as-of", "2025-06-30", "--csv");
+        Assert.Equal(1, exit);
+        Assert.Contains("not planned: carol: carol follows no model", stderr);
         Ok("model", "assign", "core", "--account", "carol");
         var all = Ok("plan", "--all", "--as-of", "2025-06-30", "--csv");
         foreach (var account in new[] { "alice", "bob" })
@@ -107,6 +107,7 @@ public sealed class StoredProposalCommandTests : IDisposable
             var alone = Rows(Ok("plan", "--account", account, "--as-of", "2025-06-30", "--csv"), account);
             Assert.NotEmpty(alone);
             Assert.Equal(alone, Rows(all, account));
+            Assert.Equal(alone, Rows(partial, account));
         }
     }
 
