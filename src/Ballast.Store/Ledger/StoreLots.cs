@@ -7,7 +7,7 @@ namespace Ballast.Store.Ledger;
 /// The store's thin layer over the engine's lot selection (<see cref="LotSelector"/>): a buy (or a positive adjustment)
 /// opens a lot; a reducing transaction consumes lots chosen and split by the engine, with the account's lot method
 /// (<c>accounts.lot_method</c>: fifo, lifo, hifo or tax-min), the engine's tie-break (acquisition date, then lot id
-/// compared as text; a stored lot's id is its opening transaction id) and the engine's rounding of a partly consumed
+/// compared by <see cref="LotIdComparer"/>, numbers by value; a stored lot's id is its opening transaction id, so same-day lots go in the order they were recorded) and the engine's rounding of a partly consumed
 /// lot's basis (the consumed part rounded half away from zero to the store's 4 money decimals, the lot keeping the exact rest).
 /// What the store adds, and only chooses which lots the engine consumes:
 /// <list type="bullet">

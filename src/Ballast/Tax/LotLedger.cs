@@ -286,7 +286,7 @@ public sealed class LotLedger
                     && l.Acquired >= tx.Date.AddDays(-window)
                     && !consumedIds.Contains(l.Id)
                     && !state.UsedAsReplacement.Contains(l.Id))
-                .OrderBy(l => l.Acquired).ThenBy(l => l.Id, StringComparer.Ordinal)
+                .OrderBy(l => l.Acquired).ThenBy(l => l.Id, LotIdComparer.Instance)
                 .ToList();
             foreach (var candidate in candidates)
             {

@@ -264,21 +264,21 @@ public sealed class LotSelector
     /// <summary>
     /// The order in which <paramref name="method"/> (not <see cref="LotSelectionMethod.Specific"/>) consumes
     /// <paramref name="lots"/> for a sale at <paramref name="pricePerShare"/> on <paramref name="saleDate"/>.
-    /// Ties break by acquisition date, then lot id (ordinal), so the order is deterministic.
+    /// Ties break by acquisition date, then lot id (<see cref="LotIdComparer"/>: numbers by value), so the order is deterministic.
     /// </summary>
     public static IReadOnlyList<TaxLot> ConsumptionOrder(IEnumerable<TaxLot> lots, LotSelectionMethod method, decimal pricePerShare, DateOnly saleDate)
     {
         ArgumentNullException.ThrowIfNull(lots);
         return method switch
         {
-            LotSelectionMethod.Fifo => [.. lots.OrderBy(l => l.Acquired).ThenBy(l => l.Id, StringComparer.Ordinal)],
-            LotSelectionMethod.Lifo => [.. lots.OrderByDescending(l => l.Acquired).ThenByDescending(l => l.Id, StringComparer.Ordinal)],
-            LotSelectionMethod.Hifo => [.. lots.OrderByDescending(l => l.CostBasisPerShare).ThenBy(l => l.Acquired).ThenBy(l => l.Id, StringComparer.Ordinal)],
+            LotSelectionMethod.Fifo => [.. lots.OrderBy(l => l.Acquired).ThenBy(l => l.Id, LotIdComparer.Instance)],
+            LotSelectionMethod.Lifo => [.. lots.OrderByDescending(l => l.Acquired).ThenByDescending(l => l.Id, LotIdComparer.Instance)],
+            LotSelectionMethod.Hifo => [.. lots.OrderByDescending(l => l.CostBasisPerShare).ThenBy(l => l.Acquired).ThenBy(l => l.Id, LotIdComparer.Instance)],
             LotSelectionMethod.TaxMinimizing => [.. lots
                 .OrderBy(l => TaxMinimizingGroup(l, pricePerShare, saleDate))
                 .ThenBy(l => pricePerShare - l.CostBasisPerShare)
                 .ThenBy(l => l.Acquired)
-                .ThenBy(l => l.Id, StringComparer.Ordinal)],
+                .ThenBy(l => l.Id, LotIdComparer.Instance)],
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, "specific lots have no consumption order; pass the lots to Sell"),
         };
     }

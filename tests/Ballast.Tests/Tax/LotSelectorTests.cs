@@ -194,3 +194,31 @@ public sealed class LotSelectorTests
     public void LotSelector_MoneyDecimalsOutOfRange_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new LotSelector(11));
 }
+
+public class LotIdComparerTests
+{
+    [Theory]
+    [InlineData("9", "10")]
+    [InlineData("lot-9", "lot-10")]
+    [InlineData("a2b", "a10a")]
+    [InlineData("07", "7")]      // the same value: ordinal order decides, so the order stays total
+    [InlineData("abc", "abd")]
+    [InlineData("ab", "abc")]
+    [InlineData("2024-01-9", "2024-01-10")]
+    public void ReadsNumbersByValue(string smaller, string larger)
+    {
+        Assert.True(Ballast.Tax.LotIdComparer.Instance.Compare(smaller, larger) < 0);
+        Assert.True(Ballast.Tax.LotIdComparer.Instance.Compare(larger, smaller) > 0);
+        Assert.Equal(0, Ballast.Tax.LotIdComparer.Instance.Compare(smaller, smaller));
+    }
+
+    [Fact]
+    public void SameDayLots_GoInTheOrderTheirIdsCount_ForFifoAndLifo()
+    {
+        var day = new DateOnly(2025, 3, 3);
+        Ballast.Tax.TaxLot Lot(string id) => new(id, "VTI", "a", day, 1m, 100m);
+        var lots = new[] { Lot("10"), Lot("9"), Lot("100") };
+        Assert.Equal(["9", "10", "100"], Ballast.Tax.LotSelector.ConsumptionOrder(lots, Ballast.Tax.LotSelectionMethod.Fifo, 100m, day).Select(l => l.Id));
+        Assert.Equal(["100", "10", "9"], Ballast.Tax.LotSelector.ConsumptionOrder(lots, Ballast.Tax.LotSelectionMethod.Lifo, 100m, day).Select(l => l.Id));
+    }
+}
