@@ -128,6 +128,23 @@ public abstract partial class StoreSuite
     }
 
     [Fact]
+    public void BrokerId_TwiceInOneFile_IsOneTransaction_AndWithOtherContentsAConflict()
+    {
+        var store = Seeded();
+        var before = store.Position("alice-taxable").Cash;
+        // The same row twice under one id (a duplicated export line) is one transaction.
+        store.ImportTransactions(WriteFile("dup.csv", "date,type,ticker,quantity,price,amount,fee,id\n2025-09-01,deposit,,,,1000,,T-1\n2025-09-01,deposit,,,,1000,,T-1\n"), "alice-taxable");
+        var cash = store.Position("alice-taxable").Cash;
+        Assert.Equal(before + 1000m, cash);
+        // Two different rows under one id are refused, naming both lines, and nothing is written.
+        var clash = WriteFile("clash.csv", "date,type,ticker,quantity,price,amount,fee,id\n2025-09-02,deposit,,,,500,,T-2\n2025-09-02,deposit,,,,7,,T-2\n");
+        var p = Assert.Single(Refused(store, () => store.ImportTransactions(clash, "alice-taxable")).Problems);
+        Assert.Equal(3, p.Line);
+        Assert.Contains("'T-2' is also on line 2 with other contents", p.Message, StringComparison.Ordinal);
+        Assert.Equal(cash, store.Position("alice-taxable").Cash);
+    }
+
+    [Fact]
     public void Messages_NameTheRealReasonAndTheTicker_NeverInternalIds()
     {
         var store = Seeded();

@@ -276,6 +276,42 @@ public abstract class IntegritySuite : StoreTestBase
         // Nothing was restored: the same target takes the whole file afterwards.
         Assert.True(BallastStore.Restore(target, Options(), export, "store.jsonl").Verify.Ok);
     }
+
+    [Fact]
+    public void Restore_OfALedgerCutShort_OrAValueOfTheWrongType_IsRefusedWhole()
+    {
+        var store = Seeded();
+        var export = Path.Combine(Directory, "store.jsonl");
+        using (var f = File.Create(export)) store.ExportStore(f);
+        var lines = File.ReadAllLines(export).ToList();
+        var target = SecondLocation();
+
+        // The newest ledger row removed and the end line's count mended, as someone hiding a transaction would.
+        var table = lines.FindIndex(l => l.StartsWith("{\"table\":\"transactions\"", StringComparison.Ordinal));
+        var next = lines.FindIndex(table + 1, l => l.StartsWith('{'));
+        var newest = Enumerable.Range(table + 1, next - table - 1).MaxBy(i => long.Parse(lines[i][1..lines[i].IndexOf(',')], System.Globalization.CultureInfo.InvariantCulture));
+        var cut = lines.Where((_, i) => i != newest).ToList();
+        var end = cut.FindIndex(l => l.StartsWith("{\"end\"", StringComparison.Ordinal));
+        var total = long.Parse(System.Text.RegularExpressions.Regex.Match(cut[end], "\"rows\":(\\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        cut[end] = cut[end].Replace($"\"rows\":{total}", $"\"rows\":{total - 1}", StringComparison.Ordinal);
+        File.WriteAllLines(Path.Combine(Directory, "short.jsonl"), cut);
+        var e = Assert.Throws<InputException>(() => BallastStore.Restore(target, Options(), Path.Combine(Directory, "short.jsonl"), "short.jsonl"));
+        Assert.Contains(e.Problems, p => p.Message.Contains("the export does not verify, so nothing was restored", StringComparison.Ordinal)
+                                          && p.Message.Contains("ledger", StringComparison.Ordinal));
+
+        // Text in an integer column (SQLite would store it as it is).
+        var balances = lines.FindIndex(l => l.StartsWith("{\"table\":\"balances\"", StringComparison.Ordinal));
+        var bad = lines.ToList();
+        var fields = bad[balances + 1].TrimStart('[').TrimEnd(']').Split(',');
+        fields[1] = "\"abc\"";
+        bad[balances + 1] = "[" + string.Join(",", fields) + "]";
+        File.WriteAllLines(Path.Combine(Directory, "typed.jsonl"), bad);
+        e = Assert.Throws<InputException>(() => BallastStore.Restore(target, Options(), Path.Combine(Directory, "typed.jsonl"), "typed.jsonl"));
+        Assert.Contains("does not fit the column's type", e.Message, StringComparison.Ordinal);
+
+        // Neither left anything behind: the whole export restores into the same target.
+        Assert.True(BallastStore.Restore(target, Options(), export, "store.jsonl").Verify.Ok);
+    }
 }
 
 public sealed class SqliteIntegrityTests : IntegritySuite

@@ -187,10 +187,22 @@ namespace Ballast.Store
                 var importId = scope.NextId("imports");
                 int added = 0, already = 0;
                 var tickers = securities.ToDictionary(s => s.Value, s => s.Key);
+                // Broker ids seen earlier in this file: the same id twice is one transaction, and with other contents a conflict.
+                var inFile = new Dictionary<(long, string), (string Content, int Line)>();
                 foreach (var r in kept)
                 {
                     var accountId = accountIds[r.Account!];
                     var draft = r.Draft with { AccountId = accountId, SecurityId = r.Ticker is null ? null : securities[r.Ticker], ImportId = importId };
+                    var isBroker = draft.Key.StartsWith("broker:", StringComparison.Ordinal);
+                    if (isBroker && inFile.TryGetValue((accountId, draft.Key), out var earlier))
+                    {
+                        if (earlier.Content != Content(draft))
+                            problems.Add(new($"transaction id '{draft.Key["broker:".Length..]}' is also on line {earlier.Line} with other contents ({Describe(earlier.Content, tickers)}; " +
+                                             $"this line says {Describe(Content(draft), tickers)}); each transaction needs its own id", file.Name, r.Line, Field: H("id")));
+                        already++;
+                        continue;
+                    }
+                    if (isBroker) inFile[(accountId, draft.Key)] = (Content(draft), r.Line);
                     if (!existingKeys.Add((accountId, draft.Key)))
                     {
                         if (existing.TryGetValue((accountId, draft.Key), out var old) && old != Content(draft))

@@ -32,8 +32,9 @@ namespace Ballast.Store
         {
             const int Max = 100;
             void Add(string p) { if (problems.Count < Max) problems.Add(p); }
-            var ledgerHead = CheckChain(c, tx, HashChain.Transactions, Add, out _, out _);
-            CheckChain(c, tx, HashChain.Audit, Add, out var auditRows, out var newestLedgerHead);
+            var ledgerHashes = new Dictionary<string, long>(StringComparer.Ordinal);
+            var ledgerHead = CheckChain(c, tx, HashChain.Transactions, Add, out _, out _, ledgerHashes);
+            CheckChain(c, tx, HashChain.Audit, Add, out var auditRows, out var newestLedgerHead, ledgerHashes);
             if (auditRows == 0)
             {
                 Add("audit: the audit trail is empty, but every write to the store (its creation included) records a row: rows were removed outside Ballast");
@@ -45,9 +46,15 @@ namespace Ballast.Store
         }
 
         /// <summary>Checks one chain; returns the stored hash of its newest row.</summary>
+        /// <remarks>
+        /// The ledger's walk fills <paramref name="ledgerHashes"/> (hash to row id); the audit's walk checks that every audit row's
+        /// <c>ledger_head</c> is the hash of a ledger row, never an older one than the audit row before it names: so ledger rows cut
+        /// from the end and hidden by a later write are still reported.
+        /// </remarks>
         private static string? CheckChain(DbConnection c, DbTransaction? tx, string table, Action<string> add, out long rows,
-            out (bool Known, string? Value) newestLedgerHead)
+            out (bool Known, string? Value) newestLedgerHead, Dictionary<string, long> ledgerHashes)
         {
+            long headId = 0;
             rows = 0;
             newestLedgerHead = (false, null);
             string? previous = null;
@@ -70,6 +77,18 @@ namespace Ballast.Store
                             : $"audit: row {Id(id)} is out of order");
                     expectedId = id + 1;
                     newestLedgerHead = (true, values[headAt] as string);
+                    if (values[headAt] is string head)
+                    {
+                        if (!ledgerHashes.TryGetValue(head, out var at))
+                            add($"audit row {Id(id)}: records the ledger ending at hash {head}, which no ledger row has: ledger rows were removed or changed outside Ballast");
+                        else if (at < headId)
+                            add($"audit row {Id(id)}: records the ledger ending at row {Id(at)}, before row {Id(headId)} that an earlier audit row names: ledger rows were removed outside Ballast");
+                        else headId = at;
+                    }
+                }
+                else if (stored is not null)
+                {
+                    ledgerHashes[stored] = id;
                 }
                 if (stored is null)
                     add($"{table} row {Id(id)}: has no hash: it was written outside Ballast");

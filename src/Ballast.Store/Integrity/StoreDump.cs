@@ -125,6 +125,10 @@ namespace Ballast.Store
             var (tables, rows) = store.Write("restore", scope =>
             {
                 var result = store.RestoreRows(scope, lines, name);
+                // The restored rows must verify before they are kept: a changed, cut or hand-made export is refused whole.
+                var check = VerifyIn(scope.Connection, scope.Transaction);
+                if (!check.Ok)
+                    throw new InputException(check.Differences.Take(20).Select(d => new InputProblem($"the export does not verify, so nothing was restored: {d}", name)).ToList());
                 return (result, $"restored {result.Rows} rows of {result.Tables} tables from {Path.GetFileName(name)} (exported {header.ExportedAt} from {header.Database})");
             });
             return new RestoreResult(rows, tables, store.Verify());
@@ -300,7 +304,21 @@ namespace Ballast.Store
             }).ToArray();
             foreach (var row in rows)
             {
-                for (var i = 0; i < row.Length; i++) parameters[i].Value = row[i] switch { null => DBNull.Value, bool b => b ? 1L : 0L, var v => v };
+                for (var i = 0; i < row.Length; i++)
+                {
+                    // SQLite stores any value in any column: check each against its declared type, as PostgreSQL's copy does.
+                    var col = columns[i];
+                    var fits = row[i] switch
+                    {
+                        null => true,
+                        string => col.IsText,
+                        long or bool => !col.IsText,
+                        _ => false,
+                    };
+                    if (!fits)
+                        throw new InputException(new InputProblem($"{table}.{col.Name}: {row[i]} does not fit the column's type {col.Type}", Field: $"{table}.{col.Name}"));
+                    parameters[i].Value = row[i] switch { null => DBNull.Value, bool b => b ? 1L : 0L, var v => v };
+                }
                 cmd.ExecuteNonQuery();
             }
         }

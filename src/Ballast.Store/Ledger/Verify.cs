@@ -12,22 +12,25 @@ public sealed partial class BallastStore
     /// (holdings, cash, last rebalance date, lots), and checks that the ledger up to each positions snapshot's date
     /// agrees with what the snapshot states. A sale that would take shares acquired after it fails the replay. Reads only.
     /// </summary>
-    public VerifyReport Verify() => Read(c =>
+    public VerifyReport Verify() => Read(c => VerifyIn(c, null));
+
+    /// <summary>Every check of <see cref="Verify"/>, on a connection (and the transaction it is in, if any).</summary>
+    internal static VerifyReport VerifyIn(DbConnection c, DbTransaction? tx)
     {
-        var (replayed, count, differences) = Replay(c, null);
-        Compare(c, null, replayed, differences);
-        CheckSnapshots(c, differences);
-        CheckChains(c, null, differences);
+        var (replayed, count, differences) = Replay(c, tx);
+        Compare(c, tx, replayed, differences);
+        CheckSnapshots(c, tx, differences);
+        CheckChains(c, tx, differences);
         return new VerifyReport(count, replayed.Count, differences);
-    });
+    }
 
     /// <summary>For every positions snapshot, the ledger's holdings (and cash, when the snapshot states it) up to its date must equal it.</summary>
-    private static void CheckSnapshots(DbConnection c, List<string> differences)
+    private static void CheckSnapshots(DbConnection c, DbTransaction? tx, List<string> differences)
     {
-        var snapshots = Import.History.Load(c, null);
+        var snapshots = Import.History.Load(c, tx);
         if (snapshots.Count == 0) return;
-        var names = Names(c);
-        var tickers = c.Query("SELECT id, ticker FROM securities", r => (Id: r.GetInt64(0), Ticker: r.GetString(1))).ToDictionary(s => s.Id, s => s.Ticker);
+        var names = Names(c, tx);
+        var tickers = c.Query("SELECT id, ticker FROM securities", r => (Id: r.GetInt64(0), Ticker: r.GetString(1)), tx).ToDictionary(s => s.Id, s => s.Ticker);
         // One pass over the ledger, account by account (as the replay reads it), for the accounts that have snapshots.
         var rows = new List<(string Date, long? SecurityId, long Quantity, long Cash, string Key)>();
         long current = -1;
@@ -53,7 +56,7 @@ public sealed partial class BallastStore
                                     $"the ledger before that date gives {Scaled.Format(Scaled.Money(upTo.Sum(r => r.Cash)))}");
             }
         }
-        using (var reader = c.ExecuteReader("SELECT account_id, trade_date, security_id, quantity, cash, idempotency_key FROM transactions ORDER BY account_id"))
+        using (var reader = c.ExecuteReader("SELECT account_id, trade_date, security_id, quantity, cash, idempotency_key FROM transactions ORDER BY account_id", tx))
         {
             while (reader.Read())
             {
@@ -79,8 +82,8 @@ public sealed partial class BallastStore
         }
     }
 
-    private static Dictionary<long, string> Names(DbConnection c) =>
-        c.Query("SELECT id, name FROM accounts", r => (Id: r.GetInt64(0), Name: r.GetString(1))).ToDictionary(a => a.Id, a => a.Name);
+    private static Dictionary<long, string> Names(DbConnection c, DbTransaction? tx) =>
+        c.Query("SELECT id, name FROM accounts", r => (Id: r.GetInt64(0), Name: r.GetString(1)), tx).ToDictionary(a => a.Id, a => a.Name);
 
     /// <summary>Discards the projections and rebuilds them from the ledger, in one write. Returns the check of the result.</summary>
     public VerifyReport RebuildProjections()
