@@ -18,8 +18,8 @@ namespace Ballast.Store.Ledger;
 /// newest first, then the oldest: so a history imported after a snapshot keeps its own lots and dates, and the
 /// snapshot's stand-in lot gives way (see <see cref="Import.History"/>). It is passed to the engine as a specific-lot sale.</item>
 /// </list>
-/// Specific-lot and adjustment sales are recorded with the lots they consumed (<c>id:quantity</c>), so a replay of the
-/// ledger, in the store or by the engine's <see cref="LotLedger"/>, consumes the same shares.
+/// Every sale is recorded with the lots it consumed (<c>id:quantity</c>), so a replay of the ledger, in the store or by the
+/// engine's <see cref="LotLedger"/>, consumes the same shares and never chooses again (a tax-min choice depends on proceeds).
 /// A lot whose cost is unknown (an adjustment without a price) counts as basis 0 for the engine and keeps an unknown cost.
 /// </summary>
 internal static class StoreLots
@@ -122,8 +122,8 @@ internal static class StoreLots
             MarkDirty(s, lot);
             if (lot.Remaining == 0) open.Remove(lot);
         }
-        if (specific is not null)
-            consumed = string.Join(",", specific.Select(x => $"{LotId(x.Lot.OpenTransactionId)}:{Scaled.Format(Scaled.Quantity(x.Take))}"));
+        // Every sale records the lots it consumed, so a replay (verify, the tax view) takes the same shares and never chooses again.
+        consumed = string.Join(",", sale.Slices.Select(x => $"{x.LotId}:{Scaled.Format(Scaled.Quantity(Scaled.RoundToStored(x.Quantity, Scaled.QuantityScale)))}"));
         return null;
     }
 
