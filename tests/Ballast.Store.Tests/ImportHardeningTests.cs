@@ -48,6 +48,11 @@ public abstract partial class StoreSuite
         Assert.Contains("largest amount", Assert.Throws<InputException>(() => store.Deposit("alice-taxable", 922337203685477m, Today, "big-2")).Message, StringComparison.Ordinal);
         Assert.Equal(922337203685477m, store.Position("alice-taxable").Cash);
         Assert.True(store.Verify().Ok);
+        // A basis of 10,000,000 on a millionth of a share is a price of 10^13 a share: past the store's prices, refused.
+        var sliver = WriteFile("sliver.csv", "ticker,quantity,cost_basis\nVTI,0.000001,10000000\n");
+        var p = Assert.Single(Refused(store, () => store.ImportPositions(sliver, "alice-taxable")).Problems);
+        Assert.Equal((2, "cost_basis"), (p.Line, p.Field));
+        Assert.Contains("too large a price", p.Message, StringComparison.Ordinal);
     }
 
     [Fact]

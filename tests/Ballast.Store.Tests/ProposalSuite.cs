@@ -181,6 +181,20 @@ public abstract partial class StoreSuite
     }
 
     [Fact]
+    public void Fills_TooLargeForTheStore_OrWithAPriceOrFeeItCannotKeep_AreRefusedNotWrapped()
+    {
+        var store = CoreModel();
+        store.SetMargin("alice-taxable", true);
+        // 1,000,000,000 shares at 1,000,000 is 10^15 of cash: within decimal, far past the store's 64-bit scaled money.
+        var huge = WriteFile("huge.csv", "execution_id,account,date,ticker,side,quantity,price\nH-1,alice-taxable,2025-09-30,VTI,buy,1000000000,1000000\n");
+        AssertRefused(store, () => store.ImportFills(huge), huge, 2, "quantity", "too large an amount for the store");
+        var tiny = WriteFile("tiny.csv", "execution_id,account,date,ticker,side,quantity,price\nP-1,alice-taxable,2025-09-30,VTI,buy,1,0.0000001\n");
+        AssertRefused(store, () => store.ImportFills(tiny), tiny, 2, "price", "rounds to 0");
+        var fee = WriteFile("fee.csv", "execution_id,account,date,ticker,side,quantity,price,fee\nF-1,alice-taxable,2025-09-30,VTI,buy,1,310,99999999999999999\n");
+        AssertRefused(store, () => store.ImportFills(fee), fee, 2, "fee", "");
+    }
+
+    [Fact]
     public void Monitoring_APartlyFilledProposalLeavesTheAccountDue_AFilledOneDoesNot()
     {
         var store = CoreModel();

@@ -224,8 +224,18 @@ namespace Ballast.Store
                         var want = target.TryGetValue(security, out var t) ? t : (0, null, null, 0);
                         var delta = want.Quantity - asOfHoldings.GetValueOrDefault(security);
                         if (delta == 0) continue;
-                        long? price = want.Cost is { } cost && want.Quantity > 0
-                            ? Scaled.RoundToStored(Scaled.Money(cost) / Scaled.Quantity(want.Quantity), Scaled.PriceScale) : null;
+                        long? price = null;
+                        if (want.Cost is { } cost && want.Quantity > 0)
+                        {
+                            // The basis per share must be a price the store can keep (a large basis on a sliver of a share is not).
+                            try { price = Scaled.RoundToStored(Scaled.Money(cost) / Scaled.Quantity(want.Quantity), Scaled.PriceScale); }
+                            catch (OverflowException)
+                            {
+                                problems.Add(new($"the cost basis per share of {tickers.GetValueOrDefault(security, "?")} ({Scaled.Format(Scaled.Money(cost))} for " +
+                                                 $"{Scaled.Format(Scaled.Quantity(want.Quantity))} shares) is too large a price for the store", file.Name, want.Line == 0 ? null : want.Line, Field: hCost));
+                                continue;
+                            }
+                        }
                         // The basis of the shares the snapshot adds: the file's total basis, in proportion when only some are new.
                         long? lotCost = delta > 0 && want.Cost is { } total && want.Quantity > 0
                             ? (delta == want.Quantity ? total : (long)decimal.Round((decimal)total * delta / want.Quantity, 0, MidpointRounding.AwayFromZero)) : null;

@@ -238,14 +238,18 @@ internal static class LedgerRules
                 if (held < -t.Quantity)
                     return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} on {t.Date} exceeds the {Scaled.Format(Scaled.Quantity(held))} held";
                 // Proceeds order tax-min lots: quantity times price when the price is known, else the cash received before fees.
-                var proceeds = t.Price is { } sp ? Scaled.Notional(-t.Quantity, sp) : Math.Max(0, t.Cash + t.Fee);
+                long proceeds;
+                try { proceeds = t.Price is { } sp ? Scaled.Notional(-t.Quantity, sp) : Math.Max(0, checked(t.Cash + t.Fee)); }
+                catch (OverflowException) { return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} on {t.Date}: its quantity x price is too large an amount for the store"; }
                 var error = StoreLots.Consume(s, security, -t.Quantity, proceeds, t.Lots, t.Date, t.Kind == "adjustment", out var consumed);
                 lots = consumed ?? t.Lots;
                 if (error is not null) return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(-t.Quantity))} {ticker} on {t.Date}: {error}";
             }
             else
             {
-                long? cost = t.Cost ?? (t.Kind == "buy" ? -t.Cash : t.Price is { } p ? Scaled.Notional(t.Quantity, p) : null);
+                long? cost;
+                try { cost = t.Cost ?? (t.Kind == "buy" ? checked(-t.Cash) : t.Price is { } p ? Scaled.Notional(t.Quantity, p) : null); }
+                catch (OverflowException) { return $"{t.Kind} of {Scaled.Format(Scaled.Quantity(t.Quantity))} {ticker} on {t.Date}: its quantity x price is too large an amount for the store"; }
                 StoreLots.Open(s, new Lot
                 {
                     OpenTransactionId = id, AccountId = s.AccountId, SecurityId = security, OpenDate = t.Date,

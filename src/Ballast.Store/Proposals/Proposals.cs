@@ -293,7 +293,12 @@ namespace Ballast.Store
                 if (!securities.ContainsKey(NormalizeTicker(f.Ticker))) problems.Add(new($"unknown ticker '{f.Ticker}'", file, line, Field: "ticker"));
                 if (f.Date > today) problems.Add(new($"date {FormatDate(f.Date)} is in the future (today is {FormatDate(today)})", file, line, Field: "date"));
                 if (f.ProposalId is { } p && !knownProposals.Contains(p)) problems.Add(new($"proposal {p} does not exist", file, line, Field: "proposal"));
-                if (!Scaled.TryToStored(f.Quantity, Scaled.QuantityScale, out _) || f.Quantity <= 0) problems.Add(new($"quantity {f.Quantity} must be positive with at most 6 decimals", file, line, Field: "quantity"));
+                if (!Scaled.TryToStored(f.Quantity, Scaled.QuantityScale, out var fq) || f.Quantity <= 0) { problems.Add(new($"quantity {f.Quantity} must be positive with at most 6 decimals", file, line, Field: "quantity")); continue; }
+                if (Import.ScaledInput.Price(f.Price, "price", out var fp) is { } priceError) { problems.Add(new(priceError, file, line, Field: "price")); continue; }
+                if (Import.ScaledInput.Money(f.Fee, "fee", out var ff) is { } feeError) { problems.Add(new(feeError, file, line, Field: "fee")); continue; }
+                // The fill's cash, quantity x price plus the fee, must fit the store's scaled range: refused, never wrapped.
+                try { _ = checked(Scaled.Notional(fq, fp) + ff); }
+                catch (OverflowException) { problems.Add(new($"{f.Quantity} x {f.Price} is too large an amount for the store", file, line, Field: "quantity")); }
             }
             if (problems.Count > 0) throw new InputException(problems);
             var existing = scope.Ledger.ExistingKeys(accountIds.Values.ToList());
