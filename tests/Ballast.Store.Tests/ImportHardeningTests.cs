@@ -56,6 +56,18 @@ public abstract partial class StoreSuite
     }
 
     [Fact]
+    public void AccountsImport_WithMoreBrokerNumbersThanSqliteTakesParameters_Imports()
+    {
+        // 33,000 accounts with broker numbers: past SQLite's 32,766 parameters, so the lookups cannot bind one per name.
+        var store = NewStore();
+        var csv = new System.Text.StringBuilder("account,type,currency,household,model,broker_account\n");
+        for (var i = 0; i < 33_000; i++) csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"acct-{i},taxable,USD,,,X{i:D6}\n");
+        var result = store.ImportAccounts(WriteFile("many.csv", csv.ToString()));
+        Assert.Equal(33_000, result.Added);
+        Assert.Equal(33_000L, Count(store, "account_numbers"));
+    }
+
+    [Fact]
     public void Price_ThatRoundsToZeroAtTheStoreScale_IsRefused()
     {
         var store = Seeded();

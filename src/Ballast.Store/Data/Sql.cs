@@ -142,9 +142,37 @@ internal static partial class Sql
         return cmd;
     }
 
-    /// <summary>Replaces <c>IN @name</c> by one parameter per element (SQLite has no arrays).</summary>
+    /// <summary>Lists longer than this go to SQLite as one JSON array (<c>json_each</c>), under its limit of 32,766 parameters.</summary>
+    private const int LongList = 500;
+
+    /// <summary>
+    /// Replaces <c>IN @name</c> by one parameter per element (SQLite has no arrays); a list longer than <see cref="LongList"/>
+    /// on SQLite becomes <c>IN (SELECT value FROM json_each(@name))</c> with the list as one JSON array, so any length works.
+    /// </summary>
     private static string Expand(DbCommand cmd, string sql, string name, IEnumerable list)
     {
+        if (cmd is Microsoft.Data.Sqlite.SqliteCommand)
+        {
+            var items = list.Cast<object?>().ToList();
+            if (items.Count > LongList && items.All(i => i is long or int or string))
+            {
+                var json = new System.Text.StringBuilder("[");
+                foreach (var item in items)
+                {
+                    if (json.Length > 1) json.Append(',');
+                    if (item is string text) json.Append(System.Text.Json.JsonSerializer.Serialize(text, SqlJson.Default.String));
+                    else json.Append(Convert.ToInt64(item, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
+                }
+                json.Append(']');
+                var parameter = cmd.CreateParameter();
+                parameter.ParameterName = "@" + name;
+                parameter.Value = json.ToString();
+                parameter.DbType = DbType.String;
+                cmd.Parameters.Add(parameter);
+                return ListAfterIn(name).Replace(sql, $"IN (SELECT value FROM json_each(@{name}))");
+            }
+            list = items;
+        }
         var names = new List<string>();
         foreach (var item in list)
         {
@@ -196,3 +224,7 @@ internal static partial class Sql
             .ToArray();
     }
 }
+
+/// <summary>Source-generated JSON for the store's SQL layer (no reflection, for Native AOT).</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class SqlJson : System.Text.Json.Serialization.JsonSerializerContext;
