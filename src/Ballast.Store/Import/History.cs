@@ -42,7 +42,8 @@ internal sealed class History
         foreach (var (account, date) in rows)
             if (!earliest.TryGetValue(account, out var e) || string.CompareOrdinal(date, e) < 0) earliest[account] = date;
         if (earliest.Count == 0) return;
-        foreach (var (account, list) in Load(scope, earliest.Keys.ToList()))
+        var after = earliest.Values.Min(StringComparer.Ordinal)!;
+        foreach (var (account, list) in Load(scope, earliest.Keys.ToList(), after))
         {
             var relevant = list.Where(s => string.CompareOrdinal(s.Date, earliest[account]) > 0).ToList();
             if (relevant.Count == 0) continue;
@@ -64,11 +65,12 @@ internal sealed class History
     }
 
     /// <summary>The snapshots of these accounts, oldest first; of several on one date, the last recorded.</summary>
-    internal static Dictionary<long, List<SnapshotState>> Load(WriteScope scope, IReadOnlyCollection<long> accountIds)
+    /// <param name="after">Only snapshots dated after this (the earliest new transaction's date): older ones are not affected.</param>
+    internal static Dictionary<long, List<SnapshotState>> Load(WriteScope scope, IReadOnlyCollection<long> accountIds, string after)
     {
         var rows = new List<SnapshotRow>();
         foreach (var chunk in accountIds.Chunk(500))
-            rows.AddRange(scope.Query(SnapshotSql + " WHERE account_id IN @chunk", new { chunk }, ReadSnapshot));
+            rows.AddRange(scope.Query(SnapshotSql + " WHERE account_id IN @chunk AND date > @after", new { chunk, after }, ReadSnapshot));
         return Group(rows);
     }
 

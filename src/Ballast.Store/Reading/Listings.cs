@@ -52,6 +52,7 @@ namespace Ballast.Store
                     FROM accounts a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN balances b ON b.account_id = a.id
                     ORDER BY a.name
                     """, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3), Currency: r.GetString(4), ModelId: r.LongOrNull(5), Policy: r.TextOrNull(6), Cash: r.LongOrNull(7), Holdings: r.GetInt64(8), Margin: r.GetInt64(9), Execution: r.TextOrNull(10), LotMethod: r.GetString(11)))
+                .OrderBy(a => a.Name, StringComparer.Ordinal)
                 .Select(a =>
                 {
                     var model = a.ModelId is { } m ? models[m] : ((long, string, int)?)null;
@@ -61,13 +62,13 @@ namespace Ballast.Store
                 .ToList();
         });
 
-        /// <summary>Every household with its accounts, by name.</summary>
+        /// <summary>Every household with its accounts, by name (ordinal, the same on every database).</summary>
         public IReadOnlyList<HouseholdListing> ListHouseholds() => Read(c =>
         {
             var accounts = c.Query("SELECT household_id, name FROM accounts WHERE household_id IS NOT NULL ORDER BY name", r => (Household: r.GetInt64(0), Name: r.GetString(1)))
-                .ToLookup(a => a.Household, a => a.Name);
+                .OrderBy(a => a.Name, StringComparer.Ordinal).ToLookup(a => a.Household, a => a.Name);
             return c.Query("SELECT id, name FROM households ORDER BY name", r => (Id: r.GetInt64(0), Name: r.GetString(1)))
-                .Select(h => new HouseholdListing(h.Name, accounts[h.Id].ToList())).ToList();
+                .OrderBy(h => h.Name, StringComparer.Ordinal).Select(h => new HouseholdListing(h.Name, accounts[h.Id].ToList())).ToList();
         });
 
         /// <summary>Every model (or the one named) with all its versions and the accounts that follow it, by name.</summary>
@@ -75,15 +76,15 @@ namespace Ballast.Store
         {
             var targets = c.Query(
                     "SELECT t.model_version_id, s.ticker, t.weight FROM model_targets t JOIN securities s ON s.id = t.security_id ORDER BY s.ticker", r => (VersionId: r.GetInt64(0), Ticker: r.GetString(1), Weight: r.GetInt64(2)))
-                .ToLookup(t => t.VersionId);
+                .OrderBy(t => t.Ticker, StringComparer.Ordinal).ToLookup(t => t.VersionId);
             var versions = c.Query(
                     "SELECT id, model_id, version, created_at, actor, policy, execution FROM model_versions ORDER BY version", r => (Id: r.GetInt64(0), ModelId: r.GetInt64(1), Version: r.GetInt32(2), CreatedAt: r.GetString(3), Actor: r.GetString(4), Policy: r.TextOrNull(5), Execution: r.TextOrNull(6)))
                 .ToLookup(v => v.ModelId, v => new ModelVersionListing(v.Version, ParseInstant(v.CreatedAt), v.Actor,
                     targets[v.Id].ToDictionary(t => t.Ticker, t => Scaled.Weight(t.Weight), StringComparer.Ordinal), v.Policy is not null, v.Execution));
             var accounts = c.Query("SELECT model_id, name FROM accounts WHERE model_id IS NOT NULL ORDER BY name", r => (ModelId: r.GetInt64(0), Name: r.GetString(1)))
-                .ToLookup(a => a.ModelId, a => a.Name);
+                .OrderBy(a => a.Name, StringComparer.Ordinal).ToLookup(a => a.ModelId, a => a.Name);
             return c.Query("SELECT id, name FROM models WHERE @name IS NULL OR name = @name ORDER BY name", new { name }, r => (Id: r.GetInt64(0), Name: r.GetString(1)))
-                .Select(m => new ModelListing(m.Name, versions[m.Id].ToList(), accounts[m.Id].ToList())).ToList();
+                .OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => new ModelListing(m.Name, versions[m.Id].ToList(), accounts[m.Id].ToList())).ToList();
         });
 
         /// <summary>The price coverage of every security on or before <paramref name="asOf"/>, by ticker.</summary>
@@ -96,13 +97,14 @@ namespace Ballast.Store
                     """
                     SELECT t.security_id, m.name FROM model_targets t JOIN model_versions v ON v.id = t.model_version_id JOIN models m ON m.id = v.model_id
                     WHERE v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id) ORDER BY m.name
-                    """, r => (SecurityId: r.GetInt64(0), Model: r.GetString(1))).ToLookup(t => t.SecurityId, t => t.Model);
+                    """, r => (SecurityId: r.GetInt64(0), Model: r.GetString(1))).OrderBy(t => t.Model, StringComparer.Ordinal).ToLookup(t => t.SecurityId, t => t.Model);
             return c.Query(
                     """
                     SELECT s.id, s.ticker, COUNT(p.date), MIN(p.date), MAX(p.date), s.currency FROM securities s
                     LEFT JOIN prices p ON p.security_id = s.id AND p.date <= @asOf
                     GROUP BY s.id, s.ticker, s.currency ORDER BY s.ticker
                     """, new { asOf = FormatDate(asOf) }, r => (Id: r.GetInt64(0), Ticker: r.GetString(1), Closes: r.GetInt64(2), First: r.TextOrNull(3), Last: r.TextOrNull(4), Currency: r.TextOrNull(5)))
+                .OrderBy(s => s.Ticker, StringComparer.Ordinal)
                 .Select(s => new PriceCoverage(s.Ticker, (int)s.Closes, s.First is null ? null : ParseDate(s.First), s.Last is null ? null : ParseDate(s.Last),
                     latest.TryGetValue(s.Id, out var q) ? q.Close : null, held.GetValueOrDefault(s.Id), inModels[s.Id].ToList(), s.Currency))
                 .ToList();
