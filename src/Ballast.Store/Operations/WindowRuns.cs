@@ -238,6 +238,11 @@ namespace Ballast.Store
             SELECT outcome, decision, COUNT(*) FROM window_run_accounts WHERE run_id = @runId GROUP BY outcome, decision ORDER BY outcome, decision
             """, new { runId }, r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
 
+        /// <summary>When each model's latest version was made, by model name.</summary>
+        public Dictionary<string, DateTimeOffset> LatestModelVersionTimes() => Read(c => c.Query(
+            "SELECT m.name, MAX(v.created_at) FROM models m JOIN model_versions v ON v.model_id = m.id GROUP BY m.name",
+            r => (Name: r.GetString(0), At: r.GetString(1))).ToDictionary(x => x.Name, x => ParseInstant(x.At), StringComparer.Ordinal));
+
         private const string RunSql = "SELECT id, window_id, window_date, cut_off, status, started_at, finished_at, actor, accounts, evaluated, rebalanced, skipped, error FROM window_runs";
 
         private static WindowRunInfo ReadRun(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), ParseDate(r.GetString(2)), ParseInstant(r.GetString(3)), r.GetString(4),
