@@ -299,7 +299,7 @@ internal static class WindowCommands
             {
                 w.WriteStartObject();
                 w.WriteString("outcome", outcome);
-                w.WriteString("decision", decision);
+                w.WriteString("reason", decision);
                 w.WriteNumber("accounts", count);
                 w.WriteEndObject();
             }

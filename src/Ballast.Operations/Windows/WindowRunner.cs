@@ -14,9 +14,9 @@ namespace Ballast.Operations.Windows;
 /// <param name="Run">The run as recorded (status, counts).</param>
 /// <param name="AlreadyDone">True when the window had been run to its end before: nothing was added.</param>
 /// <param name="Resumed">True when an earlier run of the window stopped midway and this one completed it.</param>
-/// <param name="Counts">Accounts by outcome and decision (a skip's or a not-evaluated account's reason kind).</param>
+/// <param name="Counts">Accounts by outcome and reason kind: the schedule's decision, or a skip's cause.</param>
 /// <param name="Proposals">The proposals of the run (all of them, also those of an earlier, interrupted attempt), by account.</param>
-public sealed record WindowRunResult(WindowRunInfo Run, bool AlreadyDone, bool Resumed, IReadOnlyList<(string Outcome, string Decision, long Count)> Counts,
+public sealed record WindowRunResult(WindowRunInfo Run, bool AlreadyDone, bool Resumed, IReadOnlyList<(string Outcome, string Kind, long Count)> Counts,
     IReadOnlyList<(string Account, long ProposalId)> Proposals);
 
 /// <summary>
@@ -125,11 +125,11 @@ public sealed class WindowRunner
     {
         const string none = "none";
         var stored = converter.Convert(a);
-        if (stored.Portfolio is not { } portfolio) return new(a.AccountId, none, "skipped", CannotPlan + ": " + stored.Error);
+        if (stored.Portfolio is not { } portfolio) return new(a.AccountId, none, "skipped", CannotPlan, CannotPlan + ": " + stored.Error);
         var schedule = schedules.For(a.Model, a.Name);
         var value = portfolio.InvestedValue + portfolio.Cash;
         if (Convert(value, a.Currency, schedule.Currency, rates) is not { } inScheduleCurrency)
-            return new(a.AccountId, none, "skipped", $"{NoFxRate}: no {a.Currency}/{schedule.Currency} rate on or before {window.Date:yyyy-MM-dd} to value it in the schedule's currency");
+            return new(a.AccountId, none, "skipped", NoFxRate, $"{NoFxRate}: no {a.Currency}/{schedule.Currency} rate on or before {window.Date:yyyy-MM-dd} to value it in the schedule's currency");
 
         // A model change: a version of its model made after the cut-off of the window that last evaluated it
         // (never evaluated: a version newer than its last done proposal, as a check sees it).
@@ -142,11 +142,11 @@ public sealed class WindowRunner
             : a.LastRebalance is not { } done || DateOnly.FromDateTime(flow.UtcDateTime) > done);
         var decision = schedule.Decide(new MonitoringFacts(window.Date, inScheduleCurrency, a.LastRebalance, f.LastLook, f.LastRun, modelChanged, cashFlow));
         var word = Word(decision.Verdict);
-        if (!decision.Evaluate) return new(a.AccountId, word, "not evaluated", decision.Reason);
-        if (f.Hold is { } hold) return new(a.AccountId, word, "skipped", $"{Hold}: {hold}");
-        if (f.OpenProposal is { } open) return new(a.AccountId, word, "skipped", $"{OpenProposal}: proposal {open} is still open");
+        if (!decision.Evaluate) return new(a.AccountId, word, "not evaluated", word, decision.Reason);
+        if (f.Hold is { } hold) return new(a.AccountId, word, "skipped", Hold, $"{Hold}: {hold}");
+        if (f.OpenProposal is { } open) return new(a.AccountId, word, "skipped", OpenProposal, $"{OpenProposal}: proposal {open} is still open");
         if (f.LastCashInDate is { } cashIn && calendar.SettlementDate(cashIn) > window.Date)
-            return new(a.AccountId, word, "skipped", $"{UnsettledCash}: cash from {cashIn:yyyy-MM-dd} settles on {calendar.SettlementDate(cashIn):yyyy-MM-dd}, after the window");
+            return new(a.AccountId, word, "skipped", UnsettledCash, $"{UnsettledCash}: cash from {cashIn:yyyy-MM-dd} settles on {calendar.SettlementDate(cashIn):yyyy-MM-dd}, after the window");
 
         if (schedule.MinimumOrderValue > 0 && Convert(schedule.MinimumOrderValue, schedule.Currency, a.Currency, rates) is { } minOrder
             && minOrder > portfolio.Execution.MinTrade)
@@ -156,12 +156,12 @@ public sealed class WindowRunner
         }
         var plan = Planner.Create(portfolio, PlanRequest.None);
         if (!plan.HasTrades)
-            return new(a.AccountId, word, "no trades", decision.Reason + "; " + (plan.Drift.Reasons.FirstOrDefault() ?? "no trades needed"));
+            return new(a.AccountId, word, "no trades", word, decision.Reason + "; " + (plan.Drift.Reasons.FirstOrDefault() ?? "no trades needed"));
         IReadOnlyList<ProposedOrder> orders;
         try { orders = BallastStore.OrdersFromPlan(a.Name, plan); }
-        catch (InputException e) { return new(a.AccountId, word, "skipped", CannotPlan + ": " + e.Problems[0].Message); }
+        catch (InputException e) { return new(a.AccountId, word, "skipped", CannotPlan, CannotPlan + ": " + e.Problems[0].Message); }
         var proposal = new NewProposal($"window {window.Id}: account {a.Name}", _engineVersion, a.Policy, _serialize(stored, plan, false), _serialize(stored, plan, true), orders);
-        return new(a.AccountId, word, "rebalanced", decision.Reason + $"; {orders.Count} orders", proposal);
+        return new(a.AccountId, word, "rebalanced", word, decision.Reason + $"; {orders.Count} orders", proposal);
     }
 
     /// <summary>The word recorded for a schedule's verdict.</summary>

@@ -27,7 +27,8 @@ namespace Ballast.Store
     public sealed record WindowRunAccount(long AccountId, string Account, string Decision, string Outcome, string Reason, long? ProposalId);
 
     /// <summary>A verdict to record, with the proposal to save for it (outcome rebalanced).</summary>
-    public sealed record NewWindowRunAccount(long AccountId, string Decision, string Outcome, string Reason, NewProposal? Proposal = null);
+    /// <param name="Kind">The reason in a word or two, for counting: the decision, or for a skip its cause (open proposal, hold, unsettled cash, no fx rate, cannot plan).</param>
+    public sealed record NewWindowRunAccount(long AccountId, string Decision, string Outcome, string Kind, string Reason, NewProposal? Proposal = null);
 
     /// <summary>What a window run needs to know about one account beyond its snapshot, from the store's records.</summary>
     /// <param name="LastLook">The window date of the last run that evaluated it (rebalanced or no trades).</param>
@@ -182,7 +183,7 @@ namespace Ballast.Store
             if (entries.Count == 0) return (saved, $"window run {runId}: nothing to record");
             var ids = entries.Select(e => e.AccountId).Distinct().ToArray();
             var already = scope.Query("SELECT account_id FROM window_run_accounts WHERE run_id = @runId AND account_id IN @ids", new { runId, ids }, r => r.GetInt64(0)).ToHashSet();
-            var rows = new List<object?[]>();
+            var written = 0;
             foreach (var e in entries)
             {
                 if (!already.Add(e.AccountId)) continue;
@@ -192,10 +193,13 @@ namespace Ballast.Store
                     proposal = SaveProposal(scope, e.Proposal, out _);
                     saved[e.AccountId] = proposal.Value;
                 }
-                rows.Add([runId, e.AccountId, e.Decision, e.Outcome, e.Reason, proposal]);
+                scope.Execute("""
+                    INSERT INTO window_run_accounts (run_id, account_id, decision, outcome, reason, reason_kind, proposal_id)
+                    VALUES (@runId, @account, @decision, @outcome, @reason, @kind, @proposal)
+                    """, new { runId, account = e.AccountId, decision = e.Decision, outcome = e.Outcome, reason = e.Reason, kind = e.Kind, proposal });
+                written++;
             }
-            scope.Insert("window_run_accounts", ["run_id", "account_id", "decision", "outcome", "reason", "proposal_id"], rows);
-            return (saved, $"window run {runId}: {rows.Count} accounts recorded, {saved.Count} proposals");
+            return (saved, $"window run {runId}: {written} accounts recorded, {saved.Count} proposals");
         });
 
         /// <summary>Finishes a run: its counts from its recorded accounts, and status proposed (any proposal), completed, or failed with <paramref name="error"/>.</summary>
@@ -233,9 +237,9 @@ namespace Ballast.Store
             JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId ORDER BY a.name
             """, new { runId }, r => new WindowRunAccount(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.LongOrNull(5))).Take(limit).ToList());
 
-        /// <summary>Counts of a run's verdicts by outcome and decision (the reasons of skips and of accounts not evaluated).</summary>
-        public IReadOnlyList<(string Outcome, string Decision, long Count)> WindowRunCounts(long runId) => Read(c => c.Query("""
-            SELECT outcome, decision, COUNT(*) FROM window_run_accounts WHERE run_id = @runId GROUP BY outcome, decision ORDER BY outcome, decision
+        /// <summary>Counts of a run's verdicts by outcome and reason kind (the decision; a skip's cause).</summary>
+        public IReadOnlyList<(string Outcome, string Kind, long Count)> WindowRunCounts(long runId) => Read(c => c.Query("""
+            SELECT outcome, reason_kind, COUNT(*) FROM window_run_accounts WHERE run_id = @runId GROUP BY outcome, reason_kind ORDER BY outcome, reason_kind
             """, new { runId }, r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
 
         /// <summary>When each model's latest version was made, by model name.</summary>

@@ -228,6 +228,7 @@ public static class Migrations
               decision TEXT NOT NULL,
               outcome TEXT NOT NULL CHECK (outcome IN ('rebalanced', 'no trades', 'not evaluated', 'skipped')),
               reason TEXT NOT NULL,
+              reason_kind TEXT NOT NULL,
               proposal_id BIGINT NULL REFERENCES proposals(id),
               PRIMARY KEY (run_id, account_id));;
             CREATE INDEX window_run_accounts_account ON window_run_accounts (account_id, run_id);;
