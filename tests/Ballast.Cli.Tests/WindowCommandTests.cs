@@ -102,7 +102,7 @@ public sealed class WindowCommandTests : IDisposable
         _cli.Write("core.yaml", "pauseAfterRebalance: 3 months\n");
         Ok("schedule", "set", "core.yaml", "--model", "core");
         Assert.Contains("pause after a rebalance 3 months", Ok("schedule", "show", "--account", "big"), StringComparison.Ordinal);
-        Ok("schedule", "clear", "--model", "core");
+        Ok("schedule", "set", "--clear", "--model", "core");
         Assert.Contains("pause after a rebalance 6 months", Ok("schedule", "show", "--model", "core"), StringComparison.Ordinal);
     }
 }

@@ -36,17 +36,26 @@ internal static class WindowCommands
         Option<string?> Model() => new("--model") { Description = "A model's override of the firm's schedule" };
         Option<string?> Account() => new("--account") { Description = "An account's override (over its model's)" };
 
-        var file = new Argument<string>("FILE") { Description = "Schedule file (YAML or JSON); a model's or account's names only the fields it changes" };
+        var file = new Argument<string?>("FILE") { Description = "Schedule file (YAML or JSON); a model's or account's names only the fields it changes", Arity = ArgumentArity.ZeroOrOne };
         var setModel = Model();
         var setAccount = Account();
-        var set = new Command("set", "Store the firm's schedule, or a model's or an account's override");
+        var setClear = new Option<bool>("--clear") { Description = "Remove the stored schedule instead (the firm's: the default method applies)" };
+        var set = new Command("set", "Store the firm's schedule, or a model's or an account's override (--clear removes it)");
         set.Arguments.Add(file);
         set.Options.Add(setModel);
         set.Options.Add(setAccount);
+        set.Options.Add(setClear);
         set.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var (kind, name) = Owner(parse.GetValue(setModel), parse.GetValue(setAccount));
-            var path = parse.GetValue(file)!;
+            if (parse.GetValue(setClear))
+            {
+                if (parse.GetValue(file) is not null) throw new InputException(new InputProblem("give FILE or --clear, not both", Field: "--clear"));
+                var removed = StoreCommands.Open(parse, ctx).ClearSchedule(kind, name);
+                ctx.Out.WriteLine(removed ? $"schedule of {Describe(kind, name)} cleared" : $"{Describe(kind, name)} had no stored schedule");
+                return ExitCodes.Ok;
+            }
+            var path = parse.GetValue(file) ?? throw new InputException(new InputProblem("name the schedule FILE, or give --clear", Field: "FILE"));
             var problems = new List<InputProblem>();
             var text = Document.ReadFile(ctx.ResolvePath(path), path, problems) ?? throw new InputException(problems);
             var store = StoreCommands.Open(parse, ctx);
