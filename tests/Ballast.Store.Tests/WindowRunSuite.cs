@@ -187,6 +187,12 @@ public abstract class WindowRunSuite : IDisposable
         // Evaluated since the change: the next window is back to the semiannual look.
         var next = RunWindow(store, 2026, 3, 4);
         Assert.Equal("not due", Verdict(store, next, "near").Decision);
+
+        // A version made after a window's cut-off (14:30 UTC on 2026-03-06) waits for the next window, as cash does.
+        _clock.Now = new DateTimeOffset(2026, 3, 6, 14, 45, 0, TimeSpan.Zero);
+        store.SetModel("core", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, ToTarget);
+        Assert.Equal("not due", Verdict(store, RunWindow(store, 2026, 3, 6), "near").Decision);
+        Assert.Equal("model change", Verdict(store, RunWindow(store, 2026, 3, 9), "near").Decision);
     }
 
     [Fact]

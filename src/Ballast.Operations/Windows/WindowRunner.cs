@@ -131,10 +131,11 @@ public sealed class WindowRunner
         if (Convert(value, a.Currency, schedule.Currency, rates) is not { } inScheduleCurrency)
             return new(a.AccountId, none, "skipped", NoFxRate, $"{NoFxRate}: no {a.Currency}/{schedule.Currency} rate on or before {window.Date:yyyy-MM-dd} to value it in the schedule's currency");
 
-        // A model change: a version of its model made after the cut-off of the window that last evaluated it
-        // (never evaluated: a version newer than its last done proposal, as a check sees it).
+        // A model change: a version of its model made after the cut-off of the window that last evaluated it and at or
+        // before this window's (one made later waits for the next window, as cash does); never evaluated: a version newer
+        // than its last done proposal, as a check sees it.
         var modelChanged = f.LastEvaluatedCutOff is { } lastCutOff
-            ? a.Model is not null && modelChanges.TryGetValue(a.Model, out var changed) && changed > lastCutOff
+            ? a.Model is not null && modelChanges.TryGetValue(a.Model, out var changed) && changed > lastCutOff && changed <= window.CutOff
             : a.ModelChangedOn is not null;
         // A cash flow: a deposit or withdrawal recorded after the cut-off of the window that last evaluated it (never
         // evaluated: after the day of its last rebalance) and before this window's cut-off.
