@@ -46,6 +46,13 @@ namespace Ballast.Store
         /// <summary>Records a proposal (inputs, policy, plan, engine version and orders). Returns its id.</summary>
         public long SaveProposal(NewProposal proposal) => Write("proposal", scope =>
         {
+            var id = SaveProposal(scope, proposal, out var summary);
+            return (id, summary);
+        });
+
+        /// <summary>Records a proposal inside <paramref name="scope"/>'s transaction (a window run saves its batch's proposals with its verdicts).</summary>
+        internal long SaveProposal(WriteScope scope, NewProposal proposal, out string summary)
+        {
             var problems = new List<InputProblem>();
             var accounts = new Dictionary<string, long>(StringComparer.Ordinal);
             var securities = scope.Query("SELECT ticker, id FROM securities", r => (Ticker: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
@@ -70,8 +77,9 @@ namespace Ballast.Store
                 new { id, at = scope.Now, actor = Options.Actor, scope = proposal.Scope, engine = proposal.EngineVersion, policy = proposal.Policy, inputs = proposal.InputsJson, plan = proposal.PlanJson });
             scope.Insert("proposal_orders", ["proposal_id", "line", "account_id", "security_id", "side", "quantity", "price"], rows);
             ExpireSuperseded(scope, accounts.Values.ToList(), id);
-            return (id, $"proposal {id} for {proposal.Scope}: {rows.Count} orders (engine {proposal.EngineVersion})");
-        });
+            summary = $"proposal {id} for {proposal.Scope}: {rows.Count} orders (engine {proposal.EngineVersion})";
+            return id;
+        }
 
         /// <summary>A proposal with its orders.</summary>
         /// <exception cref="InputException">No proposal has that id.</exception>

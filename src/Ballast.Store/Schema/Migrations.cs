@@ -200,6 +200,41 @@ public static class Migrations
                 HashChain.Backfill(c, tx, provider, HashChain.Audit);
                 AppendOnlyGuards.Install(c, tx, provider);
             }),
+        new(7, "monitoring schedules as data (the firm's, per model, per account), window runs and their per-account verdicts, account holds", """
+            CREATE TABLE schedules (
+              kind TEXT NOT NULL CHECK (kind IN ('firm', 'model', 'account')),
+              name TEXT NOT NULL,
+              text TEXT NOT NULL,
+              set_at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              PRIMARY KEY (kind, name));;
+            CREATE TABLE window_runs (
+              id {pk},
+              window_id TEXT NOT NULL UNIQUE,
+              window_date TEXT NOT NULL,
+              cut_off TEXT NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('running', 'proposed', 'completed', 'failed')),
+              started_at TEXT NOT NULL,
+              finished_at TEXT NULL,
+              actor TEXT NOT NULL,
+              accounts BIGINT NOT NULL DEFAULT 0,
+              evaluated BIGINT NOT NULL DEFAULT 0,
+              rebalanced BIGINT NOT NULL DEFAULT 0,
+              skipped BIGINT NOT NULL DEFAULT 0,
+              error TEXT NULL);;
+            CREATE TABLE window_run_accounts (
+              run_id BIGINT NOT NULL REFERENCES window_runs(id),
+              account_id BIGINT NOT NULL REFERENCES accounts(id),
+              decision TEXT NOT NULL,
+              outcome TEXT NOT NULL CHECK (outcome IN ('rebalanced', 'no trades', 'not evaluated', 'skipped')),
+              reason TEXT NOT NULL,
+              reason_kind TEXT NOT NULL,
+              proposal_id BIGINT NULL REFERENCES proposals(id),
+              PRIMARY KEY (run_id, account_id));;
+            CREATE INDEX window_run_accounts_account ON window_run_accounts (account_id, run_id);;
+            CREATE UNIQUE INDEX window_run_accounts_proposal ON window_run_accounts (proposal_id) WHERE proposal_id IS NOT NULL;;
+            ALTER TABLE accounts ADD COLUMN hold TEXT NULL
+            """),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>

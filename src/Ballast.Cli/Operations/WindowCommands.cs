@@ -1,0 +1,329 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Ballast.Cli.Portfolio;
+using Ballast.Cli.Store;
+using Ballast.Input;
+using Ballast.Operations.Monitoring;
+using Ballast.Operations.Windows;
+using Ballast.Planning;
+using Ballast.Store;
+using Spectre.Console;
+
+namespace Ballast.Cli.Operations;
+
+/// <summary>
+/// <c>ballast schedule set|show|clear</c> (monitoring schedules stored as data) and <c>ballast window run|list|show|hold</c>
+/// (one trading window over the stored accounts). The runner is <see cref="WindowRunner"/>; this only parses and renders.
+/// </summary>
+internal static class WindowCommands
+{
+    /// <summary>The command groups, for the store options.</summary>
+    public static readonly string[] Groups = ["schedule", "window"];
+
+    private static readonly string EngineVersion =
+        typeof(Planner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    public static void AddTo(RootCommand root, CliContext ctx)
+    {
+        root.Subcommands.Add(Schedule(ctx));
+        root.Subcommands.Add(Window(ctx));
+    }
+
+    private static Command Schedule(CliContext ctx)
+    {
+        Option<string?> Model() => new("--model") { Description = "A model's override of the firm's schedule" };
+        Option<string?> Account() => new("--account") { Description = "An account's override (over its model's)" };
+
+        var file = new Argument<string?>("FILE") { Description = "Schedule file (YAML or JSON); a model's or account's names only the fields it changes", Arity = ArgumentArity.ZeroOrOne };
+        var setModel = Model();
+        var setAccount = Account();
+        var setClear = new Option<bool>("--clear") { Description = "Remove the stored schedule instead (the firm's: the default method applies)" };
+        var set = new Command("set", "Store the firm's schedule, or a model's or an account's override (--clear removes it)");
+        set.Arguments.Add(file);
+        set.Options.Add(setModel);
+        set.Options.Add(setAccount);
+        set.Options.Add(setClear);
+        set.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var (kind, name) = Owner(parse.GetValue(setModel), parse.GetValue(setAccount));
+            if (parse.GetValue(setClear))
+            {
+                if (parse.GetValue(file) is not null) throw new InputException(new InputProblem("give FILE or --clear, not both", Field: "--clear"));
+                var removed = StoreCommands.Open(parse, ctx).ClearSchedule(kind, name);
+                ctx.Out.WriteLine(removed ? $"schedule of {Describe(kind, name)} cleared" : $"{Describe(kind, name)} had no stored schedule");
+                return ExitCodes.Ok;
+            }
+            var path = parse.GetValue(file) ?? throw new InputException(new InputProblem("name the schedule FILE, or give --clear", Field: "FILE"));
+            var problems = new List<InputProblem>();
+            var text = Document.ReadFile(ctx.ResolvePath(path), path, problems) ?? throw new InputException(problems);
+            var store = StoreCommands.Open(parse, ctx);
+            StoredSchedules.Set(store, kind, name, path, text);
+            ctx.Out.WriteLine($"schedule of {Describe(kind, name)} set");
+            ctx.Out.WriteLine(Effective(store, kind, name).ToString());
+            return ExitCodes.Ok;
+        }));
+
+        var showModel = Model();
+        var showAccount = Account();
+        var show = new Command("show", "Show the effective schedule of the firm, a model or an account");
+        show.Options.Add(showModel);
+        show.Options.Add(showAccount);
+        show.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var (kind, name) = Owner(parse.GetValue(showModel), parse.GetValue(showAccount));
+            var store = StoreCommands.Open(parse, ctx);
+            var stored = store.Schedules();
+            var effective = Effective(store, kind, name);
+            ctx.Out.WriteLine($"effective schedule of {Describe(kind, name)}: {effective}");
+            if (!stored.Any(s => s.Kind == ScheduleKind.Firm)) ctx.Out.WriteLine("the firm has no stored schedule: the default method applies");
+            foreach (var s in stored.Where(s => s.Kind == ScheduleKind.Firm || (s.Kind == kind && s.Name == name)
+                                                || (kind == ScheduleKind.Account && s.Kind == ScheduleKind.Model && s.Name == store.ModelOfAccount(name!))))
+            {
+                ctx.Out.WriteLine($"# {Describe(s.Kind, s.Name)}, set {s.SetAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} by {s.Actor}");
+                ctx.Out.WriteLine(s.Text.TrimEnd());
+            }
+            return ExitCodes.Ok;
+        }));
+
+        var clearModel = Model();
+        var clearAccount = Account();
+        var clear = new Command("clear", "Remove the firm's schedule (the default applies) or a model's or an account's override");
+        clear.Options.Add(clearModel);
+        clear.Options.Add(clearAccount);
+        clear.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var (kind, name) = Owner(parse.GetValue(clearModel), parse.GetValue(clearAccount));
+            var removed = StoreCommands.Open(parse, ctx).ClearSchedule(kind, name);
+            ctx.Out.WriteLine(removed ? $"schedule of {Describe(kind, name)} cleared" : $"{Describe(kind, name)} had no stored schedule");
+            return ExitCodes.Ok;
+        }));
+
+        var schedule = new Command("schedule", "Monitoring schedules: when accounts are compared with their bands");
+        schedule.Subcommands.Add(set);
+        schedule.Subcommands.Add(show);
+        schedule.Subcommands.Add(clear);
+        return schedule;
+    }
+
+    private static (ScheduleKind Kind, string? Name) Owner(string? model, string? account) => (model, account) switch
+    {
+        ({ }, { }) => throw new InputException(new InputProblem("give --model or --account, not both", Field: "--account")),
+        ({ } m, null) => (ScheduleKind.Model, m),
+        (null, { } a) => (ScheduleKind.Account, a),
+        _ => (ScheduleKind.Firm, null),
+    };
+
+    private static string Describe(ScheduleKind kind, string? name) => kind switch
+    {
+        ScheduleKind.Model => $"model '{name}'",
+        ScheduleKind.Account => $"account '{name}'",
+        _ => "the firm",
+    };
+
+    private static MonitoringSchedule Effective(BallastStore store, ScheduleKind kind, string? name)
+    {
+        var schedules = StoredSchedules.Load(store);
+        return kind switch
+        {
+            ScheduleKind.Model => schedules.For(name),
+            ScheduleKind.Account => schedules.For(store.ModelOfAccount(name!), name),
+            _ => schedules.Firm,
+        };
+    }
+
+    private static Command Window(CliContext ctx)
+    {
+        var calendar = new Option<string>("--calendar") { Description = "Trading calendar file (YAML or JSON)", Required = true };
+        var at = new Option<string?>("--at") { Description = "Run the latest window at or before this time: 2026-03-02T10:00 (the calendar's local time), an instant with Z or an offset, or a date (its end); default now" };
+        var json = new Option<bool>("--json") { Description = "The run summary as JSON" };
+        var run = new Command("run", "Run one trading window over every stored account: evaluate those due, save a proposal per account that trades");
+        run.Options.Add(calendar);
+        run.Options.Add(at);
+        run.Options.Add(json);
+        run.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var cal = TradingCalendarReader.Load(ctx.ResolvePath(parse.GetValue(calendar)!));
+            var instant = ParseAt(parse.GetValue(at), cal, ctx);
+            var window = WindowRunner.WindowAt(cal, instant);
+            var store = StoreCommands.Open(parse, ctx);
+            var runner = new WindowRunner(store, EngineVersion,
+                (stored, plan, includePlan) => PlanJson.Write(stored.Portfolio!, plan, includeAfter: includePlan, fx: stored.Conversions));
+            var result = runner.Run(cal, window);
+            if (parse.GetValue(json)) WriteJson(ctx, result);
+            else RenderRun(ctx, result);
+            return ExitCodes.Ok;
+        }));
+
+        var list = new Command("list", "Window runs, newest window first");
+        list.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var runs = StoreCommands.Open(parse, ctx).WindowRuns();
+            if (runs.Count == 0)
+            {
+                ctx.Out.WriteLine("no window runs");
+                return ExitCodes.Ok;
+            }
+            var table = new Table().Border(ctx.Interactive ? TableBorder.Rounded : TableBorder.Ascii)
+                .AddColumns("Run", "Window", "Status", "Accounts", "Evaluated", "Rebalanced", "Skipped", "Started");
+            foreach (var r in runs)
+                table.AddRow(r.Id.ToString(CultureInfo.InvariantCulture), r.WindowId, r.Status + (r.Error is null ? "" : ": " + Markup.Escape(Flags.OneLine(r.Error))),
+                    N(r.Accounts), N(r.Evaluated), N(r.Rebalanced), N(r.Skipped), r.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture));
+            ctx.Console.Write(table);
+            return ExitCodes.Ok;
+        }));
+
+        var id = new Argument<string>("ID") { Description = "A window id (2026-03-02T10:00) or a run number" };
+        var showJson = new Option<bool>("--json") { Description = "Every account's verdict as JSON" };
+        var show = new Command("show", "A window run's verdict for every account");
+        show.Arguments.Add(id);
+        show.Options.Add(showJson);
+        show.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var store = StoreCommands.Open(parse, ctx);
+            var r = store.FindWindowRun(parse.GetValue(id)!)
+                ?? throw new InputException(new InputProblem($"no window run '{parse.GetValue(id)}'; 'ballast window list' shows them", Field: "ID"));
+            var accounts = store.WindowRunAccounts(r.Id);
+            if (parse.GetValue(showJson))
+            {
+                using var stream = new MemoryStream();
+                using (var w = PlanJson.NewWriter(stream))
+                {
+                    w.WriteStartObject();
+                    WriteRun(w, r);
+                    w.WriteStartArray("accounts");
+                    foreach (var a in accounts)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("account", a.Account);
+                        w.WriteString("decision", a.Decision);
+                        w.WriteString("outcome", a.Outcome);
+                        w.WriteString("reason", a.Reason);
+                        if (a.ProposalId is { } p) w.WriteNumber("proposal", p);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                ctx.Out.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+                return ExitCodes.Ok;
+            }
+            ctx.Console.MarkupLine($"[bold]Window {r.WindowId}[/] (run {r.Id}): {r.Status}; {N(r.Accounts)} accounts, {N(r.Evaluated)} evaluated, {N(r.Rebalanced)} rebalanced, {N(r.Skipped)} skipped");
+            var table = new Table().Border(ctx.Interactive ? TableBorder.Rounded : TableBorder.Ascii)
+                .AddColumns("Account", "Decision", "Outcome", "Proposal", "Reason");
+            foreach (var a in accounts)
+                table.AddRow(Markup.Escape(a.Account), a.Decision, a.Outcome, a.ProposalId?.ToString(CultureInfo.InvariantCulture) ?? "", Markup.Escape(a.Reason));
+            ctx.Console.Write(table);
+            return ExitCodes.Ok;
+        }));
+
+        var holdAccount = new Argument<string>("ACCOUNT");
+        var holdReason = new Option<string?>("--reason") { Description = "Why the account is held (shown as its skip reason)" };
+        var holdClear = new Option<bool>("--clear") { Description = "Lift the hold" };
+        var hold = new Command("hold", "Hold an account out of window runs (--reason), or lift the hold (--clear)");
+        hold.Arguments.Add(holdAccount);
+        hold.Options.Add(holdReason);
+        hold.Options.Add(holdClear);
+        hold.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var name = parse.GetValue(holdAccount)!;
+            var clear = parse.GetValue(holdClear);
+            var reason = parse.GetValue(holdReason);
+            if (clear == (reason is not null)) throw new InputException(new InputProblem("give --reason to hold the account, or --clear to lift the hold", Field: "--reason"));
+            StoreCommands.Open(parse, ctx).SetHold(name, clear ? null : Flags.OneLine(reason!));
+            ctx.Out.WriteLine(clear ? $"hold on {name} lifted" : $"{name} held: {reason}");
+            return ExitCodes.Ok;
+        }));
+
+        var window = new Command("window", "Trading windows: run one over the stored accounts, list and show the runs");
+        window.Subcommands.Add(run);
+        window.Subcommands.Add(list);
+        window.Subcommands.Add(show);
+        window.Subcommands.Add(hold);
+        return window;
+    }
+
+    private static string N(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// <c>--at</c>: an instant with Z or an offset; a local date and time in the calendar's zone; a date (the end of that local day); default now.
+    /// </summary>
+    private static DateTimeOffset ParseAt(string? text, TradingCalendar calendar, CliContext ctx)
+    {
+        if (text is null) return ctx.Time.GetUtcNow();
+        var s = text.Trim();
+        if ((s.EndsWith('Z') || s.LastIndexOfAny(['+', '-']) > 10)
+            && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+            return instant;
+        DateTime local;
+        if (DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            local = date.ToDateTime(new TimeOnly(23, 59, 59));
+        else if (!DateTime.TryParseExact(s, ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out local))
+            throw new InputException(new InputProblem($"'{text}' is not a time: give 2026-03-02T10:00 (the calendar's local time), 2026-03-02T15:00Z, or 2026-03-02", Field: "--at"));
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        while (calendar.Zone.IsInvalidTime(local)) local = local.AddMinutes(1);
+        var offset = calendar.Zone.IsAmbiguousTime(local) ? calendar.Zone.GetAmbiguousTimeOffsets(local).Max() : calendar.Zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset);
+    }
+
+    private static void RenderRun(CliContext ctx, WindowRunResult result)
+    {
+        var r = result.Run;
+        var how = result.AlreadyDone ? " (already run: nothing added)" : result.Resumed ? " (resumed: accounts recorded before were not evaluated again)" : "";
+        ctx.Console.MarkupLine($"[bold]Window {r.WindowId}[/] (run {r.Id}): {r.Status}{Markup.Escape(how)}");
+        ctx.Out.WriteLine($"{N(r.Accounts)} accounts: {N(r.Evaluated)} evaluated, {N(r.Rebalanced)} rebalanced, {N(r.Skipped)} skipped, {N(r.Accounts - r.Evaluated - r.Skipped)} not evaluated");
+        foreach (var (outcome, decision, count) in result.Counts)
+            ctx.Out.WriteLine($"  {outcome}: {decision}: {N(count)}");
+        foreach (var (account, id) in result.Proposals.Take(50))
+            ctx.Out.WriteLine($"proposal {id}: {account}");
+        if (result.Proposals.Count > 50) ctx.Out.WriteLine($"... and {result.Proposals.Count - 50} more proposals ('ballast window show {r.WindowId}')");
+    }
+
+    private static void WriteRun(System.Text.Json.Utf8JsonWriter w, WindowRunInfo r)
+    {
+        w.WriteString("window", r.WindowId);
+        w.WriteNumber("run", r.Id);
+        w.WriteString("date", r.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        w.WriteString("cutOff", r.CutOff.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        w.WriteString("status", r.Status);
+        w.WriteNumber("accounts", r.Accounts);
+        w.WriteNumber("evaluated", r.Evaluated);
+        w.WriteNumber("rebalanced", r.Rebalanced);
+        w.WriteNumber("skipped", r.Skipped);
+        if (r.Error is not null) w.WriteString("error", r.Error);
+    }
+
+    private static void WriteJson(CliContext ctx, WindowRunResult result)
+    {
+        using var stream = new MemoryStream();
+        using (var w = PlanJson.NewWriter(stream))
+        {
+            w.WriteStartObject();
+            WriteRun(w, result.Run);
+            w.WriteBoolean("alreadyRun", result.AlreadyDone);
+            w.WriteBoolean("resumed", result.Resumed);
+            w.WriteStartArray("counts");
+            foreach (var (outcome, decision, count) in result.Counts)
+            {
+                w.WriteStartObject();
+                w.WriteString("outcome", outcome);
+                w.WriteString("reason", decision);
+                w.WriteNumber("accounts", count);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("proposals");
+            foreach (var (account, id) in result.Proposals)
+            {
+                w.WriteStartObject();
+                w.WriteString("account", account);
+                w.WriteNumber("proposal", id);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        ctx.Out.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+    }
+}

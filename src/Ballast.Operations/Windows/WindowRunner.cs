@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ballast.Drift;
+using Ballast.Input;
+using Ballast.Operations.Monitoring;
+using Ballast.Planning;
+using Ballast.Portfolios;
+using Ballast.Store;
+
+namespace Ballast.Operations.Windows;
+
+/// <summary>What one window run did, or found already done.</summary>
+/// <param name="Run">The run as recorded (status, counts).</param>
+/// <param name="AlreadyDone">True when the window had been run to its end before: nothing was added.</param>
+/// <param name="Resumed">True when an earlier run of the window stopped midway and this one completed it.</param>
+/// <param name="Counts">Accounts by outcome and reason kind: the schedule's decision, or a skip's cause.</param>
+/// <param name="Proposals">The proposals of the run (all of them, also those of an earlier, interrupted attempt), by account.</param>
+public sealed record WindowRunResult(WindowRunInfo Run, bool AlreadyDone, bool Resumed, IReadOnlyList<(string Outcome, string Kind, long Count)> Counts,
+    IReadOnlyList<(string Account, long ProposalId)> Proposals);
+
+/// <summary>
+/// Runs one trading window over every stored account: gathers each account's facts, asks its effective schedule whether it is
+/// evaluated, plans those evaluated with the engine, and saves one proposal per account that trades. The run is a durable
+/// record: the window id is unique, verdicts and proposals are written in batches inside transactions, and a run stopped
+/// midway completes when run again without evaluating again the accounts it recorded.
+/// </summary>
+public sealed class WindowRunner
+{
+    /// <summary>Verdict words of the run beside the schedule's (<see cref="MonitoringVerdict"/>).</summary>
+    public const string OpenProposal = "open proposal", Hold = "hold", UnsettledCash = "unsettled cash", NoFxRate = "no fx rate", CannotPlan = "cannot plan";
+
+    private readonly BallastStore _store;
+    private readonly string _engineVersion;
+    private readonly Func<StoredPortfolio, Plan, bool, string> _serialize;
+
+    /// <param name="serialize">Writes a plan's inputs (false) or the plan (true) as the proposal records them; the command line
+    /// passes its plan JSON writer. Null writes the portfolio file and the trades.</param>
+    public WindowRunner(BallastStore store, string engineVersion, Func<StoredPortfolio, Plan, bool, string>? serialize = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _engineVersion = engineVersion;
+        _serialize = serialize ?? DefaultSerialize;
+    }
+
+    /// <summary>Accounts per batch: one read of their facts and one write transaction of their verdicts and proposals.</summary>
+    public int BatchSize { get; init; } = 500;
+
+    /// <summary>Called after each batch is written (tests stop a run there to see it resume).</summary>
+    public Action<int>? AfterBatch { get; init; }
+
+    /// <summary>The latest window of <paramref name="calendar"/> that opened at or before <paramref name="at"/>.</summary>
+    /// <exception cref="InputException">No window opened in the eight weeks before it.</exception>
+    public static TradingWindow WindowAt(TradingCalendar calendar, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        return calendar.Latest(at) ?? throw new InputException(new InputProblem(
+            $"no trading window opened in the eight weeks up to {at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture)}", Field: "--at"));
+    }
+
+    /// <summary>Runs <paramref name="window"/> (or reports its finished run).</summary>
+    public WindowRunResult Run(TradingCalendar calendar, TradingWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        var (run, existing) = _store.BeginWindowRun(window.Id, window.Date, window.CutOff);
+        if (existing && run.Status is "proposed" or "completed")
+            return Result(run, alreadyDone: true, resumed: false);
+        var resumed = existing;
+        try
+        {
+            Evaluate(calendar, window, run.Id);
+        }
+        catch (Exception e)
+        {
+            // Recorded as failed when the store can still be written; a rerun resumes from the accounts recorded.
+            try { _store.FinishWindowRun(run.Id, e.Message); }
+            catch (Exception) { /* the original failure is the one to report */ }
+            throw;
+        }
+        return Result(_store.FinishWindowRun(run.Id), alreadyDone: false, resumed);
+    }
+
+    private WindowRunResult Result(WindowRunInfo run, bool alreadyDone, bool resumed) =>
+        new(run, alreadyDone, resumed, _store.WindowRunCounts(run.Id),
+            [.. _store.WindowRunAccounts(run.Id).Where(a => a.ProposalId is not null).Select(a => (a.Account, a.ProposalId!.Value))]);
+
+    private void Evaluate(TradingCalendar calendar, TradingWindow window, long runId)
+    {
+        var schedules = StoredSchedules.Load(_store);
+        var recorded = _store.WindowRunRecorded(runId);
+        var rates = _store.LatestFxRates(window.Date);
+        var converter = new StoredPortfolios(window.Date);
+        var modelChanges = ModelVersionTimes();
+        // Deposits and sales of the last month are enough to find cash that has not settled (settlement is T+10 at most).
+        var cashSince = window.Date.AddDays(-31);
+        var batch = new List<AccountSnapshot>(BatchSize);
+        var batches = 0;
+        foreach (var snapshot in _store.ReadAccounts(new SnapshotQuery(window.Date)))
+        {
+            if (recorded.Contains(snapshot.AccountId)) continue;
+            batch.Add(snapshot);
+            if (batch.Count < BatchSize) continue;
+            Flush();
+        }
+        if (batch.Count > 0) Flush();
+
+        void Flush()
+        {
+            var facts = _store.WindowFacts(window.Id, window.CutOff, cashSince, [.. batch.Select(a => a.AccountId)]);
+            var entries = new List<NewWindowRunAccount>(batch.Count);
+            foreach (var a in batch) entries.Add(Decide(calendar, window, schedules, rates, converter, modelChanges, a, facts[a.AccountId]));
+            _store.RecordWindowAccounts(runId, entries);
+            batch.Clear();
+            AfterBatch?.Invoke(++batches);
+        }
+    }
+
+    private Dictionary<string, DateTimeOffset> ModelVersionTimes()
+    {
+        return _store.LatestModelVersionTimes();
+    }
+
+    private NewWindowRunAccount Decide(TradingCalendar calendar, TradingWindow window, StoredSchedules schedules, IReadOnlyDictionary<string, FxRate> rates,
+        StoredPortfolios converter, Dictionary<string, DateTimeOffset> modelChanges, AccountSnapshot a, WindowAccountFacts f)
+    {
+        const string none = "none";
+        var stored = converter.Convert(a);
+        if (stored.Portfolio is not { } portfolio) return new(a.AccountId, none, "skipped", CannotPlan, CannotPlan + ": " + stored.Error);
+        var schedule = schedules.For(a.Model, a.Name);
+        var value = portfolio.InvestedValue + portfolio.Cash;
+        if (Convert(value, a.Currency, schedule.Currency, rates) is not { } inScheduleCurrency)
+            return new(a.AccountId, none, "skipped", NoFxRate, $"{NoFxRate}: no {a.Currency}/{schedule.Currency} rate on or before {window.Date:yyyy-MM-dd} to value it in the schedule's currency");
+
+        // A model change: a version of its model made after the cut-off of the window that last evaluated it and at or
+        // before this window's (one made later waits for the next window, as cash does); never evaluated: a version newer
+        // than its last done proposal, as a check sees it.
+        var modelChanged = f.LastEvaluatedCutOff is { } lastCutOff
+            ? a.Model is not null && modelChanges.TryGetValue(a.Model, out var changed) && changed > lastCutOff && changed <= window.CutOff
+            : a.ModelChangedOn is not null;
+        // A cash flow: a deposit or withdrawal recorded after the cut-off of the window that last evaluated it (never
+        // evaluated: after the day of its last rebalance) and before this window's cut-off.
+        var cashFlow = f.LastCashFlowRecorded is { } flow && (f.LastEvaluatedCutOff is { } since ? flow > since
+            : a.LastRebalance is not { } done || DateOnly.FromDateTime(flow.UtcDateTime) > done);
+        var decision = schedule.Decide(new MonitoringFacts(window.Date, inScheduleCurrency, a.LastRebalance, f.LastLook, f.LastRun, modelChanged, cashFlow));
+        var word = Word(decision.Verdict);
+        if (!decision.Evaluate) return new(a.AccountId, word, "not evaluated", word, decision.Reason);
+        if (f.Hold is { } hold) return new(a.AccountId, word, "skipped", Hold, $"{Hold}: {hold}");
+        if (f.OpenProposal is { } open) return new(a.AccountId, word, "skipped", OpenProposal, $"{OpenProposal}: proposal {open} is still open");
+        if (f.LastCashInDate is { } cashIn && calendar.SettlementDate(cashIn) > window.Date)
+            return new(a.AccountId, word, "skipped", UnsettledCash, $"{UnsettledCash}: cash from {cashIn:yyyy-MM-dd} settles on {calendar.SettlementDate(cashIn):yyyy-MM-dd}, after the window");
+
+        if (schedule.MinimumOrderValue > 0 && Convert(schedule.MinimumOrderValue, schedule.Currency, a.Currency, rates) is { } minOrder
+            && minOrder > portfolio.Execution.MinTrade)
+        {
+            portfolio = portfolio with { Execution = portfolio.Execution with { MinTrade = minOrder } };
+            stored = stored with { Portfolio = portfolio };
+        }
+        var plan = Planner.Create(portfolio, PlanRequest.None);
+        if (!plan.HasTrades)
+            return new(a.AccountId, word, "no trades", word, decision.Reason + "; " + (plan.Drift.Reasons.FirstOrDefault() ?? "no trades needed"));
+        IReadOnlyList<ProposedOrder> orders;
+        try { orders = BallastStore.OrdersFromPlan(a.Name, plan); }
+        catch (InputException e) { return new(a.AccountId, word, "skipped", CannotPlan, CannotPlan + ": " + e.Problems[0].Message); }
+        var proposal = new NewProposal($"window {window.Id}: account {a.Name}", _engineVersion, a.Policy, _serialize(stored, plan, false), _serialize(stored, plan, true), orders);
+        return new(a.AccountId, word, "rebalanced", word, decision.Reason + $"; {orders.Count} orders", proposal);
+    }
+
+    /// <summary>The word recorded for a schedule's verdict.</summary>
+    public static string Word(MonitoringVerdict verdict) => verdict switch
+    {
+        MonitoringVerdict.Look => "look",
+        MonitoringVerdict.ModelChange => "model change",
+        MonitoringVerdict.CashFlow => "cash flow",
+        MonitoringVerdict.Paused => "paused",
+        MonitoringVerdict.CoolingDown => "cooling down",
+        MonitoringVerdict.NotDue => "not due",
+        _ => "below minimum",
+    };
+
+    /// <summary>An amount in another currency through the latest stored rate (either pair), or null without one.</summary>
+    private static decimal? Convert(decimal amount, string from, string to, IReadOnlyDictionary<string, FxRate> rates)
+    {
+        if (from == to) return amount;
+        if (rates.TryGetValue(from + to, out var direct) && direct.Rate > 0) return amount * direct.Rate;
+        if (rates.TryGetValue(to + from, out var inverse) && inverse.Rate > 0) return amount / inverse.Rate;
+        return null;
+    }
+
+    private static string DefaultSerialize(StoredPortfolio stored, Plan plan, bool includePlan)
+    {
+        if (!includePlan) return PortfolioWriter.Write(stored.Portfolio!, json: true);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("action", plan.Action.ToString());
+            w.WriteStartArray("trades");
+            foreach (var t in plan.Trades)
+            {
+                w.WriteStartObject();
+                w.WriteString("ticker", t.Ticker);
+                w.WriteString("side", t.Side == TradeSide.Buy ? "buy" : "sell");
+                if (t.Quantity is { } q) w.WriteNumber("quantity", q);
+                w.WriteNumber("value", t.Value);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,258 @@
+using System.Data.Common;
+using Ballast.Input;
+using Ballast.Store.Data;
+
+namespace Ballast.Store
+{
+    /// <summary>Whose schedule: the firm's, a model's override, or an account's override.</summary>
+    public enum ScheduleKind
+    {
+        Firm,
+        Model,
+        Account,
+    }
+
+    /// <summary>A stored schedule text (YAML) and who set it when.</summary>
+    /// <param name="Name">The model's or account's name; empty for the firm's.</param>
+    public sealed record StoredSchedule(ScheduleKind Kind, string Name, string Text, DateTimeOffset SetAt, string Actor);
+
+    /// <summary>A window run as recorded: the window, its status and its counts.</summary>
+    /// <param name="Status">running, proposed (finished with proposals), completed (finished without), failed.</param>
+    public sealed record WindowRunInfo(long Id, string WindowId, DateOnly Date, DateTimeOffset CutOff, string Status, DateTimeOffset StartedAt,
+        DateTimeOffset? FinishedAt, string Actor, long Accounts, long Evaluated, long Rebalanced, long Skipped, string? Error);
+
+    /// <summary>One account's verdict in a window run.</summary>
+    /// <param name="Decision">What the schedule decided (look, model change, cash flow, paused, cooling down, not due, below minimum), or <c>none</c>.</param>
+    /// <param name="Outcome">rebalanced, no trades, not evaluated, or skipped.</param>
+    public sealed record WindowRunAccount(long AccountId, string Account, string Decision, string Outcome, string Reason, long? ProposalId);
+
+    /// <summary>A verdict to record, with the proposal to save for it (outcome rebalanced).</summary>
+    /// <param name="Kind">The reason in a word or two, for counting: the decision, or for a skip its cause (open proposal, hold, unsettled cash, no fx rate, cannot plan).</param>
+    public sealed record NewWindowRunAccount(long AccountId, string Decision, string Outcome, string Kind, string Reason, NewProposal? Proposal = null);
+
+    /// <summary>What a window run needs to know about one account beyond its snapshot, from the store's records.</summary>
+    /// <param name="LastLook">The window date of the last run that evaluated it (rebalanced or no trades).</param>
+    /// <param name="LastRun">The window date of the last run that made a proposal for it.</param>
+    /// <param name="LastEvaluatedCutOff">The cut-off of the last window that evaluated it.</param>
+    /// <param name="LastCashFlowRecorded">When its latest deposit or withdrawal recorded at or before the window's cut-off was recorded.</param>
+    /// <param name="LastCashInDate">The trade date of its latest deposit or sale in the month before the window (for settlement).</param>
+    /// <param name="OpenProposal">An open proposal (proposed, approved, sent, partly filled) with orders for it.</param>
+    /// <param name="Hold">The reason of a hold on the account.</param>
+    public sealed record WindowAccountFacts(DateOnly? LastLook, DateOnly? LastRun, DateTimeOffset? LastEvaluatedCutOff, DateTimeOffset? LastCashFlowRecorded,
+        DateOnly? LastCashInDate, long? OpenProposal, string? Hold);
+
+    public sealed partial class BallastStore
+    {
+        private static string KindText(ScheduleKind kind) => kind switch { ScheduleKind.Model => "model", ScheduleKind.Account => "account", _ => "firm" };
+
+        /// <summary>
+        /// Stores a schedule text for the firm, a model or an account (replacing one set before). The caller validates the text
+        /// (Ballast.Operations' schedule reader is the one gate); the store checks the model or account exists.
+        /// </summary>
+        public void SetSchedule(ScheduleKind kind, string? name, string text) => Write("schedule set", scope =>
+        {
+            var key = CheckScheduleOwner(scope, kind, name);
+            scope.Execute("DELETE FROM schedules WHERE kind = @kind AND name = @key", new { kind = KindText(kind), key });
+            scope.Execute("INSERT INTO schedules (kind, name, text, set_at, actor) VALUES (@kind, @key, @text, @at, @actor)",
+                new { kind = KindText(kind), key, text, at = scope.Now, actor = Options.Actor });
+            return (0, $"schedule of {Describe(kind, key)} set");
+        });
+
+        /// <summary>Removes the schedule of the firm, a model or an account. Returns false when none was stored.</summary>
+        public bool ClearSchedule(ScheduleKind kind, string? name) => Write("schedule clear", scope =>
+        {
+            var key = CheckScheduleOwner(scope, kind, name);
+            var n = scope.Execute("DELETE FROM schedules WHERE kind = @kind AND name = @key", new { kind = KindText(kind), key });
+            return (n > 0, n > 0 ? $"schedule of {Describe(kind, key)} cleared" : $"no schedule of {Describe(kind, key)} to clear");
+        });
+
+        /// <summary>Every stored schedule (the firm's, the models' and the accounts' overrides).</summary>
+        public IReadOnlyList<StoredSchedule> Schedules() => Read(c => c.Query("SELECT kind, name, text, set_at, actor FROM schedules ORDER BY kind, name",
+            r => new StoredSchedule(r.GetString(0) switch { "model" => ScheduleKind.Model, "account" => ScheduleKind.Account, _ => ScheduleKind.Firm },
+                r.GetString(1), r.GetString(2), ParseInstant(r.GetString(3)), r.GetString(4))));
+
+        /// <summary>The model an account follows, or null (for showing an account's effective schedule).</summary>
+        /// <exception cref="InputException">No such account.</exception>
+        public string? ModelOfAccount(string account) => Read(c =>
+        {
+            var rows = c.Query("SELECT m.name FROM accounts a LEFT JOIN models m ON m.id = a.model_id WHERE a.name = @account", new { account }, r => r.TextOrNull(0));
+            return rows.Count == 0 ? throw new InputException(new InputProblem($"no account named '{account}'", Field: "--account")) : rows[0];
+        });
+
+        /// <summary>Puts a hold on an account (a window run skips it, naming the reason), or lifts it with null.</summary>
+        public void SetHold(string account, string? reason) => Write(reason is null ? "hold lifted" : "hold", scope =>
+        {
+            var n = scope.Execute("UPDATE accounts SET hold = @reason WHERE name = @account", new { reason, account });
+            if (n == 0) throw new InputException(new InputProblem($"no account named '{account}'", Field: "ACCOUNT"));
+            return (0, reason is null ? $"hold on {account} lifted" : $"hold on {account}: {reason}");
+        });
+
+        private static string Describe(ScheduleKind kind, string key) => kind == ScheduleKind.Firm ? "the firm" : $"{KindText(kind)} '{key}'";
+
+        private static string CheckScheduleOwner(WriteScope scope, ScheduleKind kind, string? name)
+        {
+            if (kind == ScheduleKind.Firm) return "";
+            if (string.IsNullOrWhiteSpace(name)) throw new InputException(new InputProblem($"name the {KindText(kind)}", Field: "--" + KindText(kind)));
+            var table = kind == ScheduleKind.Model ? "models" : "accounts";
+            if (scope.ScalarLong($"SELECT id FROM {table} WHERE name = @name", new { name }) is null)
+                throw new InputException(new InputProblem($"no {KindText(kind)} named '{name}'", Field: "--" + KindText(kind)));
+            return name;
+        }
+
+        /// <summary>
+        /// Starts the run of a window, or returns the run already recorded for it (<c>Existing</c> true): finished, or
+        /// running/failed to be resumed. The window id is unique: a window has one run.
+        /// </summary>
+        public (WindowRunInfo Run, bool Existing) BeginWindowRun(string windowId, DateOnly date, DateTimeOffset cutOff) => Write("window run", scope =>
+        {
+            var found = scope.ScalarLong("SELECT id FROM window_runs WHERE window_id = @windowId", new { windowId });
+            if (found is { } existing)
+            {
+                scope.Execute("UPDATE window_runs SET status = 'running', error = NULL WHERE id = @existing AND status = 'failed'", new { existing });
+                return ((ReadRun(scope.Connection, scope.Transaction, existing), true), $"window {windowId}: run {existing} found");
+            }
+            var id = scope.NextId("window_runs");
+            scope.Execute("""
+                INSERT INTO window_runs (id, window_id, window_date, cut_off, status, started_at, actor)
+                VALUES (@id, @windowId, @date, @cutOff, 'running', @at, @actor)
+                """, new { id, windowId, date = FormatDate(date), cutOff = FormatInstant(cutOff), at = scope.Now, actor = Options.Actor });
+            return ((ReadRun(scope.Connection, scope.Transaction, id), false), $"window {windowId}: run {id} started");
+        });
+
+        /// <summary>The accounts a run has recorded already (a rerun of a killed run does not evaluate them again).</summary>
+        public HashSet<long> WindowRunRecorded(long runId) => Read(c =>
+            c.Query("SELECT account_id FROM window_run_accounts WHERE run_id = @runId", new { runId }, r => r.GetInt64(0)).ToHashSet());
+
+        /// <summary>
+        /// The facts a run needs about a batch of accounts, from earlier windows' records (ids before <paramref name="windowId"/>),
+        /// the ledger and the proposals. <paramref name="cashSince"/> bounds the look for unsettled deposits and sales.
+        /// </summary>
+        public Dictionary<long, WindowAccountFacts> WindowFacts(string windowId, DateTimeOffset cutOff, DateOnly cashSince, IReadOnlyCollection<long> accountIds) => Read(c =>
+        {
+            var result = new Dictionary<long, WindowAccountFacts>();
+            if (accountIds.Count == 0) return result;
+            var ids = accountIds.Distinct().ToArray();
+            var inIds = c is Npgsql.NpgsqlConnection ? "= ANY(@ids)" : "IN @ids";
+            var history = c.Query($"""
+                SELECT w.account_id,
+                  MAX(CASE WHEN w.outcome IN ('rebalanced', 'no trades') THEN r.window_date END),
+                  MAX(CASE WHEN w.proposal_id IS NOT NULL THEN r.window_date END),
+                  MAX(CASE WHEN w.outcome IN ('rebalanced', 'no trades') THEN r.cut_off END)
+                FROM window_run_accounts w JOIN window_runs r ON r.id = w.run_id
+                WHERE w.account_id {inIds} AND r.window_id < @windowId
+                GROUP BY w.account_id
+                """, new { ids, windowId }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
+                .ToDictionary(x => x.Id);
+            var flows = c.Query($"""
+                SELECT account_id, MAX(recorded_at) FROM transactions
+                WHERE account_id {inIds} AND kind IN ('deposit', 'withdrawal') AND recorded_at <= @cutOff
+                GROUP BY account_id
+                """, new { ids, cutOff = FormatInstant(cutOff) }, r => (Id: r.GetInt64(0), At: r.GetString(1))).ToDictionary(x => x.Id, x => x.At);
+            var cashIn = c.Query($"""
+                SELECT account_id, MAX(trade_date) FROM transactions
+                WHERE account_id {inIds} AND kind IN ('deposit', 'sell') AND trade_date >= @since
+                GROUP BY account_id
+                """, new { ids, since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), Date: r.GetString(1))).ToDictionary(x => x.Id, x => x.Date);
+            var holds = c.Query($"SELECT id, hold FROM accounts WHERE id {inIds} AND hold IS NOT NULL", new { ids }, r => (Id: r.GetInt64(0), Hold: r.GetString(1)))
+                .ToDictionary(x => x.Id, x => x.Hold);
+            var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids },
+                r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).ToList();
+            var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList());
+            var open = new Dictionary<long, long>();
+            foreach (var (proposal, account) in proposalAccounts)
+                if (states.TryGetValue(proposal, out var s) && s.Status.IsOpen() && (!open.TryGetValue(account, out var o) || proposal > o)) open[account] = proposal;
+            foreach (var id in ids)
+            {
+                history.TryGetValue(id, out var h);
+                result[id] = new WindowAccountFacts(
+                    h.Look is null ? null : ParseDate(h.Look), h.Run is null ? null : ParseDate(h.Run), h.CutOff is null ? null : ParseInstant(h.CutOff),
+                    flows.TryGetValue(id, out var f) ? ParseInstant(f) : null, cashIn.TryGetValue(id, out var d) ? ParseDate(d) : null,
+                    open.TryGetValue(id, out var p) ? p : null, holds.GetValueOrDefault(id));
+            }
+            return result;
+        });
+
+        /// <summary>
+        /// Records a batch of verdicts of a run, and saves the proposals of those rebalanced, in one transaction. Accounts the run
+        /// has already recorded are left out (with their proposals): a window adds one proposal per account at most.
+        /// Returns the proposal ids saved, by account id.
+        /// </summary>
+        public Dictionary<long, long> RecordWindowAccounts(long runId, IReadOnlyList<NewWindowRunAccount> entries) => Write("window run accounts", scope =>
+        {
+            var saved = new Dictionary<long, long>();
+            if (entries.Count == 0) return (saved, $"window run {runId}: nothing to record");
+            var ids = entries.Select(e => e.AccountId).Distinct().ToArray();
+            var already = scope.Query("SELECT account_id FROM window_run_accounts WHERE run_id = @runId AND account_id IN @ids", new { runId, ids }, r => r.GetInt64(0)).ToHashSet();
+            var written = 0;
+            foreach (var e in entries)
+            {
+                if (!already.Add(e.AccountId)) continue;
+                long? proposal = null;
+                if (e.Proposal is not null)
+                {
+                    proposal = SaveProposal(scope, e.Proposal, out _);
+                    saved[e.AccountId] = proposal.Value;
+                }
+                scope.Execute("""
+                    INSERT INTO window_run_accounts (run_id, account_id, decision, outcome, reason, reason_kind, proposal_id)
+                    VALUES (@runId, @account, @decision, @outcome, @reason, @kind, @proposal)
+                    """, new { runId, account = e.AccountId, decision = e.Decision, outcome = e.Outcome, reason = e.Reason, kind = e.Kind, proposal });
+                written++;
+            }
+            return (saved, $"window run {runId}: {written} accounts recorded, {saved.Count} proposals");
+        });
+
+        /// <summary>Finishes a run: its counts from its recorded accounts, and status proposed (any proposal), completed, or failed with <paramref name="error"/>.</summary>
+        public WindowRunInfo FinishWindowRun(long runId, string? error = null) => Write("window run finished", scope =>
+        {
+            var counts = scope.Query("""
+                SELECT COUNT(*),
+                  COALESCE(SUM(CASE WHEN outcome IN ('rebalanced', 'no trades') THEN 1 ELSE 0 END), 0),
+                  COALESCE(SUM(CASE WHEN outcome = 'rebalanced' THEN 1 ELSE 0 END), 0),
+                  COALESCE(SUM(CASE WHEN outcome = 'skipped' THEN 1 ELSE 0 END), 0)
+                FROM window_run_accounts WHERE run_id = @runId
+                """, new { runId }, r => (All: r.GetInt64(0), Evaluated: r.GetInt64(1), Rebalanced: r.GetInt64(2), Skipped: r.GetInt64(3)))[0];
+            var status = error is not null ? "failed" : counts.Rebalanced > 0 ? "proposed" : "completed";
+            scope.Execute("""
+                UPDATE window_runs SET status = @status, finished_at = @at, accounts = @all, evaluated = @evaluated, rebalanced = @rebalanced, skipped = @skipped, error = @error
+                WHERE id = @runId
+                """, new { status, at = error is null ? scope.Now : null, all = counts.All, evaluated = counts.Evaluated, rebalanced = counts.Rebalanced, skipped = counts.Skipped, error, runId });
+            var run = ReadRun(scope.Connection, scope.Transaction, runId);
+            return (run, $"window {run.WindowId}: {status}, {counts.All} accounts, {counts.Evaluated} evaluated, {counts.Rebalanced} rebalanced, {counts.Skipped} skipped");
+        });
+
+        /// <summary>Every window run, newest window first.</summary>
+        public IReadOnlyList<WindowRunInfo> WindowRuns() => Read(c => c.Query(RunSql + " ORDER BY window_id DESC", ReadRun));
+
+        /// <summary>The run of a window, by window id (<c>2026-03-02T10:00</c>) or run number, or null.</summary>
+        public WindowRunInfo? FindWindowRun(string idOrWindow) => Read(c =>
+        {
+            var byNumber = long.TryParse(idOrWindow, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1;
+            return c.Query(RunSql + " WHERE window_id = @idOrWindow OR id = @byNumber", new { idOrWindow, byNumber }, ReadRun).FirstOrDefault();
+        });
+
+        /// <summary>The verdicts a run recorded, in account order; <paramref name="limit"/> bounds how many are read.</summary>
+        public IReadOnlyList<WindowRunAccount> WindowRunAccounts(long runId, int limit = int.MaxValue) => Read(c => c.Query("""
+            SELECT w.account_id, a.name, w.decision, w.outcome, w.reason, w.proposal_id FROM window_run_accounts w
+            JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId ORDER BY a.name
+            """, new { runId }, r => new WindowRunAccount(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.LongOrNull(5))).Take(limit).ToList());
+
+        /// <summary>Counts of a run's verdicts by outcome and reason kind (the decision; a skip's cause).</summary>
+        public IReadOnlyList<(string Outcome, string Kind, long Count)> WindowRunCounts(long runId) => Read(c => c.Query("""
+            SELECT outcome, reason_kind, COUNT(*) FROM window_run_accounts WHERE run_id = @runId GROUP BY outcome, reason_kind ORDER BY outcome, reason_kind
+            """, new { runId }, r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
+
+        /// <summary>When each model's latest version was made, by model name.</summary>
+        public Dictionary<string, DateTimeOffset> LatestModelVersionTimes() => Read(c => c.Query(
+            "SELECT m.name, MAX(v.created_at) FROM models m JOIN model_versions v ON v.model_id = m.id GROUP BY m.name",
+            r => (Name: r.GetString(0), At: r.GetString(1))).ToDictionary(x => x.Name, x => ParseInstant(x.At), StringComparer.Ordinal));
+
+        private const string RunSql = "SELECT id, window_id, window_date, cut_off, status, started_at, finished_at, actor, accounts, evaluated, rebalanced, skipped, error FROM window_runs";
+
+        private static WindowRunInfo ReadRun(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), ParseDate(r.GetString(2)), ParseInstant(r.GetString(3)), r.GetString(4),
+            ParseInstant(r.GetString(5)), r.TextOrNull(6) is { } f ? ParseInstant(f) : null, r.GetString(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.TextOrNull(12));
+
+        private static WindowRunInfo ReadRun(DbConnection c, DbTransaction tx, long id) =>
+            c.Query(RunSql + " WHERE id = @id", new { id }, ReadRun, tx)[0];
+    }
+}

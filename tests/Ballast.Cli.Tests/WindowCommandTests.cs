@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Ballast.Cli.Tests;
+
+/// <summary><c>ballast schedule</c> and <c>ballast window</c> on an SQLite store, with the shipped calendar's shape.</summary>
+public sealed class WindowCommandTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+    private readonly string _db;
+    private readonly DateTimeOffset _now = new(2026, 3, 2, 16, 0, 0, TimeSpan.Zero);
+
+    public WindowCommandTests()
+    {
+        _db = Path.Combine(_cli.Directory, "ballast.db");
+        _cli.Write("prices.csv", "date,VTI,BND\n2026-02-26,100,100\n");
+        _cli.Write("rails.yaml", "{ look: daily, trigger: threshold, relative: 20%, rebalanceTo: inner-rail, rail: 10% }\n");
+        _cli.Write("accounts.csv", "account,type,currency,household,model\nbig,taxable,USD,,core\nheld,taxable,USD,,core\n");
+        _cli.Write("positions.csv", "account,ticker,quantity,cost_basis\nbig,VTI,240,1\nbig,BND,60,1\nheld,VTI,240,1\nheld,BND,60,1\n");
+        _cli.Write("calendar.yaml", "timeZone: America/New_York\nwindows:\n  - days: [mon, wed, fri]\n    at: \"10:00\"\ncutOff: 30 minutes\nsettlement: T+1\n");
+        _cli.Write("schedule.yaml", "tiers:\n  - { from: 25000, look: every window }\n  - { from: 0, look: semiannual }\npauseAfterRebalance: 6 months\ncooldown: 1 day\n");
+        Ok("init");
+        Ok("prices", "import", "prices.csv");
+        Ok("model", "set", "core", "--targets", "VTI=60%,BND=40%", "--policy-file", "rails.yaml");
+        Ok("import", "accounts", "accounts.csv");
+        Ok("import", "positions", "positions.csv", "--as-of", "2026-02-26");
+    }
+
+    public void Dispose() => _cli.Dispose();
+
+    private (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(stdout), Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 200;
+        var context = new CliContext { Console = console, Out = stdout, Error = stderr, WorkingDirectory = _cli.Directory, Time = new Clock(_now) };
+        var exit = CliApp.Run([.. args, "--db", _db], context);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private string Ok(params string[] args)
+    {
+        var (exit, stdout, stderr) = Run(args);
+        Assert.True(exit == 0, $"ballast {string.Join(' ', args)} exited {exit}: {stderr}");
+        return stdout;
+    }
+
+    private sealed class Clock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private long CountProposals()
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db}");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM proposals";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    [Fact]
+    public void WindowRun_RunsTheLatestWindow_SavesAProposalPerTradingAccount_AndARerunAddsNothing()
+    {
+        Ok("schedule", "set", "schedule.yaml");
+        Ok("window", "hold", "held", "--reason", "client call");
+
+        // 16:00 UTC is 11:00 in New York: the window of 10:00 that day.
+        var json = JsonDocument.Parse(Ok("window", "run", "--calendar", "calendar.yaml", "--json")).RootElement;
+        Assert.Equal("2026-03-02T10:00", json.GetProperty("window").GetString());
+        Assert.Equal("proposed", json.GetProperty("status").GetString());
+        Assert.Equal((2, 1, 1, 1), (json.GetProperty("accounts").GetInt32(), json.GetProperty("evaluated").GetInt32(), json.GetProperty("rebalanced").GetInt32(), json.GetProperty("skipped").GetInt32()));
+        Assert.False(json.GetProperty("alreadyRun").GetBoolean());
+        var proposal = Assert.Single(json.GetProperty("proposals").EnumerateArray());
+        Assert.Equal("big", proposal.GetProperty("account").GetString());
+        Assert.Contains(json.GetProperty("counts").EnumerateArray(), c => c.GetProperty("outcome").GetString() == "skipped" && c.GetProperty("reason").GetString() == "hold");
+
+        var again = Ok("window", "run", "--calendar", "calendar.yaml", "--at", "2026-03-02T10:45");
+        Assert.Contains("Window 2026-03-02T10:00 (run 1): proposed (already run: nothing added)", again, StringComparison.Ordinal);
+        Assert.Contains($"proposal {proposal.GetProperty("proposal").GetInt64()}: big", again, StringComparison.Ordinal);
+        Assert.Equal(1, CountProposals());
+
+        var show = Ok("window", "show", "2026-03-02T10:00");
+        Assert.Contains("hold: client call", show, StringComparison.Ordinal);
+        Assert.Contains("rebalanced", show, StringComparison.Ordinal);
+        Assert.Contains("2026-03-02T10:00", Ok("window", "list"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Schedule_SetShowClear_AndABadFileIsRefusedNamingItsLineAndField()
+    {
+        _cli.Write("bad.yaml", "tiers:\n  - { from: 0, look: sometimes }\n");
+        var (exit, _, err) = Run("schedule", "set", "bad.yaml", "--model", "core");
+        Assert.Equal(2, exit);
+        Assert.Contains("bad.yaml", err, StringComparison.Ordinal);
+        Assert.Contains("sometimes", err, StringComparison.Ordinal);
+
+        _cli.Write("core.yaml", "pauseAfterRebalance: 3 months\n");
+        Ok("schedule", "set", "core.yaml", "--model", "core");
+        Assert.Contains("pause after a rebalance 3 months", Ok("schedule", "show", "--account", "big"), StringComparison.Ordinal);
+        Ok("schedule", "set", "--clear", "--model", "core");
+        Assert.Contains("pause after a rebalance 6 months", Ok("schedule", "show", "--model", "core"), StringComparison.Ordinal);
+    }
+}

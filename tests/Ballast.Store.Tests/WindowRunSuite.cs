@@ -1,0 +1,322 @@
+using Ballast.Input;
+using Ballast.Operations.Monitoring;
+using Ballast.Operations.Windows;
+using Ballast.Store.Ledger;
+
+namespace Ballast.Store.Tests;
+
+/// <summary>A clock the test moves forward: window runs happen on successive dates.</summary>
+internal sealed class MovableClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>
+/// Window runs (<see cref="WindowRunner"/>) over a store, on SQLite and PostgreSQL: the method's golden cases. The calendar is
+/// Monday, Wednesday and Friday at 10:00 New York time, a 30-minute cut-off, T+1; the firm's schedule is the default method
+/// (25,000 or more every window, smaller semiannually, six months' pause, one-day cooldown).
+/// </summary>
+public abstract class WindowRunSuite : IDisposable
+{
+    private const string Rails = "{ look: daily, trigger: threshold, relative: 20%, rebalanceTo: inner-rail, rail: 10% }";
+    private const string ToTarget = "{ look: daily, trigger: threshold, relative: 20% }";
+    private static readonly TradingCalendar Calendar = TradingCalendar.Default;
+
+    private readonly MovableClock _clock = new(new DateTimeOffset(2026, 1, 2, 12, 0, 0, TimeSpan.Zero));
+
+    protected WindowRunSuite() => Directory = System.IO.Directory.CreateTempSubdirectory("ballast-window-test-").FullName;
+
+    protected string Directory { get; }
+
+    protected abstract StoreLocation Location { get; }
+
+    public virtual void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        GC.SuppressFinalize(this);
+    }
+
+    private BallastStore NewStore()
+    {
+        var store = BallastStore.Initialize(Location, new StoreOptions { Actor = "tester", Time = _clock, BusyTimeout = TimeSpan.FromSeconds(10) });
+        foreach (var t in new[] { "VTI", "VXUS", "BND", "GLD" }) store.AddSecurity(t);
+        Prices(store, new DateOnly(2026, 1, 2), ("VTI", 100m), ("VXUS", 100m), ("BND", 100m), ("GLD", 100m));
+        return store;
+    }
+
+    private static void Prices(BallastStore store, DateOnly date, params (string Ticker, decimal Close)[] closes)
+    {
+        foreach (var (ticker, close) in closes) store.SetPrice(ticker, date, close);
+    }
+
+    /// <summary>An account on <paramref name="model"/> holding the given quantities (an opening positions snapshot, no deposit).</summary>
+    private void Account(BallastStore store, string name, string model, params (string Ticker, decimal Quantity)[] holdings)
+    {
+        store.AddAccount(new NewAccount(name, AccountType.Taxable, "USD", Model: model));
+        var file = Path.Combine(Directory, name + ".csv");
+        File.WriteAllText(file, "ticker,quantity\n" + string.Join("", holdings.Select(h => $"{h.Ticker},{h.Quantity}\n")));
+        store.ImportPositions(file, name, asOf: new DateOnly(2026, 1, 2));
+    }
+
+    private static TradingWindow WindowOn(int year, int month, int day) => Calendar.On(new DateOnly(year, month, day)).First();
+
+    /// <summary>Runs the window of a date, the clock a minute after it opens.</summary>
+    private WindowRunResult RunWindow(BallastStore store, int year, int month, int day, WindowRunner? runner = null)
+    {
+        var window = WindowOn(year, month, day);
+        _clock.Now = window.Start.AddMinutes(1);
+        return (runner ?? new WindowRunner(store, "test")).Run(Calendar, window);
+    }
+
+    private static WindowRunAccount Verdict(BallastStore store, WindowRunResult run, string account) =>
+        store.WindowRunAccounts(run.Run.Id).Single(a => a.Account == account);
+
+    private static decimal Weight(BallastStore store, ProposalInfo p, string ticker, decimal held, decimal price, decimal total)
+    {
+        var q = p.Orders.Where(o => o.Ticker == ticker).Sum(o => o.Side == OrderSide.Buy ? o.Quantity : -o.Quantity);
+        return (held + q) * price / total;
+    }
+
+    [Fact]
+    public void Window_A30000AccountBreachingItsBand_IsRebalancedToItsRails_AtTheNextWindow()
+    {
+        var store = NewStore();
+        store.SetModel("rails", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, Rails);
+        Account(store, "thirty", "rails", ("VTI", 240), ("BND", 60)); // 24,000 + 6,000: 80/20 against 60/40 (band 48-72)
+
+        var run = RunWindow(store, 2026, 1, 5);
+
+        var v = Verdict(store, run, "thirty");
+        Assert.Equal(("look", "rebalanced"), (v.Decision, v.Outcome));
+        Assert.Contains("25,000 USD or more", v.Reason, StringComparison.Ordinal);
+        var p = store.GetProposal(v.ProposalId!.Value);
+        Assert.Contains(p.Orders, o => o.Ticker == "VTI" && o.Side == OrderSide.Sell);
+        Assert.Contains(p.Orders, o => o.Ticker == "BND" && o.Side == OrderSide.Buy);
+        // To its rails, not to target: VTI ends at the inner rail, 10 % inside the 72 % band edge, above its 60 % target.
+        var vti = Weight(store, p, "VTI", 240, 100, 30_000);
+        Assert.InRange(vti, 0.63m, 0.72m);
+        Assert.Equal("proposed", run.Run.Status);
+        Assert.Equal((1, 1, 1, 0), ((int)run.Run.Accounts, (int)run.Run.Evaluated, (int)run.Run.Rebalanced, (int)run.Run.Skipped));
+        Assert.Equal([("thirty", p.Id)], run.Proposals);
+        Assert.StartsWith("window 2026-01-05T10:00", p.Scope, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Window_A20000AccountBreaching_IsLookedAtOnlyAtItsSemiannualLook_ThenPausesSixMonths()
+    {
+        var store = NewStore();
+        store.SetModel("core", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, ToTarget);
+        Account(store, "twenty", "core", ("VTI", 120), ("BND", 80)); // 20,000 at 60/40: within
+
+        var january = RunWindow(store, 2026, 1, 5);
+        Assert.Equal(("look", "no trades"), (Verdict(store, january, "twenty").Decision, Verdict(store, january, "twenty").Outcome));
+
+        // BND halves: 12,000 + 4,000 = 16,000 at 75/25, outside the 48-72 band; still below 25,000.
+        _clock.Now = new DateTimeOffset(2026, 2, 27, 12, 0, 0, TimeSpan.Zero);
+        Prices(store, new DateOnly(2026, 2, 27), ("BND", 50m));
+        var march = RunWindow(store, 2026, 3, 2);
+        var notDue = Verdict(store, march, "twenty");
+        Assert.Equal(("not due", "not evaluated"), (notDue.Decision, notDue.Outcome));
+        Assert.Contains("semiannual, last on 2026-01-05", notDue.Reason, StringComparison.Ordinal);
+        Assert.Empty(march.Proposals);
+        Assert.Equal("completed", march.Run.Status);
+
+        // The first window of July is its look: rebalanced.
+        var july = RunWindow(store, 2026, 7, 1);
+        var look = Verdict(store, july, "twenty");
+        Assert.Equal(("look", "rebalanced"), (look.Decision, look.Outcome));
+        var proposal = store.GetProposal(look.ProposalId!.Value);
+        _clock.Now = new DateTimeOffset(2026, 7, 2, 20, 0, 0, TimeSpan.Zero);
+        var n = 0;
+        foreach (var o in proposal.Orders)
+            store.RecordFill(new Fill($"x{++n}", "twenty", new DateOnly(2026, 7, 2), o.Ticker, o.Side, o.Quantity, o.Ticker == "VTI" ? 100m : 50m, ProposalId: proposal.Id));
+        Assert.Equal(ProposalStatus.Filled, store.GetProposal(proposal.Id).Status);
+
+        // It drifts again at once: monitoring pauses six months from the fill, whatever the drift.
+        Prices(store, new DateOnly(2026, 7, 2), ("BND", 25m));
+        foreach (var (m, d) in new[] { (7, 6), (10, 5) })
+        {
+            var later = RunWindow(store, 2026, m, d);
+            var paused = Verdict(store, later, "twenty");
+            Assert.Equal(("paused", "not evaluated"), (paused.Decision, paused.Outcome));
+            Assert.Contains("rebalanced on 2026-07-02; monitoring pauses 6 months, until 2027-01-02", paused.Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Window_ADepositOf100_IsInvestedByBuyingOnlyUnderweightAssets_AtTheFirstWindow()
+    {
+        var store = NewStore();
+        store.SetModel("four", new Dictionary<string, decimal> { ["VTI"] = 0.4m, ["VXUS"] = 0.2m, ["BND"] = 0.2m, ["GLD"] = 0.2m }, ToTarget);
+        Prices(store, new DateOnly(2026, 1, 2), ("VTI", 1m), ("VXUS", 1m), ("BND", 1m), ("GLD", 1m));
+        Account(store, "fortytwo", "four", ("VTI", 4200), ("VXUS", 1800), ("BND", 2000), ("GLD", 2000)); // 42/18/20/20: within its bands
+        _clock.Now = new DateTimeOffset(2026, 2, 27, 12, 0, 0, TimeSpan.Zero);
+        store.Deposit("fortytwo", 100m, new DateOnly(2026, 2, 26)); // settled (T+1) by the window of 2026-03-02
+
+        var run = RunWindow(store, 2026, 3, 2);
+
+        var v = Verdict(store, run, "fortytwo");
+        Assert.Equal("rebalanced", v.Outcome);
+        var p = store.GetProposal(v.ProposalId!.Value);
+        Assert.All(p.Orders, o => Assert.Equal(OrderSide.Buy, o.Side));
+        Assert.DoesNotContain(p.Orders, o => o.Ticker == "VTI"); // overweight: never bought
+        Assert.Contains(p.Orders, o => o.Ticker == "VXUS");
+        Assert.True(p.Orders.Sum(o => o.Quantity) <= 100m);
+    }
+
+    [Fact]
+    public void Window_AModelChange_EvaluatesEveryAccountOnIt_AndOnlyTheBreachingOnesTrade()
+    {
+        var store = NewStore();
+        store.SetModel("core", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, ToTarget);
+        Account(store, "near", "core", ("VTI", 110), ("BND", 90)); // 55/45: within 48-72 and 32-48
+        Account(store, "far", "core", ("VTI", 130), ("BND", 70)); // 65/35: within too
+        var january = RunWindow(store, 2026, 1, 5);
+        Assert.Empty(january.Proposals);
+
+        // The model moves to 50/50 (bands 40-60): far (65/35) breaches, near (55/45) does not.
+        _clock.Now = new DateTimeOffset(2026, 2, 27, 12, 0, 0, TimeSpan.Zero);
+        store.SetModel("core", new Dictionary<string, decimal> { ["VTI"] = 0.5m, ["BND"] = 0.5m }, ToTarget);
+        var march = RunWindow(store, 2026, 3, 2);
+        Assert.Equal(("model change", "no trades"), (Verdict(store, march, "near").Decision, Verdict(store, march, "near").Outcome));
+        Assert.Equal(("model change", "rebalanced"), (Verdict(store, march, "far").Decision, Verdict(store, march, "far").Outcome));
+        Assert.Equal(2, march.Run.Evaluated);
+        Assert.Single(march.Proposals);
+
+        // Evaluated since the change: the next window is back to the semiannual look.
+        var next = RunWindow(store, 2026, 3, 4);
+        Assert.Equal("not due", Verdict(store, next, "near").Decision);
+
+        // A version made after a window's cut-off (14:30 UTC on 2026-03-06) waits for the next window, as cash does.
+        _clock.Now = new DateTimeOffset(2026, 3, 6, 14, 45, 0, TimeSpan.Zero);
+        store.SetModel("core", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, ToTarget);
+        Assert.Equal("not due", Verdict(store, RunWindow(store, 2026, 3, 6), "near").Decision);
+        Assert.Equal("model change", Verdict(store, RunWindow(store, 2026, 3, 9), "near").Decision);
+    }
+
+    [Fact]
+    public void Window_RunTwice_AddsNothing_AndReportsTheExistingRunAndProposals()
+    {
+        var store = NewStore();
+        store.SetModel("rails", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, Rails);
+        Account(store, "thirty", "rails", ("VTI", 240), ("BND", 60));
+        var first = RunWindow(store, 2026, 1, 5);
+        var proposals = store.Proposals().Count;
+
+        var second = RunWindow(store, 2026, 1, 5);
+
+        Assert.True(second.AlreadyDone);
+        Assert.Equal(first.Run.Id, second.Run.Id);
+        Assert.Equal(first.Proposals, second.Proposals);
+        Assert.Equal(proposals, store.Proposals().Count);
+        Assert.Single(store.WindowRuns());
+        Assert.Single(store.WindowRunAccounts(first.Run.Id));
+    }
+
+    [Fact]
+    public void Window_HeldAccountsAndAccountsWithAnOpenProposal_AreSkippedWithTheirReason()
+    {
+        var store = NewStore();
+        store.SetModel("rails", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, Rails);
+        Account(store, "held", "rails", ("VTI", 240), ("BND", 60));
+        Account(store, "open", "rails", ("VTI", 240), ("BND", 60));
+        store.SetHold("held", "client asked to wait");
+        var open = store.SaveProposal(new NewProposal("account open", "test", null, "{}", "{}", [new ProposedOrder("open", "VTI", OrderSide.Sell, 10)]));
+
+        var run = RunWindow(store, 2026, 1, 5);
+
+        var held = Verdict(store, run, "held");
+        Assert.Equal(("skipped", "hold: client asked to wait"), (held.Outcome, held.Reason));
+        var skipped = Verdict(store, run, "open");
+        Assert.Equal(("skipped", $"open proposal: proposal {open} is still open"), (skipped.Outcome, skipped.Reason));
+        Assert.Equal(2, run.Run.Skipped);
+        Assert.Contains(run.Counts, c => c == ("skipped", "hold", 1L));
+        Assert.Contains(run.Counts, c => c == ("skipped", "open proposal", 1L));
+        Assert.Empty(run.Proposals);
+    }
+
+    [Fact]
+    public void Window_UnsettledCash_IsSkipped_UntilItSettles()
+    {
+        var store = NewStore();
+        store.SetModel("rails", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, Rails);
+        Account(store, "thirty", "rails", ("VTI", 240), ("BND", 60));
+        _clock.Now = new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
+        store.Deposit("thirty", 500m, new DateOnly(2026, 1, 5)); // settles 2026-01-06
+
+        var run = RunWindow(store, 2026, 1, 5);
+        var v = Verdict(store, run, "thirty");
+        Assert.Equal("skipped", v.Outcome);
+        Assert.StartsWith("unsettled cash: cash from 2026-01-05 settles on 2026-01-06", v.Reason, StringComparison.Ordinal);
+
+        var next = RunWindow(store, 2026, 1, 7);
+        Assert.Equal("rebalanced", Verdict(store, next, "thirty").Outcome);
+    }
+
+    [Fact]
+    public void Window_ARunKilledMidway_CompletesWhenRunAgain_WithoutEvaluatingRecordedAccountsTwice()
+    {
+        var store = NewStore();
+        store.SetModel("rails", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, Rails);
+        foreach (var name in new[] { "a1", "a2", "a3" }) Account(store, name, "rails", ("VTI", 240), ("BND", 60));
+        var dying = new WindowRunner(store, "test") { BatchSize = 1, AfterBatch = n => { if (n == 1) throw new InvalidOperationException("killed"); } };
+
+        Assert.Throws<InvalidOperationException>(() => RunWindow(store, 2026, 1, 5, dying));
+        var failed = Assert.Single(store.WindowRuns());
+        Assert.Equal(("failed", "killed"), (failed.Status, failed.Error));
+        Assert.Single(store.WindowRunAccounts(failed.Id));
+
+        var done = RunWindow(store, 2026, 1, 5, new WindowRunner(store, "test") { BatchSize = 1 });
+        Assert.True(done.Resumed);
+        Assert.Equal("proposed", done.Run.Status);
+        Assert.Equal(3, done.Run.Rebalanced);
+        Assert.Equal(3, store.Proposals().Count);
+        Assert.Equal(["a1", "a2", "a3"], done.Proposals.Select(p => p.Account).Order());
+    }
+
+    [Fact]
+    public void Schedules_AreStoredAsData_ValidatedByTheReader_AndOverriddenPerModelAndAccount()
+    {
+        var store = NewStore();
+        store.SetModel("core", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, ToTarget);
+        Account(store, "twenty", "core", ("VTI", 120), ("BND", 80));
+        Assert.Equal(MonitoringSchedule.Default.ToString(), StoredSchedules.Load(store).Firm.ToString());
+
+        var e = Assert.Throws<InputException>(() => StoredSchedules.Set(store, ScheduleKind.Firm, null, "firm.yaml", "tiers:\n  - { from: 1000, look: weekly }\n"));
+        Assert.Contains(e.Problems, p => p.File == "firm.yaml" && p.Field == "tiers" && p.Message.Contains("from: 0", StringComparison.Ordinal));
+        Assert.Empty(store.Schedules());
+
+        StoredSchedules.Set(store, ScheduleKind.Firm, null, "firm.yaml", "tiers:\n  - { from: 0, look: monthly }\ncooldown: 1 day\n");
+        StoredSchedules.Set(store, ScheduleKind.Model, "core", "core.yaml", "pauseAfterRebalance: 3 months\n");
+        StoredSchedules.Set(store, ScheduleKind.Account, "twenty", "twenty.yaml", "minimumAccountValue: 50000\n");
+        var schedules = StoredSchedules.Load(store);
+        Assert.Equal(Period.OfMonths(3), schedules.For("core").PauseAfterRebalance);
+        var twenty = schedules.For("core", "twenty");
+        Assert.Equal((50_000m, Period.OfMonths(3)), (twenty.MinimumAccountValue, twenty.PauseAfterRebalance));
+        Assert.Throws<InputException>(() => StoredSchedules.Set(store, ScheduleKind.Model, "nope", "x.yaml", "cooldown: 1 day\n"));
+
+        var run = RunWindow(store, 2026, 1, 5);
+        Assert.Equal(("below minimum", "not evaluated"), (Verdict(store, run, "twenty").Decision, Verdict(store, run, "twenty").Outcome));
+
+        Assert.True(store.ClearSchedule(ScheduleKind.Account, "twenty"));
+        Assert.Equal(0m, StoredSchedules.Load(store).For("core", "twenty").MinimumAccountValue);
+    }
+}
+
+public sealed class SqliteWindowRunTests : WindowRunSuite
+{
+    protected override StoreLocation Location => new(StoreProvider.Sqlite, $"Data Source={Path.Combine(Directory, "ballast.db")}");
+}
+
+public sealed class PostgresWindowRunTests : WindowRunSuite
+{
+    private readonly PostgresDatabase _database = new();
+    protected override StoreLocation Location => _database.Location;
+
+    public override void Dispose()
+    {
+        _database.Dispose();
+        base.Dispose();
+    }
+}
