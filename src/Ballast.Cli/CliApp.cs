@@ -24,6 +24,7 @@ public static class CliApp
         StoreCommands.AddTo(root, context);
         TaxCommands.AddTo(root, context);
         Backtest.BacktestCommands.AddTo(root, context);
+        Operations.BlockCommands.AddTo(root, context);
         StoreCommands.AddStoreOptions(root);
         CompletionCommand.AddTo(root, context);
         foreach (var version in root.Options.OfType<VersionOption>()) version.Action = new VersionAction(context);
