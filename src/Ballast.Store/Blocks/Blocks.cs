@@ -337,7 +337,8 @@ namespace Ballast.Store
                     }
                 }
                 if (problems.Count > 0) throw new InputException(problems);
-                ledgerFills = [.. ledgerFills.OrderBy(f => f.Fill.Date)]; // the order AppendFills records them in
+                // By date, sells before buys so a day's sale proceeds pay for its buys (AppendFills records them by date, keeping this order).
+                ledgerFills = [.. ledgerFills.OrderBy(f => f.Fill.Date).ThenBy(f => f.Fill.Side == OrderSide.Sell ? 0 : 1)];
                 var (added, duplicates) = AppendFills(scope, ledgerFills, file.Name, importId, false, notionals, "block fill");
                 if (duplicates > 0) throw new InvalidOperationException("a block allocation's execution id is already in the ledger");
                 scope.Insert("block_fills", ["id", "block_id", "execution_id", "trade_date", "quantity", "price", "fee", "allocation", "import_id", "recorded_at"], fillRows);
