@@ -143,4 +143,21 @@ public abstract partial class StoreSuite
         AssertRefused(store, () => desk.ImportFills(late), late, 2, "block", "is cancelled");
         Assert.True(store.Verify().Ok);
     }
+
+    [Fact]
+    public void Blocks_AnAccountWhoseProposalWasCancelled_TakesNoShares_AndTheBlockCannotFillBeyondTheOthers()
+    {
+        var (store, a, b, c, _) = BlockDeskStore();
+        var desk = new BlockDesk(store);
+        var vti = desk.Create([a, b, c]).Single(x => x.Ticker == "VTI");
+        store.SetProposalStatus(c, ProposalStatus.Cancelled, "client asked to wait");
+        // 35 shares at 50: all that a (10) and b (25) have due; c's 40 stay unallocated.
+        desk.ImportFills(WriteFile("f.csv", $"execution_id,block,date,quantity,price\nx-1,{vti.Id},2025-10-01,35,50\n"));
+        var report = desk.Report(vti.Id);
+        Assert.Equal([10m, 25m, 0m], report.Accounts.Select(x => x.Allocated));
+        Assert.Empty(store.Lots("acct-c"));
+        var more = WriteFile("more.csv", $"execution_id,block,date,quantity,price\nx-2,{vti.Id},2025-10-01,1,100\n");
+        AssertRefused(store, () => desk.ImportFills(more), more, 2, "quantity", "cannot be allocated");
+        Assert.True(store.Verify().Ok);
+    }
 }

@@ -284,6 +284,9 @@ namespace Ballast.Store
                 }
                 if (problems.Count > 0) throw new InputException(problems);
 
+                // An account whose proposal was cancelled (or expired) since the block was made takes no more shares.
+                var closedProposals = ProposalStates(scope.Connection, scope.Transaction, news.SelectMany(n => blocks[n.Row.BlockId].Lines.Select(l => l.ProposalId)).Distinct().ToList())
+                    .Values.Where(p => p.Status is ProposalStatus.Cancelled or ProposalStatus.Expired).Select(p => p.Id).ToHashSet();
                 // Fills of one block on one date are one allocation, in the order the file first names them.
                 var batches = news.GroupBy(n => (n.Row.BlockId, n.Row.Date)).ToList();
                 var filled = blocks.Values.ToDictionary(b => b.Id, b => b.Filled);
@@ -310,7 +313,8 @@ namespace Ballast.Store
                     var due = b.Lines.GroupBy(l => l.Account).Select(g =>
                     {
                         var acct = accountIds[g.Key];
-                        return new BlockAccountDue(g.Key, g.First().ProposalId, g.Sum(l => l.Quantity) - allocated[b.Id].GetValueOrDefault(g.Key),
+                        var left = closedProposals.Contains(g.First().ProposalId) ? 0m : g.Sum(l => l.Quantity) - allocated[b.Id].GetValueOrDefault(g.Key);
+                        return new BlockAccountDue(g.Key, g.First().ProposalId, left,
                             acct.Model is { } m ? modelExecution.GetValueOrDefault(m) : null, acct.Execution);
                     }).ToList();
                     IReadOnlyList<AccountShare> shares;
@@ -321,7 +325,7 @@ namespace Ballast.Store
                             file.Name, firstLine, Field: "quantity"));
                         continue;
                     }
-                    if (shares.Sum(s => s.Quantity) != batch.Sum(x => x.Row.Quantity) || shares.Any(s => s.Quantity < 0 || s.Quantity > due.Single(d => d.Account == s.Account).Remaining))
+                    if (shares.Sum(s => s.Quantity) != batch.Sum(x => x.Row.Quantity) || shares.Any(s => s.Quantity < 0 || s.Quantity > Math.Max(0, due.Single(d => d.Account == s.Account).Remaining)))
                         throw new InvalidOperationException($"the allocation of block {b.Id} does not share out its fills within what the accounts have due");
                     foreach (var (line, f) in batch)
                         fillRows.Add([scope.NextId("block_fills"), b.Id, f.ExecutionId, FormatDate(f.Date), Scaled.RoundToStored(f.Quantity, Scaled.QuantityScale),
