@@ -25,6 +25,7 @@ public static class CliApp
         TaxCommands.AddTo(root, context);
         Backtest.BacktestCommands.AddTo(root, context);
         Operations.WindowCommands.AddTo(root, context);
+        Operations.BlockCommands.AddTo(root, context);
         StoreCommands.AddStoreOptions(root);
         CompletionCommand.AddTo(root, context);
         foreach (var version in root.Options.OfType<VersionOption>()) version.Action = new VersionAction(context);

@@ -281,7 +281,10 @@ namespace Ballast.Store
             return d;
         }
 
-        private static (List<long> Added, int Duplicates) AppendFills(WriteScope scope, IReadOnlyList<(int? Line, Fill Fill)> fills, string? file, long? importId, bool allowOverfill)
+        /// <param name="notionals">Cash for the shares of some fills by execution id (stored money), instead of quantity × price: a block
+        /// allocation's amount, which carries the block's rounding residue.</param>
+        private static (List<long> Added, int Duplicates) AppendFills(WriteScope scope, IReadOnlyList<(int? Line, Fill Fill)> fills, string? file, long? importId, bool allowOverfill,
+            IReadOnlyDictionary<string, long>? notionals = null, string memo = "fill")
         {
             var problems = new List<InputProblem>();
             var today = scope.Store.Today;
@@ -337,12 +340,12 @@ namespace Ballast.Store
                 }
                 var price = Scaled.RoundToStored(f.Price, Scaled.PriceScale);
                 var fee = Scaled.Money(f.Fee);
-                var notional = Scaled.Notional(q, price);
+                var notional = notionals is not null && notionals.TryGetValue(f.ExecutionId, out var given) ? given : Scaled.Notional(q, price);
                 var buy = f.Side == OrderSide.Buy;
                 var ticker = NormalizeTicker(f.Ticker);
                 var error = scope.Ledger.Append(new TxnDraft(accountId, buy ? "buy" : "sell", FormatDate(f.Date), securities[ticker], buy ? q : -q, price,
                     buy ? -(notional + fee) : notional - fee, fee, key, ticker, ExecutionId: f.ExecutionId, ProposalId: f.ProposalId, ImportId: importId,
-                    Memo: "fill"), out var id);
+                    Memo: memo), out var id);
                 if (error is not null) problems.Add(new(error, file, line, Field: "quantity"));
                 else
                 {

@@ -235,6 +235,62 @@ public static class Migrations
             CREATE UNIQUE INDEX window_run_accounts_proposal ON window_run_accounts (proposal_id) WHERE proposal_id IS NOT NULL;;
             ALTER TABLE accounts ADD COLUMN hold TEXT NULL
             """),
+        new(8, "block orders: blocks gathering proposal orders, block fills, their allocations to accounts, block events", """
+            CREATE TABLE blocks (
+              id {pk},
+              created_at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              security_id BIGINT NOT NULL REFERENCES securities(id),
+              side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+              quantity BIGINT NOT NULL,
+              window_id TEXT NULL);;
+            CREATE TABLE block_orders (
+              block_id BIGINT NOT NULL REFERENCES blocks(id),
+              position INTEGER NOT NULL,
+              proposal_id BIGINT NOT NULL REFERENCES proposals(id),
+              line INTEGER NOT NULL,
+              account_id BIGINT NOT NULL REFERENCES accounts(id),
+              quantity BIGINT NOT NULL,
+              PRIMARY KEY (block_id, position),
+              UNIQUE (proposal_id, line)){norowid};;
+            CREATE TABLE block_fills (
+              id {pk},
+              block_id BIGINT NOT NULL REFERENCES blocks(id),
+              execution_id TEXT NOT NULL UNIQUE,
+              trade_date TEXT NOT NULL,
+              quantity BIGINT NOT NULL,
+              price BIGINT NOT NULL,
+              fee BIGINT NOT NULL,
+              allocation INTEGER NOT NULL,
+              import_id BIGINT NULL,
+              recorded_at TEXT NOT NULL);;
+            CREATE INDEX block_fills_block ON block_fills (block_id);;
+            CREATE TABLE block_allocations (
+              block_id BIGINT NOT NULL REFERENCES blocks(id),
+              allocation INTEGER NOT NULL,
+              account_id BIGINT NOT NULL REFERENCES accounts(id),
+              proposal_id BIGINT NOT NULL REFERENCES proposals(id),
+              quantity BIGINT NOT NULL,
+              price BIGINT NOT NULL,
+              amount BIGINT NOT NULL,
+              fee BIGINT NOT NULL,
+              transaction_id BIGINT NOT NULL,
+              PRIMARY KEY (block_id, allocation, account_id)){norowid};;
+            CREATE TABLE block_events (
+              id {pk},
+              block_id BIGINT NOT NULL REFERENCES blocks(id),
+              status TEXT NOT NULL CHECK (status IN ('cancelled')),
+              quantity BIGINT NOT NULL,
+              at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              note TEXT NULL);;
+            CREATE INDEX block_events_block ON block_events (block_id);;
+            {append_only:blocks};;
+            {append_only:block_orders};;
+            {append_only:block_fills};;
+            {append_only:block_allocations};;
+            {append_only:block_events}
+            """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>
