@@ -195,6 +195,20 @@ public abstract partial class StoreSuite
     }
 
     [Fact]
+    public void SaveProposals_IsOneWrite_AllOrNone()
+    {
+        var store = CoreModel();
+        var good = new NewProposal("account alice-taxable", "0.1.0", null, "{}", "{}", [new ProposedOrder("alice-taxable", "BND", OrderSide.Buy, 1, 72.75m)]);
+        var bad = new NewProposal("account alice-ira", "0.1.0", null, "{}", "{}", [new ProposedOrder("alice-ira", "NOPE", OrderSide.Buy, 1, 1m)]);
+        var before = Fingerprint(store);
+        Assert.Throws<InputException>(() => store.SaveProposals([good, bad]));
+        Assert.Equal(before, Fingerprint(store));
+        var ids = store.SaveProposals([good, good with { Scope = "account alice-taxable again" }]);
+        Assert.Equal(2, ids.Count);
+        Assert.Equal(ids[0] + 1, ids[1]);
+    }
+
+    [Fact]
     public void Monitoring_APartlyFilledProposalLeavesTheAccountDue_AFilledOneDoesNot()
     {
         var store = CoreModel();

@@ -130,14 +130,14 @@ internal static class StoredCommands
         var ids = new List<long>();
         if (save)
         {
-            // Every plan's orders are its trades exactly; all are checked before any is saved.
+            // Every plan's orders are its trades exactly; they are saved in one write, all or none.
             var proposals = plans.Where(p => p.Plan.HasTrades)
                 .Select(p => new NewProposal($"account {p.Account.Account.Name}", EngineVersion, p.Account.Account.Policy,
                     PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: false, fx: p.Account.Conversions),
                     PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: true, fx: p.Account.Conversions),
                     BallastStore.OrdersFromPlan(p.Account.Account.Name, p.Plan)))
                 .ToList();
-            foreach (var proposal in proposals) ids.Add(store.SaveProposal(proposal));
+            ids.AddRange(store.SaveProposals(proposals));
         }
 
         if (csv)
@@ -221,7 +221,7 @@ internal static class StoredCommands
                         BallastStore.OrdersFromPlan(account.Account.Name, accountPlan)));
                 }
             }
-            foreach (var proposal in proposals) ids.Add(store.SaveProposal(proposal));
+            ids.AddRange(store.SaveProposals(proposals));
         }
 
         if (csv)

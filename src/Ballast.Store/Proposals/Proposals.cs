@@ -50,6 +50,18 @@ namespace Ballast.Store
             return (id, summary);
         });
 
+        /// <summary>Records several proposals in one write: all of them, or none when one is refused. Returns their ids in order.</summary>
+        public IReadOnlyList<long> SaveProposals(IReadOnlyList<NewProposal> proposals)
+        {
+            ArgumentNullException.ThrowIfNull(proposals);
+            if (proposals.Count == 0) return [];
+            return Write("proposals", scope =>
+            {
+                var ids = proposals.Select(p => SaveProposal(scope, p, out _)).ToList();
+                return ((IReadOnlyList<long>)ids, ids.Count == 1 ? $"proposal {ids[0]}" : $"{ids.Count} proposals, {ids[0]} to {ids[^1]}");
+            });
+        }
+
         /// <summary>Records a proposal inside <paramref name="scope"/>'s transaction (a window run saves its batch's proposals with its verdicts).</summary>
         internal long SaveProposal(WriteScope scope, NewProposal proposal, out string summary)
         {
