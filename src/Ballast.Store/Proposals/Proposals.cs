@@ -57,8 +57,14 @@ namespace Ballast.Store
             if (proposals.Count == 0) return [];
             return Write("proposals", scope =>
             {
-                var ids = proposals.Select(p => SaveProposal(scope, p, out _)).ToList();
-                return ((IReadOnlyList<long>)ids, ids.Count == 1 ? $"proposal {ids[0]}" : $"{ids.Count} proposals, {ids[0]} to {ids[^1]}");
+                var ids = new List<long>(proposals.Count);
+                string? first = null;
+                foreach (var p in proposals)
+                {
+                    ids.Add(SaveProposal(scope, p, out var summary));
+                    first ??= summary;
+                }
+                return ((IReadOnlyList<long>)ids, ids.Count == 1 ? first! : $"{ids.Count} proposals, {ids[0]} to {ids[^1]} ({first}, ...)");
             });
         }
 
