@@ -224,18 +224,12 @@ namespace Ballast.Store
             var file = CsvFile.Read(path, ["execution_id", "block", "date", "quantity", "price"], displayName);
             var problems = new List<InputProblem>();
             var rows = new List<(int Line, BlockFillRow Row)>();
-            int I(string col) => file.IndexOf(col)!.Value;
             var iFee = file.IndexOf("fee");
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var row in file.Rows)
             {
                 var before = problems.Count;
-                string Need(string col)
-                {
-                    var v = CsvFile.Cell(row, I(col));
-                    if (v is null) problems.Add(new($"missing {col}", file.Name, row.Line, Field: col));
-                    return v ?? "";
-                }
+                string Need(string col) => file.Required(row, col, problems);
                 var exec = Need("execution_id");
                 var blockText = Need("block");
                 var dateText = Need("date");

@@ -119,6 +119,17 @@ internal sealed class CsvFile
 
     public int? IndexOf(string? column) => column is not null && _columns.TryGetValue(column, out var i) ? i : null;
 
+    /// <summary>
+    /// The cell of a column the header is known to have; when it is empty, adds a problem naming the file, line and column
+    /// to <paramref name="problems"/> and returns "" (so a row's problems are all listed before it is skipped).
+    /// </summary>
+    public string Required(CsvRow row, string column, List<InputProblem> problems)
+    {
+        var v = Cell(row, IndexOf(column));
+        if (v is null) problems.Add(new InputProblem($"missing {column}", Name, row.Line, Field: column));
+        return v ?? "";
+    }
+
     /// <summary>The trimmed cell, or null when the column is absent or the row is short or the cell is empty.</summary>
     public static string? Cell(CsvRow row, int? index)
     {

@@ -211,18 +211,12 @@ namespace Ballast.Store
             var file = CsvFile.Read(path, ["execution_id", "account", "date", "ticker", "side", "quantity", "price"], displayName);
             var problems = new List<InputProblem>();
             var fills = new List<(int? Line, Fill Fill)>();
-            int I(string c) => file.IndexOf(c)!.Value;
             int? iFee = file.IndexOf("fee"), iProposal = file.IndexOf("proposal");
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var row in file.Rows)
             {
                 var before = problems.Count;
-                string Need(string c)
-                {
-                    var v = CsvFile.Cell(row, I(c));
-                    if (v is null) problems.Add(new($"missing {c}", file.Name, row.Line, Field: c));
-                    return v ?? "";
-                }
+                string Need(string c) => file.Required(row, c, problems);
                 var exec = Need("execution_id");
                 var acct = Need("account");
                 var ticker = Need("ticker");
