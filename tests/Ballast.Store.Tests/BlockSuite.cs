@@ -117,6 +117,73 @@ public abstract partial class StoreSuite
     }
 
     [Fact]
+    public void Blocks_WithNetting_CrossBuysAndSellsAtTheClose_AndSendOnlyTheRest()
+    {
+        var store = Seeded(); // VTI closes at 310.25 on 2025-09-30, the latest close before today (2025-10-01)
+        foreach (var name in new[] { "s1", "s2", "b1", "b2", "b3" })
+        {
+            store.AddAccount(new NewAccount(name, AccountType.Taxable, "USD", null));
+            store.SetAccountExecution(name, "wholeShares: true\n");
+        }
+        store.ImportPositions(WriteFile("sellers.csv", "account,ticker,quantity,cost_basis\ns1,VTI,30,6000\ns2,VTI,10,2000\n"), asOf: new DateOnly(2025, 9, 29));
+        foreach (var name in new[] { "b1", "b2", "b3" }) store.Deposit(name, 10_000m, new DateOnly(2025, 9, 29));
+        long Approved(string account, OrderSide side, decimal quantity)
+        {
+            var id = store.SaveProposal(new NewProposal($"account {account}", "test", null, "{}", "{}", [new ProposedOrder(account, "VTI", side, quantity, 310.25m)]));
+            store.SetProposalStatus(id, ProposalStatus.Approved);
+            return id;
+        }
+        var s1 = Approved("s1", OrderSide.Sell, 30);
+        var s2 = Approved("s2", OrderSide.Sell, 10);
+        var b1 = Approved("b1", OrderSide.Buy, 25);
+        var b2 = Approved("b2", OrderSide.Buy, 20);
+        var b3 = Approved("b3", OrderSide.Buy, 5);
+        var desk = new BlockDesk(store);
+
+        var blocks = desk.Create([s1, s2, b1, b2, b3], netting: true);
+
+        // Sells of 40 and buys of 50 cross for 40 shares at the close, 310.25. The sell block is filled: s1 30, s2 10
+        // (40 × 30/40 and 40 × 10/40). The buy block gets 40 of its 50, pro rata: 40 × 25/50 = 20, 40 × 20/50 = 16,
+        // 40 × 5/50 = 4 (exact, no remainder); its unfilled 10 is what the desk sends.
+        var sell = blocks.Single(x => x.Side == OrderSide.Sell);
+        var buy = blocks.Single(x => x.Side == OrderSide.Buy);
+        Assert.Equal((BlockStatus.Filled, 40m), (sell.Status, sell.Filled));
+        Assert.Equal((BlockStatus.PartlyFilled, 40m, 10m), (buy.Status, buy.Filled, buy.Unfilled));
+        Assert.Equal([$"cross-{buy.Id}-{sell.Id}.buy"], buy.Fills.Select(f => f.ExecutionId));
+        Assert.Equal([("s1", 30m), ("s2", 10m)], desk.Report(sell.Id).Accounts.Select(a => (a.Account, a.Allocated)));
+        Assert.Equal([("b1", 20m), ("b2", 16m), ("b3", 4m)], desk.Report(buy.Id).Accounts.Select(a => (a.Account, a.Allocated)));
+        // Cash at 310.25 a share: sellers receive 9,307.50 and 3,102.50; buyers pay 6,205.00, 4,964.00 and 1,241.00.
+        var cash = store.ListAccounts().ToDictionary(x => x.Name, x => x.Cash);
+        Assert.Equal((9307.50m, 3102.50m, 3795m, 5036m, 8759m), (cash["s1"], cash["s2"], cash["b1"], cash["b2"], cash["b3"]));
+        Assert.Equal(ProposalStatus.Filled, store.GetProposal(s1).Status);
+        Assert.Equal(ProposalStatus.PartlyFilled, store.GetProposal(b1).Status);
+
+        // The market fills the rest, 10 at 312.00: to the shares still due, 5, 4 and 1.
+        desk.ImportFills(WriteFile("rest.csv", $"execution_id,block,date,quantity,price\nm-1,{buy.Id},2025-10-01,10,312.00\n"));
+        var done = desk.Report(buy.Id);
+        Assert.Equal(BlockStatus.Filled, done.Block.Status);
+        Assert.Equal([("b1", 25m), ("b2", 20m), ("b3", 5m)], done.Accounts.Select(a => (a.Account, a.Allocated)));
+        Assert.All(new[] { b1, b2, b3 }, p => Assert.Equal(ProposalStatus.Filled, store.GetProposal(p).Status));
+        Assert.True(store.Verify().Ok);
+    }
+
+    [Fact]
+    public void Blocks_WithoutNetting_KeepBuysAndSellsOfOneSecurityApart()
+    {
+        var store = Seeded();
+        store.AddAccount(new NewAccount("s1", AccountType.Taxable, "USD", null));
+        store.AddAccount(new NewAccount("b1", AccountType.Taxable, "USD", null));
+        store.ImportPositions(WriteFile("sellers.csv", "account,ticker,quantity,cost_basis\ns1,VTI,30,6000\n"), asOf: new DateOnly(2025, 9, 29));
+        store.Deposit("b1", 10_000m, new DateOnly(2025, 9, 29));
+        foreach (var (account, side) in new[] { ("s1", OrderSide.Sell), ("b1", OrderSide.Buy) })
+            store.SetProposalStatus(store.SaveProposal(new NewProposal($"account {account}", "test", null, "{}", "{}", [new ProposedOrder(account, "VTI", side, 10, 310.25m)])), ProposalStatus.Approved);
+
+        var blocks = new BlockDesk(store).Create();
+
+        Assert.Equal([(OrderSide.Sell, 10m, 0m), (OrderSide.Buy, 10m, 0m)], blocks.Select(x => (x.Side, x.Quantity, x.Filled)));
+    }
+
+    [Fact]
     public void Blocks_CancelSetting_CancelsTheRest_AndProposalsWhoseBlocksAreAllClosed()
     {
         var (store, a, b, c, _) = BlockDeskStore();

@@ -35,11 +35,13 @@ public sealed class BlockDesk(BallastStore store)
     /// Gathers proposals into blocks: those listed (each approved or sent), else every proposal with <paramref name="status"/>
     /// (approved or sent when null) that is in no block yet. Returns the new blocks.
     /// </summary>
-    public IReadOnlyList<BlockInfo> Create(IReadOnlyList<long>? proposals = null, ProposalStatus? status = null, string? window = null)
+    /// <param name="netting">Cross each security's buys and sells between the client accounts first (a firm setting): the smaller
+    /// side's shares execute at the latest close and are allocated to both blocks as a fill; only the rest goes to the market.</param>
+    public IReadOnlyList<BlockInfo> Create(IReadOnlyList<long>? proposals = null, ProposalStatus? status = null, string? window = null, bool netting = false)
     {
         if (status is { } s && !Gatherable.Contains(s))
             throw new InputException(new InputProblem($"only approved or sent proposals go into blocks, not {s.ToText()} ones", Field: "--status"));
-        var ids = store.CreateBlocks(proposals, status is null ? Gatherable : [status.Value], window, Gather);
+        var ids = store.CreateBlocks(proposals, status is null ? Gatherable : [status.Value], window, Gather, netting ? new BlockCross(Allocate) : null);
         return [.. ids.Select(store.GetBlock)];
     }
 

@@ -80,6 +80,10 @@ namespace Ballast.Store
     public sealed record AccountShare(string Account, decimal Quantity, decimal Price, decimal Amount, decimal Fee);
 
     /// <summary>What a block fills import did.</summary>
+    /// <summary>Netting at block creation: the buys and sells of a security cross between client accounts (a firm setting), and
+    /// <paramref name="Allocate"/> shares each side's crossed shares over its accounts as it shares a market fill.</summary>
+    public sealed record BlockCross(Func<BlockBatch, IReadOnlyList<AccountShare>> Allocate);
+
     public sealed record BlockFillsResult(int Rows, int Recorded, int Duplicates, IReadOnlyList<long> Blocks, IReadOnlyList<long> Cancelled, string Summary);
 
     public sealed partial class BallastStore
@@ -92,7 +96,7 @@ namespace Ballast.Store
         /// <exception cref="InputException">A proposal does not exist, is not approved or sent, is already in a block; an account has the same
         /// security and side in two proposals; a block would mix account currencies.</exception>
         public IReadOnlyList<long> CreateBlocks(IReadOnlyList<long>? proposalIds, IReadOnlyCollection<ProposalStatus> statuses, string? window,
-            Func<IReadOnlyList<BlockOrderLine>, IReadOnlyList<NewBlock>> gather) => Write("blocks create", scope =>
+            Func<IReadOnlyList<BlockOrderLine>, IReadOnlyList<NewBlock>> gather, BlockCross? cross = null) => Write("blocks create", scope =>
         {
             ArgumentNullException.ThrowIfNull(gather);
             var problems = new List<InputProblem>();
@@ -168,10 +172,54 @@ namespace Ballast.Store
                 created.Add(id);
             }
             scope.Insert("block_orders", ["block_id", "position", "proposal_id", "line", "account_id", "quantity"], rows);
+            var crossed = cross is null ? "" : Cross(scope, cross, [.. blocks.Select((b, i) => (Id: created[i], Block: b))], ids);
             return ((IReadOnlyList<long>)created,
                 $"blocks create: {created.Count} blocks ({string.Join(", ", blocks.Select((b, i) => $"{created[i]} {b.Ticker} {Side(b.Side)} {Scaled.Format(b.Lines.Sum(l => l.Quantity))}"))}) from proposals {string.Join(", ", ids)}"
-                + (window is null ? "" : $" for window {window}"));
+                + (window is null ? "" : $" for window {window}") + crossed);
         });
+
+        /// <summary>
+        /// Nets the buy and the sell block of each security among <paramref name="made"/>: the shares both sides hold
+        /// (the smaller side, whole shares) execute between the client accounts at the security's latest close on or before
+        /// today, recorded as one fill on each block (execution ids <c>cross-BUY-SELL.buy</c> and <c>.sell</c>) and allocated
+        /// through the same path as a market fill. What is left of the larger side is the block the desk sends.
+        /// </summary>
+        private string Cross(WriteScope scope, BlockCross cross, IReadOnlyList<(long Id, NewBlock Block)> made, IReadOnlyList<long> proposals)
+        {
+            var closes = LatestPrices(scope.Connection, Today, scope.Transaction).Values.ToDictionary(p => p.Ticker, StringComparer.Ordinal);
+            var currencies = scope.Query("SELECT ticker, currency FROM securities", r => (Ticker: r.GetString(0), Currency: r.TextOrNull(1)))
+                .ToDictionary(x => x.Ticker, x => x.Currency, StringComparer.Ordinal);
+            var accountCurrency = scope.Query("SELECT name, currency FROM accounts WHERE name IN @names",
+                    new { names = made.SelectMany(m => m.Block.Lines).Select(l => l.Account).Distinct().ToArray() }, r => (Name: r.GetString(0), Currency: r.GetString(1)))
+                .ToDictionary(x => x.Name, x => x.Currency, StringComparer.Ordinal);
+            var fills = new List<(int Line, BlockFillRow Row)>();
+            var notes = new List<string>();
+            foreach (var pair in made.GroupBy(m => m.Block.Ticker, StringComparer.Ordinal))
+            {
+                var buy = pair.SingleOrDefault(m => m.Block.Side == OrderSide.Buy);
+                var sell = pair.SingleOrDefault(m => m.Block.Side == OrderSide.Sell);
+                if (buy.Block is null || sell.Block is null) continue;
+                var quantity = decimal.Floor(Math.Min(buy.Block.Lines.Sum(l => l.Quantity), sell.Block.Lines.Sum(l => l.Quantity)));
+                if (quantity <= 0) continue;
+                if (currencies.GetValueOrDefault(pair.Key) is { } currency && made.Where(m => m.Block.Ticker == pair.Key).SelectMany(m => m.Block.Lines).Any(l => accountCurrency[l.Account] != currency))
+                {
+                    notes.Add($"{pair.Key} not netted: accounts in another currency than its {currency}");
+                    continue;
+                }
+                if (!closes.TryGetValue(pair.Key, out var close))
+                {
+                    notes.Add($"{pair.Key} not netted: no close on or before {FormatDate(Today)}");
+                    continue;
+                }
+                var id = $"cross-{buy.Id}-{sell.Id}";
+                fills.Add((0, new BlockFillRow(id + ".sell", sell.Id, Today, quantity, close.Close, 0m)));
+                fills.Add((0, new BlockFillRow(id + ".buy", buy.Id, Today, quantity, close.Close, 0m)));
+                notes.Add($"{Scaled.Format(quantity)} {pair.Key} netted between blocks {sell.Id} and {buy.Id} at {Scaled.Format(close.Close)} (close of {FormatDate(close.Date)})");
+            }
+            if (fills.Count == 0) return notes.Count == 0 ? "" : "; " + string.Join("; ", notes);
+            RecordBlockFills(scope, fills, fills.Count, $"the netting of proposals {string.Join(", ", proposals)}", null, cross.Allocate, UnfilledRest.Carry);
+            return "; " + string.Join("; ", notes);
+        }
 
         /// <summary>Every block, oldest first (or the one with <paramref name="id"/>).</summary>
         public IReadOnlyList<BlockInfo> Blocks(long? id = null) => Read(c => ReadBlocks(c, null, id));
@@ -263,96 +311,110 @@ namespace Ballast.Store
             {
                 var news = NewBlockFills(scope.Connection, scope.Transaction, rows, file.Name);
                 var importId = RecordImport(scope, "block fills", file);
-                var blocks = ReadBlocks(scope.Connection, scope.Transaction, null).ToDictionary(b => b.Id);
-                var securities = scope.SecurityIds();
-                var accountIds = scope.Query("SELECT name, id, execution, model_id FROM accounts", r => (Name: r.GetString(0), Id: r.GetInt64(1), Execution: r.TextOrNull(2), Model: r.LongOrNull(3)))
-                    .ToDictionary(a => a.Name, StringComparer.Ordinal);
-                var modelExecution = scope.Query(
-                        "SELECT v.model_id, v.execution FROM model_versions v WHERE v.version = (SELECT MAX(w.version) FROM model_versions w WHERE w.model_id = v.model_id)",
-                        r => (Model: r.GetInt64(0), Execution: r.TextOrNull(1)))
-                    .ToDictionary(m => m.Model, m => m.Execution);
-                foreach (var (line, f) in news)
-                {
-                    if (!blocks.TryGetValue(f.BlockId, out var b)) problems.Add(new($"block {f.BlockId} does not exist", file.Name, line, Field: "block"));
-                    else if (b.Status == BlockStatus.Cancelled) problems.Add(new($"block {f.BlockId} is cancelled; a fill cannot execute it", file.Name, line, Field: "block"));
-                }
-                if (problems.Count > 0) throw new InputException(problems);
-
-                // An account whose proposal was cancelled (or expired) since the block was made takes no more shares.
-                var closedProposals = ProposalStates(scope.Connection, scope.Transaction, news.SelectMany(n => blocks[n.Row.BlockId].Lines.Select(l => l.ProposalId)).Distinct().ToList())
-                    .Values.Where(p => p.Status is ProposalStatus.Cancelled or ProposalStatus.Expired).Select(p => p.Id).ToHashSet();
-                // Fills of one block on one date are one allocation, in the order the file first names them.
-                var batches = news.GroupBy(n => (n.Row.BlockId, n.Row.Date)).ToList();
-                var filled = blocks.Values.ToDictionary(b => b.Id, b => b.Filled);
-                var allocated = blocks.Values.ToDictionary(b => b.Id, b => b.Allocations.GroupBy(a => a.Account).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity), StringComparer.Ordinal));
-                var next = blocks.Values.ToDictionary(b => b.Id, b => b.Fills.Count == 0 ? 1 : b.Fills.Max(x => x.Allocation) + 1);
-                var fillRows = new List<object?[]>();
-                var allocationRows = new List<(long Block, int Allocation, long Account, long Proposal, AccountShare Share, string ExecutionId)>();
-                var ledgerFills = new List<(int? Line, Fill Fill)>();
-                var notionals = new Dictionary<string, long>(StringComparer.Ordinal);
-                foreach (var batch in batches)
-                {
-                    var b = blocks[batch.Key.BlockId];
-                    foreach (var (line, f) in batch)
-                    {
-                        var after = filled[b.Id] + f.Quantity;
-                        if (after > b.Quantity)
-                            problems.Add(new($"this fill takes block {b.Id} ({b.Ticker} {Side(b.Side)} {Scaled.Format(b.Quantity)}) to {Scaled.Format(after)} filled, beyond the block",
-                                file.Name, line, Field: "quantity"));
-                        filled[b.Id] = after;
-                    }
-                    if (problems.Count > 0) continue;
-                    var n = next[b.Id]++;
-                    var firstLine = batch.First().Line;
-                    var due = b.Lines.GroupBy(l => l.Account).Select(g =>
-                    {
-                        var acct = accountIds[g.Key];
-                        var left = closedProposals.Contains(g.First().ProposalId) ? 0m : g.Sum(l => l.Quantity) - allocated[b.Id].GetValueOrDefault(g.Key);
-                        return new BlockAccountDue(g.Key, g.First().ProposalId, left,
-                            acct.Model is { } m ? modelExecution.GetValueOrDefault(m) : null, acct.Execution);
-                    }).ToList();
-                    IReadOnlyList<AccountShare> shares;
-                    try { shares = allocate(new BlockBatch(b, n, due, [.. batch.Select(x => x.Row)])); }
-                    catch (Exception e) when (e is ArgumentException or InputException)
-                    {
-                        problems.Add(new($"block {b.Id}'s fills of {FormatDate(batch.Key.Date)} cannot be allocated: {(e is InputException ie ? string.Join("; ", ie.Problems.Select(p => p.Message)) : e.Message.Split(" (Parameter", 2)[0])}",
-                            file.Name, firstLine, Field: "quantity"));
-                        continue;
-                    }
-                    if (shares.Sum(s => s.Quantity) != batch.Sum(x => x.Row.Quantity) || shares.Any(s => s.Quantity < 0 || s.Quantity > Math.Max(0, due.Single(d => d.Account == s.Account).Remaining)))
-                        throw new InvalidOperationException($"the allocation of block {b.Id} does not share out its fills within what the accounts have due");
-                    foreach (var (line, f) in batch)
-                        fillRows.Add([scope.NextId("block_fills"), b.Id, f.ExecutionId, FormatDate(f.Date), Scaled.RoundToStored(f.Quantity, Scaled.QuantityScale),
-                            Scaled.RoundToStored(f.Price, Scaled.PriceScale), Scaled.Money(f.Fee), n, importId, scope.Now]);
-                    foreach (var s in shares.Where(s => s.Quantity > 0))
-                    {
-                        var d = due.Single(x => x.Account == s.Account);
-                        var exec = $"block-{b.Id}.{n}:{s.Account}";
-                        ledgerFills.Add((firstLine, new Fill(exec, s.Account, batch.Key.Date, b.Ticker, b.Side, s.Quantity, s.Price, s.Fee, d.ProposalId)));
-                        notionals[exec] = Scaled.Money(s.Amount);
-                        allocationRows.Add((b.Id, n, accountIds[s.Account].Id, d.ProposalId, s, exec));
-                        allocated[b.Id][s.Account] = allocated[b.Id].GetValueOrDefault(s.Account) + s.Quantity;
-                    }
-                }
-                if (problems.Count > 0) throw new InputException(problems);
-                // By date, sells before buys so a day's sale proceeds pay for its buys (AppendFills records them by date, keeping this order).
-                ledgerFills = [.. ledgerFills.OrderBy(f => f.Fill.Date).ThenBy(f => f.Fill.Side == OrderSide.Sell ? 0 : 1)];
-                var (added, duplicates) = AppendFills(scope, ledgerFills, file.Name, importId, false, notionals, "block fill");
-                if (duplicates > 0) throw new InvalidOperationException("a block allocation's execution id is already in the ledger");
-                scope.Insert("block_fills", ["id", "block_id", "execution_id", "trade_date", "quantity", "price", "fee", "allocation", "import_id", "recorded_at"], fillRows);
-                var txnByExec = ledgerFills.Select(f => f.Fill.ExecutionId).Zip(added).ToDictionary(x => x.First, x => x.Second, StringComparer.Ordinal);
-                foreach (var a in allocationRows)
-                    scope.Execute("INSERT INTO block_allocations (block_id, allocation, account_id, proposal_id, quantity, price, amount, fee, transaction_id) VALUES (@block, @n, @account, @proposal, @q, @price, @amount, @fee, @txn)",
-                        new { block = a.Block, n = a.Allocation, account = a.Account, proposal = a.Proposal, q = Scaled.RoundToStored(a.Share.Quantity, Scaled.QuantityScale),
-                            price = Scaled.RoundToStored(a.Share.Price, Scaled.PriceScale), amount = Scaled.Money(a.Share.Amount), fee = Scaled.Money(a.Share.Fee), txn = txnByExec[a.ExecutionId] });
-                var touched = batches.Select(b => b.Key.BlockId).Distinct().ToList();
-                var cancelled = new List<long>();
-                if (rest == UnfilledRest.Cancel)
-                    cancelled = CancelRests(scope, [.. touched.Select(id => blocks[id])], filled, $"unfilled rest cancelled after the fills of {file.Name}");
-                var summary = $"{news.Count} block fills recorded for blocks {string.Join(", ", touched)}, {rows.Count - news.Count} already recorded"
-                    + (cancelled.Count > 0 ? $"; unfilled rest cancelled in blocks {string.Join(", ", cancelled)}" : "");
-                return (new BlockFillsResult(rows.Count, news.Count, rows.Count - news.Count, touched, cancelled, summary), $"imported block fills from {file.Name}: {summary}");
+                var result = RecordBlockFills(scope, news, rows.Count, file.Name, importId, allocate, rest);
+                return (result, $"imported block fills from {file.Name}: {result.Summary}");
             });
+        }
+
+        /// <summary>
+        /// Records block fills not recorded yet and allocates them: the fills of one block on one date form one allocation, shared by
+        /// <paramref name="allocate"/> over the accounts with shares due and recorded through the per-account fill path. Problems refuse
+        /// them all, naming <paramref name="source"/> and the row's line.
+        /// </summary>
+        private BlockFillsResult RecordBlockFills(WriteScope scope, List<(int Line, BlockFillRow Row)> news, int rowCount, string source, long? importId,
+            Func<BlockBatch, IReadOnlyList<AccountShare>> allocate, UnfilledRest rest)
+        {
+            var problems = new List<InputProblem>();
+            var blocks = ReadBlocks(scope.Connection, scope.Transaction, null).ToDictionary(b => b.Id);
+            var securities = scope.SecurityIds();
+            var accountIds = scope.Query("SELECT name, id, execution, model_id FROM accounts", r => (Name: r.GetString(0), Id: r.GetInt64(1), Execution: r.TextOrNull(2), Model: r.LongOrNull(3)))
+                .ToDictionary(a => a.Name, StringComparer.Ordinal);
+            var modelExecution = scope.Query(
+                    "SELECT v.model_id, v.execution FROM model_versions v WHERE v.version = (SELECT MAX(w.version) FROM model_versions w WHERE w.model_id = v.model_id)",
+                    r => (Model: r.GetInt64(0), Execution: r.TextOrNull(1)))
+                .ToDictionary(m => m.Model, m => m.Execution);
+            foreach (var (line, f) in news)
+            {
+                if (!blocks.TryGetValue(f.BlockId, out var b)) problems.Add(new($"block {f.BlockId} does not exist", source, LineOf(line), Field: "block"));
+                else if (b.Status == BlockStatus.Cancelled) problems.Add(new($"block {f.BlockId} is cancelled; a fill cannot execute it", source, LineOf(line), Field: "block"));
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+
+            // An account whose proposal was cancelled (or expired) since the block was made takes no more shares.
+            var closedProposals = ProposalStates(scope.Connection, scope.Transaction, news.SelectMany(n => blocks[n.Row.BlockId].Lines.Select(l => l.ProposalId)).Distinct().ToList())
+                .Values.Where(p => p.Status is ProposalStatus.Cancelled or ProposalStatus.Expired).Select(p => p.Id).ToHashSet();
+            // Fills of one block on one date are one allocation, in the order the file first names them.
+            var batches = news.GroupBy(n => (n.Row.BlockId, n.Row.Date)).ToList();
+            var filled = blocks.Values.ToDictionary(b => b.Id, b => b.Filled);
+            var allocated = blocks.Values.ToDictionary(b => b.Id, b => b.Allocations.GroupBy(a => a.Account).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity), StringComparer.Ordinal));
+            var next = blocks.Values.ToDictionary(b => b.Id, b => b.Fills.Count == 0 ? 1 : b.Fills.Max(x => x.Allocation) + 1);
+            var fillRows = new List<object?[]>();
+            var allocationRows = new List<(long Block, int Allocation, long Account, long Proposal, AccountShare Share, string ExecutionId)>();
+            var ledgerFills = new List<(int? Line, Fill Fill)>();
+            var notionals = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var batch in batches)
+            {
+                var b = blocks[batch.Key.BlockId];
+                foreach (var (line, f) in batch)
+                {
+                    var after = filled[b.Id] + f.Quantity;
+                    if (after > b.Quantity)
+                        problems.Add(new($"this fill takes block {b.Id} ({b.Ticker} {Side(b.Side)} {Scaled.Format(b.Quantity)}) to {Scaled.Format(after)} filled, beyond the block",
+                            source, LineOf(line), Field: "quantity"));
+                    filled[b.Id] = after;
+                }
+                if (problems.Count > 0) continue;
+                var n = next[b.Id]++;
+                var firstLine = batch.First().Line;
+                var due = b.Lines.GroupBy(l => l.Account).Select(g =>
+                {
+                    var acct = accountIds[g.Key];
+                    var left = closedProposals.Contains(g.First().ProposalId) ? 0m : g.Sum(l => l.Quantity) - allocated[b.Id].GetValueOrDefault(g.Key);
+                    return new BlockAccountDue(g.Key, g.First().ProposalId, left,
+                        acct.Model is { } m ? modelExecution.GetValueOrDefault(m) : null, acct.Execution);
+                }).ToList();
+                IReadOnlyList<AccountShare> shares;
+                try { shares = allocate(new BlockBatch(b, n, due, [.. batch.Select(x => x.Row)])); }
+                catch (Exception e) when (e is ArgumentException or InputException)
+                {
+                    problems.Add(new($"block {b.Id}'s fills of {FormatDate(batch.Key.Date)} cannot be allocated: {(e is InputException ie ? string.Join("; ", ie.Problems.Select(p => p.Message)) : e.Message.Split(" (Parameter", 2)[0])}",
+                        source, LineOf(firstLine), Field: "quantity"));
+                    continue;
+                }
+                if (shares.Sum(s => s.Quantity) != batch.Sum(x => x.Row.Quantity) || shares.Any(s => s.Quantity < 0 || s.Quantity > Math.Max(0, due.Single(d => d.Account == s.Account).Remaining)))
+                    throw new InvalidOperationException($"the allocation of block {b.Id} does not share out its fills within what the accounts have due");
+                foreach (var (line, f) in batch)
+                    fillRows.Add([scope.NextId("block_fills"), b.Id, f.ExecutionId, FormatDate(f.Date), Scaled.RoundToStored(f.Quantity, Scaled.QuantityScale),
+                        Scaled.RoundToStored(f.Price, Scaled.PriceScale), Scaled.Money(f.Fee), n, importId, scope.Now]);
+                foreach (var s in shares.Where(s => s.Quantity > 0))
+                {
+                    var d = due.Single(x => x.Account == s.Account);
+                    var exec = $"block-{b.Id}.{n}:{s.Account}";
+                    ledgerFills.Add((firstLine, new Fill(exec, s.Account, batch.Key.Date, b.Ticker, b.Side, s.Quantity, s.Price, s.Fee, d.ProposalId)));
+                    notionals[exec] = Scaled.Money(s.Amount);
+                    allocationRows.Add((b.Id, n, accountIds[s.Account].Id, d.ProposalId, s, exec));
+                    allocated[b.Id][s.Account] = allocated[b.Id].GetValueOrDefault(s.Account) + s.Quantity;
+                }
+            }
+            if (problems.Count > 0) throw new InputException(problems);
+            // By date, sells before buys so a day's sale proceeds pay for its buys (AppendFills records them by date, keeping this order).
+            ledgerFills = [.. ledgerFills.OrderBy(f => f.Fill.Date).ThenBy(f => f.Fill.Side == OrderSide.Sell ? 0 : 1)];
+            var (added, duplicates) = AppendFills(scope, ledgerFills, source, importId, false, notionals, "block fill");
+            if (duplicates > 0) throw new InvalidOperationException("a block allocation's execution id is already in the ledger");
+            scope.Insert("block_fills", ["id", "block_id", "execution_id", "trade_date", "quantity", "price", "fee", "allocation", "import_id", "recorded_at"], fillRows);
+            var txnByExec = ledgerFills.Select(f => f.Fill.ExecutionId).Zip(added).ToDictionary(x => x.First, x => x.Second, StringComparer.Ordinal);
+            foreach (var a in allocationRows)
+                scope.Execute("INSERT INTO block_allocations (block_id, allocation, account_id, proposal_id, quantity, price, amount, fee, transaction_id) VALUES (@block, @n, @account, @proposal, @q, @price, @amount, @fee, @txn)",
+                    new { block = a.Block, n = a.Allocation, account = a.Account, proposal = a.Proposal, q = Scaled.RoundToStored(a.Share.Quantity, Scaled.QuantityScale),
+                        price = Scaled.RoundToStored(a.Share.Price, Scaled.PriceScale), amount = Scaled.Money(a.Share.Amount), fee = Scaled.Money(a.Share.Fee), txn = txnByExec[a.ExecutionId] });
+            var touched = batches.Select(b => b.Key.BlockId).Distinct().ToList();
+            var cancelled = new List<long>();
+            if (rest == UnfilledRest.Cancel)
+                cancelled = CancelRests(scope, [.. touched.Select(id => blocks[id])], filled, $"unfilled rest cancelled after the fills of {source}");
+            var summary = $"{news.Count} block fills recorded for blocks {string.Join(", ", touched)}, {rowCount - news.Count} already recorded"
+                + (cancelled.Count > 0 ? $"; unfilled rest cancelled in blocks {string.Join(", ", cancelled)}" : "");
+            static int? LineOf(int line) => line > 0 ? line : null;
+            return new BlockFillsResult(rowCount, news.Count, rowCount - news.Count, touched, cancelled, summary);
         }
 
         /// <summary>Cancels the unfilled rest of a block (and every proposal whose blocks are then all closed but not all filled).</summary>
