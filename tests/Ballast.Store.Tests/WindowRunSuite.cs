@@ -159,10 +159,19 @@ public abstract class WindowRunSuite : IDisposable
         var v = Verdict(store, run, "fortytwo");
         Assert.Equal("rebalanced", v.Outcome);
         var p = store.GetProposal(v.ProposalId!.Value);
-        Assert.All(p.Orders, o => Assert.Equal(OrderSide.Buy, o.Side));
-        Assert.DoesNotContain(p.Orders, o => o.Ticker == "VTI"); // overweight: never bought
-        Assert.Contains(p.Orders, o => o.Ticker == "VXUS");
-        Assert.True(p.Orders.Sum(o => o.Quantity) <= 100m);
+        // The engine's cash-flow-first rule, by hand. Within its bands the account is not rebalanced: the deposit is placed
+        // by buying only (PlanCore.PlaceCash -> BuyOnly), spread by the default cash-flow method, proportional, over each
+        // asset's shortfall at the new total P = 10,000 + 100 = 10,100:
+        //   goals  VTI 40% 4,040   VXUS 20% 2,020   BND 20% 2,020   GLD 20% 2,020
+        //   gaps   VTI 0 (4,200 is over)   VXUS 2,020 - 1,800 = 220   BND 20   GLD 20   (260 in all, more than the 100)
+        //   split  VXUS 100 x 220/260 = 84.615384..   BND 100 x 20/260 = 7.692307..   GLD 7.692307..
+        // Fractional buys are rounded down to the cent (84.61, 7.69, 7.69 = 99.99) and the cent the rounding lost goes to
+        // the largest remainder, VXUS (Execution.RoundFractionalBuys): 84.62 + 7.69 + 7.69 = 100.00. At a price of 1 the
+        // quantities are the values. VTI, overweight, is never bought; nothing is sold.
+        Assert.Equal(
+            [("BND", OrderSide.Buy, 7.69m), ("GLD", OrderSide.Buy, 7.69m), ("VXUS", OrderSide.Buy, 84.62m)],
+            p.Orders.Select(o => (o.Ticker, o.Side, o.Quantity)).OrderBy(o => o.Ticker, StringComparer.Ordinal).ToList());
+        Assert.Equal(100m, p.Orders.Sum(o => o.Quantity));
     }
 
     [Fact]

@@ -174,7 +174,8 @@ namespace Ballast.Store
 
         /// <summary>
         /// Records a batch of verdicts of a run, and saves the proposals of those rebalanced, in one transaction. Accounts the run
-        /// has already recorded are left out (with their proposals): a window adds one proposal per account at most.
+        /// has already recorded are left out (with their proposals): a window adds one proposal per account at most, and each
+        /// of its orders is entered in <c>window_orders</c>, unique per (run, account, security, side).
         /// Returns the proposal ids saved, by account id.
         /// </summary>
         public Dictionary<long, long> RecordWindowAccounts(long runId, IReadOnlyList<NewWindowRunAccount> entries) => Write("window run accounts", scope =>
@@ -198,6 +199,15 @@ namespace Ballast.Store
                     VALUES (@runId, @account, @decision, @outcome, @reason, @kind, @proposal)
                     """, new { runId, account = e.AccountId, decision = e.Decision, outcome = e.Outcome, reason = e.Reason, kind = e.Kind, proposal });
                 written++;
+            }
+            // The window's order book: its primary key (run, account, security, side) lets the database refuse a doubled order.
+            if (saved.Count > 0)
+            {
+                var proposals = saved.Values.ToArray();
+                scope.Execute("""
+                    INSERT INTO window_orders (run_id, account_id, security_id, side, proposal_id, line)
+                    SELECT @runId, account_id, security_id, side, proposal_id, line FROM proposal_orders WHERE proposal_id IN @proposals
+                    """, new { runId, proposals });
             }
             return (saved, $"window run {runId}: {written} accounts recorded, {saved.Count} proposals");
         });

@@ -291,6 +291,22 @@ public static class Migrations
             {append_only:block_allocations};;
             {append_only:block_events}
             """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
+        new(13, "the orders of window runs, one per (window, account, ticker, side): a window never doubles an order, enforced by the database", """
+            CREATE TABLE window_orders (
+              run_id BIGINT NOT NULL REFERENCES window_runs(id),
+              account_id BIGINT NOT NULL REFERENCES accounts(id),
+              security_id BIGINT NOT NULL REFERENCES securities(id),
+              side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+              proposal_id BIGINT NOT NULL,
+              line INTEGER NOT NULL,
+              PRIMARY KEY (run_id, account_id, security_id, side),
+              UNIQUE (proposal_id, line),
+              FOREIGN KEY (proposal_id, line) REFERENCES proposal_orders(proposal_id, line)){norowid};;
+            INSERT INTO window_orders (run_id, account_id, security_id, side, proposal_id, line)
+              SELECT w.run_id, o.account_id, o.security_id, o.side, o.proposal_id, o.line
+              FROM window_run_accounts w JOIN proposal_orders o ON o.proposal_id = w.proposal_id;;
+            {append_only:window_orders}
+            """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>
