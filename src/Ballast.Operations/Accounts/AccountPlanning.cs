@@ -10,14 +10,14 @@ namespace Ballast.Operations.Accounts;
 /// <param name="Skip">Why it is not planned: it cannot be (no model, no price), a hold, or an untradable target.</param>
 /// <param name="SkipKind"><see cref="AccountPlanning.CannotPlan"/>, <see cref="Restrictions.Hold"/> or <see cref="Restrictions.Restricted"/>.</param>
 /// <param name="Notes">The restrictions that bound the plan, in words (<c>do-not-buy VXUS</c>).</param>
-public sealed record AccountPlan(StoredPortfolio Stored, Plan? Plan, string? Skip, string? SkipKind, IReadOnlyList<string> Notes)
+public sealed record StoredAccountPlan(StoredPortfolio Stored, Plan? Plan, string? Skip, string? SkipKind, IReadOnlyList<string> Notes)
 {
     /// <summary>The notes as a verdict's tail: <c>; do-not-buy VXUS; max-weight VTI 25%</c>, or empty.</summary>
     public string NotesText => Notes.Count == 0 ? "" : "; " + string.Join("; ", Notes);
 }
 
 /// <summary>One stored account checked: its drift report (null when it cannot be checked) and a hold or untradable target that stops it.</summary>
-public sealed record AccountCheck(StoredPortfolio Stored, DriftReport? Report, string? Skip, string? SkipKind);
+public sealed record StoredAccountCheck(StoredPortfolio Stored, DriftReport? Report, string? Skip, string? SkipKind);
 
 /// <summary>
 /// The account use case every host calls: a stored account and its restrictions become the engine's request (through
@@ -29,7 +29,7 @@ public static class AccountPlanning
     public const string CannotPlan = "cannot plan";
 
     /// <summary>Plans one account under its restrictions.</summary>
-    public static AccountPlan Plan(StoredPortfolio stored, AccountRestrictions restrictions, PlanRequest request)
+    public static StoredAccountPlan Plan(StoredPortfolio stored, AccountRestrictions restrictions, PlanRequest request)
     {
         ArgumentNullException.ThrowIfNull(stored);
         if (stored.Portfolio is not { } portfolio) return new(stored, null, stored.Error, CannotPlan, []);
@@ -40,7 +40,7 @@ public static class AccountPlanning
     }
 
     /// <summary>Checks one account: its drift as it stands, and whether a hold or an untradable target stops it.</summary>
-    public static AccountCheck Check(StoredPortfolio stored, AccountRestrictions restrictions)
+    public static StoredAccountCheck Check(StoredPortfolio stored, AccountRestrictions restrictions)
     {
         ArgumentNullException.ThrowIfNull(stored);
         if (stored.Portfolio is not { } portfolio) return new(stored, null, null, null);
@@ -59,11 +59,11 @@ public sealed class StoredAccounts(BallastStore store, StoredPortfolios converte
     public int BatchSize { get; init; } = 500;
 
     /// <summary>Every account of <paramref name="query"/>, planned under its restrictions, in account order.</summary>
-    public IEnumerable<AccountPlan> Plan(SnapshotQuery query, PlanRequest request) =>
+    public IEnumerable<StoredAccountPlan> Plan(SnapshotQuery query, PlanRequest request) =>
         Batches(query, (stored, restrictions) => AccountPlanning.Plan(stored, restrictions, request));
 
     /// <summary>Every account of <paramref name="query"/>, checked, in account order.</summary>
-    public IEnumerable<AccountCheck> Check(SnapshotQuery query) => Batches(query, AccountPlanning.Check);
+    public IEnumerable<StoredAccountCheck> Check(SnapshotQuery query) => Batches(query, AccountPlanning.Check);
 
     private IEnumerable<T> Batches<T>(SnapshotQuery query, Func<StoredPortfolio, AccountRestrictions, T> each)
     {

@@ -102,6 +102,21 @@ public static class Restrictions
         return new(planned, limited, null, null, notes);
     }
 
+    /// <summary>The models whose latest targets name a firm-wide untradable security: they need adjustment, and their
+    /// accounts are skipped until then. One row per model and ticker, by model name.</summary>
+    public static IReadOnlyList<(string Model, string Ticker)> ModelsNeedingAdjustment(BallastStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var untradable = store.Restrictions().Where(r => r.Kind == RestrictionKind.Untradable).Select(r => r.Ticker).ToHashSet(StringComparer.Ordinal);
+        if (untradable.Count == 0) return [];
+        var result = new List<(string, string)>();
+        foreach (var listing in store.ListModels().OrderBy(m => m.Name, StringComparer.Ordinal))
+            if (store.GetModel(listing.Name) is { } model)
+                foreach (var (ticker, weight) in model.Targets.OrderBy(t => t.Key, StringComparer.Ordinal))
+                    if (weight > 0 && untradable.Contains(ticker)) result.Add((listing.Name, ticker));
+        return result;
+    }
+
     private static void Limit(Dictionary<string, decimal> limits, string ticker, decimal limit) =>
         limits[ticker] = limits.TryGetValue(ticker, out var other) ? Math.Min(other, limit) : limit;
 
