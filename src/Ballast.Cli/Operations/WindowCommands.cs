@@ -218,20 +218,27 @@ internal static class WindowCommands
             return ExitCodes.Ok;
         }));
 
-        var holdAccount = new Argument<string>("ACCOUNT");
+        var holdAccount = new Argument<string?>("ACCOUNT") { Arity = ArgumentArity.ZeroOrOne };
+        var holdHousehold = new Option<string?>("--household") { Description = "Hold every account of this household instead" };
         var holdReason = new Option<string?>("--reason") { Description = "Why the account is held (shown as its skip reason)" };
         var holdClear = new Option<bool>("--clear") { Description = "Lift the hold" };
-        var hold = new Command("hold", "Hold an account out of window runs (--reason), or lift the hold (--clear)");
+        var hold = new Command("hold", "Hold an account (or with --household every account of a household) out of window runs (--reason), or lift the hold (--clear)");
         hold.Arguments.Add(holdAccount);
+        hold.Options.Add(holdHousehold);
         hold.Options.Add(holdReason);
         hold.Options.Add(holdClear);
         hold.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
-            var name = parse.GetValue(holdAccount)!;
+            var account = parse.GetValue(holdAccount);
+            var household = parse.GetValue(holdHousehold);
+            if ((account is null) == (household is null)) throw new InputException(new InputProblem("name the ACCOUNT, or give --household", Field: "ACCOUNT"));
             var clear = parse.GetValue(holdClear);
             var reason = parse.GetValue(holdReason);
             if (clear == (reason is not null)) throw new InputException(new InputProblem("give --reason to hold the account, or --clear to lift the hold", Field: "--reason"));
-            StoreCommands.Open(parse, ctx).SetHold(name, clear ? null : Flags.OneLine(reason!));
+            var store = StoreCommands.Open(parse, ctx);
+            if (household is not null) store.SetHouseholdHold(household, clear ? null : Flags.OneLine(reason!));
+            else store.SetHold(account!, clear ? null : Flags.OneLine(reason!));
+            var name = household is null ? account : $"household {household}";
             ctx.Out.WriteLine(clear ? $"hold on {name} lifted" : $"{name} held: {reason}");
             return ExitCodes.Ok;
         }));

@@ -8,6 +8,7 @@ using Ballast.Cli.Store;
 using Ballast.Drift;
 using Ballast.Households;
 using Ballast.Input;
+using Ballast.Operations.Accounts;
 using Ballast.Planning;
 using Ballast.Store;
 using Spectre.Console;
@@ -29,8 +30,12 @@ internal static class StoredCommands
         if (query.Account is not null)
         {
             var one = Single(store, query, converter);
-            var plan = Planner.Create(one.Portfolio!);
-            Emit(context, json, one, plan, includeAfter: false, check: true);
+            var planned = AccountPlanning.Plan(one, store.RestrictionsOfAccount(query.Account), PlanRequest.None);
+            // A held or restricted account's check shows its drift as it stands, and says why it is not planned.
+            if (planned.Skip is not null) context.Error.WriteLine($"ballast: warning: not planned: {planned.Skip}");
+            Notes(context, planned);
+            var plan = planned.Plan ?? Planner.Create(one.Portfolio!);
+            Emit(context, json, planned.Stored, plan, includeAfter: false, check: true);
             return plan.Drift.NeedsAction ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
         }
 
@@ -41,7 +46,7 @@ internal static class StoredCommands
         var listAll = query.Model is not null || query.Household is not null;
         int total = 0, needing = 0;
         var errors = new List<string>();
-        var rows = new List<(StoredPortfolio Account, DriftReport? Report)>();
+        var rows = new List<StoredAccountCheck>();
         var buffer = new MemoryStream();
         var w = json ? PlanJson.NewWriter(buffer) : null;
         void Drain()
@@ -57,24 +62,22 @@ internal static class StoredCommands
             w.WriteString("scope", scope);
             w.WriteStartArray("results");
         }
-        foreach (var snapshot in store.ReadAccounts(query))
+        // Each account through the operations layer's account use case, with its restrictions: a held account needs no
+        // action now; one whose model targets an untradable security needs its model adjusted.
+        foreach (var check in new StoredAccounts(store, converter).Check(query))
         {
             total++;
-            var stored = converter.Convert(snapshot);
-            DriftReport? report = null;
+            var stored = check.Stored;
+            var report = check.Report;
             if (stored.Portfolio is null) errors.Add(stored.Error!);
-            else
-            {
-                report = DriftEvaluator.Evaluate(stored.Portfolio);
-                if (report.NeedsAction) needing++;
-                else if (!listAll) continue;
-            }
+            else if (check.SkipKind == Restrictions.Hold ? false : check.SkipKind == Restrictions.Restricted || report!.NeedsAction) needing++;
+            else if (!listAll) continue;
             if (w is null)
             {
-                if (rows.Count < tableLimit) rows.Add((stored, report));
+                if (rows.Count < tableLimit) rows.Add(check);
                 continue;
             }
-            WriteEntry(w, stored, report);
+            WriteEntry(w, check);
             if (buffer.Length > 1 << 16) Drain();
         }
         if (total == 0 && query.Model is not null && !store.AccountsOnModel(query.Model).Any())
@@ -113,16 +116,20 @@ internal static class StoredCommands
         // One account that cannot be planned (no model, no price) stops a plan of that account; over several accounts
         // it is skipped with its reason, the others are planned (and saved), and the exit code is 1.
         var skipped = new List<(string Account, string Reason)>();
-        foreach (var snapshot in store.ReadAccounts(query))
+        var notes = new List<StoredAccountPlan>();
+        // Each account through the operations layer's account use case, with its restrictions (a hold or an untradable
+        // target skips it; do-not-buy, do-not-sell and maximum weights are the engine's limits).
+        foreach (var planned in new StoredAccounts(store, converter).Plan(query, request))
         {
-            var stored = converter.Convert(snapshot);
-            if (stored.Portfolio is null)
+            var stored = planned.Stored;
+            if (planned.Plan is not { } plan)
             {
-                if (query.Account is not null) throw new InputException(new InputProblem(stored.Error!, Field: "--account"));
-                skipped.Add((stored.Account.Name, stored.Error!));
+                if (query.Account is not null && stored.Portfolio is null) throw new InputException(new InputProblem(stored.Error!, Field: "--account"));
+                skipped.Add((stored.Account.Name, planned.Skip!));
                 continue;
             }
-            plans.Add((stored, Planner.Create(stored.Portfolio, request)));
+            if (planned.Notes.Count > 0) notes.Add(planned);
+            plans.Add((stored, plan));
         }
         if (plans.Count == 0 && skipped.Count == 0)
             throw new InputException(new InputProblem($"no stored account matches {scope}", Field: query.Account is null ? null : "--account"));
@@ -192,6 +199,7 @@ internal static class StoredCommands
                 context.Console.WriteLine();
             }
         }
+        foreach (var planned in notes) Notes(context, planned);
         foreach (var id in ids) context.Error.WriteLine($"saved proposal {id}");
         foreach (var (account, reason) in skipped) context.Error.WriteLine($"ballast: not planned: {account}: {reason}");
         return skipped.Count > 0 ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
@@ -290,14 +298,23 @@ internal static class StoredCommands
         else PlanRenderer.RenderPlan(context, stored.Portfolio!, plan);
     }
 
-    private static void WriteEntry(Utf8JsonWriter w, StoredPortfolio account, DriftReport? report)
+    /// <summary>The restrictions that bound an account's plan, on standard error: <c>ballast: smith-ira: restricted by do-not-buy VXUS</c>.</summary>
+    private static void Notes(CliContext context, StoredAccountPlan planned)
     {
+        if (planned.Notes.Count > 0) context.Error.WriteLine($"ballast: {planned.Stored.Account.Name}: restricted by {string.Join("; ", planned.Notes)}");
+    }
+
+    private static void WriteEntry(Utf8JsonWriter w, StoredAccountCheck check)
+    {
+        var account = check.Stored;
+        var report = check.Report;
         w.WriteStartObject();
         w.WriteString("account", account.Account.Name);
         if (account.Account.Household is { } h) w.WriteString("household", h);
         if (account.Account.Model is { } m) w.WriteString("model", m);
         if (account.Account.ModelVersion is { } v) w.WriteNumber("modelVersion", v);
-        w.WriteString("verdict", Verdict(report));
+        w.WriteString("verdict", Verdict(check));
+        if (check.Skip is { } skip) w.WriteString("notPlanned", skip);
         if (report is null)
         {
             w.WriteBoolean("needsAction", true);
@@ -306,7 +323,7 @@ internal static class StoredCommands
         else
         {
             w.WriteBoolean("needsRebalancing", report.NeedsRebalancing);
-            w.WriteBoolean("needsAction", report.NeedsAction);
+            w.WriteBoolean("needsAction", check.SkipKind == Restrictions.Hold ? false : check.SkipKind == Restrictions.Restricted || report.NeedsAction);
             w.WriteBoolean("lookDue", report.LookDue);
             if (account.Account.LastRebalance is { } last) w.WriteString("lastRebalance", last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             if (account.Account.ModelChangedOn is { } changed) w.WriteString("modelChanged", changed.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -323,6 +340,13 @@ internal static class StoredCommands
     }
 
     /// <summary>One word for a check's outcome: rebalance, act (cash to place or restore), within, not due, or cannot check.</summary>
+    private static string Verdict(StoredAccountCheck check) => check.SkipKind switch
+    {
+        Restrictions.Hold when check.Report is not null => "held",
+        Restrictions.Restricted when check.Report is not null => "restricted",
+        _ => Verdict(check.Report),
+    };
+
     private static string Verdict(DriftReport? report) => report switch
     {
         null => "cannot check",
@@ -333,7 +357,7 @@ internal static class StoredCommands
     };
 
     private static void RenderMany(CliContext context, DateOnly asOf, string scope, int total, int needing, int errors,
-        List<(StoredPortfolio Account, DriftReport? Report)> shown, bool listAll)
+        List<StoredAccountCheck> shown, bool listAll)
     {
         var console = context.Console;
         console.MarkupLine($"[bold]Check of {Markup.Escape(scope)} as of {asOf:yyyy-MM-dd}:[/] {needing} of {total} accounts need rebalancing"
@@ -343,12 +367,14 @@ internal static class StoredCommands
             .AddColumns("Account", "Household", "Verdict", "Value", "Max drift", "Reason");
         table.Columns[3].RightAligned();
         table.Columns[4].RightAligned();
-        foreach (var (account, report) in shown)
+        foreach (var check in shown)
         {
+            var (account, report) = (check.Stored, check.Report);
             var reason = report is null ? account.Error!
+                : check.Skip is { } skip ? skip
                 : account.Account.ModelChangedOn is not null && report.LookDue ? string.Join("; ", account.Warnings.Where(x => x.StartsWith("model ", StringComparison.Ordinal)).Concat(report.Reasons.Take(1)))
                 : report.Reasons.FirstOrDefault() ?? "";
-            table.AddRow(Markup.Escape(account.Account.Name), Markup.Escape(account.Account.Household ?? ""), Verdict(report),
+            table.AddRow(Markup.Escape(account.Account.Name), Markup.Escape(account.Account.Household ?? ""), Verdict(check),
                 report is null ? "" : report.TotalValue.ToString("#,0.00", CultureInfo.InvariantCulture),
                 report is null ? "" : (report.MaxAbsoluteDrift * 100).ToString("0.00", CultureInfo.InvariantCulture) + "pp",
                 Markup.Escape(reason));

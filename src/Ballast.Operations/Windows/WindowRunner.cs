@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Ballast.Drift;
 using Ballast.Input;
+using Ballast.Operations.Accounts;
 using Ballast.Operations.Monitoring;
 using Ballast.Planning;
 using Ballast.Portfolios;
@@ -28,7 +29,8 @@ public sealed record WindowRunResult(WindowRunInfo Run, bool AlreadyDone, bool R
 public sealed class WindowRunner
 {
     /// <summary>Verdict words of the run beside the schedule's (<see cref="MonitoringVerdict"/>).</summary>
-    public const string OpenProposal = "open proposal", Hold = "hold", UnsettledCash = "unsettled cash", NoFxRate = "no fx rate", CannotPlan = "cannot plan";
+    public const string OpenProposal = "open proposal", Hold = Restrictions.Hold, Restricted = Restrictions.Restricted, UnsettledCash = "unsettled cash",
+        NoFxRate = "no fx rate", CannotPlan = AccountPlanning.CannotPlan;
 
     private readonly BallastStore _store;
     private readonly string _engineVersion;
@@ -107,8 +109,9 @@ public sealed class WindowRunner
         void Flush()
         {
             var facts = _store.WindowFacts(window.Id, window.CutOff, cashSince, [.. batch.Select(a => a.AccountId)]);
+            var restrictions = _store.RestrictionsOfAccounts([.. batch.Select(a => a.AccountId)]);
             var entries = new List<NewWindowRunAccount>(batch.Count);
-            foreach (var a in batch) entries.Add(Decide(calendar, window, schedules, rates, converter, modelChanges, a, facts[a.AccountId]));
+            foreach (var a in batch) entries.Add(Decide(calendar, window, schedules, rates, converter, modelChanges, a, facts[a.AccountId], restrictions[a.AccountId]));
             _store.RecordWindowAccounts(runId, entries);
             batch.Clear();
             AfterBatch?.Invoke(++batches);
@@ -121,7 +124,8 @@ public sealed class WindowRunner
     }
 
     private NewWindowRunAccount Decide(TradingCalendar calendar, TradingWindow window, StoredSchedules schedules, IReadOnlyDictionary<string, FxRate> rates,
-        StoredPortfolios converter, Dictionary<string, DateTimeOffset> modelChanges, AccountSnapshot a, WindowAccountFacts f)
+        StoredPortfolios converter, Dictionary<string, DateTimeOffset> modelChanges, AccountSnapshot a, WindowAccountFacts f,
+        AccountRestrictions restrictions)
     {
         const string none = "none";
         var stored = converter.Convert(a);
@@ -155,14 +159,17 @@ public sealed class WindowRunner
             portfolio = portfolio with { Execution = portfolio.Execution with { MinTrade = minOrder } };
             stored = stored with { Portfolio = portfolio };
         }
-        var plan = Planner.Create(portfolio, PlanRequest.None);
+        // The account's restrictions (its own, its household's, the firm's) through the one account use case.
+        var planned = AccountPlanning.Plan(stored, restrictions, PlanRequest.None);
+        if (planned.Plan is not { } plan) return new(a.AccountId, word, "skipped", planned.SkipKind!, planned.Skip!);
+        stored = planned.Stored;
         if (!plan.HasTrades)
-            return new(a.AccountId, word, "no trades", word, decision.Reason + "; " + (plan.Drift.Reasons.FirstOrDefault() ?? "no trades needed"));
+            return new(a.AccountId, word, "no trades", word, decision.Reason + "; " + (plan.Drift.Reasons.FirstOrDefault() ?? "no trades needed") + planned.NotesText);
         IReadOnlyList<ProposedOrder> orders;
         try { orders = BallastStore.OrdersFromPlan(a.Name, plan); }
         catch (InputException e) { return new(a.AccountId, word, "skipped", CannotPlan, CannotPlan + ": " + e.Problems[0].Message); }
         var proposal = new NewProposal($"window {window.Id}: account {a.Name}", _engineVersion, a.Policy, _serialize(stored, plan, false), _serialize(stored, plan, true), orders);
-        return new(a.AccountId, word, "rebalanced", word, decision.Reason + $"; {orders.Count} orders", proposal);
+        return new(a.AccountId, word, "rebalanced", word, decision.Reason + $"; {orders.Count} orders" + planned.NotesText, proposal);
     }
 
     /// <summary>The word recorded for a schedule's verdict.</summary>

@@ -291,6 +291,21 @@ public static class Migrations
             {append_only:block_allocations};;
             {append_only:block_events}
             """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
+        new(9, "restrictions (do-not-buy, do-not-sell, max weight per account, household or firm; untradable securities firm-wide), household holds", """
+            CREATE TABLE restrictions (
+              id {pk},
+              scope TEXT NOT NULL CHECK (scope IN ('account', 'household', 'firm')),
+              name TEXT NOT NULL,
+              ticker TEXT NOT NULL,
+              kind TEXT NOT NULL CHECK (kind IN ('do-not-buy', 'do-not-sell', 'max-weight', 'untradable')),
+              value BIGINT NULL,
+              reason TEXT NULL,
+              set_at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              UNIQUE (scope, name, ticker, kind));;
+            CREATE INDEX restrictions_ticker ON restrictions (ticker);;
+            ALTER TABLE households ADD COLUMN hold TEXT NULL
+            """),
         new(13, "the orders of window runs, one per (window, account, ticker, side): a window never doubles an order, enforced by the database", """
             CREATE TABLE window_orders (
               run_id BIGINT NOT NULL REFERENCES window_runs(id),

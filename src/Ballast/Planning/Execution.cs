@@ -222,6 +222,8 @@ internal static class Execution
             {
                 RequirePrice(book, i);
                 var q = Rounding.Round(buys[i] / book.Prices[i], 0, MidpointRounding.AwayFromZero);
+                // Rounding to the nearest share never passes a buy limit.
+                if (w.AnyBuyCap && q * book.Prices[i] > w.BuyCaps[i]) q = T.Floor(w.BuyCaps[i] / book.Prices[i]);
                 // Shares that come to less than the minimum trade are no order; the leftover step below may still
                 // buy the shares that reach it.
                 if (q * book.Prices[i] < s.MinTrade) q = T.Zero;
@@ -444,12 +446,15 @@ internal static class Execution
                     shares = T.One;
                     step = price;
                     extra = price + s.CostOfPositive(tradeValues[i] + price) - tradeCosts[i];
+                    if (tradeValues[i] + step > w.BuyCap(i)) continue;
                 }
                 else
                 {
                     shares = s.MinTrade > price ? Rounding.Ceiling(s.MinTrade / price) : T.One;
                     step = shares * price;
                     extra = step + s.CostOfPositive(step);
+                    // A buy's shares replace a fractional buy's money: together they stay within the limit.
+                    if (step > w.BuyCap(i)) continue;
                 }
                 if (gap + gap < step || cashNow - extra < floor - s.Slack) continue;
                 var distance = gap / goal;
@@ -587,7 +592,7 @@ internal static class Execution
                 if (gap + s.Slack < smallest) continue;
                 var isNew = held == T.Zero;
                 var pays = (left - perOrder - (isNew ? s.FixedCost : T.Zero)) / grossUp;
-                var amount = Rounding.Round(T.Min(gap, pays) + s.Slack, s.MoneyDecimals, MidpointRounding.ToZero);
+                var amount = Rounding.Round(T.Min(T.Min(gap, pays), w.BuyCap(i) - held) + s.Slack, s.MoneyDecimals, MidpointRounding.ToZero);
                 if (amount < (isNew ? smallest : s.Unit)) continue;
                 var distance = gap / goal;
                 if (distance > furthest)
@@ -626,7 +631,7 @@ internal static class Execution
     /// the minimum trade. Every plan's leftover steps leave no such buy behind, so planning again on a plan's result
     /// invests nothing; checking first also spares the work and the warnings of buys that would all be dropped.
     /// </summary>
-    internal static bool CanInvest<T>(Book<T> book, in PlanSettings<T> s, T baseValue, T available, T room)
+    internal static bool CanInvest<T>(Book<T> book, in PlanSettings<T> s, T baseValue, T available, T room, T[]? buyCaps = null)
         where T : unmanaged, IFloatingPoint<T>, IMinMaxValue<T>
     {
         var smallest = T.Max(s.MinTrade, s.Unit);
@@ -635,6 +640,8 @@ internal static class Execution
         {
             var gap = book.Targets[i] * baseValue - book.Values[i];
             if (gap <= T.Zero || !book.InTargets[i]) continue;
+            // A buy limit narrows the shortfall to what may be bought.
+            if (buyCaps is not null) gap = T.Min(gap, buyCaps[i]);
             if (book.Fractional[i])
             {
                 if (fractionalFits && gap + s.Slack >= smallest) return true;
@@ -645,7 +652,7 @@ internal static class Execution
             if (price <= T.Zero) return true;
             var shares = s.MinTrade > price ? Rounding.Ceiling(s.MinTrade / price) : T.One;
             var step = shares * price;
-            if (gap + gap >= step && step + s.CostOfPositive(step) <= room + s.Slack) return true;
+            if (gap + gap >= step && (buyCaps is null || step <= buyCaps[i]) && step + s.CostOfPositive(step) <= room + s.Slack) return true;
         }
         return false;
     }
@@ -708,6 +715,9 @@ internal static class Execution
                 if (remainders[i] > T.Zero && (pick < 0 || remainders[i] > remainders[pick])) pick = i;
             }
             if (pick < 0) break;
+            remainders[pick] = T.Zero;
+            // A unit more never passes a buy limit.
+            if (values[pick] + unit > w.BuyCap(pick)) continue;
             values[pick] += unit;
             remainders[pick] = T.Zero;
         }

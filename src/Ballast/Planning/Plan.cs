@@ -65,6 +65,14 @@ public sealed record PlanRequest
     /// yet). Tickers not named are unlimited. Buys shrink to what the limited sells and the cash can fund.
     /// </summary>
     public IReadOnlyDictionary<string, decimal>? SellLimits { get; init; }
+
+    /// <summary>
+    /// The most that may be bought of each ticker, in the portfolio currency (0: do not buy; a maximum weight's
+    /// room). Tickers not named are unlimited. Every rebalance-to rule and cash-flow plan honours them, rounding
+    /// included: what a limited buy cannot use goes to the other assets below target where the rule spreads money
+    /// (inner rails, buying only), else stays cash.
+    /// </summary>
+    public IReadOnlyDictionary<string, decimal>? BuyLimits { get; init; }
 }
 
 /// <summary>A trade plan: the drift report it was based on, the trades (sells first), and the portfolio after them.</summary>

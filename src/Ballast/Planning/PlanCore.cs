@@ -38,11 +38,12 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
     /// rebalanced. Without a rebalance, idle cash is invested by buying only, or cash below the floor raised by selling only.
     /// </summary>
     public static CoreOutcome<T> Run(PlanWorkspace<T> w, in PlanSettings<T> s, in Decision d, T deposit, T withdraw, bool keepCash,
-        IReadOnlyDictionary<string, decimal>? sellLimits, List<string>? warnings)
+        IReadOnlyDictionary<string, decimal>? sellLimits, List<string>? warnings, IReadOnlyDictionary<string, decimal>? buyLimits = null)
     {
         var book = w.Book;
         var n = book.Count;
         w.EnsureCapacity(n);
+        SetBuyCaps(w, buyLimits);
         var method = s.Method;
         var cashBefore = book.Cash + deposit;
         var cash = cashBefore - withdraw;
@@ -95,6 +96,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
         }
 
         ApplySellLimits(w, sellLimits, deltas, warnings);
+        ApplyBuyLimits(w, deltas, warnings);
         // Each execution run reports its own warnings; only the run whose orders the plan keeps speaks.
         var mark = warnings?.Count ?? 0;
         var execution = Execution.Run(w, deltas, cash, floor, s, raising: action == PlanAction.RaiseCash, warnings);
@@ -110,6 +112,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
             }
             SellOnly(w, start, baseValue, floor - execution.CashAfter, method, s.Costs, deltas);
             ApplySellLimits(w, sellLimits, deltas, null);
+            ApplyBuyLimits(w, deltas, null);
             warnings?.RemoveRange(mark, warnings.Count - mark);
             execution = Execution.Run(w, deltas, cash, floor, s, raising: true, warnings);
         }
@@ -123,7 +126,7 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
     /// <summary>Places cash without rebalancing, as <see cref="CashAction"/> says: by buying only or by selling only.</summary>
     private static PlanAction PlaceCash(PlanWorkspace<T> w, in PlanSettings<T> s, T[] values, T baseValue, T cash, T floor, T dust, T deposit, T[] deltas)
     {
-        var action = CashAction(w.Book, s, baseValue, cash, floor, dust, deposit, out var amount);
+        var action = CashAction(w.Book, s, baseValue, cash, floor, dust, deposit, out var amount, w.AnyBuyCap ? w.BuyCaps : null);
         if (action == PlanAction.InvestCash) BuyOnly(w, values, baseValue, amount, s.Method, deltas);
         else if (action == PlanAction.RaiseCash) SellOnly(w, values, baseValue, amount, s.Method, s.Costs, deltas);
         return action;
@@ -134,14 +137,15 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
     /// be kept, when a deposit brought it or <see cref="Drift.IdleCash"/> counts it idle), raise <paramref name="amount"/>
     /// (cash below the floor), or nothing. The simulation's pre-check asks the same question.
     /// </summary>
-    internal static PlanAction CashAction(Portfolios.Book<T> book, in PlanSettings<T> s, T baseValue, T cash, T floor, T dust, T deposit, out T amount)
+    internal static PlanAction CashAction(Portfolios.Book<T> book, in PlanSettings<T> s, T baseValue, T cash, T floor, T dust, T deposit, out T amount,
+        T[]? buyCaps = null)
     {
         var keep = book.CashIsAsset ? T.Max(floor, book.CashTarget * baseValue) : floor;
         amount = cash - keep;
         // Spare cash is invested on its own only when some buy toward target could use it: in whole shares, a share
         // that fits and brings its asset at least as close to target (see Execution.CanInvest).
         if (amount >= dust && (book.CashIsAsset || deposit > T.Zero || Drift.IdleCash.Counts(amount, book.Invested, cash, dust, s.CashBand))
-            && Execution.CanInvest(book, s, baseValue, amount, cash - floor))
+            && Execution.CanInvest(book, s, baseValue, amount, cash - floor, buyCaps))
             return PlanAction.InvestCash;
         amount = floor - cash;
         if (cash < floor - s.Slack) return PlanAction.RaiseCash;
@@ -158,6 +162,41 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
     {
         var spare = book.CashIsAsset ? cash : cash - floor;
         return (T.Max(T.Zero, book.Invested + spare), T.CreateTruncating(book.Count) * s.Unit);
+    }
+
+    /// <summary>Reads the plan's buy limits into the workspace's caps, by asset; none leaves the caps unread.</summary>
+    private static void SetBuyCaps(PlanWorkspace<T> w, IReadOnlyDictionary<string, decimal>? limits)
+    {
+        w.AnyBuyCap = false;
+        if (limits is null || limits.Count == 0) return;
+        var book = w.Book;
+        for (var i = 0; i < book.Count; i++)
+        {
+            if (limits.TryGetValue(book.Tickers[i], out var limit))
+            {
+                w.BuyCaps[i] = T.CreateChecked(Math.Max(0, limit));
+                w.AnyBuyCap = true;
+            }
+            else w.BuyCaps[i] = T.MaxValue;
+        }
+    }
+
+    /// <summary>Caps every buy at its limit: the cash it cannot use stays cash (the modes that spread money already
+    /// spread it over the others).</summary>
+    private static void ApplyBuyLimits(PlanWorkspace<T> w, T[] deltas, List<string>? warnings)
+    {
+        if (!w.AnyBuyCap) return;
+        var book = w.Book;
+        for (var i = 0; i < book.Count; i++)
+        {
+            var cap = w.BuyCaps[i];
+            if (deltas[i] <= cap) continue;
+            if (deltas[i] - cap >= Cent)
+                warnings?.Add(cap == T.Zero
+                    ? $"buy of {book.Tickers[i]} not allowed ({deltas[i]:0.##} left undone)"
+                    : $"buy of {book.Tickers[i]} limited to {cap} ({deltas[i] - cap:0.##} left undone)");
+            deltas[i] = cap;
+        }
     }
 
     private static void ApplySellLimits(PlanWorkspace<T> w, IReadOnlyDictionary<string, decimal>? limits, T[] deltas, List<string>? warnings)
@@ -222,6 +261,8 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
             if (after[i] >= goal || goal == T.Zero) continue;
             gaps[i] = goal - after[i];
             weights[i] = gaps[i] / goal;
+            // A buy limit caps the buy; the money it cannot use goes to the others below target, never past it.
+            if (w.AnyBuyCap) gaps[i] = T.Min(gaps[i], w.BuyCaps[i]);
             gapSum += gaps[i];
         }
         if (money >= gapSum)
@@ -247,8 +288,40 @@ internal static class PlanCore<T> where T : unmanaged, IFloatingPoint<T>, IMinMa
             gaps[i] = T.Max(T.Zero, goals[i] - values[i]);
         }
         var buys = w.Split.AsSpan(0, n);
-        Spread(w, amount, gaps.AsSpan(0, n), goals.AsSpan(0, n), method, buys);
+        if (w.AnyBuyCap) SpreadCapped(w, amount, gaps.AsSpan(0, n), goals.AsSpan(0, n), method, buys);
+        else Spread(w, amount, gaps.AsSpan(0, n), goals.AsSpan(0, n), method, buys);
         for (var i = 0; i < n; i++) deltas[i] += buys[i];
+    }
+
+    /// <summary>
+    /// <see cref="Spread"/> of buys under the workspace's buy caps: an asset whose share would pass its cap gets the cap
+    /// and leaves the spread, and the rest is spread again over the others (their gaps still cap them), until no share
+    /// passes a cap. What no gap can take stays unspent.
+    /// </summary>
+    private static void SpreadCapped(PlanWorkspace<T> w, T amount, Span<T> gaps, ReadOnlySpan<T> goals, CashFlowMethod method, Span<T> result)
+    {
+        var n = gaps.Length;
+        var caps = w.BuyCaps;
+        Span<T> fixedBuys = n <= 64 ? stackalloc T[n] : new T[n];
+        fixedBuys.Clear();
+        var left = amount;
+        // Every pass fixes at least one asset or ends, so at most n + 1 passes.
+        for (var pass = 0; pass <= n; pass++)
+        {
+            Spread(w, left, gaps, goals, method, result);
+            var capped = false;
+            for (var i = 0; i < n; i++)
+            {
+                if (result[i] <= caps[i]) continue;
+                fixedBuys[i] = caps[i];
+                left -= caps[i];
+                gaps[i] = T.Zero;
+                capped = true;
+            }
+            if (!capped || left <= T.Zero) break;
+        }
+        // A capped asset's gap is zero from then on, so its share in the last spread is zero.
+        for (var i = 0; i < n; i++) result[i] += fixedBuys[i];
     }
 
     /// <summary>

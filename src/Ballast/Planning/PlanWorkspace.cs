@@ -91,6 +91,11 @@ internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, I
     public T[] Goals = [];
     public T[] Split = [];
     public T[] Sells = [];
+    /// <summary>The most each asset may buy (<see cref="PlanRequest.BuyLimits"/>), valid when <see cref="AnyBuyCap"/>;
+    /// unlimited assets hold <c>T.MaxValue</c>.</summary>
+    public T[] BuyCaps = [];
+    /// <summary>Whether this plan has buy limits; without them the caps are not read.</summary>
+    public bool AnyBuyCap;
 
     // Execution.
     /// <summary>The assets that may sell in this execution, in asset order (the first entries).</summary>
@@ -115,6 +120,9 @@ internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, I
     public T[] QuantitiesAfter = [];
     public bool[] HasQuantityAfter = [];
 
+    /// <summary>The most asset <paramref name="i"/> may buy in this plan.</summary>
+    public T BuyCap(int i) => AnyBuyCap ? BuyCaps[i] : T.MaxValue;
+
     /// <summary>Makes every array at least <paramref name="n"/> long (the book's arrays are sized by their own fill).</summary>
     public void EnsureCapacity(int n)
     {
@@ -126,6 +134,7 @@ internal sealed class PlanWorkspace<T> where T : unmanaged, IFloatingPoint<T>, I
         Goals = new T[n];
         Split = new T[n];
         Sells = new T[n];
+        BuyCaps = new T[n];
         Sellers = new int[n];
         Buyers = new int[n];
         Buys = new T[n];

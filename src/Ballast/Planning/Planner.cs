@@ -36,7 +36,7 @@ public static class Planner
         var decision = new Decision(request.ForceRebalance, drift.NeedsRebalancing,
             drift.LookDue && portfolio.Policy.Look.IntervalExceeded(portfolio.LastRebalanced, portfolio.AsOf));
         var outcome = PlanCore<decimal>.Run(w, settings, decision,
-            request.Deposit, request.Withdraw, request.KeepCash, request.SellLimits, warnings);
+            request.Deposit, request.Withdraw, request.KeepCash, request.SellLimits, warnings, request.BuyLimits);
         return new Plan(drift, outcome.Action, Trades(w, outcome.Trades), book.Cash + request.Deposit, request.Deposit, request.Withdraw,
             outcome.CashAfter, outcome.Costs, After(w, outcome.CashAfter), warnings);
     }
