@@ -291,6 +291,33 @@ public static class Migrations
             {append_only:block_allocations};;
             {append_only:block_events}
             """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
+        new(10, "events (every run, proposal, block, fill and exception, ids strictly increasing), webhooks with a delivery cursor, webhook deliveries", """
+            CREATE TABLE events (
+              id {pk},
+              at TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              subject TEXT NOT NULL,
+              data TEXT NOT NULL);;
+            CREATE INDEX events_kind ON events (kind, id);;
+            CREATE TABLE webhooks (
+              id {pk},
+              url TEXT NOT NULL,
+              secret TEXT NOT NULL,
+              kinds TEXT NULL,
+              created_at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              active INTEGER NOT NULL DEFAULT 1,
+              cursor_event BIGINT NOT NULL DEFAULT 0);;
+            CREATE TABLE webhook_deliveries (
+              webhook_id BIGINT NOT NULL REFERENCES webhooks(id),
+              event_id BIGINT NOT NULL REFERENCES events(id),
+              attempts INTEGER NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('delivered', 'failed')),
+              last_error TEXT NULL,
+              last_attempt_at TEXT NOT NULL,
+              PRIMARY KEY (webhook_id, event_id)){norowid};;
+            {append_only:events}
+            """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>
