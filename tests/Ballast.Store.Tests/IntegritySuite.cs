@@ -27,6 +27,8 @@ public abstract class IntegritySuite : StoreTestBase
         var proposal = store.SaveProposal(new NewProposal("account alice-taxable", "0.1.0", null, "{}", "{}",
             [new ProposedOrder("alice-taxable", "VTI", OrderSide.Buy, 10, 310.25m)]));
         store.ImportFills(WriteFile("fills.csv", $"execution_id,account,date,ticker,side,quantity,price,fee,proposal\nX-1,alice-taxable,2025-09-30,VTI,buy,6,310.25,1,{proposal}\n"));
+        var hook = store.AddWebhook("http://127.0.0.1:1/hook", "key", sinceId: 0); // events, webhooks and deliveries go through export and restore
+        store.RecordDeliveries(hook.Id, [new DeliveryOutcome(1, true, 2, null, FixedClock.Default), new DeliveryOutcome(2, false, 4, "HTTP 503", FixedClock.Default)]);
         return store;
     }
 

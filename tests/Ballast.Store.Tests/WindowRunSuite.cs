@@ -285,6 +285,36 @@ public abstract class WindowRunSuite : IDisposable
     }
 
     [Fact]
+    public void Window_Events_StartedFinishedFailedAndResumed_WithItsProposalsAndTheAccountsItCouldNotValue()
+    {
+        var store = NewStore();
+        store.SetModel("rails", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["BND"] = 0.4m }, Rails);
+        foreach (var name in new[] { "a1", "a2" }) Account(store, name, "rails", ("VTI", 240), ("BND", 60));
+        store.AddAccount(new NewAccount("euro", AccountType.Taxable, "EUR", Model: "rails")); // no EUR/USD rate: skipped, an exception worth an event
+        var since = store.LastEventId();
+        var dying = new WindowRunner(store, "test") { BatchSize = 1, AfterBatch = n => { if (n == 1) throw new InvalidOperationException("killed"); } };
+        Assert.Throws<InvalidOperationException>(() => RunWindow(store, 2026, 1, 5, dying));
+        var failed = store.Events(since);
+        Assert.Equal(["window.started", "proposal.created", "window.failed"], failed.Select(e => e.Kind));
+        Assert.All(failed.Where(e => e.Kind.StartsWith("window.", StringComparison.Ordinal)), e => Assert.Equal("2026-01-05T10:00", e.Subject));
+        Assert.Contains("\"error\":\"killed\"", failed[2].Data, StringComparison.Ordinal);
+
+        var done = RunWindow(store, 2026, 1, 5, new WindowRunner(store, "test") { BatchSize = 1 });
+        var resumed = store.Events(failed[^1].Id);
+        Assert.Equal(["window.started", "proposal.created", "account.skipped", "window.finished"], resumed.Select(e => e.Kind));
+        Assert.Contains("\"resumed\":true", resumed[0].Data, StringComparison.Ordinal);
+        Assert.Equal("euro", resumed[2].Subject);
+        Assert.Contains("no fx rate", resumed[2].Data, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"proposed\"", resumed[3].Data, StringComparison.Ordinal);
+        Assert.Equal(done.Proposals.Select(p => $"{p.ProposalId}").Order(), store.Events(since, kinds: ["proposal.created"]).Select(e => e.Subject).Order());
+
+        // A finished window run again adds nothing, no event either.
+        var last = store.LastEventId();
+        Assert.True(RunWindow(store, 2026, 1, 5).AlreadyDone);
+        Assert.Equal(last, store.LastEventId());
+    }
+
+    [Fact]
     public void Schedules_AreStoredAsData_ValidatedByTheReader_AndOverriddenPerModelAndAccount()
     {
         var store = NewStore();

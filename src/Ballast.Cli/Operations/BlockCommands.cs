@@ -54,11 +54,13 @@ public static class BlockCommands
                 wanted = ProposalStatuses.Parse(text) is { } s && BlockDesk.Gatherable.Contains(s)
                     ? s : throw new InputException(new InputProblem($"--status '{text}': approved or sent", Field: "--status"));
             }
-            var made = new BlockDesk(StoreCommands.Open(parse, ctx)).Create(ids, wanted, parse.GetValue(window));
+            var store = StoreCommands.Open(parse, ctx);
+            var made = new BlockDesk(store).Create(ids, wanted, parse.GetValue(window));
             foreach (var b in made)
                 ctx.Out.WriteLine($"block {b.Id}: {Side(b.Side)} {Q(b.Quantity)} {b.Ticker} for {b.Lines.Select(l => l.Account).Distinct().Count()} accounts "
                     + $"(proposals {string.Join(", ", b.Lines.Select(l => l.ProposalId).Distinct())})");
             ctx.Out.WriteLine(made.Count == 0 ? "no proposal to gather" : $"{made.Count} blocks created");
+            EventCommands.Deliver(store, ctx);
             return ExitCodes.Ok;
         }));
         return cmd;
@@ -180,7 +182,9 @@ public static class BlockCommands
         {
             var path = parse.GetValue(file)!;
             var rest = parse.GetValue(unfilled) == "cancel" ? UnfilledRest.Cancel : UnfilledRest.Carry;
-            ctx.Out.WriteLine(new BlockDesk(StoreCommands.Open(parse, ctx)).ImportFills(ctx.ResolvePath(path), rest, path).Summary);
+            var store = StoreCommands.Open(parse, ctx);
+            ctx.Out.WriteLine(new BlockDesk(store).ImportFills(ctx.ResolvePath(path), rest, path).Summary);
+            EventCommands.Deliver(store, ctx);
             return ExitCodes.Ok;
         }));
         return cmd;
@@ -226,8 +230,10 @@ public static class BlockCommands
         cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var n = parse.GetValue(id);
-            new BlockDesk(StoreCommands.Open(parse, ctx)).Cancel(n, parse.GetValue(note));
+            var store = StoreCommands.Open(parse, ctx);
+            new BlockDesk(store).Cancel(n, parse.GetValue(note));
             ctx.Out.WriteLine($"block {n}: unfilled rest cancelled");
+            EventCommands.Deliver(store, ctx);
             return ExitCodes.Ok;
         }));
         return cmd;

@@ -150,9 +150,12 @@ internal static class WindowCommands
             var store = StoreCommands.Open(parse, ctx);
             var runner = new WindowRunner(store, EngineVersion,
                 (stored, plan, includePlan) => PlanJson.Write(stored.Portfolio!, plan, includeAfter: includePlan, fx: stored.Conversions));
-            var result = runner.Run(cal, window);
+            WindowRunResult result;
+            try { result = runner.Run(cal, window); }
+            catch (Exception) { EventCommands.Deliver(store, ctx); throw; } // a failed run's window.failed event goes out too
             if (parse.GetValue(json)) WriteJson(ctx, result);
             else RenderRun(ctx, result);
+            EventCommands.Deliver(store, ctx);
             return ExitCodes.Ok;
         }));
 

@@ -21,14 +21,34 @@ internal static class PortfolioCommands
         var options = new PortfolioOptions("check");
         var command = new Command("check", "Print the drift report and whether the policy says to rebalance now. Exit code 0: nothing to do; 1: rebalancing needed; 2: bad input.");
         options.AddTo(command);
+        var notify = new Option<string?>("--notify") { Description = "POST the verdict to this webhook url (a check.result event) when the check says to act; a failed delivery only warns" };
+        var notifySecret = new Option<string?>("--notify-secret") { Description = $"Sign --notify requests with this HMAC-SHA256 key (default: ${Operations.EventCommands.NotifySecretVariable}; none: unsigned)" };
+        var notifyAlways = new Option<bool>("--notify-always") { Description = "With --notify, POST whatever the verdict" };
+        command.Options.Add(notify);
+        command.Options.Add(notifySecret);
+        command.Options.Add(notifyAlways);
+        command.Validators.Add(result =>
+        {
+            if (Flags.Value(result, notify) is { } url && Ballast.Store.BallastStore.CheckWebhookUrl(url) is { } bad) result.AddError($"--notify: {bad}");
+            else if (Flags.Value(result, notify) is null && (Flags.Value(result, notifySecret) is not null || Flags.Value(result, notifyAlways)))
+                result.AddError("--notify-secret and --notify-always go with --notify URL");
+        });
         command.SetAction(parse =>
         {
-            if (options.FromStore(parse)) return StoredCommands.Check(parse, context, options);
+            var url = parse.GetValue(notify);
+            if (options.FromStore(parse))
+                return url is null ? StoredCommands.Check(parse, context, options)
+                    : throw new InputException(new InputProblem("--notify posts the check of a portfolio FILE; stored accounts' events go to webhooks ('ballast webhooks add')", Field: "--notify"));
             var portfolio = options.Load(parse, context);
             var plan = Planner.Create(portfolio);
-            if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: false));
+            var json = parse.GetValue(options.Json) || url is not null ? PlanJson.Write(portfolio, plan, includeAfter: false) : null;
+            if (parse.GetValue(options.Json)) context.Out.Write(json);
             else PlanRenderer.RenderCheck(context, portfolio, plan);
-            return plan.Drift.NeedsAction ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
+            var exit = plan.Drift.NeedsAction ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
+            if (url is not null && (exit == ExitCodes.RebalanceNeeded || parse.GetValue(notifyAlways)))
+                Operations.EventCommands.NotifyCheck(context, url, parse.GetValue(notifySecret) ?? context.Environment(Operations.EventCommands.NotifySecretVariable),
+                    parse.GetValue(options.File)!, plan, json!);
+            return exit;
         });
         return command;
     }

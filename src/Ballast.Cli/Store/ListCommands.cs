@@ -449,8 +449,10 @@ public static class ListCommands
         cmd.Options.Add(note);
         cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
-            var now = StoreCommands.Open(parse, ctx).SetProposalStatus(parse.GetValue(id), status, parse.GetValue(note));
+            var store = StoreCommands.Open(parse, ctx);
+            var now = store.SetProposalStatus(parse.GetValue(id), status, parse.GetValue(note));
             ctx.Out.WriteLine($"proposal {parse.GetValue(id)} is {now.ToText()}");
+            Operations.EventCommands.Deliver(store, ctx);
             return ExitCodes.Ok;
         }));
         return cmd;

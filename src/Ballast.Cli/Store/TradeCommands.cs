@@ -48,7 +48,9 @@ public static class TradeCommands
         import.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var path = parse.GetValue(file)!;
-            ctx.Out.WriteLine(StoreCommands.Open(parse, ctx).ImportFills(ctx.ResolvePath(path), path, parse.GetValue(overfill)).Summary);
+            var store = StoreCommands.Open(parse, ctx);
+            ctx.Out.WriteLine(store.ImportFills(ctx.ResolvePath(path), path, parse.GetValue(overfill)).Summary);
+            Operations.EventCommands.Deliver(store, ctx);
             return ExitCodes.Ok;
         }));
         var fills = new Command("fills", "Executed trades");

@@ -170,6 +170,7 @@ namespace Ballast.Store
                 foreach (var l in b.Lines)
                     rows.Add([id, ++position, l.ProposalId, l.Line, accounts[l.Account], Scaled.RoundToStored(l.Quantity, Scaled.QuantityScale)]);
                 created.Add(id);
+                scope.Event(EventKinds.BlockCreated, Subject(id), EventJson.Of(("ticker", b.Ticker), ("side", Side(b.Side)), ("quantity", Scaled.Quantity(total)), ("accounts", b.Lines.Select(l => l.Account).Distinct().Count()), ("proposals", b.Lines.Select(l => l.ProposalId).Distinct().ToList()), ("window", window)));
             }
             scope.Insert("block_orders", ["block_id", "position", "proposal_id", "line", "account_id", "quantity"], rows);
             var crossed = cross is null ? "" : Cross(scope, cross, [.. blocks.Select((b, i) => (Id: created[i], Block: b))], ids);
@@ -312,6 +313,7 @@ namespace Ballast.Store
                 var news = NewBlockFills(scope.Connection, scope.Transaction, rows, file.Name);
                 var importId = RecordImport(scope, "block fills", file);
                 var result = RecordBlockFills(scope, news, rows.Count, file.Name, importId, allocate, rest);
+                scope.Event(EventKinds.FillsImported, file.Name, EventJson.Of(("import", importId), ("source", "blocks"), ("rows", rows.Count), ("recorded", news.Count), ("duplicates", rows.Count - news.Count), ("blocks", result.Blocks)));
                 return (result, $"imported block fills from {file.Name}: {result.Summary}");
             });
         }
@@ -408,6 +410,7 @@ namespace Ballast.Store
                     new { block = a.Block, n = a.Allocation, account = a.Account, proposal = a.Proposal, q = Scaled.RoundToStored(a.Share.Quantity, Scaled.QuantityScale),
                         price = Scaled.RoundToStored(a.Share.Price, Scaled.PriceScale), amount = Scaled.Money(a.Share.Amount), fee = Scaled.Money(a.Share.Fee), txn = txnByExec[a.ExecutionId] });
             var touched = batches.Select(b => b.Key.BlockId).Distinct().ToList();
+            foreach (var id in touched.Where(id => blocks[id].Filled < blocks[id].Quantity && filled[id] >= blocks[id].Quantity)) scope.Event(EventKinds.BlockFilled, Subject(id), EventJson.Of(("ticker", blocks[id].Ticker), ("side", Side(blocks[id].Side)), ("quantity", blocks[id].Quantity)));
             var cancelled = new List<long>();
             if (rest == UnfilledRest.Cancel)
                 cancelled = CancelRests(scope, [.. touched.Select(id => blocks[id])], filled, $"unfilled rest cancelled after the fills of {source}");
@@ -438,6 +441,7 @@ namespace Ballast.Store
                 if (rest <= 0 || b.Status == BlockStatus.Cancelled) continue;
                 scope.Execute("INSERT INTO block_events (id, block_id, status, quantity, at, actor, note) VALUES (@eid, @id, 'cancelled', @q, @at, @actor, @note)",
                     new { eid = scope.NextId("block_events"), id = b.Id, q = Scaled.RoundToStored(rest, Scaled.QuantityScale), at = scope.Now, actor = Options.Actor, note });
+                scope.Event(EventKinds.BlockCancelled, Subject(b.Id), EventJson.Of(("ticker", b.Ticker), ("side", Side(b.Side)), ("cancelled", rest), ("note", note)));
                 cancelled.Add(b.Id);
             }
             if (cancelled.Count == 0) return cancelled;
@@ -453,6 +457,7 @@ namespace Ballast.Store
                 if (!blocksOf[p].All(Closed) || !states[p].Status.IsOpen()) continue;
                 scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, 'cancelled', @at, @actor, @note)",
                     new { eid = scope.NextId("proposal_events"), id = p, at = scope.Now, actor = Options.Actor, note = $"the unfilled rest of block {string.Join(", ", blocksOf[p].Where(cancelled.Contains))} was cancelled" });
+                scope.Event(EventKinds.ProposalCancelled, Subject(p), EventJson.Of(("from", states[p].Status.ToText()), ("note", $"the unfilled rest of block {string.Join(", ", blocksOf[p].Where(cancelled.Contains))} was cancelled")));
             }
             return cancelled;
         }

@@ -108,7 +108,8 @@ namespace Ballast.Store
             var found = scope.ScalarLong("SELECT id FROM window_runs WHERE window_id = @windowId", new { windowId });
             if (found is { } existing)
             {
-                scope.Execute("UPDATE window_runs SET status = 'running', error = NULL WHERE id = @existing AND status = 'failed'", new { existing });
+                if (scope.Execute("UPDATE window_runs SET status = 'running', error = NULL WHERE id = @existing AND status = 'failed'", new { existing }) > 0)
+                    scope.Event(EventKinds.WindowStarted, windowId, EventJson.Of(("run", existing), ("resumed", true)));
                 return ((ReadRun(scope.Connection, scope.Transaction, existing), true), $"window {windowId}: run {existing} found");
             }
             var id = scope.NextId("window_runs");
@@ -116,6 +117,7 @@ namespace Ballast.Store
                 INSERT INTO window_runs (id, window_id, window_date, cut_off, status, started_at, actor)
                 VALUES (@id, @windowId, @date, @cutOff, 'running', @at, @actor)
                 """, new { id, windowId, date = FormatDate(date), cutOff = FormatInstant(cutOff), at = scope.Now, actor = Options.Actor });
+            scope.Event(EventKinds.WindowStarted, windowId, EventJson.Of(("run", id), ("date", FormatDate(date)), ("cutOff", FormatInstant(cutOff)), ("resumed", false)));
             return ((ReadRun(scope.Connection, scope.Transaction, id), false), $"window {windowId}: run {id} started");
         });
 
@@ -201,6 +203,7 @@ namespace Ballast.Store
                     INSERT INTO window_run_accounts (run_id, account_id, decision, outcome, reason, reason_kind, proposal_id)
                     VALUES (@runId, @account, @decision, @outcome, @reason, @kind, @proposal)
                     """, new { runId, account = e.AccountId, decision = e.Decision, outcome = e.Outcome, reason = e.Reason, kind = e.Kind, proposal });
+                if (e.Outcome == "skipped" && e.Kind is "cannot plan" or "no fx rate") scope.Event(EventKinds.AccountSkipped, AccountName(scope, e.AccountId), EventJson.Of(("run", runId), ("kind", e.Kind), ("reason", e.Reason)));
                 written++;
             }
             // The window's order book: its primary key (run, account, security, side) lets the database refuse a doubled order.
@@ -231,6 +234,7 @@ namespace Ballast.Store
                 WHERE id = @runId
                 """, new { status, at = error is null ? scope.Now : null, all = counts.All, evaluated = counts.Evaluated, rebalanced = counts.Rebalanced, skipped = counts.Skipped, error, runId });
             var run = ReadRun(scope.Connection, scope.Transaction, runId);
+            scope.Event(error is null ? EventKinds.WindowFinished : EventKinds.WindowFailed, run.WindowId, EventJson.Of(("run", runId), ("status", status), ("accounts", counts.All), ("evaluated", counts.Evaluated), ("rebalanced", counts.Rebalanced), ("skipped", counts.Skipped), ("error", error)));
             return (run, $"window {run.WindowId}: {status}, {counts.All} accounts, {counts.Evaluated} evaluated, {counts.Rebalanced} rebalanced, {counts.Skipped} skipped");
         });
 

@@ -174,6 +174,7 @@ namespace Ballast.Store
                 throw new InputException(new InputProblem($"proposal {id} is {current.ToText()}; it cannot be {status.ToText()}", Field: "PROPOSAL"));
             scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, @status, @at, @actor, @note)",
                 new { eid = scope.NextId("proposal_events"), id, status = status.ToText(), at = scope.Now, actor = Options.Actor, note });
+            scope.Event("proposal." + status.ToText(), Subject(id), EventJson.Of(("from", current.ToText()), ("note", note)));
             return (status, $"proposal {id}: {current.ToText()} -> {status.ToText()}{(note is null ? "" : ": " + note)}");
         });
 
@@ -187,6 +188,7 @@ namespace Ballast.Store
                 if (state.Id == newer || state.Status is not (ProposalStatus.Proposed or ProposalStatus.Approved)) continue;
                 scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, 'expired', @at, @actor, @note)",
                     new { eid = scope.NextId("proposal_events"), id = state.Id, at = scope.Now, actor = Options.Actor, note = $"superseded by proposal {newer}" });
+                scope.Event(EventKinds.ProposalExpired, Subject(state.Id), EventJson.Of(("from", state.Status.ToText()), ("supersededBy", newer)));
             }
         }
     }

@@ -94,6 +94,7 @@ namespace Ballast.Store
             scope.Execute("INSERT INTO proposals (id, created_at, actor, scope, engine_version, policy, inputs, plan) VALUES (@id, @at, @actor, @scope, @engine, @policy, @inputs, @plan)",
                 new { id, at = scope.Now, actor = Options.Actor, scope = proposal.Scope, engine = proposal.EngineVersion, policy = proposal.Policy, inputs = proposal.InputsJson, plan = proposal.PlanJson });
             scope.Insert("proposal_orders", ["proposal_id", "line", "account_id", "security_id", "side", "quantity", "price"], rows);
+            scope.Event(EventKinds.ProposalCreated, Subject(id), EventJson.Of(("scope", proposal.Scope), ("accounts", accounts.Keys.ToList()), ("orders", rows.Count), ("engine", proposal.EngineVersion)));
             ExpireSuperseded(scope, accounts.Values.ToList(), id);
             summary = $"proposal {id} for {proposal.Scope}: {rows.Count} orders (engine {proposal.EngineVersion})";
             return id;
@@ -254,6 +255,7 @@ namespace Ballast.Store
             {
                 var importId = RecordImport(scope, "fills", file);
                 var (added, duplicates) = AppendFills(scope, fills, file.Name, importId, allowOverfill);
+                scope.Event(EventKinds.FillsImported, file.Name, EventJson.Of(("import", importId), ("source", "fills"), ("rows", fills.Count), ("recorded", added.Count), ("duplicates", duplicates)));
                 return (new ImportResult(fills.Count, added.Count, duplicates, $"{added.Count} fills recorded, {duplicates} refused as duplicates"),
                     $"imported fills from {file.Name}: {added.Count} recorded, {duplicates} duplicates refused");
             });
@@ -307,6 +309,7 @@ namespace Ballast.Store
             var securities = scope.Query("SELECT ticker, id FROM securities", r => (Ticker: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
             var proposals = fills.Where(f => f.Fill.ProposalId is not null).Select(f => f.Fill.ProposalId!.Value).Distinct().ToArray();
             var proposalStates = ProposalStates(scope.Connection, scope.Transaction, proposals);
+            var statusBefore = proposalStates.ToDictionary(p => p.Key, p => p.Value.Status);
             var knownProposals = proposalStates.Keys.ToHashSet();
             var margin = accountIds.Count == 0 ? [] : scope.Query("SELECT id, allow_margin FROM accounts WHERE id IN @ids", new { ids = accountIds.Values.ToArray() }, r => (Id: r.GetInt64(0), Margin: r.GetInt64(1)))
                 .Where(a => a.Margin != 0).Select(a => a.Id).ToHashSet();
@@ -369,6 +372,7 @@ namespace Ballast.Store
                 }
             }
             if (problems.Count > 0) throw new InputException(problems);
+            foreach (var s in proposalStates.Values.Where(s => s.Status == ProposalStatus.Filled && statusBefore[s.Id] != ProposalStatus.Filled).OrderBy(s => s.Id)) scope.Event(EventKinds.ProposalFilled, Subject(s.Id), EventJson.Of(("from", statusBefore[s.Id].ToText()), ("lastFill", s.LastFillDate)));
             return (added, duplicates);
         }
     }

@@ -306,6 +306,32 @@ public static class Migrations
             CREATE INDEX restrictions_ticker ON restrictions (ticker);;
             ALTER TABLE households ADD COLUMN hold TEXT NULL
             """),
+        new(10, "events (every run, proposal, block, fill and exception, ids strictly increasing), webhooks with a delivery cursor, webhook deliveries", """
+            CREATE TABLE events (
+              id {pk},
+              at TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              subject TEXT NOT NULL,
+              data TEXT NOT NULL);;
+            CREATE INDEX events_kind ON events (kind, id);;
+            CREATE TABLE webhooks (
+              id {pk},
+              url TEXT NOT NULL,
+              secret TEXT NOT NULL,
+              kinds TEXT NULL,
+              created_at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              active INTEGER NOT NULL DEFAULT 1,
+              cursor_event BIGINT NOT NULL DEFAULT 0);;
+            CREATE TABLE webhook_deliveries (
+              webhook_id BIGINT NOT NULL REFERENCES webhooks(id),
+              event_id BIGINT NOT NULL REFERENCES events(id),
+              attempts INTEGER NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('delivered', 'failed')),
+              last_error TEXT NULL,
+              last_attempt_at TEXT NOT NULL,
+              PRIMARY KEY (webhook_id, event_id)){norowid};;
+            {append_only:events}
         new(13, "the orders of window runs, one per (window, account, ticker, side): a window never doubles an order, enforced by the database", """
             CREATE TABLE window_orders (
               run_id BIGINT NOT NULL REFERENCES window_runs(id),
