@@ -26,6 +26,7 @@ public static class CliApp
         Backtest.BacktestCommands.AddTo(root, context);
         Operations.WindowCommands.AddTo(root, context);
         Operations.BlockCommands.AddTo(root, context);
+        Operations.FirmCommands.AddTo(root, context);
         StoreCommands.AddStoreOptions(root);
         CompletionCommand.AddTo(root, context);
         foreach (var version in root.Options.OfType<VersionOption>()) version.Action = new VersionAction(context);

@@ -103,13 +103,13 @@ public sealed record FirmSettings(ApprovalSetting Approval, UnfilledRest Unfille
         {
             if (!decimal.TryParse(parts[1], NumberStyles.AllowDecimalPoint | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var amount) || amount <= 0
                 || !Scaled.TryToStored(amount, Scaled.MoneyScale, out _))
-                throw new InputException(new InputProblem($"{field} '{text}': the amount '{parts[1]}' must be a positive number with at most 4 decimals", Field: field));
+                throw new InputException(new InputProblem($"'{text}': the amount '{parts[1]}' must be a positive number with at most 4 decimals", Field: field));
             var currency = parts[2].ToUpperInvariant();
             if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
-                throw new InputException(new InputProblem($"{field} '{text}': '{parts[2]}' is not an ISO 4217 currency code (USD, EUR)", Field: field));
+                throw new InputException(new InputProblem($"'{text}': '{parts[2]}' is not an ISO 4217 currency code (USD, EUR)", Field: field));
             return new(ApprovalRule.Above, Scaled.Normalize(amount), currency);
         }
-        throw new InputException(new InputProblem($"{field} '{text}': none, all, or above AMOUNT CURRENCY (above 50000 USD)", Field: field));
+        throw new InputException(new InputProblem($"'{text}': none, all, or above AMOUNT CURRENCY (above 50000 USD)", Field: field));
     }
 
     /// <summary>Reads <c>carry</c> or <c>cancel</c>.</summary>
@@ -117,7 +117,7 @@ public sealed record FirmSettings(ApprovalSetting Approval, UnfilledRest Unfille
     {
         "carry" => UnfilledRest.Carry,
         "cancel" => UnfilledRest.Cancel,
-        _ => throw new InputException(new InputProblem($"{field} '{text}': carry or cancel", Field: field)),
+        _ => throw new InputException(new InputProblem($"'{text}': carry or cancel", Field: field)),
     };
 
     /// <summary>Reads <c>on</c> or <c>off</c>.</summary>
@@ -125,7 +125,7 @@ public sealed record FirmSettings(ApprovalSetting Approval, UnfilledRest Unfille
     {
         "on" => true,
         "off" => false,
-        _ => throw new InputException(new InputProblem($"{field} '{text}': on or off", Field: field)),
+        _ => throw new InputException(new InputProblem($"'{text}': on or off", Field: field)),
     };
 
     /// <summary>
