@@ -28,6 +28,7 @@ public static class CliApp
         Operations.BlockCommands.AddTo(root, context);
         Operations.RestrictionCommands.AddTo(root, context);
         Operations.EventCommands.AddTo(root, context);
+        Operations.FirmCommands.AddTo(root, context);
         StoreCommands.AddStoreOptions(root);
         CompletionCommand.AddTo(root, context);
         foreach (var version in root.Options.OfType<VersionOption>()) version.Action = new VersionAction(context);

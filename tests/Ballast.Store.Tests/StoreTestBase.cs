@@ -49,6 +49,7 @@ public abstract class StoreTestBase : IDisposable
         string[] tables = ["households", "securities", "models", "model_versions", "model_targets", "accounts", "imports", "proposals", "proposal_orders",
             "transactions", "lots", "holdings", "balances", "prices", "fx_rates", "audit", "proposal_events", "blocks", "block_orders", "block_fills", "block_allocations", "block_events", "restrictions",
             "events", "webhooks", "webhook_deliveries"];
+        tables = [.. tables, "firm_settings", "proposal_rejections", "cash_needs"];
         var counts = string.Join(",", tables.Select(t => $"{t}={Count(store, t)}"));
         var cash = store.Read(c => c.ExecuteScalar<long?>("SELECT SUM(cash) FROM balances"));
         var held = store.Read(c => c.ExecuteScalar<long?>("SELECT SUM(quantity) FROM holdings"));

@@ -167,12 +167,10 @@ public static class BlockCommands
     private static Command ImportFills(CliContext ctx)
     {
         var file = new Argument<string>("FILE") { Description = "execution_id,block,date,quantity,price[,fee]" };
-        var unfilled = new Option<string>("--unfilled")
+        var unfilled = new Option<string?>("--unfilled")
         {
-            Description = "What the blocks' unfilled rest does: carry (the block stays open, proposals partly filled, accounts due) or cancel (recorded; proposals whose blocks are all closed are cancelled)",
-            DefaultValueFactory = _ => "carry",
+            Description = "What the blocks' unfilled rest does: carry (the block stays open, proposals partly filled, accounts due) or cancel (recorded; proposals whose blocks are all closed are cancelled); default: the firm's setting (ballast firm show), carry unless set",
         };
-        unfilled.AcceptOnlyFromAmong("carry", "cancel");
         var cmd = new Command("import",
             "Record block executions and allocate them to the block's accounts pro rata, at the average price, through the ledger; a file with a bad row is refused whole, "
             + "an execution id already recorded the same is a no-op, with other contents a conflict");
@@ -181,7 +179,7 @@ public static class BlockCommands
         cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var path = parse.GetValue(file)!;
-            var rest = parse.GetValue(unfilled) == "cancel" ? UnfilledRest.Cancel : UnfilledRest.Carry;
+            UnfilledRest? rest = parse.GetValue(unfilled) is { } text ? Ballast.Operations.FirmSettings.ParseUnfilled(text) : null;
             var store = StoreCommands.Open(parse, ctx);
             ctx.Out.WriteLine(new BlockDesk(store).ImportFills(ctx.ResolvePath(path), rest, path).Summary);
             EventCommands.Deliver(store, ctx);

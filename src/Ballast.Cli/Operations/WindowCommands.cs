@@ -5,6 +5,7 @@ using System.Text;
 using Ballast.Cli.Portfolio;
 using Ballast.Cli.Store;
 using Ballast.Input;
+using Ballast.Operations.Blocks;
 using Ballast.Operations.Monitoring;
 using Ballast.Operations.Windows;
 using Ballast.Planning;
@@ -138,10 +139,12 @@ internal static class WindowCommands
         var calendar = new Option<string>("--calendar") { Description = "Trading calendar file (YAML or JSON)", Required = true };
         var at = new Option<string?>("--at") { Description = "Run the latest window at or before this time: 2026-03-02T10:00 (the calendar's local time), an instant with Z or an offset, or a date (its end); default now" };
         var json = new Option<bool>("--json") { Description = "The run summary as JSON" };
+        var withBlocks = new Option<bool>("--blocks") { Description = "Then gather the window's approved proposals into blocks (as 'ballast window blocks')" };
         var run = new Command("run", "Run one trading window over every stored account: evaluate those due, save a proposal per account that trades");
         run.Options.Add(calendar);
         run.Options.Add(at);
         run.Options.Add(json);
+        run.Options.Add(withBlocks);
         run.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var cal = TradingCalendarReader.Load(ctx.ResolvePath(parse.GetValue(calendar)!));
@@ -153,8 +156,19 @@ internal static class WindowCommands
             WindowRunResult result;
             try { result = runner.Run(cal, window); }
             catch (Exception) { EventCommands.Deliver(store, ctx); throw; } // a failed run's window.failed event goes out too
-            if (parse.GetValue(json)) WriteJson(ctx, result);
-            else RenderRun(ctx, result);
+            IReadOnlyList<BlockInfo>? made = null;
+            if (parse.GetValue(withBlocks))
+            {
+                var (after, blocks) = new BlockDesk(store).CreateForWindow(result.Run.WindowId);
+                result = result with { Run = after };
+                made = blocks;
+            }
+            if (parse.GetValue(json)) WriteJson(ctx, result, made);
+            else
+            {
+                RenderRun(ctx, result);
+                if (made is not null) RenderBlocks(ctx, made, result.Run);
+            }
             EventCommands.Deliver(store, ctx);
             return ExitCodes.Ok;
         }));
@@ -246,11 +260,22 @@ internal static class WindowCommands
             return ExitCodes.Ok;
         }));
 
+        var blocksId = new Argument<string>("WINDOW") { Description = "A window id (2026-03-02T10:00) or a run number" };
+        var blocksCmd = new Command("blocks", "Gather a window's approved (or sent) proposals that are in no block yet into blocks recorded with the window; those awaiting approval join once approved");
+        blocksCmd.Arguments.Add(blocksId);
+        blocksCmd.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var (after, made) = new BlockDesk(StoreCommands.Open(parse, ctx)).CreateForWindow(parse.GetValue(blocksId)!);
+            RenderBlocks(ctx, made, after);
+            return ExitCodes.Ok;
+        }));
+
         var window = new Command("window", "Trading windows: run one over the stored accounts, list and show the runs");
         window.Subcommands.Add(run);
         window.Subcommands.Add(list);
         window.Subcommands.Add(show);
         window.Subcommands.Add(hold);
+        window.Subcommands.Add(blocksCmd);
         return window;
     }
 
@@ -304,7 +329,15 @@ internal static class WindowCommands
         if (r.Error is not null) w.WriteString("error", r.Error);
     }
 
-    private static void WriteJson(CliContext ctx, WindowRunResult result)
+    private static void RenderBlocks(CliContext ctx, IReadOnlyList<BlockInfo> made, WindowRunInfo run)
+    {
+        foreach (var b in made)
+            ctx.Out.WriteLine($"block {b.Id}: {(b.Side == OrderSide.Buy ? "buy" : "sell")} {b.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture)} {b.Ticker} "
+                + $"for {b.Lines.Select(l => l.Account).Distinct().Count()} accounts");
+        ctx.Out.WriteLine($"window {run.WindowId}: {made.Count} blocks created; run {run.Status}");
+    }
+
+    private static void WriteJson(CliContext ctx, WindowRunResult result, IReadOnlyList<BlockInfo>? blocks = null)
     {
         using var stream = new MemoryStream();
         using (var w = PlanJson.NewWriter(stream))
@@ -332,6 +365,12 @@ internal static class WindowCommands
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (blocks is not null)
+            {
+                w.WriteStartArray("blocks");
+                foreach (var b in blocks) w.WriteNumberValue(b.Id);
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         ctx.Out.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));

@@ -46,6 +46,7 @@ public static class ListCommands
                      ("cancel", ProposalStatus.Cancelled, "Cancel the proposal: its open orders will not be executed; the look counts as done"),
                  })
             proposals.Subcommands.Add(ProposalStep(ctx, name, status, what));
+        proposals.Subcommands.Add(ProposalReject(ctx));
         root.Subcommands.Add(proposals);
 
         var model = root.Subcommands.Single(c => c.Name == "model");
@@ -342,7 +343,7 @@ public static class ListCommands
     private static Command ProposalsList(CliContext ctx)
     {
         var account = StoreCommands.AccountOption(required: false);
-        var status = new Option<string?>("--status") { Description = "Only proposals with this status: proposed, approved, sent, partly-filled, filled, cancelled, expired" };
+        var status = new Option<string?>("--status") { Description = "Only proposals with this status: proposed, approved, sent, partly-filled, filled, cancelled, expired, rejected" };
         var cmd = new Command("list", "List proposals, newest first, with their status");
         cmd.Options.Add(account);
         cmd.Options.Add(status);
@@ -353,7 +354,7 @@ public static class ListCommands
             ProposalStatus? wanted = null;
             if (parse.GetValue(status) is { } text)
                 wanted = ProposalStatuses.Parse(text) ?? throw new InputException(new InputProblem(
-                    $"'{text}' is not a status: proposed, approved, sent, partly-filled, filled, cancelled or expired", Field: "--status"));
+                    $"'{text}' is not a status: proposed, approved, sent, partly-filled, filled, cancelled, expired or rejected", Field: "--status"));
             var list = StoreCommands.Open(parse, ctx).Proposals(parse.GetValue(account), wanted);
             if (parse.GetValue(json))
             {
@@ -453,6 +454,23 @@ public static class ListCommands
             var now = store.SetProposalStatus(parse.GetValue(id), status, parse.GetValue(note));
             ctx.Out.WriteLine($"proposal {parse.GetValue(id)} is {now.ToText()}");
             Operations.EventCommands.Deliver(store, ctx);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command ProposalReject(CliContext ctx)
+    {
+        var id = ProposalId();
+        var reason = new Option<string>("--reason") { Description = "Why, for the record (required)", Required = true };
+        var cmd = new Command("reject", "Reject a proposal awaiting approval (proposed or approved, in no block): it never trades, and the account is due again at the next window");
+        cmd.Arguments.Add(id);
+        cmd.Options.Add(reason);
+        cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
+        {
+            var why = Flags.OneLine(parse.GetValue(reason)!);
+            var was = StoreCommands.Open(parse, ctx).RejectProposal(parse.GetValue(id), why);
+            ctx.Out.WriteLine($"proposal {parse.GetValue(id)} is rejected (was {was.ToText()}): {why}");
             return ExitCodes.Ok;
         }));
         return cmd;

@@ -35,14 +35,32 @@ public sealed class BlockDesk(BallastStore store)
     /// Gathers proposals into blocks: those listed (each approved or sent), else every proposal with <paramref name="status"/>
     /// (approved or sent when null) that is in no block yet. Returns the new blocks.
     /// </summary>
-    /// <param name="netting">Cross each security's buys and sells between the client accounts first (a firm setting): the smaller
-    /// side's shares execute at the latest close and are allocated to both blocks as a fill; only the rest goes to the market.</param>
-    public IReadOnlyList<BlockInfo> Create(IReadOnlyList<long>? proposals = null, ProposalStatus? status = null, string? window = null, bool netting = false)
+    /// <param name="netting">Cross each security's buys and sells between the client accounts first: the smaller side's shares
+    /// execute at the latest close and are allocated to both blocks as a fill; only the rest goes to the market. Null: the firm's
+    /// <c>netting</c> setting (off unless set).</param>
+    public IReadOnlyList<BlockInfo> Create(IReadOnlyList<long>? proposals = null, ProposalStatus? status = null, string? window = null, bool? netting = null)
     {
+        netting ??= FirmSettings.Load(store).Netting;
         if (status is { } s && !Gatherable.Contains(s))
             throw new InputException(new InputProblem($"only approved or sent proposals go into blocks, not {s.ToText()} ones", Field: "--status"));
-        var ids = store.CreateBlocks(proposals, status is null ? Gatherable : [status.Value], window, Gather, netting ? new BlockCross(Allocate) : null);
+        var ids = store.CreateBlocks(proposals, status is null ? Gatherable : [status.Value], window, Gather, netting.Value ? new BlockCross(Allocate) : null);
+        store.RefreshWindowRuns();
         return [.. ids.Select(store.GetBlock)];
+    }
+
+    /// <summary>
+    /// Gathers the proposals of a window run (by window id or run number) that are approved or sent and in no block yet into blocks
+    /// recorded with the window id. Proposals awaiting approval stay out; run it again once they are approved. The run's status
+    /// follows its proposals (sent once none waits outside a block).
+    /// </summary>
+    /// <exception cref="InputException">No run of that window.</exception>
+    public (WindowRunInfo Run, IReadOnlyList<BlockInfo> Blocks) CreateForWindow(string window)
+    {
+        var run = store.FindWindowRun(window) ?? throw new InputException(new InputProblem($"no run of window '{window}'", Field: "WINDOW"));
+        var ids = store.WindowRunProposalsToGather(run.Id);
+        var made = ids.Count == 0 ? [] : Create(ids, window: run.WindowId);
+        if (ids.Count == 0) store.RefreshWindowRuns();
+        return (store.FindWindowRun(run.WindowId)!, made);
     }
 
     /// <summary>Every block (oldest first), or the open ones (open or partly filled).</summary>
@@ -50,11 +68,21 @@ public sealed class BlockDesk(BallastStore store)
         [.. store.Blocks().Where(b => !openOnly || b.Status is BlockStatus.Open or BlockStatus.PartlyFilled)];
 
     /// <summary>Records and allocates the block fills of a CSV (<c>execution_id,block,date,quantity,price[,fee]</c>).</summary>
-    public BlockFillsResult ImportFills(string path, UnfilledRest rest = UnfilledRest.Carry, string? displayName = null) =>
-        store.ImportBlockFills(path, Allocate, rest, displayName);
+    /// <param name="rest">What the unfilled rest does; null: the firm's <c>unfilled</c> setting (<see cref="FirmSettings.Unfilled"/>, carry by default).</param>
+    public BlockFillsResult ImportFills(string path, UnfilledRest? rest = null, string? displayName = null)
+    {
+        var result = store.ImportBlockFills(path, Allocate, rest ?? FirmSettings.Load(store).Unfilled, displayName);
+        store.RefreshWindowRuns();
+        return result;
+    }
 
     /// <summary>Cancels a block's unfilled rest.</summary>
-    public BlockStatus Cancel(long id, string? note = null) => store.CancelBlock(id, note);
+    public BlockStatus Cancel(long id, string? note = null)
+    {
+        var status = store.CancelBlock(id, note);
+        store.RefreshWindowRuns();
+        return status;
+    }
 
     /// <summary>The allocation report of one block.</summary>
     public BlockReport Report(long id) => Report(store.GetBlock(id));

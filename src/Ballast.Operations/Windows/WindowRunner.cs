@@ -65,7 +65,7 @@ public sealed class WindowRunner
     {
         ArgumentNullException.ThrowIfNull(calendar);
         var (run, existing) = _store.BeginWindowRun(window.Id, window.Date, window.CutOff);
-        if (existing && run.Status is "proposed" or "completed")
+        if (existing && run.Status is not ("running" or "failed"))
             return Result(run, alreadyDone: true, resumed: false);
         var resumed = existing;
         try
@@ -93,6 +93,7 @@ public sealed class WindowRunner
         var rates = _store.LatestFxRates(window.Date);
         var converter = new StoredPortfolios(window.Date);
         var modelChanges = ModelVersionTimes();
+        var firm = FirmSettings.Load(_store);
         // Deposits and sales of the last month are enough to find cash that has not settled (settlement is T+10 at most).
         var cashSince = window.Date.AddDays(-31);
         var batch = new List<AccountSnapshot>(BatchSize);
@@ -112,6 +113,7 @@ public sealed class WindowRunner
             var restrictions = _store.RestrictionsOfAccounts([.. batch.Select(a => a.AccountId)]);
             var entries = new List<NewWindowRunAccount>(batch.Count);
             foreach (var a in batch) entries.Add(Decide(calendar, window, schedules, rates, converter, modelChanges, a, facts[a.AccountId], restrictions[a.AccountId]));
+            for (var i = 0; i < entries.Count; i++) entries[i] = ApplyFirm(entries[i], batch[i], facts[batch[i].AccountId], firm, rates);
             _store.RecordWindowAccounts(runId, entries);
             batch.Clear();
             AfterBatch?.Invoke(++batches);
@@ -143,7 +145,7 @@ public sealed class WindowRunner
             : a.ModelChangedOn is not null;
         // A cash flow: a deposit or withdrawal recorded after the cut-off of the window that last evaluated it (never
         // evaluated: after the day of its last rebalance) and before this window's cut-off.
-        var cashFlow = f.LastCashFlowRecorded is { } flow && (f.LastEvaluatedCutOff is { } since ? flow > since
+        var cashFlow = f.CashNeed > 0 || f.LastCashFlowRecorded is { } flow && (f.LastEvaluatedCutOff is { } since ? flow > since
             : a.LastRebalance is not { } done || DateOnly.FromDateTime(flow.UtcDateTime) > done);
         var decision = schedule.Decide(new MonitoringFacts(window.Date, inScheduleCurrency, a.LastRebalance, f.LastLook, f.LastRun, modelChanged, cashFlow));
         var word = Word(decision.Verdict);
@@ -160,7 +162,7 @@ public sealed class WindowRunner
             stored = stored with { Portfolio = portfolio };
         }
         // The account's restrictions (its own, its household's, the firm's) through the one account use case.
-        var planned = AccountPlanning.Plan(stored, restrictions, PlanRequest.None);
+        var planned = AccountPlanning.Plan(stored, restrictions, f.CashNeed > 0 ? new PlanRequest { Withdraw = f.CashNeed } : PlanRequest.None);
         if (planned.Plan is not { } plan) return new(a.AccountId, word, "skipped", planned.SkipKind!, planned.Skip!);
         stored = planned.Stored;
         if (!plan.HasTrades)
@@ -170,6 +172,25 @@ public sealed class WindowRunner
         catch (InputException e) { return new(a.AccountId, word, "skipped", CannotPlan, CannotPlan + ": " + e.Problems[0].Message); }
         var proposal = new NewProposal($"window {window.Id}: account {a.Name}", _engineVersion, a.Policy, _serialize(stored, plan, false), _serialize(stored, plan, true), orders);
         return new(a.AccountId, word, "rebalanced", word, decision.Reason + $"; {orders.Count} orders" + planned.NotesText, proposal);
+    }
+
+    /// <summary>
+    /// The firm's part of a verdict: a proposal is approved as it is saved, or waits for approval with the reason (the approval rule,
+    /// <see cref="FirmSettings.Decide"/>, on its gross traded value in the account's currency); the account's open cash needs are raised
+    /// by its proposal, or covered by the cash already there when the plan (withdrawing them) needs no trade.
+    /// </summary>
+    private static NewWindowRunAccount ApplyFirm(NewWindowRunAccount e, AccountSnapshot a, WindowAccountFacts f, FirmSettings firm, IReadOnlyDictionary<string, FxRate> rates)
+    {
+        if (f.CashNeedIds is { Count: > 0 } needs && e.Outcome is "rebalanced" or "no trades")
+            e = e with
+            {
+                CashNeeds = needs,
+                Reason = e.Reason + $"; cash need {FirmSettings.Money(f.CashNeed)} {a.Currency} " + (e.Proposal is null ? "covered by its cash" : "raised by this proposal"),
+            };
+        if (e.Proposal is not { } p) return e;
+        var gross = p.Orders.Any(o => o.Price is null) ? (decimal?)null : p.Orders.Sum(o => o.Quantity * o.Price!.Value);
+        var (approved, waiting) = firm.Decide(gross, a.Currency, (amount, from, to) => Convert(amount, from, to, rates));
+        return approved is not null ? e with { AutoApproval = approved } : e with { Reason = e.Reason + "; " + waiting };
     }
 
     /// <summary>The word recorded for a schedule's verdict.</summary>

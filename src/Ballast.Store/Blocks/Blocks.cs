@@ -458,6 +458,7 @@ namespace Ballast.Store
                 scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, 'cancelled', @at, @actor, @note)",
                     new { eid = scope.NextId("proposal_events"), id = p, at = scope.Now, actor = Options.Actor, note = $"the unfilled rest of block {string.Join(", ", blocksOf[p].Where(cancelled.Contains))} was cancelled" });
                 scope.Event(EventKinds.ProposalCancelled, Subject(p), EventJson.Of(("from", states[p].Status.ToText()), ("note", $"the unfilled rest of block {string.Join(", ", blocksOf[p].Where(cancelled.Contains))} was cancelled")));
+                ReopenCashNeeds(scope, p);
             }
             return cancelled;
         }

@@ -17,7 +17,8 @@ namespace Ballast.Store
     public sealed record StoredSchedule(ScheduleKind Kind, string Name, string Text, DateTimeOffset SetAt, string Actor);
 
     /// <summary>A window run as recorded: the window, its status and its counts.</summary>
-    /// <param name="Status">running, proposed (finished with proposals), completed (finished without), failed.</param>
+    /// <param name="Status">running, proposed (finished with proposals), completed (finished without), failed; a run with proposals then
+    /// follows them (<see cref="BallastStore.RefreshWindowRuns"/>): sent, completed, completed-adjusted.</param>
     public sealed record WindowRunInfo(long Id, string WindowId, DateOnly Date, DateTimeOffset CutOff, string Status, DateTimeOffset StartedAt,
         DateTimeOffset? FinishedAt, string Actor, long Accounts, long Evaluated, long Rebalanced, long Skipped, string? Error);
 
@@ -28,7 +29,10 @@ namespace Ballast.Store
 
     /// <summary>A verdict to record, with the proposal to save for it (outcome rebalanced).</summary>
     /// <param name="Kind">The reason in a word or two, for counting: the decision, or for a skip its cause (open proposal, hold, unsettled cash, no fx rate, cannot plan).</param>
-    public sealed record NewWindowRunAccount(long AccountId, string Decision, string Outcome, string Kind, string Reason, NewProposal? Proposal = null);
+    /// <param name="AutoApproval">When set, the proposal is approved as it is saved, by the firm's approval rule (this text is the event's note).</param>
+    /// <param name="CashNeeds">Open cash needs this verdict raises: linked to the proposal (or, with no trades, covered by the cash there) and marked raised.</param>
+    public sealed record NewWindowRunAccount(long AccountId, string Decision, string Outcome, string Kind, string Reason, NewProposal? Proposal = null,
+        string? AutoApproval = null, IReadOnlyList<long>? CashNeeds = null);
 
     /// <summary>What a window run needs to know about one account beyond its snapshot, from the store's records.</summary>
     /// <param name="LastLook">The window date of the last run that evaluated it (rebalanced or no trades).</param>
@@ -38,8 +42,10 @@ namespace Ballast.Store
     /// <param name="LastCashInDate">The trade date of its latest deposit or sale in the month before the window (for settlement).</param>
     /// <param name="OpenProposal">An open proposal (proposed, approved, sent, partly filled) with orders for it.</param>
     /// <param name="Hold">The reason of a hold on the account, or on its household (<c>household NAME: reason</c>).</param>
+    /// <param name="CashNeed">The sum of its open cash needs (withdrawal requests) recorded at or before the window's cut-off, in its currency.</param>
+    /// <param name="CashNeedIds">Those cash needs.</param>
     public sealed record WindowAccountFacts(DateOnly? LastLook, DateOnly? LastRun, DateTimeOffset? LastEvaluatedCutOff, DateTimeOffset? LastCashFlowRecorded,
-        DateOnly? LastCashInDate, long? OpenProposal, string? Hold);
+        DateOnly? LastCashInDate, long? OpenProposal, string? Hold, decimal CashNeed = 0m, IReadOnlyList<long>? CashNeedIds = null);
 
     public sealed partial class BallastStore
     {
@@ -142,6 +148,7 @@ namespace Ballast.Store
                   MAX(CASE WHEN w.outcome IN ('rebalanced', 'no trades') THEN r.cut_off END)
                 FROM window_run_accounts w JOIN window_runs r ON r.id = w.run_id
                 WHERE w.account_id {inIds} AND r.window_id < @windowId
+                  AND NOT EXISTS (SELECT 1 FROM proposal_rejections x WHERE x.proposal_id = w.proposal_id)
                 GROUP BY w.account_id
                 """, new { ids, windowId }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
                 .ToDictionary(x => x.Id);
@@ -163,6 +170,7 @@ namespace Ballast.Store
             var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids },
                 r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).ToList();
             var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList());
+            var needs = OpenCashNeeds(c, inIds, ids, cutOff);
             var open = new Dictionary<long, long>();
             foreach (var (proposal, account) in proposalAccounts)
                 if (states.TryGetValue(proposal, out var s) && s.Status.IsOpen() && (!open.TryGetValue(account, out var o) || proposal > o)) open[account] = proposal;
@@ -172,7 +180,8 @@ namespace Ballast.Store
                 result[id] = new WindowAccountFacts(
                     h.Look is null ? null : ParseDate(h.Look), h.Run is null ? null : ParseDate(h.Run), h.CutOff is null ? null : ParseInstant(h.CutOff),
                     flows.TryGetValue(id, out var f) ? ParseInstant(f) : null, cashIn.TryGetValue(id, out var d) ? ParseDate(d) : null,
-                    open.TryGetValue(id, out var p) ? p : null, holds.GetValueOrDefault(id));
+                    open.TryGetValue(id, out var p) ? p : null, holds.GetValueOrDefault(id),
+                    needs.TryGetValue(id, out var n) ? Scaled.Money(n.Sum) : 0m, needs.TryGetValue(id, out var ni) ? ni.Ids : null);
             }
             return result;
         });
@@ -190,6 +199,7 @@ namespace Ballast.Store
             var ids = entries.Select(e => e.AccountId).Distinct().ToArray();
             var already = scope.Query("SELECT account_id FROM window_run_accounts WHERE run_id = @runId AND account_id IN @ids", new { runId, ids }, r => r.GetInt64(0)).ToHashSet();
             var written = 0;
+            var approved = 0;
             foreach (var e in entries)
             {
                 if (!already.Add(e.AccountId)) continue;
@@ -198,7 +208,15 @@ namespace Ballast.Store
                 {
                     proposal = SaveProposal(scope, e.Proposal, out _);
                     saved[e.AccountId] = proposal.Value;
+                    if (e.AutoApproval is { } rule)
+                    {
+                        // Approved by the firm's rule, in the same transaction as the proposal: a run never leaves one half approved.
+                        scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, 'approved', @at, @actor, @note)",
+                            new { eid = scope.NextId("proposal_events"), id = proposal.Value, at = scope.Now, actor = FirmPolicyActor, note = rule });
+                        approved++;
+                    }
                 }
+                if (e.CashNeeds is { Count: > 0 } needs && e.Outcome is "rebalanced" or "no trades") RaiseCashNeeds(scope, needs, proposal);
                 scope.Execute("""
                     INSERT INTO window_run_accounts (run_id, account_id, decision, outcome, reason, reason_kind, proposal_id)
                     VALUES (@runId, @account, @decision, @outcome, @reason, @kind, @proposal)
@@ -215,7 +233,7 @@ namespace Ballast.Store
                     SELECT @runId, account_id, security_id, side, proposal_id, line FROM proposal_orders WHERE proposal_id IN @proposals
                     """, new { runId, proposals });
             }
-            return (saved, $"window run {runId}: {written} accounts recorded, {saved.Count} proposals");
+            return (saved, $"window run {runId}: {written} accounts recorded, {saved.Count} proposals" + (approved > 0 ? $", {approved} approved by the firm's approval rule" : ""));
         });
 
         /// <summary>Finishes a run: its counts from its recorded accounts, and status proposed (any proposal), completed, or failed with <paramref name="error"/>.</summary>
@@ -264,7 +282,10 @@ namespace Ballast.Store
             "SELECT m.name, MAX(v.created_at) FROM models m JOIN model_versions v ON v.model_id = m.id GROUP BY m.name",
             r => (Name: r.GetString(0), At: r.GetString(1))).ToDictionary(x => x.Name, x => ParseInstant(x.At), StringComparer.Ordinal));
 
-        private const string RunSql = "SELECT id, window_id, window_date, cut_off, status, started_at, finished_at, actor, accounts, evaluated, rebalanced, skipped, error FROM window_runs";
+        /// <summary>The actor of a proposal's approval by the firm's approval rule.</summary>
+        public const string FirmPolicyActor = "firm policy";
+
+        private const string RunSql = "SELECT id, window_id, window_date, cut_off, COALESCE(stage, status), started_at, finished_at, actor, accounts, evaluated, rebalanced, skipped, error FROM window_runs";
 
         private static WindowRunInfo ReadRun(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), ParseDate(r.GetString(2)), ParseInstant(r.GetString(3)), r.GetString(4),
             ParseInstant(r.GetString(5)), r.TextOrNull(6) is { } f ? ParseInstant(f) : null, r.GetString(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.TextOrNull(12));

@@ -25,6 +25,8 @@ namespace Ballast.Store
         Cancelled,
         /// <summary>Superseded by a newer proposal for the same account before it was sent or filled.</summary>
         Expired,
+        /// <summary>Rejected by a person before it went into a block, with a reason: no rebalance happened, the account is due again.</summary>
+        Rejected,
     }
 
     /// <summary>Text forms of <see cref="ProposalStatus"/>.</summary>
@@ -39,6 +41,7 @@ namespace Ballast.Store
             ProposalStatus.Filled => "filled",
             ProposalStatus.Cancelled => "cancelled",
             ProposalStatus.Expired => "expired",
+            ProposalStatus.Rejected => "rejected",
             _ => throw new ArgumentOutOfRangeException(nameof(status)),
         };
 
@@ -73,6 +76,7 @@ namespace Ballast.Store
         {
             get
             {
+                if (Events.Any(e => e.Status == "rejected")) return ProposalStatus.Rejected;
                 if (Events.Any(e => e.Status == "cancelled")) return ProposalStatus.Cancelled;
                 if (AllFilled) return ProposalStatus.Filled;
                 if (AnyFill) return ProposalStatus.PartlyFilled;
@@ -129,6 +133,8 @@ namespace Ballast.Store
             foreach (var e in c.Query(
                          "SELECT proposal_id, status, at FROM proposal_events" + Where("proposal_id") + " ORDER BY id", new { array }, r => (ProposalId: r.GetInt64(0), Status: r.GetString(1), At: r.GetString(2)), tx))
                 if (states.TryGetValue(e.ProposalId, out var s)) s.Events.Add((e.Status, e.At));
+            foreach (var e in c.Query("SELECT proposal_id, at FROM proposal_rejections" + Where("proposal_id"), new { array }, r => (ProposalId: r.GetInt64(0), At: r.GetString(1)), tx))
+                if (states.TryGetValue(e.ProposalId, out var s)) s.Events.Add(("rejected", e.At));
             return states;
         }
 
@@ -175,6 +181,7 @@ namespace Ballast.Store
             scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, @status, @at, @actor, @note)",
                 new { eid = scope.NextId("proposal_events"), id, status = status.ToText(), at = scope.Now, actor = Options.Actor, note });
             scope.Event("proposal." + status.ToText(), Subject(id), EventJson.Of(("from", current.ToText()), ("note", note)));
+            if (status == ProposalStatus.Cancelled) ReopenCashNeeds(scope, id);
             return (status, $"proposal {id}: {current.ToText()} -> {status.ToText()}{(note is null ? "" : ": " + note)}");
         });
 
@@ -189,6 +196,7 @@ namespace Ballast.Store
                 scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, 'expired', @at, @actor, @note)",
                     new { eid = scope.NextId("proposal_events"), id = state.Id, at = scope.Now, actor = Options.Actor, note = $"superseded by proposal {newer}" });
                 scope.Event(EventKinds.ProposalExpired, Subject(state.Id), EventJson.Of(("from", state.Status.ToText()), ("supersededBy", newer)));
+                ReopenCashNeeds(scope, state.Id);
             }
         }
     }

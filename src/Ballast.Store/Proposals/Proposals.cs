@@ -166,7 +166,7 @@ namespace Ballast.Store
         private static (string Message, string Field)? Reconcile(ProposalState proposal, long accountId, long securityId, Fill f, long quantity, bool allowOverfill)
         {
             var status = proposal.Status;
-            if (status is ProposalStatus.Cancelled or ProposalStatus.Expired)
+            if (status is ProposalStatus.Cancelled or ProposalStatus.Expired or ProposalStatus.Rejected)
                 return ($"proposal {proposal.Id} is {status.ToText()}; a fill cannot execute it", "proposal");
             if (!proposal.Orders.Any(o => o.AccountId == accountId))
                 return ($"proposal {proposal.Id} has no order for account '{f.Account}'", "account");

@@ -332,6 +332,34 @@ public static class Migrations
               last_attempt_at TEXT NOT NULL,
               PRIMARY KEY (webhook_id, event_id)){norowid};;
             {append_only:events}
+            """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
+        new(11, "firm settings (approval rule, unfilled rest, netting), proposal rejections, cash needs (withdrawal requests), window runs' order stage", """
+            CREATE TABLE firm_settings (
+              key TEXT PRIMARY KEY CHECK (key IN ('approval', 'unfilled', 'netting')),
+              value TEXT NOT NULL,
+              set_at TEXT NOT NULL,
+              actor TEXT NOT NULL);;
+            CREATE TABLE proposal_rejections (
+              proposal_id BIGINT PRIMARY KEY REFERENCES proposals(id),
+              at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              reason TEXT NOT NULL){norowid};;
+            CREATE TABLE cash_needs (
+              id {pk},
+              account_id BIGINT NOT NULL REFERENCES accounts(id),
+              amount BIGINT NOT NULL CHECK (amount > 0),
+              needed_by TEXT NOT NULL,
+              note TEXT NULL,
+              created_at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('open', 'raised', 'cancelled')),
+              proposal_id BIGINT NULL REFERENCES proposals(id),
+              closed_at TEXT NULL);;
+            CREATE INDEX cash_needs_account ON cash_needs (account_id, status);;
+            CREATE INDEX cash_needs_proposal ON cash_needs (proposal_id);;
+            ALTER TABLE window_runs ADD COLUMN stage TEXT NULL CHECK (stage IN ('sent', 'completed', 'completed-adjusted'));;
+            {append_only:proposal_rejections}
+            """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
         new(13, "the orders of window runs, one per (window, account, ticker, side): a window never doubles an order, enforced by the database", """
             CREATE TABLE window_orders (
               run_id BIGINT NOT NULL REFERENCES window_runs(id),
