@@ -312,8 +312,10 @@ namespace Ballast.Store
             {
                 var news = NewBlockFills(scope.Connection, scope.Transaction, rows, file.Name);
                 var importId = RecordImport(scope, "block fills", file);
+                // The import's event comes before the events of the blocks it fills (a refused file rolls both back).
+                var touched = news.Select(n => n.Row.BlockId).Distinct().ToList();
+                scope.Event(EventKinds.FillsImported, file.Name, EventJson.Of(("import", importId), ("source", "blocks"), ("rows", rows.Count), ("recorded", news.Count), ("duplicates", rows.Count - news.Count), ("blocks", touched)));
                 var result = RecordBlockFills(scope, news, rows.Count, file.Name, importId, allocate, rest);
-                scope.Event(EventKinds.FillsImported, file.Name, EventJson.Of(("import", importId), ("source", "blocks"), ("rows", rows.Count), ("recorded", news.Count), ("duplicates", rows.Count - news.Count), ("blocks", result.Blocks)));
                 return (result, $"imported block fills from {file.Name}: {result.Summary}");
             });
         }
