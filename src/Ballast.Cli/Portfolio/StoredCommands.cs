@@ -68,9 +68,8 @@ internal static class StoredCommands
         {
             total++;
             var stored = check.Stored;
-            var report = check.Report;
             if (stored.Portfolio is null) errors.Add(stored.Error!);
-            else if (check.SkipKind == Restrictions.Hold ? false : check.SkipKind == Restrictions.Restricted || report!.NeedsAction) needing++;
+            else if (check.NeedsAction) needing++;
             else if (!listAll) continue;
             if (w is null)
             {
@@ -323,7 +322,7 @@ internal static class StoredCommands
         else
         {
             w.WriteBoolean("needsRebalancing", report.NeedsRebalancing);
-            w.WriteBoolean("needsAction", check.SkipKind == Restrictions.Hold ? false : check.SkipKind == Restrictions.Restricted || report.NeedsAction);
+            w.WriteBoolean("needsAction", check.NeedsAction);
             w.WriteBoolean("lookDue", report.LookDue);
             if (account.Account.LastRebalance is { } last) w.WriteString("lastRebalance", last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             if (account.Account.ModelChangedOn is { } changed) w.WriteString("modelChanged", changed.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));

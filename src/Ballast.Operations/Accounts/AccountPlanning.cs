@@ -17,7 +17,17 @@ public sealed record StoredAccountPlan(StoredPortfolio Stored, Plan? Plan, strin
 }
 
 /// <summary>One stored account checked: its drift report (null when it cannot be checked) and a hold or untradable target that stops it.</summary>
-public sealed record StoredAccountCheck(StoredPortfolio Stored, DriftReport? Report, string? Skip, string? SkipKind);
+public sealed record StoredAccountCheck(StoredPortfolio Stored, DriftReport? Report, string? Skip, string? SkipKind)
+{
+    /// <summary>Whether someone must act: a held account needs nothing now; one whose model targets an untradable security needs
+    /// its model adjusted; otherwise what its drift report says (an account that cannot be checked needs action).</summary>
+    public bool NeedsAction => SkipKind switch
+    {
+        Restrictions.Hold => false,
+        Restrictions.Restricted => true,
+        _ => Report?.NeedsAction ?? true,
+    };
+}
 
 /// <summary>
 /// The account use case every host calls: a stored account and its restrictions become the engine's request (through
