@@ -181,6 +181,7 @@ namespace Ballast.Store
             scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, @status, @at, @actor, @note)",
                 new { eid = scope.NextId("proposal_events"), id, status = status.ToText(), at = scope.Now, actor = Options.Actor, note });
             if (status == ProposalStatus.Cancelled) ReopenCashNeeds(scope, id);
+            ApplyRunStages(scope);
             return (status, $"proposal {id}: {current.ToText()} -> {status.ToText()}{(note is null ? "" : ": " + note)}");
         });
 
