@@ -182,6 +182,7 @@ namespace Ballast.Store
                 new { eid = scope.NextId("proposal_events"), id, status = status.ToText(), at = scope.Now, actor = Options.Actor, note });
             scope.Event("proposal." + status.ToText(), Subject(id), EventJson.Of(("from", current.ToText()), ("note", note)));
             if (status == ProposalStatus.Cancelled) ReopenCashNeeds(scope, id);
+            ApplyRunStages(scope);
             return (status, $"proposal {id}: {current.ToText()} -> {status.ToText()}{(note is null ? "" : ": " + note)}");
         });
 
