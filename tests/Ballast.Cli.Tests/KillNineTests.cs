@@ -82,7 +82,7 @@ public abstract class KillNineTests : IDisposable
         return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The count, or -1 while the table does not exist yet (the first child may still be creating it... or the run row).</summary>
+    /// <summary>The value, or -1 when the store cannot answer it (no run row yet, or the file is being recovered).</summary>
     private long TryScalar(string sql)
     {
         try { return Scalar(sql); }
