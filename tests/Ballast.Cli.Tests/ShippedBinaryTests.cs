@@ -21,7 +21,7 @@ public sealed class ShippedBinaryTests : IDisposable
     }
 
     /// <summary>The binary under test, and whether it was named by <see cref="Variable"/> (a Native AOT build).</summary>
-    private static (string Path, bool Native) Binary()
+    internal static (string Path, bool Native) Binary()
     {
         var named = Environment.GetEnvironmentVariable(Variable);
         if (!string.IsNullOrEmpty(named))

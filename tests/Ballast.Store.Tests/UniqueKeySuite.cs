@@ -65,6 +65,27 @@ public abstract partial class StoreSuite
     }
 
     [Fact]
+    public void UniqueKeys_TheMigration_EntersTheOrdersOfWindowsRunBefore_InTheWindowOrderBook()
+    {
+        var (store, _, _, _, _) = BlockDeskStore();
+        var (run, _) = store.BeginWindowRun("2025-10-01T10:00", new DateOnly(2025, 10, 1), new DateTimeOffset(2025, 10, 1, 13, 30, 0, TimeSpan.Zero));
+        var acct = Id(store, "SELECT id FROM accounts WHERE name = 'acct-b'");
+        var proposal = store.RecordWindowAccounts(run.Id, [new NewWindowRunAccount(acct, "look", "rebalanced", "look", "drifted", new NewProposal("window 2025-10-01T10:00: account acct-b", "test", null, "{}", "{}",
+            [new ProposedOrder("acct-b", "VTI", OrderSide.Sell, 2, 100m), new ProposedOrder("acct-b", "BND", OrderSide.Buy, 3, 72.75m)]))])[acct];
+        // The store as a version before the window order book: without the table, and without migration 13 recorded.
+        store.Read(c => c.Execute("DROP TABLE window_orders"));
+        store.Read(c => c.Execute("DELETE FROM schema_version WHERE version = 13"));
+
+        var migrated = BallastStore.Initialize(Location, Options());
+
+        Assert.Equal(Schema.Migrations.Current, migrated.SchemaVersion);
+        Assert.Equal([1L, 2L], migrated.Read(c => c.Query<long>("SELECT line FROM window_orders WHERE run_id = @run AND account_id = @acct AND proposal_id = @proposal ORDER BY line",
+            new { run = run.Id, acct, proposal })).ToList());
+        RefusedByTheDatabase(migrated, "window_orders", "INSERT INTO window_orders (run_id, account_id, security_id, side, proposal_id, line) SELECT run_id, account_id, security_id, side, proposal_id, line FROM window_orders LIMIT 1");
+        Assert.True(migrated.Verify().Ok);
+    }
+
+    [Fact]
     public void UniqueKeys_ABlockFillOrAllocationTwice_IsRefusedByTheDatabase()
     {
         var (store, _, _, _, _) = BlockDeskStore();
