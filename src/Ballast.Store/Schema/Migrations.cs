@@ -360,7 +360,7 @@ public static class Migrations
             ALTER TABLE window_runs ADD COLUMN stage TEXT NULL CHECK (stage IN ('sent', 'completed', 'completed-adjusted'));;
             {append_only:proposal_rejections}
             """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
-        new(13, "the orders of window runs, one per (window, account, ticker, side): a window never doubles an order, enforced by the database", """
+        new(12, "the orders of window runs, one per (window, account, ticker, side): a window never doubles an order, enforced by the database", """
             CREATE TABLE window_orders (
               run_id BIGINT NOT NULL REFERENCES window_runs(id),
               account_id BIGINT NOT NULL REFERENCES accounts(id),
