@@ -147,10 +147,9 @@ internal static class WindowCommands
             var cal = TradingCalendarReader.Load(ctx.ResolvePath(parse.GetValue(calendar)!));
             var instant = ParseAt(parse.GetValue(at), cal, ctx);
             var window = WindowRunner.WindowAt(cal, instant);
-            var store = StoreCommands.Open(parse, ctx);
-            var runner = new WindowRunner(store, EngineVersion,
-                (stored, plan, includePlan) => PlanJson.Write(stored.Portfolio!, plan, includeAfter: includePlan, fx: stored.Conversions));
-            var result = runner.Run(cal, window);
+            var result = StoreCommands.WithProgress(ctx, $"window {window.Id}", () =>
+                new WindowRunner(StoreCommands.Open(parse, ctx), EngineVersion,
+                    (stored, plan, includePlan) => PlanJson.Write(stored.Portfolio!, plan, includeAfter: includePlan, fx: stored.Conversions)).Run(cal, window));
             if (parse.GetValue(json)) WriteJson(ctx, result);
             else RenderRun(ctx, result);
             return ExitCodes.Ok;

@@ -132,7 +132,10 @@ namespace Ballast.Store
             var result = new Dictionary<long, WindowAccountFacts>();
             if (accountIds.Count == 0) return result;
             var ids = accountIds.Distinct().ToArray();
-            var inIds = c is Npgsql.NpgsqlConnection ? "= ANY(@ids)" : "IN @ids";
+            // A window reads accounts in id order, so a batch is (nearly) a range of ids: one range scan of each index instead of
+            // a lookup per id. Facts of ids in the range but not in the batch are read and left out.
+            long lo = ids.Min(), hi = ids.Max();
+            var inIds = hi - lo < 4L * ids.Length ? "BETWEEN @lo AND @hi" : c is Npgsql.NpgsqlConnection ? "= ANY(@ids)" : "IN @ids";
             var history = c.Query($"""
                 SELECT w.account_id,
                   MAX(CASE WHEN w.outcome IN ('rebalanced', 'no trades') THEN r.window_date END),
@@ -141,21 +144,21 @@ namespace Ballast.Store
                 FROM window_run_accounts w JOIN window_runs r ON r.id = w.run_id
                 WHERE w.account_id {inIds} AND r.window_id < @windowId
                 GROUP BY w.account_id
-                """, new { ids, windowId }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
+                """, new { ids, lo, hi, windowId }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
                 .ToDictionary(x => x.Id);
             var flows = c.Query($"""
                 SELECT account_id, MAX(recorded_at) FROM transactions
                 WHERE account_id {inIds} AND kind IN ('deposit', 'withdrawal') AND recorded_at <= @cutOff
                 GROUP BY account_id
-                """, new { ids, cutOff = FormatInstant(cutOff) }, r => (Id: r.GetInt64(0), At: r.GetString(1))).ToDictionary(x => x.Id, x => x.At);
+                """, new { ids, lo, hi, cutOff = FormatInstant(cutOff) }, r => (Id: r.GetInt64(0), At: r.GetString(1))).ToDictionary(x => x.Id, x => x.At);
             var cashIn = c.Query($"""
                 SELECT account_id, MAX(trade_date) FROM transactions
                 WHERE account_id {inIds} AND kind IN ('deposit', 'sell') AND trade_date >= @since
                 GROUP BY account_id
-                """, new { ids, since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), Date: r.GetString(1))).ToDictionary(x => x.Id, x => x.Date);
-            var holds = c.Query($"SELECT id, hold FROM accounts WHERE id {inIds} AND hold IS NOT NULL", new { ids }, r => (Id: r.GetInt64(0), Hold: r.GetString(1)))
+                """, new { ids, lo, hi, since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), Date: r.GetString(1))).ToDictionary(x => x.Id, x => x.Date);
+            var holds = c.Query($"SELECT id, hold FROM accounts WHERE id {inIds} AND hold IS NOT NULL", new { ids, lo, hi }, r => (Id: r.GetInt64(0), Hold: r.GetString(1)))
                 .ToDictionary(x => x.Id, x => x.Hold);
-            var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids },
+            var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids, lo, hi },
                 r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).ToList();
             var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList());
             var open = new Dictionary<long, long>();
@@ -184,21 +187,28 @@ namespace Ballast.Store
             var ids = entries.Select(e => e.AccountId).Distinct().ToArray();
             var already = scope.Query("SELECT account_id FROM window_run_accounts WHERE run_id = @runId AND account_id IN @ids", new { runId, ids }, r => r.GetInt64(0)).ToHashSet();
             var written = 0;
+            var rows = new List<object?[]>(entries.Count);
+            // One read of the securities and of the batch's account names for all its proposals; older proposals they supersede are expired once per batch.
+            var securities = scope.SecurityIds();
+            var names = entries.Any(e => e.Proposal is not null)
+                ? scope.Query("SELECT name, id FROM accounts WHERE id IN @ids", new { ids }, r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal)
+                : [];
+            var newer = new Dictionary<long, long>();
             foreach (var e in entries)
             {
                 if (!already.Add(e.AccountId)) continue;
                 long? proposal = null;
                 if (e.Proposal is not null)
                 {
-                    proposal = SaveProposal(scope, e.Proposal, out _);
+                    proposal = SaveProposal(scope, e.Proposal, out _, securities, names, expire: false);
                     saved[e.AccountId] = proposal.Value;
+                    newer[e.AccountId] = proposal.Value;
                 }
-                scope.Execute("""
-                    INSERT INTO window_run_accounts (run_id, account_id, decision, outcome, reason, reason_kind, proposal_id)
-                    VALUES (@runId, @account, @decision, @outcome, @reason, @kind, @proposal)
-                    """, new { runId, account = e.AccountId, decision = e.Decision, outcome = e.Outcome, reason = e.Reason, kind = e.Kind, proposal });
+                rows.Add([runId, e.AccountId, e.Decision, e.Outcome, e.Reason, e.Kind, proposal]);
                 written++;
             }
+            ExpireSuperseded(scope, newer);
+            scope.Insert("window_run_accounts", ["run_id", "account_id", "decision", "outcome", "reason", "reason_kind", "proposal_id"], rows);
             return (saved, $"window run {runId}: {written} accounts recorded, {saved.Count} proposals");
         });
 
@@ -220,6 +230,9 @@ namespace Ballast.Store
             var run = ReadRun(scope.Connection, scope.Transaction, runId);
             return (run, $"window {run.WindowId}: {status}, {counts.All} accounts, {counts.Evaluated} evaluated, {counts.Rebalanced} rebalanced, {counts.Skipped} skipped");
         });
+
+        /// <summary>How many accounts the store holds (the total of a window run's progress).</summary>
+        public long CountAccounts() => Read(c => c.ScalarLong("SELECT COUNT(*) FROM accounts") ?? 0);
 
         /// <summary>Every window run, newest window first.</summary>
         public IReadOnlyList<WindowRunInfo> WindowRuns() => Read(c => c.Query(RunSql + " ORDER BY window_id DESC", ReadRun));
