@@ -21,6 +21,12 @@ public sealed record StoreOptions
 
     /// <summary>Called during large writes with a line such as <c>transactions: 50000 rows</c>; null for silence.</summary>
     public Action<string>? Progress { get; init; }
+
+    /// <summary>
+    /// Called during long operations (imports, window runs) with what is being done, how much is done and the total
+    /// (bytes of a file, accounts of a window), at most every few thousand rows; null for silence. Hosts draw progress bars with it.
+    /// </summary>
+    public Action<string, long, long>? Steps { get; init; }
 }
 
 /// <summary>

@@ -17,8 +17,20 @@ internal sealed partial class WriteScope
     {
         "kind", "trade_date", "lots", "idempotency_key", "execution_id", "memo", "recorded_at", "open_date", "last_rebalance", "date",
         "name", "type", "currency", "policy", "created_at", "side", "ticker", "at", "actor", "action", "summary", "pair", "row_hash", "ledger_head", "lot_method", "tax_settings",
+        "decision", "outcome", "reason", "reason_kind",
     };
     private readonly Dictionary<string, long> _nextIds = new(StringComparer.Ordinal);
+    /// <summary>Rows written per table in this transaction, for progress lines every <see cref="ProgressEvery"/> rows.</summary>
+    private readonly Dictionary<string, long> _written = new(StringComparer.Ordinal);
+
+    /// <summary>Counts rows written to <paramref name="table"/>; reports a progress line each time the count passes a multiple of <see cref="ProgressEvery"/>.</summary>
+    private void Written(string table, int rows)
+    {
+        var before = _written.GetValueOrDefault(table);
+        var after = before + rows;
+        _written[table] = after;
+        if (after / ProgressEvery > before / ProgressEvery) Store.Options.Progress?.Invoke($"{table}: {after} rows");
+    }
     private LedgerSession? _ledger;
 
     public WriteScope(BallastStore store, DbConnection connection, DbTransaction transaction)
@@ -128,7 +140,6 @@ internal sealed partial class WriteScope
             cmd.Parameters.Add(parameters[i]);
         }
         var prepared = false;
-        var written = 0;
         foreach (var row in rows)
         {
             for (var i = 0; i < row.Length; i++)
@@ -138,7 +149,7 @@ internal sealed partial class WriteScope
             if (!prepared && Provider == StoreProvider.Postgres) cmd.Prepare();
             prepared = true;
             cmd.ExecuteNonQuery();
-            if (++written % ProgressEvery == 0) Store.Options.Progress?.Invoke($"{table}: {written} rows");
+            Written(table, 1);
         }
     }
 
@@ -157,7 +168,6 @@ internal sealed partial class WriteScope
         cmd.Transaction = Transaction;
         var sql = new System.Text.StringBuilder(64 * 1024);
         var inBatch = 0;
-        var written = 0;
         foreach (var row in rows)
         {
             sql.Append(inBatch == 0 ? prefix : ",").Append('(');
@@ -177,12 +187,7 @@ internal sealed partial class WriteScope
                 }
             }
             sql.Append(')');
-            written++;
-            if (++inBatch == Batch)
-            {
-                Run();
-                if (written % ProgressEvery < Batch) Store.Options.Progress?.Invoke($"{table}: {written} rows");
-            }
+            if (++inBatch == Batch) Run();
         }
         if (inBatch > 0) Run();
 
@@ -192,6 +197,7 @@ internal sealed partial class WriteScope
             cmd.CommandText = sql.ToString();
             cmd.ExecuteNonQuery();
             sql.Clear();
+            Written(table, inBatch);
             inBatch = 0;
         }
     }
@@ -210,7 +216,7 @@ internal sealed partial class WriteScope
             var written = 0;
             foreach (var row in rows)
             {
-                if (++written % ProgressEvery == 0) Store.Options.Progress?.Invoke($"{table}: {written} rows");
+                if (++written % 256 == 0) Written(table, 256);
                 importer.StartRow();
                 foreach (var value in row)
                 {
@@ -225,6 +231,7 @@ internal sealed partial class WriteScope
                 }
             }
             importer.Complete();
+            Written(table, written % 256);
         }
         if (keyCount > 0)
         {

@@ -127,3 +127,39 @@ public sealed class SqliteConcurrencyTests : StoreTestBase
         Assert.True(store.Verify().Ok);
     }
 }
+
+public abstract partial class StoreSuite
+{
+    [Fact]
+    public void ImportPositions_Streamed_ProblemAfterTheFirstBatch_WritesNothing_AnUngroupedFileEndsTheSame_AndAgainAddsNothing()
+    {
+        // 2,500 accounts: more than one batch of the streaming import (2,000 accounts), so the first batch is written before the bad row is read.
+        var store = NewStore();
+        var file = LargePositions(store, 2_500);
+        var lines = File.ReadAllLines(file);
+        var bad = WriteFile("bad-positions.csv", string.Join("\n", lines.Append("big-002499,T1,abc,1")) + "\n");
+        var before = Fingerprint(store);
+        var e = Assert.Throws<Ballast.Input.InputException>(() => store.ImportPositions(bad, asOf: new DateOnly(2025, 9, 30)));
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal(lines.Length + 1, problem.Line);
+        Assert.Equal("quantity", problem.Field);
+        Assert.Contains("'abc'", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Fingerprint(store));
+
+        // The same rows with one account's rows split (it comes back after its batch): read again as one batch, same holdings.
+        var split = lines.Take(1).Concat(lines.Skip(1).Where(l => !l.StartsWith("big-000000,T9,", StringComparison.Ordinal)))
+            .Append(lines.Single(l => l.StartsWith("big-000000,T9,", StringComparison.Ordinal)));
+        var ungrouped = WriteFile("ungrouped-positions.csv", string.Join("\n", split) + "\n");
+        var result = store.ImportPositions(ungrouped, asOf: new DateOnly(2025, 9, 30));
+        Assert.Equal(25_000, result.Added);
+        Assert.Equal(25_000, Count(store, "transactions"));
+        Assert.Equal(25_000, Count(store, "holdings"));
+        Assert.True(store.Verify().Ok, string.Join("\n", store.Verify().Differences));
+
+        // The grouped file states the same positions: nothing is added or recorded.
+        var after = Fingerprint(store);
+        var again = store.ImportPositions(file, asOf: new DateOnly(2025, 9, 30));
+        Assert.Equal(0, again.Added);
+        Assert.Equal(after, Fingerprint(store));
+    }
+}

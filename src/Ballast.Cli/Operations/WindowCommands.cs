@@ -154,7 +154,7 @@ internal static class WindowCommands
             var runner = new WindowRunner(store, EngineVersion,
                 (stored, plan, includePlan) => PlanJson.Write(stored.Portfolio!, plan, includeAfter: includePlan, fx: stored.Conversions));
             WindowRunResult result;
-            try { result = runner.Run(cal, window); }
+            try { result = StoreCommands.WithProgress(ctx, $"window {window.Id}", () => runner.Run(cal, window)); }
             catch (Exception) { EventCommands.Deliver(store, ctx); throw; } // a failed run's window.failed event goes out too
             IReadOnlyList<BlockInfo>? made = null;
             if (parse.GetValue(withBlocks))

@@ -81,8 +81,9 @@ public static class ImportCommands
         {
             var mapping = Layouts.Positions(parse.GetValue(layout)).With(parse.GetValue(map));
             var path = parse.GetValue(file)!;
-            var result = StoreCommands.Open(parse, ctx).ImportPositions(ctx.ResolvePath(path), parse.GetValue(account), mapping,
-                parse.GetValue(asOf) is null ? null : StoreCommands.ParseDate(parse.GetValue(asOf), "--as-of", ctx), path, parse.GetValue(skip));
+            var date = parse.GetValue(asOf) is null ? (DateOnly?)null : StoreCommands.ParseDate(parse.GetValue(asOf), "--as-of", ctx);
+            var result = StoreCommands.WithProgress(ctx, "import positions", () =>
+                StoreCommands.Open(parse, ctx).ImportPositions(ctx.ResolvePath(path), parse.GetValue(account), mapping, date, path, parse.GetValue(skip)));
             Report(ctx, result);
             return ExitCodes.Ok;
         }));
@@ -106,7 +107,8 @@ public static class ImportCommands
         {
             var mapping = Layouts.Transactions(parse.GetValue(layout)).With(parse.GetValue(map));
             var path = parse.GetValue(file)!;
-            var result = StoreCommands.Open(parse, ctx).ImportTransactions(ctx.ResolvePath(path), parse.GetValue(account), mapping, path, parse.GetValue(skip));
+            var result = StoreCommands.WithProgress(ctx, "import transactions", () =>
+                StoreCommands.Open(parse, ctx).ImportTransactions(ctx.ResolvePath(path), parse.GetValue(account), mapping, path, parse.GetValue(skip)));
             Report(ctx, result);
             return ExitCodes.Ok;
         }));
@@ -121,7 +123,8 @@ public static class ImportCommands
         cmd.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var path = parse.GetValue(file)!;
-            ctx.Out.WriteLine(StoreCommands.Open(parse, ctx).ImportAccounts(ctx.ResolvePath(path), path).Summary);
+            var result = StoreCommands.WithProgress(ctx, "import accounts", () => StoreCommands.Open(parse, ctx).ImportAccounts(ctx.ResolvePath(path), path));
+            ctx.Out.WriteLine(result.Summary);
             return ExitCodes.Ok;
         }));
         return cmd;

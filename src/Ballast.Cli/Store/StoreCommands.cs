@@ -63,7 +63,40 @@ public static class StoreCommands
     {
         Actor = parse.GetValue(Actor) ?? ctx.Environment("USER") ?? Environment.UserName,
         Time = ctx.Time,
+        Steps = _steps.Value,
     };
+
+    /// <summary>The progress bar's update while <see cref="WithProgress{T}"/> runs; stores opened meanwhile report to it.</summary>
+    private static readonly AsyncLocal<Action<string, long, long>?> _steps = new();
+
+    /// <summary>
+    /// Runs a long store command under a progress bar when both standard output and standard error are a terminal; the stores it
+    /// opens report their progress (bytes of a file read, accounts of a window done) to the bar. Redirected or piped, nothing is
+    /// drawn: the output is the same as without the bar.
+    /// </summary>
+    internal static T WithProgress<T>(CliContext ctx, string label, Func<T> work)
+    {
+        if (!ctx.Interactive || Console.IsErrorRedirected) return work();
+        T result = default!;
+        ctx.Console.Progress().AutoClear(true).HideCompleted(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(p =>
+            {
+                var task = p.AddTask(label, maxValue: 1);
+                task.IsIndeterminate = true;
+                _steps.Value = (what, done, total) =>
+                {
+                    if (total <= 0) return;
+                    task.IsIndeterminate = false;
+                    task.MaxValue = total;
+                    task.Value = Math.Min(done, total);
+                };
+                try { result = work(); }
+                finally { _steps.Value = null; }
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
 
     /// <summary>
     /// Runs a store action: a busy or unreachable store is exit 3; a schema mismatch or a store that cannot be opened

@@ -66,7 +66,7 @@ internal sealed class CsvFile
             throw new InputException(new InputProblem($"cannot read the file: {e.Message}", name));
         }
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var text = new UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF');
+        var text = new UTF8Encoding(false).GetString(bytes);
         var lines = Parse(text, name);
         var headerIndex = -1;
         for (var i = 0; i < Math.Min(HeaderSearchLines, lines.Count); i++)
@@ -141,23 +141,128 @@ internal sealed class CsvFile
     /// <summary>Splits the text into rows. Refuses a quote left open at the end and any NUL character, naming the line.</summary>
     private static List<CsvRow> Parse(string text, string name)
     {
-        var rows = new List<CsvRow>();
+        using var reader = new StringReader(text);
+        return [.. ParseRows(reader, name)];
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for streaming: the header is found as <see cref="Read"/> finds it, but the data rows are
+    /// not read; <see cref="Stream"/> reads them one at a time (so a file of millions of rows is never held), and
+    /// <see cref="Sha256"/> is computed by a pass over the bytes. <see cref="RowCount"/> is set once a stream has been read to its end.
+    /// </summary>
+    public static CsvFile Open(string path, IReadOnlyCollection<string> required, string? displayName = null)
+    {
+        var name = displayName ?? path;
+        string sha;
+        var head = new List<CsvRow>();
+        try
+        {
+            using (var bytes = File.OpenRead(path)) sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            using var reader = OpenText(path);
+            foreach (var row in ParseRows(reader, name))
+            {
+                head.Add(row);
+                if (head.Count >= HeaderSearchLines + 1) break;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException(new InputProblem($"cannot read the file: {e.Message}", name));
+        }
+        var headerIndex = -1;
+        for (var i = 0; i < Math.Min(HeaderSearchLines, head.Count); i++)
+        {
+            var set = head[i].Fields.Select(f => f.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            if (required.All(r => r.Split('|').Any(set.Contains))) { headerIndex = i; break; }
+        }
+        if (headerIndex < 0)
+        {
+            // The message looks past the first lines for a late header: read those lines as Read does.
+            using var reader = OpenText(path);
+            throw new InputException(MissingHeader([.. ParseRows(reader, name).Take(10_000)], required, name));
+        }
+        return new CsvFile(path, name, sha, head[headerIndex].Line, head[headerIndex].Fields, [])
+        {
+            LineAboveHeader = headerIndex > 0 && head[headerIndex - 1].Line == head[headerIndex].Line - 1 ? head[headerIndex - 1] : null,
+            _streamed = true,
+        };
+    }
+
+    private bool _streamed;
+    private Stream? _reading;
+
+    /// <summary>Bytes of the file read so far by <see cref="Stream"/> (to a buffer's size), for progress.</summary>
+    public long BytesRead => _reading is { CanSeek: true } s ? s.Position : 0;
+
+    /// <summary>The file's size in bytes, once <see cref="Stream"/> has started.</summary>
+    public long Length { get; private set; }
+
+    /// <summary>The data rows of a file opened with <see cref="Open"/>, read one at a time (blank rows left out); sets <see cref="RowCount"/> at the end.</summary>
+    public IEnumerable<CsvRow> Stream()
+    {
+        if (!_streamed) throw new InvalidOperationException("the file was read whole: use Rows");
+        using var reader = OpenText(Path);
+        _reading = reader.BaseStream;
+        Length = _reading.Length;
+        var count = 0;
+        foreach (var row in ParseRows(reader, Name))
+        {
+            if (row.Line <= HeaderLine) continue;
+            var blank = true;
+            foreach (var f in row.Fields) if (!f.AsSpan().IsWhiteSpace()) { blank = false; break; }
+            if (blank) continue;
+            count++;
+            yield return row;
+        }
+        RowCount = count;
+    }
+
+    private static StreamReader OpenText(string path) => new(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+
+    /// <summary>
+    /// The rows of a text, one at a time: RFC 4180 quoting, any line ending, a leading byte order mark dropped.
+    /// Refuses a quote left open at the end and any NUL character, naming the line.
+    /// </summary>
+    private static IEnumerable<CsvRow> ParseRows(TextReader reader, string name)
+    {
+        var buffer = new char[1 << 16];
+        var length = 0;
+        var pos = 0;
+        var eof = false;
+        bool Fill()
+        {
+            if (eof) return false;
+            length = reader.Read(buffer, 0, buffer.Length);
+            pos = 0;
+            if (length == 0) { eof = true; return false; }
+            return true;
+        }
+        // The next character without taking it, or -1 at the end.
+        int Peek() => pos < length || Fill() ? buffer[pos] : -1;
+
         var fields = new List<string>();
         var field = new StringBuilder();
         var line = 1;
         var rowLine = 1;
         var quoted = false;
         var quoteLine = 0;
-        for (var i = 0; i < text.Length; i++)
+        var first = true;
+        while (true)
         {
-            var ch = text[i];
+            if (pos >= length && !Fill()) break;
+            var ch = buffer[pos++];
+            if (first)
+            {
+                first = false;
+                if (ch == '\uFEFF') continue;
+            }
             if (ch == '\0')
                 throw new InputException(new InputProblem("the file holds a NUL character; it is not a text CSV file", name, line));
             if (quoted)
             {
                 if (ch == '"')
                 {
-                    if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                    if (Peek() == '"') { field.Append('"'); pos++; }
                     else quoted = false;
                 }
                 else
@@ -169,13 +274,13 @@ internal sealed class CsvFile
             }
             switch (ch)
             {
-                case '"' when field.ToString().Trim().Length == 0: field.Clear(); quoted = true; quoteLine = line; break;
+                case '"' when IsBlank(field): field.Clear(); quoted = true; quoteLine = line; break;
                 case ',': fields.Add(field.ToString()); field.Clear(); break;
-                case '\r' when i + 1 < text.Length && text[i + 1] == '\n': break;
+                case '\r' when Peek() == '\n': break;
                 case '\r' or '\n':
                     fields.Add(field.ToString());
                     field.Clear();
-                    rows.Add(new CsvRow(rowLine, [.. fields]));
+                    yield return new CsvRow(rowLine, [.. fields]);
                     fields.Clear();
                     line++;
                     rowLine = line;
@@ -189,9 +294,14 @@ internal sealed class CsvFile
         if (field.Length > 0 || fields.Count > 0)
         {
             fields.Add(field.ToString());
-            rows.Add(new CsvRow(rowLine, [.. fields]));
+            yield return new CsvRow(rowLine, [.. fields]);
         }
-        return rows;
+    }
+
+    private static bool IsBlank(StringBuilder field)
+    {
+        for (var i = 0; i < field.Length; i++) if (!char.IsWhiteSpace(field[i])) return false;
+        return true;
     }
 }
 

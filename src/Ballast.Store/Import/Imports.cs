@@ -22,87 +22,101 @@ namespace Ballast.Store
         /// </summary>
         public ImportResult ImportAccounts(string path, string? displayName = null)
         {
-            var file = CsvFile.Read(path, ["account", "type", "currency"], displayName);
+            var file = CsvFile.Open(path, ["account", "type", "currency"], displayName);
             var problems = new List<InputProblem>();
             int iName = file.IndexOf("account")!.Value, iType = file.IndexOf("type")!.Value, iCur = file.IndexOf("currency")!.Value;
             int? iHouse = file.IndexOf("household"), iModel = file.IndexOf("model"), iPolicy = file.IndexOf("policy"), iNumber = file.IndexOf("broker_account"),
                 iMethod = file.IndexOf("lot_method");
             var numbers = new Dictionary<string, (string Account, int Line)>(StringComparer.Ordinal);
-            var rows = new List<(int Line, NewAccount Account)>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var row in file.Rows)
-            {
-                var name = CsvFile.Cell(row, iName);
-                var typeText = CsvFile.Cell(row, iType);
-                var cur = CsvFile.Cell(row, iCur);
-                if (name is null) { problems.Add(new("missing account name", file.Name, row.Line, Field: "account")); continue; }
-                if (!seen.Add(name)) { problems.Add(new($"account '{name}' appears twice", file.Name, row.Line, Field: "account")); continue; }
-                if (!LedgerNames.TryParseAccountType(typeText, out var type))
-                    problems.Add(new($"'{typeText}' is not an account type (taxable, tax-deferred, tax-free)", file.Name, row.Line, Field: "type"));
-                if (cur is null || cur.Length != 3 || !cur.All(char.IsAsciiLetter))
-                    problems.Add(new($"'{cur}' is not a three-letter currency code", file.Name, row.Line, Field: "currency"));
-                foreach (var number in (CsvFile.Cell(row, iNumber) ?? "").Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    if (!numbers.TryAdd(number, (name, row.Line)))
-                        problems.Add(new($"broker account number '{number}' is given to two accounts", file.Name, row.Line, Field: "broker_account"));
-                var method = Ballast.Tax.LotSelectionMethod.Fifo;
-                if (CsvFile.Cell(row, iMethod) is { } methodText && !StoredLotMethods.TryParse(methodText, out method, out var methodError))
-                    problems.Add(new(methodError!, file.Name, row.Line, Field: "lot_method"));
-                rows.Add((row.Line, new NewAccount(name, type, (cur ?? "").ToUpperInvariant(), CsvFile.Cell(row, iHouse), CsvFile.Cell(row, iModel), CsvFile.Cell(row, iPolicy), method)));
-            }
-            if (problems.Count > 0) throw new InputException(problems);
+            // The file is read once, row by row, inside the write, and written in batches; a problem stops the writing (the
+            // transaction rolls back at the end) but not the reading, so every problem of the file is reported, as before.
             return WriteImport("import accounts", scope =>
             {
-                var existing = new Dictionary<string, (string Type, string Currency)>(StringComparer.Ordinal);
-                if (rows.Count > 2000)
-                {
-                    foreach (var e in scope.Query("SELECT name, type, currency FROM accounts", r => (Name: r.GetString(0), Type: r.GetString(1), Currency: r.GetString(2))))
-                        if (seen.Contains(e.Name)) existing[e.Name] = (e.Type, e.Currency);
-                }
-                else
-                {
-                    foreach (var chunk in rows.Select(r => r.Account.Name).Chunk(500))
-                        foreach (var e in scope.Query("SELECT name, type, currency FROM accounts WHERE name IN @chunk", new { chunk }, r => (Name: r.GetString(0), Type: r.GetString(1), Currency: r.GetString(2))))
-                            existing[e.Name] = (e.Type, e.Currency);
-                }
+                const int Batch = 10_000;
+                var rows = new List<(int Line, NewAccount Account)>(Batch);
+                var writeProblems = new List<InputProblem>();
                 var models = scope.Query("SELECT name, id FROM models", r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(m => m.Name, m => m.Id);
                 var households = scope.Query("SELECT name, id FROM households", r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(h => h.Name, h => h.Id);
-                var newHouseholds = new List<object?[]>();
-                var accounts = new List<object?[]>();
-                var balances = new List<object?[]>();
-                var skipped = 0;
-                foreach (var (line, a) in rows)
+                int added = 0, skipped = 0, n = 0;
+
+                void Write()
                 {
-                    if (existing.TryGetValue(a.Name, out var e))
+                    if (rows.Count == 0) return;
+                    if (problems.Count == 0)
                     {
-                        if (e.Type != a.Type.ToText() || e.Currency != a.Currency)
-                            problems.Add(new($"account '{a.Name}' exists as {e.Type} {e.Currency}; the file says {a.Type.ToText()} {a.Currency}", file.Name, line, Field: "account"));
-                        skipped++;
-                        continue;
-                    }
-                    long? modelId = null;
-                    if (a.Model is not null)
-                    {
-                        if (models.TryGetValue(a.Model, out var mid)) modelId = mid;
-                        else problems.Add(new($"model '{a.Model}' does not exist", file.Name, line, Field: "model"));
-                    }
-                    long? householdId = null;
-                    if (a.Household is not null)
-                    {
-                        if (!households.TryGetValue(a.Household, out var hid))
+                        var existing = new Dictionary<string, (string Type, string Currency)>(StringComparer.Ordinal);
+                        foreach (var chunk in rows.Select(r => r.Account.Name).Chunk(500))
+                            foreach (var e in scope.Query("SELECT name, type, currency FROM accounts WHERE name IN @chunk", new { chunk }, r => (Name: r.GetString(0), Type: r.GetString(1), Currency: r.GetString(2))))
+                                existing[e.Name] = (e.Type, e.Currency);
+                        var newHouseholds = new List<object?[]>();
+                        var accounts = new List<object?[]>(rows.Count);
+                        var balances = new List<object?[]>(rows.Count);
+                        foreach (var (line, a) in rows)
                         {
-                            households[a.Household] = hid = scope.NextId("households");
-                            newHouseholds.Add([hid, a.Household, scope.Now]);
+                            if (existing.TryGetValue(a.Name, out var e))
+                            {
+                                if (e.Type != a.Type.ToText() || e.Currency != a.Currency)
+                                    writeProblems.Add(new($"account '{a.Name}' exists as {e.Type} {e.Currency}; the file says {a.Type.ToText()} {a.Currency}", file.Name, line, Field: "account"));
+                                skipped++;
+                                continue;
+                            }
+                            long? modelId = null;
+                            if (a.Model is not null)
+                            {
+                                if (models.TryGetValue(a.Model, out var mid)) modelId = mid;
+                                else writeProblems.Add(new($"model '{a.Model}' does not exist", file.Name, line, Field: "model"));
+                            }
+                            long? householdId = null;
+                            if (a.Household is not null)
+                            {
+                                if (!households.TryGetValue(a.Household, out var hid))
+                                {
+                                    households[a.Household] = hid = scope.NextId("households");
+                                    newHouseholds.Add([hid, a.Household, scope.Now]);
+                                }
+                                householdId = hid;
+                            }
+                            var id = scope.NextId("accounts");
+                            accounts.Add([id, a.Name, householdId, a.Type.ToText(), a.Currency, modelId, a.Policy, scope.Now, Ballast.Tax.LotSelectionMethods.ToWord(a.LotMethod)]);
+                            balances.Add([id, 0L, null]);
                         }
-                        householdId = hid;
+                        added += accounts.Count;
+                        if (writeProblems.Count == 0)
+                        {
+                            scope.Insert("households", ["id", "name", "created_at"], newHouseholds);
+                            scope.Insert("accounts", ["id", "name", "household_id", "type", "currency", "model_id", "policy", "created_at", "lot_method"], accounts);
+                            scope.Insert("balances", ["account_id", "cash", "last_rebalance"], balances);
+                        }
                     }
-                    var id = scope.NextId("accounts");
-                    accounts.Add([id, a.Name, householdId, a.Type.ToText(), a.Currency, modelId, a.Policy, scope.Now, Ballast.Tax.LotSelectionMethods.ToWord(a.LotMethod)]);
-                    balances.Add([id, 0L, null]);
+                    rows.Clear();
+                    scope.Store.Options.Steps?.Invoke("accounts", file.BytesRead, file.Length);
                 }
+
+                foreach (var row in file.Stream())
+                {
+                    n++;
+                    var name = CsvFile.Cell(row, iName);
+                    var typeText = CsvFile.Cell(row, iType);
+                    var cur = CsvFile.Cell(row, iCur);
+                    if (name is null) { problems.Add(new("missing account name", file.Name, row.Line, Field: "account")); continue; }
+                    if (!seen.Add(name)) { problems.Add(new($"account '{name}' appears twice", file.Name, row.Line, Field: "account")); continue; }
+                    if (!LedgerNames.TryParseAccountType(typeText, out var type))
+                        problems.Add(new($"'{typeText}' is not an account type (taxable, tax-deferred, tax-free)", file.Name, row.Line, Field: "type"));
+                    if (cur is null || cur.Length != 3 || !cur.All(char.IsAsciiLetter))
+                        problems.Add(new($"'{cur}' is not a three-letter currency code", file.Name, row.Line, Field: "currency"));
+                    foreach (var number in (CsvFile.Cell(row, iNumber) ?? "").Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                        if (!numbers.TryAdd(number, (name, row.Line)))
+                            problems.Add(new($"broker account number '{number}' is given to two accounts", file.Name, row.Line, Field: "broker_account"));
+                    var method = Ballast.Tax.LotSelectionMethod.Fifo;
+                    if (CsvFile.Cell(row, iMethod) is { } methodText && !StoredLotMethods.TryParse(methodText, out method, out var methodError))
+                        problems.Add(new(methodError!, file.Name, row.Line, Field: "lot_method"));
+                    rows.Add((row.Line, new NewAccount(name, type, (cur ?? "").ToUpperInvariant(), CsvFile.Cell(row, iHouse), CsvFile.Cell(row, iModel), CsvFile.Cell(row, iPolicy), method)));
+                    if (rows.Count >= Batch) Write();
+                }
+                Write();
                 if (problems.Count > 0) throw new InputException(problems);
-                scope.Insert("households", ["id", "name", "created_at"], newHouseholds);
-                scope.Insert("accounts", ["id", "name", "household_id", "type", "currency", "model_id", "policy", "created_at", "lot_method"], accounts);
-                scope.Insert("balances", ["account_id", "cash", "last_rebalance"], balances);
+                if (writeProblems.Count > 0) throw new InputException(writeProblems);
                 var mapped = 0;
                 if (numbers.Count > 0)
                 {
@@ -122,9 +136,9 @@ namespace Ballast.Store
                     }
                     if (problems.Count > 0) throw new InputException(problems);
                 }
-                var result = new ImportResult(file.Rows.Count, accounts.Count, skipped,
-                    $"{accounts.Count} accounts added, {skipped} already present" + (mapped > 0 ? $", {mapped} broker account numbers mapped" : ""));
-                if (accounts.Count == 0 && mapped == 0) throw new Unchanged(result);
+                var result = new ImportResult(n, added, skipped,
+                    $"{added} accounts added, {skipped} already present" + (mapped > 0 ? $", {mapped} broker account numbers mapped" : ""));
+                if (added == 0 && mapped == 0) throw new Unchanged(result);
                 RecordImport(scope, "accounts", file);
                 return (result, $"imported accounts from {file.Name}: {result.Summary}");
             });
@@ -184,9 +198,9 @@ namespace Ballast.Store
                 scope.Execute("INSERT INTO import_skipped (import_id, line, reason) VALUES (@importId, @line, @reason)", new { importId, line, reason });
         }
 
-        private static long RecordImport(WriteScope scope, string kind, CsvFile file)
+        private static long RecordImport(WriteScope scope, string kind, CsvFile file, long? reserved = null)
         {
-            var id = scope.NextId("imports");
+            var id = reserved ?? scope.NextId("imports");
             scope.Execute("INSERT INTO imports (id, kind, file, sha256, rows_read, at, actor) VALUES (@id, @kind, @file, @sha, @rows, @at, @actor)",
                 new { id, kind, file = file.Name, sha = file.Sha256, rows = (long)file.RowCount, at = scope.Now, actor = scope.Store.Options.Actor });
             return id;

@@ -25,10 +25,28 @@ namespace Ballast.Store
         public ImportResult ImportPositions(string path, string? account = null, ColumnMapping? mapping = null, DateOnly? asOf = null, string? displayName = null,
             bool skipUnknown = false)
         {
+            try
+            {
+                return ImportPositions(path, account, mapping, asOf, displayName, skipUnknown, BatchAccounts);
+            }
+            catch (NotGrouped)
+            {
+                // An account's rows are spread over the file: read it in one batch (all its accounts in memory), as before streaming.
+                return ImportPositions(path, account, mapping, asOf, displayName, skipUnknown, int.MaxValue);
+            }
+        }
+
+        /// <summary>Accounts per batch of a streaming positions import (kept under the ledger's load-everything threshold).</summary>
+        private const int BatchAccounts = 2000;
+
+        /// <summary>Thrown when an account's rows come back after its batch was written: the import starts again in one batch.</summary>
+        private sealed class NotGrouped() : Exception("an account's rows are not together");
+
+        private ImportResult ImportPositions(string path, string? account, ColumnMapping? mapping, DateOnly? asOf, string? displayName, bool skipUnknown, int batchAccounts)
+        {
             var m = mapping ?? Layouts.BallastPositions;
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var file = CsvFile.Read(path, m.RequiredColumns, displayName);
-            WriteScope.TraceLine($"read {file.Rows.Count} rows", clock);
+            var file = CsvFile.Open(path, m.RequiredColumns, displayName);
             var problems = new List<InputProblem>();
             var hTicker = m.HeaderIn(file, "ticker")!;
             var hQty = m.HeaderIn(file, "quantity");
@@ -44,14 +62,13 @@ namespace Ballast.Store
             if (date > Today) problems.Add(new($"as-of date {FormatDate(date)} is in the future", file.Name, Field: "--as-of"));
 
             var header = file.Header.Select(h => h.Trim()).ToArray();
-            bool IsHeader(CsvRow r)
+            bool IsHeader(CsvRow? r)
             {
-                if (r.Fields.Length != header.Length) return false;
+                if (r is null || r.Fields.Length != header.Length) return false;
                 for (var k = 0; k < header.Length; k++)
                     if (!r.Fields[k].AsSpan().Trim().SequenceEqual(header[k])) return false;
                 return true;
             }
-            var rows = new List<PositionRow>();
             var notModeled = new List<(int Line, string Reason)>();
             // "Individual   XXXX-1234": an account title whose last word is an account number (digits, letters, '-', '.').
             static string? SectionTitle(CsvRow? row)
@@ -61,56 +78,42 @@ namespace Ballast.Store
                 return last.Any(char.IsAsciiDigit) && last.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.') ? last : null;
             }
             var section = SectionTitle(file.LineAboveHeader);
-            for (var i = 0; i < file.Rows.Count; i++)
+
+            // One row of the file as a position, or null (with its problem added) when it is not one.
+            PositionRow? Read(CsvRow row)
             {
-                var row = file.Rows[i];
-                if (IsHeader(row)) continue; // the header repeated above each account's section
-                var filled = 0;
-                foreach (var f in row.Fields) if (!f.AsSpan().IsWhiteSpace()) filled++;
-                if (filled == 1 && i + 1 < file.Rows.Count && IsHeader(file.Rows[i + 1]) && SectionTitle(row) is { } title)
-                {
-                    section = title; // an all-accounts export's next section
-                    continue;
-                }
-                if (filled < 2) continue; // titles, notes and footers such as "Date downloaded ..."
-                // After a blank line, a row of text only (no amounts, no dates) is the header of another table, such as the
-                // transactions below a Vanguard download's holdings: the positions end there.
-                if (i > 0 && row.Line > file.Rows[i - 1].Line + 1 && filled >= 3 &&
-                    row.Fields.All(f => f.Trim().Length == 0 || (CsvValues.Number(f) is null && CsvValues.Date(f) is null && !CsvValues.IsBlank(f.Trim()))))
-                    break;
                 var ticker = CsvFile.Cell(row, iTicker);
                 if (ticker is null)
                 {
                     if (!CsvValues.IsBlank(CsvFile.Cell(row, iQty))) problems.Add(new("missing ticker", file.Name, row.Line, Field: hTicker));
-                    continue;
+                    return null;
                 }
-                if (m.IsSkipped(ticker)) continue;
+                if (m.IsSkipped(ticker)) return null;
                 var fileAccount = CsvFile.Cell(row, iAccount) ?? section;
                 if (m.IsCash(ticker))
                 {
                     var cell = CsvFile.Cell(row, iValue) ?? CsvFile.Cell(row, iQty);
                     var amount = CsvValues.Number(cell);
-                    if (amount is null) { problems.Add(new($"cash '{cell}' is not an amount", file.Name, row.Line, Field: hValue ?? hQty)); continue; }
+                    if (amount is null) { problems.Add(new($"cash '{cell}' is not an amount", file.Name, row.Line, Field: hValue ?? hQty)); return null; }
                     var error = ScaledInput.Exact(amount.Value, Scaled.MoneyScale, "cash", out var stored);
-                    if (error is not null) { problems.Add(new(error, file.Name, row.Line, Field: hValue ?? hQty)); continue; }
-                    rows.Add(new PositionRow(row.Line, fileAccount, ticker, true, stored, null, null));
-                    continue;
+                    if (error is not null) { problems.Add(new(error, file.Name, row.Line, Field: hValue ?? hQty)); return null; }
+                    return new PositionRow(row.Line, fileAccount, ticker, true, stored, null, null);
                 }
-                if (ColumnMapping.IsOptionSymbol(ticker)) { notModeled.Add((row.Line, $"option position '{ticker}' is not modeled")); continue; }
+                if (ColumnMapping.IsOptionSymbol(ticker)) { notModeled.Add((row.Line, $"option position '{ticker}' is not modeled")); return null; }
                 var qtyCell = CsvFile.Cell(row, iQty);
                 var qty = CsvValues.Number(qtyCell);
-                if (qty is null) { problems.Add(new($"quantity '{qtyCell}' of {ticker} is not a number", file.Name, row.Line, Field: hQty)); continue; }
-                if (qty < 0) { problems.Add(new($"quantity {qty} of {ticker} is negative; short positions are not supported", file.Name, row.Line, Field: hQty)); continue; }
+                if (qty is null) { problems.Add(new($"quantity '{qtyCell}' of {ticker} is not a number", file.Name, row.Line, Field: hQty)); return null; }
+                if (qty < 0) { problems.Add(new($"quantity {qty} of {ticker} is negative; short positions are not supported", file.Name, row.Line, Field: hQty)); return null; }
                 var qtyError = ScaledInput.Exact(qty.Value, Scaled.QuantityScale, $"quantity of {NormalizeTicker(ticker)}", out var q);
-                if (qtyError is not null) { problems.Add(new(qtyError, file.Name, row.Line, Field: hQty)); continue; }
+                if (qtyError is not null) { problems.Add(new(qtyError, file.Name, row.Line, Field: hQty)); return null; }
                 long? cost = null;
                 var costCell = CsvFile.Cell(row, iCost);
                 if (!CsvValues.IsBlank(costCell))
                 {
                     var c = CsvValues.Number(costCell);
-                    if (c is null) { problems.Add(new($"cost basis '{costCell}' of {ticker} is not a number", file.Name, row.Line, Field: hCost)); continue; }
+                    if (c is null) { problems.Add(new($"cost basis '{costCell}' of {ticker} is not a number", file.Name, row.Line, Field: hCost)); return null; }
                     var costError = ScaledInput.Money(c.Value, $"cost basis of {NormalizeTicker(ticker)}", out var storedCost);
-                    if (costError is not null) { problems.Add(new(costError, file.Name, row.Line, Field: hCost)); continue; }
+                    if (costError is not null) { problems.Add(new(costError, file.Name, row.Line, Field: hCost)); return null; }
                     cost = storedCost;
                 }
                 long? price = null;
@@ -121,161 +124,245 @@ namespace Ballast.Store
                 if (shownPrice is > 0)
                 {
                     var priceError = ScaledInput.Price(shownPrice.Value, $"price of {NormalizeTicker(ticker)}", out var storedPrice);
-                    if (priceError is not null) { problems.Add(new(priceError, file.Name, row.Line, Field: hPrice ?? hValue)); continue; }
+                    if (priceError is not null) { problems.Add(new(priceError, file.Name, row.Line, Field: hPrice ?? hValue)); return null; }
                     price = storedPrice;
                 }
-                rows.Add(new PositionRow(row.Line, fileAccount, NormalizeTicker(ticker), false, q, cost, price));
+                return new PositionRow(row.Line, fileAccount, NormalizeTicker(ticker), false, q, cost, price);
             }
 
-            var fileAccounts = rows.Select(r => r.FileAccount).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-            if (account is not null && fileAccounts.Count > 1)
-                throw new InputException(new InputProblem(
-                    $"the file holds {fileAccounts.Count} accounts ({string.Join(", ", fileAccounts.Take(5))}{(fileAccounts.Count > 5 ? ", ..." : "")}); --account would merge them into one. " +
-                    "Leave --account out: rows go to the accounts named so or mapped by broker account number (the broker_account column of an accounts import)",
-                    file.Name, Field: "--account"));
-            if (account is null)
+            // The file is read once, row by row, inside the write: the rows of a batch of accounts are summed, written, and
+            // dropped. A problem stops the writing (the transaction rolls back at the end) but not the reading, so every
+            // problem of the file is reported, as before.
+            return WriteImport("import positions", scope =>
             {
-                var orphan = rows.FirstOrDefault(r => r.FileAccount is null);
+                var importId = scope.NextId("imports"); // recorded at the end, when the rows are counted
+                var dateText = FormatDate(date);
+                var securities = scope.SecurityIds();
+                var tickers = securities.ToDictionary(s => s.Value, s => s.Key);
+                var skipped = new List<(int Line, string Reason)>();
+                var sumProblems = new List<InputProblem>();
+                var writeProblems = new List<InputProblem>();
+                var reconcileProblems = new List<InputProblem>();
+                var warnings = new List<string>();
+                var prices = new Dictionary<long, long>();
+                var seen = new HashSet<string>(StringComparer.Ordinal); // accounts whose rows were read (to find a file not grouped by account)
+                var fileAccounts = new List<string>(); // with --account: the file's own account names, in order
+                var fileAccountSet = new HashSet<string>(StringComparer.Ordinal);
+                PositionRow? orphan = null;
+                int read = 0, added = 0, accountCount = 0;
+                var same = true; // every account so far already has this very snapshot (a re-import that changes nothing)
+                var positions = new Dictionary<string, Dictionary<string, (long Quantity, long? Cost, long? Price, int Line)>>(StringComparer.Ordinal);
+                var cash = new Dictionary<string, long>(StringComparer.Ordinal);
+                var accountLines = new Dictionary<string, int>(StringComparer.Ordinal);
+                string? current = null;
+
+                bool Refused() => problems.Count > 0 || sumProblems.Count > 0 || orphan is not null || fileAccountSet.Count > 1 || (notModeled.Count > 0 && !skipUnknown);
+
+                void Batch()
+                {
+                    if (positions.Count == 0) return;
+                    accountCount += positions.Count;
+                    try
+                    {
+                        if (!Refused()) WriteBatch();
+                    }
+                    finally
+                    {
+                        positions.Clear();
+                        cash.Clear();
+                        accountLines.Clear();
+                    }
+                    scope.Store.Options.Steps?.Invoke("positions", file.BytesRead, file.Length);
+                }
+
+                void WriteBatch()
+                {
+                    var accountIds = ResolveAccounts(scope, accountLines, file, writeProblems, account is null ? hAccount ?? "account" : "--account");
+                    foreach (var (acct, held) in positions)
+                        foreach (var (ticker, p) in held.ToList())
+                        {
+                            if (securities.ContainsKey(ticker)) continue;
+                            if (p.Price is not null) tickers[securities[ticker] = SecurityId(scope, ticker)] = ticker; // the export brings its price
+                            else if (skipUnknown) { skipped.Add((p.Line, $"unknown ticker '{ticker}' without a price")); held.Remove(ticker); }
+                            else writeProblems.Add(new($"unknown ticker '{ticker}'; import prices for it first, or use --skip-unknown", file.Name, p.Line, Field: hTicker));
+                        }
+                    if (writeProblems.Count > 0) return;
+                    var ids = accountIds.Values.Distinct().ToList();
+                    var ledger = scope.Ledger;
+                    ledger.Load(ids);
+                    var after = LedgerAfter(scope, ids, dateText);
+                    // Snapshots dated after this one must still hold: an opening snapshot imported late reconciles them.
+                    var later = new Import.History(scope, ids, ids.Select(a => (a, dateText)));
+                    var snapshot = new List<object?[]>();
+                    var addedBefore = added;
+                    foreach (var (acct, held) in positions)
+                    {
+                        var accountId = accountIds[acct];
+                        var state = ledger.State(accountId);
+                        var changesAfter = after.GetValueOrDefault(accountId);
+                        var target = held.ToDictionary(h => securities[h.Key], h => h.Value);
+                        var asOfHoldings = state.Holdings.Where(h => h.Value != 0).ToDictionary(h => h.Key, h => h.Value);
+                        if (changesAfter is not null)
+                            foreach (var (sec, q) in changesAfter.Holdings) asOfHoldings[sec] = asOfHoldings.GetValueOrDefault(sec) - q;
+                        foreach (var security in target.Keys.Union(asOfHoldings.Where(h => h.Value != 0).Select(h => h.Key)).Order().ToList())
+                        {
+                            var want = target.TryGetValue(security, out var t) ? t : (0, null, null, 0);
+                            var delta = want.Quantity - asOfHoldings.GetValueOrDefault(security);
+                            if (delta == 0) continue;
+                            long? price = null;
+                            if (want.Cost is { } cost && want.Quantity > 0)
+                            {
+                                // The basis per share must be a price the store can keep (a large basis on a sliver of a share is not).
+                                try { price = Scaled.RoundToStored(Scaled.Money(cost) / Scaled.Quantity(want.Quantity), Scaled.PriceScale); }
+                                catch (OverflowException)
+                                {
+                                    writeProblems.Add(new($"the cost basis per share of {tickers.GetValueOrDefault(security, "?")} ({Scaled.Format(Scaled.Money(cost))} for " +
+                                                          $"{Scaled.Format(Scaled.Quantity(want.Quantity))} shares) is too large a price for the store", file.Name, want.Line == 0 ? null : want.Line, Field: hCost));
+                                    continue;
+                                }
+                            }
+                            // The basis of the shares the snapshot adds: the file's total basis, in proportion when only some are new.
+                            long? lotCost = delta > 0 && want.Cost is { } total && want.Quantity > 0
+                                ? (delta == want.Quantity ? total : (long)decimal.Round((decimal)total * delta / want.Quantity, 0, MidpointRounding.AwayFromZero)) : null;
+                            var id = scope.NextId("transactions"); // peek for a unique key; Append allocates the next
+                            var draft = new TxnDraft(accountId, "adjustment", dateText, security, delta, price, 0, 0,
+                                $"positions:{file.Sha256[..16]}:{id}", Ticker: tickers[security], ImportId: importId, Memo: "positions import", Cost: lotCost);
+                            var error = ledger.Append(draft, out _);
+                            if (error is not null) writeProblems.Add(new(error, file.Name, want.Line == 0 ? null : want.Line, Field: hQty));
+                            else later.Added(draft);
+                            added++;
+                        }
+                        foreach (var (security, p) in target) snapshot.Add([importId, accountId, dateText, security, p.Quantity]);
+                        if (cash.TryGetValue(acct, out var wantCash))
+                        {
+                            snapshot.Add([importId, accountId, dateText, null, wantCash]);
+                            var asOfCash = state.Cash - (changesAfter?.Cash ?? 0);
+                            if (wantCash != asOfCash)
+                            {
+                                var id = scope.NextId("transactions");
+                                var draft = new TxnDraft(accountId, "adjustment", dateText, null, 0, null, wantCash - asOfCash, 0,
+                                    $"positions:{file.Sha256[..16]}:{id}", ImportId: importId, Memo: "positions import: cash");
+                                var error = ledger.Append(draft, out _);
+                                if (error is not null) writeProblems.Add(new(error, file.Name, accountLines[acct], Field: hValue ?? hQty));
+                                else later.Added(draft);
+                                added++;
+                            }
+                        }
+                    }
+                    if (writeProblems.Count > 0) return;
+                    var reconciled = later.Reconcile(tickers, importId, reconcileProblems);
+                    warnings.AddRange(reconciled);
+                    added += reconciled.Count;
+                    foreach (var held in positions.Values)
+                        foreach (var (ticker, p) in held)
+                            if (p.Price is { } shown) prices.TryAdd(securities[ticker], shown);
+                    // A re-import that changes nothing records nothing: checked before this batch's snapshot rows are written.
+                    if (same) same = added == 0 && addedBefore == 0 && SameSnapshot(scope, ids, dateText, snapshot);
+                    scope.Insert("position_snapshots", ["import_id", "account_id", "date", "security_id", "quantity"], snapshot);
+                    ledger.FlushAndForget();
+                }
+
+                void Add(PositionRow r)
+                {
+                    read++;
+                    if (account is not null && r.FileAccount is { } named && fileAccountSet.Add(named)) fileAccounts.Add(named);
+                    var acct = account ?? r.FileAccount;
+                    if (acct is null) { orphan ??= r; return; }
+                    if (acct != current)
+                    {
+                        if (!positions.ContainsKey(acct))
+                        {
+                            if (!seen.Add(acct)) throw new NotGrouped();
+                            if (positions.Count >= batchAccounts) Batch();
+                        }
+                        current = acct;
+                    }
+                    accountLines.TryAdd(acct, r.Line);
+                    if (!positions.TryGetValue(acct, out var held)) positions[acct] = held = new(StringComparer.Ordinal);
+                    // Repeated rows of an account (several lots of one ticker) are summed, checked against the scaled range.
+                    if (r.IsCash)
+                    {
+                        if (!ScaledInput.TryAdd(cash.GetValueOrDefault(acct), r.Quantity, out var sum))
+                            sumProblems.Add(new($"the cash rows of account '{acct}' add up past the largest amount the store can hold", file.Name, r.Line, Field: hValue ?? hQty));
+                        cash[acct] = sum;
+                        return;
+                    }
+                    var before = held.GetValueOrDefault(r.Ticker, (0, null, null, r.Line));
+                    if (!ScaledInput.TryAdd(before.Quantity, r.Quantity, out var quantity))
+                    {
+                        sumProblems.Add(new($"the quantities of {r.Ticker} in account '{acct}' add up past the largest quantity the store can hold", file.Name, r.Line, Field: hQty));
+                        return;
+                    }
+                    long? cost = before.Cost;
+                    if (r.Cost is { } c)
+                    {
+                        if (!ScaledInput.TryAdd(cost ?? 0, c, out var total))
+                        {
+                            sumProblems.Add(new($"the cost basis of {r.Ticker} in account '{acct}' adds up past the largest amount the store can hold", file.Name, r.Line, Field: hCost));
+                            return;
+                        }
+                        cost = total;
+                    }
+                    held[r.Ticker] = (quantity, cost, before.Price ?? r.Price, before.Line);
+                }
+
+                using (var rows = file.Stream().GetEnumerator())
+                {
+                    var next = rows.MoveNext() ? rows.Current : null;
+                    CsvRow? row = null;
+                    var n = 0;
+                    while (next is not null)
+                    {
+                        var previous = row;
+                        row = next;
+                        next = rows.MoveNext() ? rows.Current : null;
+                        if (++n % 50_000 == 0) scope.Store.Options.Steps?.Invoke("positions", file.BytesRead, file.Length);
+                        if (IsHeader(row)) continue; // the header repeated above each account's section
+                        var filled = 0;
+                        foreach (var f in row.Fields) if (!f.AsSpan().IsWhiteSpace()) filled++;
+                        if (filled == 1 && IsHeader(next) && SectionTitle(row) is { } title)
+                        {
+                            section = title; // an all-accounts export's next section
+                            continue;
+                        }
+                        if (filled < 2) continue; // titles, notes and footers such as "Date downloaded ..."
+                        // After a blank line, a row of text only (no amounts, no dates) is the header of another table, such as the
+                        // transactions below a Vanguard download's holdings: the positions end there.
+                        if (previous is not null && row.Line > previous.Line + 1 && filled >= 3 &&
+                            row.Fields.All(f => f.Trim().Length == 0 || (CsvValues.Number(f) is null && CsvValues.Date(f) is null && !CsvValues.IsBlank(f.Trim()))))
+                        {
+                            while (rows.MoveNext()) { } // counted for the import's record
+                            break;
+                        }
+                        if (Read(row) is { } position) Add(position);
+                    }
+                }
+                Batch();
+                WriteScope.TraceLine($"read and wrote {read} rows", clock);
+
+                if (account is not null && fileAccounts.Count > 1)
+                    throw new InputException(new InputProblem(
+                        $"the file holds {fileAccounts.Count} accounts ({string.Join(", ", fileAccounts.Take(5))}{(fileAccounts.Count > 5 ? ", ..." : "")}); --account would merge them into one. " +
+                        "Leave --account out: rows go to the accounts named so or mapped by broker account number (the broker_account column of an accounts import)",
+                        file.Name, Field: "--account"));
                 if (orphan is not null)
                     problems.Add(hAccount is null
                         ? new InputProblem($"no --account given and no account column ('{m.Columns.GetValueOrDefault("account") ?? "account"}') in the file", file.Name, file.HeaderLine, Field: "account")
                         : new InputProblem("missing account", file.Name, orphan.Line, Field: hAccount));
-            }
-            if (notModeled.Count > 0 && !skipUnknown)
-                problems.AddRange(notModeled.Select(n => new InputProblem(n.Reason + "; --skip-unknown skips such rows", file.Name, n.Line, Field: hTicker)));
-            if (problems.Count > 0) throw new InputException(problems);
-
-            // Sum repeated rows per account (several lots of one ticker), checked against the scaled range.
-            var positions = new Dictionary<string, Dictionary<string, (long Quantity, long? Cost, long? Price, int Line)>>(StringComparer.Ordinal);
-            var cash = new Dictionary<string, long>(StringComparer.Ordinal);
-            var accountLines = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var r in rows)
-            {
-                var acct = account ?? r.FileAccount!;
-                accountLines.TryAdd(acct, r.Line);
-                if (!positions.TryGetValue(acct, out var held)) positions[acct] = held = new(StringComparer.Ordinal);
-                if (r.IsCash)
-                {
-                    if (!ScaledInput.TryAdd(cash.GetValueOrDefault(acct), r.Quantity, out var sum))
-                        problems.Add(new($"the cash rows of account '{acct}' add up past the largest amount the store can hold", file.Name, r.Line, Field: hValue ?? hQty));
-                    cash[acct] = sum;
-                    continue;
-                }
-                var before = held.GetValueOrDefault(r.Ticker, (0, null, null, r.Line));
-                if (!ScaledInput.TryAdd(before.Quantity, r.Quantity, out var quantity))
-                {
-                    problems.Add(new($"the quantities of {r.Ticker} in account '{acct}' add up past the largest quantity the store can hold", file.Name, r.Line, Field: hQty));
-                    continue;
-                }
-                long? cost = before.Cost;
-                if (r.Cost is { } c)
-                {
-                    if (!ScaledInput.TryAdd(cost ?? 0, c, out var total))
-                    {
-                        problems.Add(new($"the cost basis of {r.Ticker} in account '{acct}' adds up past the largest amount the store can hold", file.Name, r.Line, Field: hCost));
-                        continue;
-                    }
-                    cost = total;
-                }
-                held[r.Ticker] = (quantity, cost, before.Price ?? r.Price, before.Line);
-            }
-            if (problems.Count > 0) throw new InputException(problems);
-            var read = rows.Count;
-            file.Release();
-            WriteScope.TraceLine("parsed", clock);
-
-            return WriteImport("import positions", scope =>
-            {
-                var accountIds = ResolveAccounts(scope, accountLines, file, problems, account is null ? hAccount ?? "account" : "--account");
-                WriteScope.TraceLine("resolved accounts", clock);
-                var securities = scope.SecurityIds();
-                var dateText = FormatDate(date);
-                var skipped = notModeled.ToList();
-                foreach (var (acct, held) in positions)
-                    foreach (var (ticker, p) in held.ToList())
-                    {
-                        if (securities.ContainsKey(ticker)) continue;
-                        if (p.Price is not null) securities[ticker] = SecurityId(scope, ticker); // the export brings its price
-                        else if (skipUnknown) { skipped.Add((p.Line, $"unknown ticker '{ticker}' without a price")); held.Remove(ticker); }
-                        else problems.Add(new($"unknown ticker '{ticker}'; import prices for it first, or use --skip-unknown", file.Name, p.Line, Field: hTicker));
-                    }
+                if (notModeled.Count > 0 && !skipUnknown)
+                    problems.AddRange(notModeled.Select(n => new InputProblem(n.Reason + "; --skip-unknown skips such rows", file.Name, n.Line, Field: hTicker)));
                 if (problems.Count > 0) throw new InputException(problems);
-                var importId = RecordImport(scope, "positions", file);
-                var ledger = scope.Ledger;
-                ledger.Load(accountIds.Values.ToList());
-                var after = LedgerAfter(scope, accountIds.Values.Distinct().ToList(), dateText);
-                // Snapshots dated after this one must still hold: an opening snapshot imported late reconciles them.
-                var later = new Import.History(scope, accountIds.Values.Distinct().ToList(), accountIds.Values.Distinct().Select(a => (a, dateText)));
-                WriteScope.TraceLine("loaded state", clock);
-                var tickers = securities.ToDictionary(s => s.Value, s => s.Key);
-                var added = 0;
-                var snapshot = new List<object?[]>();
-                foreach (var (acct, held) in positions)
-                {
-                    var accountId = accountIds[acct];
-                    var state = ledger.State(accountId);
-                    var changesAfter = after.GetValueOrDefault(accountId);
-                    var target = held.ToDictionary(h => securities[h.Key], h => h.Value);
-                    var asOfHoldings = state.Holdings.Where(h => h.Value != 0).ToDictionary(h => h.Key, h => h.Value);
-                    if (changesAfter is not null)
-                        foreach (var (sec, q) in changesAfter.Holdings) asOfHoldings[sec] = asOfHoldings.GetValueOrDefault(sec) - q;
-                    foreach (var security in target.Keys.Union(asOfHoldings.Where(h => h.Value != 0).Select(h => h.Key)).Order().ToList())
-                    {
-                        var want = target.TryGetValue(security, out var t) ? t : (0, null, null, 0);
-                        var delta = want.Quantity - asOfHoldings.GetValueOrDefault(security);
-                        if (delta == 0) continue;
-                        long? price = null;
-                        if (want.Cost is { } cost && want.Quantity > 0)
-                        {
-                            // The basis per share must be a price the store can keep (a large basis on a sliver of a share is not).
-                            try { price = Scaled.RoundToStored(Scaled.Money(cost) / Scaled.Quantity(want.Quantity), Scaled.PriceScale); }
-                            catch (OverflowException)
-                            {
-                                problems.Add(new($"the cost basis per share of {tickers.GetValueOrDefault(security, "?")} ({Scaled.Format(Scaled.Money(cost))} for " +
-                                                 $"{Scaled.Format(Scaled.Quantity(want.Quantity))} shares) is too large a price for the store", file.Name, want.Line == 0 ? null : want.Line, Field: hCost));
-                                continue;
-                            }
-                        }
-                        // The basis of the shares the snapshot adds: the file's total basis, in proportion when only some are new.
-                        long? lotCost = delta > 0 && want.Cost is { } total && want.Quantity > 0
-                            ? (delta == want.Quantity ? total : (long)decimal.Round((decimal)total * delta / want.Quantity, 0, MidpointRounding.AwayFromZero)) : null;
-                        var id = scope.NextId("transactions"); // peek for a unique key; Append allocates the next
-                        var draft = new TxnDraft(accountId, "adjustment", dateText, security, delta, price, 0, 0,
-                            $"positions:{file.Sha256[..16]}:{id}", Ticker: tickers[security], ImportId: importId, Memo: "positions import", Cost: lotCost);
-                        var error = ledger.Append(draft, out _);
-                        if (error is not null) problems.Add(new(error, file.Name, want.Line == 0 ? null : want.Line, Field: hQty));
-                        else later.Added(draft);
-                        added++;
-                    }
-                    foreach (var (security, p) in target) snapshot.Add([importId, accountId, dateText, security, p.Quantity]);
-                    if (cash.TryGetValue(acct, out var wantCash))
-                    {
-                        snapshot.Add([importId, accountId, dateText, null, wantCash]);
-                        var asOfCash = state.Cash - (changesAfter?.Cash ?? 0);
-                        if (wantCash != asOfCash)
-                        {
-                            var id = scope.NextId("transactions");
-                            var draft = new TxnDraft(accountId, "adjustment", dateText, null, 0, null, wantCash - asOfCash, 0,
-                                $"positions:{file.Sha256[..16]}:{id}", ImportId: importId, Memo: "positions import: cash");
-                            var error = ledger.Append(draft, out _);
-                            if (error is not null) problems.Add(new(error, file.Name, accountLines[acct], Field: hValue ?? hQty));
-                            else later.Added(draft);
-                            added++;
-                        }
-                    }
-                }
-                if (problems.Count > 0) throw new InputException(problems);
-                var warnings = later.Reconcile(tickers, importId, problems);
-                if (problems.Count > 0) throw new InputException(problems.Select(p => p with { File = file.Name }).ToList());
-                added += warnings.Count;
-                var prices = NewPrices(scope, positions.Values.SelectMany(h => h).Where(h => h.Value.Price is not null)
-                    .GroupBy(h => h.Key).ToDictionary(g => securities[g.Key], g => g.First().Value.Price!.Value), dateText);
+                if (sumProblems.Count > 0) throw new InputException(sumProblems);
+                if (writeProblems.Count > 0) throw new InputException(writeProblems);
+                if (reconcileProblems.Count > 0) throw new InputException(reconcileProblems.Select(p => p with { File = file.Name }).ToList());
+                skipped.InsertRange(0, notModeled);
+                var priceCount = NewPrices(scope, prices, dateText);
                 var notes = skipped.OrderBy(s => s.Line).Select(s => $"skipped line {s.Line}: {s.Reason}").Concat(warnings.Select(w => "warning: " + w)).ToList();
-                var summary = $"{added} adjustments for {positions.Count} accounts" + (prices > 0 ? $", {prices} prices of {dateText} from the file" : "") +
+                var summary = $"{added} adjustments for {accountCount} accounts" + (priceCount > 0 ? $", {priceCount} prices of {dateText} from the file" : "") +
                               (skipped.Count > 0 ? $", {skipped.Count} rows skipped" : "");
                 var result = new ImportResult(read, added, read - Math.Min(read, added), summary, notes);
-                if (added == 0 && prices == 0 && SameSnapshot(scope, accountIds.Values.Distinct().ToList(), dateText, snapshot)) throw new Unchanged(result);
-                scope.Insert("position_snapshots", ["import_id", "account_id", "date", "security_id", "quantity"], snapshot);
+                if (added == 0 && priceCount == 0 && same) throw new Unchanged(result);
+                RecordImport(scope, "positions", file, importId);
                 RecordSkipped(scope, importId, skipped);
                 WriteScope.TraceLine("applied", clock);
                 return (result, $"imported positions from {file.Name}: {read} rows, {summary}");

@@ -170,6 +170,14 @@ internal sealed class LedgerSession(WriteScope scope)
         _newTransactions.Clear();
     }
 
+    /// <summary>Writes everything and drops the loaded accounts' states: a streaming import's next batch starts empty, so memory stays flat.</summary>
+    public void FlushAndForget()
+    {
+        Flush();
+        _states.Clear();
+        _loadedAll = false;
+    }
+
     public void Flush()
     {
         FlushTransactions();

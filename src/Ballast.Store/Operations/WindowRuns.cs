@@ -140,7 +140,10 @@ namespace Ballast.Store
             var result = new Dictionary<long, WindowAccountFacts>();
             if (accountIds.Count == 0) return result;
             var ids = accountIds.Distinct().ToArray();
-            var inIds = c is Npgsql.NpgsqlConnection ? "= ANY(@ids)" : "IN @ids";
+            // A window reads accounts in id order, so a batch is (nearly) a range of ids: one range scan of each index instead of
+            // a lookup per id. Facts of ids in the range but not in the batch are read and left out.
+            long lo = ids.Min(), hi = ids.Max();
+            var inIds = hi - lo < 4L * ids.Length ? "BETWEEN @lo AND @hi" : c is Npgsql.NpgsqlConnection ? "= ANY(@ids)" : "IN @ids";
             var history = c.Query($"""
                 SELECT w.account_id,
                   MAX(CASE WHEN w.outcome IN ('rebalanced', 'no trades') THEN r.window_date END),
@@ -150,24 +153,24 @@ namespace Ballast.Store
                 WHERE w.account_id {inIds} AND r.window_id < @windowId
                   AND NOT EXISTS (SELECT 1 FROM proposal_rejections x WHERE x.proposal_id = w.proposal_id)
                 GROUP BY w.account_id
-                """, new { ids, windowId }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
+                """, new { ids, lo, hi, windowId }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
                 .ToDictionary(x => x.Id);
             var flows = c.Query($"""
                 SELECT account_id, MAX(recorded_at) FROM transactions
                 WHERE account_id {inIds} AND kind IN ('deposit', 'withdrawal') AND recorded_at <= @cutOff
                 GROUP BY account_id
-                """, new { ids, cutOff = FormatInstant(cutOff) }, r => (Id: r.GetInt64(0), At: r.GetString(1))).ToDictionary(x => x.Id, x => x.At);
+                """, new { ids, lo, hi, cutOff = FormatInstant(cutOff) }, r => (Id: r.GetInt64(0), At: r.GetString(1))).ToDictionary(x => x.Id, x => x.At);
             var cashIn = c.Query($"""
                 SELECT account_id, MAX(trade_date) FROM transactions
                 WHERE account_id {inIds} AND kind IN ('deposit', 'sell') AND trade_date >= @since
                 GROUP BY account_id
-                """, new { ids, since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), Date: r.GetString(1))).ToDictionary(x => x.Id, x => x.Date);
+                """, new { ids, lo, hi, since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), Date: r.GetString(1))).ToDictionary(x => x.Id, x => x.Date);
             var holds = c.Query($"""
                 SELECT a.id, a.hold, h.name, h.hold FROM accounts a LEFT JOIN households h ON h.id = a.household_id
                 WHERE a.id {inIds} AND (a.hold IS NOT NULL OR h.hold IS NOT NULL)
-                """, new { ids }, r => (Id: r.GetInt64(0), Hold: HoldText(r.TextOrNull(1), r.TextOrNull(2), r.TextOrNull(3))))
+                """, new { ids, lo, hi }, r => (Id: r.GetInt64(0), Hold: HoldText(r.TextOrNull(1), r.TextOrNull(2), r.TextOrNull(3))))
                 .ToDictionary(x => x.Id, x => x.Hold!);
-            var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids },
+            var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids, lo, hi },
                 r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).ToList();
             var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList());
             var needs = OpenCashNeeds(c, inIds, ids, cutOff);
@@ -200,14 +203,22 @@ namespace Ballast.Store
             var already = scope.Query("SELECT account_id FROM window_run_accounts WHERE run_id = @runId AND account_id IN @ids", new { runId, ids }, r => r.GetInt64(0)).ToHashSet();
             var written = 0;
             var approved = 0;
+            var rows = new List<object?[]>(entries.Count);
+            // One read of the securities and of the batch's account names for all its proposals; older proposals they supersede are expired once per batch.
+            var securities = scope.SecurityIds();
+            var names = entries.Any(e => e.Proposal is not null)
+                ? scope.Query("SELECT name, id FROM accounts WHERE id IN @ids", new { ids }, r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal)
+                : [];
+            var newer = new Dictionary<long, long>();
             foreach (var e in entries)
             {
                 if (!already.Add(e.AccountId)) continue;
                 long? proposal = null;
                 if (e.Proposal is not null)
                 {
-                    proposal = SaveProposal(scope, e.Proposal, out _);
+                    proposal = SaveProposal(scope, e.Proposal, out _, securities, names, expire: false);
                     saved[e.AccountId] = proposal.Value;
+                    newer[e.AccountId] = proposal.Value;
                     if (e.AutoApproval is { } rule)
                     {
                         // Approved by the firm's rule, in the same transaction as the proposal: a run never leaves one half approved.
@@ -217,13 +228,12 @@ namespace Ballast.Store
                     }
                 }
                 if (e.CashNeeds is { Count: > 0 } needs && e.Outcome is "rebalanced" or "no trades") RaiseCashNeeds(scope, needs, proposal);
-                scope.Execute("""
-                    INSERT INTO window_run_accounts (run_id, account_id, decision, outcome, reason, reason_kind, proposal_id)
-                    VALUES (@runId, @account, @decision, @outcome, @reason, @kind, @proposal)
-                    """, new { runId, account = e.AccountId, decision = e.Decision, outcome = e.Outcome, reason = e.Reason, kind = e.Kind, proposal });
+                rows.Add([runId, e.AccountId, e.Decision, e.Outcome, e.Reason, e.Kind, proposal]);
                 if (e.Outcome == "skipped" && e.Kind is "cannot plan" or "no fx rate") scope.Event(EventKinds.AccountSkipped, AccountName(scope, e.AccountId), EventJson.Of(("run", runId), ("kind", e.Kind), ("reason", e.Reason)));
                 written++;
             }
+            ExpireSuperseded(scope, newer);
+            scope.Insert("window_run_accounts", ["run_id", "account_id", "decision", "outcome", "reason", "reason_kind", "proposal_id"], rows);
             // The window's order book: its primary key (run, account, security, side) lets the database refuse a doubled order.
             if (saved.Count > 0)
             {
@@ -255,6 +265,9 @@ namespace Ballast.Store
             scope.Event(error is null ? EventKinds.WindowFinished : EventKinds.WindowFailed, run.WindowId, EventJson.Of(("run", runId), ("status", status), ("accounts", counts.All), ("evaluated", counts.Evaluated), ("rebalanced", counts.Rebalanced), ("skipped", counts.Skipped), ("error", error)));
             return (run, $"window {run.WindowId}: {status}, {counts.All} accounts, {counts.Evaluated} evaluated, {counts.Rebalanced} rebalanced, {counts.Skipped} skipped");
         });
+
+        /// <summary>How many accounts the store holds (the total of a window run's progress).</summary>
+        public long CountAccounts() => Read(c => c.ScalarLong("SELECT COUNT(*) FROM accounts") ?? 0);
 
         /// <summary>Every window run, newest window first.</summary>
         public IReadOnlyList<WindowRunInfo> WindowRuns() => Read(c => c.Query(RunSql + " ORDER BY window_id DESC", ReadRun));

@@ -187,18 +187,26 @@ namespace Ballast.Store
         });
 
         /// <summary>Marks the open, unfilled and unsent proposals for these accounts expired, superseded by <paramref name="newer"/>.</summary>
-        private void ExpireSuperseded(WriteScope scope, IReadOnlyCollection<long> accountIds, long newer)
+        /// <summary>As <see cref="ExpireSuperseded(WriteScope, IReadOnlyCollection{long}, long)"/> for many new proposals at once: <paramref name="newer"/> maps each account to its new proposal.</summary>
+        private void ExpireSuperseded(WriteScope scope, IReadOnlyDictionary<long, long> newer)
         {
-            if (accountIds.Count == 0) return;
-            var ids = scope.Query("SELECT DISTINCT proposal_id FROM proposal_orders WHERE account_id IN @accountIds", new { accountIds = accountIds.ToArray() }, r => r.GetInt64(0)).ToList();
-            foreach (var state in ProposalStates(scope.Connection, scope.Transaction, ids).Values.OrderBy(s => s.Id))
+            if (newer.Count == 0) return;
+            var fresh = newer.Values.ToHashSet();
+            var pairs = scope.Query("SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id IN @accountIds", new { accountIds = newer.Keys.ToArray() },
+                r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).Where(p => !fresh.Contains(p.Proposal)).ToList();
+            if (pairs.Count == 0) return;
+            foreach (var state in ProposalStates(scope.Connection, scope.Transaction, pairs.Select(p => p.Proposal).Distinct().ToList()).Values.OrderBy(s => s.Id))
             {
-                if (state.Id == newer || state.Status is not (ProposalStatus.Proposed or ProposalStatus.Approved)) continue;
+                if (state.Status is not (ProposalStatus.Proposed or ProposalStatus.Approved)) continue;
+                var by = pairs.Where(p => p.Proposal == state.Id).Max(p => newer[p.Account]);
                 scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, 'expired', @at, @actor, @note)",
-                    new { eid = scope.NextId("proposal_events"), id = state.Id, at = scope.Now, actor = Options.Actor, note = $"superseded by proposal {newer}" });
-                scope.Event(EventKinds.ProposalExpired, Subject(state.Id), EventJson.Of(("from", state.Status.ToText()), ("supersededBy", newer)));
+                    new { eid = scope.NextId("proposal_events"), id = state.Id, at = scope.Now, actor = Options.Actor, note = $"superseded by proposal {by}" });
+                scope.Event(EventKinds.ProposalExpired, Subject(state.Id), EventJson.Of(("from", state.Status.ToText()), ("supersededBy", by)));
                 ReopenCashNeeds(scope, state.Id);
             }
         }
+
+        private void ExpireSuperseded(WriteScope scope, IReadOnlyCollection<long> accountIds, long newer) =>
+            ExpireSuperseded(scope, accountIds.Distinct().ToDictionary(a => a, _ => newer));
     }
 }

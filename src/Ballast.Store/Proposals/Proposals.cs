@@ -69,11 +69,15 @@ namespace Ballast.Store
         }
 
         /// <summary>Records a proposal inside <paramref name="scope"/>'s transaction (a window run saves its batch's proposals with its verdicts).</summary>
-        internal long SaveProposal(WriteScope scope, NewProposal proposal, out string summary)
+        /// <param name="securities">Every security's id by ticker, when the caller has read them (a window run's batch); else read here.</param>
+        /// <param name="knownAccounts">Account ids by name the caller has read; others are looked up.</param>
+        /// <param name="expire">Expire the proposed or approved proposals this one supersedes (a window run does it once per batch instead).</param>
+        internal long SaveProposal(WriteScope scope, NewProposal proposal, out string summary, Dictionary<string, long>? securities = null,
+            IReadOnlyDictionary<string, long>? knownAccounts = null, bool expire = true)
         {
             var problems = new List<InputProblem>();
             var accounts = new Dictionary<string, long>(StringComparer.Ordinal);
-            var securities = scope.Query("SELECT ticker, id FROM securities", r => (Ticker: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
+            securities ??= scope.Query("SELECT ticker, id FROM securities", r => (Ticker: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
             var rows = new List<object?[]>();
             var id = scope.NextId("proposals");
             var line = 0;
@@ -82,9 +86,13 @@ namespace Ballast.Store
                 line++;
                 if (!accounts.TryGetValue(o.Account, out var accountId))
                 {
-                    var found = scope.ScalarLong("SELECT id FROM accounts WHERE name = @a", new { a = o.Account });
-                    if (found is null) { problems.Add(new($"account '{o.Account}' does not exist", Line: line, Field: "account")); continue; }
-                    accounts[o.Account] = accountId = found.Value;
+                    if (knownAccounts is not null && knownAccounts.TryGetValue(o.Account, out accountId)) accounts[o.Account] = accountId;
+                    else
+                    {
+                        var found = scope.ScalarLong("SELECT id FROM accounts WHERE name = @a", new { a = o.Account });
+                        if (found is null) { problems.Add(new($"account '{o.Account}' does not exist", Line: line, Field: "account")); continue; }
+                        accounts[o.Account] = accountId = found.Value;
+                    }
                 }
                 if (!securities.TryGetValue(NormalizeTicker(o.Ticker), out var securityId)) { problems.Add(new($"unknown ticker '{o.Ticker}'", Line: line, Field: "ticker")); continue; }
                 if (o.Quantity <= 0 || !Scaled.TryToStored(o.Quantity, Scaled.QuantityScale, out var q)) { problems.Add(new($"quantity {o.Quantity} must be positive with at most 6 decimals", Line: line, Field: "quantity")); continue; }
@@ -95,7 +103,7 @@ namespace Ballast.Store
                 new { id, at = scope.Now, actor = Options.Actor, scope = proposal.Scope, engine = proposal.EngineVersion, policy = proposal.Policy, inputs = proposal.InputsJson, plan = proposal.PlanJson });
             scope.Insert("proposal_orders", ["proposal_id", "line", "account_id", "security_id", "side", "quantity", "price"], rows);
             scope.Event(EventKinds.ProposalCreated, Subject(id), EventJson.Of(("scope", proposal.Scope), ("accounts", accounts.Keys.ToList()), ("orders", rows.Count), ("engine", proposal.EngineVersion)));
-            ExpireSuperseded(scope, accounts.Values.ToList(), id);
+            if (expire) ExpireSuperseded(scope, accounts.Values.ToList(), id);
             summary = $"proposal {id} for {proposal.Scope}: {rows.Count} orders (engine {proposal.EngineVersion})";
             return id;
         }
