@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Ballast.Store;
 
@@ -58,7 +57,4 @@ public static class EventText
         ArgumentNullException.ThrowIfNull(text);
         return text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
     }
-
-    /// <summary>An instant as the events print it.</summary>
-    internal static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

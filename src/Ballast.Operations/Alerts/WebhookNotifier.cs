@@ -208,7 +208,8 @@ public sealed class WebhookNotifier
     {
         ArgumentNullException.ThrowIfNull(e);
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        // Relaxed escaping: the body is JSON over HTTP, never HTML, so an apostrophe stays an apostrophe.
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("id", e.Id);

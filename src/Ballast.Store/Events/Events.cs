@@ -51,7 +51,7 @@ namespace Ballast.Store
         public static string Of(params (string Name, object? Value)[] fields)
         {
             using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream))
+            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 w.WriteStartObject();
                 foreach (var (name, value) in fields)
