@@ -65,7 +65,7 @@ timed() { # label, command...
   grep '^trace window' "$WORK/err.txt" || true # phases, with BALLAST_STORE_TRACE=1
 }
 
-run() { # label, db, sql-shell command for the approval step
+run() { # label, db
   local label="$1" db="$2"
   echo "== $label, $ACCOUNTS accounts"
   $BALLAST init --db "$db" >/dev/null
@@ -76,24 +76,20 @@ run() { # label, db, sql-shell command for the approval step
   timed "import positions" $BALLAST import positions "$WORK/positions-$ACCOUNTS.csv" --as-of 2025-09-30 --db "$db"
   [ "${BALLAST_SCALE_REIMPORT:-1}" = 1 ] && timed "import positions again" $BALLAST import positions "$WORK/positions-$ACCOUNTS.csv" --as-of 2025-09-30 --db "$db"
   timed "window run" $BALLAST window run --calendar "$OPS/calendar.yaml" --at "$WINDOW" --db "$db"
-  # A desk approves the window's proposals (a bulk approval is not a command yet): one approval event per proposal.
-  shift 2
-  "$@" "INSERT INTO proposal_events (id, proposal_id, status, at, actor)
-        SELECT (SELECT COALESCE(MAX(id), 0) FROM proposal_events) + ROW_NUMBER() OVER (ORDER BY w.proposal_id), w.proposal_id, 'approved', '2025-10-01T14:00:00Z', 'bench'
-        FROM window_run_accounts w JOIN window_runs r ON r.id = w.run_id WHERE r.window_id = '$WINDOW' AND w.proposal_id IS NOT NULL" >/dev/null
+  # The firm's approval rule is the default, none: the window approves its proposals as it saves them.
   timed "blocks create" $BALLAST blocks create --window "$WINDOW" --db "$db"
 }
 
 if [ "${BALLAST_SCALE_ONLY:-sqlite}" != postgres ]; then
   rm -f "$WORK/window-scale.db"*
-  run "SQLite" "$WORK/window-scale.db" sqlite3 "$WORK/window-scale.db"
+  run "SQLite" "$WORK/window-scale.db"
   ls -l "$WORK/window-scale.db" | awk '{printf "SQLite store: %d MB\n", $5 / 1048576}'
 fi
 if [ -n "${BALLAST_TEST_PG:-}" ] && [ "${BALLAST_SCALE_ONLY:-postgres}" != sqlite ]; then
   PG_DB="ballast_window_scale_$$"
   export PGPASSWORD=ballast
   psql -h 127.0.0.1 -p 55432 -U ballast -d postgres -qc "CREATE DATABASE $PG_DB"
-  run "PostgreSQL" "${BALLAST_TEST_PG/Database=postgres/Database=$PG_DB}" psql -h 127.0.0.1 -p 55432 -U ballast -d "$PG_DB" -qc
+  run "PostgreSQL" "${BALLAST_TEST_PG/Database=postgres/Database=$PG_DB}"
   psql -h 127.0.0.1 -p 55432 -U ballast -d postgres -qAtc "SELECT 'PostgreSQL store: ' || pg_database_size('$PG_DB') / 1048576 || ' MB'"
   psql -h 127.0.0.1 -p 55432 -U ballast -d postgres -qc "DROP DATABASE $PG_DB WITH (FORCE)"
 fi

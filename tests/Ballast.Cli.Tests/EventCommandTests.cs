@@ -193,7 +193,8 @@ public sealed class EventCommandTests : IDisposable
         Ok("window", "hold", "held", "--reason", "client call");
         Ok("window", "run", "--calendar", "calendar.yaml");
         var all = Events("--limit", "1000");
-        Assert.Equal(["window.started", "proposal.created", "window.finished"], all.Select(e => e.GetProperty("kind").GetString()));
+        // With the firm's default approval rule (none) the window approves its proposal as it saves it.
+        Assert.Equal(["window.started", "proposal.created", "proposal.approved", "window.finished"], all.Select(e => e.GetProperty("kind").GetString()));
         var ids = all.Select(e => long.Parse(e.GetProperty("id").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(ids.Order(), ids);
         Assert.Equal("proposal 1 created for window 2026-03-02T10:00: account big: 2 orders", all[1].GetProperty("text").GetString());
@@ -203,8 +204,8 @@ public sealed class EventCommandTests : IDisposable
         Assert.Equal(ids[1].ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(page).GetProperty("id").GetString());
         Assert.Empty(Events("--since", ids[^1].ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-        Ok("proposals", "approve", "1");
-        Assert.Equal("proposal.approved", Assert.Single(Events("--since", ids[^1].ToString(System.Globalization.CultureInfo.InvariantCulture))).GetProperty("kind").GetString());
+        Ok("proposals", "send", "1");
+        Assert.Equal("proposal.sent", Assert.Single(Events("--since", ids[^1].ToString(System.Globalization.CultureInfo.InvariantCulture))).GetProperty("kind").GetString());
 
         var table = Ok("events", "--kind", "window.started,window.finished");
         Assert.Contains("window 2026-03-02T10:00 started (run 1)", table, StringComparison.Ordinal);

@@ -22,7 +22,7 @@ public abstract class KillNineTests : IDisposable
     /// <summary>Every third account is within its bands; the others hold 80/20 against 60/40 and are rebalanced.</summary>
     private const int Accounts = 2000, Rebalanced = 1333;
 
-    /// <summary>The proposals approved and gathered into blocks (approving is one write each).</summary>
+    /// <summary>The proposals gathered into blocks.</summary>
     private const int Blocked = 500;
 
     private const int Seed = 13;
@@ -262,7 +262,7 @@ public abstract class KillNineTests : IDisposable
         Note($"seed {Seed}, window {_windowId}, built in {watch.ElapsedMilliseconds} ms");
 
         // 1. The window run, killed four times at different moments, each rerun resuming the last.
-        string[] run = ["window", "run", "--calendar", "calendar.yaml", "--at", _windowId];
+        string[] run = ["window", "run", "--calendar", "calendar.yaml", "--at", _windowId, "--batch-size", "500"];
         var before = 0L;
         var starting = TimeSpan.FromMilliseconds(_random.Next(30, 300));
         Moment[] moments =
@@ -323,9 +323,8 @@ public abstract class KillNineTests : IDisposable
 
     private void ImportBlockFillsKilledAndRerun()
     {
-        // The first proposals of the window approved (each its own write), then gathered into two blocks: sell VTI, buy BND.
-        var location = StoreLocation.Parse(Db, Directory);
-        var store = BallastStore.Open(location, new StoreOptions { Actor = "desk" });
+        // The window approved its proposals as it saved them (the firm's default approval rule); the first of them are
+        // gathered into two blocks: sell VTI, buy BND.
         var ids = new List<long>();
         using (var c = Connect())
         {
@@ -335,8 +334,8 @@ public abstract class KillNineTests : IDisposable
             using var r = cmd.ExecuteReader();
             while (r.Read()) ids.Add(r.GetInt64(0));
         }
-        foreach (var id in ids.Take(Blocked)) store.SetProposalStatus(id, ProposalStatus.Approved);
-        InProcess(TimeProvider.System, "blocks", "create", "--status", "approved", "--window", _windowId);
+        Assert.All(ids, id => Assert.Equal(1L, Scalar($"SELECT COUNT(*) FROM proposal_events WHERE proposal_id = {id} AND status = 'approved'")));
+        InProcess(TimeProvider.System, "blocks", "create", "--proposals", string.Join(",", ids.Take(Blocked)), "--window", _windowId);
         var sell = Scalar("SELECT b.id FROM blocks b JOIN securities s ON s.id = b.security_id WHERE s.ticker = 'VTI' AND b.side = 'sell'");
         var buy = Scalar("SELECT b.id FROM blocks b JOIN securities s ON s.id = b.security_id WHERE s.ticker = 'BND' AND b.side = 'buy'");
         var sold = Scalar($"SELECT quantity FROM blocks WHERE id = {sell}") / 1_000_000;

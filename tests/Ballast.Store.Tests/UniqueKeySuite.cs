@@ -72,9 +72,9 @@ public abstract partial class StoreSuite
         var acct = Id(store, "SELECT id FROM accounts WHERE name = 'acct-b'");
         var proposal = store.RecordWindowAccounts(run.Id, [new NewWindowRunAccount(acct, "look", "rebalanced", "look", "drifted", new NewProposal("window 2025-10-01T10:00: account acct-b", "test", null, "{}", "{}",
             [new ProposedOrder("acct-b", "VTI", OrderSide.Sell, 2, 100m), new ProposedOrder("acct-b", "BND", OrderSide.Buy, 3, 72.75m)]))])[acct];
-        // The store as a version before the window order book: without the table, and without migration 13 recorded.
+        // The store as a version before the window order book: without the table, and without migration 12 recorded.
         store.Read(c => c.Execute("DROP TABLE window_orders"));
-        store.Read(c => c.Execute("DELETE FROM schema_version WHERE version = 13"));
+        store.Read(c => c.Execute("DELETE FROM schema_version WHERE version = 12"));
 
         var migrated = BallastStore.Initialize(Location, Options());
 

@@ -140,11 +140,13 @@ internal static class WindowCommands
         var at = new Option<string?>("--at") { Description = "Run the latest window at or before this time: 2026-03-02T10:00 (the calendar's local time), an instant with Z or an offset, or a date (its end); default now" };
         var json = new Option<bool>("--json") { Description = "The run summary as JSON" };
         var withBlocks = new Option<bool>("--blocks") { Description = "Then gather the window's approved proposals into blocks (as 'ballast window blocks')" };
+        var batchSize = Flags.Int("--batch-size", "Accounts read, planned and written per transaction (default 2,000); a killed run keeps whole batches", 100, 100_000, 2_000);
         var run = new Command("run", "Run one trading window over every stored account: evaluate those due, save a proposal per account that trades");
         run.Options.Add(calendar);
         run.Options.Add(at);
         run.Options.Add(json);
         run.Options.Add(withBlocks);
+        run.Options.Add(batchSize);
         run.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
             var cal = TradingCalendarReader.Load(ctx.ResolvePath(parse.GetValue(calendar)!));
@@ -152,7 +154,8 @@ internal static class WindowCommands
             var window = WindowRunner.WindowAt(cal, instant);
             var store = StoreCommands.Open(parse, ctx);
             var runner = new WindowRunner(store, EngineVersion,
-                (stored, plan, includePlan) => PlanJson.Write(stored.Portfolio!, plan, includeAfter: includePlan, fx: stored.Conversions));
+                (stored, plan, includePlan) => PlanJson.Write(stored.Portfolio!, plan, includeAfter: includePlan, fx: stored.Conversions))
+            { BatchSize = parse.GetValue(batchSize) };
             WindowRunResult result;
             try { result = StoreCommands.WithProgress(ctx, $"window {window.Id}", () => runner.Run(cal, window)); }
             catch (Exception) { EventCommands.Deliver(store, ctx); throw; } // a failed run's window.failed event goes out too

@@ -173,7 +173,7 @@ namespace Ballast.Store
             var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids, lo, hi },
                 r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).ToList();
             var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList());
-            var needs = OpenCashNeeds(c, inIds, ids, cutOff);
+            var needs = OpenCashNeeds(c, inIds, ids, lo, hi, cutOff);
             var open = new Dictionary<long, long>();
             foreach (var (proposal, account) in proposalAccounts)
                 if (states.TryGetValue(proposal, out var s) && s.Status.IsOpen() && (!open.TryGetValue(account, out var o) || proposal > o)) open[account] = proposal;
@@ -224,6 +224,7 @@ namespace Ballast.Store
                         // Approved by the firm's rule, in the same transaction as the proposal: a run never leaves one half approved.
                         scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, 'approved', @at, @actor, @note)",
                             new { eid = scope.NextId("proposal_events"), id = proposal.Value, at = scope.Now, actor = FirmPolicyActor, note = rule });
+                        scope.Event(EventKinds.ProposalApproved, Subject(proposal.Value), EventJson.Of(("from", "proposed"), ("note", rule), ("actor", FirmPolicyActor)));
                         approved++;
                     }
                 }
