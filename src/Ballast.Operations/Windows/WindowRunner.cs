@@ -224,10 +224,7 @@ public sealed class WindowRunner
     /// <summary>An amount in another currency through the latest stored rate (either pair), or null without one.</summary>
     private static decimal? Convert(decimal amount, string from, string to, IReadOnlyDictionary<string, FxRate> rates)
     {
-        if (from == to) return amount;
-        if (rates.TryGetValue(from + to, out var direct) && direct.Rate > 0) return amount * direct.Rate;
-        if (rates.TryGetValue(to + from, out var inverse) && inverse.Rate > 0) return amount / inverse.Rate;
-        return null;
+        return BallastStore.ConvertAmount(amount, from, to, rates).Value;
     }
 
     private static string DefaultSerialize(StoredPortfolio stored, Plan plan, bool includePlan)

@@ -175,7 +175,7 @@ namespace Ballast.Store
             scope.Insert("block_orders", ["block_id", "position", "proposal_id", "line", "account_id", "quantity"], rows);
             var crossed = cross is null ? "" : Cross(scope, cross, [.. blocks.Select((b, i) => (Id: created[i], Block: b))], ids);
             return ((IReadOnlyList<long>)created,
-                $"blocks create: {created.Count} blocks ({string.Join(", ", blocks.Select((b, i) => $"{created[i]} {b.Ticker} {Side(b.Side)} {Scaled.Format(b.Lines.Sum(l => l.Quantity))}"))}) from proposals {string.Join(", ", ids)}"
+                $"blocks create: {created.Count} blocks ({string.Join(", ", blocks.Select((b, i) => $"{created[i]} {b.Ticker} {Side(b.Side)} {Scaled.Format(b.Lines.Sum(l => l.Quantity))}"))}) from {(ids.Count <= 20 ? "proposals " + string.Join(", ", ids) : $"{ids.Count.ToString("N0", CultureInfo.InvariantCulture)} proposals, {ids[0]} to {ids[^1]}")}"
                 + (window is null ? "" : $" for window {window}") + crossed);
         });
 
@@ -218,7 +218,7 @@ namespace Ballast.Store
                 notes.Add($"{Scaled.Format(quantity)} {pair.Key} netted between blocks {sell.Id} and {buy.Id} at {Scaled.Format(close.Close)} (close of {FormatDate(close.Date)})");
             }
             if (fills.Count == 0) return notes.Count == 0 ? "" : "; " + string.Join("; ", notes);
-            RecordBlockFills(scope, fills, fills.Count, $"the netting of proposals {string.Join(", ", proposals)}", null, cross.Allocate, UnfilledRest.Carry);
+            RecordBlockFills(scope, fills, fills.Count, proposals.Count <= 20 ? $"the netting of proposals {string.Join(", ", proposals)}" : $"the netting of {proposals.Count.ToString("N0", CultureInfo.InvariantCulture)} proposals", null, cross.Allocate, UnfilledRest.Carry);
             return "; " + string.Join("; ", notes);
         }
 

@@ -135,11 +135,22 @@ namespace Ballast.Store
         /// </summary>
         internal static (decimal? Price, FxConversion Conversion) ConvertClose(decimal close, string from, string to, IReadOnlyDictionary<string, FxRate> rates)
         {
-            if (rates.TryGetValue(from + to, out var direct))
-                return (decimal.Round(close * direct.Rate, Scaled.PriceScale, MidpointRounding.AwayFromZero), new FxConversion(from, to, direct, false, close));
-            if (rates.TryGetValue(to + from, out var inverse))
-                return (decimal.Round(close / inverse.Rate, Scaled.PriceScale, MidpointRounding.AwayFromZero), new FxConversion(from, to, inverse, true, close));
-            return (null, new FxConversion(from, to, null, false, close));
+            var (value, rate, inverse) = ConvertAmount(close, from, to, rates);
+            return (value is { } v ? decimal.Round(v, Scaled.PriceScale, MidpointRounding.AwayFromZero) : null, new FxConversion(from, to, rate, inverse, close));
+        }
+
+        /// <summary>
+        /// The one FX rule: an amount in <paramref name="from"/> in <paramref name="to"/> with the given latest rates, the pair
+        /// <c>FROMTO</c> multiplying, else the inverse pair <c>TOFROM</c> dividing; no cross rates, no rounding (the caller rounds
+        /// where it keeps the result). The same currency is the amount itself; neither pair (or a zero rate) is null.
+        /// </summary>
+        public static (decimal? Value, FxRate? Rate, bool Inverse) ConvertAmount(decimal amount, string from, string to, IReadOnlyDictionary<string, FxRate> rates)
+        {
+            ArgumentNullException.ThrowIfNull(rates);
+            if (from == to) return (amount, null, false);
+            if (rates.TryGetValue(from + to, out var direct) && direct.Rate > 0) return (amount * direct.Rate, direct, false);
+            if (rates.TryGetValue(to + from, out var inverse) && inverse.Rate > 0) return (amount / inverse.Rate, inverse, true);
+            return (null, null, false);
         }
     }
 }
