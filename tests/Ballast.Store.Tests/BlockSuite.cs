@@ -168,6 +168,24 @@ public abstract partial class StoreSuite
     }
 
     [Fact]
+    public void Blocks_WithNetting_DoNotCrossABuyTheBuyersCashDoesNotCover()
+    {
+        var store = Seeded();
+        store.AddAccount(new NewAccount("s1", AccountType.Taxable, "USD", null));
+        store.AddAccount(new NewAccount("b1", AccountType.Taxable, "USD", null));
+        store.ImportPositions(WriteFile("sellers.csv", "account,ticker,quantity,cost_basis\ns1,VTI,30,6000\n"), asOf: new DateOnly(2025, 9, 29));
+        store.Deposit("b1", 3_000m, new DateOnly(2025, 9, 29)); // 10 VTI at 310.25 cost 3,102.50: not covered
+        foreach (var (account, side) in new[] { ("s1", OrderSide.Sell), ("b1", OrderSide.Buy) })
+            store.SetProposalStatus(store.SaveProposal(new NewProposal($"account {account}", "test", null, "{}", "{}", [new ProposedOrder(account, "VTI", side, 10, 310.25m)])), ProposalStatus.Approved);
+
+        var blocks = new BlockDesk(store).Create(netting: true);
+
+        Assert.Equal([(OrderSide.Sell, 10m, 0m), (OrderSide.Buy, 10m, 0m)], blocks.Select(x => (x.Side, x.Quantity, x.Filled)));
+        Assert.Contains("VTI not netted: b1's cash does not cover its buy before its sales fill", store.Audit(1)[0].Summary, StringComparison.Ordinal);
+        Assert.Equal(3_000m, store.ListAccounts().Single(a => a.Name == "b1").Cash);
+    }
+
+    [Fact]
     public void Blocks_WithoutNetting_KeepBuysAndSellsOfOneSecurityApart()
     {
         var store = Seeded();

@@ -335,8 +335,11 @@ internal static class WindowCommands
     private static void RenderBlocks(CliContext ctx, IReadOnlyList<BlockInfo> made, WindowRunInfo run)
     {
         foreach (var b in made)
+        {
+            var accounts = b.Lines.Select(l => l.Account).Distinct().Count();
             ctx.Out.WriteLine($"block {b.Id}: {(b.Side == OrderSide.Buy ? "buy" : "sell")} {b.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture)} {b.Ticker} "
-                + $"for {b.Lines.Select(l => l.Account).Distinct().Count()} accounts");
+                + $"for {accounts} account{(accounts == 1 ? "" : "s")}" + (b.Filled > 0 ? $", {b.Filled.ToString("#,0.######", CultureInfo.InvariantCulture)} crossed between accounts" : ""));
+        }
         ctx.Out.WriteLine($"window {run.WindowId}: {made.Count} blocks created; run {run.Status}");
     }
 

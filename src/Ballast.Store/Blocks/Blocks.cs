@@ -193,6 +193,13 @@ namespace Ballast.Store
             var accountCurrency = scope.Query("SELECT name, currency FROM accounts WHERE name IN @names",
                     new { names = made.SelectMany(m => m.Block.Lines).Select(l => l.Account).Distinct().ToArray() }, r => (Name: r.GetString(0), Currency: r.GetString(1)))
                 .ToDictionary(x => x.Name, x => x.Currency, StringComparer.Ordinal);
+            // What each buyer may spend on crossed buys: its cash now (a margin account: no limit). A crossed buy is paid at once,
+            // before the account's own sales of other securities have filled, so a cross is made only when every buyer's cash
+            // covers its whole order in the block at the cross price (with what earlier crosses took).
+            var names = made.SelectMany(m => m.Block.Lines).Select(l => l.Account).Distinct().ToArray();
+            var spendable = scope.Query("SELECT a.name, COALESCE(b.cash, 0), a.allow_margin FROM accounts a LEFT JOIN balances b ON b.account_id = a.id WHERE a.name IN @names",
+                    new { names }, r => (Name: r.GetString(0), Cash: Scaled.Money(r.GetInt64(1)), Margin: r.GetInt64(2) != 0))
+                .ToDictionary(x => x.Name, x => x.Margin ? decimal.MaxValue : x.Cash, StringComparer.Ordinal);
             var fills = new List<(int Line, BlockFillRow Row)>();
             var notes = new List<string>();
             foreach (var pair in made.GroupBy(m => m.Block.Ticker, StringComparer.Ordinal))
@@ -212,6 +219,13 @@ namespace Ballast.Store
                     notes.Add($"{pair.Key} not netted: no close on or before {FormatDate(Today)}");
                     continue;
                 }
+                var costs = buy.Block.Lines.GroupBy(l => l.Account).Select(g => (Account: g.Key, Cost: g.Sum(l => l.Quantity) * close.Close)).ToList();
+                if (costs.FirstOrDefault(c => spendable[c.Account] != decimal.MaxValue && c.Cost > spendable[c.Account]) is { Account: not null } uncovered)
+                {
+                    notes.Add($"{pair.Key} not netted: {uncovered.Account}'s cash does not cover its buy before its sales fill");
+                    continue;
+                }
+                foreach (var c in costs) if (spendable[c.Account] != decimal.MaxValue) spendable[c.Account] -= c.Cost;
                 var id = $"cross-{buy.Id}-{sell.Id}";
                 fills.Add((0, new BlockFillRow(id + ".sell", sell.Id, Today, quantity, close.Close, 0m)));
                 fills.Add((0, new BlockFillRow(id + ".buy", buy.Id, Today, quantity, close.Close, 0m)));
@@ -394,7 +408,7 @@ namespace Ballast.Store
                 {
                     var d = due.Single(x => x.Account == s.Account);
                     var exec = $"block-{b.Id}.{n}:{s.Account}";
-                    ledgerFills.Add((firstLine, new Fill(exec, s.Account, batch.Key.Date, b.Ticker, b.Side, s.Quantity, s.Price, s.Fee, d.ProposalId)));
+                    ledgerFills.Add((LineOf(firstLine), new Fill(exec, s.Account, batch.Key.Date, b.Ticker, b.Side, s.Quantity, s.Price, s.Fee, d.ProposalId)));
                     notionals[exec] = Scaled.Money(s.Amount);
                     allocationRows.Add((b.Id, n, accountIds[s.Account].Id, d.ProposalId, s, exec));
                     allocated[b.Id][s.Account] = allocated[b.Id].GetValueOrDefault(s.Account) + s.Quantity;
