@@ -295,17 +295,18 @@ public abstract class WindowRunSuite : IDisposable
         var dying = new WindowRunner(store, "test") { BatchSize = 1, AfterBatch = n => { if (n == 1) throw new InvalidOperationException("killed"); } };
         Assert.Throws<InvalidOperationException>(() => RunWindow(store, 2026, 1, 5, dying));
         var failed = store.Events(since);
-        Assert.Equal(["window.started", "proposal.created", "window.failed"], failed.Select(e => e.Kind));
+        // The firm's default approval rule (none) approves each proposal as it is saved: an event too.
+        Assert.Equal(["window.started", "proposal.created", "proposal.approved", "window.failed"], failed.Select(e => e.Kind));
         Assert.All(failed.Where(e => e.Kind.StartsWith("window.", StringComparison.Ordinal)), e => Assert.Equal("2026-01-05T10:00", e.Subject));
-        Assert.Contains("\"error\":\"killed\"", failed[2].Data, StringComparison.Ordinal);
+        Assert.Contains("\"error\":\"killed\"", failed[3].Data, StringComparison.Ordinal);
 
         var done = RunWindow(store, 2026, 1, 5, new WindowRunner(store, "test") { BatchSize = 1 });
         var resumed = store.Events(failed[^1].Id);
-        Assert.Equal(["window.started", "proposal.created", "account.skipped", "window.finished"], resumed.Select(e => e.Kind));
+        Assert.Equal(["window.started", "proposal.created", "proposal.approved", "account.skipped", "window.finished"], resumed.Select(e => e.Kind));
         Assert.Contains("\"resumed\":true", resumed[0].Data, StringComparison.Ordinal);
-        Assert.Equal("euro", resumed[2].Subject);
-        Assert.Contains("no fx rate", resumed[2].Data, StringComparison.Ordinal);
-        Assert.Contains("\"status\":\"proposed\"", resumed[3].Data, StringComparison.Ordinal);
+        Assert.Equal("euro", resumed[3].Subject);
+        Assert.Contains("no fx rate", resumed[3].Data, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"proposed\"", resumed[4].Data, StringComparison.Ordinal);
         Assert.Equal(done.Proposals.Select(p => $"{p.ProposalId}").Order(), store.Events(since, kinds: ["proposal.created"]).Select(e => e.Subject).Order());
 
         // A finished window run again adds nothing, no event either.
