@@ -58,7 +58,7 @@ public static class BlockCommands
             var made = new BlockDesk(store).Create(ids, wanted, parse.GetValue(window));
             foreach (var b in made)
                 ctx.Out.WriteLine($"block {b.Id}: {Side(b.Side)} {Q(b.Quantity)} {b.Ticker} for {b.Lines.Select(l => l.Account).Distinct().Count()} accounts "
-                    + $"(proposals {string.Join(", ", b.Lines.Select(l => l.ProposalId).Distinct())})");
+                    + $"({ProposalList([.. b.Lines.Select(l => l.ProposalId).Distinct()])})");
             ctx.Out.WriteLine(made.Count == 0 ? "no proposal to gather" : $"{made.Count} blocks created");
             EventCommands.Deliver(store, ctx);
             return ExitCodes.Ok;
@@ -315,4 +315,9 @@ public static class BlockCommands
     private static string M(decimal d) => d.ToString("#,0.00##", CultureInfo.InvariantCulture);
     private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
     private static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>A block's proposals in words: every id of a few, else how many and the first and last.</summary>
+    private static string ProposalList(IReadOnlyList<long> ids) => ids.Count <= 20
+        ? "proposals " + string.Join(", ", ids)
+        : $"{ids.Count.ToString("N0", CultureInfo.InvariantCulture)} proposals, {ids.Min()} to {ids.Max()}";
 }
