@@ -13,6 +13,15 @@ internal sealed class CliRunner : IDisposable
 
     public string Directory { get; }
 
+    /// <summary>The clock every run sees (2025-07-01 12:00 UTC unless a test moves it).</summary>
+    public DateTimeOffset Now { get; set; } = new(2025, 7, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The console width tables render at.</summary>
+    public int Width { get; set; } = 160;
+
+    /// <summary>A store every run is given as <c>--db</c>, or null.</summary>
+    public string? Db { get; set; }
+
     public string Write(string name, string content)
     {
         var path = Path.Combine(Directory, name);
@@ -35,14 +44,22 @@ internal sealed class CliRunner : IDisposable
             Out = new AnsiConsoleOutput(stdout),
             Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = 160;
+        console.Profile.Width = Width;
         var context = new CliContext
         {
             Console = console, Out = stdout, Error = stderr, WorkingDirectory = Directory,
-            Time = new FixedClock(new DateTimeOffset(2025, 7, 1, 12, 0, 0, TimeSpan.Zero)),
+            Time = new FixedClock(Now),
         };
-        var exit = CliApp.Run(args, context, extend);
+        var exit = CliApp.Run(Db is null ? args : [.. args, "--db", Db], context, extend);
         return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Runs a command that must succeed (exit 0) and returns its standard output.</summary>
+    public string Ok(params string[] args)
+    {
+        var (exit, stdout, stderr) = Run(args);
+        Assert.True(exit == 0, $"ballast {string.Join(' ', args)} exited {exit}: {stderr}");
+        return stdout;
     }
 
     public void Dispose()

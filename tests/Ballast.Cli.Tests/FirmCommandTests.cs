@@ -12,11 +12,13 @@ public sealed class FirmCommandTests : IDisposable
 {
     private readonly CliRunner _cli = new();
     private readonly string _db;
-    private readonly DateTimeOffset _now = new(2026, 3, 2, 16, 0, 0, TimeSpan.Zero);
 
     public FirmCommandTests()
     {
         _db = Path.Combine(_cli.Directory, "ballast.db");
+        _cli.Db = _db;
+        _cli.Now = new(2026, 3, 2, 16, 0, 0, TimeSpan.Zero);
+        _cli.Width = 240;
         _cli.Write("prices.csv", "date,VTI,BND\n2026-02-26,100,100\n");
         _cli.Write("target.yaml", "{ look: daily, trigger: threshold, relative: 20% }\n");
         _cli.Write("accounts.csv", "account,type,currency,household,model\nbig,taxable,USD,,core\nsmall,taxable,USD,,core\n");
@@ -31,26 +33,9 @@ public sealed class FirmCommandTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(stdout), Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 240;
-        var context = new CliContext { Console = console, Out = stdout, Error = stderr, WorkingDirectory = _cli.Directory, Time = new Clock(_now) };
-        var exit = CliApp.Run([.. args, "--db", _db], context);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private (int Exit, string Out, string Err) Run(params string[] args) => _cli.Run(args);
 
-    private string Ok(params string[] args)
-    {
-        var (exit, stdout, stderr) = Run(args);
-        Assert.True(exit == 0, $"ballast {string.Join(' ', args)} exited {exit}: {stderr}");
-        return stdout;
-    }
+    private string Ok(params string[] args) => _cli.Ok(args);
 
     private string Refused(string field, params string[] args)
     {
@@ -61,10 +46,6 @@ public sealed class FirmCommandTests : IDisposable
         return stderr;
     }
 
-    private sealed class Clock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 

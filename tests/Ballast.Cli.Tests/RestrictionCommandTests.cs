@@ -8,11 +8,13 @@ public sealed class RestrictionCommandTests : IDisposable
 {
     private readonly CliRunner _cli = new();
     private readonly string _db;
-    private readonly DateTimeOffset _now = new(2026, 3, 2, 16, 0, 0, TimeSpan.Zero);
 
     public RestrictionCommandTests()
     {
         _db = Path.Combine(_cli.Directory, "ballast.db");
+        _cli.Db = _db;
+        _cli.Now = new(2026, 3, 2, 16, 0, 0, TimeSpan.Zero);
+        _cli.Width = 200;
         _cli.Write("prices.csv", "date,VTI,BND,VXUS\n2026-02-26,100,100,100\n");
         _cli.Write("policy.yaml", "{ look: daily, trigger: threshold, relative: 20% }\n");
         _cli.Write("accounts.csv", "account,type,currency,household,model\nfree,taxable,USD,,core\nlimited,taxable,USD,smith,core\nspouse,taxable,USD,smith,core\n");
@@ -27,26 +29,9 @@ public sealed class RestrictionCommandTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(stdout), Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 200;
-        var context = new CliContext { Console = console, Out = stdout, Error = stderr, WorkingDirectory = _cli.Directory, Time = new Clock(_now) };
-        var exit = CliApp.Run([.. args, "--db", _db], context);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private (int Exit, string Out, string Err) Run(params string[] args) => _cli.Run(args);
 
-    private string Ok(params string[] args)
-    {
-        var (exit, stdout, stderr) = Run(args);
-        Assert.True(exit == 0, $"ballast {string.Join(' ', args)} exited {exit}: {stderr}");
-        return stdout;
-    }
+    private string Ok(params string[] args) => _cli.Ok(args);
 
     private void Refused(string field, string message, params string[] args)
     {
@@ -57,10 +42,6 @@ public sealed class RestrictionCommandTests : IDisposable
         Assert.Equal("", stdout);
     }
 
-    private sealed class Clock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 
     private static JsonElement Trades(string planJson) => JsonDocument.Parse(planJson).RootElement.GetProperty("trades");
 

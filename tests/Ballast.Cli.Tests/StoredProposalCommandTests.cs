@@ -11,11 +11,13 @@ public sealed class StoredProposalCommandTests : IDisposable
 {
     private readonly CliRunner _cli = new();
     private readonly string _db;
-    private DateTimeOffset _now = new(2025, 7, 1, 12, 0, 0, TimeSpan.Zero);
 
     public StoredProposalCommandTests()
     {
         _db = Path.Combine(_cli.Directory, "ballast.db");
+        _cli.Db = _db;
+        _cli.Now = new(2025, 7, 1, 12, 0, 0, TimeSpan.Zero);
+        _cli.Width = 200;
         _cli.Write("prices.csv", "date,VTI,BND,GLD\n2025-06-27,300,75,180\n2025-06-30,310,74,185\n");
         _cli.Write("monthly.yaml", "{ look: monthly, trigger: threshold, absolute: 5% }\n");
         _cli.Write("accounts.csv", "account,type,currency,household,model\nalice,taxable,USD,smith,core\nbob,tax-deferred,USD,smith,core\ncarol,taxable,USD,,\n");
@@ -30,31 +32,10 @@ public sealed class StoredProposalCommandTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(stdout), Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 200;
-        var context = new CliContext { Console = console, Out = stdout, Error = stderr, WorkingDirectory = _cli.Directory, Time = new Clock(_now) };
-        var exit = CliApp.Run([.. args, "--db", _db], context);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private (int Exit, string Out, string Err) Run(params string[] args) => _cli.Run(args);
 
-    private string Ok(params string[] args)
-    {
-        var (exit, stdout, stderr) = Run(args);
-        Assert.True(exit == 0, $"ballast {string.Join(' ', args)} exited {exit}: {stderr}");
-        return stdout;
-    }
+    private string Ok(params string[] args) => _cli.Ok(args);
 
-    private sealed class Clock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 
     private static List<string> Rows(string csv, string account) =>
         csv.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith(account + ",", StringComparison.Ordinal)).ToList();
@@ -204,7 +185,7 @@ public sealed class StoredProposalCommandTests : IDisposable
         Assert.Matches(@"\| alice +\| smith +\| not due ", stdout);
 
         // An hour later the model changes: every account on it is due now and listed with its verdict.
-        _now = _now.AddHours(1);
+        _cli.Now = _cli.Now.AddHours(1);
         Ok("model", "set", "core", "--targets", "VTI=40%,BND=40%,GLD=20%", "--policy-file", "monthly.yaml");
         (exit, stdout, _) = Run("check", "--model", "core", "--as-of", "2025-07-01");
         Assert.Equal(1, exit);
