@@ -92,7 +92,7 @@ public sealed class WindowRunner
         var recorded = _store.WindowRunRecorded(runId);
         var rates = _store.LatestFxRates(window.Date);
         var converter = new StoredPortfolios(window.Date);
-        var modelChanges = ModelVersionTimes();
+        var modelChanges = _store.LatestModelVersionTimes();
         var firm = FirmSettings.Load(_store);
         // Deposits and sales of the last month are enough to find cash that has not settled (settlement is T+10 at most).
         var cashSince = window.Date.AddDays(-31);
@@ -136,11 +136,6 @@ public sealed class WindowRunner
         }
     }
 
-    private Dictionary<string, DateTimeOffset> ModelVersionTimes()
-    {
-        return _store.LatestModelVersionTimes();
-    }
-
     private NewWindowRunAccount Decide(TradingCalendar calendar, TradingWindow window, StoredSchedules schedules, IReadOnlyDictionary<string, FxRate> rates,
         StoredPortfolios converter, Dictionary<string, DateTimeOffset> modelChanges, AccountSnapshot a, WindowAccountFacts f,
         AccountRestrictions restrictions)
@@ -166,7 +161,8 @@ public sealed class WindowRunner
         var decision = schedule.Decide(new MonitoringFacts(window.Date, inScheduleCurrency, a.LastRebalance, f.LastLook, f.LastRun, modelChanged, cashFlow));
         var word = Word(decision.Verdict);
         if (!decision.Evaluate) return new(a.AccountId, word, "not evaluated", word, decision.Reason);
-        if (f.Hold is { } hold) return new(a.AccountId, word, "skipped", Hold, $"{Hold}: {hold}");
+        // A hold (the account's, else its household's) comes first; restrictions are read with it, once per batch.
+        if (restrictions.Hold is { } hold) return new(a.AccountId, word, "skipped", Hold, $"{Hold}: {hold}");
         if (f.OpenProposal is { } open) return new(a.AccountId, word, "skipped", OpenProposal, $"{OpenProposal}: proposal {open} is still open");
         if (f.LastCashInDate is { } cashIn && calendar.SettlementDate(cashIn) > window.Date)
             return new(a.AccountId, word, "skipped", UnsettledCash, $"{UnsettledCash}: cash from {cashIn:yyyy-MM-dd} settles on {calendar.SettlementDate(cashIn):yyyy-MM-dd}, after the window");

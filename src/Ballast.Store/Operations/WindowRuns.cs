@@ -41,11 +41,10 @@ namespace Ballast.Store
     /// <param name="LastCashFlowRecorded">When its latest deposit or withdrawal recorded at or before the window's cut-off was recorded.</param>
     /// <param name="LastCashInDate">The trade date of its latest deposit or sale in the month before the window (for settlement).</param>
     /// <param name="OpenProposal">An open proposal (proposed, approved, sent, partly filled) with orders for it.</param>
-    /// <param name="Hold">The reason of a hold on the account, or on its household (<c>household NAME: reason</c>).</param>
     /// <param name="CashNeed">The sum of its open cash needs (withdrawal requests) recorded at or before the window's cut-off, in its currency.</param>
     /// <param name="CashNeedIds">Those cash needs.</param>
     public sealed record WindowAccountFacts(DateOnly? LastLook, DateOnly? LastRun, DateTimeOffset? LastEvaluatedCutOff, DateTimeOffset? LastCashFlowRecorded,
-        DateOnly? LastCashInDate, long? OpenProposal, string? Hold, decimal CashNeed = 0m, IReadOnlyList<long>? CashNeedIds = null);
+        DateOnly? LastCashInDate, long? OpenProposal, decimal CashNeed = 0m, IReadOnlyList<long>? CashNeedIds = null);
 
     public sealed partial class BallastStore
     {
@@ -165,11 +164,6 @@ namespace Ballast.Store
                 WHERE account_id {inIds} AND kind IN ('deposit', 'sell') AND trade_date >= @since
                 GROUP BY account_id
                 """, new { ids, lo, hi, since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), Date: r.GetString(1))).ToDictionary(x => x.Id, x => x.Date);
-            var holds = c.Query($"""
-                SELECT a.id, a.hold, h.name, h.hold FROM accounts a LEFT JOIN households h ON h.id = a.household_id
-                WHERE a.id {inIds} AND (a.hold IS NOT NULL OR h.hold IS NOT NULL)
-                """, new { ids, lo, hi }, r => (Id: r.GetInt64(0), Hold: HoldText(r.TextOrNull(1), r.TextOrNull(2), r.TextOrNull(3))))
-                .ToDictionary(x => x.Id, x => x.Hold!);
             var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids, lo, hi },
                 r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).ToList();
             var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList());
@@ -183,7 +177,7 @@ namespace Ballast.Store
                 result[id] = new WindowAccountFacts(
                     h.Look is null ? null : ParseDate(h.Look), h.Run is null ? null : ParseDate(h.Run), h.CutOff is null ? null : ParseInstant(h.CutOff),
                     flows.TryGetValue(id, out var f) ? ParseInstant(f) : null, cashIn.TryGetValue(id, out var d) ? ParseDate(d) : null,
-                    open.TryGetValue(id, out var p) ? p : null, holds.GetValueOrDefault(id),
+                    open.TryGetValue(id, out var p) ? p : null,
                     needs.TryGetValue(id, out var n) ? Scaled.Money(n.Sum) : 0m, needs.TryGetValue(id, out var ni) ? ni.Ids : null);
             }
             return result;
