@@ -108,7 +108,9 @@ internal sealed partial class WriteScope
     /// <summary>With BALLAST_STORE_TRACE=1, prints a phase and the elapsed time to standard error.</summary>
     internal static void TraceLine(string what, System.Diagnostics.Stopwatch clock)
     {
-        if (Trace) Console.Error.WriteLine($"trace {what}: {clock.ElapsedMilliseconds} ms");
+        if (Trace)
+            Console.Error.WriteLine($"trace {what}: {clock.ElapsedMilliseconds} ms (GC pauses {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, " +
+                                    $"collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, allocated {GC.GetTotalAllocatedBytes() >> 20} MB)");
     }
 
     private static readonly bool Trace = Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1";
@@ -154,51 +156,48 @@ internal sealed partial class WriteScope
     }
 
     /// <summary>
-    /// SQLite: multi-row INSERT statements with the values as SQL literals, 256 rows each. Binding parameters by
-    /// name costs more than parsing literals; the values are only integers and text quoted by doubling quotes.
+    /// SQLite: one prepared INSERT, each row's values bound by position and the statement stepped and reset, through the
+    /// SQLite library the connection already uses. Nothing is parsed or allocated per row (text is bound as UTF-16 without a
+    /// copy on the managed heap); a million-row import used to spend a quarter of its time collecting the SQL texts it built.
     /// </summary>
     private void WriteSqliteBatches(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
     {
-        const int Batch = 256;
-        var prefix = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ";
         var conflict = keyCount == 0 ? "" :
             $" ON CONFLICT ({string.Join(", ", columns[..keyCount])}) DO UPDATE SET " +
             string.Join(", ", columns[keyCount..].Select(c => $"{c} = excluded.{c}"));
-        using var cmd = Connection.CreateCommand();
-        cmd.Transaction = Transaction;
-        var sql = new System.Text.StringBuilder(64 * 1024);
-        var inBatch = 0;
-        foreach (var row in rows)
+        var sql = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))}){conflict}";
+        var db = ((Microsoft.Data.Sqlite.SqliteConnection)Connection).Handle!;
+        Check(SQLitePCL.raw.sqlite3_prepare_v2(db, sql, out var statement));
+        using (statement)
         {
-            sql.Append(inBatch == 0 ? prefix : ",").Append('(');
-            for (var i = 0; i < row.Length; i++)
+            var inSlice = 0;
+            foreach (var row in rows)
             {
-                if (i > 0) sql.Append(',');
-                switch (row[i])
+                for (var i = 0; i < row.Length; i++)
                 {
-                    case null: sql.Append("NULL"); break;
-                    case long l: sql.Append(l.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
-                    case int n: sql.Append(n.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
-                    case string text:
-                        if (text.Contains('\0', StringComparison.Ordinal)) throw new ArgumentException("text values cannot contain NUL characters", nameof(rows));
-                        sql.Append('\'').Append(text.Replace("'", "''", StringComparison.Ordinal)).Append('\'');
-                        break;
-                    default: throw new ArgumentException($"unsupported column value type {row[i]!.GetType()}", nameof(rows));
+                    var rc = row[i] switch
+                    {
+                        null => SQLitePCL.raw.sqlite3_bind_null(statement, i + 1),
+                        long l => SQLitePCL.raw.sqlite3_bind_int64(statement, i + 1, l),
+                        int n => SQLitePCL.raw.sqlite3_bind_int64(statement, i + 1, n),
+                        string text => text.Contains('\0', StringComparison.Ordinal)
+                            ? throw new ArgumentException("text values cannot contain NUL characters", nameof(rows))
+                            : SQLitePCL.raw.sqlite3_bind_text16(statement, i + 1, text.AsSpan()),
+                        _ => throw new ArgumentException($"unsupported column value type {row[i]!.GetType()}", nameof(rows)),
+                    };
+                    Check(rc);
                 }
+                var step = SQLitePCL.raw.sqlite3_step(statement);
+                if (step != SQLitePCL.raw.SQLITE_DONE) Check(step); // a refused row ends the write: the statement is finalized, the transaction rolls back
+                Check(SQLitePCL.raw.sqlite3_reset(statement));
+                if (++inSlice == 256) { Written(table, inSlice); inSlice = 0; }
             }
-            sql.Append(')');
-            if (++inBatch == Batch) Run();
+            if (inSlice > 0) Written(table, inSlice);
         }
-        if (inBatch > 0) Run();
 
-        void Run()
+        void Check(int rc)
         {
-            sql.Append(conflict);
-            cmd.CommandText = sql.ToString();
-            cmd.ExecuteNonQuery();
-            sql.Clear();
-            Written(table, inBatch);
-            inBatch = 0;
+            if (rc is not (SQLitePCL.raw.SQLITE_OK or SQLitePCL.raw.SQLITE_DONE)) Microsoft.Data.Sqlite.SqliteException.ThrowExceptionForRC(rc, db);
         }
     }
 
