@@ -17,7 +17,7 @@ internal sealed partial class WriteScope
     {
         "kind", "trade_date", "lots", "idempotency_key", "execution_id", "memo", "recorded_at", "open_date", "last_rebalance", "date",
         "name", "type", "currency", "policy", "created_at", "side", "ticker", "at", "actor", "action", "summary", "pair", "row_hash", "ledger_head", "lot_method", "tax_settings",
-        "decision", "outcome", "reason", "reason_kind",
+        "decision", "outcome", "reason", "reason_kind", "subject", "data", "scope", "engine_version", "inputs", "plan", "status", "note",
     };
     private readonly Dictionary<string, long> _nextIds = new(StringComparer.Ordinal);
     /// <summary>Rows written per table in this transaction, for progress lines every <see cref="ProgressEvery"/> rows.</summary>
@@ -36,14 +36,58 @@ internal sealed partial class WriteScope
     public WriteScope(BallastStore store, DbConnection connection, DbTransaction transaction)
     {
         Store = store;
-        Connection = connection;
+        _connection = connection;
         Transaction = transaction;
         Now = store.NowText();
     }
 
     public BallastStore Store { get; }
-    public DbConnection Connection { get; }
+    private readonly DbConnection _connection;
+
+    /// <summary>The connection, with every row appended by <see cref="Append"/> written first: whatever runs on it sees them.</summary>
+    public DbConnection Connection
+    {
+        get
+        {
+            FlushAppended();
+            return _connection;
+        }
+    }
+
     public DbTransaction Transaction { get; }
+
+    /// <summary>Rows appended and not yet written, by table in the order each table was first appended to since the last write.</summary>
+    private readonly List<(string Table, string[] Columns, List<object?[]> Rows)> _appended = [];
+
+    /// <summary>
+    /// Appends one row to be written in bulk with the others of its table, before the next statement of this write runs (any use of
+    /// <see cref="Connection"/>) or at its end. A window run's thousands of proposals, orders and events become a few bulk writes instead
+    /// of a statement each. Every row of a table must name the same columns. Tables are written in the order they were first
+    /// appended to, except that the tables other appended rows refer to (<see cref="ReferencedTables"/>) are written first.
+    /// </summary>
+    public void Append(string table, string[] columns, object?[] row)
+    {
+        foreach (var entry in _appended)
+            if (entry.Table == table)
+            {
+                if (!ReferenceEquals(entry.Columns, columns) && !entry.Columns.AsSpan().SequenceEqual(columns))
+                    throw new InvalidOperationException($"rows appended to {table} name different columns");
+                entry.Rows.Add(row);
+                return;
+            }
+        _appended.Add((table, columns, [row]));
+    }
+
+    /// <summary>Appended tables whose rows others refer to by foreign key, written first, in this order.</summary>
+    private static readonly string[] ReferencedTables = ["proposals"];
+
+    private void FlushAppended()
+    {
+        if (_appended.Count == 0) return;
+        var tables = _appended.OrderBy(t => Array.IndexOf(ReferencedTables, t.Table) is var i and >= 0 ? i : ReferencedTables.Length).ToArray(); // stable
+        _appended.Clear(); // before writing: the writers use the connection too
+        foreach (var (table, columns, rows) in tables) Write(table, columns, 0, rows);
+    }
     public StoreProvider Provider => Store.Location.Provider;
 
     /// <summary>The instant of this write, ISO-8601 UTC.</summary>
@@ -84,7 +128,11 @@ internal sealed partial class WriteScope
     [System.Text.RegularExpressions.GeneratedRegex(@"\bIN\s+(@\w+)")]
     private static partial System.Text.RegularExpressions.Regex InList();
 
-    public void Flush() => _ledger?.Flush();
+    public void Flush()
+    {
+        FlushAppended();
+        _ledger?.Flush();
+    }
 
     /// <summary>
     /// Inserts rows (values: long, int, string or null in column order). SQLite: one prepared statement;

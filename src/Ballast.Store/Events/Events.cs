@@ -92,9 +92,11 @@ namespace Ballast.Store
         public long Event(string kind, string subject, string data)
         {
             var id = NextId("events");
-            Execute("INSERT INTO events (id, at, kind, subject, data) VALUES (@id, @at, @kind, @subject, @data)", new { id, at = Now, kind, subject, data });
+            Append("events", EventColumns, [id, Now, kind, subject, data]); // written in bulk before the next statement, with the change it describes
             return id;
         }
+
+        private static readonly string[] EventColumns = ["id", "at", "kind", "subject", "data"];
     }
 
     public sealed partial class BallastStore

@@ -216,8 +216,7 @@ namespace Ballast.Store
                     if (e.AutoApproval is { } rule)
                     {
                         // Approved by the firm's rule, in the same transaction as the proposal: a run never leaves one half approved.
-                        scope.Execute("INSERT INTO proposal_events (id, proposal_id, status, at, actor, note) VALUES (@eid, @id, 'approved', @at, @actor, @note)",
-                            new { eid = scope.NextId("proposal_events"), id = proposal.Value, at = scope.Now, actor = FirmPolicyActor, note = rule });
+                        scope.Append("proposal_events", ProposalEventColumns, [scope.NextId("proposal_events"), proposal.Value, "approved", scope.Now, FirmPolicyActor, rule]);
                         scope.Event(EventKinds.ProposalApproved, Subject(proposal.Value), EventJson.Of(("from", "proposed"), ("note", rule), ("actor", FirmPolicyActor)));
                         approved++;
                     }
@@ -240,6 +239,8 @@ namespace Ballast.Store
             }
             return (saved, $"window run {runId}: {written} accounts recorded, {saved.Count} proposals" + (approved > 0 ? $", {approved} approved by the firm's approval rule" : ""));
         });
+
+        private static readonly string[] ProposalEventColumns = ["id", "proposal_id", "status", "at", "actor", "note"];
 
         /// <summary>Finishes a run: its counts from its recorded accounts, and status proposed (any proposal), completed, or failed with <paramref name="error"/>.</summary>
         public WindowRunInfo FinishWindowRun(long runId, string? error = null) => Write("window run finished", scope =>

@@ -99,14 +99,17 @@ namespace Ballast.Store
                 rows.Add([id, line, accountId, securityId, o.Side == OrderSide.Buy ? "buy" : "sell", q, o.Price is null ? null : Scaled.RoundToStored(o.Price.Value, Scaled.PriceScale)]);
             }
             if (problems.Count > 0) throw new InputException(problems);
-            scope.Execute("INSERT INTO proposals (id, created_at, actor, scope, engine_version, policy, inputs, plan) VALUES (@id, @at, @actor, @scope, @engine, @policy, @inputs, @plan)",
-                new { id, at = scope.Now, actor = Options.Actor, scope = proposal.Scope, engine = proposal.EngineVersion, policy = proposal.Policy, inputs = proposal.InputsJson, plan = proposal.PlanJson });
-            scope.Insert("proposal_orders", ["proposal_id", "line", "account_id", "security_id", "side", "quantity", "price"], rows);
+            // Appended: a window run's batch writes its proposals, orders and events in a few bulk writes.
+            scope.Append("proposals", ProposalColumns, [id, scope.Now, Options.Actor, proposal.Scope, proposal.EngineVersion, proposal.Policy, proposal.InputsJson, proposal.PlanJson]);
+            foreach (var row in rows) scope.Append("proposal_orders", ProposalOrderColumns, row);
             scope.Event(EventKinds.ProposalCreated, Subject(id), EventJson.Of(("scope", proposal.Scope), ("accounts", accounts.Keys.ToList()), ("orders", rows.Count), ("engine", proposal.EngineVersion)));
             if (expire) ExpireSuperseded(scope, accounts.Values.ToList(), id);
             summary = $"proposal {id} for {proposal.Scope}: {rows.Count} orders (engine {proposal.EngineVersion})";
             return id;
         }
+
+        private static readonly string[] ProposalColumns = ["id", "created_at", "actor", "scope", "engine_version", "policy", "inputs", "plan"];
+        private static readonly string[] ProposalOrderColumns = ["proposal_id", "line", "account_id", "security_id", "side", "quantity", "price"];
 
         /// <summary>A proposal with its orders.</summary>
         /// <exception cref="InputException">No proposal has that id.</exception>
