@@ -110,9 +110,14 @@ public sealed class BlockDesk(BallastStore store)
     /// <summary>Proposal order lines into blocks: one account order per account, ticker and side (lines of one proposal merged).</summary>
     internal static IReadOnlyList<NewBlock> Gather(IReadOnlyList<BlockOrderLine> lines)
     {
-        var merged = lines.GroupBy(l => (l.Account, l.Ticker, l.Side)).ToList();
-        var orders = merged.Select(g => new AccountOrder(g.Key.Account, g.Key.Ticker, ToTrade(g.Key.Side), g.Sum(l => l.Quantity)));
-        var byKey = merged.ToDictionary(g => g.Key, g => g.ToList());
+        // One pass, one list per account order (a window of a million accounts has about a million lines).
+        var byKey = new Dictionary<(string Account, string Ticker, OrderSide Side), List<BlockOrderLine>>();
+        foreach (var l in lines)
+        {
+            if (!byKey.TryGetValue((l.Account, l.Ticker, l.Side), out var list)) byKey[(l.Account, l.Ticker, l.Side)] = list = new List<BlockOrderLine>(1);
+            list.Add(l);
+        }
+        var orders = byKey.Select(g => new AccountOrder(g.Key.Account, g.Key.Ticker, ToTrade(g.Key.Side), g.Value.Sum(l => l.Quantity)));
         return [.. BlockOrders.Gather(orders).Select(b =>
         {
             var side = b.Side == TradeSide.Buy ? OrderSide.Buy : OrderSide.Sell;

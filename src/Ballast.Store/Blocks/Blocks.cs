@@ -123,26 +123,45 @@ namespace Ballast.Store
             }
             if (problems.Count > 0) throw new InputException(problems);
             if (ids.Count == 0) return ((IReadOnlyList<long>)[], "blocks create: no proposal to gather");
+            // A million lines for a million accounts' window: each account's name, currency and ticker is read once and shared by its
+            // lines, and the checks below keep one entry per account order, not a group of lines.
+            var accountText = new Dictionary<long, (string Name, string Currency)>();
+            var tickerText = new Dictionary<long, string>();
             var lines = scope.Query(
                     """
-                    SELECT o.proposal_id, o.line, a.name, a.currency, s.ticker, o.side, o.quantity FROM proposal_orders o
+                    SELECT o.proposal_id, o.line, o.account_id, a.name, a.currency, o.security_id, s.ticker, o.side, o.quantity FROM proposal_orders o
                     JOIN accounts a ON a.id = o.account_id JOIN securities s ON s.id = o.security_id
                     WHERE o.proposal_id IN @ids ORDER BY o.proposal_id, o.line
                     """, new { ids = ids.ToArray() },
-                    r => new BlockOrderLine(r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5) == "buy" ? OrderSide.Buy : OrderSide.Sell, Scaled.Quantity(r.GetInt64(6))))
+                    r =>
+                    {
+                        var accountId = r.GetInt64(2);
+                        if (!accountText.TryGetValue(accountId, out var account)) accountText[accountId] = account = (r.GetString(3), string.Intern(r.GetString(4)));
+                        var securityId = r.GetInt64(5);
+                        if (!tickerText.TryGetValue(securityId, out var ticker)) tickerText[securityId] = ticker = r.GetString(6);
+                        return new BlockOrderLine(r.GetInt64(0), r.GetInt32(1), account.Name, account.Currency, ticker, r.GetString(7) == "buy" ? OrderSide.Buy : OrderSide.Sell,
+                            Scaled.Quantity(r.GetInt64(8)));
+                    })
                 .ToList();
-            foreach (var g in lines.GroupBy(l => (l.Account, l.Ticker, l.Side)))
+            var orderFrom = new Dictionary<(string Account, string Ticker, OrderSide Side), long>();
+            var twice = new Dictionary<(string Account, string Ticker, OrderSide Side), List<long>>();
+            var blockCurrencies = new Dictionary<(string Ticker, OrderSide Side), List<string>>();
+            foreach (var l in lines)
             {
-                var from = g.Select(l => l.ProposalId).Distinct().ToList();
-                if (from.Count > 1)
-                    problems.Add(new($"account {g.Key.Account} has a {Side(g.Key.Side)} of {g.Key.Ticker} in proposals {string.Join(" and ", from)}; a block takes one order per account, so gather one of them", Field: "--proposals"));
+                var key = (l.Account, l.Ticker, l.Side);
+                if (!orderFrom.TryAdd(key, l.ProposalId) && orderFrom[key] != l.ProposalId)
+                {
+                    if (!twice.TryGetValue(key, out var from)) twice[key] = from = [orderFrom[key]];
+                    if (!from.Contains(l.ProposalId)) from.Add(l.ProposalId);
+                }
+                if (!blockCurrencies.TryGetValue((l.Ticker, l.Side), out var currencies)) blockCurrencies[(l.Ticker, l.Side)] = currencies = [];
+                if (!currencies.Contains(l.Currency, StringComparer.Ordinal)) currencies.Add(l.Currency);
             }
-            foreach (var g in lines.GroupBy(l => (l.Ticker, l.Side)))
-            {
-                var currencies = g.Select(l => l.Currency).Distinct(StringComparer.Ordinal).ToList();
-                if (currencies.Count > 1)
-                    problems.Add(new($"the {Side(g.Key.Side)} of {g.Key.Ticker} spans accounts in {string.Join(" and ", currencies)}; a block is executed and allocated in one currency", Field: "--proposals"));
-            }
+            orderFrom.Clear();
+            foreach (var (key, from) in twice)
+                problems.Add(new($"account {key.Account} has a {Side(key.Side)} of {key.Ticker} in proposals {string.Join(" and ", from)}; a block takes one order per account, so gather one of them", Field: "--proposals"));
+            foreach (var (key, currencies) in blockCurrencies.Where(b => b.Value.Count > 1))
+                problems.Add(new($"the {Side(key.Side)} of {key.Ticker} spans accounts in {string.Join(" and ", currencies)}; a block is executed and allocated in one currency", Field: "--proposals"));
             if (problems.Count > 0) throw new InputException(problems);
 
             var blocks = gather(lines);
@@ -155,8 +174,8 @@ namespace Ballast.Store
             if (used.Count != lines.Count) throw new InvalidOperationException("the blocks leave proposal lines out");
 
             var securities = scope.SecurityIds();
-            var accounts = scope.Query("SELECT name, id FROM accounts WHERE name IN @names", new { names = lines.Select(l => l.Account).Distinct().ToArray() }, r => (Name: r.GetString(0), Id: r.GetInt64(1)))
-                .ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal);
+            var accounts = accountText.ToDictionary(a => a.Value.Name, a => a.Key, StringComparer.Ordinal);
+            accountText.Clear();
             var created = new List<long>();
             var rows = new List<object?[]>();
             foreach (var b in blocks)
@@ -168,16 +187,23 @@ namespace Ballast.Store
                     new { id, at = scope.Now, actor = Options.Actor, security = securities[b.Ticker], side = Side(b.Side), quantity = total, window });
                 var position = 0;
                 foreach (var l in b.Lines)
+                {
                     rows.Add([id, ++position, l.ProposalId, l.Line, accounts[l.Account], Scaled.RoundToStored(l.Quantity, Scaled.QuantityScale)]);
+                    if (rows.Count < 50_000) continue;
+                    scope.Insert("block_orders", BlockOrderColumns, rows); // in slices: a million lines are never all rows at once
+                    rows.Clear();
+                }
                 created.Add(id);
                 scope.Event(EventKinds.BlockCreated, Subject(id), EventJson.Of(("ticker", b.Ticker), ("side", Side(b.Side)), ("quantity", Scaled.Quantity(total)), ("accounts", b.Lines.Select(l => l.Account).Distinct().Count()), ("proposals", b.Lines.Select(l => l.ProposalId).Distinct().ToList()), ("window", window)));
             }
-            scope.Insert("block_orders", ["block_id", "position", "proposal_id", "line", "account_id", "quantity"], rows);
+            scope.Insert("block_orders", BlockOrderColumns, rows);
             var crossed = cross is null ? "" : Cross(scope, cross, [.. blocks.Select((b, i) => (Id: created[i], Block: b))], ids);
             return ((IReadOnlyList<long>)created,
                 $"blocks create: {created.Count} blocks ({string.Join(", ", blocks.Select((b, i) => $"{created[i]} {b.Ticker} {Side(b.Side)} {Scaled.Format(b.Lines.Sum(l => l.Quantity))}"))}) from {(ids.Count <= 20 ? "proposals " + string.Join(", ", ids) : $"{ids.Count.ToString("N0", CultureInfo.InvariantCulture)} proposals, {ids[0]} to {ids[^1]}")}"
                 + (window is null ? "" : $" for window {window}") + crossed);
         });
+
+        private static readonly string[] BlockOrderColumns = ["block_id", "position", "proposal_id", "line", "account_id", "quantity"];
 
         /// <summary>
         /// Nets the buy and the sell block of each security among <paramref name="made"/>: the shares both sides hold
