@@ -158,7 +158,8 @@ internal sealed partial class WriteScope
     {
         if (Trace)
             Console.Error.WriteLine($"trace {what}: {clock.ElapsedMilliseconds} ms (GC pauses {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, " +
-                                    $"collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, allocated {GC.GetTotalAllocatedBytes() >> 20} MB)");
+                                    $"collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, allocated {GC.GetTotalAllocatedBytes() >> 20} MB, " +
+                                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MB, working set {Environment.WorkingSet >> 20} MB)");
     }
 
     private static readonly bool Trace = Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1";
