@@ -48,6 +48,8 @@ public static partial class BallastService
 
     private const string CallerItem = "ballast.caller";
 
+    private const string BearerScheme = "bearer";
+
     /// <summary>Builds the service; <c>Run</c> or <c>StartAsync</c> it.</summary>
     public static WebApplication Build(ServiceOptions options)
     {
@@ -78,6 +80,20 @@ public static partial class BallastService
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJson.Default));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
+            document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[BearerScheme] = new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key from `ballast keys create --tenant NAME --role ROLE`",
+            };
+            foreach (var (path, item) in document.Paths)
+            {
+                if (!path.StartsWith("/v1/", StringComparison.Ordinal) || item.Operations is null) continue;
+                foreach (var operation in item.Operations.Values)
+                    operation.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
+            }
             document.Info.Title = "Ballast";
             document.Info.Description = "Drift checks and trade plans for ETF portfolios. Every /v1 endpoint needs `Authorization: Bearer KEY` " +
                 "(a key from `ballast keys create`); errors are RFC 9457 problem documents (application/problem+json) naming the field.";
@@ -112,7 +128,8 @@ public static partial class BallastService
         app.MapGet("/health", () => TypedResults.Ok(new HealthAnswer("ok")))
             .WithSummary("The process is alive").WithTags("operations");
         app.MapGet("/ready", Ready)
-            .WithSummary("The store opens and its schema is current (503 otherwise)").WithTags("operations");
+            .WithSummary("The store opens and its schema is current (503 otherwise)").WithTags("operations")
+            .Produces<ReadyAnswer>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Ballast API").DisableDefaultFonts());
 
@@ -122,13 +139,19 @@ public static partial class BallastService
             .WithSummary("Check a portfolio: the document `ballast check FILE --json` prints")
             .WithDescription("The body is a portfolio document in the portfolio file's schema, as JSON. Roles: " + string.Join(", ", Permissions.RolesThatMay(Permission.Check)) + ".")
             .Accepts<System.Text.Json.JsonElement>("application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests);
         v1.MapPost("/plan", (HttpContext context, CancellationToken _) => Post(context, PortfolioRequests.Plan))
             .WithMetadata(new RequiresPermission(Permission.Plan))
             .WithSummary("Plan a portfolio's trades: the document `ballast plan FILE --json` prints")
             .WithDescription("The body is a portfolio document in the portfolio file's schema, as JSON. Roles: " + string.Join(", ", Permissions.RolesThatMay(Permission.Plan)) + ".")
             .Accepts<System.Text.Json.JsonElement>("application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 

@@ -243,6 +243,10 @@ public abstract class ServiceSuite : IAsyncLifetime
         var paths = doc.GetProperty("paths");
         foreach (var p in new[] { "/health", "/ready", "/v1/check", "/v1/plan" }) Assert.True(paths.TryGetProperty(p, out _), p);
         Assert.True(paths.GetProperty("/v1/plan").GetProperty("post").TryGetProperty("requestBody", out _));
+        var plan = paths.GetProperty("/v1/plan").GetProperty("post");
+        foreach (var status in new[] { "200", "400", "401", "403", "413", "415", "422", "429" }) Assert.True(plan.GetProperty("responses").TryGetProperty(status, out _), status);
+        Assert.Equal("bearer", doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
+        Assert.True(plan.GetProperty("security")[0].TryGetProperty("bearer", out _));
 
         var page = await Client.GetAsync("/scalar/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
