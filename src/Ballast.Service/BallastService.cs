@@ -257,7 +257,7 @@ public static partial class BallastService
                 [new ProblemField("Content-Type", why)]));
         var tooLarge = Problems.Answer(StatusCodes.Status413PayloadTooLarge, Problems.BodyTooLarge, "The body is too large",
             $"a request body has at most {max} bytes", context, [new ProblemField(null, $"more than {max} bytes")]);
-        if (context.Request.ContentLength > max) return (null, tooLarge);
+        if (context.Request.ContentLength > max) return TooLarge();
         try
         {
             using var buffer = new MemoryStream();
@@ -265,13 +265,20 @@ public static partial class BallastService
             int n;
             while ((n = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
             {
-                if (buffer.Length + n > max) return (null, tooLarge);
+                if (buffer.Length + n > max) return TooLarge();
                 buffer.Write(chunk, 0, n);
             }
             return (buffer.ToArray(), null);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            return TooLarge();
+        }
+
+        // The rest of the body is not read: the connection closes after the answer, so a client does not send its next request on it.
+        (byte[]?, Answer?) TooLarge()
+        {
+            context.Response.Headers.Connection = "close";
             return (null, tooLarge);
         }
     }

@@ -26,8 +26,10 @@ public sealed class LimitTests : IDisposable
         var key = store.CreateApiKey("acme", ApiRoles.Trader).Key;
         await using var host = await ServiceHost.Start(Location, o => o with { MaxBodyBytes = 4096 });
         var big = Portfolio.TrimEnd().TrimEnd('}') + ", \"pad\": \"" + new string('x', 10_000) + "\"}";
-        var doc = await Http.Problem(await host.Client.SendAsync(Http.Post("/v1/plan", big, key)), 413);
+        var response = await host.Client.SendAsync(Http.Post("/v1/plan", big, key));
+        var doc = await Http.Problem(response, 413);
         Assert.Contains("4096", doc.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(response.Headers.ConnectionClose); // the unread rest of the body ends the connection
 
         var chunked = new HttpRequestMessage(HttpMethod.Post, "/v1/plan") { Content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(big))) };
         chunked.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
