@@ -29,6 +29,7 @@ public static class CliApp
         Operations.RestrictionCommands.AddTo(root, context);
         Operations.EventCommands.AddTo(root, context);
         Operations.FirmCommands.AddTo(root, context);
+        Service.ServiceCommands.AddTo(root, context);
         StoreCommands.AddStoreOptions(root);
         CompletionCommand.AddTo(root, context);
         foreach (var version in root.Options.OfType<VersionOption>()) version.Action = new VersionAction(context);

@@ -50,6 +50,7 @@ public abstract class StoreTestBase : IDisposable
             "transactions", "lots", "holdings", "balances", "prices", "fx_rates", "audit", "proposal_events", "blocks", "block_orders", "block_fills", "block_allocations", "block_events", "restrictions",
             "events", "webhooks", "webhook_deliveries"];
         tables = [.. tables, "firm_settings", "proposal_rejections", "cash_needs"];
+        tables = [.. tables, "tenants", "api_keys", "idempotency_keys"];
         var counts = string.Join(",", tables.Select(t => $"{t}={Count(store, t)}"));
         var cash = store.Read(c => c.ExecuteScalar<long?>("SELECT SUM(cash) FROM balances"));
         var held = store.Read(c => c.ExecuteScalar<long?>("SELECT SUM(quantity) FROM holdings"));

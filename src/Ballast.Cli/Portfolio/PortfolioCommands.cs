@@ -40,8 +40,8 @@ internal static class PortfolioCommands
                 return url is null ? StoredCommands.Check(parse, context, options)
                     : throw new InputException(new InputProblem("--notify posts the check of a portfolio FILE; stored accounts' events go to webhooks ('ballast webhooks add')", Field: "--notify"));
             var portfolio = options.Load(parse, context);
-            var plan = Planner.Create(portfolio);
-            var json = parse.GetValue(options.Json) || url is not null ? PlanJson.Write(portfolio, plan, includeAfter: false) : null;
+            var plan = PortfolioDocuments.Check(portfolio);
+            var json = parse.GetValue(options.Json) || url is not null ? PortfolioDocuments.CheckJson(portfolio, plan) : null;
             if (parse.GetValue(options.Json)) context.Out.Write(json);
             else PlanRenderer.RenderCheck(context, portfolio, plan);
             var exit = plan.Drift.NeedsAction ? ExitCodes.RebalanceNeeded : ExitCodes.Ok;
@@ -101,11 +101,8 @@ internal static class PortfolioCommands
             if (options.FromStore(parse)) return StoredCommands.Plan(parse, context, options, request, taxOptions, parse.GetValue(csv), parse.GetValue(save));
             var portfolio = options.Load(parse, context, problems);
 
-            var withTax = portfolio.Tax is not null || taxOptions.MaxRealizedGain is not null || taxOptions.NoShortTermGains || taxOptions.TaxAware;
-            // One planner: the tax planner runs the engine and distributes its trades over the accounts.
-            var tax = withTax ? HouseholdPlanner.Create(portfolio, request, taxOptions) : null;
-            var plan = tax?.Plan ?? Planner.Create(portfolio, request);
-            if (parse.GetValue(options.Json)) context.Out.Write(PlanJson.Write(portfolio, plan, includeAfter: true, tax));
+            var (plan, tax) = PortfolioDocuments.Plan(portfolio, request, taxOptions);
+            if (parse.GetValue(options.Json)) context.Out.Write(PortfolioDocuments.PlanJsonText(portfolio, plan, tax));
             else if (parse.GetValue(csv)) context.Out.Write(PlanCsv.Write(plan));
             else PlanRenderer.RenderPlan(context, portfolio, plan, tax);
             return ExitCodes.Ok;

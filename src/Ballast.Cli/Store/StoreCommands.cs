@@ -40,7 +40,7 @@ public static class StoreCommands
     }
 
     /// <summary>The commands that read or write the store; groups (import, prices, fx, orders, fills, model) pass the options to their subcommands.</summary>
-    private static readonly string[] StoreUsers = ["check", "plan", "lots", "tax", "harvest", "init", "verify", "audit", "history", "export", "restore", "deposit", "withdraw", "import", "prices", "fx", "orders", "fills", "model", .. ListCommands.Groups, .. Operations.WindowCommands.Groups, .. Operations.EventCommands.Groups];
+    private static readonly string[] StoreUsers = ["check", "plan", "lots", "tax", "harvest", "init", "verify", "audit", "history", "export", "restore", "deposit", "withdraw", "import", "prices", "fx", "orders", "fills", "model", .. ListCommands.Groups, .. Operations.WindowCommands.Groups, .. Operations.EventCommands.Groups, .. Service.ServiceCommands.Groups];
 
     /// <summary>Gives <c>--db</c> and <c>--actor</c> to the commands that use the store, and to no other (the backtest commands read files).</summary>
     public static void AddStoreOptions(RootCommand root)

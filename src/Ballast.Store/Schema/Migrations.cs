@@ -376,6 +376,33 @@ public static class Migrations
               FROM window_run_accounts w JOIN proposal_orders o ON o.proposal_id = w.proposal_id;;
             {append_only:window_orders}
             """, (c, tx, provider) => AppendOnlyGuards.Install(c, tx, provider)),
+        new(13, "the service's tenants (firms), their API keys (stored hashed, with a role) and the responses kept for Idempotency-Key retries", """
+            CREATE TABLE tenants (
+              id {pk},
+              name TEXT NOT NULL UNIQUE,
+              created_at TEXT NOT NULL,
+              actor TEXT NOT NULL);;
+            CREATE TABLE api_keys (
+              id {pk},
+              tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+              key_hash TEXT NOT NULL UNIQUE,
+              prefix TEXT NOT NULL,
+              role TEXT NOT NULL CHECK (role IN ('viewer', 'trader', 'approver', 'admin')),
+              created_at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              revoked_at TEXT NULL,
+              last_used_at TEXT NULL);;
+            CREATE INDEX api_keys_tenant ON api_keys (tenant_id);;
+            CREATE TABLE idempotency_keys (
+              tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+              key TEXT NOT NULL,
+              request_hash TEXT NOT NULL,
+              status INTEGER NOT NULL,
+              content_type TEXT NOT NULL,
+              body TEXT NOT NULL,
+              created_at TEXT NOT NULL,
+              PRIMARY KEY (tenant_id, key)){norowid}
+            """),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>

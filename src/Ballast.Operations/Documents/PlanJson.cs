@@ -5,10 +5,13 @@ using Ballast.Drift;
 using Ballast.Households;
 using Ballast.Planning;
 
-namespace Ballast.Cli.Portfolio;
+namespace Ballast.Operations.Documents;
 
-/// <summary>The JSON document of <c>check --json</c> and <c>plan --json</c>. Weights and drift are fractions.</summary>
-internal static class PlanJson
+/// <summary>
+/// The JSON document of <c>check --json</c> and <c>plan --json</c>, and of the service's <c>POST /v1/check</c> and
+/// <c>POST /v1/plan</c>: one serializer for every host. Weights and drift are fractions.
+/// </summary>
+public static class PlanJson
 {
     /// <summary>The document; with <paramref name="tax"/>, sells carry their lots and the plan its realized gains, estimated tax and (for a household) each account's trades.</summary>
     /// <param name="fx">For a stored account: how closes in other currencies were priced in the account's, written as <c>fx</c>.</param>
@@ -20,11 +23,11 @@ internal static class PlanJson
     }
 
     /// <summary>The writer every Ballast JSON document uses: indented, with non-ASCII text kept readable.</summary>
-    internal static Utf8JsonWriter NewWriter(Stream stream) =>
+    public static Utf8JsonWriter NewWriter(Stream stream) =>
         new(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>Writes the plan as one JSON object at the writer's current position.</summary>
-    internal static void WriteObject(Utf8JsonWriter w, Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null,
+    public static void WriteObject(Utf8JsonWriter w, Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null,
         IReadOnlyList<Ballast.Store.PriceConversion>? fx = null)
     {
         var drift = plan.Drift;
@@ -149,7 +152,7 @@ internal static class PlanJson
         w.WriteEndObject();
     }
 
-    internal static string Term(Ballast.Tax.HoldingTerm term) => term == Ballast.Tax.HoldingTerm.LongTerm ? "long" : "short";
+    public static string Term(Ballast.Tax.HoldingTerm term) => term == Ballast.Tax.HoldingTerm.LongTerm ? "long" : "short";
 
     private static void WriteTax(Utf8JsonWriter w, TaxPlan tax, int m)
     {
@@ -189,20 +192,20 @@ internal static class PlanJson
     }
 
     /// <summary>Decimals of a fraction (weight, drift, band edge) in JSON: far below anything a policy can tell apart.</summary>
-    internal const int FractionDecimals = 10;
+    public const int FractionDecimals = 10;
 
     // Decimal keeps the scale of its inputs (0.3200); print the shortest exact form instead, and zero without a sign.
-    internal static void Num(Utf8JsonWriter w, string name, decimal value) => w.WriteNumber(name, value == 0m ? 0m : value / 1.0000000000000000000000000000m);
+    public static void Num(Utf8JsonWriter w, string name, decimal value) => w.WriteNumber(name, value == 0m ? 0m : value / 1.0000000000000000000000000000m);
 
     /// <summary>A fraction, to at most <see cref="FractionDecimals"/> decimals (a quotient such as 2/3 has 28).</summary>
-    internal static void Fraction(Utf8JsonWriter w, string name, decimal value) =>
+    public static void Fraction(Utf8JsonWriter w, string name, decimal value) =>
         Num(w, name, Math.Round(value, FractionDecimals, MidpointRounding.AwayFromZero));
 
     /// <summary>An amount of money, to the portfolio's money decimals.</summary>
-    internal static void Money(Utf8JsonWriter w, string name, decimal value, int decimals) =>
+    public static void Money(Utf8JsonWriter w, string name, decimal value, int decimals) =>
         Num(w, name, Math.Round(value, decimals, MidpointRounding.AwayFromZero));
 
-    internal static string Status(BandStatus s) => s switch { BandStatus.Above => "above", BandStatus.Below => "below", _ => "within" };
+    public static string Status(BandStatus s) => s switch { BandStatus.Above => "above", BandStatus.Below => "below", _ => "within" };
 
     private static void FractionOrNull(Utf8JsonWriter w, string name, decimal? value)
     {

@@ -1,0 +1,356 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Ballast.Input;
+using Ballast.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Scalar.AspNetCore;
+
+namespace Ballast.Service;
+
+/// <summary>An endpoint's needed permission (see <see cref="Permissions"/>).</summary>
+public sealed record RequiresPermission(Permission Permission);
+
+/// <summary>What the host keeps: its options and the store, opened on first use (so the process starts, and <c>/ready</c> says 503, while the store is not ready).</summary>
+internal sealed class ServiceState(ServiceOptions options)
+{
+    private BallastStore? _store;
+
+    public ServiceOptions Options => options;
+
+    /// <summary>The store, opened and version-checked once; throws <see cref="StoreVersionException"/> or <see cref="StoreUnavailableException"/> until it can be.</summary>
+    public BallastStore Store => _store ??= BallastStore.Open(options.Store, options.StoreOptions);
+
+    public DateOnly Today => DateOnly.FromDateTime(options.StoreOptions.Time.GetUtcNow().UtcDateTime);
+}
+
+/// <summary>
+/// The Ballast HTTP service (<c>ballast serve</c>): Kestrel with minimal APIs over the same store and operations layer as the CLI.
+/// <c>GET /health</c>, <c>GET /ready</c>, <c>POST /v1/check</c>, <c>POST /v1/plan</c>, the OpenAPI document at <c>/openapi/v1.json</c> and its
+/// interactive page at <c>/scalar</c>. Every <c>/v1</c> request needs <c>Authorization: Bearer KEY</c>, is rate-limited per key, and may carry
+/// an <c>Idempotency-Key</c>; every error is an RFC 9457 problem document.
+/// </summary>
+public static partial class BallastService
+{
+    /// <summary>The rate-limiting policy of <c>/v1</c>: a token bucket per API key.</summary>
+    public const string RatePolicy = "per-key";
+
+    /// <summary>The request header that makes a POST idempotent.</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>Set on a response replayed for a retried <c>Idempotency-Key</c>.</summary>
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    private const string CallerItem = "ballast.caller";
+
+    private const string BearerScheme = "bearer";
+
+    /// <summary>Builds the service; <c>Run</c> or <c>StartAsync</c> it.</summary>
+    public static WebApplication Build(ServiceOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(BallastService).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        builder.WebHost.UseUrls([.. options.Urls]);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+        });
+        builder.Logging.ClearProviders();
+        if (options.Logging)
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
+        builder.Services.AddSingleton(new ServiceState(options));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJson.Default));
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[BearerScheme] = new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key from `ballast keys create --tenant NAME --role ROLE`",
+            };
+            foreach (var (path, item) in document.Paths)
+            {
+                if (!path.StartsWith("/v1/", StringComparison.Ordinal) || item.Operations is null) continue;
+                foreach (var operation in item.Operations.Values)
+                    operation.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
+            }
+            document.Info.Title = "Ballast";
+            document.Info.Description = "Drift checks and trade plans for ETF portfolios. Every /v1 endpoint needs `Authorization: Bearer KEY` " +
+                "(a key from `ballast keys create`); errors are RFC 9457 problem documents (application/problem+json) naming the field.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(RatePolicy, context => RateLimitPartition.GetTokenBucketLimiter(PartitionKey(context), _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = options.RateLimit,
+                TokensPerPeriod = options.RateLimit,
+                ReplenishmentPeriod = options.RateWindow,
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+            o.OnRejected = async (rejected, _) =>
+            {
+                var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : options.RateWindow;
+                var seconds = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await Problems.Write(rejected.HttpContext, StatusCodes.Status429TooManyRequests, Problems.RateLimited, "Too many requests",
+                    $"this key may make {options.RateLimit} requests per {options.RateWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; retry after {seconds} s");
+            };
+        });
+
+        var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Service");
+        app.Use((context, next) => Logged(context, next, log));
+        app.Use(ProblemsForEmptyErrors);
+        app.UseRateLimiter();
+
+        app.MapGet("/health", () => TypedResults.Ok(new HealthAnswer("ok")))
+            .WithSummary("The process is alive").WithTags("operations");
+        app.MapGet("/ready", Ready)
+            .WithSummary("The store opens and its schema is current (503 otherwise)").WithTags("operations")
+            .Produces<ReadyAnswer>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapOpenApi();
+        app.MapScalarApiReference(o => o.WithTitle("Ballast API").DisableDefaultFonts());
+
+        var v1 = app.MapGroup("/v1").RequireRateLimiting(RatePolicy).AddEndpointFilter(Authorize).WithTags("portfolios");
+        v1.MapPost("/check", (HttpContext context, CancellationToken _) => Post(context, PortfolioRequests.Check))
+            .WithMetadata(new RequiresPermission(Permission.Check))
+            .WithSummary("Check a portfolio: the document `ballast check FILE --json` prints")
+            .WithDescription("The body is a portfolio document in the portfolio file's schema, as JSON. Roles: " + string.Join(", ", Permissions.RolesThatMay(Permission.Check)) + ".")
+            .Accepts<System.Text.Json.JsonElement>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        v1.MapPost("/plan", (HttpContext context, CancellationToken _) => Post(context, PortfolioRequests.Plan))
+            .WithMetadata(new RequiresPermission(Permission.Plan))
+            .WithSummary("Plan a portfolio's trades: the document `ballast plan FILE --json` prints")
+            .WithDescription("The body is a portfolio document in the portfolio file's schema, as JSON. Roles: " + string.Join(", ", Permissions.RolesThatMay(Permission.Plan)) + ".")
+            .Accepts<System.Text.Json.JsonElement>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return app;
+    }
+
+    private static IResult Ready(HttpContext context)
+    {
+        var state = context.RequestServices.GetRequiredService<ServiceState>();
+        try
+        {
+            var store = BallastStore.Open(state.Options.Store, state.Options.StoreOptions);
+            return TypedResults.Ok(new ReadyAnswer("ready", store.SchemaVersion, store.DatabaseVersion));
+        }
+        catch (Exception e) when (e is StoreVersionException or StoreUnavailableException or StoreBusyException)
+        {
+            return Problems.Answer(StatusCodes.Status503ServiceUnavailable, Problems.StoreUnavailable, "The store is not ready", e.Message, context);
+        }
+    }
+
+    /// <summary>Each request's rate-limit partition: its key (hashed: the limiter keeps no secrets), else its address.</summary>
+    private static string PartitionKey(HttpContext context) =>
+        BearerToken(context) is { } token ? "key:" + BallastStore.HashKey(token) : "address:" + context.Connection.RemoteIpAddress;
+
+    private static string? BearerToken(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+
+    /// <summary>The <c>/v1</c> filter: 401 without a known, unrevoked key; 403 when its role may not do what the endpoint does.</summary>
+    private static async ValueTask<object?> Authorize(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var state = context.RequestServices.GetRequiredService<ServiceState>();
+        if (BearerToken(context) is not { } token)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problems.Answer(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "An API key is needed",
+                "send 'Authorization: Bearer KEY' with a key from 'ballast keys create'", context, [new ProblemField("Authorization", "missing or not a Bearer key")]);
+        }
+        if (state.Store.Authenticate(token) is not { } caller)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            return Problems.Answer(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "The API key is not valid",
+                "the key is unknown or revoked", context, [new ProblemField("Authorization", "unknown or revoked key")]);
+        }
+        context.Items[CallerItem] = caller;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RequiresPermission>() is { } needed && !Permissions.Allows(caller.Role, needed.Permission))
+            return Problems.Answer(StatusCodes.Status403Forbidden, Problems.Forbidden, "The key's role may not do this",
+                $"a {caller.Role} key may not {Permissions.Word(needed.Permission)}; roles that may: {string.Join(", ", Permissions.RolesThatMay(needed.Permission))}", context,
+                [new ProblemField("Authorization", $"role {caller.Role}")]);
+        return await next(invocation);
+    }
+
+    /// <summary>
+    /// A POST: reads the body (415 unless JSON, 413 beyond the size limit), replays the first response to a retried
+    /// <c>Idempotency-Key</c> (422 when the key was used for another request), else answers and keeps the answer for the key.
+    /// </summary>
+    private static async Task<IResult> Post(HttpContext context, Func<HttpContext, byte[], DateOnly, Answer> answer)
+    {
+        var state = context.RequestServices.GetRequiredService<ServiceState>();
+        var caller = (ApiCaller)context.Items[CallerItem]!;
+        string? key = null;
+        if (context.Request.Headers.TryGetValue(IdempotencyHeader, out var keys))
+        {
+            key = keys.Count == 1 ? keys[0] : null;
+            if (key is null || key.Length is 0 or > BallastStore.MaxIdempotencyKey || key.Any(c => c is < (char)0x21 or > (char)0x7e))
+                return Problems.Answer(StatusCodes.Status400BadRequest, Problems.InvalidHeader, "The Idempotency-Key header is not valid",
+                    $"give one key of 1 to {BallastStore.MaxIdempotencyKey} visible ASCII characters", context, [new ProblemField(IdempotencyHeader, "not a valid key")]);
+        }
+        var (body, problem) = await ReadBody(context, state.Options.MaxBodyBytes);
+        if (problem is not null) return problem;
+        var hash = key is null ? null : RequestHash(context, body!);
+        if (key is not null && state.Store.FindIdempotentResponse(caller.TenantId, key) is { } kept)
+            return Replay(context, kept, hash!, key);
+        var result = answer(context, body!, state.Today);
+        if (key is null) return result;
+        var first = state.Store.KeepIdempotentResponse(caller.TenantId, key,
+            new IdempotentResponse(hash!, result.Status, result.ContentType, result.Body, state.Options.StoreOptions.Time.GetUtcNow()));
+        return first.RequestHash == hash && first.Body == result.Body ? result : Replay(context, first, hash!, key);
+    }
+
+    private static Answer Replay(HttpContext context, IdempotentResponse kept, string hash, string key)
+    {
+        if (kept.RequestHash != hash)
+            return Problems.Answer(StatusCodes.Status422UnprocessableEntity, Problems.IdempotencyConflict, "The Idempotency-Key was used for another request",
+                $"the key '{key}' was first used with another method, path or body; use a new key for a new request", context,
+                [new ProblemField(IdempotencyHeader, "used before with another request")]);
+        context.Response.Headers[ReplayedHeader] = "true";
+        return new Answer(kept.Status, kept.ContentType, kept.Body);
+    }
+
+    private static string RequestHash(HttpContext context, byte[] body)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{context.Request.Method} {context.Request.Path}\n"));
+        sha.AppendData(body);
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static async Task<(byte[]? Body, Answer? Problem)> ReadBody(HttpContext context, long max)
+    {
+        if (PortfolioRequests.UnsupportedMediaType(context.Request.ContentType) is { } why)
+            return (null, Problems.Answer(StatusCodes.Status415UnsupportedMediaType, Problems.UnsupportedMediaType, "Unsupported media type", why, context,
+                [new ProblemField("Content-Type", why)]));
+        var tooLarge = Problems.Answer(StatusCodes.Status413PayloadTooLarge, Problems.BodyTooLarge, "The body is too large",
+            $"a request body has at most {max} bytes", context, [new ProblemField(null, $"more than {max} bytes")]);
+        if (context.Request.ContentLength > max) return TooLarge();
+        try
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int n;
+            while ((n = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                if (buffer.Length + n > max) return TooLarge();
+                buffer.Write(chunk, 0, n);
+            }
+            return (buffer.ToArray(), null);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge();
+        }
+
+        // The rest of the body is not read: the connection closes after the answer, so a client does not send its next request on it.
+        (byte[]?, Answer?) TooLarge()
+        {
+            context.Response.Headers.Connection = "close";
+            return (null, tooLarge);
+        }
+    }
+
+    /// <summary>
+    /// One structured log line per request (method, path, status, milliseconds, key id, tenant), and the last line of defence: an exception
+    /// becomes a problem document (503 for a busy or unavailable store, 422 for bad input, else 500 without a trace; the trace goes to the log).
+    /// </summary>
+    private static async Task Logged(HttpContext context, RequestDelegate next, ILogger log)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.Clear();
+            switch (e)
+            {
+                case InputException input:
+                    await Problems.Invalid(context, input.Problems).WriteAsync(context);
+                    break;
+                case BadHttpRequestException bad:
+                    await Problems.Write(context, bad.StatusCode, bad.StatusCode == 413 ? Problems.BodyTooLarge : Problems.BadRequest, "Bad request", bad.Message);
+                    break;
+                case StoreBusyException busy:
+                    context.Response.Headers.RetryAfter = "1";
+                    await Problems.Write(context, StatusCodes.Status503ServiceUnavailable, Problems.StoreBusy, "The store is busy", busy.Message);
+                    break;
+                case StoreVersionException or StoreUnavailableException:
+                    await Problems.Write(context, StatusCodes.Status503ServiceUnavailable, Problems.StoreUnavailable, "The store is not ready", e.Message);
+                    break;
+                default:
+                    Failed(log, e, context.Request.Method, context.Request.Path.Value ?? "");
+                    await Problems.Write(context, StatusCodes.Status500InternalServerError, Problems.Internal, "Internal error",
+                        "the service could not answer; the error is in its log");
+                    break;
+            }
+        }
+        finally
+        {
+            var caller = context.Items.TryGetValue(CallerItem, out var c) ? c as ApiCaller : null;
+            Request(log, context.Request.Method, context.Request.Path.Value ?? "", context.Response.StatusCode,
+                Math.Round(Stopwatch.GetElapsedTime(start).TotalMilliseconds, 3), caller?.KeyId, caller?.Tenant);
+        }
+    }
+
+    /// <summary>Errors that routing answers without a body (404 unknown path, 405 wrong method) get a problem document too.</summary>
+    private static async Task ProblemsForEmptyErrors(HttpContext context, RequestDelegate next)
+    {
+        await next(context);
+        var status = context.Response.StatusCode;
+        if (status < 400 || context.Response.HasStarted || context.Response.ContentLength is not null || context.Response.ContentType is not null) return;
+        if (status == StatusCodes.Status415UnsupportedMediaType)
+        {
+            var why = PortfolioRequests.UnsupportedMediaType(context.Request.ContentType) ?? "send the body as application/json";
+            await Problems.Write(context, status, Problems.UnsupportedMediaType, "Unsupported media type", why, [new ProblemField("Content-Type", why)]);
+            return;
+        }
+        var (type, title) = status switch
+        {
+            404 => (Problems.NotFound, "Not found"),
+            405 => (Problems.MethodNotAllowed, "Method not allowed"),
+            _ => (Problems.BadRequest, "Request refused"),
+        };
+        await Problems.Write(context, status, type, title, $"{context.Request.Method} {context.Request.Path} is not something this service answers");
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Method} {Path} {Status} {ElapsedMs} ms key {KeyId} tenant {Tenant}")]
+    private static partial void Request(ILogger logger, string method, string path, int status, double elapsedMs, long? keyId, string? tenant);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private static partial void Failed(ILogger logger, Exception exception, string method, string path);
+}
