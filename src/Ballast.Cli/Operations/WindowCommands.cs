@@ -153,9 +153,7 @@ internal static class WindowCommands
             var instant = ParseAt(parse.GetValue(at), cal, ctx);
             var window = WindowRunner.WindowAt(cal, instant);
             var store = StoreCommands.Open(parse, ctx);
-            var runner = new WindowRunner(store, EngineVersion,
-                (stored, plan, includePlan) => PlanJson.Write(stored.Portfolio!, plan, includeAfter: includePlan, fx: stored.Conversions))
-            { BatchSize = parse.GetValue(batchSize) };
+            var runner = new WindowRunner(store, EngineVersion) { BatchSize = parse.GetValue(batchSize) };
             WindowRunResult result;
             try { result = StoreCommands.WithProgress(ctx, $"window {window.Id}", () => runner.Run(cal, window)); }
             catch (Exception) { EventCommands.Deliver(store, ctx); throw; } // a failed run's window.failed event goes out too

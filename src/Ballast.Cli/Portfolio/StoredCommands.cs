@@ -139,8 +139,8 @@ internal static class StoredCommands
             // Every plan's orders are its trades exactly; they are saved in one write, all or none.
             var proposals = plans.Where(p => p.Plan.HasTrades)
                 .Select(p => new NewProposal($"account {p.Account.Account.Name}", EngineVersion, p.Account.Account.Policy,
-                    PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: false, fx: p.Account.Conversions),
-                    PlanJson.Write(p.Account.Portfolio!, p.Plan, includeAfter: true, fx: p.Account.Conversions),
+                    PlanJson.Stored(p.Account.Portfolio!, p.Plan, includeAfter: false, fx: p.Account.Conversions),
+                    PlanJson.Stored(p.Account.Portfolio!, p.Plan, includeAfter: true, fx: p.Account.Conversions),
                     BallastStore.OrdersFromPlan(p.Account.Account.Name, p.Plan)))
                 .ToList();
             ids.AddRange(store.SaveProposals(proposals));
@@ -218,8 +218,8 @@ internal static class StoredCommands
             var proposals = new List<NewProposal>();
             foreach (var (group, tax) in plans)
             {
-                var planJson = PlanJson.Write(group.Portfolio!, tax.Plan, includeAfter: false, tax);
-                var afterJson = PlanJson.Write(group.Portfolio!, tax.Plan, includeAfter: true, tax);
+                var planJson = PlanJson.Stored(group.Portfolio!, tax.Plan, includeAfter: false, tax);
+                var afterJson = PlanJson.Stored(group.Portfolio!, tax.Plan, includeAfter: true, tax);
                 foreach (var account in tax.Accounts.Where(a => a.Trades.Count > 0))
                 {
                     var stored = group.Accounts.First(a => a.Account.Name == account.Account.Name);

@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Ballast.Drift;
 using Ballast.Input;
 using Ballast.Operations.Accounts;
+using Ballast.Operations.Documents;
 using Ballast.Operations.Monitoring;
 using Ballast.Planning;
 using Ballast.Portfolios;
@@ -34,15 +33,11 @@ public sealed class WindowRunner
 
     private readonly BallastStore _store;
     private readonly string _engineVersion;
-    private readonly Func<StoredPortfolio, Plan, bool, string> _serialize;
 
-    /// <param name="serialize">Writes a plan's inputs (false) or the plan (true) as the proposal records them; the command line
-    /// passes its plan JSON writer. Null writes the portfolio file and the trades.</param>
-    public WindowRunner(BallastStore store, string engineVersion, Func<StoredPortfolio, Plan, bool, string>? serialize = null)
+    public WindowRunner(BallastStore store, string engineVersion)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _engineVersion = engineVersion;
-        _serialize = serialize ?? DefaultSerialize;
     }
 
     /// <summary>Accounts per batch: one read of their facts and one write transaction of their verdicts and proposals.</summary>
@@ -182,7 +177,8 @@ public sealed class WindowRunner
         IReadOnlyList<ProposedOrder> orders;
         try { orders = BallastStore.OrdersFromPlan(a.Name, plan); }
         catch (InputException e) { return new(a.AccountId, word, "skipped", CannotPlan, CannotPlan + ": " + e.Problems[0].Message); }
-        var proposal = new NewProposal($"window {window.Id}: account {a.Name}", _engineVersion, a.Policy, _serialize(stored, plan, false), _serialize(stored, plan, true), orders);
+        var proposal = new NewProposal($"window {window.Id}: account {a.Name}", _engineVersion, a.Policy, 
+            PlanJson.Stored(stored.Portfolio!, plan, includeAfter: false, fx: stored.Conversions), PlanJson.Stored(stored.Portfolio!, plan, includeAfter: true, fx: stored.Conversions), orders);
         return new(a.AccountId, word, "rebalanced", word, decision.Reason + $"; {orders.Count} orders" + planned.NotesText, proposal);
     }
 
@@ -221,29 +217,5 @@ public sealed class WindowRunner
     private static decimal? Convert(decimal amount, string from, string to, IReadOnlyDictionary<string, FxRate> rates)
     {
         return BallastStore.ConvertAmount(amount, from, to, rates).Value;
-    }
-
-    private static string DefaultSerialize(StoredPortfolio stored, Plan plan, bool includePlan)
-    {
-        if (!includePlan) return PortfolioWriter.Write(stored.Portfolio!, json: true);
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            w.WriteString("action", plan.Action.ToString());
-            w.WriteStartArray("trades");
-            foreach (var t in plan.Trades)
-            {
-                w.WriteStartObject();
-                w.WriteString("ticker", t.Ticker);
-                w.WriteString("side", t.Side == TradeSide.Buy ? "buy" : "sell");
-                if (t.Quantity is { } q) w.WriteNumber("quantity", q);
-                w.WriteNumber("value", t.Value);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
     }
 }
