@@ -262,15 +262,18 @@ public abstract class KillNineTests : IDisposable
         Note($"seed {Seed}, window {_windowId}, built in {watch.ElapsedMilliseconds} ms");
 
         // 1. The window run, killed four times at different moments, each rerun resuming the last.
-        string[] run = ["window", "run", "--calendar", "calendar.yaml", "--at", _windowId, "--batch-size", "500"];
+        // Batches of 100 accounts: a batch commits every few tens of milliseconds, so the seeded delays below land inside the run
+        // on a fast machine as on a loaded one.
+        const int Batch = 100;
+        string[] run = ["window", "run", "--calendar", "calendar.yaml", "--at", _windowId, "--batch-size", Batch.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         var before = 0L;
         var starting = TimeSpan.FromMilliseconds(_random.Next(30, 300));
         Moment[] moments =
         [
             new("while starting", c => c.Elapsed >= starting, 0),
-            new("after a committed batch", _ => Verdicts > before, _random.Next(0, 400)),
+            new("after a committed batch", _ => Verdicts > before, _random.Next(0, 40)),
             new("inside a batch's write transaction", c => c.Saw("trace proposal_orders"), 0),
-            new("in the last batch", _ => Verdicts >= Math.Max(before + 1, Accounts - 500), _random.Next(0, 300)),
+            new("in the last batch", _ => Verdicts >= Math.Max(before + 1, Accounts - Batch), _random.Next(0, 20)),
         ];
         var midRun = 0;
         foreach (var moment in moments)
@@ -280,7 +283,9 @@ public abstract class KillNineTests : IDisposable
             AssertNoHalfWrittenBatch(moment.Name);
             if (killed && Verdicts > 0 && Verdicts < Accounts) midRun++;
         }
-        Assert.True(midRun >= 2, $"fewer than two kills landed in the middle of the run\n{Log}");
+        // A run of 2,000 accounts takes about a second now, so which moments land mid-run is a race; at least one must (the
+        // invariants above are checked after every kill, wherever it landed).
+        Assert.True(midRun >= 1, $"no kill landed in the middle of the run\n{Log}");
 
         var existed = RunId > 0 && Verdicts < Accounts;
         var (done, _) = Complete(run);
