@@ -134,26 +134,22 @@ public static partial class BallastService
         app.MapScalarApiReference(o => o.WithTitle("Ballast API").DisableDefaultFonts());
 
         var v1 = app.MapGroup("/v1").RequireRateLimiting(RatePolicy).AddEndpointFilter(Authorize).WithTags("portfolios");
-        v1.MapPost("/check", (HttpContext context, CancellationToken _) => Post(context, PortfolioRequests.Check))
-            .WithMetadata(new RequiresPermission(Permission.Check))
-            .WithSummary("Check a portfolio: the document `ballast check FILE --json` prints")
-            .WithDescription("The body is a portfolio document in the portfolio file's schema, as JSON. Roles: " + string.Join(", ", Permissions.RolesThatMay(Permission.Check)) + ".")
-            .Accepts<System.Text.Json.JsonElement>("application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        v1.MapPost("/plan", (HttpContext context, CancellationToken _) => Post(context, PortfolioRequests.Plan))
-            .WithMetadata(new RequiresPermission(Permission.Plan))
-            .WithSummary("Plan a portfolio's trades: the document `ballast plan FILE --json` prints")
-            .WithDescription("The body is a portfolio document in the portfolio file's schema, as JSON. Roles: " + string.Join(", ", Permissions.RolesThatMay(Permission.Plan)) + ".")
-            .Accepts<System.Text.Json.JsonElement>("application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        MapPortfolio(v1, "/check", Permission.Check, PortfolioRequests.Check, "Check a portfolio: the document `ballast check FILE --json` prints");
+        MapPortfolio(v1, "/plan", Permission.Plan, PortfolioRequests.Plan, "Plan a portfolio's trades: the document `ballast plan FILE --json` prints");
         return app;
     }
+
+    /// <summary>A stateless endpoint taking a portfolio document (check, plan): its permission, description and every answer it can give.</summary>
+    private static void MapPortfolio(Microsoft.AspNetCore.Routing.RouteGroupBuilder v1, string path, Permission permission, Func<HttpContext, byte[], DateOnly, Answer> handle, string summary) =>
+        v1.MapPost(path, (HttpContext context, CancellationToken _) => Post(context, handle))
+            .WithMetadata(new RequiresPermission(permission))
+            .WithSummary(summary)
+            .WithDescription("The body is a portfolio document in the portfolio file's schema, as JSON. Roles: " + string.Join(", ", Permissions.RolesThatMay(permission)) + ".")
+            .Accepts<System.Text.Json.JsonElement>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static IResult Ready(HttpContext context)
     {

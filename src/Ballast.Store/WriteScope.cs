@@ -56,17 +56,22 @@ internal sealed partial class WriteScope
 
     public DbTransaction Transaction { get; }
 
-    /// <summary>Rows appended and not yet written, by table in the order each table was first appended to since the last write.</summary>
+    /// <summary>Rows appended and not yet written, by table.</summary>
     private readonly List<(string Table, string[] Columns, List<object?[]> Rows)> _appended = [];
+
+    /// <summary>Each appended table's rank: the order in which this write first appended to it.</summary>
+    private readonly Dictionary<string, int> _appendRank = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Appends one row to be written in bulk with the others of its table, before the next statement of this write runs (any use of
     /// <see cref="Connection"/>) or at its end. A window run's thousands of proposals, orders and events become a few bulk writes instead
-    /// of a statement each. Every row of a table must name the same columns. Tables are written in the order they were first
-    /// appended to, except that the tables other appended rows refer to (<see cref="ReferencedTables"/>) are written first.
+    /// of a statement each. Every row of a table must name the same columns. Tables are written in the order this write first appended
+    /// to them: a row can only refer to an appended row of a table appended to before it (a proposal's orders and events to the
+    /// proposal), so parents are written before their children.
     /// </summary>
     public void Append(string table, string[] columns, object?[] row)
     {
+        _appendRank.TryAdd(table, _appendRank.Count);
         foreach (var entry in _appended)
             if (entry.Table == table)
             {
@@ -78,16 +83,14 @@ internal sealed partial class WriteScope
         _appended.Add((table, columns, [row]));
     }
 
-    /// <summary>Appended tables whose rows others refer to by foreign key, written first, in this order.</summary>
-    private static readonly string[] ReferencedTables = ["proposals"];
-
     private void FlushAppended()
     {
         if (_appended.Count == 0) return;
-        var tables = _appended.OrderBy(t => Array.IndexOf(ReferencedTables, t.Table) is var i and >= 0 ? i : ReferencedTables.Length).ToArray(); // stable
+        var tables = _appended.OrderBy(t => _appendRank[t.Table]).ToArray();
         _appended.Clear(); // before writing: the writers use the connection too
         foreach (var (table, columns, rows) in tables) Write(table, columns, 0, rows);
     }
+
     public StoreProvider Provider => Store.Location.Provider;
 
     /// <summary>The instant of this write, ISO-8601 UTC.</summary>

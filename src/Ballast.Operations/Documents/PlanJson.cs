@@ -29,14 +29,13 @@ public static class PlanJson
     public static string Stored(Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null, IReadOnlyList<Ballast.Store.PriceConversion>? fx = null)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            WriteObject(w, portfolio, plan, includeAfter, tax, fx);
+        using (var w = NewWriter(stream, indented: false)) WriteObject(w, portfolio, plan, includeAfter, tax, fx);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    /// <summary>The writer every Ballast JSON document uses: indented, with non-ASCII text kept readable.</summary>
-    public static Utf8JsonWriter NewWriter(Stream stream) =>
-        new(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    /// <summary>The writer every Ballast JSON document uses: indented (unless stored), with non-ASCII text kept readable.</summary>
+    public static Utf8JsonWriter NewWriter(Stream stream, bool indented = true) =>
+        new(stream, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>Writes the plan as one JSON object at the writer's current position.</summary>
     public static void WriteObject(Utf8JsonWriter w, Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null,
