@@ -175,6 +175,19 @@ public static partial class BallastService
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
     }
 
+    /// <summary>The authenticated caller of a <c>/v1</c> request (set by the key check before any endpoint runs).</summary>
+    internal static ApiCaller Caller(HttpContext context) => (ApiCaller)context.Items[CallerItem]!;
+
+    /// <summary>
+    /// The store as the caller's tenant sees it, writing as the caller's key: every read and write of a request goes through this,
+    /// so another firm's rows are never reached and every audit row names the key (<c>key 12 (acme, trader)</c>).
+    /// </summary>
+    internal static BallastStore TenantStore(HttpContext context)
+    {
+        var caller = Caller(context);
+        return context.RequestServices.GetRequiredService<ServiceState>().Store.ForTenant(caller.TenantId, $"key {caller.KeyId} ({caller.Tenant}, {caller.Role})");
+    }
+
     /// <summary>The <c>/v1</c> filter: 401 without a known, unrevoked key; 403 when its role may not do what the endpoint does.</summary>
     private static async ValueTask<object?> Authorize(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {

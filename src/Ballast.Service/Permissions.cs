@@ -5,13 +5,17 @@ namespace Ballast.Service;
 /// <summary>What a request may do; each <c>/v1</c> endpoint needs one.</summary>
 public enum Permission
 {
+    /// <summary>Read the tenant's stored resources (accounts, models, proposals, windows, blocks, events, ...).</summary>
+    Read,
     /// <summary>Check a portfolio's drift (read-only).</summary>
     Check,
     /// <summary>Plan trades.</summary>
     Plan,
+    /// <summary>Trade: save proposals, run windows, create blocks, record fills, cancel proposals, record cash flows.</summary>
+    Trade,
     /// <summary>Approve or reject proposals.</summary>
     Approve,
-    /// <summary>Manage the tenant's keys and settings.</summary>
+    /// <summary>Manage the tenant's models, accounts, restrictions, webhooks, keys and settings.</summary>
     Administer,
 }
 
@@ -20,10 +24,10 @@ public static class Permissions
 {
     public static IReadOnlyDictionary<string, IReadOnlySet<Permission>> ByRole { get; } = new Dictionary<string, IReadOnlySet<Permission>>(StringComparer.Ordinal)
     {
-        [ApiRoles.Viewer] = new HashSet<Permission> { Permission.Check },
-        [ApiRoles.Trader] = new HashSet<Permission> { Permission.Check, Permission.Plan },
-        [ApiRoles.Approver] = new HashSet<Permission> { Permission.Check, Permission.Plan, Permission.Approve },
-        [ApiRoles.Admin] = new HashSet<Permission> { Permission.Check, Permission.Plan, Permission.Approve, Permission.Administer },
+        [ApiRoles.Viewer] = new HashSet<Permission> { Permission.Read, Permission.Check },
+        [ApiRoles.Trader] = new HashSet<Permission> { Permission.Read, Permission.Check, Permission.Plan, Permission.Trade },
+        [ApiRoles.Approver] = new HashSet<Permission> { Permission.Read, Permission.Check, Permission.Plan, Permission.Trade, Permission.Approve },
+        [ApiRoles.Admin] = new HashSet<Permission> { Permission.Read, Permission.Check, Permission.Plan, Permission.Trade, Permission.Approve, Permission.Administer },
     };
 
     public static bool Allows(string role, Permission permission) => ByRole.TryGetValue(role, out var set) && set.Contains(permission);
@@ -34,8 +38,10 @@ public static class Permissions
     /// <summary>The word for a permission in messages and the OpenAPI document.</summary>
     public static string Word(Permission permission) => permission switch
     {
+        Permission.Read => "read",
         Permission.Check => "check",
         Permission.Plan => "plan",
+        Permission.Trade => "trade",
         Permission.Approve => "approve",
         _ => "administer",
     };

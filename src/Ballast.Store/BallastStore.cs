@@ -69,6 +69,20 @@ public sealed partial class BallastStore
     /// <summary>Actor, clock and busy timeout used by this instance.</summary>
     public StoreOptions Options { get; }
 
+    /// <summary>
+    /// The tenant (firm) this instance reads and writes for; null for the <c>default</c> tenant (the command line's, unless told otherwise).
+    /// Every row of a firm's book belongs to one tenant, and every read and write of this instance is scoped to its tenant:
+    /// another tenant's ids behave as if they did not exist.
+    /// </summary>
+    public long? TenantId { get; private init; }
+
+    /// <summary>
+    /// This store as seen by one tenant, writing as <paramref name="actor"/> (recorded on every audit row it writes, such as
+    /// <c>key 12 (acme, trader)</c>). Cheap: it shares the location and options; each call still opens its own connection.
+    /// </summary>
+    public BallastStore ForTenant(long tenantId, string actor) =>
+        new(Location, Options with { Actor = actor }) { TenantId = tenantId };
+
     internal StoreProvider Provider => Location.Provider;
 
     /// <summary>
