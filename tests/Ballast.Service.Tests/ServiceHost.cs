@@ -44,6 +44,8 @@ internal sealed class ServiceHost : IAsyncDisposable
             Urls = ["http://127.0.0.1:0"],
             Logging = false,
             RateLimit = 10_000,
+            KeyCacheTtl = TimeSpan.Zero, // the suites revoke a key and expect the next request refused; KeyCacheTests test the cache
+            DeliverWebhooks = false,
         };
         var app = BallastService.Build(tune?.Invoke(options) ?? options);
         await app.StartAsync();

@@ -46,6 +46,9 @@ public sealed class WindowRunner
     /// <summary>Called after each batch is written (tests stop a run there to see it resume).</summary>
     public Action<int>? AfterBatch { get; init; }
 
+    /// <summary>Stops the run between two batches when cancelled (a host shutting down): the run is recorded failed and resumes when run again.</summary>
+    public CancellationToken Stopping { get; init; }
+
     /// <summary>The latest window of <paramref name="calendar"/> that opened at or before <paramref name="at"/>.</summary>
     /// <exception cref="InputException">No window opened in the eight weeks before it.</exception>
     public static TradingWindow WindowAt(TradingCalendar calendar, DateTimeOffset at)
@@ -63,6 +66,7 @@ public sealed class WindowRunner
         if (existing && run.Status is not ("running" or "failed"))
             return Result(run, alreadyDone: true, resumed: false);
         var resumed = existing;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             Evaluate(calendar, window, run.Id);
@@ -70,11 +74,14 @@ public sealed class WindowRunner
         catch (Exception e)
         {
             // Recorded as failed when the store can still be written; a rerun resumes from the accounts recorded.
-            try { _store.FinishWindowRun(run.Id, e.Message); }
+            try { _store.FinishWindowRun(run.Id, e is OperationCanceledException && Stopping.IsCancellationRequested ? "stopped between batches: the host is shutting down; run the window again to resume" : e.Message); }
             catch (Exception) { /* the original failure is the one to report */ }
+            Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "failed"));
             throw;
         }
-        return Result(_store.FinishWindowRun(run.Id), alreadyDone: false, resumed);
+        var finished = _store.FinishWindowRun(run.Id);
+        Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", finished.Status));
+        return Result(finished, alreadyDone: false, resumed);
     }
 
     private WindowRunResult Result(WindowRunInfo run, bool alreadyDone, bool resumed) =>
@@ -124,10 +131,14 @@ public sealed class WindowRunner
             phases[2] += Lap();
             _store.RecordWindowAccounts(runId, entries);
             phases[3] += Lap();
+            foreach (var outcome in entries.GroupBy(e => e.Outcome))
+                Telemetry.WindowAccounts.Add(outcome.Count(), new KeyValuePair<string, object?>("outcome", outcome.Key));
+            Telemetry.AccountsEvaluated.Add(entries.Count(e => e.Outcome is "rebalanced" or "no trades"));
             done += batch.Count;
             _store.Options.Steps?.Invoke("window", done, Math.Max(done, total));
             batch.Clear();
             AfterBatch?.Invoke(++batches);
+            Stopping.ThrowIfCancellationRequested();
         }
     }
 
