@@ -53,6 +53,9 @@ internal sealed class ServiceHost : IAsyncDisposable
         return new ServiceHost(app, new Uri(address));
     }
 
+    /// <summary>Stops the service as SIGTERM does (the host's graceful stop).</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
