@@ -136,6 +136,7 @@ public static partial class BallastService
         var v1 = app.MapGroup("/v1").RequireRateLimiting(RatePolicy).AddEndpointFilter(Authorize).WithTags("portfolios");
         MapPortfolio(v1, "/check", Permission.Check, PortfolioRequests.Check, "Check a portfolio: the document `ballast check FILE --json` prints");
         MapPortfolio(v1, "/plan", Permission.Plan, PortfolioRequests.Plan, "Plan a portfolio's trades: the document `ballast plan FILE --json` prints");
+        Dashboard.DeskEndpoints.Map(app);
         return app;
     }
 
