@@ -109,9 +109,9 @@ public sealed class SqliteDeskTests : DeskSuite
         Assert.Superset(new HashSet<string> { "chart-queue", "chart-windows", "chart-blocks", "chart-proposals", "chart-drift", "chart-versions", "chart-model-accounts" }, seen);
         // The drift chart draws a band, a target and a weight per asset.
         browser.Go("/desk/accounts/breaching");
-        Assert.Equal(3, browser.Driver.FindElements(By.CssSelector("#chart-drift line.target")).Count);
-        Assert.Equal(3, browser.Driver.FindElements(By.CssSelector("#chart-drift rect.weight-out")).Count); // VTI above, BND and VXUS below (version 2)
-        Assert.Equal(3, browser.Driver.FindElements(By.CssSelector("#chart-drift rect.band")).Count);
+        Assert.Equal(3, browser.Driver.FindElements(By.CssSelector("#chart-drift g.row line.target")).Count);
+        Assert.Equal(3, browser.Driver.FindElements(By.CssSelector("#chart-drift g.row rect.weight-out")).Count); // VTI above, BND and VXUS below (version 2)
+        Assert.Equal(3, browser.Driver.FindElements(By.CssSelector("#chart-drift g.row rect.band")).Count);
     }
 
     [Fact]
