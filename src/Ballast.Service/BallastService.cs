@@ -144,6 +144,7 @@ public static partial class BallastService
         MapPortfolio(v1, "/check", Permission.Check, PortfolioRequests.Check, "Check a portfolio: the document `ballast check FILE --json` prints");
         MapPortfolio(v1, "/plan", Permission.Plan, PortfolioRequests.Plan, "Plan a portfolio's trades: the document `ballast plan FILE --json` prints");
         Operations.ServiceOperations.Map(app, v1);
+        Dashboard.DeskEndpoints.Map(app);
         return app;
     }
 
