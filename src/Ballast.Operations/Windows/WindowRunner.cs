@@ -55,8 +55,15 @@ public sealed class WindowRunner
             $"no trading window opened in the eight weeks up to {at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture)}", Field: "--at"));
     }
 
-    /// <summary>Runs <paramref name="window"/> (or reports its finished run).</summary>
-    public WindowRunResult Run(TradingCalendar calendar, TradingWindow window)
+    /// <summary>What a run abandoned at <see cref="Run"/>'s cancellation records as its error: it stays resumable.</summary>
+    public const string Abandoned = "abandoned between batches (the host stopped); run the window again to resume it";
+
+    /// <summary>
+    /// Runs <paramref name="window"/> (or reports its finished run). <paramref name="cancellationToken"/> is looked at between batches:
+    /// when it is cancelled the batches written stay written, the run is recorded failed (<see cref="Abandoned"/>) and an
+    /// <see cref="OperationCanceledException"/> is thrown; running the window again resumes from the accounts recorded.
+    /// </summary>
+    public WindowRunResult Run(TradingCalendar calendar, TradingWindow window, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calendar);
         var (run, existing) = _store.BeginWindowRun(window.Id, window.Date, window.CutOff);
@@ -65,12 +72,12 @@ public sealed class WindowRunner
         var resumed = existing;
         try
         {
-            Evaluate(calendar, window, run.Id);
+            Evaluate(calendar, window, run.Id, cancellationToken);
         }
         catch (Exception e)
         {
             // Recorded as failed when the store can still be written; a rerun resumes from the accounts recorded.
-            try { _store.FinishWindowRun(run.Id, e.Message); }
+            try { _store.FinishWindowRun(run.Id, e is OperationCanceledException && cancellationToken.IsCancellationRequested ? Abandoned : e.Message); }
             catch (Exception) { /* the original failure is the one to report */ }
             throw;
         }
@@ -81,7 +88,7 @@ public sealed class WindowRunner
         new(run, alreadyDone, resumed, _store.WindowRunCounts(run.Id),
             [.. _store.WindowRunAccounts(run.Id).Where(a => a.ProposalId is not null).Select(a => (a.Account, a.ProposalId!.Value))]);
 
-    private void Evaluate(TradingCalendar calendar, TradingWindow window, long runId)
+    private void Evaluate(TradingCalendar calendar, TradingWindow window, long runId, CancellationToken cancellationToken)
     {
         var schedules = StoredSchedules.Load(_store);
         var recorded = _store.WindowRunRecorded(runId);
@@ -114,6 +121,7 @@ public sealed class WindowRunner
 
         void Flush()
         {
+            cancellationToken.ThrowIfCancellationRequested();
             phases[0] += Lap();
             var facts = _store.WindowFacts(window.Id, window.CutOff, cashSince, [.. batch.Select(a => a.AccountId)]);
             var restrictions = _store.RestrictionsOfAccounts([.. batch.Select(a => a.AccountId)]);
