@@ -210,6 +210,12 @@ namespace Ballast.Store
             c.Query(RestrictionResourceSql + " WHERE id > @after ORDER BY id LIMIT @n", new { after, n = limit + 1 }, r => new RestrictionResource(r.GetInt64(8), ReadRestriction(r))),
             limit, x => x.Id));
 
+        /// <summary>The restriction of this scope, name, ticker and kind (the firm's name is empty), or null.</summary>
+        public RestrictionResource? FindRestriction(RestrictionScope scope, string? name, string ticker, RestrictionKind kind) => Read(c =>
+            c.Query(RestrictionResourceSql + " WHERE scope = @scopeWord AND name = @key AND ticker = @ticker AND kind = @kindWord",
+                new { scopeWord = ScopeWord(scope), key = scope == RestrictionScope.Firm ? "" : name ?? "", ticker, kindWord = KindWord(kind) },
+                r => new RestrictionResource(r.GetInt64(8), ReadRestriction(r))).FirstOrDefault());
+
         /// <summary>The restriction with id <paramref name="id"/>, or null.</summary>
         public RestrictionResource? FindRestriction(long id) => Read(c =>
             c.Query(RestrictionResourceSql + " WHERE id = @id", new { id }, r => new RestrictionResource(r.GetInt64(8), ReadRestriction(r))).FirstOrDefault());
