@@ -8,8 +8,10 @@ namespace Ballast.Service.TestHost;
 /// host it builds and serves it in memory. The store named here is a placeholder; each test gives its own (the factory replaces the
 /// service's state), and the rate limit is high so that a test's many requests are not limited.
 /// </summary>
-public static class Program
+public sealed class Program
 {
+    private Program() { }
+
     public static void Main(string[] args)
     {
         var app = BallastService.Build(new ServiceOptions

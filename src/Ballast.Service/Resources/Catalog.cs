@@ -56,7 +56,7 @@ internal static class Catalog
     {
         ModelVersions.Set(store, name, targets, policy, "policy");
         return ModelDetail(store, store.FindModel(name)!, StatusCodes.Status201Created);
-    }, ("--targets", "targets"), ("--policy", "policy"));
+    }, ("--targets", "targets"), ("--policy", "policy"), ("NAME", "name"));
 
     public static Answer ListAccounts(HttpContext context)
     {
