@@ -102,6 +102,12 @@ public sealed class SqliteDeskTests : DeskSuite
                 seen.Add(id);
             }
             Assert.True(browser.Driver.FindElements(By.CssSelector("svg.chart .legend text")).Count == 0 == (browser.Charts().Count == 0), $"{page}: a chart without a legend");
+            var duplicates = browser.Js.ExecuteScript("""
+                var seen = {}, dup = [];
+                document.querySelectorAll('[id]').forEach(function (e) { if (seen[e.id]) dup.push(e.id); seen[e.id] = 1; });
+                return dup.join(',');
+                """);
+            Assert.True((string)duplicates! == "", $"{page}: ids used twice: {duplicates}");
             var problems = browser.ConsoleProblems();
             Assert.True(problems.Count == 0, $"{page}: {string.Join("\n", problems)}");
         }
