@@ -193,6 +193,7 @@ public sealed class SqliteDeskTests : DeskSuite
         Assert.Equal(HttpStatusCode.Forbidden, (await approver.Post($"/desk/proposals/{proposal}/approve", "forged")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await approver.Post($"/desk/proposals/{proposal}/approve", viewer.Csrf)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await approver.Post($"/desk/proposals/{proposal}/approve", approver.Csrf, origin: "http://evil.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await approver.Post($"/desk/proposals/{proposal}/approve", approver.Csrf, fetchSite: "cross-site")).StatusCode);
         Assert.Equal(ProposalStatus.Proposed, Host.Store.GetProposal(proposal).Status);
         var ok = await approver.Post($"/desk/proposals/{proposal}/approve", approver.Csrf);
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
@@ -306,14 +307,15 @@ internal sealed partial class HttpDesk : IDisposable
         return new HttpDesk(client, handler, CsrfOf(await page.Content.ReadAsStringAsync()), setCookie);
     }
 
-    public Task<HttpResponseMessage> Post(string path, string csrf, params (string Name, string Value)[] fields) => Post(path, csrf, null, fields);
+    public Task<HttpResponseMessage> Post(string path, string csrf, params (string Name, string Value)[] fields) => Post(path, csrf, null, null, fields);
 
-    public async Task<HttpResponseMessage> Post(string path, string csrf, string? origin, params (string Name, string Value)[] fields)
+    public async Task<HttpResponseMessage> Post(string path, string csrf, string? origin = null, string? fetchSite = null, params (string Name, string Value)[] fields)
     {
         var values = new Dictionary<string, string> { ["csrf"] = csrf };
         foreach (var (n, v) in fields) values[n] = v;
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(values) };
         if (origin is not null) request.Headers.TryAddWithoutValidation("Origin", origin);
+        if (fetchSite is not null) request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", fetchSite);
         return await Client.SendAsync(request);
     }
 
