@@ -95,7 +95,7 @@ internal static class DeskCharts
         return (Math.Ceiling(max / step) * step, step);
     }
 
-    private static string Short(string label) => label.Length <= 26 ? label : label[..25] + "…";
+    private static string Short(string label) => label.Length <= 22 ? label : label[..21] + "…";
 
     private static void Open(Html h, string id, string title, double height)
     {

@@ -151,14 +151,16 @@ internal static class DeskEndpoints
         context.Response.Redirect(Prefix + back);
     }
 
-    /// <summary>A browser that sends <c>Origin</c> (or <c>Sec-Fetch-Site</c>) must be posting from this origin.</summary>
+    /// <summary>
+    /// A browser must be posting from the desk's own pages: by its <c>Sec-Fetch-Site</c> when it sends one (so the check holds behind a
+    /// reverse proxy, where the browser's origin is not the address Kestrel sees), else by its <c>Origin</c> when it sends one.
+    /// </summary>
     private static bool SameOrigin(HttpContext context)
     {
         var fetchSite = context.Request.Headers["Sec-Fetch-Site"].ToString();
-        if (fetchSite.Length > 0 && fetchSite is not ("same-origin" or "none")) return false;
+        if (fetchSite.Length > 0) return fetchSite is "same-origin" or "none";
         var origin = context.Request.Headers.Origin.ToString();
-        return origin.Length == 0 || origin == "null" && fetchSite == "same-origin"
-            || string.Equals(origin, $"{context.Request.Scheme}://{context.Request.Host}", StringComparison.OrdinalIgnoreCase);
+        return origin.Length == 0 || string.Equals(origin, $"{context.Request.Scheme}://{context.Request.Host}", StringComparison.OrdinalIgnoreCase);
     }
 
     private static DeskRequest? Authenticated(HttpContext context, ServiceState state, DeskSessions sessions)

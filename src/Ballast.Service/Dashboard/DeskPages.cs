@@ -37,9 +37,8 @@ internal static class DeskPages
         var counts = queue.Counts.Where(c => c.Count > 0).ToList();
         if (counts.Count > 0)
         {
-            var kinds = counts.Select(c => new Series(ExceptionQueue.Words(c.Kind), KindClass(c.Kind))).ToList();
             Stacked(h, "queue", "Exceptions by kind", [new Series("accounts", "k-account"), new Series("orders", "k-order"), new Series("deliveries", "k-delivery")],
-                [.. counts.Select(c => new Stack(ExceptionQueue.Words(c.Kind), "#" + KindClass(c.Kind),
+                [.. counts.Select(c => new Stack(ExceptionQueue.Words(c.Kind), "#" + KindId(c.Kind),
                     [.. new[] { "k-account", "k-order", "k-delivery" }.Select(k => k == KindClass(c.Kind) ? c.Count : 0.0)], Count(c.Count, "item", "items")))],
                 "items", v => Html.Number(v));
         }
@@ -51,7 +50,7 @@ internal static class DeskPages
         foreach (var group in queue.Items.GroupBy(i => i.Kind))
         {
             var items = group.ToList();
-            h.Raw($"<section id=\"{KindClass(group.Key)}\" class=\"queue-group\"><h2 id=\"kind-{group.Key.ToString().ToLowerInvariant()}\">").Text(ExceptionQueue.Words(group.Key))
+            h.Raw($"<section class=\"queue-group\"><h2 id=\"{KindId(group.Key)}\">").Text(ExceptionQueue.Words(group.Key))
                 .Raw(" <span class=\"count\">").Text(items.Count.ToString("#,0", Html.Invariant)).Raw("</span></h2>");
             h.Raw("<div class=\"table-wrap\"><table class=\"queue\">").Head("Account", "What", "#Max drift", "").Raw("<tbody>");
             foreach (var i in items.Take(TableLimit))
@@ -69,6 +68,8 @@ internal static class DeskPages
         }
         return StatusCodes.Status200OK;
     }
+
+    private static string KindId(DeskExceptionKind kind) => "kind-" + kind.ToString().ToLowerInvariant();
 
     private static string KindClass(DeskExceptionKind kind) => kind switch
     {

@@ -102,6 +102,12 @@ public sealed class SqliteDeskTests : DeskSuite
                 seen.Add(id);
             }
             Assert.True(browser.Driver.FindElements(By.CssSelector("svg.chart .legend text")).Count == 0 == (browser.Charts().Count == 0), $"{page}: a chart without a legend");
+            var duplicates = browser.Js.ExecuteScript("""
+                var seen = {}, dup = [];
+                document.querySelectorAll('[id]').forEach(function (e) { if (seen[e.id]) dup.push(e.id); seen[e.id] = 1; });
+                return dup.join(',');
+                """);
+            Assert.True((string)duplicates! == "", $"{page}: ids used twice: {duplicates}");
             var problems = browser.ConsoleProblems();
             Assert.True(problems.Count == 0, $"{page}: {string.Join("\n", problems)}");
         }
@@ -187,6 +193,7 @@ public sealed class SqliteDeskTests : DeskSuite
         Assert.Equal(HttpStatusCode.Forbidden, (await approver.Post($"/desk/proposals/{proposal}/approve", "forged")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await approver.Post($"/desk/proposals/{proposal}/approve", viewer.Csrf)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await approver.Post($"/desk/proposals/{proposal}/approve", approver.Csrf, origin: "http://evil.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await approver.Post($"/desk/proposals/{proposal}/approve", approver.Csrf, fetchSite: "cross-site")).StatusCode);
         Assert.Equal(ProposalStatus.Proposed, Host.Store.GetProposal(proposal).Status);
         var ok = await approver.Post($"/desk/proposals/{proposal}/approve", approver.Csrf);
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
@@ -300,14 +307,15 @@ internal sealed partial class HttpDesk : IDisposable
         return new HttpDesk(client, handler, CsrfOf(await page.Content.ReadAsStringAsync()), setCookie);
     }
 
-    public Task<HttpResponseMessage> Post(string path, string csrf, params (string Name, string Value)[] fields) => Post(path, csrf, null, fields);
+    public Task<HttpResponseMessage> Post(string path, string csrf, params (string Name, string Value)[] fields) => Post(path, csrf, null, null, fields);
 
-    public async Task<HttpResponseMessage> Post(string path, string csrf, string? origin, params (string Name, string Value)[] fields)
+    public async Task<HttpResponseMessage> Post(string path, string csrf, string? origin = null, string? fetchSite = null, params (string Name, string Value)[] fields)
     {
         var values = new Dictionary<string, string> { ["csrf"] = csrf };
         foreach (var (n, v) in fields) values[n] = v;
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(values) };
         if (origin is not null) request.Headers.TryAddWithoutValidation("Origin", origin);
+        if (fetchSite is not null) request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", fetchSite);
         return await Client.SendAsync(request);
     }
 
