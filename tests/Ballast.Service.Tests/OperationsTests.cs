@@ -154,11 +154,11 @@ public sealed class OperationsTests : IDisposable
         var window = WindowRunner.WindowAt(calendar, FixedClock.Default);
         using var stopping = new CancellationTokenSource();
         var batches = 0;
-        var runner = new WindowRunner(store, "test") { BatchSize = 1, Stopping = stopping.Token, AfterBatch = n => { batches = n; stopping.Cancel(); } };
-        Assert.ThrowsAny<OperationCanceledException>(() => runner.Run(calendar, window));
+        var runner = new WindowRunner(store, "test") { BatchSize = 1, AfterBatch = n => { batches = n; stopping.Cancel(); } };
+        Assert.ThrowsAny<OperationCanceledException>(() => runner.Run(calendar, window, stopping.Token));
         Assert.Equal(1, batches); // stopped after the first batch, not within it
         var stopped = Assert.Single(store.Events(0, 100, [EventKinds.WindowFailed]));
-        Assert.Contains("shutting down", stopped.Data, StringComparison.Ordinal);
+        Assert.Contains(WindowRunner.Abandoned, stopped.Data, StringComparison.Ordinal);
 
         var resumed = new WindowRunner(store, "test") { BatchSize = 1 }.Run(calendar, window);
         Assert.True(resumed.Resumed);

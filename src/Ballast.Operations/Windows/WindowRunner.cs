@@ -46,9 +46,6 @@ public sealed class WindowRunner
     /// <summary>Called after each batch is written (tests stop a run there to see it resume).</summary>
     public Action<int>? AfterBatch { get; init; }
 
-    /// <summary>Stops the run between two batches when cancelled (a host shutting down): the run is recorded failed and resumes when run again.</summary>
-    public CancellationToken Stopping { get; init; }
-
     /// <summary>The latest window of <paramref name="calendar"/> that opened at or before <paramref name="at"/>.</summary>
     /// <exception cref="InputException">No window opened in the eight weeks before it.</exception>
     public static TradingWindow WindowAt(TradingCalendar calendar, DateTimeOffset at)
@@ -58,8 +55,15 @@ public sealed class WindowRunner
             $"no trading window opened in the eight weeks up to {at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture)}", Field: "--at"));
     }
 
-    /// <summary>Runs <paramref name="window"/> (or reports its finished run).</summary>
-    public WindowRunResult Run(TradingCalendar calendar, TradingWindow window)
+    /// <summary>What a run abandoned at <see cref="Run"/>'s cancellation records as its error: it stays resumable.</summary>
+    public const string Abandoned = "abandoned between batches (the host stopped); run the window again to resume it";
+
+    /// <summary>
+    /// Runs <paramref name="window"/> (or reports its finished run). <paramref name="cancellationToken"/> is looked at between batches:
+    /// when it is cancelled the batches written stay written, the run is recorded failed (<see cref="Abandoned"/>) and an
+    /// <see cref="OperationCanceledException"/> is thrown; running the window again resumes from the accounts recorded.
+    /// </summary>
+    public WindowRunResult Run(TradingCalendar calendar, TradingWindow window, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calendar);
         var (run, existing) = _store.BeginWindowRun(window.Id, window.Date, window.CutOff);
@@ -69,12 +73,12 @@ public sealed class WindowRunner
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            Evaluate(calendar, window, run.Id);
+            Evaluate(calendar, window, run.Id, cancellationToken);
         }
         catch (Exception e)
         {
             // Recorded as failed when the store can still be written; a rerun resumes from the accounts recorded.
-            try { _store.FinishWindowRun(run.Id, e is OperationCanceledException && Stopping.IsCancellationRequested ? "stopped between batches: the host is shutting down; run the window again to resume" : e.Message); }
+            try { _store.FinishWindowRun(run.Id, e is OperationCanceledException && cancellationToken.IsCancellationRequested ? Abandoned : e.Message); }
             catch (Exception) { /* the original failure is the one to report */ }
             Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "failed"));
             throw;
@@ -88,7 +92,7 @@ public sealed class WindowRunner
         new(run, alreadyDone, resumed, _store.WindowRunCounts(run.Id),
             [.. _store.WindowRunAccounts(run.Id).Where(a => a.ProposalId is not null).Select(a => (a.Account, a.ProposalId!.Value))]);
 
-    private void Evaluate(TradingCalendar calendar, TradingWindow window, long runId)
+    private void Evaluate(TradingCalendar calendar, TradingWindow window, long runId, CancellationToken cancellationToken)
     {
         var schedules = StoredSchedules.Load(_store);
         var recorded = _store.WindowRunRecorded(runId);
@@ -121,6 +125,7 @@ public sealed class WindowRunner
 
         void Flush()
         {
+            cancellationToken.ThrowIfCancellationRequested();
             phases[0] += Lap();
             var facts = _store.WindowFacts(window.Id, window.CutOff, cashSince, [.. batch.Select(a => a.AccountId)]);
             var restrictions = _store.RestrictionsOfAccounts([.. batch.Select(a => a.AccountId)]);
@@ -138,7 +143,6 @@ public sealed class WindowRunner
             _store.Options.Steps?.Invoke("window", done, Math.Max(done, total));
             batch.Clear();
             AfterBatch?.Invoke(++batches);
-            Stopping.ThrowIfCancellationRequested();
         }
     }
 
