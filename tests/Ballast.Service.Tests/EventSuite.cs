@@ -19,7 +19,7 @@ namespace Ballast.Service.Tests;
 /// <c>GET /v1/events</c> (a JSON page, and a Server-Sent Events stream resumed by <c>Last-Event-Id</c>) and <c>/v1/webhooks</c> delivered in
 /// the background to a real receiver, on SQLite and PostgreSQL: two firms, acme and beta, each with an admin and a viewer key.
 /// </summary>
-public abstract class EventSuite : IAsyncLifetime
+public abstract partial class EventSuite : IAsyncLifetime
 {
     protected EventSuite() => Directory = System.IO.Directory.CreateTempSubdirectory("ballast-events-test-").FullName;
 

@@ -62,6 +62,22 @@ public sealed class OperationsTests : IDisposable
         Assert.True(revokedAt.Elapsed < TimeSpan.FromSeconds(1.5), $"the revocation took {revokedAt.Elapsed} to take effect with a 0.4 s TTL");
     }
 
+    [Fact]
+    public async Task BehindALoopbackProxy_TheForwardedClientAddressIsWhatTheLimiterSees()
+    {
+        BallastStore.Initialize(Location);
+        await using var host = await ServiceHost.Start(Location, o => o with { RateLimit = 2, RateWindow = TimeSpan.FromMinutes(1) });
+        async Task<HttpStatusCode> From(string address)
+        {
+            var request = Http.Post("/v1/check", Portfolio, null);
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", address);
+            return (await host.Client.SendAsync(request)).StatusCode;
+        }
+        // Without a key, requests are limited by address: the proxy's client's, not the proxy's (127.0.0.1).
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], [await From("203.0.113.7"), await From("203.0.113.7"), await From("203.0.113.7")]);
+        Assert.Equal(HttpStatusCode.Unauthorized, await From("203.0.113.8"));
+    }
+
     /// <summary>A store with two accounts on a drifted model and a calendar (Mon/Wed/Fri 10:00 New York), as the window tests set up.</summary>
     private void SeedWindow()
     {

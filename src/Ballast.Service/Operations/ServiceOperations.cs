@@ -1,5 +1,7 @@
 using Ballast.Service.Events;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +27,10 @@ internal static class ServiceOperations
     {
         // SIGTERM / Ctrl+C: Kestrel stops accepting, requests in flight get this long to finish, then the host stops anyway.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+        // Behind a reverse proxy on this machine: X-Forwarded-For and X-Forwarded-Proto from a loopback proxy (ASP.NET Core's
+        // default known proxies) give the client's address and scheme; from anyone else they are ignored. First in the pipeline.
+        builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        builder.Services.AddTransient<IStartupFilter, ForwardedHeadersFirst>();
         builder.Services.AddSingleton<EventFeed>();
         builder.Services.AddHostedService<EventPoller>();
         if (options.DeliverWebhooks) builder.Services.AddHostedService<WebhookDelivery>();
@@ -48,6 +54,15 @@ internal static class ServiceOperations
         if (state.Options.PrometheusEndpoint) app.MapPrometheusScrapingEndpoint("/metrics");
         EventEndpoints.Map(v1);
         WebhookEndpoints.Map(v1);
+    }
+
+    private sealed class ForwardedHeadersFirst : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseForwardedHeaders();
+            next(app);
+        };
     }
 
     /// <summary>Where metrics are exported over OTLP: the option, else <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, else nowhere.</summary>
