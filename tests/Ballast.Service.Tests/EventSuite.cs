@@ -82,7 +82,7 @@ public abstract partial class EventSuite : IAsyncLifetime
             _firms[firm].AddAccount(new NewAccount(account, AccountType.Taxable, "USD"));
             _firms[firm].SaveProposal(new NewProposal($"account {account}", "test", null, "{}", "{}", [new ProposedOrder(account, Ticker(firm), OrderSide.Buy, i + 1)]));
         }
-        return [.. Store.Events(before, 1000).Select(e => e.Id)];
+        return [.. _firms[firm].Events(before, 1000).Select(e => e.Id)];
     }
 
     private static HttpRequestMessage Get(string path, string key, string? accept = null, string? lastEventId = null)

@@ -176,7 +176,8 @@ namespace Ballast.Store
             var tenant = Tenant;
             var hook = ReadWebhooks(c, null, tenant, webhookId).SingleOrDefault()
                 ?? throw new InputException(new InputProblem($"no webhook {webhookId}", Field: "ID"));
-            return ReadEvents(c, null, tenant, hook.Cursor, limit, hook.Kinds.Count == 0 ? null : [.. hook.Kinds]);
+            // A removed webhook has nothing pending: a delivery run that listed it before its removal sends it nothing more.
+            return hook.Active ? ReadEvents(c, null, tenant, hook.Cursor, limit, hook.Kinds.Count == 0 ? null : [.. hook.Kinds]) : [];
         });
 
         /// <summary>
