@@ -105,6 +105,10 @@ namespace Ballast.Store
         /// The state of the given proposals (all of the tenant's when null): orders summed per account, security and side, fills tied to them
         /// (by the same account, security and side) and events. Another tenant's proposals are left out, as if they did not exist.
         /// </summary>
+        internal Dictionary<long, ProposalState> ProposalStates(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long>? ids) => ProposalStates(c, tx, ids, Tenant);
+
+        /// <inheritdoc cref="ProposalStates(DbConnection, DbTransaction?, IReadOnlyCollection{long}?)"/>
+        /// <param name="tenant">The tenant whose proposals these are: another tenant's are left out.</param>
         internal static Dictionary<long, ProposalState> ProposalStates(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long>? ids, long tenant)
         {
             var states = new Dictionary<long, ProposalState>();
