@@ -27,6 +27,12 @@ internal sealed class ServiceState(ServiceOptions options)
     public BallastStore Store => _store ??= BallastStore.Open(options.Store, options.StoreOptions);
 
     public DateOnly Today => DateOnly.FromDateTime(options.StoreOptions.Time.GetUtcNow().UtcDateTime);
+
+    /// <summary>Keys authenticated lately (for <see cref="ServiceOptions.KeyCacheTtl"/>), so a request does not ask the store each time.</summary>
+    public Operations.KeyCache Keys { get; } = new(options.KeyCacheTtl);
+
+    /// <summary>Cancelled when the service starts stopping (SIGTERM, Ctrl+C): long work (a window run) stops between batches, resumable.</summary>
+    public CancellationToken Stopping { get; internal set; }
 }
 
 /// <summary>
@@ -77,6 +83,7 @@ public static partial class BallastService
         }
 
         builder.Services.AddSingleton(new ServiceState(options));
+        Operations.ServiceOperations.Add(builder, options);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJson.Default));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -136,6 +143,9 @@ public static partial class BallastService
         var v1 = app.MapGroup("/v1").RequireRateLimiting(RatePolicy).AddEndpointFilter(Authorize).WithTags("portfolios");
         MapPortfolio(v1, "/check", Permission.Check, PortfolioRequests.Check, "Check a portfolio: the document `ballast check FILE --json` prints");
         MapPortfolio(v1, "/plan", Permission.Plan, PortfolioRequests.Plan, "Plan a portfolio's trades: the document `ballast plan FILE --json` prints");
+        Operations.ServiceOperations.Map(app, v1);
+        Dashboard.DeskEndpoints.Map(app);
+        Resources.ResourceEndpoints.Map(v1);
         return app;
     }
 
@@ -167,7 +177,18 @@ public static partial class BallastService
 
     /// <summary>Each request's rate-limit partition: its key (hashed: the limiter keeps no secrets), else its address.</summary>
     private static string PartitionKey(HttpContext context) =>
-        BearerToken(context) is { } token ? "key:" + BallastStore.HashKey(token) : "address:" + context.Connection.RemoteIpAddress;
+        BearerToken(context) is { } token ? "key:" + KeyHash(context, token) : "address:" + context.Connection.RemoteIpAddress;
+
+    /// <summary>The SHA-256 of the request's key, computed once per request (the rate limiter and the key cache both need it).</summary>
+    private static string KeyHash(HttpContext context, string token)
+    {
+        if (context.Items.TryGetValue(KeyHashItem, out var kept) && kept is string hash) return hash;
+        hash = BallastStore.HashKey(token);
+        context.Items[KeyHashItem] = hash;
+        return hash;
+    }
+
+    private const string KeyHashItem = "ballast.key-hash";
 
     private static string? BearerToken(HttpContext context)
     {
@@ -199,7 +220,7 @@ public static partial class BallastService
             return Problems.Answer(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "An API key is needed",
                 "send 'Authorization: Bearer KEY' with a key from 'ballast keys create'", context, [new ProblemField("Authorization", "missing or not a Bearer key")]);
         }
-        if (state.Store.Authenticate(token) is not { } caller)
+        if (state.Keys.Authenticate(token, KeyHash(context, token), state.Store.Authenticate) is not { } caller)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
             return Problems.Answer(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "The API key is not valid",
@@ -217,7 +238,11 @@ public static partial class BallastService
     /// A POST: reads the body (415 unless JSON, 413 beyond the size limit), replays the first response to a retried
     /// <c>Idempotency-Key</c> (422 when the key was used for another request), else answers and keeps the answer for the key.
     /// </summary>
-    private static async Task<IResult> Post(HttpContext context, Func<HttpContext, byte[], DateOnly, Answer> answer)
+    internal static Task<IResult> Post(HttpContext context, Func<HttpContext, byte[], DateOnly, Answer> answer) => Post(context, answer, emptyBodyAllowed: false);
+
+    /// <summary>As <see cref="Post(HttpContext, Func{HttpContext, byte[], DateOnly, Answer})"/>; with <paramref name="emptyBodyAllowed"/> a request without a body
+    /// (and without a Content-Type) is answered too, with an empty body (a step such as approving a proposal, whose fields are optional).</summary>
+    internal static async Task<IResult> Post(HttpContext context, Func<HttpContext, byte[], DateOnly, Answer> answer, bool emptyBodyAllowed)
     {
         var state = context.RequestServices.GetRequiredService<ServiceState>();
         var caller = (ApiCaller)context.Items[CallerItem]!;
@@ -229,7 +254,7 @@ public static partial class BallastService
                 return Problems.Answer(StatusCodes.Status400BadRequest, Problems.InvalidHeader, "The Idempotency-Key header is not valid",
                     $"give one key of 1 to {BallastStore.MaxIdempotencyKey} visible ASCII characters", context, [new ProblemField(IdempotencyHeader, "not a valid key")]);
         }
-        var (body, problem) = await ReadBody(context, state.Options.MaxBodyBytes);
+        var (body, problem) = await ReadBody(context, state.Options.MaxBodyBytes, emptyBodyAllowed);
         if (problem is not null) return problem;
         var hash = key is null ? null : RequestHash(context, body!);
         if (key is not null && state.Store.FindIdempotentResponse(caller.TenantId, key) is { } kept)
@@ -259,11 +284,12 @@ public static partial class BallastService
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private static async Task<(byte[]? Body, Answer? Problem)> ReadBody(HttpContext context, long max)
+    private static async Task<(byte[]? Body, Answer? Problem)> ReadBody(HttpContext context, long max, bool emptyBodyAllowed = false)
     {
-        if (PortfolioRequests.UnsupportedMediaType(context.Request.ContentType) is { } why)
-            return (null, Problems.Answer(StatusCodes.Status415UnsupportedMediaType, Problems.UnsupportedMediaType, "Unsupported media type", why, context,
-                [new ProblemField("Content-Type", why)]));
+        // Without a Content-Type, only an empty body is accepted (and only where the endpoint allows it).
+        var untyped = emptyBodyAllowed && string.IsNullOrEmpty(context.Request.ContentType);
+        if (!untyped && PortfolioRequests.UnsupportedMediaType(context.Request.ContentType) is { } why)
+            return (null, Unsupported(why));
         var tooLarge = Problems.Answer(StatusCodes.Status413PayloadTooLarge, Problems.BodyTooLarge, "The body is too large",
             $"a request body has at most {max} bytes", context, [new ProblemField(null, $"more than {max} bytes")]);
         if (context.Request.ContentLength > max) return TooLarge();
@@ -277,12 +303,16 @@ public static partial class BallastService
                 if (buffer.Length + n > max) return TooLarge();
                 buffer.Write(chunk, 0, n);
             }
+            if (untyped && buffer.Length > 0) return (null, Unsupported(PortfolioRequests.UnsupportedMediaType(null)!));
             return (buffer.ToArray(), null);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return TooLarge();
         }
+
+        Answer Unsupported(string reason) => Problems.Answer(StatusCodes.Status415UnsupportedMediaType, Problems.UnsupportedMediaType, "Unsupported media type", reason, context,
+            [new ProblemField("Content-Type", reason)]);
 
         // The rest of the body is not read: the connection closes after the answer, so a client does not send its next request on it.
         (byte[]?, Answer?) TooLarge()

@@ -26,7 +26,8 @@ public static class Problems
         Unauthorized = "urn:ballast:problem:unauthorized", Forbidden = "urn:ballast:problem:forbidden", IdempotencyConflict = "urn:ballast:problem:idempotency-key-reused",
         InvalidHeader = "urn:ballast:problem:invalid-header", RateLimited = "urn:ballast:problem:rate-limited", NotFound = "urn:ballast:problem:not-found",
         MethodNotAllowed = "urn:ballast:problem:method-not-allowed", StoreUnavailable = "urn:ballast:problem:store-unavailable", StoreBusy = "urn:ballast:problem:store-busy",
-        Internal = "urn:ballast:problem:internal-error", BadRequest = "urn:ballast:problem:bad-request";
+        Internal = "urn:ballast:problem:internal-error", BadRequest = "urn:ballast:problem:bad-request",
+        InvalidQuery = "urn:ballast:problem:invalid-query", InvalidRequestType = "urn:ballast:problem:invalid-request", Conflict = "urn:ballast:problem:conflict";
 
     /// <summary>The document: <c>type</c>, <c>title</c>, <c>status</c>, <c>detail</c>, <c>instance</c> (the request path), and with errors
     /// <c>field</c> (the first error's) and <c>errors</c> (each with <c>field</c>, <c>detail</c>, and <c>line</c>/<c>column</c> in the body when known).</summary>
@@ -70,6 +71,23 @@ public static class Problems
     public static Answer Invalid(HttpContext context, IReadOnlyList<InputProblem> problems) =>
         Answer(StatusCodes.Status422UnprocessableEntity, InvalidDocument, "The document is not a valid portfolio",
             problems.Count == 1 ? problems[0].Message : $"{problems.Count} problems; see errors", context, [.. problems.Select(ProblemField.From)]);
+
+    /// <summary>The problem for a request body or step that is not valid (a stored resource's POST): 422, each problem a field.</summary>
+    public static Answer InvalidRequest(HttpContext context, IReadOnlyList<InputProblem> problems) =>
+        Answer(StatusCodes.Status422UnprocessableEntity, InvalidRequestType, "The request is not valid",
+            problems.Count == 1 ? problems[0].Message : $"{problems.Count} problems; see errors", context, [.. problems.Select(ProblemField.From)]);
+
+    /// <summary>404: no such resource for the caller's tenant (another firm's ids are not found either), naming the path parameter.</summary>
+    public static Answer NotFoundAnswer(HttpContext context, string field, string detail) =>
+        Answer(StatusCodes.Status404NotFound, NotFound, "Not found", detail, context, [new ProblemField(field, detail)]);
+
+    /// <summary>409: the resource's state does not allow the step (approving a cancelled proposal, creating a model that exists).</summary>
+    public static Answer ConflictAnswer(HttpContext context, string field, string detail) =>
+        Answer(StatusCodes.Status409Conflict, Conflict, "The resource's state does not allow this", detail, context, [new ProblemField(field, detail)]);
+
+    /// <summary>400: a query parameter that is not valid (<c>limit</c>, <c>cursor</c>, <c>status</c>).</summary>
+    public static Answer InvalidQueryAnswer(HttpContext context, string field, string detail) =>
+        Answer(StatusCodes.Status400BadRequest, InvalidQuery, "A query parameter is not valid", detail, context, [new ProblemField(field, detail)]);
 
     /// <summary>Writes a problem as the response (middleware, the rate limiter, the exception handler).</summary>
     public static Task Write(HttpContext context, int status, string type, string title, string detail, IReadOnlyList<ProblemField>? errors = null) =>

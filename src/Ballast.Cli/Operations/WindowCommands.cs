@@ -282,26 +282,8 @@ internal static class WindowCommands
 
     private static string N(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
 
-    /// <summary>
-    /// <c>--at</c>: an instant with Z or an offset; a local date and time in the calendar's zone; a date (the end of that local day); default now.
-    /// </summary>
-    private static DateTimeOffset ParseAt(string? text, TradingCalendar calendar, CliContext ctx)
-    {
-        if (text is null) return ctx.Time.GetUtcNow();
-        var s = text.Trim();
-        if ((s.EndsWith('Z') || s.LastIndexOfAny(['+', '-']) > 10)
-            && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
-            return instant;
-        DateTime local;
-        if (DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-            local = date.ToDateTime(new TimeOnly(23, 59, 59));
-        else if (!DateTime.TryParseExact(s, ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out local))
-            throw new InputException(new InputProblem($"'{text}' is not a time: give 2026-03-02T10:00 (the calendar's local time), 2026-03-02T15:00Z, or 2026-03-02", Field: "--at"));
-        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        while (calendar.Zone.IsInvalidTime(local)) local = local.AddMinutes(1);
-        var offset = calendar.Zone.IsAmbiguousTime(local) ? calendar.Zone.GetAmbiguousTimeOffsets(local).Max() : calendar.Zone.GetUtcOffset(local);
-        return new DateTimeOffset(local, offset);
-    }
+    /// <summary><c>--at</c>: read by the operations layer (<see cref="WindowTimes"/>), the same for every host.</summary>
+    private static DateTimeOffset ParseAt(string? text, TradingCalendar calendar, CliContext ctx) => WindowTimes.Parse(text, calendar, ctx.Time.GetUtcNow(), "--at");
 
     private static void RenderRun(CliContext ctx, WindowRunResult result)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ballast.Input;
+using Ballast.Operations.Models;
 
 namespace Ballast.Cli.Store;
 
@@ -27,12 +28,10 @@ public static class ModelCommands
             {
                 var problems = new List<InputProblem>();
                 policy = Document.ReadFile(ctx.ResolvePath(policyPath), policyPath, problems) ?? throw new InputException(problems);
-                PolicyReader.ReadText(policyPath, policy).GetOrThrow();
             }
             var store = StoreCommands.Open(parse, ctx);
             // A new version keeps the latest version's execution settings; the file replaces them, the flags change fields of them.
-            var settings = execution.Build(parse, ctx, store.GetModel(parse.GetValue(name)!)?.Execution);
-            var version = store.SetModel(parse.GetValue(name)!, weights, policy, settings);
+            var version = ModelVersions.Set(store, parse.GetValue(name)!, weights, policy, policyPath ?? "--policy", latest => execution.Build(parse, ctx, latest));
             ctx.Out.WriteLine($"model {parse.GetValue(name)} version {version}");
             return ExitCodes.Ok;
         }));

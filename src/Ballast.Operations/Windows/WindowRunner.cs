@@ -55,33 +55,44 @@ public sealed class WindowRunner
             $"no trading window opened in the eight weeks up to {at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture)}", Field: "--at"));
     }
 
-    /// <summary>Runs <paramref name="window"/> (or reports its finished run).</summary>
-    public WindowRunResult Run(TradingCalendar calendar, TradingWindow window)
+    /// <summary>What a run abandoned at <see cref="Run"/>'s cancellation records as its error: it stays resumable.</summary>
+    public const string Abandoned = "abandoned between batches (the host stopped); run the window again to resume it";
+
+    /// <summary>
+    /// Runs <paramref name="window"/> (or reports its finished run). <paramref name="cancellationToken"/> is looked at between batches:
+    /// when it is cancelled the batches written stay written, the run is recorded failed (<see cref="Abandoned"/>) and an
+    /// <see cref="OperationCanceledException"/> is thrown; running the window again resumes from the accounts recorded.
+    /// </summary>
+    public WindowRunResult Run(TradingCalendar calendar, TradingWindow window, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calendar);
         var (run, existing) = _store.BeginWindowRun(window.Id, window.Date, window.CutOff);
         if (existing && run.Status is not ("running" or "failed"))
             return Result(run, alreadyDone: true, resumed: false);
         var resumed = existing;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            Evaluate(calendar, window, run.Id);
+            Evaluate(calendar, window, run.Id, cancellationToken);
         }
         catch (Exception e)
         {
             // Recorded as failed when the store can still be written; a rerun resumes from the accounts recorded.
-            try { _store.FinishWindowRun(run.Id, e.Message); }
+            try { _store.FinishWindowRun(run.Id, e is OperationCanceledException && cancellationToken.IsCancellationRequested ? Abandoned : e.Message); }
             catch (Exception) { /* the original failure is the one to report */ }
+            Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "failed"));
             throw;
         }
-        return Result(_store.FinishWindowRun(run.Id), alreadyDone: false, resumed);
+        var finished = _store.FinishWindowRun(run.Id);
+        Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", finished.Status));
+        return Result(finished, alreadyDone: false, resumed);
     }
 
     private WindowRunResult Result(WindowRunInfo run, bool alreadyDone, bool resumed) =>
         new(run, alreadyDone, resumed, _store.WindowRunCounts(run.Id),
             [.. _store.WindowRunAccounts(run.Id).Where(a => a.ProposalId is not null).Select(a => (a.Account, a.ProposalId!.Value))]);
 
-    private void Evaluate(TradingCalendar calendar, TradingWindow window, long runId)
+    private void Evaluate(TradingCalendar calendar, TradingWindow window, long runId, CancellationToken cancellationToken)
     {
         var schedules = StoredSchedules.Load(_store);
         var recorded = _store.WindowRunRecorded(runId);
@@ -114,6 +125,7 @@ public sealed class WindowRunner
 
         void Flush()
         {
+            cancellationToken.ThrowIfCancellationRequested();
             phases[0] += Lap();
             var facts = _store.WindowFacts(window.Id, window.CutOff, cashSince, [.. batch.Select(a => a.AccountId)]);
             var restrictions = _store.RestrictionsOfAccounts([.. batch.Select(a => a.AccountId)]);
@@ -124,6 +136,9 @@ public sealed class WindowRunner
             phases[2] += Lap();
             _store.RecordWindowAccounts(runId, entries);
             phases[3] += Lap();
+            foreach (var outcome in entries.GroupBy(e => e.Outcome))
+                Telemetry.WindowAccounts.Add(outcome.Count(), new KeyValuePair<string, object?>("outcome", outcome.Key));
+            Telemetry.AccountsEvaluated.Add(entries.Count(e => e.Outcome is "rebalanced" or "no trades"));
             done += batch.Count;
             _store.Options.Steps?.Invoke("window", done, Math.Max(done, total));
             batch.Clear();
