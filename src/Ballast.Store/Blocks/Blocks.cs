@@ -270,6 +270,9 @@ namespace Ballast.Store
         public BlockInfo GetBlock(long id) => Blocks(id).SingleOrDefault()
             ?? throw new InputException(new InputProblem($"block {id} does not exist", Field: "BLOCK"));
 
+        /// <summary>This instance's tenant's blocks (or its block <paramref name="id"/>: none when another tenant's).</summary>
+        private List<BlockInfo> ReadBlocks(DbConnection c, DbTransaction? tx, long? id) => ReadBlocks(c, tx, Tenant, id);
+
         /// <summary>The tenant's blocks (or its block <paramref name="id"/>: none when another tenant's).</summary>
         private static List<BlockInfo> ReadBlocks(DbConnection c, DbTransaction? tx, long tenant, long? id)
         {

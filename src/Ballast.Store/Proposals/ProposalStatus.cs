@@ -105,6 +105,10 @@ namespace Ballast.Store
         /// The state of the given proposals (all of the tenant's when null): orders summed per account, security and side, fills tied to them
         /// (by the same account, security and side) and events. Another tenant's proposals are left out, as if they did not exist.
         /// </summary>
+        internal Dictionary<long, ProposalState> ProposalStates(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long>? ids) => ProposalStates(c, tx, ids, Tenant);
+
+        /// <inheritdoc cref="ProposalStates(DbConnection, DbTransaction?, IReadOnlyCollection{long}?)"/>
+        /// <param name="tenant">The tenant whose proposals these are: another tenant's are left out.</param>
         internal static Dictionary<long, ProposalState> ProposalStates(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long>? ids, long tenant)
         {
             var states = new Dictionary<long, ProposalState>();
@@ -119,7 +123,8 @@ namespace Ballast.Store
                          "SELECT proposal_id, account_id, security_id, side, SUM(quantity) FROM proposal_orders" + Where("proposal_id")
                          + " GROUP BY proposal_id, account_id, security_id, side", new { array, tenant }, r => (ProposalId: r.GetInt64(0), AccountId: r.GetInt64(1), SecurityId: r.GetInt64(2), Side: r.GetString(3), Quantity: r.GetInt64(4)), tx))
                 if (states.TryGetValue(o.ProposalId, out var s)) s.Orders.Add(new OrderState(o.AccountId, o.SecurityId, o.Side, o.Quantity));
-            var fillWhere = Where("proposal_id");
+            // "IS NOT NULL" lets SQLite use the partial index on transactions' proposal ids.
+            var fillWhere = " WHERE proposal_id IS NOT NULL AND" + Where("proposal_id")[" WHERE".Length..];
             foreach (var f in c.Query(
                          "SELECT proposal_id, account_id, security_id, kind, SUM(quantity), MAX(trade_date) FROM transactions" + fillWhere
                          + " AND kind IN ('buy', 'sell') GROUP BY proposal_id, account_id, security_id, kind", new { array, tenant }, r => (ProposalId: r.GetInt64(0), AccountId: r.GetInt64(1), SecurityId: r.GetInt64(2), Kind: r.GetString(3), Quantity: r.GetInt64(4), Last: r.GetString(5)), tx))

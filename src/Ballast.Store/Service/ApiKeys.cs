@@ -59,6 +59,7 @@ namespace Ballast.Store
             if (!ApiRoles.All.Contains(r)) problems.Add(new($"unknown role '{role}'; roles: {string.Join(", ", ApiRoles.All)}", Field: "--role"));
             if (problems.Count > 0) throw new InputException(problems);
 
+            scope.StoreWide = true; // the operator's act on the store's tenants, not a write of one tenant's book
             var tenantId = scope.ScalarLong("SELECT id FROM tenants WHERE name = @name", new { name });
             var created = tenantId is null;
             if (tenantId is null)
@@ -84,6 +85,7 @@ namespace Ballast.Store
         /// <exception cref="InputException">No key has that id, or it is already revoked.</exception>
         public ApiKeyInfo RevokeApiKey(long id) => Write("key-revoke", scope =>
         {
+            scope.StoreWide = true;
             var found = ReadApiKeys(scope.Connection, scope.Transaction, id);
             if (found.Count == 0) throw new InputException(new InputProblem($"no API key {id}; 'ballast keys list' shows them", Field: "id"));
             if (found[0].RevokedAt is { } at) throw new InputException(new InputProblem($"API key {id} was already revoked at {FormatInstant(at)}", Field: "id"));
