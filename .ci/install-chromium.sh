@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs Debian's Chromium and chromedriver for the report rendering test
-# (tests/Ballast.Backtest.Tests, BrowserRenderTests). Safe to run repeatedly.
+# Installs Debian's Chromium (/usr/bin/chromium) and chromedriver (/usr/bin/chromedriver, package chromium-driver) for
+# the browser tests: the report rendering test (tests/Ballast.Backtest.Tests, BrowserRenderTests) and the desk's tests
+# (tests/Ballast.Service.Tests/Dashboard), and for bench/screenshots.sh. Safe to run repeatedly.
 set -eu
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
     echo "chromium and chromedriver already installed"

@@ -27,6 +27,12 @@ internal sealed class ServiceState(ServiceOptions options)
     public BallastStore Store => _store ??= BallastStore.Open(options.Store, options.StoreOptions);
 
     public DateOnly Today => DateOnly.FromDateTime(options.StoreOptions.Time.GetUtcNow().UtcDateTime);
+
+    /// <summary>Keys authenticated lately (for <see cref="ServiceOptions.KeyCacheTtl"/>), so a request does not ask the store each time.</summary>
+    public Operations.KeyCache Keys { get; } = new(options.KeyCacheTtl);
+
+    /// <summary>Cancelled when the service starts stopping (SIGTERM, Ctrl+C): long work (a window run) stops between batches, resumable.</summary>
+    public CancellationToken Stopping { get; internal set; }
 }
 
 /// <summary>
@@ -77,6 +83,7 @@ public static partial class BallastService
         }
 
         builder.Services.AddSingleton(new ServiceState(options));
+        Operations.ServiceOperations.Add(builder, options);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJson.Default));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -136,6 +143,8 @@ public static partial class BallastService
         var v1 = app.MapGroup("/v1").RequireRateLimiting(RatePolicy).AddEndpointFilter(Authorize).WithTags("portfolios");
         MapPortfolio(v1, "/check", Permission.Check, PortfolioRequests.Check, "Check a portfolio: the document `ballast check FILE --json` prints");
         MapPortfolio(v1, "/plan", Permission.Plan, PortfolioRequests.Plan, "Plan a portfolio's trades: the document `ballast plan FILE --json` prints");
+        Operations.ServiceOperations.Map(app, v1);
+        Dashboard.DeskEndpoints.Map(app);
         Resources.ResourceEndpoints.Map(v1);
         return app;
     }
@@ -168,7 +177,18 @@ public static partial class BallastService
 
     /// <summary>Each request's rate-limit partition: its key (hashed: the limiter keeps no secrets), else its address.</summary>
     private static string PartitionKey(HttpContext context) =>
-        BearerToken(context) is { } token ? "key:" + BallastStore.HashKey(token) : "address:" + context.Connection.RemoteIpAddress;
+        BearerToken(context) is { } token ? "key:" + KeyHash(context, token) : "address:" + context.Connection.RemoteIpAddress;
+
+    /// <summary>The SHA-256 of the request's key, computed once per request (the rate limiter and the key cache both need it).</summary>
+    private static string KeyHash(HttpContext context, string token)
+    {
+        if (context.Items.TryGetValue(KeyHashItem, out var kept) && kept is string hash) return hash;
+        hash = BallastStore.HashKey(token);
+        context.Items[KeyHashItem] = hash;
+        return hash;
+    }
+
+    private const string KeyHashItem = "ballast.key-hash";
 
     private static string? BearerToken(HttpContext context)
     {
@@ -200,7 +220,7 @@ public static partial class BallastService
             return Problems.Answer(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "An API key is needed",
                 "send 'Authorization: Bearer KEY' with a key from 'ballast keys create'", context, [new ProblemField("Authorization", "missing or not a Bearer key")]);
         }
-        if (state.Store.Authenticate(token) is not { } caller)
+        if (state.Keys.Authenticate(token, KeyHash(context, token), state.Store.Authenticate) is not { } caller)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
             return Problems.Answer(StatusCodes.Status401Unauthorized, Problems.Unauthorized, "The API key is not valid",

@@ -26,6 +26,31 @@ public sealed record ServiceOptions
     /// <summary>Log one JSON line per request (and the host's messages) on standard error; false: no logging (tests).</summary>
     public bool Logging { get; init; } = true;
 
+    /// <summary>On SIGTERM or Ctrl+C, how long requests in flight may take to finish before the process stops anyway.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(DefaultShutdownSeconds);
+
+    /// <summary>How long an authenticated key is remembered without asking the store again: a revoked key is refused at most this late.</summary>
+    public TimeSpan KeyCacheTtl { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the store is asked for new events while someone waits for them (event streams, webhooks).</summary>
+    public TimeSpan EventPoll { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often an idle event stream sends a comment line, so proxies and clients see it alive.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Deliver webhooks in the background (a hosted service over the CLI's <c>WebhookNotifier</c>).</summary>
+    public bool DeliverWebhooks { get; init; } = true;
+
+    /// <summary>How hard the background delivery tries; null for the CLI's defaults.</summary>
+    public Ballast.Operations.Alerts.WebhookOptions? Webhooks { get; init; }
+
+    /// <summary>Serve the metrics in Prometheus' text format at <c>GET /metrics</c> (no key; bind to a private address).</summary>
+    public bool PrometheusEndpoint { get; init; }
+
+    /// <summary>Export metrics over OTLP to this endpoint; null: the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable when set, else no export.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    public const int DefaultShutdownSeconds = 30;
     public const long DefaultMaxBodyBytes = 1024 * 1024;
     public const int DefaultRateLimit = 100;
 }

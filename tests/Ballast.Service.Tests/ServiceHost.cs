@@ -44,12 +44,17 @@ internal sealed class ServiceHost : IAsyncDisposable
             Urls = ["http://127.0.0.1:0"],
             Logging = false,
             RateLimit = 10_000,
+            KeyCacheTtl = TimeSpan.Zero, // the suites revoke a key and expect the next request refused; KeyCacheTests test the cache
+            DeliverWebhooks = false,
         };
         var app = BallastService.Build(tune?.Invoke(options) ?? options);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ServiceHost(app, new Uri(address));
     }
+
+    /// <summary>Stops the service as SIGTERM does (the host's graceful stop).</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

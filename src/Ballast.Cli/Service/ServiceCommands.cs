@@ -25,10 +25,14 @@ internal static class ServiceCommands
         var urls = new Option<string>("--urls") { Description = "Where to listen, separated by ';' (default http://127.0.0.1:8080)", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var rate = Flags.Int("--rate-limit", $"Requests per second each API key may make (default {ServiceOptions.DefaultRateLimit}); beyond, 429", 1, 1_000_000, ServiceOptions.DefaultRateLimit);
         var maxBody = Flags.Int("--max-body-kb", $"The largest request body in KiB (default {ServiceOptions.DefaultMaxBodyBytes / 1024}); beyond, 413", 1, 1024 * 1024, (int)(ServiceOptions.DefaultMaxBodyBytes / 1024));
+        var shutdown = Flags.Int("--shutdown-timeout", $"Seconds requests in flight may take to finish after SIGTERM or Ctrl+C (default {ServiceOptions.DefaultShutdownSeconds})", 0, 3600, ServiceOptions.DefaultShutdownSeconds);
+        var metrics = new Option<bool>("--metrics") { Description = "Serve the OpenTelemetry metrics in Prometheus' format at GET /metrics (no key: listen on a private address); OTLP export follows OTEL_EXPORTER_OTLP_ENDPOINT" };
         var cmd = new Command("serve", "Run the HTTP service (see docs/service.md): /health, /ready, POST /v1/check and /v1/plan, OpenAPI at /openapi/v1.json, a page at /scalar; Ctrl+C stops it");
         cmd.Options.Add(urls);
         cmd.Options.Add(rate);
         cmd.Options.Add(maxBody);
+        cmd.Options.Add(shutdown);
+        cmd.Options.Add(metrics);
         cmd.SetAction(parse =>
         {
             var listen = (parse.GetValue(urls) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -42,6 +46,8 @@ internal static class ServiceCommands
                 Urls = listen.Length == 0 ? ["http://127.0.0.1:8080"] : listen,
                 RateLimit = parse.GetValue(rate),
                 MaxBodyBytes = parse.GetValue(maxBody) * 1024L,
+                ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(shutdown)),
+                PrometheusEndpoint = parse.GetValue(metrics),
             };
             try
             {

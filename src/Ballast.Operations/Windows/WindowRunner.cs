@@ -70,6 +70,7 @@ public sealed class WindowRunner
         if (existing && run.Status is not ("running" or "failed"))
             return Result(run, alreadyDone: true, resumed: false);
         var resumed = existing;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             Evaluate(calendar, window, run.Id, cancellationToken);
@@ -79,9 +80,12 @@ public sealed class WindowRunner
             // Recorded as failed when the store can still be written; a rerun resumes from the accounts recorded.
             try { _store.FinishWindowRun(run.Id, e is OperationCanceledException && cancellationToken.IsCancellationRequested ? Abandoned : e.Message); }
             catch (Exception) { /* the original failure is the one to report */ }
+            Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "failed"));
             throw;
         }
-        return Result(_store.FinishWindowRun(run.Id), alreadyDone: false, resumed);
+        var finished = _store.FinishWindowRun(run.Id);
+        Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", finished.Status));
+        return Result(finished, alreadyDone: false, resumed);
     }
 
     private WindowRunResult Result(WindowRunInfo run, bool alreadyDone, bool resumed) =>
@@ -132,6 +136,9 @@ public sealed class WindowRunner
             phases[2] += Lap();
             _store.RecordWindowAccounts(runId, entries);
             phases[3] += Lap();
+            foreach (var outcome in entries.GroupBy(e => e.Outcome))
+                Telemetry.WindowAccounts.Add(outcome.Count(), new KeyValuePair<string, object?>("outcome", outcome.Key));
+            Telemetry.AccountsEvaluated.Add(entries.Count(e => e.Outcome is "rebalanced" or "no trades"));
             done += batch.Count;
             _store.Options.Steps?.Invoke("window", done, Math.Max(done, total));
             batch.Clear();
