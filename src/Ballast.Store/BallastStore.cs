@@ -85,6 +85,39 @@ public sealed partial class BallastStore
 
     internal StoreProvider Provider => Location.Provider;
 
+    /// <summary>The default tenant's id once read (0 until then): every instance reads it at most once.</summary>
+    private long _defaultTenant;
+
+    /// <summary>
+    /// The id of the tenant this instance reads and writes for: <see cref="TenantId"/>, or the <c>default</c> tenant's id (read from the
+    /// store on first use and kept). Every query on a tenant's tables names it.
+    /// </summary>
+    internal long Tenant => TenantId ?? DefaultTenant();
+
+    private long DefaultTenant()
+    {
+        var known = Interlocked.Read(ref _defaultTenant);
+        if (known != 0) return known;
+        var id = Read(c => c.ScalarLong("SELECT id FROM tenants WHERE name = @name", new { name = DefaultTenantName }))
+            ?? throw new StoreVersionException($"{Location} has no '{DefaultTenantName}' tenant; run 'ballast init' to migrate it", null);
+        Interlocked.Exchange(ref _defaultTenant, id);
+        return id;
+    }
+
+    /// <summary>The tenant every store has (migration 14 puts every row written before tenants in it); the command line acts for it unless told otherwise.</summary>
+    public const string DefaultTenantName = "default";
+
+    /// <summary>The id of the tenant named <paramref name="name"/>, or null when the store has none by that name.</summary>
+    public long? FindTenant(string name) => Read(c => c.ScalarLong("SELECT id FROM tenants WHERE name = @name", new { name }));
+
+    /// <summary>This store as seen by the tenant named <paramref name="name"/>, writing with this instance's actor.</summary>
+    /// <exception cref="Ballast.Input.InputException">No tenant has that name (field <paramref name="field"/>).</exception>
+    public BallastStore ForTenant(string name, string field = "--tenant") =>
+        FindTenant(name) is { } id
+            ? ForTenant(id, Options.Actor)
+            : throw new Ballast.Input.InputException(new Ballast.Input.InputProblem(
+                $"no tenant named '{name}'; 'ballast keys list' shows the tenants, 'ballast keys create --tenant {name} --role ROLE' creates one", Field: field));
+
     /// <summary>
     /// Opens an existing store and checks its schema version.
     /// </summary>
@@ -107,7 +140,10 @@ public sealed partial class BallastStore
     /// Creates the store when missing and applies every pending migration, each in its own transaction.
     /// Returns the opened store. A store written by a newer version is refused.
     /// </summary>
-    public static BallastStore Initialize(StoreLocation location, StoreOptions? options = null)
+    public static BallastStore Initialize(StoreLocation location, StoreOptions? options = null) => Initialize(location, options, Migrations.Current);
+
+    /// <summary>Creates the store and applies the migrations up to version <paramref name="upTo"/> (tests build older stores with it).</summary>
+    internal static BallastStore Initialize(StoreLocation location, StoreOptions? options, int upTo)
     {
         var store = new BallastStore(location, options ?? new StoreOptions());
         store.Guard(() =>
@@ -117,18 +153,34 @@ public sealed partial class BallastStore
             c.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)");
             var current = ReadVersion(c, location.Provider) ?? 0;
             if (current > Migrations.Current) CheckVersion(location, current);
-            foreach (var m in Migrations.All.Where(m => m.Version > current))
+            foreach (var m in Migrations.All.Where(m => m.Version > current && m.Version <= upTo))
             {
-                using var tx = c.BeginTransaction();
-                if (location.Provider == StoreProvider.Postgres) c.Execute("SELECT pg_advisory_xact_lock(@k)", new { k = WriteLockKey }, tx);
-                // Another process may have migrated while this one waited for the lock.
-                if ((c.ScalarLong("SELECT MAX(version) FROM schema_version", tx) ?? 0) >= m.Version) { tx.Commit(); continue; }
-                foreach (var sql in Migrations.Statements(m, location.Provider)) c.Execute(sql, tx);
-                m.Code?.Invoke(c, tx, location.Provider);
-                c.Execute("INSERT INTO schema_version (version, description, applied_at) VALUES (@v, @d, @a)",
-                    new { v = m.Version, d = m.Description, a = store.NowText() }, tx);
-                Integrity.HashChain.AppendAudit(c, tx, store.NowText(), store.Options.Actor, "migrate", $"schema version {m.Version}: {m.Description}");
-                tx.Commit();
+                // SQLite's table rebuild needs foreign keys off, which only takes effect outside a transaction; they are checked before commit.
+                var rebuild = m.RebuildsTables && location.Provider == StoreProvider.Sqlite;
+                if (rebuild) c.Execute("PRAGMA foreign_keys = OFF");
+                try
+                {
+                    using var tx = c.BeginTransaction();
+                    if (location.Provider == StoreProvider.Postgres) c.Execute("SELECT pg_advisory_xact_lock(@k)", new { k = WriteLockKey }, tx);
+                    // Another process may have migrated while this one waited for the lock.
+                    if ((c.ScalarLong("SELECT MAX(version) FROM schema_version", tx) ?? 0) >= m.Version) { tx.Commit(); continue; }
+                    foreach (var sql in Migrations.Statements(m, location.Provider, store.NowText(), store.Options.Actor)) c.Execute(sql, tx);
+                    m.Code?.Invoke(c, tx, location.Provider);
+                    if (rebuild)
+                    {
+                        var dangling = c.Query("PRAGMA foreign_key_check", r => $"{r.GetString(0)} row {r.GetValue(1)} refers to a missing {r.GetString(2)} row", tx);
+                        if (dangling.Count > 0)
+                            throw new StoreVersionException($"{location}: migration {m.Version} stopped, nothing was changed: {string.Join("; ", dangling.Take(5))}", current);
+                    }
+                    c.Execute("INSERT INTO schema_version (version, description, applied_at) VALUES (@v, @d, @a)",
+                        new { v = m.Version, d = m.Description, a = store.NowText() }, tx);
+                    Integrity.HashChain.AppendAudit(c, tx, store.NowText(), store.Options.Actor, "migrate", $"schema version {m.Version}: {m.Description}", null);
+                    tx.Commit();
+                }
+                finally
+                {
+                    if (rebuild) c.Execute("PRAGMA foreign_keys = ON");
+                }
             }
             return 0;
         });
@@ -204,6 +256,7 @@ public sealed partial class BallastStore
     /// </summary>
     internal T Write<T>(string action, Func<WriteScope, (T Result, string Summary)> work) => Guard(() =>
     {
+        _ = Tenant; // resolved before the write's transaction opens
         using var c = Connect();
         using var tx = c.BeginTransaction(); // SQLite: BEGIN IMMEDIATE, so the write lock is taken up front
         if (Provider == StoreProvider.Postgres)
@@ -214,7 +267,7 @@ public sealed partial class BallastStore
         var scope = new WriteScope(this, c, tx);
         var (result, summary) = work(scope);
         scope.Flush();
-        Integrity.HashChain.AppendAudit(c, tx, scope.Now, Options.Actor, action, summary);
+        Integrity.HashChain.AppendAudit(c, tx, scope.Now, Options.Actor, action, summary, scope.StoreWide ? null : scope.Tenant);
         tx.Commit();
         return result;
     });

@@ -93,6 +93,12 @@ internal sealed partial class WriteScope
 
     public StoreProvider Provider => Store.Location.Provider;
 
+    /// <summary>The tenant this write is for (<see cref="BallastStore.Tenant"/>): every row it inserts into a tenant's table carries it, every query names it.</summary>
+    public long Tenant => Store.Tenant;
+
+    /// <summary>True for a write of the whole store rather than of a tenant (a restore): its audit row names no tenant.</summary>
+    public bool StoreWide { get; set; }
+
     /// <summary>The instant of this write, ISO-8601 UTC.</summary>
     public string Now { get; }
 

@@ -32,6 +32,9 @@ internal sealed class CliRunner : IDisposable
 
     public (int Exit, string Out, string Err) Run(params string[] args) => RunWith(null, args);
 
+    /// <summary>Environment variables the commands see instead of the process's (others come from the process).</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     /// <summary>As <see cref="Run"/>, with commands added to the tree by <paramref name="extend"/>.</summary>
     public (int Exit, string Out, string Err) RunWith(Action<System.CommandLine.RootCommand>? extend, params string[] args)
     {
@@ -49,6 +52,7 @@ internal sealed class CliRunner : IDisposable
         {
             Console = console, Out = stdout, Error = stderr, WorkingDirectory = Directory,
             Time = new FixedClock(Now),
+            Environment = name => Environment.TryGetValue(name, out var value) ? value : System.Environment.GetEnvironmentVariable(name),
         };
         var exit = CliApp.Run(Db is null ? args : [.. args, "--db", Db], context, extend);
         return (exit, stdout.ToString(), stderr.ToString());

@@ -46,14 +46,14 @@ public abstract partial class StoreSuite
         Assert.True(store.BeginWindowRun(Window, new DateOnly(2025, 10, 1), new DateTimeOffset(2025, 10, 1, 13, 30, 0, TimeSpan.Zero)).Existing);
 
         // Any client writing around the store meets the database's keys.
-        RefusedByTheDatabase(store, "window_runs", "INSERT INTO window_runs (id, window_id, window_date, cut_off, status, started_at, actor) VALUES (@id, @Window, '2025-10-01', 'x', 'running', 'x', 'x')",
+        RefusedByTheDatabase(store, "window_runs", "INSERT INTO window_runs (id, window_id, window_date, cut_off, status, started_at, actor, tenant_id) VALUES (@id, @Window, '2025-10-01', 'x', 'running', 'x', 'x', (SELECT id FROM tenants WHERE name = 'default'))",
             new { id = run.Id + 100, Window });
         RefusedByTheDatabase(store, "window_run_accounts", "INSERT INTO window_run_accounts (run_id, account_id, decision, outcome, reason, reason_kind) VALUES (@run, @acct, 'look', 'no trades', 'again', 'look')",
             new { run = run.Id, acct });
         // A second proposal for the account with the same ticker and side may be stored, but not entered as the window's order.
         var vti = Id(store, "SELECT id FROM securities WHERE ticker = 'VTI'");
         var second = Id(store, "SELECT MAX(id) FROM proposals") + 1;
-        store.Read(c => c.Execute("INSERT INTO proposals (id, created_at, actor, scope, engine_version, plan, inputs) VALUES (@second, 'x', 'x', 'window again', 'test', '{}', '{}')", new { second }));
+        store.Read(c => c.Execute("INSERT INTO proposals (id, created_at, actor, scope, engine_version, plan, inputs, tenant_id) VALUES (@second, 'x', 'x', 'window again', 'test', '{}', '{}', (SELECT id FROM tenants WHERE name = 'default'))", new { second }));
         store.Read(c => c.Execute("INSERT INTO proposal_orders (proposal_id, line, account_id, security_id, side, quantity) VALUES (@second, 1, @acct, @vti, 'buy', 1000000)", new { second, acct, vti }));
         RefusedByTheDatabase(store, "window_orders", "INSERT INTO window_orders (run_id, account_id, security_id, side, proposal_id, line) VALUES (@run, @acct, @vti, 'buy', @second, 1)",
             new { run = run.Id, acct, vti, second });
@@ -72,11 +72,18 @@ public abstract partial class StoreSuite
         var acct = Id(store, "SELECT id FROM accounts WHERE name = 'acct-b'");
         var proposal = store.RecordWindowAccounts(run.Id, [new NewWindowRunAccount(acct, "look", "rebalanced", "look", "drifted", new NewProposal("window 2025-10-01T10:00: account acct-b", "test", null, "{}", "{}",
             [new ProposedOrder("acct-b", "VTI", OrderSide.Sell, 2, 100m), new ProposedOrder("acct-b", "BND", OrderSide.Buy, 3, 72.75m)]))])[acct];
-        // The store as a version before the window order book: without the table, and without migration 12 recorded.
+        // The store as a version before the window order book: without the table; then migration 12 applied to it as the runner
+        // applies it (its statements and code in one transaction). Later migrations (tenants) cannot be undone, so 12 runs alone.
         store.Read(c => c.Execute("DROP TABLE window_orders"));
-        // Later migrations are undone too (version 13: the service's tables), so the store is as version 11 left it.
-        foreach (var table in new[] { "idempotency_keys", "api_keys", "tenants" }) store.Read(c => c.Execute($"DROP TABLE {table}"));
-        store.Read(c => c.Execute("DELETE FROM schema_version WHERE version >= 12"));
+        var twelve = Schema.Migrations.All.Single(m => m.Version == 12);
+        store.Read(c =>
+        {
+            using var tx = c.BeginTransaction();
+            foreach (var sql in Schema.Migrations.Statements(twelve, Location.Provider)) c.Execute(sql, transaction: tx);
+            twelve.Code?.Invoke(c, tx, Location.Provider);
+            tx.Commit();
+            return 0;
+        });
 
         var migrated = BallastStore.Initialize(Location, Options());
 
@@ -103,8 +110,8 @@ public abstract partial class StoreSuite
         new BlockDesk(store).ImportFills(file);
         Assert.Equal((1L, allocations, ledger), (Count(store, "block_fills"), Count(store, "block_allocations"), Count(store, "transactions")));
 
-        // (block, execution id): the execution id is unique on its own, so also within a block.
-        RefusedByTheDatabase(store, "block_fills", "INSERT INTO block_fills (id, block_id, execution_id, trade_date, quantity, price, fee, allocation, recorded_at) VALUES (@id, @block, 'E-1', '2025-10-02', 1000000, 100000000, 0, 2, 'x')",
+        // (tenant, execution id): the execution id is unique in the tenant, so also within a block.
+        RefusedByTheDatabase(store, "block_fills", "INSERT INTO block_fills (id, block_id, execution_id, trade_date, quantity, price, fee, allocation, recorded_at, tenant_id) VALUES (@id, @block, 'E-1', '2025-10-02', 1000000, 100000000, 0, 2, 'x', (SELECT id FROM tenants WHERE name = 'default'))",
             new { id = Id(store, "SELECT MAX(id) FROM block_fills") + 1, block = vti.Id });
         // (block, allocation, account): an account's share of one allocation once.
         RefusedByTheDatabase(store, "block_allocations", """

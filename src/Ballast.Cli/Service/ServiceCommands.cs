@@ -72,7 +72,7 @@ internal static class ServiceCommands
         create.Options.Add(role);
         create.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
-            var created = StoreCommands.Open(parse, ctx).CreateApiKey(parse.GetValue(tenant)!, parse.GetValue(role)!);
+            var created = StoreCommands.OpenStoreWide(parse, ctx).CreateApiKey(parse.GetValue(tenant)!, parse.GetValue(role)!);
             if (created.TenantCreated) ctx.Out.WriteLine($"tenant {created.Info.Tenant} created");
             ctx.Out.WriteLine($"API key {created.Info.Id} for tenant {created.Info.Tenant}, role {created.Info.Role}; shown this once (send it as 'Authorization: Bearer KEY'):");
             ctx.Out.WriteLine(created.Key);
@@ -84,7 +84,7 @@ internal static class ServiceCommands
         list.Options.Add(json);
         list.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
-            var keys = StoreCommands.Open(parse, ctx).ApiKeys();
+            var keys = StoreCommands.OpenStoreWide(parse, ctx).ApiKeys();
             if (parse.GetValue(json))
             {
                 using var stream = new MemoryStream();
@@ -129,7 +129,7 @@ internal static class ServiceCommands
         revoke.Arguments.Add(id);
         revoke.SetAction(parse => StoreCommands.Run(ctx, () =>
         {
-            var k = StoreCommands.Open(parse, ctx).RevokeApiKey(parse.GetValue(id));
+            var k = StoreCommands.OpenStoreWide(parse, ctx).RevokeApiKey(parse.GetValue(id));
             ctx.Out.WriteLine($"API key {k.Id} ({k.Prefix}…) of tenant {k.Tenant} revoked");
             return ExitCodes.Ok;
         }));

@@ -22,6 +22,16 @@ public static class StoreCommands
     /// <summary><c>--actor NAME</c> recorded in the audit trail; default the OS user.</summary>
     public static Option<string?> Actor { get; } = new("--actor") { Description = "Who is writing, for the audit trail (default: the OS user)", Recursive = true };
 
+    /// <summary>The environment variable naming the tenant the command line acts for when <c>--tenant</c> is not given.</summary>
+    public const string TenantVariable = "BALLAST_TENANT";
+
+    /// <summary><c>--tenant NAME</c>: the tenant (firm) whose book a command reads and writes; default <c>BALLAST_TENANT</c>, then the <c>default</c> tenant.</summary>
+    public static Option<string?> Tenant { get; } = new("--tenant")
+    {
+        Description = $"The tenant (firm) whose book to read and write (default: ${TenantVariable}, else the '{BallastStore.DefaultTenantName}' tenant)",
+        Recursive = true,
+    };
+
     /// <summary>Adds every store command group to <paramref name="root"/>.</summary>
     public static void AddTo(RootCommand root, CliContext ctx)
     {
@@ -42,18 +52,37 @@ public static class StoreCommands
     /// <summary>The commands that read or write the store; groups (import, prices, fx, orders, fills, model) pass the options to their subcommands.</summary>
     private static readonly string[] StoreUsers = ["check", "plan", "lots", "tax", "harvest", "init", "verify", "audit", "history", "export", "restore", "deposit", "withdraw", "import", "prices", "fx", "orders", "fills", "model", .. ListCommands.Groups, .. Operations.WindowCommands.Groups, .. Operations.EventCommands.Groups, .. Service.ServiceCommands.Groups];
 
-    /// <summary>Gives <c>--db</c> and <c>--actor</c> to the commands that use the store, and to no other (the backtest commands read files).</summary>
+    /// <summary>The store commands that act on the whole store, not on one tenant's book: no <c>--tenant</c> (the service's keys name their tenant themselves).</summary>
+    private static readonly string[] StoreWide = ["init", "verify", "restore", .. Service.ServiceCommands.Groups];
+
+    /// <summary>
+    /// Gives <c>--db</c> and <c>--actor</c> to the commands that use the store, and to no other (the backtest commands read files);
+    /// and <c>--tenant</c> to those that act on a tenant's book.
+    /// </summary>
     public static void AddStoreOptions(RootCommand root)
     {
         foreach (var command in root.Subcommands.Where(c => StoreUsers.Contains(c.Name, StringComparer.Ordinal)))
         {
             command.Options.Add(Db);
             command.Options.Add(Actor);
+            if (!StoreWide.Contains(command.Name, StringComparer.Ordinal)) command.Options.Add(Tenant);
         }
     }
 
-    /// <summary>The store named by <c>--db</c>/<c>BALLAST_DB</c>, opened and version-checked, writing as <c>--actor</c>.</summary>
-    public static BallastStore Open(ParseResult parse, CliContext ctx) =>
+    /// <summary>
+    /// The store named by <c>--db</c>/<c>BALLAST_DB</c>, opened and version-checked, writing as <c>--actor</c>, as the tenant named by
+    /// <c>--tenant</c>/<c>BALLAST_TENANT</c> sees it (the <c>default</c> tenant when neither is given).
+    /// </summary>
+    /// <exception cref="InputException">No tenant has the name given (field <c>--tenant</c>, exit 2).</exception>
+    public static BallastStore Open(ParseResult parse, CliContext ctx)
+    {
+        var store = OpenStoreWide(parse, ctx);
+        var name = parse.GetValue(Tenant) ?? ctx.Environment(TenantVariable);
+        return string.IsNullOrWhiteSpace(name) ? store : store.ForTenant(name.Trim(), parse.GetValue(Tenant) is null ? TenantVariable : "--tenant");
+    }
+
+    /// <summary>The store, opened for a command on the whole store (init, verify, the service's keys): no tenant is chosen.</summary>
+    public static BallastStore OpenStoreWide(ParseResult parse, CliContext ctx) =>
         BallastStore.Open(Location(parse, ctx), Options(parse, ctx));
 
     internal static StoreLocation Location(ParseResult parse, CliContext ctx) =>
@@ -171,7 +200,7 @@ public static class StoreCommands
         cmd.Options.Add(rebuild);
         cmd.SetAction(parse => Run(ctx, () =>
         {
-            var store = Open(parse, ctx);
+            var store = OpenStoreWide(parse, ctx);
             var report = store.Verify();
             if (!report.Ok && parse.GetValue(rebuild))
             {
@@ -268,7 +297,7 @@ public static class StoreCommands
             if (extension.Equals(".yaml", StringComparison.OrdinalIgnoreCase) || extension.Equals(".yml", StringComparison.OrdinalIgnoreCase))
                 throw new InputException(new InputProblem($"{shown}: the store export is JSON lines, not YAML (name it .jsonl); for a portfolio file add --portfolios and --account", Field: "PATH"));
             if (Flags.CheckWritable(path, shown, "PATH") is { } problem) throw new InputException(problem);
-            var store = Open(parse, ctx);
+            var store = OpenStoreWide(parse, ctx);
             var temp = path + ".tmp";
             (int Tables, long Rows) written;
             try

@@ -13,9 +13,13 @@ namespace Ballast.Store
 
     public sealed partial class BallastStore
     {
-        /// <summary>The audit trail, newest first, at most <paramref name="limit"/> entries.</summary>
+        /// <summary>
+        /// The tenant's audit trail, newest first, at most <paramref name="limit"/> entries: the rows written for the tenant; the
+        /// <c>default</c> tenant also sees the rows without a tenant (written before tenants, and the migrations).
+        /// </summary>
         public IReadOnlyList<AuditEntry> Audit(int limit = 100) => Read(c => c.Query(
-                "SELECT id, at, actor, action, summary FROM audit ORDER BY id DESC LIMIT @limit", new { limit },
+                "SELECT id, at, actor, action, summary FROM audit WHERE tenant_id = @tenant OR (tenant_id IS NULL AND @tenant = (SELECT id FROM tenants WHERE name = @name)) ORDER BY id DESC LIMIT @limit",
+                new { limit, tenant = Tenant, name = DefaultTenantName },
                     r => (Id: r.GetInt64(0), At: r.GetString(1), Actor: r.GetString(2), Action: r.GetString(3), Summary: r.GetString(4)))
             .Select(a => new AuditEntry(a.Id, ParseInstant(a.At), a.Actor, a.Action, a.Summary)).ToList());
 

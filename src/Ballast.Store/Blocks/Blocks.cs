@@ -100,12 +100,12 @@ namespace Ballast.Store
         {
             ArgumentNullException.ThrowIfNull(gather);
             var problems = new List<InputProblem>();
-            var inBlock = scope.Query("SELECT DISTINCT proposal_id, block_id FROM block_orders", r => (Proposal: r.GetInt64(0), Block: r.GetInt64(1)))
+            var inBlock = scope.Query("SELECT DISTINCT o.proposal_id, o.block_id FROM block_orders o JOIN blocks b ON b.id = o.block_id WHERE b.tenant_id = @tenant", new { tenant = scope.Tenant }, r => (Proposal: r.GetInt64(0), Block: r.GetInt64(1)))
                 .GroupBy(x => x.Proposal).ToDictionary(g => g.Key, g => g.Min(x => x.Block));
             List<long> ids;
             if (proposalIds is not null)
             {
-                var states = ProposalStates(scope.Connection, scope.Transaction, proposalIds);
+                var states = ProposalStates(scope.Connection, scope.Transaction, proposalIds, scope.Tenant);
                 ids = [];
                 foreach (var id in proposalIds.Distinct())
                 {
@@ -118,7 +118,7 @@ namespace Ballast.Store
             }
             else
             {
-                ids = ProposalStates(scope.Connection, scope.Transaction, null).Values
+                ids = ProposalStates(scope.Connection, scope.Transaction, null, scope.Tenant).Values
                     .Where(s => statuses.Contains(s.Status) && !inBlock.ContainsKey(s.Id)).Select(s => s.Id).Order().ToList();
             }
             if (problems.Count > 0) throw new InputException(problems);
@@ -183,8 +183,8 @@ namespace Ballast.Store
                 var id = scope.NextId("blocks");
                 long total = 0;
                 foreach (var l in b.Lines) total = checked(total + Scaled.RoundToStored(l.Quantity, Scaled.QuantityScale));
-                scope.Execute("INSERT INTO blocks (id, created_at, actor, security_id, side, quantity, window_id) VALUES (@id, @at, @actor, @security, @side, @quantity, @window)",
-                    new { id, at = scope.Now, actor = Options.Actor, security = securities[b.Ticker], side = Side(b.Side), quantity = total, window });
+                scope.Execute("INSERT INTO blocks (id, created_at, actor, security_id, side, quantity, window_id, tenant_id) VALUES (@id, @at, @actor, @security, @side, @quantity, @window, @tenant)",
+                    new { id, at = scope.Now, actor = Options.Actor, security = securities[b.Ticker], side = Side(b.Side), quantity = total, window, tenant = scope.Tenant });
                 var position = 0;
                 foreach (var l in b.Lines)
                 {
@@ -216,15 +216,15 @@ namespace Ballast.Store
             var closes = LatestPrices(scope.Connection, Today, scope.Transaction).Values.ToDictionary(p => p.Ticker, StringComparer.Ordinal);
             var currencies = scope.Query("SELECT ticker, currency FROM securities", r => (Ticker: r.GetString(0), Currency: r.TextOrNull(1)))
                 .ToDictionary(x => x.Ticker, x => x.Currency, StringComparer.Ordinal);
-            var accountCurrency = scope.Query("SELECT name, currency FROM accounts WHERE name IN @names",
-                    new { names = made.SelectMany(m => m.Block.Lines).Select(l => l.Account).Distinct().ToArray() }, r => (Name: r.GetString(0), Currency: r.GetString(1)))
+            var accountCurrency = scope.Query("SELECT name, currency FROM accounts WHERE tenant_id = @tenant AND name IN @names",
+                    new { tenant = scope.Tenant, names = made.SelectMany(m => m.Block.Lines).Select(l => l.Account).Distinct().ToArray() }, r => (Name: r.GetString(0), Currency: r.GetString(1)))
                 .ToDictionary(x => x.Name, x => x.Currency, StringComparer.Ordinal);
             // What each buyer may spend on crossed buys: its cash now (a margin account: no limit). A crossed buy is paid at once,
             // before the account's own sales of other securities have filled, so a cross is made only when every buyer's cash
             // covers its whole order in the block at the cross price (with what earlier crosses took).
             var names = made.SelectMany(m => m.Block.Lines).Select(l => l.Account).Distinct().ToArray();
-            var spendable = scope.Query("SELECT a.name, COALESCE(b.cash, 0), a.allow_margin FROM accounts a LEFT JOIN balances b ON b.account_id = a.id WHERE a.name IN @names",
-                    new { names }, r => (Name: r.GetString(0), Cash: Scaled.Money(r.GetInt64(1)), Margin: r.GetInt64(2) != 0))
+            var spendable = scope.Query("SELECT a.name, COALESCE(b.cash, 0), a.allow_margin FROM accounts a LEFT JOIN balances b ON b.account_id = a.id WHERE a.tenant_id = @tenant AND a.name IN @names",
+                    new { tenant = scope.Tenant, names }, r => (Name: r.GetString(0), Cash: Scaled.Money(r.GetInt64(1)), Margin: r.GetInt64(2) != 0))
                 .ToDictionary(x => x.Name, x => x.Margin ? decimal.MaxValue : x.Cash, StringComparer.Ordinal);
             var fills = new List<(int Line, BlockFillRow Row)>();
             var notes = new List<string>();
@@ -263,17 +263,18 @@ namespace Ballast.Store
         }
 
         /// <summary>Every block, oldest first (or the one with <paramref name="id"/>).</summary>
-        public IReadOnlyList<BlockInfo> Blocks(long? id = null) => Read(c => ReadBlocks(c, null, id));
+        public IReadOnlyList<BlockInfo> Blocks(long? id = null) => Read(c => ReadBlocks(c, null, Tenant, id));
 
         /// <summary>One block.</summary>
         /// <exception cref="InputException">No block has that id.</exception>
         public BlockInfo GetBlock(long id) => Blocks(id).SingleOrDefault()
             ?? throw new InputException(new InputProblem($"block {id} does not exist", Field: "BLOCK"));
 
-        private static List<BlockInfo> ReadBlocks(DbConnection c, DbTransaction? tx, long? id)
+        /// <summary>The tenant's blocks (or its block <paramref name="id"/>: none when another tenant's).</summary>
+        private static List<BlockInfo> ReadBlocks(DbConnection c, DbTransaction? tx, long tenant, long? id)
         {
-            var where = id is null ? "" : " WHERE block_id = @id";
-            var p = new { id = id ?? 0 };
+            var where = id is null ? " WHERE block_id IN (SELECT id FROM blocks WHERE tenant_id = @tenant)" : " WHERE block_id = @id";
+            var p = new { id = id ?? 0, tenant };
             var lines = c.Query($"SELECT o.block_id, o.proposal_id, o.line, a.name, o.quantity FROM block_orders o JOIN accounts a ON a.id = o.account_id{where.Replace("block_id", "o.block_id", StringComparison.Ordinal)} ORDER BY o.block_id, o.position",
                 p, r => (Block: r.GetInt64(0), Line: new BlockLine(r.GetInt64(1), r.GetInt32(2), r.GetString(3), Scaled.Quantity(r.GetInt64(4)))), tx).ToLookup(x => x.Block, x => x.Line);
             var fills = c.Query($"SELECT block_id, execution_id, trade_date, quantity, price, fee, allocation FROM block_fills{where} ORDER BY id",
@@ -285,7 +286,7 @@ namespace Ballast.Store
                 .ToLookup(x => x.Block, x => x.Allocation);
             var events = c.Query($"SELECT block_id, quantity, note FROM block_events{where} ORDER BY id", p, r => (Block: r.GetInt64(0), Quantity: r.GetInt64(1), Note: r.TextOrNull(2)), tx)
                 .GroupBy(e => e.Block).ToDictionary(g => g.Key, g => g.First());
-            return c.Query($"SELECT b.id, b.created_at, b.actor, s.ticker, b.side, b.quantity, b.window_id FROM blocks b JOIN securities s ON s.id = b.security_id{(id is null ? "" : " WHERE b.id = @id")} ORDER BY b.id",
+            return c.Query($"SELECT b.id, b.created_at, b.actor, s.ticker, b.side, b.quantity, b.window_id FROM blocks b JOIN securities s ON s.id = b.security_id WHERE b.tenant_id = @tenant{(id is null ? "" : " AND b.id = @id")} ORDER BY b.id",
                     p, r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Ticker: r.GetString(3), Side: r.GetString(4), Quantity: r.GetInt64(5), Window: r.TextOrNull(6)), tx)
                 .Select(b =>
                 {
@@ -345,12 +346,12 @@ namespace Ballast.Store
             if (problems.Count > 0) throw new InputException(problems);
 
             // A file whose every fill is already recorded, the same, changes nothing: not even the audit trail.
-            var fresh = Read(c => NewBlockFills(c, null, rows, file.Name));
+            var fresh = Read(c => NewBlockFills(c, null, Tenant, rows, file.Name));
             if (fresh.Count == 0)
                 return new BlockFillsResult(rows.Count, 0, rows.Count, [], [], $"0 block fills recorded, {rows.Count} already recorded");
             return Write("import block fills", scope =>
             {
-                var news = NewBlockFills(scope.Connection, scope.Transaction, rows, file.Name);
+                var news = NewBlockFills(scope.Connection, scope.Transaction, scope.Tenant, rows, file.Name);
                 var importId = RecordImport(scope, "block fills", file);
                 // The import's event comes before the events of the blocks it fills (a refused file rolls both back).
                 var touched = news.Select(n => n.Row.BlockId).Distinct().ToList();
@@ -369,13 +370,13 @@ namespace Ballast.Store
             Func<BlockBatch, IReadOnlyList<AccountShare>> allocate, UnfilledRest rest)
         {
             var problems = new List<InputProblem>();
-            var blocks = ReadBlocks(scope.Connection, scope.Transaction, null).ToDictionary(b => b.Id);
+            var blocks = ReadBlocks(scope.Connection, scope.Transaction, scope.Tenant, null).ToDictionary(b => b.Id);
             var securities = scope.SecurityIds();
-            var accountIds = scope.Query("SELECT name, id, execution, model_id FROM accounts", r => (Name: r.GetString(0), Id: r.GetInt64(1), Execution: r.TextOrNull(2), Model: r.LongOrNull(3)))
+            var accountIds = scope.Query("SELECT name, id, execution, model_id FROM accounts WHERE tenant_id = @tenant", new { tenant = scope.Tenant }, r => (Name: r.GetString(0), Id: r.GetInt64(1), Execution: r.TextOrNull(2), Model: r.LongOrNull(3)))
                 .ToDictionary(a => a.Name, StringComparer.Ordinal);
             var modelExecution = scope.Query(
-                    "SELECT v.model_id, v.execution FROM model_versions v WHERE v.version = (SELECT MAX(w.version) FROM model_versions w WHERE w.model_id = v.model_id)",
-                    r => (Model: r.GetInt64(0), Execution: r.TextOrNull(1)))
+                    "SELECT v.model_id, v.execution FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.tenant_id = @tenant AND v.version = (SELECT MAX(w.version) FROM model_versions w WHERE w.model_id = v.model_id)",
+                    new { tenant = scope.Tenant }, r => (Model: r.GetInt64(0), Execution: r.TextOrNull(1)))
                 .ToDictionary(m => m.Model, m => m.Execution);
             foreach (var (line, f) in news)
             {
@@ -385,7 +386,7 @@ namespace Ballast.Store
             if (problems.Count > 0) throw new InputException(problems);
 
             // An account whose proposal was cancelled (or expired) since the block was made takes no more shares.
-            var closedProposals = ProposalStates(scope.Connection, scope.Transaction, news.SelectMany(n => blocks[n.Row.BlockId].Lines.Select(l => l.ProposalId)).Distinct().ToList())
+            var closedProposals = ProposalStates(scope.Connection, scope.Transaction, news.SelectMany(n => blocks[n.Row.BlockId].Lines.Select(l => l.ProposalId)).Distinct().ToList(), scope.Tenant)
                 .Values.Where(p => p.Status is ProposalStatus.Cancelled or ProposalStatus.Expired).Select(p => p.Id).ToHashSet();
             // Fills of one block on one date are one allocation, in the order the file first names them.
             var batches = news.GroupBy(n => (n.Row.BlockId, n.Row.Date)).ToList();
@@ -429,7 +430,7 @@ namespace Ballast.Store
                     throw new InvalidOperationException($"the allocation of block {b.Id} does not share out its fills within what the accounts have due");
                 foreach (var (line, f) in batch)
                     fillRows.Add([scope.NextId("block_fills"), b.Id, f.ExecutionId, FormatDate(f.Date), Scaled.RoundToStored(f.Quantity, Scaled.QuantityScale),
-                        Scaled.RoundToStored(f.Price, Scaled.PriceScale), Scaled.Money(f.Fee), n, importId, scope.Now]);
+                        Scaled.RoundToStored(f.Price, Scaled.PriceScale), Scaled.Money(f.Fee), n, importId, scope.Now, scope.Tenant]);
                 foreach (var s in shares.Where(s => s.Quantity > 0))
                 {
                     var d = due.Single(x => x.Account == s.Account);
@@ -445,7 +446,7 @@ namespace Ballast.Store
             ledgerFills = [.. ledgerFills.OrderBy(f => f.Fill.Date).ThenBy(f => f.Fill.Side == OrderSide.Sell ? 0 : 1)];
             var (added, duplicates) = AppendFills(scope, ledgerFills, source, importId, false, notionals, "block fill");
             if (duplicates > 0) throw new InvalidOperationException("a block allocation's execution id is already in the ledger");
-            scope.Insert("block_fills", ["id", "block_id", "execution_id", "trade_date", "quantity", "price", "fee", "allocation", "import_id", "recorded_at"], fillRows);
+            scope.Insert("block_fills", ["id", "block_id", "execution_id", "trade_date", "quantity", "price", "fee", "allocation", "import_id", "recorded_at", "tenant_id"], fillRows);
             var txnByExec = ledgerFills.Select(f => f.Fill.ExecutionId).Zip(added).ToDictionary(x => x.First, x => x.Second, StringComparer.Ordinal);
             foreach (var a in allocationRows)
                 scope.Execute("INSERT INTO block_allocations (block_id, allocation, account_id, proposal_id, quantity, price, amount, fee, transaction_id) VALUES (@block, @n, @account, @proposal, @q, @price, @amount, @fee, @txn)",
@@ -466,7 +467,7 @@ namespace Ballast.Store
         /// <exception cref="InputException">No such block, or it is filled or cancelled already.</exception>
         public BlockStatus CancelBlock(long id, string? note = null) => Write("block cancel", scope =>
         {
-            var b = ReadBlocks(scope.Connection, scope.Transaction, id).SingleOrDefault()
+            var b = ReadBlocks(scope.Connection, scope.Transaction, scope.Tenant, id).SingleOrDefault()
                 ?? throw new InputException(new InputProblem($"block {id} does not exist", Field: "BLOCK"));
             if (b.Status is BlockStatus.Filled or BlockStatus.Cancelled)
                 throw new InputException(new InputProblem($"block {id} is {b.Status.ToText()}; it has no rest to cancel", Field: "BLOCK"));
@@ -491,9 +492,9 @@ namespace Ballast.Store
             var proposals = blocks.Where(b => cancelled.Contains(b.Id)).SelectMany(b => b.Lines.Select(l => l.ProposalId)).Distinct().ToArray();
             var blocksOf = scope.Query("SELECT DISTINCT proposal_id, block_id FROM block_orders WHERE proposal_id IN @proposals", new { proposals }, r => (Proposal: r.GetInt64(0), Block: r.GetInt64(1)))
                 .ToLookup(x => x.Proposal, x => x.Block);
-            var all = ReadBlocks(scope.Connection, scope.Transaction, null).ToDictionary(b => b.Id);
+            var all = ReadBlocks(scope.Connection, scope.Transaction, scope.Tenant, null).ToDictionary(b => b.Id);
             bool Closed(long id) => cancelled.Contains(id) || all[id].Status == BlockStatus.Cancelled || (filled.TryGetValue(id, out var f) ? f : all[id].Filled) >= all[id].Quantity;
-            var states = ProposalStates(scope.Connection, scope.Transaction, proposals);
+            var states = ProposalStates(scope.Connection, scope.Transaction, proposals, scope.Tenant);
             foreach (var p in proposals.Order())
             {
                 if (!blocksOf[p].All(Closed) || !states[p].Status.IsOpen()) continue;
@@ -506,9 +507,9 @@ namespace Ballast.Store
         }
 
         /// <summary>The rows whose execution id is not recorded yet; a recorded one with other contents is a conflict.</summary>
-        private static List<(int Line, BlockFillRow Row)> NewBlockFills(DbConnection c, DbTransaction? tx, List<(int Line, BlockFillRow Row)> rows, string file)
+        private static List<(int Line, BlockFillRow Row)> NewBlockFills(DbConnection c, DbTransaction? tx, long tenant, List<(int Line, BlockFillRow Row)> rows, string file)
         {
-            var recorded = c.Query("SELECT execution_id, block_id, trade_date, quantity, price, fee FROM block_fills",
+            var recorded = c.Query("SELECT execution_id, block_id, trade_date, quantity, price, fee FROM block_fills WHERE tenant_id = @tenant", new { tenant },
                     r => (Exec: r.GetString(0), Block: r.GetInt64(1), Date: r.GetString(2), Quantity: r.GetInt64(3), Price: r.GetInt64(4), Fee: r.GetInt64(5)), tx)
                 .ToDictionary(x => x.Exec, StringComparer.Ordinal);
             var problems = new List<InputProblem>();

@@ -92,11 +92,11 @@ namespace Ballast.Store
         public long Event(string kind, string subject, string data)
         {
             var id = NextId("events");
-            Append("events", EventColumns, [id, Now, kind, subject, data]); // written in bulk before the next statement, with the change it describes
+            Append("events", EventColumns, [id, Now, kind, subject, data, Tenant]); // written in bulk before the next statement, with the change it describes
             return id;
         }
 
-        private static readonly string[] EventColumns = ["id", "at", "kind", "subject", "data"];
+        private static readonly string[] EventColumns = ["id", "at", "kind", "subject", "data", "tenant_id"];
     }
 
     public sealed partial class BallastStore
@@ -112,16 +112,17 @@ namespace Ballast.Store
         {
             if (limit is < 1 or > MaxEventLimit) throw new InputException(new InputProblem($"limit {limit}: from 1 to {MaxEventLimit}", Field: "--limit"));
             if (sinceId < 0) throw new InputException(new InputProblem($"since {sinceId}: an event id, 0 or more", Field: "--since"));
-            return Read(c => ReadEvents(c, null, sinceId, limit, kinds is { Count: > 0 } ? [.. kinds] : null));
+            return Read(c => ReadEvents(c, null, Tenant, sinceId, limit, kinds is { Count: > 0 } ? [.. kinds] : null));
         }
 
-        /// <summary>The id of the last recorded event, 0 when there is none.</summary>
-        public long LastEventId() => Read(c => c.ScalarLong("SELECT MAX(id) FROM events") ?? 0);
+        /// <summary>The id of the tenant's last recorded event, 0 when there is none.</summary>
+        public long LastEventId() => Read(c => c.ScalarLong("SELECT MAX(id) FROM events WHERE tenant_id = @tenant", new { tenant = Tenant }) ?? 0);
 
-        private static List<StoredEvent> ReadEvents(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long since, int limit, string[]? kinds)
+        /// <summary>The tenant's events after <paramref name="since"/>: event ids are store-wide, so a tenant's ids have gaps where other tenants' events are.</summary>
+        private static List<StoredEvent> ReadEvents(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long tenant, long since, int limit, string[]? kinds)
         {
             var filter = kinds is null ? "" : c is Npgsql.NpgsqlConnection ? " AND kind = ANY(@kinds)" : " AND kind IN @kinds";
-            return c.Query($"SELECT id, at, kind, subject, data FROM events WHERE id > @since{filter} ORDER BY id LIMIT @limit", new { since, limit, kinds = kinds ?? [] },
+            return c.Query($"SELECT id, at, kind, subject, data FROM events WHERE tenant_id = @tenant AND id > @since{filter} ORDER BY id LIMIT @limit", new { tenant, since, limit, kinds = kinds ?? [] },
                 r => new StoredEvent(r.GetInt64(0), ParseInstant(r.GetString(1)), r.GetString(2), r.GetString(3), r.GetString(4)), tx);
         }
 
@@ -141,10 +142,10 @@ namespace Ballast.Store
             if (sinceId is < 0) problems.Add(new($"since {sinceId}: an event id, 0 or more", Field: "--since"));
             if (problems.Count > 0) throw new InputException(problems);
             var id = scope.NextId("webhooks");
-            var cursor = sinceId ?? scope.ScalarLong("SELECT MAX(id) FROM events WHERE id > @zero", new { zero = 0 }) ?? 0;
-            scope.Execute("INSERT INTO webhooks (id, url, secret, kinds, created_at, actor, active, cursor_event) VALUES (@id, @url, @secret, @kinds, @at, @actor, 1, @cursor)",
-                new { id, url, secret, kinds = list.Count == 0 ? null : string.Join(',', list), at = scope.Now, actor = Options.Actor, cursor });
-            return (ReadWebhooks(scope.Connection, scope.Transaction, id)[0], $"webhook {id} added: {RedactedUrl(url)}{(list.Count == 0 ? "" : " for " + string.Join(", ", list))}");
+            var cursor = sinceId ?? scope.ScalarLong("SELECT MAX(id) FROM events WHERE tenant_id = @tenant AND id > @zero", new { tenant = scope.Tenant, zero = 0 }) ?? 0;
+            scope.Execute("INSERT INTO webhooks (id, url, secret, kinds, created_at, actor, active, cursor_event, tenant_id) VALUES (@id, @url, @secret, @kinds, @at, @actor, 1, @cursor, @tenant)",
+                new { id, url, secret, kinds = list.Count == 0 ? null : string.Join(',', list), at = scope.Now, actor = Options.Actor, cursor, tenant = scope.Tenant });
+            return (ReadWebhooks(scope.Connection, scope.Transaction, scope.Tenant, id)[0], $"webhook {id} added: {RedactedUrl(url)}{(list.Count == 0 ? "" : " for " + string.Join(", ", list))}");
         });
 
         /// <summary>Why <paramref name="url"/> cannot be a webhook, or null when it is an absolute http or https url.</summary>
@@ -158,13 +159,13 @@ namespace Ballast.Store
             Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.GetLeftPart(UriPartial.Path) + (u.Query.Length > 0 ? "?..." : "") : url;
 
         /// <summary>Every webhook (active ones, or all with <paramref name="all"/>), by id.</summary>
-        public IReadOnlyList<WebhookInfo> Webhooks(bool all = false) => Read(c => ReadWebhooks(c, null, null).Where(w => all || w.Active).ToList());
+        public IReadOnlyList<WebhookInfo> Webhooks(bool all = false) => Read(c => ReadWebhooks(c, null, Tenant, null).Where(w => all || w.Active).ToList());
 
         /// <summary>Deactivates a webhook: it receives nothing more; its deliveries stay recorded.</summary>
         /// <exception cref="InputException">No active webhook has that id.</exception>
         public void RemoveWebhook(long id) => Write("webhook remove", scope =>
         {
-            if (scope.Execute("UPDATE webhooks SET active = 0 WHERE id = @id AND active = 1", new { id }) == 0)
+            if (scope.Execute("UPDATE webhooks SET active = 0 WHERE id = @id AND tenant_id = @tenant AND active = 1", new { id, tenant = scope.Tenant }) == 0)
                 throw new InputException(new InputProblem($"no active webhook {id}; 'ballast webhooks list' shows them", Field: "ID"));
             return (0, $"webhook {id} removed");
         });
@@ -172,9 +173,10 @@ namespace Ballast.Store
         /// <summary>The events a webhook has yet to receive (after its cursor, of its kinds), oldest first, at most <paramref name="limit"/>.</summary>
         public IReadOnlyList<StoredEvent> PendingEvents(long webhookId, int limit = 100) => Read(c =>
         {
-            var hook = ReadWebhooks(c, null, webhookId).SingleOrDefault()
+            var tenant = Tenant;
+            var hook = ReadWebhooks(c, null, tenant, webhookId).SingleOrDefault()
                 ?? throw new InputException(new InputProblem($"no webhook {webhookId}", Field: "ID"));
-            return ReadEvents(c, null, hook.Cursor, limit, hook.Kinds.Count == 0 ? null : [.. hook.Kinds]);
+            return ReadEvents(c, null, tenant, hook.Cursor, limit, hook.Kinds.Count == 0 ? null : [.. hook.Kinds]);
         });
 
         /// <summary>
@@ -187,6 +189,8 @@ namespace Ballast.Store
             if (outcomes.Count == 0) return;
             Write("webhook deliveries", scope =>
             {
+                if (scope.ScalarLong("SELECT id FROM webhooks WHERE id = @webhookId AND tenant_id = @tenant", new { webhookId, tenant = scope.Tenant }) is null)
+                    throw new InputException(new InputProblem($"no webhook {webhookId}", Field: "ID"));
                 long? cursor = null;
                 var failed = false;
                 foreach (var o in outcomes)
@@ -210,20 +214,21 @@ namespace Ballast.Store
 
         /// <summary>The deliveries recorded for a webhook, by event id.</summary>
         public IReadOnlyList<WebhookDelivery> WebhookDeliveries(long webhookId) => Read(c => c.Query(
-            "SELECT webhook_id, event_id, status, attempts, last_error, last_attempt_at FROM webhook_deliveries WHERE webhook_id = @webhookId ORDER BY event_id",
-            new { webhookId }, ReadDelivery));
+            "SELECT d.webhook_id, d.event_id, d.status, d.attempts, d.last_error, d.last_attempt_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id " +
+            "WHERE d.webhook_id = @webhookId AND w.tenant_id = @tenant ORDER BY d.event_id",
+            new { webhookId, tenant = Tenant }, ReadDelivery));
 
         private static WebhookDelivery ReadDelivery(System.Data.Common.DbDataReader r) =>
             new(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.TextOrNull(4), ParseInstant(r.GetString(5)));
 
-        private static List<WebhookInfo> ReadWebhooks(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long? id)
+        private static List<WebhookInfo> ReadWebhooks(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long tenant, long? id)
         {
             var failures = c.Query(
                     "SELECT d.webhook_id, d.event_id, d.status, d.attempts, d.last_error, d.last_attempt_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id " +
-                    "WHERE d.status = 'failed' AND d.event_id > w.cursor_event ORDER BY d.event_id", ReadDelivery, tx)
+                    "WHERE w.tenant_id = @tenant AND d.status = 'failed' AND d.event_id > w.cursor_event ORDER BY d.event_id", new { tenant }, ReadDelivery, tx)
                 .GroupBy(d => d.WebhookId).ToDictionary(g => g.Key, g => g.First());
-            return c.Query("SELECT id, url, secret, kinds, created_at, actor, active, cursor_event FROM webhooks" + (id is null ? "" : " WHERE id = @id") + " ORDER BY id",
-                new { id = id ?? 0 },
+            return c.Query("SELECT id, url, secret, kinds, created_at, actor, active, cursor_event FROM webhooks WHERE tenant_id = @tenant" + (id is null ? "" : " AND id = @id") + " ORDER BY id",
+                new { tenant, id = id ?? 0 },
                 r => new WebhookInfo(r.GetInt64(0), r.GetString(1), r.GetString(2),
                     r.TextOrNull(3) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries) : [],
                     ParseInstant(r.GetString(4)), r.GetString(5), r.GetInt64(6) != 0, r.GetInt64(7), null), tx)
@@ -234,7 +239,7 @@ namespace Ballast.Store
 
         /// <summary>An account's name by id, as an event subject.</summary>
         internal static string AccountName(WriteScope scope, long id) =>
-            scope.Query("SELECT name FROM accounts WHERE id = @id", new { id }, r => r.GetString(0)).FirstOrDefault() ?? Subject(id);
+            scope.Query("SELECT name FROM accounts WHERE id = @id AND tenant_id = @tenant", new { id, tenant = scope.Tenant }, r => r.GetString(0)).FirstOrDefault() ?? Subject(id);
 
         /// <summary>An id as an event subject.</summary>
         internal static string Subject(long id) => id.ToString(CultureInfo.InvariantCulture);

@@ -125,7 +125,7 @@ internal sealed class History
         {
             if (!_added.TryGetValue(account, out var added)) continue;
             var state = _scope.Ledger.State(account);
-            var name = _scope.Query("SELECT name FROM accounts WHERE id = @account", new { account }, r => r.GetString(0)).Single();
+            var name = _scope.Query("SELECT name FROM accounts WHERE id = @account AND tenant_id = @tenant", new { account, tenant = _scope.Tenant }, r => r.GetString(0)).Single();
             foreach (var snap in snapshots)
             {
                 var (laterHoldings, laterCash) = _laterBefore[(account, snap.Date)];

@@ -36,8 +36,8 @@ namespace Ballast.Store
                 const int Batch = 10_000;
                 var rows = new List<(int Line, NewAccount Account)>(Batch);
                 var writeProblems = new List<InputProblem>();
-                var models = scope.Query("SELECT name, id FROM models", r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(m => m.Name, m => m.Id);
-                var households = scope.Query("SELECT name, id FROM households", r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(h => h.Name, h => h.Id);
+                var models = scope.Query("SELECT name, id FROM models WHERE tenant_id = @tenant", new { tenant = scope.Tenant }, r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(m => m.Name, m => m.Id);
+                var households = scope.Query("SELECT name, id FROM households WHERE tenant_id = @tenant", new { tenant = scope.Tenant }, r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(h => h.Name, h => h.Id);
                 int added = 0, skipped = 0, n = 0;
 
                 void Write()
@@ -47,7 +47,7 @@ namespace Ballast.Store
                     {
                         var existing = new Dictionary<string, (string Type, string Currency)>(StringComparer.Ordinal);
                         foreach (var chunk in rows.Select(r => r.Account.Name).Chunk(500))
-                            foreach (var e in scope.Query("SELECT name, type, currency FROM accounts WHERE name IN @chunk", new { chunk }, r => (Name: r.GetString(0), Type: r.GetString(1), Currency: r.GetString(2))))
+                            foreach (var e in scope.Query("SELECT name, type, currency FROM accounts WHERE tenant_id = @tenant AND name IN @chunk", new { tenant = scope.Tenant, chunk }, r => (Name: r.GetString(0), Type: r.GetString(1), Currency: r.GetString(2))))
                                 existing[e.Name] = (e.Type, e.Currency);
                         var newHouseholds = new List<object?[]>();
                         var accounts = new List<object?[]>(rows.Count);
@@ -73,19 +73,19 @@ namespace Ballast.Store
                                 if (!households.TryGetValue(a.Household, out var hid))
                                 {
                                     households[a.Household] = hid = scope.NextId("households");
-                                    newHouseholds.Add([hid, a.Household, scope.Now]);
+                                    newHouseholds.Add([hid, a.Household, scope.Now, scope.Tenant]);
                                 }
                                 householdId = hid;
                             }
                             var id = scope.NextId("accounts");
-                            accounts.Add([id, a.Name, householdId, a.Type.ToText(), a.Currency, modelId, a.Policy, scope.Now, Ballast.Tax.LotSelectionMethods.ToWord(a.LotMethod)]);
+                            accounts.Add([id, a.Name, householdId, a.Type.ToText(), a.Currency, modelId, a.Policy, scope.Now, Ballast.Tax.LotSelectionMethods.ToWord(a.LotMethod), scope.Tenant]);
                             balances.Add([id, 0L, null]);
                         }
                         added += accounts.Count;
                         if (writeProblems.Count == 0)
                         {
-                            scope.Insert("households", ["id", "name", "created_at"], newHouseholds);
-                            scope.Insert("accounts", ["id", "name", "household_id", "type", "currency", "model_id", "policy", "created_at", "lot_method"], accounts);
+                            scope.Insert("households", ["id", "name", "created_at", "tenant_id"], newHouseholds);
+                            scope.Insert("accounts", ["id", "name", "household_id", "type", "currency", "model_id", "policy", "created_at", "lot_method", "tenant_id"], accounts);
                             scope.Insert("balances", ["account_id", "cash", "last_rebalance"], balances);
                         }
                     }
@@ -120,10 +120,10 @@ namespace Ballast.Store
                 var mapped = 0;
                 if (numbers.Count > 0)
                 {
-                    var ids = scope.Query("SELECT name, id FROM accounts WHERE name IN @names",
-                        new { names = numbers.Values.Select(n => n.Account).Distinct().ToArray() }, r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(a => a.Name, a => a.Id);
-                    var known = scope.Query("SELECT number, account_id FROM account_numbers WHERE number IN @keys",
-                        new { keys = numbers.Keys.ToArray() }, r => (Number: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(n => n.Number, n => n.Id);
+                    var ids = scope.Query("SELECT name, id FROM accounts WHERE tenant_id = @tenant AND name IN @names",
+                        new { tenant = scope.Tenant, names = numbers.Values.Select(n => n.Account).Distinct().ToArray() }, r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(a => a.Name, a => a.Id);
+                    var known = scope.Query("SELECT number, account_id FROM account_numbers WHERE tenant_id = @tenant AND number IN @keys",
+                        new { tenant = scope.Tenant, keys = numbers.Keys.ToArray() }, r => (Number: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(n => n.Number, n => n.Id);
                     foreach (var (number, (name, line)) in numbers)
                     {
                         if (known.TryGetValue(number, out var owner))
@@ -131,7 +131,7 @@ namespace Ballast.Store
                             if (owner != ids[name]) problems.Add(new($"broker account number '{number}' already belongs to another account", file.Name, line, Field: "broker_account"));
                             continue;
                         }
-                        scope.Execute("INSERT INTO account_numbers (number, account_id) VALUES (@number, @id)", new { number, id = ids[name] });
+                        scope.Execute("INSERT INTO account_numbers (number, account_id, tenant_id) VALUES (@number, @id, @tenant)", new { number, id = ids[name], tenant = scope.Tenant });
                         mapped++;
                     }
                     if (problems.Count > 0) throw new InputException(problems);
@@ -153,18 +153,18 @@ namespace Ballast.Store
             var ids = new Dictionary<string, long>(StringComparer.Ordinal);
             if (accountLines.Count > 2000)
             {
-                foreach (var a in scope.Query("SELECT name, id FROM accounts", r => (Name: r.GetString(0), Id: r.GetInt64(1))))
+                foreach (var a in scope.Query("SELECT name, id FROM accounts WHERE tenant_id = @tenant", new { tenant = scope.Tenant }, r => (Name: r.GetString(0), Id: r.GetInt64(1))))
                     if (accountLines.ContainsKey(a.Name)) ids[a.Name] = a.Id;
             }
             else
             {
                 foreach (var chunk in accountLines.Keys.Chunk(500))
-                    foreach (var a in scope.Query("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }, r => (Name: r.GetString(0), Id: r.GetInt64(1))))
+                    foreach (var a in scope.Query("SELECT name, id FROM accounts WHERE tenant_id = @tenant AND name IN @chunk", new { tenant = scope.Tenant, chunk }, r => (Name: r.GetString(0), Id: r.GetInt64(1))))
                         ids[a.Name] = a.Id;
             }
             var unnamed = accountLines.Keys.Where(k => !ids.ContainsKey(k)).ToArray();
             foreach (var chunk in unnamed.Chunk(500))
-                foreach (var a in scope.Query("SELECT number, account_id FROM account_numbers WHERE number IN @chunk", new { chunk }, r => (Number: r.GetString(0), Id: r.GetInt64(1))))
+                foreach (var a in scope.Query("SELECT number, account_id FROM account_numbers WHERE tenant_id = @tenant AND number IN @chunk", new { tenant = scope.Tenant, chunk }, r => (Number: r.GetString(0), Id: r.GetInt64(1))))
                     ids[a.Number] = a.Id;
             foreach (var (name, line) in accountLines)
                 if (!ids.ContainsKey(name))
@@ -201,8 +201,8 @@ namespace Ballast.Store
         private static long RecordImport(WriteScope scope, string kind, CsvFile file, long? reserved = null)
         {
             var id = reserved ?? scope.NextId("imports");
-            scope.Execute("INSERT INTO imports (id, kind, file, sha256, rows_read, at, actor) VALUES (@id, @kind, @file, @sha, @rows, @at, @actor)",
-                new { id, kind, file = file.Name, sha = file.Sha256, rows = (long)file.RowCount, at = scope.Now, actor = scope.Store.Options.Actor });
+            scope.Execute("INSERT INTO imports (id, kind, file, sha256, rows_read, at, actor, tenant_id) VALUES (@id, @kind, @file, @sha, @rows, @at, @actor, @tenant)",
+                new { id, kind, file = file.Name, sha = file.Sha256, rows = (long)file.RowCount, at = scope.Now, actor = scope.Store.Options.Actor, tenant = scope.Tenant });
             return id;
         }
     }

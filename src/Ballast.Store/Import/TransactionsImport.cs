@@ -223,8 +223,8 @@ namespace Ballast.Store
                               (ignored > 0 ? $", {ignored} rows without effect ignored" : "") + (warnings.Count > 0 ? $", {warnings.Count} reconciling adjustments" : "");
                 var result = new ImportResult(ordered.Count, added, already, summary, notes);
                 if (added == 0) throw new Unchanged(result);
-                scope.Execute("INSERT INTO imports (id, kind, file, sha256, rows_read, at, actor) VALUES (@id, @kind, @file, @sha, @rows, @at, @actor)",
-                    new { id = importId, kind = "transactions", file = file.Name, sha = file.Sha256, rows = (long)file.RowCount, at = scope.Now, actor = scope.Store.Options.Actor });
+                scope.Execute("INSERT INTO imports (id, kind, file, sha256, rows_read, at, actor, tenant_id) VALUES (@id, @kind, @file, @sha, @rows, @at, @actor, @tenant)",
+                    new { id = importId, kind = "transactions", file = file.Name, sha = file.Sha256, rows = (long)file.RowCount, at = scope.Now, actor = scope.Store.Options.Actor, tenant = scope.Tenant });
                 RecordSkipped(scope, importId, skipped);
                 return (result, $"imported transactions from {file.Name}: {summary}");
             });

@@ -113,7 +113,9 @@ internal static class HashChain
     /// Appends an audit row chained to the previous one, with the ledger's head at this moment. On a store migrated only up to
     /// a version before the chain, the row is written without hash (the migration that adds the chain computes it).
     /// </summary>
-    public static void AppendAudit(DbConnection c, DbTransaction tx, string at, string actor, string action, string summary)
+    /// <param name="tenant">The tenant the write was made for; null for a store-wide row (a migration). Rows written before migration 14
+    /// have no tenant: the hash leaves NULL columns out, so their hashes, computed without the column, still hold.</param>
+    public static void AppendAudit(DbConnection c, DbTransaction tx, string at, string actor, string action, string summary, long? tenant)
     {
         if (!HasColumn(c, tx, Audit, Column))
         {
@@ -124,10 +126,18 @@ internal static class HashChain
         var last = c.Query("SELECT id, row_hash FROM audit WHERE id = (SELECT MAX(id) FROM audit)", r => (Id: r.GetInt64(0), Hash: r.TextOrNull(1)), tx).FirstOrDefault();
         var id = last.Id + 1;
         var ledgerHead = Head(c, tx, Transactions);
-        string[] columns = ["id", "at", "actor", "action", "summary", "ledger_head"];
-        var hash = Hash(Audit, last.Hash, columns, [id, at, actor, action, summary, ledgerHead]);
-        c.Execute("INSERT INTO audit (id, at, actor, action, summary, ledger_head, row_hash) VALUES (@id, @at, @actor, @action, @summary, @ledgerHead, @hash)",
-            new { id, at, actor, action, summary, ledgerHead, hash }, tx);
+        if (tenant is null)
+        {
+            string[] columns = ["id", "at", "actor", "action", "summary", "ledger_head"];
+            var hash = Hash(Audit, last.Hash, columns, [id, at, actor, action, summary, ledgerHead]);
+            c.Execute("INSERT INTO audit (id, at, actor, action, summary, ledger_head, row_hash) VALUES (@id, @at, @actor, @action, @summary, @ledgerHead, @hash)",
+                new { id, at, actor, action, summary, ledgerHead, hash }, tx);
+            return;
+        }
+        string[] tenantColumns = ["id", "at", "actor", "action", "summary", "ledger_head", "tenant_id"];
+        var tenantHash = Hash(Audit, last.Hash, tenantColumns, [id, at, actor, action, summary, ledgerHead, tenant.Value]);
+        c.Execute("INSERT INTO audit (id, at, actor, action, summary, ledger_head, row_hash, tenant_id) VALUES (@id, @at, @actor, @action, @summary, @ledgerHead, @tenantHash, @tenantId)",
+            new { id, at, actor, action, summary, ledgerHead, tenantHash, tenantId = tenant.Value }, tx);
     }
 
     /// <summary>Whether <paramref name="table"/> has a column named <paramref name="column"/>.</summary>

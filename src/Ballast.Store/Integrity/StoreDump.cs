@@ -179,15 +179,23 @@ namespace Ballast.Store
             var c = scope.Connection;
             var tx = scope.Transaction;
             var expected = StoreCatalog.Tables(c, tx, Provider);
-            // Empty: no row anywhere but the audit rows of the migrations that created the schema (the export brings its own).
+            // Empty: no row anywhere but the audit rows of the migrations that created the schema and the default tenant they made
+            // (the export brings its own). The restore's audit row names no tenant: the tenants are the export's.
+            scope.StoreWide = true;
             var filled = expected
-                .Select(t => (Table: t, Rows: c.ScalarLong(t == "audit" ? "SELECT COUNT(*) FROM audit WHERE action <> 'migrate'" : $"SELECT COUNT(*) FROM {t}", tx) ?? 0))
+                .Select(t => (Table: t, Rows: c.ScalarLong(t switch
+                {
+                    "audit" => "SELECT COUNT(*) FROM audit WHERE action <> 'migrate'",
+                    "tenants" => $"SELECT COUNT(*) FROM tenants WHERE name <> '{DefaultTenantName}'",
+                    _ => $"SELECT COUNT(*) FROM {t}",
+                }, tx) ?? 0))
                 .Where(t => t.Rows > 0).ToList();
             if (filled.Count > 0)
                 throw new InputException(new InputProblem(
                     $"the store {Location} is not empty ({string.Join(", ", filled.Select(f => $"{f.Rows} {f.Table}"))}); a restore writes only into a new store: " +
                     "a new SQLite file or an empty PostgreSQL database", Field: "--db"));
             HashChain.WithoutAppendOnly(c, tx, Provider, "audit", () => c.Execute("DELETE FROM audit", tx));
+            c.Execute("DELETE FROM tenants", tx);
 
             var done = new HashSet<string>(StringComparer.Ordinal);
             var lineNumber = 1;

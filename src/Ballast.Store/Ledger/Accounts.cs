@@ -20,29 +20,29 @@ public sealed partial class BallastStore
         if (string.IsNullOrWhiteSpace(a.Name)) problems.Add(new("an account needs a name", file, line, Field: "account"));
         if (a.Currency is null || a.Currency.Length != 3 || !a.Currency.All(char.IsAsciiLetter))
             problems.Add(new($"currency '{a.Currency}' is not a three-letter ISO 4217 code", file, line, Field: "currency"));
-        if (scope.ScalarLong("SELECT id FROM accounts WHERE name = @n", new { n = a.Name }) is not null)
+        if (scope.ScalarLong("SELECT id FROM accounts WHERE tenant_id = @tenant AND name = @n", new { tenant = scope.Tenant, n = a.Name }) is not null)
             problems.Add(new($"account '{a.Name}' already exists", file, line, Field: "account"));
         long? modelId = null;
         if (a.Model is not null)
         {
-            modelId = scope.ScalarLong("SELECT id FROM models WHERE name = @n", new { n = a.Model });
+            modelId = scope.ScalarLong("SELECT id FROM models WHERE tenant_id = @tenant AND name = @n", new { tenant = scope.Tenant, n = a.Model });
             if (modelId is null) problems.Add(new($"model '{a.Model}' does not exist; create it with 'ballast model set'", file, line, Field: "model"));
         }
         if (problems.Count > 0) throw new InputException(problems);
         long? householdId = a.Household is null ? null : HouseholdId(scope, a.Household);
         var id = scope.NextId("accounts");
-        scope.Execute("INSERT INTO accounts (id, name, household_id, type, currency, model_id, policy, created_at, lot_method) VALUES (@id, @name, @h, @type, @cur, @m, @p, @at, @lm)",
-            new { id, name = a.Name, h = householdId, type = a.Type.ToText(), cur = a.Currency!.ToUpperInvariant(), m = modelId, p = a.Policy, at = scope.Now, lm = Ballast.Tax.LotSelectionMethods.ToWord(a.LotMethod) });
+        scope.Execute("INSERT INTO accounts (id, name, household_id, type, currency, model_id, policy, created_at, lot_method, tenant_id) VALUES (@id, @name, @h, @type, @cur, @m, @p, @at, @lm, @tenant)",
+            new { id, tenant = scope.Tenant, name = a.Name, h = householdId, type = a.Type.ToText(), cur = a.Currency!.ToUpperInvariant(), m = modelId, p = a.Policy, at = scope.Now, lm = Ballast.Tax.LotSelectionMethods.ToWord(a.LotMethod) });
         scope.Execute("INSERT INTO balances (account_id, cash, last_rebalance) VALUES (@id, 0, NULL)", new { id });
         return id;
     }
 
     internal static long HouseholdId(WriteScope scope, string name)
     {
-        var existing = scope.ScalarLong("SELECT id FROM households WHERE name = @name", new { name });
+        var existing = scope.ScalarLong("SELECT id FROM households WHERE tenant_id = @tenant AND name = @name", new { tenant = scope.Tenant, name });
         if (existing is not null) return existing.Value;
         var id = scope.NextId("households");
-        scope.Execute("INSERT INTO households (id, name, created_at) VALUES (@id, @name, @at)", new { id, name, at = scope.Now });
+        scope.Execute("INSERT INTO households (id, name, created_at, tenant_id) VALUES (@id, @name, @at, @tenant)", new { id, name, at = scope.Now, tenant = scope.Tenant });
         return id;
     }
 
@@ -67,15 +67,15 @@ public sealed partial class BallastStore
     /// <summary>Assigns a model (and optionally the account's own policy text) to an account. Null model removes it.</summary>
     public void AssignModel(string account, string? model, string? policy = null) => Write("model assign", scope =>
     {
-        var accountId = scope.ScalarLong("SELECT id FROM accounts WHERE name = @account", new { account })
+        var accountId = scope.ScalarLong("SELECT id FROM accounts WHERE tenant_id = @tenant AND name = @account", new { tenant = scope.Tenant, account })
             ?? throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "--account"));
         long? modelId = null;
         if (model is not null)
         {
-            modelId = scope.ScalarLong("SELECT id FROM models WHERE name = @model", new { model })
+            modelId = scope.ScalarLong("SELECT id FROM models WHERE tenant_id = @tenant AND name = @model", new { tenant = scope.Tenant, model })
                 ?? throw new InputException(new InputProblem($"model '{model}' does not exist", Field: "--model"));
         }
-        scope.Execute("UPDATE accounts SET model_id = @modelId, policy = @policy WHERE id = @accountId", new { modelId, policy, accountId });
+        scope.Execute("UPDATE accounts SET model_id = @modelId, policy = @policy WHERE id = @accountId AND tenant_id = @tenant", new { modelId, policy, accountId, tenant = scope.Tenant });
         return (0, $"account {account} now follows model {model ?? "(none)"}{(policy is null ? "" : " with its own policy")}");
     });
 
@@ -84,8 +84,9 @@ public sealed partial class BallastStore
             """
             SELECT a.id, a.name, h.name, a.type, a.currency, m.name, a.policy
             FROM accounts a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN models m ON m.id = a.model_id
+            WHERE a.tenant_id = @tenant
             ORDER BY a.name
-            """,
+            """, new { tenant = Tenant },
                 r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3),
                       Currency: r.GetString(4), Model: r.TextOrNull(5), Policy: r.TextOrNull(6)))
         .Select(r => new AccountInfo(r.Id, r.Name, r.Household, LedgerNames.TryParseAccountType(r.Type, out var t) ? t : AccountType.Taxable, r.Currency, r.Model, r.Policy))
@@ -104,7 +105,7 @@ public sealed partial class BallastStore
         Write(kind.ToText(), scope =>
         {
             var problems = new List<InputProblem>();
-            var accountId = scope.ScalarLong("SELECT id FROM accounts WHERE name = @account", new { account });
+            var accountId = scope.ScalarLong("SELECT id FROM accounts WHERE tenant_id = @tenant AND name = @account", new { tenant = scope.Tenant, account });
             if (accountId is null) problems.Add(new($"account '{account}' does not exist", Field: "--account"));
             long stored = 0;
             if (amount <= 0) problems.Add(new($"amount {amount} must be positive", Field: "amount"));
@@ -138,9 +139,9 @@ public sealed partial class BallastStore
             """
             SELECT t.id, a.name AS account, t.kind, t.trade_date, s.ticker, t.quantity, t.price, t.cash, t.fee, t.idempotency_key, t.execution_id, t.proposal_id, t.memo, t.recorded_at
             FROM transactions t JOIN accounts a ON a.id = t.account_id LEFT JOIN securities s ON s.id = t.security_id
-            WHERE @account IS NULL OR a.name = @account
+            WHERE a.tenant_id = @tenant AND (@account IS NULL OR a.name = @account)
             ORDER BY t.trade_date, t.id
-            """, new { account }, r => new TxnRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.TextOrNull(4), r.GetInt64(5), r.LongOrNull(6),
+            """, new { tenant = Tenant, account }, r => new TxnRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.TextOrNull(4), r.GetInt64(5), r.LongOrNull(6),
                 r.GetInt64(7), r.GetInt64(8), r.GetString(9), r.TextOrNull(10), r.LongOrNull(11), r.TextOrNull(12), r.GetString(13)))
         .Select(r => new LedgerEntry(r.Id, r.Account, LedgerNames.TryParseKind(r.Kind, out var k) ? k : TransactionKind.Adjustment, ParseDate(r.TradeDate), r.Ticker,
             Scaled.Quantity(r.Quantity), r.Price is null ? null : Scaled.Price(r.Price.Value), Scaled.Money(r.Cash), Scaled.Money(r.Fee), r.IdempotencyKey,
@@ -153,11 +154,11 @@ public sealed partial class BallastStore
     /// <summary>Current holdings (shares) and cash (currency units) of an account, from the projections.</summary>
     public (decimal Cash, IReadOnlyDictionary<string, decimal> Holdings) Position(string account) => Read(c =>
     {
-        var cash = c.ScalarLong("SELECT b.cash FROM balances b JOIN accounts a ON a.id = b.account_id WHERE a.name = @account", new { account })
+        var cash = c.ScalarLong("SELECT b.cash FROM balances b JOIN accounts a ON a.id = b.account_id WHERE a.tenant_id = @tenant AND a.name = @account", new { tenant = Tenant, account })
             ?? throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "--account"));
         var holdings = c.Query(
-                "SELECT s.ticker, h.quantity FROM holdings h JOIN accounts a ON a.id = h.account_id JOIN securities s ON s.id = h.security_id WHERE a.name = @account AND h.quantity <> 0 ORDER BY s.ticker",
-                new { account }, r => (Ticker: r.GetString(0), Quantity: r.GetInt64(1)))
+                "SELECT s.ticker, h.quantity FROM holdings h JOIN accounts a ON a.id = h.account_id JOIN securities s ON s.id = h.security_id WHERE a.tenant_id = @tenant AND a.name = @account AND h.quantity <> 0 ORDER BY s.ticker",
+                new { tenant = Tenant, account }, r => (Ticker: r.GetString(0), Quantity: r.GetInt64(1)))
             .ToDictionary(h => h.Ticker, h => Scaled.Quantity(h.Quantity));
         return (Scaled.Money(cash), (IReadOnlyDictionary<string, decimal>)holdings);
     });
@@ -167,8 +168,8 @@ public sealed partial class BallastStore
             """
             SELECT l.open_transaction_id, s.ticker, l.open_date, l.quantity, l.remaining, l.cost
             FROM lots l JOIN accounts a ON a.id = l.account_id JOIN securities s ON s.id = l.security_id
-            WHERE a.name = @account ORDER BY l.remaining = 0, l.open_date, l.open_transaction_id
-            """, new { account },
+            WHERE a.tenant_id = @tenant AND a.name = @account ORDER BY l.remaining = 0, l.open_date, l.open_transaction_id
+            """, new { tenant = Tenant, account },
                 r => (Id: r.GetInt64(0), Ticker: r.GetString(1), OpenDate: r.GetString(2), Quantity: r.GetInt64(3), Remaining: r.GetInt64(4), Cost: r.LongOrNull(5)))
         .Select(l => new LotInfo(l.Id, l.Ticker, ParseDate(l.OpenDate), Scaled.Quantity(l.Quantity), Scaled.Quantity(l.Remaining), l.Cost is null ? null : Scaled.Money(l.Cost.Value)))
         .ToList());

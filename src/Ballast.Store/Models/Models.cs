@@ -46,11 +46,11 @@ namespace Ballast.Store
             if (Math.Abs(sum - 1) > WeightSumTolerance) problems.Add(new($"weights sum to {sum}, not 1", Field: "--targets"));
             if (problems.Count > 0) throw new InputException(problems);
 
-            var modelId = scope.ScalarLong("SELECT id FROM models WHERE name = @name", new { name });
+            var modelId = scope.ScalarLong("SELECT id FROM models WHERE tenant_id = @tenant AND name = @name", new { tenant = scope.Tenant, name });
             if (modelId is null)
             {
                 modelId = scope.NextId("models");
-                scope.Execute("INSERT INTO models (id, name, created_at) VALUES (@id, @name, @at)", new { id = modelId, name, at = scope.Now });
+                scope.Execute("INSERT INTO models (id, name, created_at, tenant_id) VALUES (@id, @name, @at, @tenant)", new { id = modelId, name, at = scope.Now, tenant = scope.Tenant });
             }
             var latest = scope.Query(
                 "SELECT id, version, policy, execution FROM model_versions WHERE model_id = @modelId ORDER BY version DESC LIMIT 1", new { modelId },
@@ -78,8 +78,8 @@ namespace Ballast.Store
             var v = c.Query(
                 """
                 SELECT v.id, v.version, v.policy, v.created_at, v.actor, v.execution FROM model_versions v JOIN models m ON m.id = v.model_id
-                WHERE m.name = @name AND (@version IS NULL OR v.version = @version) ORDER BY v.version DESC LIMIT 1
-                """, new { name, version },
+                WHERE m.tenant_id = @tenant AND m.name = @name AND (@version IS NULL OR v.version = @version) ORDER BY v.version DESC LIMIT 1
+                """, new { tenant = Tenant, name, version },
                     r => (Id: r.GetInt64(0), Version: r.GetInt32(1), Policy: r.TextOrNull(2), CreatedAt: r.GetString(3), Actor: r.GetString(4), Execution: r.TextOrNull(5))).ToList();
             if (v.Count == 0) return null;
             var targets = c.Query(
@@ -99,7 +99,7 @@ namespace Ballast.Store
             var problems = new List<InputProblem>();
             execution = CheckExecution(execution, "account execution settings", problems);
             if (problems.Count > 0) throw new InputException(problems);
-            var changed = scope.Execute("UPDATE accounts SET execution = @execution WHERE name = @account", new { execution, account });
+            var changed = scope.Execute("UPDATE accounts SET execution = @execution WHERE tenant_id = @tenant AND name = @account", new { execution, tenant = scope.Tenant, account });
             if (changed == 0) throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "ACCOUNT"));
             return (0, execution is null ? $"{account}: own execution settings removed" : $"{account}: execution settings " + execution.Trim().ReplaceLineEndings("; "));
         });
@@ -108,7 +108,7 @@ namespace Ballast.Store
         /// <exception cref="InputException">No such account.</exception>
         public string? AccountExecution(string account) => Read(c =>
         {
-            var rows = c.Query("SELECT execution FROM accounts WHERE name = @account", new { account }, r => r.TextOrNull(0));
+            var rows = c.Query("SELECT execution FROM accounts WHERE tenant_id = @tenant AND name = @account", new { tenant = Tenant, account }, r => r.TextOrNull(0));
             return rows.Count == 1 ? rows[0] : throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "ACCOUNT"));
         });
 
@@ -123,6 +123,6 @@ namespace Ballast.Store
 
         /// <summary>Names of the accounts following a model, by name.</summary>
         public IReadOnlyList<string> AccountsOnModel(string model) => Read(c => c.Query(
-            "SELECT a.name FROM accounts a JOIN models m ON m.id = a.model_id WHERE m.name = @model ORDER BY a.name", new { model }, r => r.GetString(0)).ToList());
+            "SELECT a.name FROM accounts a JOIN models m ON m.id = a.model_id WHERE m.tenant_id = @tenant AND m.name = @model ORDER BY a.name", new { tenant = Tenant, model }, r => r.GetString(0)).ToList());
     }
 }

@@ -31,16 +31,17 @@ namespace Ballast.Store
             foreach (var (key, value) in settings)
             {
                 if (!FirmSettingKeys.Contains(key)) throw new ArgumentException($"unknown firm setting '{key}'", nameof(settings));
-                var old = scope.Query("SELECT value FROM firm_settings WHERE key = @key", new { key }, r => r.GetString(0)).FirstOrDefault();
-                scope.Execute("DELETE FROM firm_settings WHERE key = @key", new { key });
-                scope.Execute("INSERT INTO firm_settings (key, value, set_at, actor) VALUES (@key, @value, @at, @actor)", new { key, value, at = scope.Now, actor = Options.Actor });
+                var old = scope.Query("SELECT value FROM firm_settings WHERE tenant_id = @tenant AND key = @key", new { tenant = scope.Tenant, key }, r => r.GetString(0)).FirstOrDefault();
+                scope.Execute("DELETE FROM firm_settings WHERE tenant_id = @tenant AND key = @key", new { tenant = scope.Tenant, key });
+                scope.Execute("INSERT INTO firm_settings (key, value, set_at, actor, tenant_id) VALUES (@key, @value, @at, @actor, @tenant)",
+                    new { key, value, at = scope.Now, actor = Options.Actor, tenant = scope.Tenant });
                 changes.Add(old is null ? $"{key} = {value}" : $"{key} = {value} (was {old})");
             }
             return (0, changes.Count == 0 ? "no firm setting changed" : "firm " + string.Join("; ", changes));
         });
 
         /// <summary>Every stored firm setting (a key never set is absent: its default applies).</summary>
-        public IReadOnlyList<FirmSettingText> FirmSettingTexts() => Read(c => c.Query("SELECT key, value, set_at, actor FROM firm_settings ORDER BY key",
+        public IReadOnlyList<FirmSettingText> FirmSettingTexts() => Read(c => c.Query("SELECT key, value, set_at, actor FROM firm_settings WHERE tenant_id = @tenant ORDER BY key", new { tenant = Tenant },
             r => new FirmSettingText(r.GetString(0), r.GetString(1), ParseInstant(r.GetString(2)), r.GetString(3))));
 
         /// <summary>
@@ -52,7 +53,7 @@ namespace Ballast.Store
         public ProposalStatus RejectProposal(long id, string reason) => Write("proposal rejected", scope =>
         {
             if (string.IsNullOrWhiteSpace(reason)) throw new InputException(new InputProblem("give the reason of the rejection", Field: "--reason"));
-            var states = ProposalStates(scope.Connection, scope.Transaction, [id]);
+            var states = ProposalStates(scope.Connection, scope.Transaction, [id], scope.Tenant);
             if (!states.TryGetValue(id, out var state)) throw new InputException(new InputProblem($"proposal {id} does not exist", Field: "PROPOSAL"));
             var current = state.Status;
             if (current is not (ProposalStatus.Proposed or ProposalStatus.Approved))
@@ -67,7 +68,8 @@ namespace Ballast.Store
         });
 
         /// <summary>The rejection of a proposal, or null.</summary>
-        public ProposalRejection? Rejection(long id) => Read(c => c.Query("SELECT proposal_id, at, actor, reason FROM proposal_rejections WHERE proposal_id = @id", new { id },
+        public ProposalRejection? Rejection(long id) => Read(c => c.Query("SELECT x.proposal_id, x.at, x.actor, x.reason FROM proposal_rejections x JOIN proposals p ON p.id = x.proposal_id WHERE x.proposal_id = @id AND p.tenant_id = @tenant",
+            new { id, tenant = Tenant },
             r => new ProposalRejection(r.GetInt64(0), ParseInstant(r.GetString(1)), r.GetString(2), r.GetString(3))).FirstOrDefault());
 
         /// <summary>Records a cash need of <paramref name="amount"/> (the account's currency) needed by <paramref name="neededBy"/>. Returns its id.</summary>
@@ -75,7 +77,7 @@ namespace Ballast.Store
         public long AddCashNeed(string account, decimal amount, DateOnly neededBy, string? note = null) => Write("cash need", scope =>
         {
             var problems = new List<InputProblem>();
-            var accountId = scope.ScalarLong("SELECT id FROM accounts WHERE name = @account", new { account });
+            var accountId = scope.ScalarLong("SELECT id FROM accounts WHERE tenant_id = @tenant AND name = @account", new { tenant = scope.Tenant, account });
             if (accountId is null) problems.Add(new($"account '{account}' does not exist", Field: "ACCOUNT"));
             long stored = 0;
             if (amount <= 0) problems.Add(new($"amount {amount} must be positive", Field: "AMOUNT"));
@@ -92,14 +94,14 @@ namespace Ballast.Store
         /// <summary>Every cash need (or only the open ones), oldest first.</summary>
         public IReadOnlyList<CashNeedInfo> CashNeeds(bool openOnly = false) => Read(c => c.Query($"""
             SELECT n.id, a.name, a.currency, n.amount, n.needed_by, n.note, n.created_at, n.actor, n.status, n.proposal_id, n.closed_at
-            FROM cash_needs n JOIN accounts a ON a.id = n.account_id {(openOnly ? "WHERE n.status = 'open'" : "")} ORDER BY n.id
-            """, r => new CashNeedInfo(r.GetInt64(0), r.GetString(1), r.GetString(2), Scaled.Money(r.GetInt64(3)), ParseDate(r.GetString(4)), r.TextOrNull(5),
+            FROM cash_needs n JOIN accounts a ON a.id = n.account_id WHERE a.tenant_id = @tenant {(openOnly ? "AND n.status = 'open'" : "")} ORDER BY n.id
+            """, new { tenant = Tenant }, r => new CashNeedInfo(r.GetInt64(0), r.GetString(1), r.GetString(2), Scaled.Money(r.GetInt64(3)), ParseDate(r.GetString(4)), r.TextOrNull(5),
             ParseInstant(r.GetString(6)), r.GetString(7), r.GetString(8), r.LongOrNull(9), r.TextOrNull(10) is { } t ? ParseInstant(t) : null)));
 
         /// <summary>Cancels an open cash need (one already raised is done: cancel or reject its proposal instead).</summary>
         public void CancelCashNeed(long id) => Write("cash need cancelled", scope =>
         {
-            var status = scope.Query("SELECT status FROM cash_needs WHERE id = @id", new { id }, r => r.GetString(0)).FirstOrDefault()
+            var status = scope.Query("SELECT n.status FROM cash_needs n JOIN accounts a ON a.id = n.account_id WHERE n.id = @id AND a.tenant_id = @tenant", new { id, tenant = scope.Tenant }, r => r.GetString(0)).FirstOrDefault()
                 ?? throw new InputException(new InputProblem($"cash need {id} does not exist", Field: "ID"));
             if (status != "open") throw new InputException(new InputProblem($"cash need {id} is {status}; only an open one can be cancelled", Field: "ID"));
             scope.Execute("UPDATE cash_needs SET status = 'cancelled', closed_at = @at WHERE id = @id", new { id, at = scope.Now });
@@ -137,13 +139,13 @@ namespace Ballast.Store
         /// </summary>
         public void RefreshWindowRuns()
         {
-            if (Read(c => RunStageChanges(c, null)).Count == 0) return;
+            if (Read(c => RunStageChanges(c, null, Tenant)).Count == 0) return;
             Write("window runs", scope => (0, string.Join("; ", ApplyRunStages(scope))));
         }
 
         private static List<string> ApplyRunStages(WriteScope scope)
         {
-            var changes = RunStageChanges(scope.Connection, scope.Transaction);
+            var changes = RunStageChanges(scope.Connection, scope.Transaction, scope.Tenant);
             foreach (var (id, _, stage) in changes) scope.Execute("UPDATE window_runs SET stage = @stage WHERE id = @id", new { stage, id });
             return [.. changes.Select(x => $"window {x.Window}: {x.Stage ?? "proposed"}")];
         }
@@ -154,18 +156,18 @@ namespace Ballast.Store
         /// rejected or expired before it went out); <c>completed-adjusted</c> once every one is closed and some were cancelled (a block's
         /// unfilled rest cancelled, or a person cancelled it). Returns the runs whose stage changes.
         /// </summary>
-        private static List<(long Id, string Window, string? Stage)> RunStageChanges(DbConnection c, DbTransaction? tx)
+        private static List<(long Id, string Window, string? Stage)> RunStageChanges(DbConnection c, DbTransaction? tx, long tenant)
         {
             var changes = new List<(long, string, string?)>();
             var inIds = c is Npgsql.NpgsqlConnection ? "= ANY(@proposals)" : "IN @proposals";
-            var runs = c.Query("SELECT id, window_id, stage FROM window_runs WHERE status = 'proposed' AND (stage IS NULL OR stage = 'sent')",
+            var runs = c.Query("SELECT id, window_id, stage FROM window_runs WHERE tenant_id = @tenant AND status = 'proposed' AND (stage IS NULL OR stage = 'sent')", new { tenant },
                 r => (Id: r.GetInt64(0), Window: r.GetString(1), Stage: r.TextOrNull(2)), tx);
             foreach (var run in runs)
             {
                 var proposals = c.Query("SELECT proposal_id FROM window_run_accounts WHERE run_id = @id AND proposal_id IS NOT NULL", new { id = run.Id }, r => r.GetInt64(0), tx).ToArray();
                 if (proposals.Length == 0) continue;
                 var inBlock = c.Query($"SELECT DISTINCT proposal_id FROM block_orders WHERE proposal_id {inIds}", new { proposals }, r => r.GetInt64(0), tx).ToHashSet();
-                var statuses = ProposalStates(c, tx, proposals).Values.Select(s => (s.Status, InBlock: inBlock.Contains(s.Id))).ToList();
+                var statuses = ProposalStates(c, tx, proposals, tenant).Values.Select(s => (s.Status, InBlock: inBlock.Contains(s.Id))).ToList();
                 string? stage;
                 if (statuses.Any(s => s.Status is ProposalStatus.Proposed or ProposalStatus.Approved && !s.InBlock)) stage = null;
                 else if (statuses.All(s => !s.Status.IsOpen()))
@@ -179,11 +181,12 @@ namespace Ballast.Store
         /// <summary>The proposals of a run that are approved or sent and in no block yet (what <c>window blocks</c> gathers).</summary>
         public IReadOnlyList<long> WindowRunProposalsToGather(long runId) => Read(c =>
         {
-            var proposals = c.Query("SELECT proposal_id FROM window_run_accounts WHERE run_id = @runId AND proposal_id IS NOT NULL", new { runId }, r => r.GetInt64(0)).ToArray();
+            var proposals = c.Query("SELECT w.proposal_id FROM window_run_accounts w JOIN window_runs r ON r.id = w.run_id WHERE w.run_id = @runId AND r.tenant_id = @tenant AND w.proposal_id IS NOT NULL",
+                new { runId, tenant = Tenant }, r => r.GetInt64(0)).ToArray();
             if (proposals.Length == 0) return (IReadOnlyList<long>)[];
             var inIds = c is Npgsql.NpgsqlConnection ? "= ANY(@proposals)" : "IN @proposals";
             var inBlock = c.Query($"SELECT DISTINCT proposal_id FROM block_orders WHERE proposal_id {inIds}", new { proposals }, r => r.GetInt64(0)).ToHashSet();
-            return [.. ProposalStates(c, null, proposals).Values
+            return [.. ProposalStates(c, null, proposals, Tenant).Values
                 .Where(s => s.Status is ProposalStatus.Approved or ProposalStatus.Sent && !inBlock.Contains(s.Id)).Select(s => s.Id).Order()];
         });
     }

@@ -100,13 +100,14 @@ namespace Ballast.Store
                 else if (maxWeight is not null) throw new InputException(new InputProblem("only a max-weight restriction takes a weight", Field: "--max-weight"));
                 var scopeWord = ScopeWord(scope);
                 var kindWord = KindWord(kind);
-                s.Execute("DELETE FROM restrictions WHERE scope = @scopeWord AND name = @key AND ticker = @ticker AND kind = @kindWord", new { scopeWord, key, ticker, kindWord });
+                s.Execute("DELETE FROM restrictions WHERE tenant_id = @tenant AND scope = @scopeWord AND name = @key AND ticker = @ticker AND kind = @kindWord",
+                    new { tenant = s.Tenant, scopeWord, key, ticker, kindWord });
                 var id = s.NextId("restrictions");
                 var at = s.Now;
                 s.Execute("""
-                    INSERT INTO restrictions (id, scope, name, ticker, kind, value, reason, set_at, actor)
-                    VALUES (@id, @scopeWord, @key, @ticker, @kindWord, @value, @reason, @at, @actor)
-                    """, new { id, scopeWord, key, ticker, kindWord, value, reason, at, actor = Options.Actor });
+                    INSERT INTO restrictions (id, scope, name, ticker, kind, value, reason, set_at, actor, tenant_id)
+                    VALUES (@id, @scopeWord, @key, @ticker, @kindWord, @value, @reason, @at, @actor, @tenant)
+                    """, new { id, scopeWord, key, ticker, kindWord, value, reason, at, actor = Options.Actor, tenant = s.Tenant });
                 var stored = new StoredRestriction(scope, key, ticker, kind, value is { } v ? Scaled.Weight(v) : null, reason, ParseInstant(at), Options.Actor);
                 return (stored, $"restriction {stored.Describe()} on {stored.Owner}" + (reason is null ? "" : $": {reason}"));
             });
@@ -115,20 +116,20 @@ namespace Ballast.Store
         public bool RemoveRestriction(RestrictionScope scope, string? name, string ticker, RestrictionKind kind) => Write("restriction removed", s =>
         {
             var key = CheckRestriction(s, scope, name, ticker, kind, tickerMustExist: false);
-            var n = s.Execute("DELETE FROM restrictions WHERE scope = @scopeWord AND name = @key AND ticker = @ticker AND kind = @kindWord",
-                new { scopeWord = ScopeWord(scope), key, ticker, kindWord = KindWord(kind) });
+            var n = s.Execute("DELETE FROM restrictions WHERE tenant_id = @tenant AND scope = @scopeWord AND name = @key AND ticker = @ticker AND kind = @kindWord",
+                new { tenant = s.Tenant, scopeWord = ScopeWord(scope), key, ticker, kindWord = KindWord(kind) });
             var owner = scope == RestrictionScope.Firm ? "the firm" : $"{ScopeWord(scope)} {key}";
             return (n > 0, n > 0 ? $"restriction {KindWord(kind)} {ticker} on {owner} removed" : $"no restriction {KindWord(kind)} {ticker} on {owner} to remove");
         });
 
         /// <summary>Every stored restriction, firm first, then households and accounts by name.</summary>
-        public IReadOnlyList<StoredRestriction> Restrictions() => Read(c => c.Query(RestrictionSql + " ORDER BY scope DESC, name, ticker, kind", ReadRestriction));
+        public IReadOnlyList<StoredRestriction> Restrictions() => Read(c => c.Query(RestrictionSql + " WHERE tenant_id = @tenant ORDER BY scope DESC, name, ticker, kind", new { tenant = Tenant }, ReadRestriction));
 
         /// <summary>What binds one account (its hold and the restrictions of the account, its household and the firm).</summary>
         /// <exception cref="InputException">No such account.</exception>
         public AccountRestrictions RestrictionsOfAccount(string account)
         {
-            var id = Read(c => c.Query("SELECT id FROM accounts WHERE name = @account", new { account }, r => r.GetInt64(0)));
+            var id = Read(c => c.Query("SELECT id FROM accounts WHERE tenant_id = @tenant AND name = @account", new { tenant = Tenant, account }, r => r.GetInt64(0)));
             if (id.Count == 0) throw new InputException(new InputProblem($"no account named '{account}'", Field: "--account"));
             return RestrictionsOfAccounts([id[0]])[id[0]];
         }
@@ -142,15 +143,16 @@ namespace Ballast.Store
             var result = new Dictionary<long, AccountRestrictions>();
             if (accountIds.Count == 0) return result;
             var ids = accountIds.Distinct().ToArray();
+            var tenant = Tenant;
             var accounts = c.Query("""
-                SELECT a.id, a.name, h.name, a.hold, h.hold FROM accounts a LEFT JOIN households h ON h.id = a.household_id WHERE a.id IN @ids
-                """, new { ids }, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Hold: r.TextOrNull(3), HouseholdHold: r.TextOrNull(4)));
+                SELECT a.id, a.name, h.name, a.hold, h.hold FROM accounts a LEFT JOIN households h ON h.id = a.household_id WHERE a.tenant_id = @tenant AND a.id IN @ids
+                """, new { tenant, ids }, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Hold: r.TextOrNull(3), HouseholdHold: r.TextOrNull(4)));
             var names = accounts.Select(a => a.Name).ToArray();
             var households = accounts.Where(a => a.Household is not null).Select(a => a.Household!).Distinct().ToArray();
             var rows = c.Query(RestrictionSql + """
-                 WHERE scope = 'firm' OR (scope = 'account' AND name IN @names) OR (scope = 'household' AND name IN @households)
+                 WHERE tenant_id = @tenant AND (scope = 'firm' OR (scope = 'account' AND name IN @names) OR (scope = 'household' AND name IN @households))
                  ORDER BY scope DESC, name, ticker, kind
-                """, new { names, households }, ReadRestriction);
+                """, new { tenant, names, households }, ReadRestriction);
             var firm = rows.Where(r => r.Scope == RestrictionScope.Firm).ToList();
             var byAccount = rows.Where(r => r.Scope == RestrictionScope.Account).ToLookup(r => r.Name, StringComparer.Ordinal);
             var byHousehold = rows.Where(r => r.Scope == RestrictionScope.Household).ToLookup(r => r.Name, StringComparer.Ordinal);
@@ -167,7 +169,7 @@ namespace Ballast.Store
         /// <summary>Puts a hold on every account of a household (a window run skips them, naming the reason), or lifts it with null.</summary>
         public void SetHouseholdHold(string household, string? reason) => Write(reason is null ? "household hold lifted" : "household hold", scope =>
         {
-            var n = scope.Execute("UPDATE households SET hold = @reason WHERE name = @household", new { reason, household });
+            var n = scope.Execute("UPDATE households SET hold = @reason WHERE tenant_id = @tenant AND name = @household", new { reason, tenant = scope.Tenant, household });
             if (n == 0) throw new InputException(new InputProblem($"no household named '{household}'", Field: "--household"));
             return (0, reason is null ? $"hold on household {household} lifted" : $"hold on household {household}: {reason}");
         });
@@ -192,7 +194,7 @@ namespace Ballast.Store
             var word = ScopeWord(scope);
             if (string.IsNullOrWhiteSpace(name)) throw new InputException(new InputProblem($"name the {word}", Field: "--" + word));
             var table = scope == RestrictionScope.Account ? "accounts" : "households";
-            if (s.ScalarLong($"SELECT id FROM {table} WHERE name = @name", new { name }) is null)
+            if (s.ScalarLong($"SELECT id FROM {table} WHERE tenant_id = @tenant AND name = @name", new { tenant = s.Tenant, name }) is null)
                 throw new InputException(new InputProblem($"no {word} named '{name}'", Field: "--" + word));
             return name;
         }

@@ -57,9 +57,9 @@ namespace Ballast.Store
         public void SetSchedule(ScheduleKind kind, string? name, string text) => Write("schedule set", scope =>
         {
             var key = CheckScheduleOwner(scope, kind, name);
-            scope.Execute("DELETE FROM schedules WHERE kind = @kind AND name = @key", new { kind = KindText(kind), key });
-            scope.Execute("INSERT INTO schedules (kind, name, text, set_at, actor) VALUES (@kind, @key, @text, @at, @actor)",
-                new { kind = KindText(kind), key, text, at = scope.Now, actor = Options.Actor });
+            scope.Execute("DELETE FROM schedules WHERE tenant_id = @tenant AND kind = @kind AND name = @key", new { tenant = scope.Tenant, kind = KindText(kind), key });
+            scope.Execute("INSERT INTO schedules (kind, name, text, set_at, actor, tenant_id) VALUES (@kind, @key, @text, @at, @actor, @tenant)",
+                new { kind = KindText(kind), key, text, at = scope.Now, actor = Options.Actor, tenant = scope.Tenant });
             return (0, $"schedule of {Describe(kind, key)} set");
         });
 
@@ -67,12 +67,12 @@ namespace Ballast.Store
         public bool ClearSchedule(ScheduleKind kind, string? name) => Write("schedule clear", scope =>
         {
             var key = CheckScheduleOwner(scope, kind, name);
-            var n = scope.Execute("DELETE FROM schedules WHERE kind = @kind AND name = @key", new { kind = KindText(kind), key });
+            var n = scope.Execute("DELETE FROM schedules WHERE tenant_id = @tenant AND kind = @kind AND name = @key", new { tenant = scope.Tenant, kind = KindText(kind), key });
             return (n > 0, n > 0 ? $"schedule of {Describe(kind, key)} cleared" : $"no schedule of {Describe(kind, key)} to clear");
         });
 
         /// <summary>Every stored schedule (the firm's, the models' and the accounts' overrides).</summary>
-        public IReadOnlyList<StoredSchedule> Schedules() => Read(c => c.Query("SELECT kind, name, text, set_at, actor FROM schedules ORDER BY kind, name",
+        public IReadOnlyList<StoredSchedule> Schedules() => Read(c => c.Query("SELECT kind, name, text, set_at, actor FROM schedules WHERE tenant_id = @tenant ORDER BY kind, name", new { tenant = Tenant },
             r => new StoredSchedule(r.GetString(0) switch { "model" => ScheduleKind.Model, "account" => ScheduleKind.Account, _ => ScheduleKind.Firm },
                 r.GetString(1), r.GetString(2), ParseInstant(r.GetString(3)), r.GetString(4))));
 
@@ -80,14 +80,14 @@ namespace Ballast.Store
         /// <exception cref="InputException">No such account.</exception>
         public string? ModelOfAccount(string account) => Read(c =>
         {
-            var rows = c.Query("SELECT m.name FROM accounts a LEFT JOIN models m ON m.id = a.model_id WHERE a.name = @account", new { account }, r => r.TextOrNull(0));
+            var rows = c.Query("SELECT m.name FROM accounts a LEFT JOIN models m ON m.id = a.model_id WHERE a.tenant_id = @tenant AND a.name = @account", new { tenant = Tenant, account }, r => r.TextOrNull(0));
             return rows.Count == 0 ? throw new InputException(new InputProblem($"no account named '{account}'", Field: "--account")) : rows[0];
         });
 
         /// <summary>Puts a hold on an account (a window run skips it, naming the reason), or lifts it with null.</summary>
         public void SetHold(string account, string? reason) => Write(reason is null ? "hold lifted" : "hold", scope =>
         {
-            var n = scope.Execute("UPDATE accounts SET hold = @reason WHERE name = @account", new { reason, account });
+            var n = scope.Execute("UPDATE accounts SET hold = @reason WHERE tenant_id = @tenant AND name = @account", new { reason, tenant = scope.Tenant, account });
             if (n == 0) throw new InputException(new InputProblem($"no account named '{account}'", Field: "ACCOUNT"));
             return (0, reason is null ? $"hold on {account} lifted" : $"hold on {account}: {reason}");
         });
@@ -99,7 +99,7 @@ namespace Ballast.Store
             if (kind == ScheduleKind.Firm) return "";
             if (string.IsNullOrWhiteSpace(name)) throw new InputException(new InputProblem($"name the {KindText(kind)}", Field: "--" + KindText(kind)));
             var table = kind == ScheduleKind.Model ? "models" : "accounts";
-            if (scope.ScalarLong($"SELECT id FROM {table} WHERE name = @name", new { name }) is null)
+            if (scope.ScalarLong($"SELECT id FROM {table} WHERE tenant_id = @tenant AND name = @name", new { tenant = scope.Tenant, name }) is null)
                 throw new InputException(new InputProblem($"no {KindText(kind)} named '{name}'", Field: "--" + KindText(kind)));
             return name;
         }
@@ -110,7 +110,7 @@ namespace Ballast.Store
         /// </summary>
         public (WindowRunInfo Run, bool Existing) BeginWindowRun(string windowId, DateOnly date, DateTimeOffset cutOff) => Write("window run", scope =>
         {
-            var found = scope.ScalarLong("SELECT id FROM window_runs WHERE window_id = @windowId", new { windowId });
+            var found = scope.ScalarLong("SELECT id FROM window_runs WHERE tenant_id = @tenant AND window_id = @windowId", new { tenant = scope.Tenant, windowId });
             if (found is { } existing)
             {
                 if (scope.Execute("UPDATE window_runs SET status = 'running', error = NULL WHERE id = @existing AND status = 'failed'", new { existing }) > 0)
@@ -119,16 +119,17 @@ namespace Ballast.Store
             }
             var id = scope.NextId("window_runs");
             scope.Execute("""
-                INSERT INTO window_runs (id, window_id, window_date, cut_off, status, started_at, actor)
-                VALUES (@id, @windowId, @date, @cutOff, 'running', @at, @actor)
-                """, new { id, windowId, date = FormatDate(date), cutOff = FormatInstant(cutOff), at = scope.Now, actor = Options.Actor });
+                INSERT INTO window_runs (id, window_id, window_date, cut_off, status, started_at, actor, tenant_id)
+                VALUES (@id, @windowId, @date, @cutOff, 'running', @at, @actor, @tenant)
+                """, new { id, windowId, date = FormatDate(date), cutOff = FormatInstant(cutOff), at = scope.Now, actor = Options.Actor, tenant = scope.Tenant });
             scope.Event(EventKinds.WindowStarted, windowId, EventJson.Of(("run", id), ("date", FormatDate(date)), ("cutOff", FormatInstant(cutOff)), ("resumed", false)));
             return ((ReadRun(scope.Connection, scope.Transaction, id), false), $"window {windowId}: run {id} started");
         });
 
         /// <summary>The accounts a run has recorded already (a rerun of a killed run does not evaluate them again).</summary>
         public HashSet<long> WindowRunRecorded(long runId) => Read(c =>
-            c.Query("SELECT account_id FROM window_run_accounts WHERE run_id = @runId", new { runId }, r => r.GetInt64(0)).ToHashSet());
+            c.Query("SELECT w.account_id FROM window_run_accounts w JOIN window_runs r ON r.id = w.run_id WHERE w.run_id = @runId AND r.tenant_id = @tenant",
+                new { runId, tenant = Tenant }, r => r.GetInt64(0)).ToHashSet());
 
         /// <summary>
         /// The facts a run needs about a batch of accounts, from earlier windows' records (ids before <paramref name="windowId"/>),
@@ -149,10 +150,10 @@ namespace Ballast.Store
                   MAX(CASE WHEN w.proposal_id IS NOT NULL THEN r.window_date END),
                   MAX(CASE WHEN w.outcome IN ('rebalanced', 'no trades') THEN r.cut_off END)
                 FROM window_run_accounts w JOIN window_runs r ON r.id = w.run_id
-                WHERE w.account_id {inIds} AND r.window_id < @windowId
+                WHERE w.account_id {inIds} AND r.tenant_id = @tenant AND r.window_id < @windowId
                   AND NOT EXISTS (SELECT 1 FROM proposal_rejections x WHERE x.proposal_id = w.proposal_id)
                 GROUP BY w.account_id
-                """, new { ids, lo, hi, windowId }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
+                """, new { ids, lo, hi, windowId, tenant = Tenant }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
                 .ToDictionary(x => x.Id);
             var flows = c.Query($"""
                 SELECT account_id, MAX(recorded_at) FROM transactions
@@ -166,7 +167,7 @@ namespace Ballast.Store
                 """, new { ids, lo, hi, since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), Date: r.GetString(1))).ToDictionary(x => x.Id, x => x.Date);
             var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids, lo, hi },
                 r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).ToList();
-            var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList());
+            var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList(), Tenant);
             var needs = OpenCashNeeds(c, inIds, ids, lo, hi, cutOff);
             var open = new Dictionary<long, long>();
             foreach (var (proposal, account) in proposalAccounts)
@@ -192,8 +193,12 @@ namespace Ballast.Store
         public Dictionary<long, long> RecordWindowAccounts(long runId, IReadOnlyList<NewWindowRunAccount> entries) => Write("window run accounts", scope =>
         {
             var saved = new Dictionary<long, long>();
+            CheckRun(scope, runId);
             if (entries.Count == 0) return (saved, $"window run {runId}: nothing to record");
             var ids = entries.Select(e => e.AccountId).Distinct().ToArray();
+            var ours = scope.Query("SELECT id FROM accounts WHERE tenant_id = @tenant AND id IN @ids", new { tenant = scope.Tenant, ids }, r => r.GetInt64(0)).ToHashSet();
+            foreach (var a in ids)
+                if (!ours.Contains(a)) throw new InputException(new InputProblem($"account {a} does not exist", Field: "account"));
             var already = scope.Query("SELECT account_id FROM window_run_accounts WHERE run_id = @runId AND account_id IN @ids", new { runId, ids }, r => r.GetInt64(0)).ToHashSet();
             var written = 0;
             var approved = 0;
@@ -201,7 +206,7 @@ namespace Ballast.Store
             // One read of the securities and of the batch's account names for all its proposals; older proposals they supersede are expired once per batch.
             var securities = scope.SecurityIds();
             var names = entries.Any(e => e.Proposal is not null)
-                ? scope.Query("SELECT name, id FROM accounts WHERE id IN @ids", new { ids }, r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal)
+                ? scope.Query("SELECT name, id FROM accounts WHERE tenant_id = @tenant AND id IN @ids", new { tenant = scope.Tenant, ids }, r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal)
                 : [];
             var newer = new Dictionary<long, long>();
             foreach (var e in entries)
@@ -245,6 +250,7 @@ namespace Ballast.Store
         /// <summary>Finishes a run: its counts from its recorded accounts, and status proposed (any proposal), completed, or failed with <paramref name="error"/>.</summary>
         public WindowRunInfo FinishWindowRun(long runId, string? error = null) => Write("window run finished", scope =>
         {
+            CheckRun(scope, runId);
             var counts = scope.Query("""
                 SELECT COUNT(*),
                   COALESCE(SUM(CASE WHEN outcome IN ('rebalanced', 'no trades') THEN 1 ELSE 0 END), 0),
@@ -262,33 +268,41 @@ namespace Ballast.Store
             return (run, $"window {run.WindowId}: {status}, {counts.All} accounts, {counts.Evaluated} evaluated, {counts.Rebalanced} rebalanced, {counts.Skipped} skipped");
         });
 
-        /// <summary>How many accounts the store holds (the total of a window run's progress).</summary>
-        public long CountAccounts() => Read(c => c.ScalarLong("SELECT COUNT(*) FROM accounts") ?? 0);
+        /// <summary>Refuses a run id that is not one of the tenant's runs, as if it did not exist.</summary>
+        private static void CheckRun(WriteScope scope, long runId)
+        {
+            if (scope.ScalarLong("SELECT id FROM window_runs WHERE id = @runId AND tenant_id = @tenant", new { runId, tenant = scope.Tenant }) is null)
+                throw new InputException(new InputProblem($"no window run {runId}", Field: "run"));
+        }
 
-        /// <summary>Every window run, newest window first.</summary>
-        public IReadOnlyList<WindowRunInfo> WindowRuns() => Read(c => c.Query(RunSql + " ORDER BY window_id DESC", ReadRun));
+        /// <summary>How many accounts the tenant holds (the total of a window run's progress).</summary>
+        public long CountAccounts() => Read(c => c.ScalarLong("SELECT COUNT(*) FROM accounts WHERE tenant_id = @tenant", new { tenant = Tenant }) ?? 0);
+
+        /// <summary>Every window run of the tenant, newest window first.</summary>
+        public IReadOnlyList<WindowRunInfo> WindowRuns() => Read(c => c.Query(RunSql + " WHERE tenant_id = @tenant ORDER BY window_id DESC", new { tenant = Tenant }, ReadRun));
 
         /// <summary>The run of a window, by window id (<c>2026-03-02T10:00</c>) or run number, or null.</summary>
         public WindowRunInfo? FindWindowRun(string idOrWindow) => Read(c =>
         {
             var byNumber = long.TryParse(idOrWindow, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1;
-            return c.Query(RunSql + " WHERE window_id = @idOrWindow OR id = @byNumber", new { idOrWindow, byNumber }, ReadRun).FirstOrDefault();
+            return c.Query(RunSql + " WHERE tenant_id = @tenant AND (window_id = @idOrWindow OR id = @byNumber)", new { tenant = Tenant, idOrWindow, byNumber }, ReadRun).FirstOrDefault();
         });
 
         /// <summary>The verdicts a run recorded, in account order; <paramref name="limit"/> bounds how many are read.</summary>
         public IReadOnlyList<WindowRunAccount> WindowRunAccounts(long runId, int limit = int.MaxValue) => Read(c => c.Query("""
             SELECT w.account_id, a.name, w.decision, w.outcome, w.reason, w.proposal_id FROM window_run_accounts w
-            JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId ORDER BY a.name
-            """, new { runId }, r => new WindowRunAccount(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.LongOrNull(5))).Take(limit).ToList());
+            JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId AND a.tenant_id = @tenant ORDER BY a.name
+            """, new { runId, tenant = Tenant }, r => new WindowRunAccount(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.LongOrNull(5))).Take(limit).ToList());
 
         /// <summary>Counts of a run's verdicts by outcome and reason kind (the decision; a skip's cause).</summary>
         public IReadOnlyList<(string Outcome, string Kind, long Count)> WindowRunCounts(long runId) => Read(c => c.Query("""
-            SELECT outcome, reason_kind, COUNT(*) FROM window_run_accounts WHERE run_id = @runId GROUP BY outcome, reason_kind ORDER BY outcome, reason_kind
-            """, new { runId }, r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
+            SELECT w.outcome, w.reason_kind, COUNT(*) FROM window_run_accounts w JOIN window_runs r ON r.id = w.run_id
+            WHERE w.run_id = @runId AND r.tenant_id = @tenant GROUP BY w.outcome, w.reason_kind ORDER BY w.outcome, w.reason_kind
+            """, new { runId, tenant = Tenant }, r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
 
         /// <summary>When each model's latest version was made, by model name.</summary>
         public Dictionary<string, DateTimeOffset> LatestModelVersionTimes() => Read(c => c.Query(
-            "SELECT m.name, MAX(v.created_at) FROM models m JOIN model_versions v ON v.model_id = m.id GROUP BY m.name",
+            "SELECT m.name, MAX(v.created_at) FROM models m JOIN model_versions v ON v.model_id = m.id WHERE m.tenant_id = @tenant GROUP BY m.name", new { tenant = Tenant },
             r => (Name: r.GetString(0), At: r.GetString(1))).ToDictionary(x => x.Name, x => ParseInstant(x.At), StringComparer.Ordinal));
 
         /// <summary>The actor of a proposal's approval by the firm's approval rule.</summary>

@@ -102,27 +102,27 @@ namespace Ballast.Store
     public sealed partial class BallastStore
     {
         /// <summary>
-        /// The state of the given proposals (all when null): orders summed per account, security and side, fills tied to them
-        /// (by the same account, security and side) and events.
+        /// The state of the given proposals (all of the tenant's when null): orders summed per account, security and side, fills tied to them
+        /// (by the same account, security and side) and events. Another tenant's proposals are left out, as if they did not exist.
         /// </summary>
-        internal static Dictionary<long, ProposalState> ProposalStates(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long>? ids)
+        internal static Dictionary<long, ProposalState> ProposalStates(DbConnection c, DbTransaction? tx, IReadOnlyCollection<long>? ids, long tenant)
         {
             var states = new Dictionary<long, ProposalState>();
             if (ids is { Count: 0 }) return states;
             var array = ids?.Distinct().ToArray();
             // Dapper expands IN @list for SQLite; Npgsql takes the array whole.
             var inArray = c is Npgsql.NpgsqlConnection ? "= ANY(@array)" : "IN @array";
-            string Where(string column) => array is null ? "" : $" WHERE {column} {inArray}";
-            foreach (var p in c.Query("SELECT id, created_at FROM proposals" + Where("id"), new { array }, r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1)), tx))
+            string Where(string column) => array is null ? $" WHERE {column} IN (SELECT id FROM proposals WHERE tenant_id = @tenant)" : $" WHERE {column} {inArray}";
+            foreach (var p in c.Query("SELECT id, created_at FROM proposals WHERE tenant_id = @tenant" + (array is null ? "" : " AND id " + inArray), new { array, tenant }, r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1)), tx))
                 states[p.Id] = new ProposalState(p.Id, p.CreatedAt);
             foreach (var o in c.Query(
                          "SELECT proposal_id, account_id, security_id, side, SUM(quantity) FROM proposal_orders" + Where("proposal_id")
-                         + " GROUP BY proposal_id, account_id, security_id, side", new { array }, r => (ProposalId: r.GetInt64(0), AccountId: r.GetInt64(1), SecurityId: r.GetInt64(2), Side: r.GetString(3), Quantity: r.GetInt64(4)), tx))
+                         + " GROUP BY proposal_id, account_id, security_id, side", new { array, tenant }, r => (ProposalId: r.GetInt64(0), AccountId: r.GetInt64(1), SecurityId: r.GetInt64(2), Side: r.GetString(3), Quantity: r.GetInt64(4)), tx))
                 if (states.TryGetValue(o.ProposalId, out var s)) s.Orders.Add(new OrderState(o.AccountId, o.SecurityId, o.Side, o.Quantity));
-            var fillWhere = array is null ? " WHERE proposal_id IS NOT NULL" : " WHERE proposal_id " + inArray;
+            var fillWhere = Where("proposal_id");
             foreach (var f in c.Query(
                          "SELECT proposal_id, account_id, security_id, kind, SUM(quantity), MAX(trade_date) FROM transactions" + fillWhere
-                         + " AND kind IN ('buy', 'sell') GROUP BY proposal_id, account_id, security_id, kind", new { array }, r => (ProposalId: r.GetInt64(0), AccountId: r.GetInt64(1), SecurityId: r.GetInt64(2), Kind: r.GetString(3), Quantity: r.GetInt64(4), Last: r.GetString(5)), tx))
+                         + " AND kind IN ('buy', 'sell') GROUP BY proposal_id, account_id, security_id, kind", new { array, tenant }, r => (ProposalId: r.GetInt64(0), AccountId: r.GetInt64(1), SecurityId: r.GetInt64(2), Kind: r.GetString(3), Quantity: r.GetInt64(4), Last: r.GetString(5)), tx))
             {
                 if (!states.TryGetValue(f.ProposalId, out var s)) continue;
                 var order = s.Orders.FirstOrDefault(o => o.AccountId == f.AccountId && o.SecurityId == f.SecurityId && o.Side == f.Kind);
@@ -131,9 +131,9 @@ namespace Ballast.Store
                 if (string.CompareOrdinal(f.Last, s.LastFillDate) > 0) s.LastFillDate = f.Last;
             }
             foreach (var e in c.Query(
-                         "SELECT proposal_id, status, at FROM proposal_events" + Where("proposal_id") + " ORDER BY id", new { array }, r => (ProposalId: r.GetInt64(0), Status: r.GetString(1), At: r.GetString(2)), tx))
+                         "SELECT proposal_id, status, at FROM proposal_events" + Where("proposal_id") + " ORDER BY id", new { array, tenant }, r => (ProposalId: r.GetInt64(0), Status: r.GetString(1), At: r.GetString(2)), tx))
                 if (states.TryGetValue(e.ProposalId, out var s)) s.Events.Add((e.Status, e.At));
-            foreach (var e in c.Query("SELECT proposal_id, at FROM proposal_rejections" + Where("proposal_id"), new { array }, r => (ProposalId: r.GetInt64(0), At: r.GetString(1)), tx))
+            foreach (var e in c.Query("SELECT proposal_id, at FROM proposal_rejections" + Where("proposal_id"), new { array, tenant }, r => (ProposalId: r.GetInt64(0), At: r.GetString(1)), tx))
                 if (states.TryGetValue(e.ProposalId, out var s)) s.Events.Add(("rejected", e.At));
             return states;
         }
@@ -167,7 +167,7 @@ namespace Ballast.Store
         {
             if (status is not (ProposalStatus.Approved or ProposalStatus.Sent or ProposalStatus.Cancelled))
                 throw new InputException(new InputProblem($"a proposal can be approved, sent or cancelled by hand, not marked {status.ToText()}", Field: "STATUS"));
-            var states = ProposalStates(scope.Connection, scope.Transaction, [id]);
+            var states = ProposalStates(scope.Connection, scope.Transaction, [id], scope.Tenant);
             if (!states.TryGetValue(id, out var state)) throw new InputException(new InputProblem($"proposal {id} does not exist", Field: "PROPOSAL"));
             var current = state.Status;
             var allowed = status switch
@@ -195,7 +195,7 @@ namespace Ballast.Store
             var pairs = scope.Query("SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id IN @accountIds", new { accountIds = newer.Keys.ToArray() },
                 r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).Where(p => !fresh.Contains(p.Proposal)).ToList();
             if (pairs.Count == 0) return;
-            foreach (var state in ProposalStates(scope.Connection, scope.Transaction, pairs.Select(p => p.Proposal).Distinct().ToList()).Values.OrderBy(s => s.Id))
+            foreach (var state in ProposalStates(scope.Connection, scope.Transaction, pairs.Select(p => p.Proposal).Distinct().ToList(), scope.Tenant).Values.OrderBy(s => s.Id))
             {
                 if (state.Status is not (ProposalStatus.Proposed or ProposalStatus.Approved)) continue;
                 var by = pairs.Where(p => p.Proposal == state.Id).Max(p => newer[p.Account]);

@@ -89,7 +89,7 @@ namespace Ballast.Store
                     if (knownAccounts is not null && knownAccounts.TryGetValue(o.Account, out accountId)) accounts[o.Account] = accountId;
                     else
                     {
-                        var found = scope.ScalarLong("SELECT id FROM accounts WHERE name = @a", new { a = o.Account });
+                        var found = scope.ScalarLong("SELECT id FROM accounts WHERE tenant_id = @tenant AND name = @a", new { tenant = scope.Tenant, a = o.Account });
                         if (found is null) { problems.Add(new($"account '{o.Account}' does not exist", Line: line, Field: "account")); continue; }
                         accounts[o.Account] = accountId = found.Value;
                     }
@@ -100,7 +100,7 @@ namespace Ballast.Store
             }
             if (problems.Count > 0) throw new InputException(problems);
             // Appended: a window run's batch writes its proposals, orders and events in a few bulk writes.
-            scope.Append("proposals", ProposalColumns, [id, scope.Now, Options.Actor, proposal.Scope, proposal.EngineVersion, proposal.Policy, proposal.InputsJson, proposal.PlanJson]);
+            scope.Append("proposals", ProposalColumns, [id, scope.Now, Options.Actor, proposal.Scope, proposal.EngineVersion, proposal.Policy, proposal.InputsJson, proposal.PlanJson, scope.Tenant]);
             foreach (var row in rows) scope.Append("proposal_orders", ProposalOrderColumns, row);
             scope.Event(EventKinds.ProposalCreated, Subject(id), EventJson.Of(("scope", proposal.Scope), ("accounts", accounts.Keys.ToList()), ("orders", rows.Count), ("engine", proposal.EngineVersion)));
             if (expire) ExpireSuperseded(scope, accounts.Values.ToList(), id);
@@ -108,7 +108,7 @@ namespace Ballast.Store
             return id;
         }
 
-        private static readonly string[] ProposalColumns = ["id", "created_at", "actor", "scope", "engine_version", "policy", "inputs", "plan"];
+        private static readonly string[] ProposalColumns = ["id", "created_at", "actor", "scope", "engine_version", "policy", "inputs", "plan", "tenant_id"];
         private static readonly string[] ProposalOrderColumns = ["proposal_id", "line", "account_id", "security_id", "side", "quantity", "price"];
 
         /// <summary>A proposal with its orders.</summary>
@@ -116,9 +116,9 @@ namespace Ballast.Store
         public ProposalInfo GetProposal(long id) => Read(c =>
         {
             var p = c.Query(
-                "SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE id = @id", new { id }, r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Scope: r.GetString(3), EngineVersion: r.GetString(4), Policy: r.TextOrNull(5), Inputs: r.GetString(6), Plan: r.GetString(7))).ToList();
+                "SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE id = @id AND tenant_id = @tenant", new { id, tenant = Tenant }, r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Scope: r.GetString(3), EngineVersion: r.GetString(4), Policy: r.TextOrNull(5), Inputs: r.GetString(6), Plan: r.GetString(7))).ToList();
             if (p.Count == 0) throw new InputException(new InputProblem($"proposal {id} does not exist", Field: "PROPOSAL"));
-            return ToProposal(c, p[0], ProposalStates(c, null, [id])[id]);
+            return ToProposal(c, p[0], ProposalStates(c, null, [id], Tenant)[id]);
         });
 
         private static ProposalInfo ToProposal(System.Data.Common.DbConnection c, (long Id, string CreatedAt, string Actor, string Scope, string EngineVersion, string? Policy, string Inputs, string Plan) p,
@@ -152,10 +152,11 @@ namespace Ballast.Store
             var rows = c.Query(
                     """
                     SELECT p.id, p.created_at, p.actor, p.scope, p.engine_version, p.policy, p.inputs, p.plan FROM proposals p
-                    WHERE @account IS NULL OR EXISTS (SELECT 1 FROM proposal_orders o JOIN accounts a ON a.id = o.account_id WHERE o.proposal_id = p.id AND a.name = @account)
+                    WHERE p.tenant_id = @tenant
+                      AND (@account IS NULL OR EXISTS (SELECT 1 FROM proposal_orders o JOIN accounts a ON a.id = o.account_id WHERE o.proposal_id = p.id AND a.name = @account))
                     ORDER BY p.id DESC
-                    """, new { account }, r => (Id: r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.TextOrNull(5), r.GetString(6), r.GetString(7))).ToList();
-            var states = ProposalStates(c, null, account is null ? null : rows.Select(r => r.Id).ToList());
+                    """, new { tenant = Tenant, account }, r => (Id: r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.TextOrNull(5), r.GetString(6), r.GetString(7))).ToList();
+            var states = ProposalStates(c, null, account is null ? null : rows.Select(r => r.Id).ToList(), Tenant);
             return rows.Where(r => status is null || states[r.Id].Status == status).Select(r => ToProposal(c, r, states[r.Id])).ToList();
         });
 
@@ -283,8 +284,8 @@ namespace Ballast.Store
             foreach (var chunk in executionIds.Chunk(500))
                 foreach (var r in scope.Query(
                              "SELECT t.execution_id, t.account_id, t.kind, t.trade_date, t.security_id, t.quantity, t.price, t.fee, t.proposal_id, a.name " +
-                             "FROM transactions t JOIN accounts a ON a.id = t.account_id WHERE t.execution_id IN @chunk ORDER BY t.id",
-                             new { chunk }, r => (Id: r.GetString(0), Fill: new RecordedFill(r.GetInt64(1), r.GetString(2), r.GetString(3), r.LongOrNull(4), r.GetInt64(5),
+                             "FROM transactions t JOIN accounts a ON a.id = t.account_id WHERE a.tenant_id = @tenant AND t.execution_id IN @chunk ORDER BY t.id",
+                             new { tenant = scope.Tenant, chunk }, r => (Id: r.GetString(0), Fill: new RecordedFill(r.GetInt64(1), r.GetString(2), r.GetString(3), r.LongOrNull(4), r.GetInt64(5),
                                  r.LongOrNull(6), r.GetInt64(7), r.LongOrNull(8), r.GetString(9)))))
                     recorded.TryAdd(r.Id, r.Fill);
             return recorded;
@@ -315,11 +316,11 @@ namespace Ballast.Store
             var today = scope.Store.Today;
             var accountIds = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var chunk in fills.Select(f => f.Fill.Account).Distinct().Chunk(500))
-                foreach (var a in scope.Query("SELECT name, id FROM accounts WHERE name IN @chunk", new { chunk }, r => (Name: r.GetString(0), Id: r.GetInt64(1))))
+                foreach (var a in scope.Query("SELECT name, id FROM accounts WHERE tenant_id = @tenant AND name IN @chunk", new { tenant = scope.Tenant, chunk }, r => (Name: r.GetString(0), Id: r.GetInt64(1))))
                     accountIds[a.Name] = a.Id;
             var securities = scope.Query("SELECT ticker, id FROM securities", r => (Ticker: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(s => s.Ticker, s => s.Id, StringComparer.Ordinal);
             var proposals = fills.Where(f => f.Fill.ProposalId is not null).Select(f => f.Fill.ProposalId!.Value).Distinct().ToArray();
-            var proposalStates = ProposalStates(scope.Connection, scope.Transaction, proposals);
+            var proposalStates = ProposalStates(scope.Connection, scope.Transaction, proposals, scope.Tenant);
             var statusBefore = proposalStates.ToDictionary(p => p.Key, p => p.Value.Status);
             var knownProposals = proposalStates.Keys.ToHashSet();
             var margin = accountIds.Count == 0 ? [] : scope.Query("SELECT id, allow_margin FROM accounts WHERE id IN @ids", new { ids = accountIds.Values.ToArray() }, r => (Id: r.GetInt64(0), Margin: r.GetInt64(1)))

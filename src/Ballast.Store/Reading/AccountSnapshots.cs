@@ -41,9 +41,9 @@ namespace Ballast.Store
     public sealed partial class BallastStore
     {
         private const string AccountFilter = """
-            (@account IS NULL OR a.name = @account)
-              AND (@household IS NULL OR a.household_id = (SELECT id FROM households WHERE name = @household))
-              AND (@model IS NULL OR a.model_id = (SELECT id FROM models WHERE name = @model))
+            a.tenant_id = @tenant AND (@account IS NULL OR a.name = @account)
+              AND (@household IS NULL OR a.household_id = (SELECT id FROM households WHERE tenant_id = @tenant AND name = @household))
+              AND (@model IS NULL OR a.model_id = (SELECT id FROM models WHERE tenant_id = @tenant AND name = @model))
             """;
 
         /// <summary>
@@ -69,8 +69,9 @@ namespace Ballast.Store
         public IEnumerable<AccountSnapshot> ReadAccounts(SnapshotQuery query)
         {
             using var c = Guard(Connect);
-            var context = SnapshotContext.Load(c, query.AsOf);
-            using var reader = Guard(() => c.ExecuteReader(SnapshotSql, new { account = query.Account, household = query.Household, model = query.Model }));
+            var tenant = Tenant;
+            var context = SnapshotContext.Load(c, query.AsOf, tenant);
+            using var reader = Guard(() => c.ExecuteReader(SnapshotSql, new { tenant, account = query.Account, household = query.Household, model = query.Model }));
             while (reader.Read()) yield return context.Snapshot(reader);
         }
 
@@ -78,9 +79,10 @@ namespace Ballast.Store
         public async IAsyncEnumerable<AccountSnapshot> ReadAccountsAsync(SnapshotQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             await using var c = Guard(Connect);
-            var context = SnapshotContext.Load(c, query.AsOf);
+            var tenant = Tenant;
+            var context = SnapshotContext.Load(c, query.AsOf, tenant);
             await using var reader = await c.ExecuteReaderAsync(SnapshotSql,
-                new { account = query.Account, household = query.Household, model = query.Model }, cancellationToken);
+                new { tenant, account = query.Account, household = query.Household, model = query.Model }, cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) yield return context.Snapshot(reader);
         }
 
@@ -137,20 +139,20 @@ namespace Ballast.Store
             /// <summary>Target prices per model and account currency: converted once, shared by every account of that currency.</summary>
             private readonly Dictionary<(long Model, string Currency), IReadOnlyDictionary<string, PriceQuote>> _targetPrices = [];
 
-            public static SnapshotContext Load(DbConnection c, DateOnly asOf)
+            public static SnapshotContext Load(DbConnection c, DateOnly asOf, long tenant)
             {
                 var tickers = c.Query("SELECT id, ticker FROM securities", r => (Id: r.GetInt64(0), Ticker: r.GetString(1))).ToDictionary(s => s.Id, s => s.Ticker);
                 var versions = c.Query(
                     """
                     SELECT m.id, m.name, v.id, v.version, v.policy, v.created_at, v.execution FROM models m
                     JOIN model_versions v ON v.model_id = m.id
-                    WHERE v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id)
-                    """, r => (ModelId: r.GetInt64(0), Name: r.GetString(1), VersionId: r.GetInt64(2), Version: r.GetInt32(3), Policy: r.TextOrNull(4), CreatedAt: r.GetString(5), Execution: r.TextOrNull(6))).ToList();
+                    WHERE m.tenant_id = @tenant AND v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id)
+                    """, new { tenant }, r => (ModelId: r.GetInt64(0), Name: r.GetString(1), VersionId: r.GetInt64(2), Version: r.GetInt32(3), Policy: r.TextOrNull(4), CreatedAt: r.GetString(5), Execution: r.TextOrNull(6))).ToList();
                 var rows = c.Query(
-                        "SELECT t.model_version_id, t.security_id, t.weight FROM model_targets t", r => (VersionId: r.GetInt64(0), SecurityId: r.GetInt64(1), Weight: r.GetInt64(2))).GroupBy(t => t.VersionId).ToDictionary(g => g.Key, g => g.ToList());
+                        "SELECT t.model_version_id, t.security_id, t.weight FROM model_targets t JOIN model_versions v ON v.id = t.model_version_id JOIN models m ON m.id = v.model_id WHERE m.tenant_id = @tenant", new { tenant }, r => (VersionId: r.GetInt64(0), SecurityId: r.GetInt64(1), Weight: r.GetInt64(2))).GroupBy(t => t.VersionId).ToDictionary(g => g.Key, g => g.ToList());
                 var prices = LatestPrices(c, asOf);
                 var done = new Dictionary<long, (string DoneOn, string MadeAt)>();
-                foreach (var p in ProposalStates(c, null, null).Values)
+                foreach (var p in ProposalStates(c, null, null, tenant).Values)
                 {
                     if (p.DoneOn is not { } on) continue;
                     foreach (var account in p.Orders.Select(o => o.AccountId).Distinct())

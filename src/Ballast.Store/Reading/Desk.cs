@@ -21,11 +21,11 @@ namespace Ballast.Store
         /// </summary>
         public IReadOnlyList<DeskProposal> DeskOpenProposals() => Read(c =>
         {
-            var open = ProposalStates(c, null, null).Values.Where(s => s.Status.IsOpen()).ToDictionary(s => s.Id);
+            var open = ProposalStates(c, null, null, Tenant).Values.Where(s => s.Status.IsOpen()).ToDictionary(s => s.Id);
             if (open.Count == 0) return (IReadOnlyList<DeskProposal>)[];
             var ids = open.Keys.ToArray();
             var inArray = c is Npgsql.NpgsqlConnection ? "= ANY(@ids)" : "IN @ids";
-            var heads = c.Query($"SELECT id, created_at, actor, scope FROM proposals WHERE id {inArray}", new { ids },
+            var heads = c.Query($"SELECT id, created_at, actor, scope FROM proposals WHERE tenant_id = @tenant AND id {inArray}", new { ids, tenant = Tenant },
                 r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Scope: r.GetString(3)));
             var accounts = c.Query($"SELECT DISTINCT o.proposal_id, a.name FROM proposal_orders o JOIN accounts a ON a.id = o.account_id WHERE o.proposal_id {inArray}",
                     new { ids }, r => (Id: r.GetInt64(0), Name: r.GetString(1)))

@@ -39,9 +39,9 @@ namespace Ballast.Store
         public IReadOnlyList<AccountListing> ListAccounts() => Read(c =>
         {
             var models = c.Query(
-                "SELECT m.id, m.name, (SELECT MAX(v.version) FROM model_versions v WHERE v.model_id = m.id) FROM models m", r => (Id: r.GetInt64(0), Name: r.GetString(1), Version: r.GetInt32(2))).ToDictionary(m => m.Id);
+                "SELECT m.id, m.name, (SELECT MAX(v.version) FROM model_versions v WHERE v.model_id = m.id) FROM models m WHERE m.tenant_id = @tenant", new { tenant = Tenant }, r => (Id: r.GetInt64(0), Name: r.GetString(1), Version: r.GetInt32(2))).ToDictionary(m => m.Id);
             var done = new Dictionary<long, string>();
-            foreach (var p in ProposalStates(c, null, null).Values)
+            foreach (var p in ProposalStates(c, null, null, Tenant).Values)
                 if (p.DoneOn is { } on)
                     foreach (var a in p.Orders.Select(o => o.AccountId).Distinct())
                         if (!done.TryGetValue(a, out var d) || string.CompareOrdinal(on, d) > 0) done[a] = on;
@@ -50,8 +50,9 @@ namespace Ballast.Store
                     SELECT a.id, a.name, h.name, a.type, a.currency, a.model_id, a.policy, b.cash,
                       (SELECT COUNT(*) FROM holdings x WHERE x.account_id = a.id AND x.quantity <> 0), a.allow_margin, a.execution, a.lot_method
                     FROM accounts a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN balances b ON b.account_id = a.id
+                    WHERE a.tenant_id = @tenant
                     ORDER BY a.name
-                    """, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3), Currency: r.GetString(4), ModelId: r.LongOrNull(5), Policy: r.TextOrNull(6), Cash: r.LongOrNull(7), Holdings: r.GetInt64(8), Margin: r.GetInt64(9), Execution: r.TextOrNull(10), LotMethod: r.GetString(11)))
+                    """, new { tenant = Tenant }, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Type: r.GetString(3), Currency: r.GetString(4), ModelId: r.LongOrNull(5), Policy: r.TextOrNull(6), Cash: r.LongOrNull(7), Holdings: r.GetInt64(8), Margin: r.GetInt64(9), Execution: r.TextOrNull(10), LotMethod: r.GetString(11)))
                 .OrderBy(a => a.Name, StringComparer.Ordinal)
                 .Select(a =>
                 {
@@ -65,9 +66,9 @@ namespace Ballast.Store
         /// <summary>Every household with its accounts, by name (ordinal, the same on every database).</summary>
         public IReadOnlyList<HouseholdListing> ListHouseholds() => Read(c =>
         {
-            var accounts = c.Query("SELECT household_id, name FROM accounts WHERE household_id IS NOT NULL ORDER BY name", r => (Household: r.GetInt64(0), Name: r.GetString(1)))
+            var accounts = c.Query("SELECT household_id, name FROM accounts WHERE tenant_id = @tenant AND household_id IS NOT NULL ORDER BY name", new { tenant = Tenant }, r => (Household: r.GetInt64(0), Name: r.GetString(1)))
                 .OrderBy(a => a.Name, StringComparer.Ordinal).ToLookup(a => a.Household, a => a.Name);
-            return c.Query("SELECT id, name FROM households ORDER BY name", r => (Id: r.GetInt64(0), Name: r.GetString(1)))
+            return c.Query("SELECT id, name FROM households WHERE tenant_id = @tenant ORDER BY name", new { tenant = Tenant }, r => (Id: r.GetInt64(0), Name: r.GetString(1)))
                 .OrderBy(h => h.Name, StringComparer.Ordinal).Select(h => new HouseholdListing(h.Name, accounts[h.Id].ToList())).ToList();
         });
 
@@ -75,15 +76,15 @@ namespace Ballast.Store
         public IReadOnlyList<ModelListing> ListModels(string? name = null) => Read(c =>
         {
             var targets = c.Query(
-                    "SELECT t.model_version_id, s.ticker, t.weight FROM model_targets t JOIN securities s ON s.id = t.security_id ORDER BY s.ticker", r => (VersionId: r.GetInt64(0), Ticker: r.GetString(1), Weight: r.GetInt64(2)))
+                    "SELECT t.model_version_id, s.ticker, t.weight FROM model_targets t JOIN securities s ON s.id = t.security_id JOIN model_versions v ON v.id = t.model_version_id JOIN models m ON m.id = v.model_id WHERE m.tenant_id = @tenant ORDER BY s.ticker", new { tenant = Tenant }, r => (VersionId: r.GetInt64(0), Ticker: r.GetString(1), Weight: r.GetInt64(2)))
                 .OrderBy(t => t.Ticker, StringComparer.Ordinal).ToLookup(t => t.VersionId);
             var versions = c.Query(
-                    "SELECT id, model_id, version, created_at, actor, policy, execution FROM model_versions ORDER BY version", r => (Id: r.GetInt64(0), ModelId: r.GetInt64(1), Version: r.GetInt32(2), CreatedAt: r.GetString(3), Actor: r.GetString(4), Policy: r.TextOrNull(5), Execution: r.TextOrNull(6)))
+                    "SELECT v.id, v.model_id, v.version, v.created_at, v.actor, v.policy, v.execution FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.tenant_id = @tenant ORDER BY v.version", new { tenant = Tenant }, r => (Id: r.GetInt64(0), ModelId: r.GetInt64(1), Version: r.GetInt32(2), CreatedAt: r.GetString(3), Actor: r.GetString(4), Policy: r.TextOrNull(5), Execution: r.TextOrNull(6)))
                 .ToLookup(v => v.ModelId, v => new ModelVersionListing(v.Version, ParseInstant(v.CreatedAt), v.Actor,
                     targets[v.Id].ToDictionary(t => t.Ticker, t => Scaled.Weight(t.Weight), StringComparer.Ordinal), v.Policy is not null, v.Execution));
-            var accounts = c.Query("SELECT model_id, name FROM accounts WHERE model_id IS NOT NULL ORDER BY name", r => (ModelId: r.GetInt64(0), Name: r.GetString(1)))
+            var accounts = c.Query("SELECT model_id, name FROM accounts WHERE tenant_id = @tenant AND model_id IS NOT NULL ORDER BY name", new { tenant = Tenant }, r => (ModelId: r.GetInt64(0), Name: r.GetString(1)))
                 .OrderBy(a => a.Name, StringComparer.Ordinal).ToLookup(a => a.ModelId, a => a.Name);
-            return c.Query("SELECT id, name FROM models WHERE @name IS NULL OR name = @name ORDER BY name", new { name }, r => (Id: r.GetInt64(0), Name: r.GetString(1)))
+            return c.Query("SELECT id, name FROM models WHERE tenant_id = @tenant AND (@name IS NULL OR name = @name) ORDER BY name", new { tenant = Tenant, name }, r => (Id: r.GetInt64(0), Name: r.GetString(1)))
                 .OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => new ModelListing(m.Name, versions[m.Id].ToList(), accounts[m.Id].ToList())).ToList();
         });
 
@@ -91,13 +92,13 @@ namespace Ballast.Store
         public IReadOnlyList<PriceCoverage> ListPrices(DateOnly asOf) => Read(c =>
         {
             var latest = LatestPrices(c, asOf);
-            var held = c.Query("SELECT security_id, COUNT(*) FROM holdings WHERE quantity <> 0 GROUP BY security_id", r => (SecurityId: r.GetInt64(0), Accounts: r.GetInt64(1)))
+            var held = c.Query("SELECT h.security_id, COUNT(*) FROM holdings h JOIN accounts a ON a.id = h.account_id WHERE a.tenant_id = @tenant AND h.quantity <> 0 GROUP BY h.security_id", new { tenant = Tenant }, r => (SecurityId: r.GetInt64(0), Accounts: r.GetInt64(1)))
                 .ToDictionary(h => h.SecurityId, h => (int)h.Accounts);
             var inModels = c.Query(
                     """
                     SELECT t.security_id, m.name FROM model_targets t JOIN model_versions v ON v.id = t.model_version_id JOIN models m ON m.id = v.model_id
-                    WHERE v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id) ORDER BY m.name
-                    """, r => (SecurityId: r.GetInt64(0), Model: r.GetString(1))).OrderBy(t => t.Model, StringComparer.Ordinal).ToLookup(t => t.SecurityId, t => t.Model);
+                    WHERE m.tenant_id = @tenant AND v.version = (SELECT MAX(x.version) FROM model_versions x WHERE x.model_id = m.id) ORDER BY m.name
+                    """, new { tenant = Tenant }, r => (SecurityId: r.GetInt64(0), Model: r.GetString(1))).OrderBy(t => t.Model, StringComparer.Ordinal).ToLookup(t => t.SecurityId, t => t.Model);
             return c.Query(
                     """
                     SELECT s.id, s.ticker, COUNT(p.date), MIN(p.date), MAX(p.date), s.currency FROM securities s

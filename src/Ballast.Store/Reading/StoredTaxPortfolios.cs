@@ -58,8 +58,8 @@ public sealed partial class BallastStore
         var ids = ordered.Select(a => a.Account.AccountId).ToArray();
         var (settingsText, methods) = Read(c =>
         {
-            var text = household is null ? null : c.Query("SELECT tax_settings FROM households WHERE name = @household", new { household }, r => r.TextOrNull(0)).FirstOrDefault();
-            var m = c.Query("SELECT id, lot_method FROM accounts WHERE id IN @ids", new { ids }, r => (Id: r.GetInt64(0), Method: r.GetString(1)))
+            var text = household is null ? null : c.Query("SELECT tax_settings FROM households WHERE tenant_id = @tenant AND name = @household", new { tenant = Tenant, household }, r => r.TextOrNull(0)).FirstOrDefault();
+            var m = c.Query("SELECT id, lot_method FROM accounts WHERE tenant_id = @tenant AND id IN @ids", new { tenant = Tenant, ids }, r => (Id: r.GetInt64(0), Method: r.GetString(1)))
                 .ToDictionary(x => x.Id, x => StoredLotMethods.Parse(x.Method));
             return (text, m);
         });
@@ -194,7 +194,7 @@ public sealed partial class BallastStore
     {
         if (method == LotSelectionMethod.Specific)
             throw new InputException(new InputProblem("'specific' is not a lot method for a stored account; a sale names its lots instead", Field: "METHOD"));
-        var id = scope.ScalarLong("SELECT id FROM accounts WHERE name = @account", new { account })
+        var id = scope.ScalarLong("SELECT id FROM accounts WHERE tenant_id = @tenant AND name = @account", new { tenant = scope.Tenant, account })
             ?? throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "ACCOUNT"));
         var current = scope.Query("SELECT lot_method FROM accounts WHERE id = @id", new { id }, r => r.GetString(0)).Single();
         if (current == method.ToWord()) return (0, $"{account}: lot method {current}");
@@ -209,7 +209,7 @@ public sealed partial class BallastStore
     /// <summary>An account's lot method.</summary>
     /// <exception cref="InputException">No such account.</exception>
     public LotSelectionMethod LotMethod(string account) =>
-        Read(c => c.Query("SELECT lot_method FROM accounts WHERE name = @account", new { account }, r => r.GetString(0))).FirstOrDefault() is { } m
+        Read(c => c.Query("SELECT lot_method FROM accounts WHERE tenant_id = @tenant AND name = @account", new { tenant = Tenant, account }, r => r.GetString(0))).FirstOrDefault() is { } m
             ? StoredLotMethods.Parse(m)
             : throw new InputException(new InputProblem($"account '{account}' does not exist", Field: "ACCOUNT"));
 
@@ -224,8 +224,8 @@ public sealed partial class BallastStore
     {
         var read = Ballast.Households.HouseholdTaxSettings.ReadText(source, text);
         if (!read.Ok) throw new InputException(read.Problems);
-        var changed = scope.Execute("UPDATE households SET tax_settings = @text WHERE name = @household",
-            new { text = string.IsNullOrWhiteSpace(text) ? null : text, household });
+        var changed = scope.Execute("UPDATE households SET tax_settings = @text WHERE tenant_id = @tenant AND name = @household",
+            new { text = string.IsNullOrWhiteSpace(text) ? null : text, tenant = scope.Tenant, household });
         if (changed == 0) throw new InputException(new InputProblem($"household '{household}' does not exist", Field: "HOUSEHOLD"));
         return (0, $"household {household}: tax settings {(string.IsNullOrWhiteSpace(text) ? "cleared" : "set")}");
     });
@@ -234,7 +234,7 @@ public sealed partial class BallastStore
     /// <exception cref="InputException">No such household.</exception>
     public string? HouseholdTax(string household)
     {
-        var rows = Read(c => c.Query("SELECT tax_settings FROM households WHERE name = @household", new { household }, r => r.TextOrNull(0)));
+        var rows = Read(c => c.Query("SELECT tax_settings FROM households WHERE tenant_id = @tenant AND name = @household", new { tenant = Tenant, household }, r => r.TextOrNull(0)));
         return rows.Count == 0 ? throw new InputException(new InputProblem($"household '{household}' does not exist", Field: "HOUSEHOLD")) : rows[0];
     }
 }

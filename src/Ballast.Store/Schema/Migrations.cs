@@ -9,7 +9,10 @@ namespace Ballast.Store.Schema;
 /// <param name="Sql">Statements separated by <c>;;</c>. Placeholders: <c>{pk}</c> (64-bit primary key),
 /// <c>{norowid}</c> (clustering hint for SQLite), <c>{append_only:TABLE}</c> (triggers refusing UPDATE and DELETE).</param>
 /// <param name="Code">Run after the statements, in the same transaction: what SQL alone cannot do (computing hashes).</param>
-public sealed record Migration(int Version, string Description, string Sql, Action<DbConnection, DbTransaction, StoreProvider>? Code = null);
+/// <param name="RebuildsTables">SQLite: the migration rebuilds tables (SQLite's documented procedure for a change ALTER TABLE cannot make, such
+/// as dropping a UNIQUE constraint): the runner turns <c>PRAGMA foreign_keys</c> off before its transaction, runs <c>PRAGMA foreign_key_check</c>
+/// before committing (any dangling reference rolls it back) and turns the pragma on again. No effect on PostgreSQL, which alters in place.</param>
+public sealed record Migration(int Version, string Description, string Sql, Action<DbConnection, DbTransaction, StoreProvider>? Code = null, bool RebuildsTables = false);
 
 /// <summary>
 /// The store schema. Every number is a 64-bit integer at a fixed scale (see <see cref="Scaled"/>);
@@ -403,12 +406,20 @@ public static class Migrations
               created_at TEXT NOT NULL,
               PRIMARY KEY (tenant_id, key)){norowid}
             """),
+        new(14, "tenants own the firm's book: the default tenant holds every existing row, the firm's tables carry tenant_id, names are unique per tenant, audit rows name their tenant", """
+            INSERT INTO tenants (id, name, created_at, actor)
+              SELECT n.id, 'default', {now}, {actor} FROM (SELECT COALESCE(MAX(id), 0) + 1 AS id FROM tenants) n
+              WHERE NOT EXISTS (SELECT 1 FROM tenants WHERE name = 'default');;
+            ALTER TABLE audit ADD COLUMN tenant_id BIGINT NULL REFERENCES tenants(id)
+            """, TenantMigration.Apply, RebuildsTables: true),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>
     public static int Current => All[^1].Version;
 
-    internal static IEnumerable<string> Statements(Migration migration, StoreProvider provider)
+    /// <param name="now">The instant a <c>{now}</c> placeholder records (migration 14's default tenant).</param>
+    /// <param name="actor">Who runs the migration, for an <c>{actor}</c> placeholder.</param>
+    internal static IEnumerable<string> Statements(Migration migration, StoreProvider provider, string now = "1970-01-01T00:00:00.000Z", string actor = "migration")
     {
         foreach (var raw in migration.Sql.Split(";;", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -418,11 +429,18 @@ public static class Migrations
                 foreach (var s in AppendOnly(table, provider)) yield return s;
                 continue;
             }
-            yield return raw
-                .Replace("{pk}", provider == StoreProvider.Sqlite ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY", StringComparison.Ordinal)
-                .Replace("{norowid}", provider == StoreProvider.Sqlite ? " WITHOUT ROWID" : "", StringComparison.Ordinal);
+            yield return Expand(raw, provider)
+                .Replace("{now}", Quote(now), StringComparison.Ordinal)
+                .Replace("{actor}", Quote(actor), StringComparison.Ordinal);
         }
     }
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>The statement with <c>{pk}</c> and <c>{norowid}</c> replaced for <paramref name="provider"/>.</summary>
+    internal static string Expand(string raw, StoreProvider provider) => raw
+                .Replace("{pk}", provider == StoreProvider.Sqlite ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY", StringComparison.Ordinal)
+                .Replace("{norowid}", provider == StoreProvider.Sqlite ? " WITHOUT ROWID" : "", StringComparison.Ordinal);
 
     private static IEnumerable<string> AppendOnly(string table, StoreProvider provider)
     {
