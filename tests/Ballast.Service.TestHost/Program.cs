@@ -20,6 +20,7 @@ public sealed class Program
             Urls = ["http://127.0.0.1:0"],
             Logging = false,
             RateLimit = 100_000,
+            KeyCacheTtl = TimeSpan.Zero, // a revoked key is refused at its next request
         });
         app.Run();
     }

@@ -20,6 +20,7 @@ internal sealed class ResourceFactory(StoreLocation location) : WebApplicationFa
             StoreOptions = new StoreOptions { Actor = "service", Time = new FixedClock(), BusyTimeout = TimeSpan.FromSeconds(10) },
             Logging = false,
             RateLimit = 100_000,
+            KeyCacheTtl = TimeSpan.Zero, // a revoked key is refused at its next request
         })));
     }
 }

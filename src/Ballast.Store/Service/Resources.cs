@@ -30,8 +30,9 @@ namespace Ballast.Store
     public sealed record WindowVerdictResource(long AccountId, string Account, string Decision, string Outcome, string Reason, string Kind, long? ProposalId);
 
     /// <summary>
-    /// The reads of the HTTP service's stored resources: keyset pages (<c>WHERE id &gt; @after ORDER BY id LIMIT @n</c>, one more row read to
-    /// know whether a next page exists) and single resources by id or name, each as this store's tenant sees them.
+    /// The reads of the HTTP service's stored resources: keyset pages (<c>WHERE tenant_id = @tenant AND id &gt; @after ORDER BY id LIMIT @n</c>,
+    /// one more row read to know whether a next page exists) and single resources by id or name, each as this store's tenant sees them: another
+    /// tenant's rows are never read (an account's holdings, lots and ledger, and a run's verdicts, are read by the id of the tenant's own account or run).
     /// </summary>
     public sealed partial class BallastStore
     {
@@ -50,31 +51,31 @@ namespace Ballast.Store
 
         /// <summary>Accounts with an id above <paramref name="after"/>, by id.</summary>
         public Page<AccountResource> AccountPage(long after, int limit) => Read(c => PageOf(
-            c.Query(AccountResourceSql + " WHERE a.tenant_id = @tenant AND a.id > @after ORDER BY a.id LIMIT @n", new { after, n = limit + 1, tenant = Tenant }, ReadAccountResource), limit, a => a.Id));
+            c.Query(AccountResourceSql + " WHERE a.tenant_id = @tenant AND a.id > @after ORDER BY a.id LIMIT @n", new { tenant = Tenant, after, n = limit + 1 }, ReadAccountResource), limit, a => a.Id));
 
         /// <summary>The account named <paramref name="name"/>, or null.</summary>
         public AccountResource? FindAccount(string name) => Read(c =>
-            c.Query(AccountResourceSql + " WHERE a.tenant_id = @tenant AND a.name = @name", new { name, tenant = Tenant }, ReadAccountResource).FirstOrDefault());
+            c.Query(AccountResourceSql + " WHERE a.tenant_id = @tenant AND a.name = @name", new { tenant = Tenant, name }, ReadAccountResource).FirstOrDefault());
 
         /// <summary>Households with an id above <paramref name="after"/>, by id, with their accounts.</summary>
         public Page<HouseholdResource> HouseholdPage(long after, int limit) => Read(c =>
         {
-            var rows = c.Query("SELECT id, name, hold FROM households WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @n", new { after, n = limit + 1, tenant = Tenant },
+            var rows = c.Query("SELECT id, name, hold FROM households WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @n", new { tenant = Tenant, after, n = limit + 1 },
                 r => (Id: r.GetInt64(0), Name: r.GetString(1), Hold: r.TextOrNull(2)));
-            return PageOf(WithAccounts(c, rows, Tenant), limit, h => h.Id);
+            return PageOf(WithAccounts(c, rows), limit, h => h.Id);
         });
 
         /// <summary>The household named <paramref name="name"/>, or null.</summary>
         public HouseholdResource? FindHousehold(string name) => Read(c =>
-            WithAccounts(c, c.Query("SELECT id, name, hold FROM households WHERE tenant_id = @tenant AND name = @name", new { name, tenant = Tenant }, r => (Id: r.GetInt64(0), Name: r.GetString(1), Hold: r.TextOrNull(2))), Tenant)
+            WithAccounts(c, c.Query("SELECT id, name, hold FROM households WHERE tenant_id = @tenant AND name = @name", new { tenant = Tenant, name }, r => (Id: r.GetInt64(0), Name: r.GetString(1), Hold: r.TextOrNull(2))))
                 .FirstOrDefault());
 
-        private static List<HouseholdResource> WithAccounts(DbConnection c, List<(long Id, string Name, string? Hold)> households, long tenant)
+        private static List<HouseholdResource> WithAccounts(DbConnection c, List<(long Id, string Name, string? Hold)> households)
         {
             if (households.Count == 0) return [];
             var ids = households.Select(h => h.Id).ToArray();
-            var accounts = c.Query("SELECT household_id, name FROM accounts WHERE tenant_id = @tenant AND household_id >= @first AND household_id <= @last ORDER BY id",
-                    new { first = ids.Min(), last = ids.Max(), tenant }, r => (Household: r.GetInt64(0), Name: r.GetString(1)))
+            var accounts = c.Query("SELECT household_id, name FROM accounts WHERE household_id >= @first AND household_id <= @last ORDER BY id",
+                    new { first = ids.Min(), last = ids.Max() }, r => (Household: r.GetInt64(0), Name: r.GetString(1)))
                 .ToLookup(a => a.Household, a => a.Name);
             return [.. households.Select(h => new HouseholdResource(h.Id, h.Name, h.Hold, [.. accounts[h.Id].Order(StringComparer.Ordinal)]))];
         }
@@ -89,17 +90,17 @@ namespace Ballast.Store
 
         /// <summary>Models with an id above <paramref name="after"/>, by id.</summary>
         public Page<ModelResource> ModelPage(long after, int limit) => Read(c => PageOf(
-            c.Query(ModelResourceSql + " WHERE m.tenant_id = @tenant AND m.id > @after ORDER BY m.id LIMIT @n", new { after, n = limit + 1, tenant = Tenant }, ReadModelResource), limit, m => m.Id));
+            c.Query(ModelResourceSql + " WHERE m.tenant_id = @tenant AND m.id > @after ORDER BY m.id LIMIT @n", new { tenant = Tenant, after, n = limit + 1 }, ReadModelResource), limit, m => m.Id));
 
         /// <summary>The model named <paramref name="name"/>, or null.</summary>
-        public ModelResource? FindModel(string name) => Read(c => c.Query(ModelResourceSql + " WHERE m.tenant_id = @tenant AND m.name = @name", new { name, tenant = Tenant }, ReadModelResource).FirstOrDefault());
+        public ModelResource? FindModel(string name) => Read(c => c.Query(ModelResourceSql + " WHERE m.tenant_id = @tenant AND m.name = @name", new { tenant = Tenant, name }, ReadModelResource).FirstOrDefault());
 
         /// <summary>An account's holdings (not zero) by ticker, each with the latest close on or before <paramref name="asOf"/> and its value.</summary>
         public IReadOnlyList<HoldingResource> HoldingsOf(long accountId, DateOnly asOf) => Read(c =>
         {
             var latest = LatestPrices(c, asOf);
-            return c.Query("SELECT h.security_id, s.ticker, h.quantity FROM holdings h JOIN securities s ON s.id = h.security_id JOIN accounts a ON a.id = h.account_id AND a.tenant_id = @tenant WHERE h.account_id = @accountId AND h.quantity <> 0 ORDER BY s.ticker",
-                    new { accountId, tenant = Tenant }, r => (Security: r.GetInt64(0), Ticker: r.GetString(1), Quantity: r.GetInt64(2)))
+            return c.Query("SELECT h.security_id, s.ticker, h.quantity FROM holdings h JOIN securities s ON s.id = h.security_id WHERE h.account_id = @accountId AND h.quantity <> 0 ORDER BY s.ticker",
+                    new { accountId }, r => (Security: r.GetInt64(0), Ticker: r.GetString(1), Quantity: r.GetInt64(2)))
                 .OrderBy(h => h.Ticker, StringComparer.Ordinal)
                 .Select(h =>
                 {
@@ -115,9 +116,9 @@ namespace Ballast.Store
         {
             var latest = LatestPrices(c, asOf);
             var rows = c.Query("""
-                SELECT l.open_transaction_id, l.security_id, s.ticker, l.open_date, l.quantity, l.remaining, l.cost FROM lots l JOIN securities s ON s.id = l.security_id JOIN accounts a ON a.id = l.account_id AND a.tenant_id = @tenant
+                SELECT l.open_transaction_id, l.security_id, s.ticker, l.open_date, l.quantity, l.remaining, l.cost FROM lots l JOIN securities s ON s.id = l.security_id
                 WHERE l.account_id = @accountId AND l.remaining > 0 AND l.open_transaction_id > @after ORDER BY l.open_transaction_id LIMIT @n
-                """, new { accountId, after, n = limit + 1, tenant = Tenant },
+                """, new { accountId, after, n = limit + 1 },
                 r => (Id: r.GetInt64(0), Security: r.GetInt64(1), Ticker: r.GetString(2), Open: r.GetString(3), Quantity: r.GetInt64(4), Remaining: r.GetInt64(5), Cost: r.LongOrNull(6)));
             var lots = rows.Select(l =>
             {
@@ -136,24 +137,24 @@ namespace Ballast.Store
                 """
                 SELECT t.id, a.name, t.kind, t.trade_date, s.ticker, t.quantity, t.price, t.cash, t.fee, t.idempotency_key, t.execution_id, t.proposal_id, t.memo, t.recorded_at
                 FROM transactions t JOIN accounts a ON a.id = t.account_id LEFT JOIN securities s ON s.id = t.security_id
-                WHERE t.account_id = @accountId AND a.tenant_id = @tenant AND t.id > @after ORDER BY t.id LIMIT @n
-                """, new { accountId, after, n = limit + 1, tenant = Tenant }, r => new LedgerEntry(r.GetInt64(0), r.GetString(1),
+                WHERE t.account_id = @accountId AND t.id > @after ORDER BY t.id LIMIT @n
+                """, new { accountId, after, n = limit + 1 }, r => new LedgerEntry(r.GetInt64(0), r.GetString(1),
                     LedgerNames.TryParseKind(r.GetString(2), out var k) ? k : TransactionKind.Adjustment, ParseDate(r.GetString(3)), r.TextOrNull(4),
                     Scaled.Quantity(r.GetInt64(5)), r.LongOrNull(6) is { } p ? Scaled.Price(p) : null, Scaled.Money(r.GetInt64(7)), Scaled.Money(r.GetInt64(8)),
                     r.GetString(9), r.TextOrNull(10), r.LongOrNull(11), r.TextOrNull(12), ParseInstant(r.GetString(13)))), limit, t => t.Id));
 
         /// <summary>Window runs with an id above <paramref name="after"/>, by id.</summary>
         public Page<WindowRunInfo> WindowRunPage(long after, int limit) => Read(c => PageOf(
-            c.Query(RunSql + " WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @n", new { after, n = limit + 1, tenant = Tenant }, ReadRun), limit, r => r.Id));
+            c.Query(RunSql + " WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @n", new { tenant = Tenant, after, n = limit + 1 }, ReadRun), limit, r => r.Id));
 
         /// <summary>The window run with id <paramref name="id"/>, or null.</summary>
-        public WindowRunInfo? FindWindowRunById(long id) => Read(c => c.Query(RunSql + " WHERE tenant_id = @tenant AND id = @id", new { id, tenant = Tenant }, ReadRun).FirstOrDefault());
+        public WindowRunInfo? FindWindowRunById(long id) => Read(c => c.Query(RunSql + " WHERE tenant_id = @tenant AND id = @id", new { tenant = Tenant, id }, ReadRun).FirstOrDefault());
 
         /// <summary>A run's verdicts for accounts with an id above <paramref name="after"/>, by account id.</summary>
         public Page<WindowVerdictResource> WindowVerdictPage(long runId, long after, int limit) => Read(c => PageOf(c.Query("""
             SELECT w.account_id, a.name, w.decision, w.outcome, w.reason, w.reason_kind, w.proposal_id FROM window_run_accounts w
-            JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId AND a.tenant_id = @tenant AND w.account_id > @after ORDER BY w.account_id LIMIT @n
-            """, new { runId, after, n = limit + 1, tenant = Tenant }, r => new WindowVerdictResource(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.LongOrNull(6))),
+            JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId AND w.account_id > @after ORDER BY w.account_id LIMIT @n
+            """, new { runId, after, n = limit + 1 }, r => new WindowVerdictResource(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.LongOrNull(6))),
             limit, v => v.AccountId));
 
         /// <summary>
@@ -167,7 +168,7 @@ namespace Ballast.Store
             while (found.Count <= limit)
             {
                 var rows = c.Query("SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @n",
-                    new { after, n = chunk, tenant = Tenant }, r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Scope: r.GetString(3), EngineVersion: r.GetString(4),
+                    new { tenant = Tenant, after, n = chunk }, r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Scope: r.GetString(3), EngineVersion: r.GetString(4),
                         Policy: r.TextOrNull(5), Inputs: r.GetString(6), Plan: r.GetString(7)));
                 if (rows.Count == 0) break;
                 var states = ProposalStates(c, null, [.. rows.Select(r => r.Id)], Tenant);
@@ -186,7 +187,7 @@ namespace Ballast.Store
         /// <summary>The proposal with id <paramref name="id"/>, or null.</summary>
         public ProposalInfo? FindProposal(long id) => Read(c =>
         {
-            var row = c.Query("SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE tenant_id = @tenant AND id = @id", new { id, tenant = Tenant },
+            var row = c.Query("SELECT id, created_at, actor, scope, engine_version, policy, inputs, plan FROM proposals WHERE tenant_id = @tenant AND id = @id", new { tenant = Tenant, id },
                 r => (Id: r.GetInt64(0), CreatedAt: r.GetString(1), Actor: r.GetString(2), Scope: r.GetString(3), EngineVersion: r.GetString(4),
                     Policy: r.TextOrNull(5), Inputs: r.GetString(6), Plan: r.GetString(7))).FirstOrDefault();
             return row.Plan is null ? null : ToProposal(c, row, ProposalStates(c, null, [id], Tenant)[id]);
@@ -195,7 +196,7 @@ namespace Ballast.Store
         /// <summary>Blocks with an id above <paramref name="after"/>, by id, with their lines, fills and allocations.</summary>
         public Page<BlockInfo> BlockPage(long after, int limit) => Read(c =>
         {
-            var ids = c.Query("SELECT id FROM blocks WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @n", new { after, n = limit + 1, tenant = Tenant }, r => r.GetInt64(0));
+            var ids = c.Query("SELECT id FROM blocks WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @n", new { tenant = Tenant, after, n = limit + 1 }, r => r.GetInt64(0));
             var blocks = ids.Select(id => ReadBlocks(c, null, Tenant, id).Single()).ToList();
             return PageOf(blocks, limit, b => b.Id);
         });
@@ -207,7 +208,7 @@ namespace Ballast.Store
 
         /// <summary>Restrictions with an id above <paramref name="after"/>, by id.</summary>
         public Page<RestrictionResource> RestrictionPage(long after, int limit) => Read(c => PageOf(
-            c.Query(RestrictionResourceSql + " WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @n", new { after, n = limit + 1, tenant = Tenant }, r => new RestrictionResource(r.GetInt64(8), ReadRestriction(r))),
+            c.Query(RestrictionResourceSql + " WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @n", new { tenant = Tenant, after, n = limit + 1 }, r => new RestrictionResource(r.GetInt64(8), ReadRestriction(r))),
             limit, x => x.Id));
 
         /// <summary>The restriction of this scope, name, ticker and kind (the firm's name is empty), or null.</summary>
@@ -218,6 +219,6 @@ namespace Ballast.Store
 
         /// <summary>The restriction with id <paramref name="id"/>, or null.</summary>
         public RestrictionResource? FindRestriction(long id) => Read(c =>
-            c.Query(RestrictionResourceSql + " WHERE tenant_id = @tenant AND id = @id", new { id, tenant = Tenant }, r => new RestrictionResource(r.GetInt64(8), ReadRestriction(r))).FirstOrDefault());
+            c.Query(RestrictionResourceSql + " WHERE tenant_id = @tenant AND id = @id", new { tenant = Tenant, id }, r => new RestrictionResource(r.GetInt64(8), ReadRestriction(r))).FirstOrDefault());
     }
 }
