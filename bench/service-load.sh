@@ -60,8 +60,8 @@ with open(os.path.join(work, "positions.csv"), "w") as f:
         f.write(f"bench-1,{t},{100 + i},{(100 + i) * 40}\n")
 PY
 $BALLAST prices import "$WORK/prices.csv" --db "$DB" >/dev/null
-$BALLAST import accounts "$WORK/accounts.csv" --db "$DB" >/dev/null
-$BALLAST import positions "$WORK/positions.csv" --as-of 2025-06-30 --db "$DB" >/dev/null
+$BALLAST import accounts "$WORK/accounts.csv" --db "$DB" --tenant bench >/dev/null
+$BALLAST import positions "$WORK/positions.csv" --as-of 2025-06-30 --db "$DB" --tenant bench >/dev/null
 
 # wrk's script: the method, body and key; every status counted (2xx, 429, 5xx, other) across threads; one RESULT line.
 cat > "$WORK/count.lua" <<'LUA'
