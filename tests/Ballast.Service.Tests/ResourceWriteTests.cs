@@ -158,6 +158,9 @@ public abstract partial class ResourceSuite
         await Http.Problem(await Post("/v1/window-runs", "{}", trader), 422, "calendar");
         await Http.Problem(await Post("/v1/window-runs", """{"calendar": {"timeZone": "Mars/Olympus", "windows": []}}""", trader), 422, "calendar.timeZone");
         await Http.Problem(await Post("/v1/window-runs", $$"""{"calendar": {{Calendar}}, "at": "someday"}""", trader), 422, "at");
+        // The ends of the calendar: eight weeks back from year 1, or a zone behind UTC in year 9999, are refused, not a 500.
+        foreach (var at in new[] { "0001-01-01T00:00Z", "0001-01-10", "9999-12-31", "9999-12-31T23:59" })
+            await Http.Problem(await Post("/v1/window-runs", $$"""{"calendar": {{Calendar}}, "at": "{{at}}"}""", trader), 422, "at");
         await Http.Problem(await Post("/v1/window-runs", """{"calendar": {"timeZone": "America/New_York", "windows": [{"days": ["mon"], "at": "10:00"}], "holidaysFile": "/etc/passwd"}}""", trader),
             422, "calendar.holidaysFile");
 

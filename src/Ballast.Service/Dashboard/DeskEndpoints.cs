@@ -230,10 +230,13 @@ internal static class DeskEndpoints
         context.Response.Redirect(Prefix + "/login");
     }
 
-    /// <summary>Where to go after logging in: a desk path only (never another site).</summary>
+    /// <summary>
+    /// Where to go after logging in: a desk path only (never another site), in visible ASCII only (a path the desk links to is
+    /// escaped; anything else, such as a line break, could not be a Location header).
+    /// </summary>
     private static string SafeNext(string next) =>
         next.StartsWith(Prefix, StringComparison.Ordinal) && !next.StartsWith("//", StringComparison.Ordinal) && !next.Contains('\\', StringComparison.Ordinal)
-            && (next.Length == Prefix.Length || next[Prefix.Length] is '/' or '?') ? next : Prefix;
+            && (next.Length == Prefix.Length || next[Prefix.Length] is '/' or '?') && next.All(c => c is > ' ' and < (char)0x7f) ? next : Prefix;
 
     private static Task Refuse(HttpContext context, DeskRequest? request, int status, string title, string detail)
     {

@@ -228,6 +228,14 @@ public sealed class SqliteDeskTests : DeskSuite
         var ok = await client.PostAsync("/desk/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = HttpDesk.CsrfOf(form), ["key"] = Host.ApproverKey, ["next"] = "//evil.example/desk" }));
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
         Assert.Equal("/desk", ok.Headers.Location!.OriginalString);
+        // A "next" that could not be a Location header (a line break, a non-ASCII letter) leads to the desk too, never to a 500.
+        foreach (var next in new[] { "/desk/accounts\r\nSet-Cookie: x=1", "/desk/accounts/é" })
+        {
+            form = await client.GetStringAsync("/desk/login");
+            var odd = await client.PostAsync("/desk/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = HttpDesk.CsrfOf(form), ["key"] = Host.ApproverKey, ["next"] = next }));
+            Assert.Equal(HttpStatusCode.Redirect, odd.StatusCode);
+            Assert.Equal("/desk", odd.Headers.Location!.OriginalString);
+        }
     }
 
     /// <summary>
