@@ -30,9 +30,6 @@ internal sealed class ServiceState(ServiceOptions options)
 
     /// <summary>Keys authenticated lately (for <see cref="ServiceOptions.KeyCacheTtl"/>), so a request does not ask the store each time.</summary>
     public Operations.KeyCache Keys { get; } = new(options.KeyCacheTtl);
-
-    /// <summary>Cancelled when the service starts stopping (SIGTERM, Ctrl+C): long work (a window run) stops between batches, resumable.</summary>
-    public CancellationToken Stopping { get; internal set; }
 }
 
 /// <summary>

@@ -26,12 +26,12 @@ internal sealed partial class WebhookDelivery(ServiceState state, EventFeed feed
             var changed = feed.Changed;
             try
             {
-                // Each webhook once, with the store as its tenant sees it (ids are the store's, unique across tenants), side by side.
+                // Each webhook once, with the store as its tenant sees it (every tenant, the default one included, is in the list), side by side.
                 var store = state.Store;
                 var hooks = new Dictionary<long, BallastStore>();
-                foreach (var scoped in store.TenantIds().Select(t => store.ForTenant(t, "webhooks")).Append(store)) // a tenant's own view first
+                foreach (var scoped in store.TenantIds().Select(t => store.ForTenant(t, "webhooks")))
                     foreach (var h in scoped.Webhooks())
-                        hooks.TryAdd(h.Id, scoped);
+                        hooks.Add(h.Id, scoped);
                 var runs = hooks.Select(h => Task.Run(() => notifier.DeliverPendingAsync(h.Value, h.Key, stoppingToken), stoppingToken)).ToList();
                 foreach (var report in (await Task.WhenAll(runs).ConfigureAwait(false)).SelectMany(r => r).Where(r => r.Error is not null))
                     Failed(log, report.WebhookId, BallastStore.RedactedUrl(report.Url), report.Error!);

@@ -50,7 +50,6 @@ internal static class ServiceOperations
     public static void Map(WebApplication app, RouteGroupBuilder v1)
     {
         var state = app.Services.GetRequiredService<ServiceState>();
-        state.Stopping = app.Lifetime.ApplicationStopping;
         if (state.Options.PrometheusEndpoint) app.MapPrometheusScrapingEndpoint("/metrics");
         EventEndpoints.Map(v1);
         WebhookEndpoints.Map(v1);

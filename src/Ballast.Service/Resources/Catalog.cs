@@ -1,4 +1,5 @@
 using Ballast.Input;
+using Ballast.Operations.Documents;
 using Ballast.Operations.Models;
 using Ballast.Store;
 using Ballast.Store.Ledger;
@@ -109,7 +110,7 @@ internal static class Catalog
             w.WriteString("account", a.Name);
             w.WriteString("asOf", Date(today));
             w.WriteString("currency", a.Currency);
-            w.WriteNumber("cash", a.Cash);
+            PlanJson.Num(w, "cash", a.Cash);
         });
     }
 

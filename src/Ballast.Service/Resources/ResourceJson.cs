@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ballast.Operations.Documents;
 using Ballast.Store;
 using Ballast.Store.Ledger;
 using static Ballast.Service.Resources.Resource;
@@ -11,19 +12,19 @@ internal static class ResourceJson
     public static void Account(Utf8JsonWriter w, AccountResource a)
     {
         w.WriteStartObject();
-        w.WriteNumber("id", a.Id);
+        Num(w, "id", a.Id);
         w.WriteString("name", a.Name);
         Text(w, "household", a.Household);
         w.WriteString("type", a.Type);
         w.WriteString("currency", a.Currency);
         Text(w, "model", a.Model);
-        if (a.ModelVersion is { } v) w.WriteNumber("modelVersion", v);
+        if (a.ModelVersion is { } v) Num(w, "modelVersion", v);
         else w.WriteNull("modelVersion");
         w.WriteBoolean("ownPolicy", a.Policy is not null);
         w.WriteString("lotMethod", a.LotMethod);
         w.WriteBoolean("allowMargin", a.AllowMargin);
         Text(w, "hold", a.Hold);
-        w.WriteNumber("cash", a.Cash);
+        Num(w, "cash", a.Cash);
         w.WriteString("createdAt", Instant(a.CreatedAt));
         w.WriteEndObject();
     }
@@ -31,7 +32,7 @@ internal static class ResourceJson
     public static void Household(Utf8JsonWriter w, HouseholdResource h)
     {
         w.WriteStartObject();
-        w.WriteNumber("id", h.Id);
+        Num(w, "id", h.Id);
         w.WriteString("name", h.Name);
         Text(w, "hold", h.Hold);
         w.WriteStartArray("accounts");
@@ -49,10 +50,10 @@ internal static class ResourceJson
 
     private static void ModelFields(Utf8JsonWriter w, ModelResource m)
     {
-        w.WriteNumber("id", m.Id);
+        Num(w, "id", m.Id);
         w.WriteString("name", m.Name);
-        w.WriteNumber("latestVersion", m.LatestVersion);
-        w.WriteNumber("accounts", m.Accounts);
+        Num(w, "latestVersion", m.LatestVersion);
+        Num(w, "accounts", m.Accounts);
         w.WriteString("createdAt", Instant(m.CreatedAt));
     }
 
@@ -64,11 +65,11 @@ internal static class ResourceJson
         foreach (var v in listing.Versions)
         {
             w.WriteStartObject();
-            w.WriteNumber("version", v.Version);
+            Num(w, "version", v.Version);
             w.WriteString("createdAt", Instant(v.CreatedAt));
             w.WriteString("actor", v.Actor);
             w.WriteStartObject("targets");
-            foreach (var t in v.Targets) w.WriteNumber(t.Key, t.Value);
+            foreach (var t in v.Targets) Num(w, t.Key, t.Value);
             w.WriteEndObject();
             Text(w, "policy", v.HasPolicy ? version(v.Version)?.Policy : null);
             Text(w, "execution", v.Execution);
@@ -84,7 +85,7 @@ internal static class ResourceJson
     {
         w.WriteStartObject();
         w.WriteString("ticker", h.Ticker);
-        w.WriteNumber("quantity", h.Quantity);
+        Num(w, "quantity", h.Quantity);
         Number(w, "price", h.Price);
         Text(w, "priceDate", h.PriceDate is { } d ? Date(d) : null);
         Number(w, "value", h.Value);
@@ -94,11 +95,11 @@ internal static class ResourceJson
     public static void Lot(Utf8JsonWriter w, LotResource l)
     {
         w.WriteStartObject();
-        w.WriteNumber("id", l.Id);
+        Num(w, "id", l.Id);
         w.WriteString("ticker", l.Ticker);
         w.WriteString("openDate", Date(l.OpenDate));
-        w.WriteNumber("quantity", l.Quantity);
-        w.WriteNumber("remaining", l.Remaining);
+        Num(w, "quantity", l.Quantity);
+        Num(w, "remaining", l.Remaining);
         Number(w, "cost", l.Cost);
         Number(w, "price", l.Price);
         Number(w, "value", l.Value);
@@ -109,17 +110,17 @@ internal static class ResourceJson
     public static void Transaction(Utf8JsonWriter w, LedgerEntry t)
     {
         w.WriteStartObject();
-        w.WriteNumber("id", t.Id);
+        Num(w, "id", t.Id);
         w.WriteString("account", t.Account);
         w.WriteString("kind", t.Kind.ToText());
         w.WriteString("date", Date(t.Date));
         Text(w, "ticker", t.Ticker);
-        w.WriteNumber("quantity", t.Quantity);
+        Num(w, "quantity", t.Quantity);
         Number(w, "price", t.Price);
-        w.WriteNumber("cash", t.Cash);
-        w.WriteNumber("fee", t.Fee);
+        Num(w, "cash", t.Cash);
+        Num(w, "fee", t.Fee);
         Text(w, "executionId", t.ExecutionId);
-        if (t.ProposalId is { } p) w.WriteNumber("proposal", p);
+        if (t.ProposalId is { } p) Num(w, "proposal", p);
         else w.WriteNull("proposal");
         Text(w, "memo", t.Memo);
         w.WriteString("recordedAt", Instant(t.RecordedAt));
@@ -146,7 +147,7 @@ internal static class ResourceJson
 
     public static void WindowRunFields(Utf8JsonWriter w, WindowRunInfo r)
     {
-        w.WriteNumber("id", r.Id);
+        Num(w, "id", r.Id);
         w.WriteString("window", r.WindowId);
         w.WriteString("date", Date(r.Date));
         w.WriteString("cutOff", Instant(r.CutOff));
@@ -154,10 +155,10 @@ internal static class ResourceJson
         w.WriteString("startedAt", Instant(r.StartedAt));
         Text(w, "finishedAt", r.FinishedAt is { } f ? Instant(f) : null);
         w.WriteString("actor", r.Actor);
-        w.WriteNumber("accounts", r.Accounts);
-        w.WriteNumber("evaluated", r.Evaluated);
-        w.WriteNumber("rebalanced", r.Rebalanced);
-        w.WriteNumber("skipped", r.Skipped);
+        Num(w, "accounts", r.Accounts);
+        Num(w, "evaluated", r.Evaluated);
+        Num(w, "rebalanced", r.Rebalanced);
+        Num(w, "skipped", r.Skipped);
         Text(w, "error", r.Error);
     }
 
@@ -169,7 +170,7 @@ internal static class ResourceJson
             w.WriteStartObject();
             w.WriteString("outcome", outcome);
             w.WriteString("reason", kind);
-            w.WriteNumber("accounts", count);
+            Num(w, "accounts", count);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -183,7 +184,7 @@ internal static class ResourceJson
         w.WriteString("outcome", v.Outcome);
         w.WriteString("reasonKind", v.Kind);
         w.WriteString("reason", v.Reason);
-        if (v.ProposalId is { } p) w.WriteNumber("proposal", p);
+        if (v.ProposalId is { } p) Num(w, "proposal", p);
         else w.WriteNull("proposal");
         w.WriteEndObject();
     }
@@ -192,7 +193,7 @@ internal static class ResourceJson
     public static void Proposal(Utf8JsonWriter w, ProposalInfo p, bool detail = false, ProposalRejection? rejection = null)
     {
         w.WriteStartObject();
-        w.WriteNumber("id", p.Id);
+        Num(w, "id", p.Id);
         w.WriteString("status", p.Status.ToText());
         w.WriteString("createdAt", Instant(p.CreatedAt));
         w.WriteString("actor", p.Actor);
@@ -203,13 +204,13 @@ internal static class ResourceJson
         {
             var o = p.Orders[i];
             w.WriteStartObject();
-            w.WriteNumber("line", i + 1);
+            Num(w, "line", i + 1);
             w.WriteString("account", o.Account);
             w.WriteString("ticker", o.Ticker);
             w.WriteString("side", Side(o.Side));
-            w.WriteNumber("quantity", o.Quantity);
+            Num(w, "quantity", o.Quantity);
             Number(w, "price", o.Price);
-            w.WriteNumber("filled", p.Filled[i]);
+            Num(w, "filled", p.Filled[i]);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -236,18 +237,18 @@ internal static class ResourceJson
     public static void Block(Utf8JsonWriter w, BlockInfo b, bool detail = false)
     {
         w.WriteStartObject();
-        w.WriteNumber("id", b.Id);
+        Num(w, "id", b.Id);
         w.WriteString("status", b.Status.ToText());
         w.WriteString("ticker", b.Ticker);
         w.WriteString("side", Side(b.Side));
-        w.WriteNumber("quantity", b.Quantity);
-        w.WriteNumber("filled", b.Filled);
-        w.WriteNumber("unfilled", b.Unfilled);
-        w.WriteNumber("cancelled", b.Cancelled);
+        Num(w, "quantity", b.Quantity);
+        Num(w, "filled", b.Filled);
+        Num(w, "unfilled", b.Unfilled);
+        Num(w, "cancelled", b.Cancelled);
         Text(w, "window", b.Window);
         w.WriteString("createdAt", Instant(b.CreatedAt));
         w.WriteString("actor", b.Actor);
-        w.WriteNumber("accounts", b.Lines.Select(l => l.Account).Distinct(StringComparer.Ordinal).Count());
+        Num(w, "accounts", b.Lines.Select(l => l.Account).Distinct(StringComparer.Ordinal).Count());
         if (detail)
         {
             Text(w, "cancelNote", b.CancelNote);
@@ -255,10 +256,10 @@ internal static class ResourceJson
             foreach (var l in b.Lines)
             {
                 w.WriteStartObject();
-                w.WriteNumber("proposal", l.ProposalId);
-                w.WriteNumber("line", l.Line);
+                Num(w, "proposal", l.ProposalId);
+                Num(w, "line", l.Line);
                 w.WriteString("account", l.Account);
-                w.WriteNumber("quantity", l.Quantity);
+                Num(w, "quantity", l.Quantity);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -268,10 +269,10 @@ internal static class ResourceJson
                 w.WriteStartObject();
                 w.WriteString("executionId", f.ExecutionId);
                 w.WriteString("date", Date(f.Date));
-                w.WriteNumber("quantity", f.Quantity);
-                w.WriteNumber("price", f.Price);
-                w.WriteNumber("fee", f.Fee);
-                w.WriteNumber("allocation", f.Allocation);
+                Num(w, "quantity", f.Quantity);
+                Num(w, "price", f.Price);
+                Num(w, "fee", f.Fee);
+                Num(w, "allocation", f.Allocation);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -279,14 +280,14 @@ internal static class ResourceJson
             foreach (var a in b.Allocations)
             {
                 w.WriteStartObject();
-                w.WriteNumber("allocation", a.Allocation);
+                Num(w, "allocation", a.Allocation);
                 w.WriteString("account", a.Account);
-                w.WriteNumber("proposal", a.ProposalId);
-                w.WriteNumber("quantity", a.Quantity);
-                w.WriteNumber("price", a.Price);
-                w.WriteNumber("amount", a.Amount);
-                w.WriteNumber("fee", a.Fee);
-                w.WriteNumber("transaction", a.TransactionId);
+                Num(w, "proposal", a.ProposalId);
+                Num(w, "quantity", a.Quantity);
+                Num(w, "price", a.Price);
+                Num(w, "amount", a.Amount);
+                Num(w, "fee", a.Fee);
+                Num(w, "transaction", a.TransactionId);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -298,7 +299,7 @@ internal static class ResourceJson
     {
         var r = x.Restriction;
         w.WriteStartObject();
-        w.WriteNumber("id", x.Id);
+        Num(w, "id", x.Id);
         w.WriteString("scope", r.Scope.ToString().ToLowerInvariant());
         Text(w, "name", r.Scope == RestrictionScope.Firm ? null : r.Name);
         w.WriteString("ticker", r.Ticker);
@@ -311,4 +312,9 @@ internal static class ResourceJson
     }
 
     public static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
+
+    /// <summary>A money amount, quantity or price as every Ballast document writes it (<see cref="PlanJson.Num"/>: no trailing zeros).</summary>
+    private static void Num(Utf8JsonWriter w, string name, decimal value) => PlanJson.Num(w, name, value);
+
+    private static void Num(Utf8JsonWriter w, string name, long value) => w.WriteNumber(name, value);
 }
