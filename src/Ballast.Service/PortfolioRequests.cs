@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Ballast.Input;
 using Ballast.Operations.Documents;
@@ -41,8 +40,7 @@ internal static class PortfolioRequests
     {
         problem = Malformed(context, body);
         if (problem is not null) return null;
-        var text = Encoding.UTF8.GetString(body);
-        var read = PortfolioReader.Read(BodyName, text, new ReadOptions(Normalize: false, DefaultAsOf: today));
+        var read = PortfolioReader.ReadJson(BodyName, body, new ReadOptions(Normalize: false, DefaultAsOf: today));
         var problems = read.Problems.ToList();
         if (read.Value is { PriceHistory: not null })
             problems.Add(new InputProblem("the service reads no files: a price history is not accepted over HTTP; give pricesAtLastRebalance in the document instead",

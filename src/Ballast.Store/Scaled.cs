@@ -71,7 +71,7 @@ public static class Scaled
         Money(Quantity(quantity) * Price(price));
 
     /// <summary>Removes trailing zeros (1.2500 becomes 1.25).</summary>
-    public static decimal Normalize(decimal value) => value / 1.0000000000000000000000000000m;
+    public static decimal Normalize(decimal value) => Decimals.Shortest(value);
 
     /// <summary>Formats with invariant culture and no trailing zeros.</summary>
     public static string Format(decimal value) => Normalize(value).ToString(CultureInfo.InvariantCulture);

@@ -90,7 +90,7 @@ internal static class BacktestOutput
             sb.Append(CsvCell(s.Name));
             foreach (var v in Numbers(s)) sb.Append(',').Append(double.IsFinite(v) ? v.ToString("R", Inv) : "");
             if (withTaxes && s.Taxes is { } t)
-                foreach (var v in new[] { t.ShortTerm, t.LongTerm, t.Tax }) sb.Append(',').Append((v / 1.0000000000000000000000000000m).ToString(Inv));
+                foreach (var v in new[] { t.ShortTerm, t.LongTerm, t.Tax }) sb.Append(',').Append(Decimals.Shortest(v).ToString(Inv));
             else if (withTaxes) sb.Append(',', TaxColumns.Length);
             sb.Append('\n');
         }

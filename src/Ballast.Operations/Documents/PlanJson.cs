@@ -206,7 +206,7 @@ public static class PlanJson
     public const int FractionDecimals = 10;
 
     // Decimal keeps the scale of its inputs (0.3200); print the shortest exact form instead, and zero without a sign.
-    public static void Num(Utf8JsonWriter w, string name, decimal value) => w.WriteNumber(name, value == 0m ? 0m : value / 1.0000000000000000000000000000m);
+    public static void Num(Utf8JsonWriter w, string name, decimal value) => w.WriteNumber(name, Decimals.Shortest(value));
 
     /// <summary>A fraction, to at most <see cref="FractionDecimals"/> decimals (a quotient such as 2/3 has 28).</summary>
     public static void Fraction(Utf8JsonWriter w, string name, decimal value) =>

@@ -8,8 +8,9 @@ namespace Ballast.Input;
 
 /// <summary>
 /// A parsed YAML or JSON document with the bookkeeping that good error messages need: the file name, and for
-/// every value its line, column and field path. JSON is read as YAML (it is a subset); JSON syntax errors are
-/// reported by a strict JSON parser first so their positions are exact. A file larger than
+/// every value its line, column and field path. A <c>.json</c> file is read by the strict JSON reader in one pass
+/// (<see cref="JsonEvents"/>) into the nodes the YAML parser would build from it (JSON is a subset of YAML), so its syntax
+/// errors are reported at the JSON reader's exact positions; every other file is read as YAML. A file larger than
 /// <see cref="Limits.MaxFileBytes"/>, nested deeper than <see cref="Limits.MaxDepth"/>, with more than
 /// <see cref="Limits.MaxNodes"/> values, with a list or mapping as a key, or with an alias inside its own anchor is
 /// refused while it is parsed, before any of it is built.
@@ -42,33 +43,51 @@ public sealed class Document
             problems.Add(new InputProblem("the text holds a broken character (an unpaired UTF-16 surrogate)", file, at.Line, at.Column));
             return null;
         }
-        // A YAML flow mapping also starts with '{', so only a .json file gets the strict JSON pass.
-        var isJson = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-        if (isJson)
+        // A YAML flow mapping also starts with '{', so only a .json file is read by the strict JSON reader.
+        if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return Load(file, System.Text.Encoding.UTF8.GetBytes(text), problems);
+        return Load(file, new Parser(new StringReader(text)), isJson: false, problems);
+    }
+
+    /// <summary>
+    /// Parses the JSON document <paramref name="utf8"/> (UTF-8, no byte-order mark) in one pass of the strict JSON reader
+    /// (comments are skipped, trailing commas refused) into the same nodes <see cref="Parse"/> builds from its text.
+    /// On a syntax error returns null and adds the problem, at the JSON reader's line and byte, to <paramref name="problems"/>.
+    /// </summary>
+    public static Document? ParseJson(string file, ReadOnlyMemory<byte> utf8, List<InputProblem> problems)
+    {
+        if (utf8.Length > Limits.MaxFileBytes)
         {
-            try
-            {
-                using var _ = JsonDocument.Parse(text, new JsonDocumentOptions
-                {
-                    AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip, MaxDepth = Limits.MaxDepth,
-                });
-            }
-            catch (JsonException e)
-            {
-                var message = e.Message;
-                var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-                if (cut > 0) message = message[..cut];
-                // The JSON reader words the depth limit its own way; say it as the YAML pass does.
-                if (message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)) message = TooDeep;
-                problems.Add(new InputProblem($"not valid JSON: {message}", file, (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1));
-                return null;
-            }
+            problems.Add(TooBig(file));
+            return null;
         }
+        return Load(file, utf8, problems);
+    }
+
+    private static Document? Load(string file, ReadOnlyMemory<byte> utf8, List<InputProblem> problems)
+    {
+        try
+        {
+            return Load(file, new JsonEvents(utf8, Limits.MaxDepth), isJson: true, problems);
+        }
+        catch (JsonException e)
+        {
+            var message = e.Message;
+            var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (cut > 0) message = message[..cut];
+            // The JSON reader words the depth limit its own way; say it as the YAML pass does.
+            if (message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)) message = TooDeep;
+            problems.Add(new InputProblem($"not valid JSON: {message}", file, (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1));
+            return null;
+        }
+    }
+
+    private static Document? Load(string file, IParser parser, bool isJson, List<InputProblem> problems)
+    {
         try
         {
             var stream = new YamlStream();
             // YamlStream builds nodes recursively: the guard stops a file too deep before the stack runs out.
-            stream.Load(new GuardedParser(new Parser(new StringReader(text))));
+            stream.Load(new GuardedParser(parser));
             if (stream.Documents.Count == 0)
             {
                 problems.Add(new InputProblem("the file is empty", file));

@@ -52,9 +52,20 @@ public static class PortfolioReader
 
     public static ReadResult<Portfolio> Read(string file, string text, ReadOptions? options = null)
     {
-        options ??= new ReadOptions();
         var problems = new List<InputProblem>();
-        var doc = Document.Parse(file, text, problems);
+        return Read(Document.Parse(file, text, problems), problems, options);
+    }
+
+    /// <summary>Reads the portfolio document <paramref name="utf8"/>, JSON in UTF-8 (a request body), as <see cref="Read(string, string, ReadOptions?)"/> reads a <c>.json</c> file.</summary>
+    public static ReadResult<Portfolio> ReadJson(string file, ReadOnlyMemory<byte> utf8, ReadOptions? options = null)
+    {
+        var problems = new List<InputProblem>();
+        return Read(Document.ParseJson(file, utf8, problems), problems, options);
+    }
+
+    private static ReadResult<Portfolio> Read(Document? doc, List<InputProblem> problems, ReadOptions? options)
+    {
+        options ??= new ReadOptions();
         if (doc is null) return new ReadResult<Portfolio>(null, problems);
         if (doc.Mapping(doc.Root, "") is not { } root) return new ReadResult<Portfolio>(null, problems);
         doc.CheckFields(root, "", TopFields);
@@ -110,8 +121,8 @@ public static class PortfolioReader
             Market = pricesThen is null ? Policies.Triggers.MarketInputs.None : new Policies.Triggers.MarketInputs { PricesAtLastRebalance = pricesThen },
             PriceHistory = priceHistory,
         };
-        problems.AddRange(PortfolioValidator.Validate(portfolio, file));
-        problems.AddRange(CheckWholeSharePrices(portfolio, file));
+        problems.AddRange(PortfolioValidator.Validate(portfolio, doc.File));
+        problems.AddRange(CheckWholeSharePrices(portfolio, doc.File));
         return new ReadResult<Portfolio>(problems.Count > 0 ? null : portfolio, problems) { Warnings = warnings };
     }
 

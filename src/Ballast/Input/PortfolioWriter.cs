@@ -95,7 +95,7 @@ public static class PortfolioWriter
         $"{Str("moneyDecimals")}: {e.MoneyDecimals}",
         $"{Str("quantityDecimals")}: {e.QuantityDecimals}") + " }";
 
-    private static string Num(decimal d) => (d / 1.0000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
+    private static string Num(decimal d) => Decimals.Shortest(d).ToString(CultureInfo.InvariantCulture);
 
     private static string Date(DateOnly d) => Str(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 
