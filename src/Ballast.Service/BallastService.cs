@@ -17,19 +17,25 @@ namespace Ballast.Service;
 public sealed record RequiresPermission(Permission Permission);
 
 /// <summary>What the host keeps: its options and the store, opened on first use (so the process starts, and <c>/ready</c> says 503, while the store is not ready).</summary>
-internal sealed class ServiceState(ServiceOptions options)
+internal sealed class ServiceState(ServiceOptions options) : IDisposable
 {
     private BallastStore? _store;
 
     public ServiceOptions Options => options;
 
-    /// <summary>The store, opened and version-checked once; throws <see cref="StoreVersionException"/> or <see cref="StoreUnavailableException"/> until it can be.</summary>
-    public BallastStore Store => _store ??= BallastStore.Open(options.Store, options.StoreOptions);
+    /// <summary>
+    /// The store, opened and version-checked once; throws <see cref="StoreVersionException"/> or <see cref="StoreUnavailableException"/>
+    /// until it can be. Its connections are pooled (<see cref="StoreOptions.PooledConnections"/>): a request's reads reuse open ones.
+    /// </summary>
+    public BallastStore Store => _store ??= BallastStore.Open(options.Store, options.StoreOptions with { PooledConnections = true });
 
     public DateOnly Today => DateOnly.FromDateTime(options.StoreOptions.Time.GetUtcNow().UtcDateTime);
 
     /// <summary>Keys authenticated lately (for <see cref="ServiceOptions.KeyCacheTtl"/>), so a request does not ask the store each time.</summary>
     public Operations.KeyCache Keys { get; } = new(options.KeyCacheTtl);
+
+    /// <summary>Closes the connections the store kept (the host is stopping).</summary>
+    public void Dispose() => _store?.ReleaseConnections();
 }
 
 /// <summary>
@@ -79,7 +85,7 @@ public static partial class BallastService
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
 
-        builder.Services.AddSingleton(new ServiceState(options));
+        builder.Services.AddSingleton(_ => new ServiceState(options)); // made by the container, so it is disposed when the host stops
         Operations.ServiceOperations.Add(builder, options);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJson.Default));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>

@@ -27,6 +27,14 @@ public sealed record StoreOptions
     /// (bytes of a file, accounts of a window), at most every few thousand rows; null for silence. Hosts draw progress bars with it.
     /// </summary>
     public Action<string, long, long>? Steps { get; init; }
+
+    /// <summary>
+    /// Keeps SQLite connections open between calls and hands them out again (PostgreSQL connections are always pooled): for a
+    /// long-running host such as the service, where opening and configuring a connection would cost more than the read it serves.
+    /// A one-shot command leaves it off. A pooled store keeps the file it opened: a store file deleted or replaced underneath a
+    /// running host is not noticed until <see cref="BallastStore.ReleaseConnections"/>.
+    /// </summary>
+    public bool PooledConnections { get; init; }
 }
 
 /// <summary>
@@ -81,7 +89,7 @@ public sealed partial class BallastStore
     /// <c>key 12 (acme, trader)</c>). Cheap: it shares the location and options; each call still opens its own connection.
     /// </summary>
     public BallastStore ForTenant(long tenantId, string actor) =>
-        new(Location, Options with { Actor = actor }) { TenantId = tenantId };
+        new(Location, Options with { Actor = actor }) { TenantId = tenantId, _sqliteConnectionString = _sqliteConnectionString, _readers = _readers };
 
     internal StoreProvider Provider => Location.Provider;
 
@@ -133,6 +141,7 @@ public sealed partial class BallastStore
             return ReadVersion(c, location.Provider);
         });
         CheckVersion(location, version);
+        if (store.Options.PooledConnections && location.Provider == StoreProvider.Sqlite) store._readers = store.NewReaderPool();
         return store;
     }
 
@@ -184,6 +193,7 @@ public sealed partial class BallastStore
             }
             return 0;
         });
+        if (store.Options.PooledConnections && location.Provider == StoreProvider.Sqlite) store._readers = store.NewReaderPool();
         return store;
     }
 
@@ -214,19 +224,38 @@ public sealed partial class BallastStore
     {
         if (Provider == StoreProvider.Sqlite)
         {
-            var builder = new SqliteConnectionStringBuilder(Location.ConnectionString)
+            var c = new SqliteConnection(_sqliteConnectionString ??= new SqliteConnectionStringBuilder(Location.ConnectionString)
             {
                 DefaultTimeout = Math.Max(1, (int)Math.Ceiling(Options.BusyTimeout.TotalSeconds)),
-                Pooling = false,
-            };
-            var c = new SqliteConnection(builder.ConnectionString);
+                Pooling = Options.PooledConnections,
+            }.ConnectionString);
             c.Open();
-            c.Execute($"PRAGMA busy_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
+            // A pooled connection keeps its settings: they are made once, when the pool first opens it.
+            if (!Options.PooledConnections || !Configured.TryGetValue(c.Handle!, out _))
+            {
+                c.Execute($"PRAGMA busy_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
+                if (Options.PooledConnections) Configured.AddOrUpdate(c.Handle!, Configured);
+            }
             return c;
         }
         var pg = new NpgsqlConnection(Location.ConnectionString);
         pg.Open();
         return pg;
+    }
+
+    private string? _sqliteConnectionString;
+
+    /// <summary>The SQLite connections (their native handles) that have had the store's settings made; pooled connections only.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = [];
+
+    /// <summary>
+    /// Closes the connections this store keeps (<see cref="StoreOptions.PooledConnections"/>) and stops keeping them: later reads open
+    /// and close their own, so a store file replaced underneath is seen. Also empties the SQLite driver's pools of the process.
+    /// </summary>
+    public void ReleaseConnections()
+    {
+        _readers?.Dispose();
+        SqliteConnection.ClearAllPools();
     }
 
     internal string NowText() => FormatInstant(Options.Time.GetUtcNow());
@@ -246,9 +275,23 @@ public sealed partial class BallastStore
 
     internal T Read<T>(Func<DbConnection, T> work) => Guard(() =>
     {
+        if (_readers is { } pool) return pool.Run(work);
         using var c = Connect();
         return work(c);
     });
+
+    /// <summary>Connections kept open for reads (<see cref="StoreOptions.PooledConnections"/>, SQLite), shared by the store's tenant views.</summary>
+    private Data.ReaderPool? _readers;
+
+    /// <summary>A kept reader's page cache: the file's pages are in the system's cache already; a few connections per core must not each hold 64 MiB.</summary>
+    private const int ReaderCacheKiB = 8 * 1024;
+
+    private Data.ReaderPool NewReaderPool() => new(() =>
+    {
+        var c = Connect();
+        c.Execute($"PRAGMA cache_size = -{ReaderCacheKiB}");
+        return c;
+    }, capacity: 4 * Environment.ProcessorCount);
 
     /// <summary>
     /// Runs <paramref name="work"/> in one write transaction, records an audit row with its summary and

@@ -32,7 +32,17 @@ public abstract class StoreTestBase : IDisposable
 
     protected static StoreOptions Options(string actor = "tester") => new() { Actor = actor, Time = new FixedClock(), BusyTimeout = TimeSpan.FromSeconds(10) };
 
-    protected BallastStore NewStore(string actor = "tester") => BallastStore.Initialize(Location, Options(actor));
+    protected BallastStore NewStore(string actor = "tester")
+    {
+        var store = BallastStore.Initialize(Location, Options(actor) with { PooledConnections = Pooled });
+        _stores.Add(store);
+        return store;
+    }
+
+    /// <summary>True when <see cref="NewStore"/> keeps connections open between calls (<see cref="StoreOptions.PooledConnections"/>), as the service does.</summary>
+    protected virtual bool Pooled => false;
+
+    private readonly List<BallastStore> _stores = [];
 
     protected string WriteFile(string name, string content)
     {
@@ -72,6 +82,7 @@ public abstract class StoreTestBase : IDisposable
 
     public virtual void Dispose()
     {
+        foreach (var store in _stores) store.ReleaseConnections();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         GC.SuppressFinalize(this);
     }
@@ -81,6 +92,16 @@ public abstract class StoreTestBase : IDisposable
 public sealed class SqliteStoreTests : StoreSuite
 {
     protected override StoreLocation Location => new(StoreProvider.Sqlite, $"Data Source={Path.Combine(Directory, "ballast.db")}");
+}
+
+/// <summary>
+/// The store suite on a temporary SQLite file read through kept connections and compiled commands (<see cref="StoreOptions.PooledConnections"/>,
+/// as the service reads): every read must see every write before it, and a failed read must leave nothing behind.
+/// </summary>
+public sealed class PooledSqliteStoreTests : StoreSuite
+{
+    protected override StoreLocation Location => new(StoreProvider.Sqlite, $"Data Source={Path.Combine(Directory, "ballast.db")}");
+    protected override bool Pooled => true;
 }
 
 /// <summary>

@@ -26,43 +26,43 @@ internal static partial class Sql
 
     public static int Execute(this DbConnection c, string sql, DbTransaction? transaction = null)
     {
-        using var cmd = Command(c, sql, transaction);
-        return cmd.ExecuteNonQuery();
+        using var lease = Lease(c, sql, transaction);
+        return lease.Command.ExecuteNonQuery();
     }
 
     public static int Execute<[DynamicallyAccessedMembers(ParameterMembers)] TParam>(this DbConnection c, string sql, TParam param, DbTransaction? transaction = null)
     {
-        using var cmd = Command(c, sql, param, transaction);
-        return cmd.ExecuteNonQuery();
+        using var lease = Lease(c, sql, param, transaction);
+        return lease.Command.ExecuteNonQuery();
     }
 
     /// <summary>Every row, read by <paramref name="row"/> (buffered: the reader is closed when this returns).</summary>
     public static List<T> Query<T>(this DbConnection c, string sql, Func<DbDataReader, T> row, DbTransaction? transaction = null)
     {
-        using var cmd = Command(c, sql, transaction);
-        return ReadAll(cmd, row);
+        using var lease = Lease(c, sql, transaction);
+        return ReadAll(lease.Command, row);
     }
 
     /// <summary>Every row, read by <paramref name="row"/> (buffered: the reader is closed when this returns).</summary>
     public static List<T> Query<[DynamicallyAccessedMembers(ParameterMembers)] TParam, T>(this DbConnection c, string sql, TParam param, Func<DbDataReader, T> row,
         DbTransaction? transaction = null)
     {
-        using var cmd = Command(c, sql, param, transaction);
-        return ReadAll(cmd, row);
+        using var lease = Lease(c, sql, param, transaction);
+        return ReadAll(lease.Command, row);
     }
 
     /// <summary>The first column of the first row as a 64-bit integer; null for no row or SQL NULL.</summary>
     public static long? ScalarLong(this DbConnection c, string sql, DbTransaction? transaction = null)
     {
-        using var cmd = Command(c, sql, transaction);
-        return AsLong(cmd.ExecuteScalar());
+        using var lease = Lease(c, sql, transaction);
+        return AsLong(lease.Command.ExecuteScalar());
     }
 
     /// <summary>The first column of the first row as a 64-bit integer; null for no row or SQL NULL.</summary>
     public static long? ScalarLong<[DynamicallyAccessedMembers(ParameterMembers)] TParam>(this DbConnection c, string sql, TParam param, DbTransaction? transaction = null)
     {
-        using var cmd = Command(c, sql, param, transaction);
-        return AsLong(cmd.ExecuteScalar());
+        using var lease = Lease(c, sql, param, transaction);
+        return AsLong(lease.Command.ExecuteScalar());
     }
 
     /// <summary>A reader over the rows; the caller disposes it before the connection.</summary>
@@ -111,6 +111,68 @@ internal static partial class Sql
         _ => Convert.ToInt64(value, CultureInfo.InvariantCulture),
     };
 
+    /// <summary>The compiled commands of a connection that keeps them (<see cref="ReaderPool"/>), by SQL text.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbConnection, Dictionary<string, KeptCommand>> Kept = [];
+
+    /// <summary>The most commands a connection keeps: the store's reads are a few dozen texts; anything beyond runs uncached.</summary>
+    private const int MaxKept = 256;
+
+    private sealed class KeptCommand(DbCommand command)
+    {
+        public DbCommand Command { get; } = command;
+        public bool InUse { get; set; }
+    }
+
+    /// <summary>From now on <paramref name="c"/> keeps the commands run on it outside a transaction, compiled, for the next run of the same SQL.</summary>
+    public static void KeepCommands(DbConnection c) => Kept.AddOrUpdate(c, new Dictionary<string, KeptCommand>(StringComparer.Ordinal));
+
+    /// <summary>Disposes the commands <paramref name="c"/> kept (before the connection closes).</summary>
+    public static void ForgetCommands(DbConnection c)
+    {
+        if (!Kept.TryGetValue(c, out var kept)) return;
+        foreach (var k in kept.Values) k.Command.Dispose();
+        Kept.Remove(c);
+    }
+
+    /// <summary>A command to run and then give back: a kept one is reset for its next run, any other is disposed.</summary>
+    private readonly struct CommandLease(DbCommand command, KeptCommand? kept) : IDisposable
+    {
+        public DbCommand Command { get; } = command;
+
+        public void Dispose()
+        {
+            if (kept is null) Command.Dispose();
+            else kept.InUse = false;
+        }
+    }
+
+    private static CommandLease Lease(DbConnection c, string sql, DbTransaction? transaction) =>
+        transaction is null && KeptFor(c, sql) is { } kept ? new(kept.Command, kept) : new(Command(c, sql, transaction), null);
+
+    private static CommandLease Lease<[DynamicallyAccessedMembers(ParameterMembers)] TParam>(DbConnection c, string sql, TParam param, DbTransaction? transaction)
+    {
+        if (transaction is not null || ParameterList<TParam>.HasList(param) || KeptFor(c, sql) is not { } kept) return new(Command(c, sql, param, transaction), null);
+        kept.Command.Parameters.Clear();
+        Bind(kept.Command, sql, param);
+        return new(kept.Command, kept);
+    }
+
+    /// <summary>The command <paramref name="c"/> keeps for <paramref name="sql"/>, marked in use; null when it keeps none or it is in use (a nested run).</summary>
+    private static KeptCommand? KeptFor(DbConnection c, string sql)
+    {
+        if (!Kept.TryGetValue(c, out var kept)) return null;
+        if (!kept.TryGetValue(sql, out var k))
+        {
+            if (kept.Count >= MaxKept) return null;
+            var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            kept[sql] = k = new KeptCommand(cmd);
+        }
+        if (k.InUse) return null;
+        k.InUse = true;
+        return k;
+    }
+
     private static DbCommand Command(DbConnection c, string sql, DbTransaction? transaction)
     {
         var cmd = c.CreateCommand();
@@ -123,9 +185,20 @@ internal static partial class Sql
     {
         var cmd = Command(c, sql, transaction);
         if (param is null) return cmd;
-        foreach (var p in ParameterList<TParam>.Properties)
+        cmd.CommandText = Bind(cmd, sql, param);
+        return cmd;
+    }
+
+    /// <summary>Adds the parameters <paramref name="sql"/> names from <paramref name="param"/>; returns the SQL with its lists expanded.</summary>
+    private static string Bind<[DynamicallyAccessedMembers(ParameterMembers)] TParam>(DbCommand cmd, string sql, TParam param)
+    {
+        if (param is null) return sql;
+        var properties = ParameterList<TParam>.Properties;
+        var named = ParameterList<TParam>.Named(sql);
+        for (var i = 0; i < properties.Length; i++)
         {
-            if (!Names(sql, p.Name)) continue;
+            if (!named[i]) continue;
+            var p = properties[i];
             var value = p.Property.GetValue(param);
             if (value is IEnumerable list and not string && ListAfterIn(p.Name).IsMatch(sql))
             {
@@ -138,8 +211,7 @@ internal static partial class Sql
             if (p.DbType is { } type) parameter.DbType = type;
             cmd.Parameters.Add(parameter);
         }
-        cmd.CommandText = sql;
-        return cmd;
+        return sql;
     }
 
     /// <summary>Lists longer than this go to SQLite as one JSON array (<c>json_each</c>), under its limit of 32,766 parameters.</summary>
@@ -222,6 +294,20 @@ internal static partial class Sql
             .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
             .Select(p => new ParameterProperty(p.Name, p, TypeOf(p.PropertyType)))
             .ToArray();
+
+        /// <summary>True when some property may hold a list (such a command's SQL depends on the list's length, so it is not kept).</summary>
+        private static readonly bool MayHoldList = Properties.Any(p => p.Property.PropertyType != typeof(string) && typeof(IEnumerable).IsAssignableFrom(p.Property.PropertyType)
+            || p.Property.PropertyType == typeof(object));
+
+        public static bool HasList(TParam param) => MayHoldList && param is not null;
+
+        private static readonly ConcurrentDictionary<string, bool[]> NamedBy = new(StringComparer.Ordinal);
+
+        /// <summary>Which of <see cref="Properties"/> <paramref name="sql"/> names as parameters, worked out once per SQL text.</summary>
+        public static bool[] Named(string sql) =>
+            NamedBy.TryGetValue(sql, out var named) ? named
+            : NamedBy.Count < 4096 ? NamedBy.GetOrAdd(sql, text => [.. Properties.Select(p => Names(text, p.Name))])
+            : [.. Properties.Select(p => Names(sql, p.Name))];
     }
 }
 

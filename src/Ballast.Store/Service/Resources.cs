@@ -96,35 +96,42 @@ namespace Ballast.Store
         public ModelResource? FindModel(string name) => Read(c => c.Query(ModelResourceSql + " WHERE m.tenant_id = @tenant AND m.name = @name", new { tenant = Tenant, name }, ReadModelResource).FirstOrDefault());
 
         /// <summary>An account's holdings (not zero) by ticker, each with the latest close on or before <paramref name="asOf"/> and its value.</summary>
-        public IReadOnlyList<HoldingResource> HoldingsOf(long accountId, DateOnly asOf) => Read(c =>
-        {
-            var latest = LatestPrices(c, asOf);
-            return c.Query("SELECT h.security_id, s.ticker, h.quantity FROM holdings h JOIN securities s ON s.id = h.security_id WHERE h.account_id = @accountId AND h.quantity <> 0 ORDER BY s.ticker",
-                    new { accountId }, r => (Security: r.GetInt64(0), Ticker: r.GetString(1), Quantity: r.GetInt64(2)))
-                .OrderBy(h => h.Ticker, StringComparer.Ordinal)
-                .Select(h =>
-                {
-                    var quantity = Scaled.Quantity(h.Quantity);
-                    return latest.TryGetValue(h.Security, out var q)
-                        ? new HoldingResource(h.Ticker, quantity, q.Close, q.Date, checked(quantity * q.Close))
-                        : new HoldingResource(h.Ticker, quantity, null, null, null);
-                }).ToList();
-        });
+        public IReadOnlyList<HoldingResource> HoldingsOf(long accountId, DateOnly asOf) => Read(c => c.Query(
+                $"""
+                SELECT s.ticker, h.quantity, p.date, p.close FROM holdings h JOIN securities s ON s.id = h.security_id
+                {LatestClose("h.security_id")}
+                WHERE h.account_id = @accountId AND h.quantity <> 0
+                """, new { accountId, asOf = FormatDate(asOf) },
+                r => (Ticker: r.GetString(0), Quantity: Scaled.Quantity(r.GetInt64(1)), Date: r.TextOrNull(2), Close: r.LongOrNull(3)))
+            .OrderBy(h => h.Ticker, StringComparer.Ordinal)
+            .Select(h => h.Close is { } close
+                ? new HoldingResource(h.Ticker, h.Quantity, Scaled.Price(close), ParseDate(h.Date!), checked(h.Quantity * Scaled.Price(close)))
+                : new HoldingResource(h.Ticker, h.Quantity, null, null, null))
+            .ToList());
+
+        /// <summary>
+        /// The join of each row's latest close on or before <c>@asOf</c> (<c>p.date</c>, <c>p.close</c>; null when it has none) for the
+        /// security in <paramref name="securityColumn"/>: one primary-key lookup per row, not every security's prices.
+        /// </summary>
+        private static string LatestClose(string securityColumn) => $"""
+            LEFT JOIN prices p ON p.security_id = {securityColumn}
+              AND p.date = (SELECT MAX(q.date) FROM prices q WHERE q.security_id = {securityColumn} AND q.date <= @asOf)
+            """;
 
         /// <summary>An account's open lots with an id (the opening transaction) above <paramref name="after"/>, by id, with unrealized gains at the latest closes on or before <paramref name="asOf"/>.</summary>
         public Page<LotResource> LotPage(long accountId, DateOnly asOf, long after, int limit) => Read(c =>
         {
-            var latest = LatestPrices(c, asOf);
-            var rows = c.Query("""
-                SELECT l.open_transaction_id, l.security_id, s.ticker, l.open_date, l.quantity, l.remaining, l.cost FROM lots l JOIN securities s ON s.id = l.security_id
+            var rows = c.Query($"""
+                SELECT l.open_transaction_id, s.ticker, l.open_date, l.quantity, l.remaining, l.cost, p.close FROM lots l JOIN securities s ON s.id = l.security_id
+                {LatestClose("l.security_id")}
                 WHERE l.account_id = @accountId AND l.remaining > 0 AND l.open_transaction_id > @after ORDER BY l.open_transaction_id LIMIT @n
-                """, new { accountId, after, n = limit + 1 },
-                r => (Id: r.GetInt64(0), Security: r.GetInt64(1), Ticker: r.GetString(2), Open: r.GetString(3), Quantity: r.GetInt64(4), Remaining: r.GetInt64(5), Cost: r.LongOrNull(6)));
+                """, new { accountId, after, n = limit + 1, asOf = FormatDate(asOf) },
+                r => (Id: r.GetInt64(0), Ticker: r.GetString(1), Open: r.GetString(2), Quantity: r.GetInt64(3), Remaining: r.GetInt64(4), Cost: r.LongOrNull(5), Close: r.LongOrNull(6)));
             var lots = rows.Select(l =>
             {
                 var remaining = Scaled.Quantity(l.Remaining);
                 decimal? cost = l.Cost is { } k ? Scaled.Money(k) : null;
-                decimal? price = latest.TryGetValue(l.Security, out var q) ? q.Close : null;
+                decimal? price = l.Close is { } close ? Scaled.Price(close) : null;
                 decimal? value = price is { } p ? checked(remaining * p) : null;
                 return new LotResource(l.Id, l.Ticker, ParseDate(l.Open), Scaled.Quantity(l.Quantity), remaining, cost, price, value,
                     value is { } v && cost is { } b ? checked(v - b) : null);
