@@ -293,11 +293,23 @@ public static partial class BallastService
         var untyped = emptyBodyAllowed && string.IsNullOrEmpty(context.Request.ContentType);
         if (!untyped && PortfolioRequests.UnsupportedMediaType(context.Request.ContentType) is { } why)
             return (null, Unsupported(why));
-        var tooLarge = Problems.Answer(StatusCodes.Status413PayloadTooLarge, Problems.BodyTooLarge, "The body is too large",
-            $"a request body has at most {max} bytes", context, [new ProblemField(null, $"more than {max} bytes")]);
         if (context.Request.ContentLength > max) return TooLarge();
         try
         {
+            if (context.Request.ContentLength is { } length and > 0)
+            {
+                // The usual case: the length is declared, so the body is read straight into an array of that size.
+                var body = new byte[length];
+                var read = 0;
+                while (read < body.Length)
+                {
+                    var got = await context.Request.Body.ReadAsync(body.AsMemory(read), context.RequestAborted);
+                    if (got == 0) break; // Kestrel refuses a body shorter than its Content-Length before this
+                    read += got;
+                }
+                if (untyped) return (null, Unsupported(PortfolioRequests.UnsupportedMediaType(null)!));
+                return (read == body.Length ? body : body[..read], null);
+            }
             using var buffer = new MemoryStream();
             var chunk = new byte[16 * 1024];
             int n;
@@ -321,7 +333,8 @@ public static partial class BallastService
         (byte[]?, Answer?) TooLarge()
         {
             context.Response.Headers.Connection = "close";
-            return (null, tooLarge);
+            return (null, Problems.Answer(StatusCodes.Status413PayloadTooLarge, Problems.BodyTooLarge, "The body is too large",
+                $"a request body has at most {max} bytes", context, [new ProblemField(null, $"more than {max} bytes")]));
         }
     }
 

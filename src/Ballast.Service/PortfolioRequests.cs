@@ -86,7 +86,8 @@ internal static class PortfolioRequests
                         frames.Pop();
                         break;
                     default:
-                        ValuePath(frames);
+                        // A single value: only a list's item count moves (paths are spelled out only for lists and mappings, which may hold a duplicate).
+                        if (frames.Count > 0 && frames.Peek().Names is null) frames.Peek().Index++;
                         break;
                 }
             }

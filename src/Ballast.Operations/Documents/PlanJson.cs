@@ -17,9 +17,11 @@ public static class PlanJson
     /// <param name="fx">For a stored account: how closes in other currencies were priced in the account's, written as <c>fx</c>.</param>
     public static string Write(Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null, IReadOnlyList<Ballast.Store.PriceConversion>? fx = null)
     {
-        using var stream = new MemoryStream();
-        using (var w = NewWriter(stream)) WriteObject(w, portfolio, plan, includeAfter, tax, fx);
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions(indented: true))) WriteObject(w, portfolio, plan, includeAfter, tax, fx);
+        buffer.GetSpan(1)[0] = (byte)'\n';
+        buffer.Advance(1);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>
@@ -28,14 +30,15 @@ public static class PlanJson
     /// </summary>
     public static string Stored(Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null, IReadOnlyList<Ballast.Store.PriceConversion>? fx = null)
     {
-        using var stream = new MemoryStream();
-        using (var w = NewWriter(stream, indented: false)) WriteObject(w, portfolio, plan, includeAfter, tax, fx);
-        return Encoding.UTF8.GetString(stream.ToArray());
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions(indented: false))) WriteObject(w, portfolio, plan, includeAfter, tax, fx);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>The writer every Ballast JSON document uses: indented (unless stored), with non-ASCII text kept readable.</summary>
-    public static Utf8JsonWriter NewWriter(Stream stream, bool indented = true) =>
-        new(stream, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    public static Utf8JsonWriter NewWriter(Stream stream, bool indented = true) => new(stream, WriterOptions(indented));
+
+    private static JsonWriterOptions WriterOptions(bool indented) => new() { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes the plan as one JSON object at the writer's current position.</summary>
     public static void WriteObject(Utf8JsonWriter w, Ballast.Portfolios.Portfolio portfolio, Plan plan, bool includeAfter, TaxPlan? tax = null,
