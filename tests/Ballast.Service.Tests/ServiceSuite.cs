@@ -130,6 +130,10 @@ public abstract class ServiceSuite : IAsyncLifetime
         var body = "{\n  \"asOf\": \"2025-06-30\",\n  \"holdings\": [{ \"ticker\": \"VTI\", \"value\": 1, \"value\": 2 }],\n  \"targets\": { \"VTI\": \"100%\" }\n}";
         var doc = await Http.Problem(await Client.SendAsync(Http.Post("/v1/check", body, Keys[ApiRoles.Viewer])), 422, "holdings[0].value");
         Assert.Equal(3, doc.GetProperty("errors")[0].GetProperty("line").GetInt32());
+        // Items of every kind before it are counted: the second holding, after a list of numbers in the first.
+        var second = "{\"asOf\": \"2025-06-30\", \"holdings\": [{ \"ticker\": \"VTI\", \"value\": 1, \"lots\": [[1, 2], 3] },\n { \"ticker\": \"BND\", \"ticker\": \"BND\" }], \"targets\": { \"VTI\": \"100%\" }}";
+        doc = await Http.Problem(await Client.SendAsync(Http.Post("/v1/check", second, Keys[ApiRoles.Viewer])), 422, "holdings[1].ticker");
+        Assert.Equal(2, doc.GetProperty("errors")[0].GetProperty("line").GetInt32());
     }
 
     [Fact]
