@@ -67,7 +67,9 @@ public sealed class BlockCommandTests : IDisposable
         var id = gld.GetProperty("id").GetInt64();
         var quantity = gld.GetProperty("quantity").GetDecimal();
         Assert.Equal("open", gld.GetProperty("status").GetString());
-        Assert.Equal(["alice", "bob"], gld.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("account").GetString()));
+        Assert.Equal(2, gld.GetProperty("accounts").GetInt32());
+        using var exported = JsonDocument.Parse(Ok("blocks", "export", id.ToString(CultureInfo.InvariantCulture), "--json"));
+        Assert.Equal(["alice", "bob"], exported.RootElement[0].GetProperty("lines").EnumerateArray().Select(a => a.GetProperty("account").GetString()));
         Assert.Contains("GLD", Ok("blocks", "list"));
 
         var csv = Ok("blocks", "export", id.ToString(CultureInfo.InvariantCulture), "--csv").ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -86,8 +88,9 @@ public sealed class BlockCommandTests : IDisposable
         var r = report.RootElement;
         Assert.Equal("partly filled", r.GetProperty("status").GetString());
         Assert.Equal(half, r.GetProperty("filled").GetDecimal());
-        Assert.Equal(half, r.GetProperty("accounts").EnumerateArray().Sum(a => a.GetProperty("allocated").GetDecimal()));
-        Assert.Equal(2m, r.GetProperty("accounts").EnumerateArray().Sum(a => a.GetProperty("fee").GetDecimal()));
+        Assert.Equal(half, r.GetProperty("report").EnumerateArray().Sum(a => a.GetProperty("allocated").GetDecimal()));
+        Assert.Equal(2m, r.GetProperty("report").EnumerateArray().Sum(a => a.GetProperty("fee").GetDecimal()));
+        Assert.Equal(half, r.GetProperty("allocations").EnumerateArray().Sum(a => a.GetProperty("quantity").GetDecimal()));
         Assert.Contains("block", Ok("blocks", "allocations", id.ToString(CultureInfo.InvariantCulture)));
         Assert.Contains("partly filled", Ok("proposals", "show", alice.ToString(CultureInfo.InvariantCulture)));
         Assert.Contains("allocated", Ok("blocks", "export", "--open", "--json"));

@@ -91,7 +91,7 @@ public static class BlockCommands
                 WriteJson(ctx, w =>
                 {
                     w.WriteStartArray();
-                    foreach (var b in list) WriteBlock(w, b, null);
+                    foreach (var b in list) BlockJson.Write(w, b, detail: false);
                     w.WriteEndArray();
                 });
                 return ExitCodes.Ok;
@@ -152,7 +152,7 @@ public static class BlockCommands
                 using (var w = PlanJson.NewWriter(stream))
                 {
                     w.WriteStartArray();
-                    foreach (var b in list) WriteBlock(w, b, BlockDesk.Report(b));
+                    foreach (var b in list) BlockJson.Write(w, b, detail: true);
                     w.WriteEndArray();
                 }
                 text = Encoding.UTF8.GetString(stream.ToArray()) + "\n";
@@ -200,7 +200,7 @@ public static class BlockCommands
             var r = new BlockDesk(StoreCommands.Open(parse, ctx)).Report(parse.GetValue(id));
             if (parse.GetValue(json))
             {
-                WriteJson(ctx, w => WriteBlock(w, r.Block, r));
+                WriteJson(ctx, w => BlockJson.Write(w, r.Block, detail: true));
                 return ExitCodes.Ok;
             }
             var b = r.Block;
@@ -235,72 +235,6 @@ public static class BlockCommands
             return ExitCodes.Ok;
         }));
         return cmd;
-    }
-
-    private static void WriteBlock(Utf8JsonWriter w, BlockInfo b, BlockReport? r)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("id", b.Id);
-        w.WriteString("createdAt", b.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-        w.WriteString("ticker", b.Ticker);
-        w.WriteString("side", Side(b.Side));
-        PlanJson.Num(w, "quantity", b.Quantity);
-        PlanJson.Num(w, "filled", b.Filled);
-        w.WriteString("status", b.Status.ToText());
-        if (b.Window is not null) w.WriteString("window", b.Window);
-        if (r is not null)
-        {
-            PlanJson.Num(w, "allocated", r.Allocated);
-            PlanJson.Num(w, "unfilled", r.Unfilled);
-            PlanJson.Num(w, "cancelled", r.Cancelled);
-            if (r.AveragePrice is { } p) PlanJson.Num(w, "averagePrice", p);
-            PlanJson.Num(w, "amount", r.Amount);
-            PlanJson.Num(w, "fee", r.Fee);
-            w.WriteStartArray("accounts");
-            foreach (var a in r.Accounts)
-            {
-                w.WriteStartObject();
-                w.WriteString("account", a.Account);
-                w.WriteNumber("proposal", a.ProposalId);
-                PlanJson.Num(w, "ordered", a.Ordered);
-                PlanJson.Num(w, "allocated", a.Allocated);
-                PlanJson.Num(w, "unfilled", a.Unfilled);
-                PlanJson.Num(w, "cancelled", a.Cancelled);
-                if (a.AveragePrice is { } ap) PlanJson.Num(w, "averagePrice", ap);
-                PlanJson.Num(w, "amount", a.Amount);
-                PlanJson.Num(w, "fee", a.Fee);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("fills");
-            foreach (var f in b.Fills)
-            {
-                w.WriteStartObject();
-                w.WriteString("executionId", f.ExecutionId);
-                w.WriteString("date", f.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                PlanJson.Num(w, "quantity", f.Quantity);
-                PlanJson.Num(w, "price", f.Price);
-                PlanJson.Num(w, "fee", f.Fee);
-                w.WriteNumber("allocation", f.Allocation);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        else
-        {
-            w.WriteStartArray("accounts");
-            foreach (var l in b.Lines)
-            {
-                w.WriteStartObject();
-                w.WriteString("account", l.Account);
-                w.WriteNumber("proposal", l.ProposalId);
-                w.WriteNumber("line", l.Line);
-                PlanJson.Num(w, "quantity", l.Quantity);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        w.WriteEndObject();
     }
 
     private static void WriteJson(CliContext ctx, Action<Utf8JsonWriter> write)

@@ -234,66 +234,8 @@ internal static class ResourceJson
     }
 
     /// <summary>A block order; with <paramref name="detail"/> its lines (the accounts' orders), fills and allocations.</summary>
-    public static void Block(Utf8JsonWriter w, BlockInfo b, bool detail = false)
-    {
-        w.WriteStartObject();
-        Num(w, "id", b.Id);
-        w.WriteString("status", b.Status.ToText());
-        w.WriteString("ticker", b.Ticker);
-        w.WriteString("side", Side(b.Side));
-        Num(w, "quantity", b.Quantity);
-        Num(w, "filled", b.Filled);
-        Num(w, "unfilled", b.Unfilled);
-        Num(w, "cancelled", b.Cancelled);
-        Text(w, "window", b.Window);
-        w.WriteString("createdAt", Instant(b.CreatedAt));
-        w.WriteString("actor", b.Actor);
-        Num(w, "accounts", b.Lines.Select(l => l.Account).Distinct(StringComparer.Ordinal).Count());
-        if (detail)
-        {
-            Text(w, "cancelNote", b.CancelNote);
-            w.WriteStartArray("lines");
-            foreach (var l in b.Lines)
-            {
-                w.WriteStartObject();
-                Num(w, "proposal", l.ProposalId);
-                Num(w, "line", l.Line);
-                w.WriteString("account", l.Account);
-                Num(w, "quantity", l.Quantity);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("fills");
-            foreach (var f in b.Fills)
-            {
-                w.WriteStartObject();
-                w.WriteString("executionId", f.ExecutionId);
-                w.WriteString("date", Date(f.Date));
-                Num(w, "quantity", f.Quantity);
-                Num(w, "price", f.Price);
-                Num(w, "fee", f.Fee);
-                Num(w, "allocation", f.Allocation);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("allocations");
-            foreach (var a in b.Allocations)
-            {
-                w.WriteStartObject();
-                Num(w, "allocation", a.Allocation);
-                w.WriteString("account", a.Account);
-                Num(w, "proposal", a.ProposalId);
-                Num(w, "quantity", a.Quantity);
-                Num(w, "price", a.Price);
-                Num(w, "amount", a.Amount);
-                Num(w, "fee", a.Fee);
-                Num(w, "transaction", a.TransactionId);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        w.WriteEndObject();
-    }
+    /// <summary>A block: the one block document (<see cref="BlockJson"/>), as the command line writes it.</summary>
+    public static void Block(Utf8JsonWriter w, BlockInfo b, bool detail = false) => BlockJson.Write(w, b, detail);
 
     public static void Restriction(Utf8JsonWriter w, RestrictionResource x)
     {
