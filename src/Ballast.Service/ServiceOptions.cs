@@ -41,6 +41,12 @@ public sealed record ServiceOptions
     /// <summary>Deliver webhooks in the background (a hosted service over the CLI's <c>WebhookNotifier</c>).</summary>
     public bool DeliverWebhooks { get; init; } = true;
 
+    /// <summary>
+    /// Deliver webhooks to loopback, private and link-local addresses too (<see cref="Ballast.Operations.Alerts.WebhookAddresses"/>): for a
+    /// receiver on the service's own network. Off by default: a tenant's url must not reach into the service's machine or network.
+    /// </summary>
+    public bool WebhooksToPrivateAddresses { get; init; }
+
     /// <summary>How hard the background delivery tries; null for the CLI's defaults.</summary>
     public Ballast.Operations.Alerts.WebhookOptions? Webhooks { get; init; }
 

@@ -59,6 +59,7 @@ public abstract partial class EventSuite : IAsyncLifetime
         Host = await ServiceHost.Start(Location, o => o with
         {
             DeliverWebhooks = true,
+            WebhooksToPrivateAddresses = true, // the receiver listens on 127.0.0.1
             EventPoll = TimeSpan.FromMilliseconds(100),
             Heartbeat = TimeSpan.FromMilliseconds(700),
             Webhooks = new WebhookOptions { FirstDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(50) },
@@ -282,6 +283,21 @@ public abstract partial class EventSuite : IAsyncLifetime
         var request = new HttpRequestMessage(HttpMethod.Delete, path);
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
         return request;
+    }
+
+    [Fact]
+    public async Task Webhooks_ToLoopbackOrPrivateAddresses_AreRefusedUnlessTheServiceAllowsThem()
+    {
+        await using var strict = await ServiceHost.Start(Location, o => o with { DeliverWebhooks = false });
+        var client = strict.Client;
+        foreach (var url in new[] { "http://127.0.0.1:9/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]:9/x", "http://10.0.0.7/hook" })
+        {
+            var doc = await Http.Problem(await client.SendAsync(PostJson("/v1/webhooks", Key("acme"), $$"""{"url":"{{url}}"}""")), 422, "url");
+            Assert.Contains("public addresses only", doc.GetRawText(), StringComparison.Ordinal);
+        }
+        Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(PostJson("/v1/webhooks", Key("acme"), """{"url":"https://hooks.example.com/ballast"}"""))).StatusCode);
+        // This suite's service allows them (its receiver is on 127.0.0.1).
+        Assert.Equal(HttpStatusCode.Created, (await Client.SendAsync(PostJson("/v1/webhooks", Key("acme"), """{"url":"http://127.0.0.1:9/hook"}"""))).StatusCode);
     }
 
     [Fact]

@@ -27,12 +27,17 @@ internal static class ServiceCommands
         var maxBody = Flags.Int("--max-body-kb", $"The largest request body in KiB (default {ServiceOptions.DefaultMaxBodyBytes / 1024}); beyond, 413", 1, 1024 * 1024, (int)(ServiceOptions.DefaultMaxBodyBytes / 1024));
         var shutdown = Flags.Int("--shutdown-timeout", $"Seconds requests in flight may take to finish after SIGTERM or Ctrl+C (default {ServiceOptions.DefaultShutdownSeconds})", 0, 3600, ServiceOptions.DefaultShutdownSeconds);
         var metrics = new Option<bool>("--metrics") { Description = "Serve the OpenTelemetry metrics in Prometheus' format at GET /metrics (no key: listen on a private address); OTLP export follows OTEL_EXPORTER_OTLP_ENDPOINT" };
+        var privateHooks = new Option<bool>("--webhooks-to-private-addresses")
+        {
+            Description = "Deliver webhooks to loopback, private and link-local addresses too (a receiver on this network); by default only public addresses are called",
+        };
         var cmd = new Command("serve", "Run the HTTP service (see docs/service.md): /health, /ready, POST /v1/check and /v1/plan, OpenAPI at /openapi/v1.json, a page at /scalar; Ctrl+C stops it");
         cmd.Options.Add(urls);
         cmd.Options.Add(rate);
         cmd.Options.Add(maxBody);
         cmd.Options.Add(shutdown);
         cmd.Options.Add(metrics);
+        cmd.Options.Add(privateHooks);
         cmd.SetAction(parse =>
         {
             var listen = (parse.GetValue(urls) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -48,6 +53,7 @@ internal static class ServiceCommands
                 MaxBodyBytes = parse.GetValue(maxBody) * 1024L,
                 ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(shutdown)),
                 PrometheusEndpoint = parse.GetValue(metrics),
+                WebhooksToPrivateAddresses = parse.GetValue(privateHooks),
             };
             try
             {

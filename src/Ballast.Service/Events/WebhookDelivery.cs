@@ -16,11 +16,12 @@ internal sealed partial class WebhookDelivery(ServiceState state, EventFeed feed
     /// <summary>How often failed deliveries are retried when no new event wakes the delivery.</summary>
     public static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(30);
 
-    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan }; // the notifier's pipeline times each attempt
+    /// <summary>Connects to public addresses only, unless the service allows private ones (<see cref="ServiceOptions.WebhooksToPrivateAddresses"/>).</summary>
+    private readonly HttpClient _http = WebhookAddresses.Client(state.Options.WebhooksToPrivateAddresses);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var notifier = new WebhookNotifier(Http, TimeProvider.System, state.Options.Webhooks);
+        var notifier = new WebhookNotifier(_http, TimeProvider.System, state.Options.Webhooks);
         while (!stoppingToken.IsCancellationRequested)
         {
             var changed = feed.Changed;

@@ -7,6 +7,7 @@ using Ballast.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ballast.Service.Events;
 
@@ -72,6 +73,7 @@ internal static class WebhookEndpoints
                 [new ProblemField(null, e.Message, e.LineNumber is { } l ? (int)l + 1 : null, e.BytePositionInLine is { } b ? (int)b + 1 : null)]);
         }
         var problems = new List<ProblemField>();
+        var state = context.RequestServices.GetRequiredService<ServiceState>();
         if (root.ValueKind != JsonValueKind.Object) return Invalid(context, [new ProblemField(null, "the body is a JSON object: {\"url\": ...}")]);
         string? url = null, secret = null;
         long? since = null;
@@ -85,6 +87,7 @@ internal static class WebhookEndpoints
                 case "url" when p.Value.ValueKind == JsonValueKind.String:
                     url = p.Value.GetString();
                     if (BallastStore.CheckWebhookUrl(url) is { } bad) problems.Add(new("url", bad));
+                    else if (!state.Options.WebhooksToPrivateAddresses && WebhookAddresses.NotPublicHost(url!) is { } inside) problems.Add(new("url", inside));
                     break;
                 case "secret" when p.Value.ValueKind == JsonValueKind.String:
                     secret = p.Value.GetString();
