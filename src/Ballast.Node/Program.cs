@@ -60,7 +60,8 @@ public static class Program
         catch (InputException e)
         {
             var p = e.Problems[0];
-            Console.Error.WriteLine($"ballast-node: error: {(string.IsNullOrEmpty(p.Field) ? "" : p.Field + ": ")}{p.Message}");
+            var where = p.File is null ? "" : p.Line is { } line ? string.Create(CultureInfo.InvariantCulture, $"{p.File}:{line}: ") : p.File + ": ";
+            Console.Error.WriteLine($"ballast-node: error: {where}{(string.IsNullOrEmpty(p.Field) ? "" : p.Field + ": ")}{OneLine(p.Message)}");
             return 2;
         }
         catch (StoreBusyException e)
@@ -80,10 +81,10 @@ public static class Program
     private static int Serve(Flags flags)
     {
         flags.Allow("--db", "--urls", "--silo-port", "--gateway-port", "--cluster-id", "--advertise");
-        var location = flags.Store();
-        ClusterHosting.RequirePostgres(location);
         var cluster = flags.Cluster();
         var urls = flags.Urls();
+        var location = flags.Store();
+        ClusterHosting.RequirePostgres(location);
         var storeOptions = new StoreOptions { Actor = "node" };
         // The store must be at this build's schema (migration 15 made the cluster's tables): 'ballast init' migrates it.
         BallastStore.Open(location, storeOptions);
@@ -92,7 +93,12 @@ public static class Program
             Store = location,
             StoreOptions = storeOptions with { Actor = "service" },
             Urls = urls,
-            ConfigureHost = builder => builder.UseOrleans(silo => silo.UseBallastCluster(location, storeOptions, cluster)),
+            ConfigureHost = builder =>
+            {
+                // Orleans' own information (membership, placement) is verbose; its warnings and errors are kept.
+                builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+                builder.UseOrleans(silo => silo.UseBallastCluster(location, storeOptions, cluster));
+            },
         };
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ballast-node: silo of cluster '{cluster.ClusterId}' on port {cluster.SiloPort} (gateway {cluster.GatewayPort}), service on {string.Join(", ", urls)}"));
@@ -131,10 +137,19 @@ public static class Program
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromHours(2));
         });
         using var app = host.Build();
-        app.Start();
-        var grains = app.Services.GetRequiredService<IClusterClient>();
         var request = ClusterWindowRequest.For(calendar, window, partitions, EngineVersion, tenant);
-        var report = grains.GetGrain<IWindowCoordinator>(request.Key).Run(request).GetAwaiter().GetResult();
+        ClusterRunReport report;
+        try
+        {
+            app.Start();
+            var grains = app.Services.GetRequiredService<IClusterClient>();
+            report = Coordinate(grains, request);
+        }
+        catch (Exception e) when (e is not InputException)
+        {
+            Console.Error.WriteLine($"ballast-node: error: window {window.Id} did not finish through cluster '{clusterId}': {OneLine(e.Message)}; run it again to resume it");
+            return 3;
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"window {report.WindowId}: run {report.RunId} {report.Status}{(report.AlreadyDone ? " (already run: nothing added)" : report.Resumed ? " (resumed)" : "")}, " +
             $"{report.Accounts} accounts, {report.Evaluated} evaluated, {report.Rebalanced} rebalanced, {report.Skipped} skipped; " +
@@ -142,6 +157,28 @@ public static class Program
         app.StopAsync().GetAwaiter().GetResult();
         return 0;
     }
+
+    /// <summary>
+    /// Asks the window's coordinator to run it. When the call fails (the coordinator's silo died, the connection to the cluster
+    /// dropped), asks again: the coordinator is placed again and resumes the run from the accounts recorded.
+    /// </summary>
+    private static ClusterRunReport Coordinate(IClusterClient grains, ClusterWindowRequest request)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return grains.GetGrain<IWindowCoordinator>(request.Key).Run(request).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (attempt < CoordinatorAttempts && e is not InputException)
+            {
+                Console.Error.WriteLine($"ballast-node: window {request.Key}: the coordinator's call failed ({OneLine(e.Message)}); asking again");
+                Thread.Sleep(TimeSpan.FromSeconds(2 * attempt));
+            }
+        }
+    }
+
+    private const int CoordinatorAttempts = 5;
 
     /// <summary>The engine's version, recorded on proposals (as the CLI and the service record it).</summary>
     internal static readonly string EngineVersion =
