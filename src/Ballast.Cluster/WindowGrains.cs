@@ -17,6 +17,14 @@ public interface IWindowCoordinator : IGrainWithStringKey
     /// run does. Called again after a failure (or after its own silo died), it resumes: recorded accounts are not evaluated again.
     /// </summary>
     Task<ClusterRunReport> Run(ClusterWindowRequest request);
+
+    /// <summary>
+    /// Starts the run as <see cref="Run"/> does when it is not running here already, and waits for it at most <paramref name="upTo"/>:
+    /// its report when it has finished, null while it runs. A client asks again and again with short calls, so a lost gateway or a
+    /// dead coordinator costs one call (the coordinator, placed again, resumes the run), never a call that waits forever.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<ClusterRunReport?> Wait(ClusterWindowRequest request, TimeSpan upTo);
 }
 
 /// <summary>One partition of one window run (key: <c>TENANT/WINDOW/INDEX/COUNT</c>); placed on any silo.</summary>
@@ -35,15 +43,37 @@ public sealed class WindowCoordinator(ClusterStore stores, ILogger<WindowCoordin
     /// <summary>Partitions of a window when the request names none.</summary>
     public const int DefaultPartitions = 16;
 
-    /// <summary>How many times a partition's call is made before the run is recorded failed.</summary>
-    public const int MaxAttempts = 6;
+    /// <summary>
+    /// How many times a partition's call is made before the run is recorded failed. Calls to a silo that was killed fail at once
+    /// until the cluster declares it dead (some tens of seconds); the pauses between attempts (half a second, doubling up to
+    /// five) outlast that, so the partition is then placed on a live silo.
+    /// </summary>
+    public const int MaxAttempts = 16;
 
     /// <summary>Partition calls in flight at once: the partitions' reads run side by side, their writes one at a time (the store's write lock).</summary>
     public const int MaxInFlight = 8;
 
-    public async Task<ClusterRunReport> Run(ClusterWindowRequest request)
+    private Task<ClusterRunReport>? _run;
+
+    public Task<ClusterRunReport> Run(ClusterWindowRequest request) => Started(request);
+
+    public async Task<ClusterRunReport?> Wait(ClusterWindowRequest request, TimeSpan upTo)
+    {
+        var run = Started(request);
+        if (await Task.WhenAny(run, Task.Delay(upTo)) != run) return null;
+        return await run;
+    }
+
+    /// <summary>The run in flight in this activation, or a new one when none is (or the last one failed: a new one resumes it).</summary>
+    private Task<ClusterRunReport> Started(ClusterWindowRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (_run is null || _run.IsFaulted || _run.IsCanceled) _run = Execute(request);
+        return _run;
+    }
+
+    private async Task<ClusterRunReport> Execute(ClusterWindowRequest request)
+    {
         if (request.Partitions is < 1 or > AccountPartition.MaxCount)
             throw new ArgumentOutOfRangeException(nameof(request), request.Partitions, $"a window is split into 1 to {AccountPartition.MaxCount} partitions");
         var store = stores.For(request.Tenant);
@@ -77,7 +107,7 @@ public sealed class WindowCoordinator(ClusterStore stores, ILogger<WindowCoordin
                         // Its silo died or the call failed: Orleans places the grain again (elsewhere when the silo is gone); the
                         // partition skips what it recorded.
                         log.LogWarning("window {Window}: partition {Index} attempt {Attempt} failed ({Error}); retrying", window.Id, index, attempt, e.Message);
-                        await Task.Delay(TimeSpan.FromMilliseconds(500 * Math.Pow(2, attempt - 1)));
+                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 500 * Math.Pow(2, attempt - 1))));
                     }
                 }
             }

@@ -109,13 +109,13 @@ public static class Program
     private static int Window(Flags flags)
     {
         flags.Allow("--db", "--calendar", "--at", "--partitions", "--tenant", "--cluster-id");
+        var partitions = flags.Partitions();
+        var clusterId = flags.Value("--cluster-id") ?? "ballast";
+        var tenant = flags.Value("--tenant") ?? BallastStore.DefaultTenantName;
         var location = flags.Store();
         ClusterHosting.RequirePostgres(location);
         var calendarFile = flags.Value("--calendar") ?? throw new InputException(new InputProblem("name the trading calendar file", Field: "--calendar"));
         var calendar = TradingCalendarReader.Load(calendarFile);
-        var partitions = flags.Partitions();
-        var clusterId = flags.Value("--cluster-id") ?? "ballast";
-        var tenant = flags.Value("--tenant") ?? BallastStore.DefaultTenantName;
         var store = BallastStore.Open(location, new StoreOptions { Actor = "node" });
         if (tenant != BallastStore.DefaultTenantName) store = store.ForTenant(tenant);
         var window = WindowRunner.WindowAt(calendar, WindowTimes.Parse(flags.Value("--at"), calendar, store.Options.Time.GetUtcNow(), "--at"));
@@ -134,7 +134,8 @@ public static class Program
                 o.Invariant = ClusterHosting.PostgresInvariant;
                 o.ConnectionString = location.ConnectionString;
             });
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromHours(2));
+            // A call waits at most WaitPerCall for the run; one that has no answer well after that was lost with its silo or gateway.
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30));
         });
         using var app = host.Build();
         var request = ClusterWindowRequest.For(calendar, window, partitions, EngineVersion, tenant);
@@ -159,26 +160,31 @@ public static class Program
     }
 
     /// <summary>
-    /// Asks the window's coordinator to run it. When the call fails (the coordinator's silo died, the connection to the cluster
-    /// dropped), asks again: the coordinator is placed again and resumes the run from the accounts recorded.
+    /// Asks the window's coordinator to run it, in short calls that each wait at most <see cref="WaitPerCall"/>. When a call
+    /// fails (the coordinator's silo died, the gateway this client uses died), it asks again: the coordinator, placed again,
+    /// resumes the run from the accounts recorded. Gives up after <see cref="FailedCalls"/> failed calls in a row.
     /// </summary>
     private static ClusterRunReport Coordinate(IClusterClient grains, ClusterWindowRequest request)
     {
-        for (var attempt = 1; ; attempt++)
+        var failures = 0;
+        while (true)
         {
             try
             {
-                return grains.GetGrain<IWindowCoordinator>(request.Key).Run(request).GetAwaiter().GetResult();
+                var report = grains.GetGrain<IWindowCoordinator>(request.Key).Wait(request, WaitPerCall).GetAwaiter().GetResult();
+                failures = 0;
+                if (report is not null) return report;
             }
-            catch (Exception e) when (attempt < CoordinatorAttempts && e is not InputException)
+            catch (Exception e) when (++failures < FailedCalls && e is not InputException)
             {
-                Console.Error.WriteLine($"ballast-node: window {request.Key}: the coordinator's call failed ({OneLine(e.Message)}); asking again");
-                Thread.Sleep(TimeSpan.FromSeconds(2 * attempt));
+                Console.Error.WriteLine($"ballast-node: window {request.Key}: a call to its coordinator failed ({OneLine(e.Message)}); asking again");
+                Thread.Sleep(TimeSpan.FromSeconds(Math.Min(5, failures)));
             }
         }
     }
 
-    private const int CoordinatorAttempts = 5;
+    private static readonly TimeSpan WaitPerCall = TimeSpan.FromSeconds(15);
+    private const int FailedCalls = 30;
 
     /// <summary>The engine's version, recorded on proposals (as the CLI and the service record it).</summary>
     internal static readonly string EngineVersion =

@@ -31,6 +31,32 @@ public sealed class PostgresDatabase : IDisposable
 
     public StoreLocation Location { get; }
 
+    /// <summary>A second database, a copy of this one (PostgreSQL's <c>CREATE DATABASE ... TEMPLATE</c>): an identical store at once.</summary>
+    public PostgresDatabase Copy()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        return new PostgresDatabase(this);
+    }
+
+    private PostgresDatabase(PostgresDatabase template)
+    {
+        _admin = template._admin;
+        using var c = new Npgsql.NpgsqlConnection(_admin);
+        c.Open();
+        using (var cmd = new Npgsql.NpgsqlCommand($"CREATE DATABASE {_name} TEMPLATE {template._name}", c)) cmd.ExecuteNonQuery();
+        Location = new StoreLocation(StoreProvider.Postgres, new Npgsql.NpgsqlConnectionStringBuilder(_admin) { Database = _name }.ConnectionString);
+    }
+
+    /// <summary>A <c>postgres://</c> URL of the database, as <c>--db</c> takes it.</summary>
+    public string Url
+    {
+        get
+        {
+            var b = new Npgsql.NpgsqlConnectionStringBuilder(Location.ConnectionString);
+            return $"postgres://{Uri.EscapeDataString(b.Username!)}:{Uri.EscapeDataString(b.Password ?? "")}@{b.Host}:{b.Port}/{b.Database}";
+        }
+    }
+
     public void Dispose()
     {
         Npgsql.NpgsqlConnection.ClearAllPools();
