@@ -23,6 +23,7 @@ public static class Program
 {
     internal const string Usage = """
         usage: ballast-node [serve] --db POSTGRES [--urls URLS] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--advertise IP]
+                                    [--calendar FILE [--partitions N]]
                ballast-node window --db POSTGRES --calendar FILE [--at WHEN] [--partitions N] [--tenant NAME] [--cluster-id ID]
 
           serve       one silo of the cluster, co-hosting the HTTP service (ballast serve's); Ctrl+C or SIGTERM stops it
@@ -34,7 +35,8 @@ public static class Program
           --gateway-port  the port clients (ballast-node window) connect to (default 30000)
           --cluster-id    silos with the same id over the same database form one cluster (default ballast)
           --advertise     the address other machines reach this silo at (default 127.0.0.1: every silo on this machine)
-          --calendar      the trading calendar (YAML, as ballast window run's)
+          --calendar      the trading calendar (YAML, as ballast window run's); given to serve, every window of it runs by
+                          itself, once for the cluster (an Orleans reminder looks every minute); give every silo the same
           --at            a window's local time 2026-03-02T10:00, an instant 2026-03-02T15:00Z, or a date
           --partitions    how many partitions the window's accounts are split into (default 16, 1 to 4096)
           --tenant        whose accounts (default: the default tenant)
@@ -80,11 +82,15 @@ public static class Program
 
     private static int Serve(Flags flags)
     {
-        flags.Allow("--db", "--urls", "--silo-port", "--gateway-port", "--cluster-id", "--advertise");
+        flags.Allow("--db", "--urls", "--silo-port", "--gateway-port", "--cluster-id", "--advertise", "--calendar", "--partitions");
         var cluster = flags.Cluster();
         var urls = flags.Urls();
+        var partitions = flags.Partitions();
         var location = flags.Store();
         ClusterHosting.RequirePostgres(location);
+        var schedule = flags.Value("--calendar") is { } file
+            ? new WindowSchedule(TradingCalendarReader.Load(file), partitions, EngineVersion, BallastStore.DefaultTenantName, TimeSpan.FromMinutes(1))
+            : null;
         var storeOptions = new StoreOptions { Actor = "node" };
         // The store must be at this build's schema (migration 15 made the cluster's tables): 'ballast init' migrates it.
         BallastStore.Open(location, storeOptions);
@@ -97,11 +103,16 @@ public static class Program
             {
                 // Orleans' own information (membership, placement) is verbose; its warnings and errors are kept.
                 builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-                builder.UseOrleans(silo => silo.UseBallastCluster(location, storeOptions, cluster));
+                builder.UseOrleans(silo =>
+                {
+                    silo.UseBallastCluster(location, storeOptions, cluster);
+                    if (schedule is not null) silo.AddWindowSchedule(schedule);
+                });
             },
         };
+        var windows = schedule is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; the windows of {flags.Value("--calendar")} run by themselves in {partitions} partitions");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ballast-node: silo of cluster '{cluster.ClusterId}' on port {cluster.SiloPort} (gateway {cluster.GatewayPort}), service on {string.Join(", ", urls)}"));
+            $"ballast-node: silo of cluster '{cluster.ClusterId}' on port {cluster.SiloPort} (gateway {cluster.GatewayPort}), service on {string.Join(", ", urls)}{windows}"));
         BallastService.Build(options).Run();
         return 0;
     }
