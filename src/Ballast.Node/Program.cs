@@ -113,7 +113,16 @@ public static class Program
         var windows = schedule is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; the windows of {flags.Value("--calendar")} run by themselves in {partitions} partitions");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ballast-node: silo of cluster '{cluster.ClusterId}' on port {cluster.SiloPort} (gateway {cluster.GatewayPort}), service on {string.Join(", ", urls)}{windows}"));
-        BallastService.Build(options).Run();
+        try
+        {
+            BallastService.Build(options).Run();
+        }
+        catch (Exception e) when (e is not InputException and not StoreVersionException and not StoreUnavailableException and not StoreBusyException)
+        {
+            // A port in use, the database gone while joining: one line, never a trace.
+            Console.Error.WriteLine($"ballast-node: error: the silo stopped: {OneLine(e.Message)}");
+            return 3;
+        }
         return 0;
     }
 

@@ -99,7 +99,8 @@ public sealed class WindowRunner
     /// Evaluates the accounts of one partition of a begun run (<see cref="Begin"/>), exactly as <see cref="Run"/> evaluates
     /// every account: the same facts, decisions, plans and batched records. Accounts the run has recorded are skipped, so a
     /// partition run twice (or at once on two machines: each batch's write checks again under the store's write lock) adds nothing.
-    /// Returns how many accounts it recorded.
+    /// Returns how many accounts it evaluated and handed to the store (0 when the run had recorded them all; an account another
+    /// attempt recorded in the meantime is counted here but left out by the store).
     /// </summary>
     public long RunPartition(TradingCalendar calendar, TradingWindow window, long runId, AccountPartition partition, CancellationToken cancellationToken = default)
     {
