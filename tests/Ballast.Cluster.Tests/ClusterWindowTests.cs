@@ -98,9 +98,9 @@ public sealed class ClusterWindowTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal(expected.Blocks, actual.Blocks);
 
         // Asked again, the coordinator reports the finished run and adds nothing.
-        var again = await cluster.Client.GetGrain<IWindowCoordinator>(request.Key).Run(request);
-        Assert.True(again.AlreadyDone);
-        Assert.Equal(report.RunId, again.RunId);
+        var again = await cluster.Client.GetGrain<IWindowCoordinator>(request.Key).Wait(request, TimeSpan.FromSeconds(30));
+        Assert.NotNull(again);
+        Assert.Equal((report.RunId, report.Status, report.Accounts), (again.RunId, again.Status, again.Accounts));
         Assert.Equal(actual.Verdicts, Book.Read(clustered, window.Id, gather: false).Verdicts);
     }
 }
