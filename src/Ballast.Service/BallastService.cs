@@ -129,6 +129,7 @@ public static partial class BallastService
             };
         });
 
+        options.ConfigureHost?.Invoke(builder);
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ballast.Service");
         app.Use((context, next) => Logged(context, next, log));

@@ -56,6 +56,12 @@ public sealed record ServiceOptions
     /// <summary>Export metrics over OTLP to this endpoint; null: the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable when set, else no export.</summary>
     public Uri? OtlpEndpoint { get; init; }
 
+    /// <summary>
+    /// Called with the host's builder after the service's own services are added and before it is built: a host that co-hosts
+    /// more in the same process adds it here (<c>ballast-node</c> adds an Orleans silo). Null: nothing more.
+    /// </summary>
+    public Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? ConfigureHost { get; init; }
+
     public const int DefaultShutdownSeconds = 30;
     public const long DefaultMaxBodyBytes = 1024 * 1024;
     public const int DefaultRateLimit = 100;

@@ -66,33 +66,75 @@ public sealed class WindowRunner
     public WindowRunResult Run(TradingCalendar calendar, TradingWindow window, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calendar);
-        var (run, existing) = _store.BeginWindowRun(window.Id, window.Date, window.CutOff);
-        if (existing && run.Status is not ("running" or "failed"))
-            return Result(run, alreadyDone: true, resumed: false);
-        var resumed = existing;
+        var (run, resumed, done) = Begin(window);
+        if (done is not null) return done;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            Evaluate(calendar, window, run.Id, cancellationToken);
+            Evaluate(calendar, window, run.Id, null, cancellationToken);
         }
         catch (Exception e)
         {
-            // Recorded as failed when the store can still be written; a rerun resumes from the accounts recorded.
-            try { _store.FinishWindowRun(run.Id, e is OperationCanceledException && cancellationToken.IsCancellationRequested ? Abandoned : e.Message); }
-            catch (Exception) { /* the original failure is the one to report */ }
-            Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "failed"));
+            Fail(run, e, e is OperationCanceledException && cancellationToken.IsCancellationRequested, started);
             throw;
         }
+        return Finish(run, resumed, started);
+    }
+
+    /// <summary>
+    /// The first step of <see cref="Run"/>, for a host that evaluates the window in partitions (a cluster): records the run
+    /// as started (or finds it: a failed or running one is resumed), or, when the window was run to its end before, returns
+    /// its result as <see cref="Run"/> reports it (<c>Done</c>: nothing is left to do).
+    /// </summary>
+    /// <returns>The run; <c>Resumed</c> when an earlier attempt had begun it.</returns>
+    public (WindowRunInfo Run, bool Resumed, WindowRunResult? Done) Begin(TradingWindow window)
+    {
+        var (run, existing) = _store.BeginWindowRun(window.Id, window.Date, window.CutOff);
+        if (existing && run.Status is not ("running" or "failed"))
+            return (run, false, Result(run, alreadyDone: true, resumed: false));
+        return (run, existing, null);
+    }
+
+    /// <summary>
+    /// Evaluates the accounts of one partition of a begun run (<see cref="Begin"/>), exactly as <see cref="Run"/> evaluates
+    /// every account: the same facts, decisions, plans and batched records. Accounts the run has recorded are skipped, so a
+    /// partition run twice (or at once on two machines: each batch's write checks again under the store's write lock) adds nothing.
+    /// Returns how many accounts it evaluated and handed to the store (0 when the run had recorded them all; an account another
+    /// attempt recorded in the meantime is counted here but left out by the store).
+    /// </summary>
+    public long RunPartition(TradingCalendar calendar, TradingWindow window, long runId, AccountPartition partition, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        ArgumentNullException.ThrowIfNull(partition);
+        return Evaluate(calendar, window, runId, partition, cancellationToken);
+    }
+
+    /// <summary>The last step of <see cref="Run"/>: the run's counts and status from its recorded accounts (<see cref="BallastStore.FinishWindowRun"/>).</summary>
+    /// <param name="started">When the run started (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for its duration.</param>
+    public WindowRunResult Finish(WindowRunInfo run, bool resumed, long started)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         var finished = _store.FinishWindowRun(run.Id);
         Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", finished.Status));
         return Result(finished, alreadyDone: false, resumed);
+    }
+
+    /// <summary>What <see cref="Run"/> does when its evaluation fails: the run is recorded failed (resumable), when the store can still be written.</summary>
+    /// <param name="abandoned">The host stopped it between batches: recorded as <see cref="Abandoned"/>.</param>
+    public void Fail(WindowRunInfo run, Exception error, bool abandoned, long started)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(error);
+        try { _store.FinishWindowRun(run.Id, abandoned ? Abandoned : error.Message); }
+        catch (Exception) { /* the original failure is the one to report */ }
+        Telemetry.WindowDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "failed"));
     }
 
     private WindowRunResult Result(WindowRunInfo run, bool alreadyDone, bool resumed) =>
         new(run, alreadyDone, resumed, _store.WindowRunCounts(run.Id),
             [.. _store.WindowRunAccounts(run.Id).Where(a => a.ProposalId is not null).Select(a => (a.Account, a.ProposalId!.Value))]);
 
-    private void Evaluate(TradingCalendar calendar, TradingWindow window, long runId, CancellationToken cancellationToken)
+    private long Evaluate(TradingCalendar calendar, TradingWindow window, long runId, AccountPartition? partition, CancellationToken cancellationToken)
     {
         var schedules = StoredSchedules.Load(_store);
         var recorded = _store.WindowRunRecorded(runId);
@@ -106,11 +148,12 @@ public sealed class WindowRunner
         var batches = 0;
         var total = _store.Options.Steps is null ? 0 : _store.CountAccounts();
         var done = (long)recorded.Count;
+        var written = 0L;
         // Phases, printed with BALLAST_STORE_TRACE=1: where a large window's time goes.
         var phases = new long[4];
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long Lap() { var t = clock.ElapsedTicks; clock.Restart(); return t; }
-        foreach (var snapshot in _store.ReadAccounts(new SnapshotQuery(window.Date)))
+        foreach (var snapshot in _store.ReadAccounts(new SnapshotQuery(window.Date, Partition: partition)))
         {
             if (recorded.Contains(snapshot.AccountId)) continue;
             batch.Add(snapshot);
@@ -121,7 +164,8 @@ public sealed class WindowRunner
         phases[0] += Lap();
         if (Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1")
             Console.Error.WriteLine(FormattableString.Invariant(
-                $"trace window: read accounts {phases[0] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, facts {phases[1] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, decide and plan {phases[2] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, record {phases[3] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms"));
+                $"trace window{(partition is null ? "" : " " + partition)}: read accounts {phases[0] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, facts {phases[1] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, decide and plan {phases[2] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, record {phases[3] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms"));
+        return written;
 
         void Flush()
         {
@@ -140,6 +184,7 @@ public sealed class WindowRunner
                 Telemetry.WindowAccounts.Add(outcome.Count(), new KeyValuePair<string, object?>("outcome", outcome.Key));
             Telemetry.AccountsEvaluated.Add(entries.Count(e => e.Outcome is "rebalanced" or "no trades"));
             done += batch.Count;
+            written += batch.Count;
             _store.Options.Steps?.Invoke("window", done, Math.Max(done, total));
             batch.Clear();
             AfterBatch?.Invoke(++batches);

@@ -366,6 +366,8 @@ namespace Ballast.Store.Integrity
                     WHERE co.contype = 'f' AND n.nspname = current_schema()
                     """, r => (r.GetString(0), r.GetString(1)), tx);
             }
+            // The Orleans cluster's tables (migration 15) are the silos' working state, not the firm's book: no export carries them.
+            names.RemoveAll(Schema.OrleansTables.IsOrleans);
             names.Sort(StringComparer.Ordinal);
             var ordered = new List<string>();
             var placed = new HashSet<string>(StringComparer.Ordinal);

@@ -36,7 +36,8 @@ namespace Ballast.Store
 
     /// <summary>Which accounts to read and the price date. Filters combine; none reads every account.</summary>
     /// <param name="AsOf">Prices are the latest on or before this date.</param>
-    public sealed record SnapshotQuery(DateOnly AsOf, string? Account = null, string? Household = null, string? Model = null);
+    /// <param name="Partition">Only the accounts of this partition (a stable hash of the account id; a window run over a cluster).</param>
+    public sealed record SnapshotQuery(DateOnly AsOf, string? Account = null, string? Household = null, string? Model = null, AccountPartition? Partition = null);
 
     public sealed partial class BallastStore
     {
@@ -50,7 +51,9 @@ namespace Ballast.Store
         /// One row per account, its holdings packed by the database as <c>security:quantity,...</c> text. Packing in SQL
         /// turns a million joined rows into a hundred thousand, which is what makes the full read fast.
         /// </summary>
-        private string SnapshotSql => $"""
+        private string SnapshotSql => SnapshotSqlOf(null);
+
+        private string SnapshotSqlOf(AccountPartition? partition) => $"""
             SELECT a.id, a.name, hh.name, a.type, a.currency, a.model_id, a.policy, b.cash, b.last_rebalance,
               (SELECT {(Provider == StoreProvider.Sqlite ? "group_concat" : "string_agg")}(CAST(h.security_id AS TEXT) || ':' || CAST(h.quantity AS TEXT), ',')
                  FROM holdings h WHERE h.account_id = a.id AND h.quantity <> 0),
@@ -58,7 +61,7 @@ namespace Ballast.Store
             FROM accounts a
             LEFT JOIN households hh ON hh.id = a.household_id
             LEFT JOIN balances b ON b.account_id = a.id
-            WHERE {AccountFilter}
+            WHERE {AccountFilter}{(partition is null ? "" : " AND " + partition.Sql("a.id"))}
             ORDER BY a.id
             """;
 
@@ -71,7 +74,7 @@ namespace Ballast.Store
             using var c = Guard(Connect);
             var tenant = Tenant;
             var context = SnapshotContext.Load(c, query.AsOf, tenant);
-            using var reader = Guard(() => c.ExecuteReader(SnapshotSql, new { tenant, account = query.Account, household = query.Household, model = query.Model }));
+            using var reader = Guard(() => c.ExecuteReader(SnapshotSqlOf(query.Partition), new { tenant, account = query.Account, household = query.Household, model = query.Model }));
             while (reader.Read()) yield return context.Snapshot(reader);
         }
 
@@ -81,7 +84,7 @@ namespace Ballast.Store
             await using var c = Guard(Connect);
             var tenant = Tenant;
             var context = SnapshotContext.Load(c, query.AsOf, tenant);
-            await using var reader = await c.ExecuteReaderAsync(SnapshotSql,
+            await using var reader = await c.ExecuteReaderAsync(SnapshotSqlOf(query.Partition),
                 new { tenant, account = query.Account, household = query.Household, model = query.Model }, cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) yield return context.Snapshot(reader);
         }

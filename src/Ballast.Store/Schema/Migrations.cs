@@ -412,6 +412,8 @@ public static class Migrations
               WHERE NOT EXISTS (SELECT 1 FROM tenants WHERE name = 'default');;
             ALTER TABLE audit ADD COLUMN tenant_id BIGINT NULL REFERENCES tenants(id)
             """, TenantMigration.Apply, RebuildsTables: true),
+        new(15, "the Orleans cluster's tables on PostgreSQL (membership of the silos, reminders, and the queries Orleans reads); nothing on SQLite, where there is no cluster",
+            "", OrleansTables.Apply),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using Ballast.Operations.Blocks;
+using Ballast.Operations.Windows;
+using Ballast.Store;
+
+namespace Ballast.Cluster.Tests;
+
+/// <summary>A clock fixed where the test puts it.</summary>
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}
+
+/// <summary>A database on the server named by <c>BALLAST_TEST_PG</c> (run <c>.ci/postgres.sh</c>), dropped on dispose.</summary>
+public sealed class PostgresDatabase : IDisposable
+{
+    public const string Variable = "BALLAST_TEST_PG";
+    private readonly string _admin;
+    private readonly string _name = "ballast_cluster_" + Guid.NewGuid().ToString("N")[..16];
+
+    public PostgresDatabase()
+    {
+        _admin = Environment.GetEnvironmentVariable(Variable)
+            ?? throw new InvalidOperationException($"{Variable} is not set: the cluster tests need a PostgreSQL server. Run: export {Variable}=\"$(.ci/postgres.sh)\" and test again.");
+        using var c = new Npgsql.NpgsqlConnection(_admin);
+        c.Open();
+        using (var cmd = new Npgsql.NpgsqlCommand($"CREATE DATABASE {_name}", c)) cmd.ExecuteNonQuery();
+        Location = new StoreLocation(StoreProvider.Postgres, new Npgsql.NpgsqlConnectionStringBuilder(_admin) { Database = _name }.ConnectionString);
+    }
+
+    public StoreLocation Location { get; }
+
+    /// <summary>A second database, a copy of this one (PostgreSQL's <c>CREATE DATABASE ... TEMPLATE</c>): an identical store at once.</summary>
+    public PostgresDatabase Copy()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        return new PostgresDatabase(this);
+    }
+
+    private PostgresDatabase(PostgresDatabase template)
+    {
+        _admin = template._admin;
+        using var c = new Npgsql.NpgsqlConnection(_admin);
+        c.Open();
+        using (var cmd = new Npgsql.NpgsqlCommand($"CREATE DATABASE {_name} TEMPLATE {template._name}", c)) cmd.ExecuteNonQuery();
+        Location = new StoreLocation(StoreProvider.Postgres, new Npgsql.NpgsqlConnectionStringBuilder(_admin) { Database = _name }.ConnectionString);
+    }
+
+    /// <summary>A <c>postgres://</c> URL of the database, as <c>--db</c> takes it.</summary>
+    public string Url
+    {
+        get
+        {
+            var b = new Npgsql.NpgsqlConnectionStringBuilder(Location.ConnectionString);
+            return $"postgres://{Uri.EscapeDataString(b.Username!)}:{Uri.EscapeDataString(b.Password ?? "")}@{b.Host}:{b.Port}/{b.Database}";
+        }
+    }
+
+    public void Dispose()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        using var c = new Npgsql.NpgsqlConnection(_admin);
+        c.Open();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var cmd = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", c);
+                cmd.ExecuteNonQuery();
+                return;
+            }
+            catch (Npgsql.PostgresException) when (attempt < 5)
+            {
+                Thread.Sleep(200 * attempt);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// A generated book: the same accounts, holdings, prices, models, holds, deposits and cash needs in any store it is loaded into,
+/// so a window run through the cluster and one in a single process can be compared account by account.
+/// </summary>
+internal static class Book
+{
+    public static readonly TradingCalendar Calendar = TradingCalendar.Default;
+
+    /// <summary>The window the tests run: Monday 2026-03-02 at 10:00 New York.</summary>
+    public static TradingWindow Window => Calendar.On(new DateOnly(2026, 3, 2)).First();
+
+    /// <summary>Every write dated a day before the window; the run itself sees the clock a minute after the window opens.</summary>
+    public static StoreOptions Options(DateTimeOffset now) => new() { Actor = "tester", Time = new FixedClock(now), BusyTimeout = TimeSpan.FromSeconds(30) };
+
+    public static BallastStore Load(StoreLocation location, int accounts, string directory)
+    {
+        var setup = BallastStore.Initialize(location, Options(new DateTimeOffset(2026, 2, 27, 20, 0, 0, TimeSpan.Zero)));
+        string[] tickers = ["VTI", "VXUS", "BND", "GLD"];
+        foreach (var t in tickers) setup.AddSecurity(t);
+        var asOf = new DateOnly(2026, 2, 27);
+        foreach (var (t, close) in tickers.Zip(new[] { 100m, 50m, 80m, 200m })) setup.SetPrice(t, asOf, close);
+        setup.SetModel("growth", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["VXUS"] = 0.2m, ["BND"] = 0.1m, ["GLD"] = 0.1m }, "{ look: daily, trigger: threshold, relative: 20% }");
+        setup.SetModel("income", new Dictionary<string, decimal> { ["VTI"] = 0.3m, ["BND"] = 0.7m }, "{ look: daily, trigger: threshold, relative: 20%, rebalanceTo: inner-rail, rail: 10% }");
+
+        var accountsCsv = new StringBuilder("account,type,currency,household,model\n");
+        var positions = new StringBuilder("account,ticker,quantity,cost_basis\n");
+        for (var a = 0; a < accounts; a++)
+        {
+            var name = Name(a);
+            accountsCsv.Append(name).Append(a % 3 == 0 ? ",taxable" : a % 3 == 1 ? ",tax-deferred" : ",tax-free").Append(",USD,hh-").Append(a / 3)
+                .Append(a % 4 == 0 ? ",income\n" : ",growth\n");
+            // Quantities that put some accounts inside their bands and some outside, worth from a few thousand to a few hundred thousand.
+            var scale = 1 + a * 7919 % 40;
+            foreach (var (t, i) in tickers.Select((t, i) => (t, i)))
+            {
+                var q = scale * (1 + (a * 31 + i * 17) % 23);
+                if (a % 4 == 0 && t is "VXUS" or "GLD") continue;
+                positions.Append(name).Append(',').Append(t).Append(',').Append(q).Append(',').Append(q * 40).Append('\n');
+            }
+            positions.Append(name).Append(",CASH,").Append((a * 37 % 500).ToString(CultureInfo.InvariantCulture)).Append(".25,\n");
+        }
+        var accountsFile = Path.Combine(directory, "accounts.csv");
+        var positionsFile = Path.Combine(directory, "positions.csv");
+        File.WriteAllText(accountsFile, accountsCsv.ToString());
+        File.WriteAllText(positionsFile, positions.ToString());
+        setup.ImportAccounts(accountsFile);
+        setup.ImportPositions(positionsFile, asOf: new DateOnly(2026, 1, 2));
+        // A few held accounts, deposits (some still unsettled at the window) and withdrawal requests.
+        for (var a = 5; a < accounts; a += 97) setup.SetHold(Name(a), "client on the phone");
+        for (var a = 11; a < accounts; a += 89) setup.Deposit(Name(a), 1000m + a, a % 2 == 0 ? new DateOnly(2026, 2, 27) : new DateOnly(2026, 2, 20));
+        for (var a = 13; a < accounts; a += 101) setup.AddCashNeed(Name(a), 500m, new DateOnly(2026, 3, 20), "tuition");
+        return BallastStore.Open(location, Options(Window.Start.AddMinutes(1)));
+    }
+
+    public static string Name(int a) => "acct-" + a.ToString("D5", CultureInfo.InvariantCulture);
+
+    /// <summary>Everything a window run leaves, by account name (ids differ between stores): verdicts, proposals with their orders, the run's counts, and its blocks.</summary>
+    /// <param name="gather">Gather the window's blocks (<see cref="BlockDesk.CreateForWindow"/>) and list them; false: none made, none listed.</param>
+    public static Outcome Read(BallastStore store, string windowId, bool gather = true)
+    {
+        var run = store.FindWindowRun(windowId) ?? throw new InvalidOperationException($"no run of {windowId}");
+        var verdicts = store.WindowRunAccounts(run.Id).Select(v => $"{v.Account}|{v.Decision}|{v.Outcome}|{v.Reason}|{(v.ProposalId is null ? "" : "proposal")}").ToList();
+        var proposals = store.WindowRunAccounts(run.Id).Where(v => v.ProposalId is not null).Select(v =>
+        {
+            var p = store.GetProposal(v.ProposalId!.Value);
+            return $"{v.Account}|{p.Status}|{p.Scope}|" + string.Join(";", p.Orders.Select(o => $"{o.Account}:{o.Ticker}:{o.Side}:{o.Quantity}:{o.Price}"));
+        }).ToList();
+        var (after, blocks) = gather ? new BlockDesk(store).CreateForWindow(windowId) : (run, []);
+        var blockLines = blocks.OrderBy(b => b.Ticker, StringComparer.Ordinal).ThenBy(b => b.Side)
+            .Select(b => $"{b.Ticker}|{b.Side}|{b.Quantity}|{b.Window}|" + string.Join(";", b.Lines.OrderBy(l => l.Account, StringComparer.Ordinal).Select(l => $"{l.Account}:{l.Quantity}"))).ToList();
+        return new Outcome($"{after.Status}|{run.Accounts}|{run.Evaluated}|{run.Rebalanced}|{run.Skipped}", verdicts, proposals, blockLines,
+            store.WindowRunCounts(run.Id).Select(c => $"{c.Outcome}|{c.Kind}|{c.Count}").ToList());
+    }
+
+    public sealed record Outcome(string Run, List<string> Verdicts, List<string> Proposals, List<string> Blocks, List<string> Counts);
+}
