@@ -4,7 +4,7 @@
 # them, on SQLite and on PostgreSQL, each step timed with /usr/bin/time (seconds, peak resident KB).
 # Usage: bench/window-scale.sh [accounts]
 #   BALLAST_SCALE_DIR=dir  keep the generated files (and the SQLite store) there; reused when already generated
-#   BALLAST_SCALE_ONLY=sqlite|postgres  run one backend
+#   BALLAST_SCALE_ONLY=sqlite|postgres|generate  run one backend, or only write the files
 #   BALLAST_TEST_PG        PostgreSQL server (from .ci/postgres.sh): a scratch database is created and dropped
 #   BALLAST_SCALE_REIMPORT=0  leave out the second positions import (it shows a re-import adds nothing)
 #   BALLAST_BIN            the command to run (default: the Release build of src/Ballast.Cli, built first)
@@ -55,6 +55,8 @@ with open(os.path.join(work, "policy.yaml"), "w") as f:
     f.write("{ look: daily, trigger: threshold, absolute: 5%, relative: 25%, cashBand: 2% }\n")
 PY
 fi
+
+[ "${BALLAST_SCALE_ONLY:-}" = generate ] && exit 0 # the files only (bench/cluster-scale.sh reads them)
 
 WINDOW="2025-10-01T10:00" # a Wednesday window of examples/operations/calendar.yaml, the day after the positions
 timed() { # label, command...

@@ -19,11 +19,10 @@ namespace Ballast.Input;
 internal sealed class JsonEvents : IParser
 {
     private readonly ReadOnlyMemory<byte> _utf8;
-    private readonly JsonReaderOptions _options;
     private JsonReaderState _state;
     private int _consumed;
     private int _phase; // 0: before the stream, 1: before the document, 2: in it, 3: document ended, 4: stream ended, 5: done
-    private readonly Stack<bool> _inMapping = new();
+    private readonly Stack<bool> _open = new(); // the lists and mappings open: true for a mapping
 
     // Where the last position was worked out: line and column counting resumes from there (tokens come in order).
     private int _lineAt;
@@ -32,8 +31,7 @@ internal sealed class JsonEvents : IParser
     public JsonEvents(ReadOnlyMemory<byte> utf8, int maxDepth)
     {
         _utf8 = utf8;
-        _options = new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip, MaxDepth = maxDepth };
-        _state = new JsonReaderState(_options);
+        _state = new JsonReaderState(new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip, MaxDepth = maxDepth });
     }
 
     public ParsingEvent? Current { get; private set; }
@@ -62,7 +60,7 @@ internal sealed class JsonEvents : IParser
                     Pending = null;
                     Current = Event(p.Type, p.Value, p.Start);
                 }
-                else if (_inMapping.Count == 0 || !NextToken(out var token, out var at))
+                else if (_open.Count == 0 || !NextToken(out var token, out var at))
                 {
                     // The root value is complete: the reader checks nothing follows it.
                     if (NextToken(out _, out _)) throw new InvalidOperationException("the JSON reader gave a second root value");
@@ -95,16 +93,16 @@ internal sealed class JsonEvents : IParser
         switch (type)
         {
             case JsonTokenType.StartObject:
-                _inMapping.Push(true);
+                _open.Push(true);
                 return new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Flow, start, start);
             case JsonTokenType.StartArray:
-                _inMapping.Push(false);
+                _open.Push(false);
                 return new SequenceStart(AnchorName.Empty, TagName.Empty, true, SequenceStyle.Flow, start, start);
             case JsonTokenType.EndObject:
-                _inMapping.Pop();
+                _open.Pop();
                 return new MappingEnd(start, start);
             case JsonTokenType.EndArray:
-                _inMapping.Pop();
+                _open.Pop();
                 return new SequenceEnd(start, start);
             case JsonTokenType.PropertyName:
                 return new Scalar(AnchorName.Empty, TagName.Empty, value!, ScalarStyle.DoubleQuoted, false, true, start, start, isKey: true);
