@@ -6,6 +6,7 @@
 # Usage: bench/cluster-scale.sh [accounts] [partitions]
 #   BALLAST_TEST_PG   the PostgreSQL server (from .ci/postgres.sh); scratch databases are created and dropped
 #   BALLAST_SCALE_DIR keep the generated files there (reused when already generated)
+#   KILL_AFTER        seconds into the three-silo run, kill one silo with SIGKILL (the run must still complete, the same)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACCOUNTS="${1:-100000}"
@@ -68,7 +69,14 @@ start_silos "${BASE}_one" 1
 timed "cluster, 1 silo" $NODE window --db "$(db "${BASE}_one")" --calendar "$OPS/calendar.yaml" --at "$WINDOW" --partitions "$PARTITIONS" --cluster-id "${BASE}_one"
 stop_silos
 start_silos "${BASE}_three" 3
-timed "cluster, 3 silos" $NODE window --db "$(db "${BASE}_three")" --calendar "$OPS/calendar.yaml" --at "$WINDOW" --partitions "$PARTITIONS" --cluster-id "${BASE}_three"
+if [ -n "${KILL_AFTER:-}" ]; then
+  # One silo (the second) is killed with SIGKILL while the partitions run; the run must complete on the other two.
+  ( sleep "$KILL_AFTER"; kill -9 "${NODES[1]}" 2>/dev/null && echo "   killed silo 2 (pid ${NODES[1]}) with SIGKILL after $KILL_AFTER s" ) &
+  timed "cluster, 3 silos, 1 killed" $NODE window --db "$(db "${BASE}_three")" --calendar "$OPS/calendar.yaml" --at "$WINDOW" --partitions "$PARTITIONS" --cluster-id "${BASE}_three"
+  wait $! 2>/dev/null || true
+else
+  timed "cluster, 3 silos" $NODE window --db "$(db "${BASE}_three")" --calendar "$OPS/calendar.yaml" --at "$WINDOW" --partitions "$PARTITIONS" --cluster-id "${BASE}_three"
+fi
 stop_silos
 
 # The three runs' records: verdicts by account, and every order of the run's proposals.
@@ -76,8 +84,15 @@ same() {
   psql -h 127.0.0.1 -p 55432 -U ballast -d "$1" -qAt -c "
     SELECT md5(string_agg(a.name || ':' || w.decision || ':' || w.outcome || ':' || COALESCE(w.reason, ''), ',' ORDER BY a.name)) FROM window_run_accounts w JOIN accounts a ON a.id = w.account_id" -c "
     SELECT md5(string_agg(a.name || ':' || s.ticker || ':' || o.side || ':' || o.quantity, ',' ORDER BY a.name, s.ticker, o.side))
-    FROM proposal_orders o JOIN proposals p ON p.id = o.proposal_id JOIN accounts a ON a.id = p.account_id JOIN securities s ON s.id = o.security_id"
+    FROM proposal_orders o JOIN accounts a ON a.id = o.account_id JOIN securities s ON s.id = o.security_id"
 }
+for d in "$BASE" "${BASE}_one" "${BASE}_three"; do
+  psql -h 127.0.0.1 -p 55432 -U ballast -d "$d" -qAt -c "
+    SELECT '$d: ' || (SELECT COUNT(*) FROM window_run_accounts) || ' accounts recorded ('
+      || (SELECT COUNT(DISTINCT account_id) FROM window_run_accounts) || ' distinct), '
+      || (SELECT COUNT(*) FROM proposals) || ' proposals, '
+      || (SELECT COUNT(*) FROM proposal_orders) || ' orders of ' || (SELECT COUNT(DISTINCT account_id) FROM proposal_orders) || ' accounts'"
+done
 one="$(same "$BASE")"; two="$(same "${BASE}_one")"; three="$(same "${BASE}_three")"
 if [ "$one" = "$two" ] && [ "$one" = "$three" ]; then echo "verdicts and orders: the same in the three runs"; else echo "verdicts or orders DIFFER"; echo "$one"; echo "$two"; echo "$three"; exit 1; fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
