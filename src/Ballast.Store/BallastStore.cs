@@ -260,7 +260,8 @@ public sealed partial class BallastStore
 
     internal string NowText() => FormatInstant(Options.Time.GetUtcNow());
 
-    internal static string FormatInstant(DateTimeOffset instant) =>
+    /// <summary>An instant as the store keeps it and every document writes it: UTC to the millisecond, <c>2026-03-02T15:00:00.000Z</c>.</summary>
+    public static string FormatInstant(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     internal static string FormatDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

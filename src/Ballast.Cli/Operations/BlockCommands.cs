@@ -57,7 +57,7 @@ public static class BlockCommands
             var store = StoreCommands.Open(parse, ctx);
             var made = new BlockDesk(store).Create(ids, wanted, parse.GetValue(window));
             foreach (var b in made)
-                ctx.Out.WriteLine($"block {b.Id}: {Side(b.Side)} {Q(b.Quantity)} {b.Ticker} for {b.Lines.Select(l => l.Account).Distinct().Count()} accounts "
+                ctx.Out.WriteLine($"block {b.Id}: {b.Side.ToText()} {Q(b.Quantity)} {b.Ticker} for {b.Lines.Select(l => l.Account).Distinct().Count()} accounts "
                     + $"({ProposalList([.. b.Lines.Select(l => l.ProposalId).Distinct()])})");
             ctx.Out.WriteLine(made.Count == 0 ? "no proposal to gather" : $"{made.Count} blocks created");
             EventCommands.Deliver(store, ctx);
@@ -100,7 +100,7 @@ public static class BlockCommands
                 .AddColumns("Block", "Created", "Ticker", "Side", "Quantity", "Filled", "Status", "Window", "Accounts");
             foreach (var i in new[] { 4, 5, 8 }) table.Columns[i].RightAligned();
             foreach (var b in list)
-                table.AddRow(N(b.Id), b.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), b.Ticker, Side(b.Side), Q(b.Quantity), Q(b.Filled),
+                table.AddRow(N(b.Id), b.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), b.Ticker, b.Side.ToText(), Q(b.Quantity), Q(b.Filled),
                     b.Status.ToText(), Markup.Escape(b.Window ?? ""), N(b.Lines.Select(l => l.Account).Distinct().Count()));
             ctx.Console.Write(table);
             ctx.Out.WriteLine($"{list.Count} blocks");
@@ -141,7 +141,7 @@ public static class BlockCommands
                     {
                         // An account's allocated shares are shown on its first line in the block.
                         var shown = allocated.Remove(l.Account, out var q) ? q : 0m;
-                        sb.Append(string.Join(',', N(b.Id), Csv(b.Window ?? ""), b.Ticker, Side(b.Side), Q(b.Quantity), Csv(l.Account), N(l.ProposalId), N(l.Line), Q(l.Quantity), Q(shown))).Append('\n');
+                        sb.Append(string.Join(',', N(b.Id), Csv(b.Window ?? ""), b.Ticker, b.Side.ToText(), Q(b.Quantity), Csv(l.Account), N(l.ProposalId), N(l.Line), Q(l.Quantity), Q(shown))).Append('\n');
                     }
                 }
                 text = sb.ToString();
@@ -204,7 +204,7 @@ public static class BlockCommands
                 return ExitCodes.Ok;
             }
             var b = r.Block;
-            ctx.Out.WriteLine($"block {b.Id}: {Side(b.Side)} {Q(b.Quantity)} {b.Ticker}, {b.Status.ToText()}{(b.Window is null ? "" : ", window " + b.Window)}");
+            ctx.Out.WriteLine($"block {b.Id}: {b.Side.ToText()} {Q(b.Quantity)} {b.Ticker}, {b.Status.ToText()}{(b.Window is null ? "" : ", window " + b.Window)}");
             var table = new Table().Border(ctx.Interactive ? TableBorder.Rounded : TableBorder.Ascii)
                 .AddColumns("Account", "Proposal", "Ordered", "Allocated", "Unfilled", "Cancelled", "Avg price", "Amount", "Fee");
             for (var i = 1; i < 9; i++) table.Columns[i].RightAligned();
@@ -244,7 +244,6 @@ public static class BlockCommands
         ctx.Out.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
     }
 
-    private static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
     private static string Q(decimal d) => Scaled.Format(d);
     private static string M(decimal d) => d.ToString("#,0.00##", CultureInfo.InvariantCulture);
     private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);

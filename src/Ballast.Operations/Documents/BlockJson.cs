@@ -27,13 +27,13 @@ public static class BlockJson
         w.WriteNumber("id", b.Id);
         w.WriteString("status", b.Status.ToText());
         w.WriteString("ticker", b.Ticker);
-        w.WriteString("side", Side(b.Side));
+        w.WriteString("side", b.Side.ToText());
         PlanJson.Num(w, "quantity", b.Quantity);
         PlanJson.Num(w, "filled", b.Filled);
         PlanJson.Num(w, "unfilled", b.Unfilled);
         PlanJson.Num(w, "cancelled", b.Cancelled);
         Text(w, "window", b.Window);
-        w.WriteString("createdAt", Instant(b.CreatedAt));
+        w.WriteString("createdAt", BallastStore.FormatInstant(b.CreatedAt));
         w.WriteString("actor", b.Actor);
         w.WriteNumber("accounts", b.Lines.Select(l => l.Account).Distinct(StringComparer.Ordinal).Count());
         if (detail) Detail(w, b, BlockDesk.Report(b));
@@ -105,11 +105,6 @@ public static class BlockJson
         }
         w.WriteEndArray();
     }
-
-    /// <summary>The side as documents spell it.</summary>
-    public static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
-
-    private static string Instant(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static void Text(Utf8JsonWriter w, string name, string? value)
     {

@@ -193,7 +193,7 @@ internal static class WebhookEndpoints
         w.WriteEndObject();
     }
 
-    private static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    private static string Instant(DateTimeOffset at) => BallastStore.FormatInstant(at);
 
     private static string Json(Action<Utf8JsonWriter> write)
     {

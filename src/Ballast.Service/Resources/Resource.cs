@@ -119,7 +119,7 @@ internal static class Resource
 
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static string Instant(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string Instant(DateTimeOffset instant) => BallastStore.FormatInstant(instant);
 
     public static void Number(Utf8JsonWriter w, string name, decimal? value)
     {

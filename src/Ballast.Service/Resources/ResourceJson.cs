@@ -207,7 +207,7 @@ internal static class ResourceJson
             Num(w, "line", i + 1);
             w.WriteString("account", o.Account);
             w.WriteString("ticker", o.Ticker);
-            w.WriteString("side", Side(o.Side));
+            w.WriteString("side", o.Side.ToText());
             Num(w, "quantity", o.Quantity);
             Number(w, "price", o.Price);
             Num(w, "filled", p.Filled[i]);
@@ -253,7 +253,6 @@ internal static class ResourceJson
         w.WriteEndObject();
     }
 
-    public static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
 
     /// <summary>A money amount, quantity or price as every Ballast document writes it (<see cref="PlanJson.Num"/>: no trailing zeros).</summary>
     private static void Num(Utf8JsonWriter w, string name, decimal value) => PlanJson.Num(w, name, value);

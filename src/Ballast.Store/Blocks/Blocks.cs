@@ -159,9 +159,9 @@ namespace Ballast.Store
             }
             orderFrom.Clear();
             foreach (var (key, from) in twice)
-                problems.Add(new($"account {key.Account} has a {Side(key.Side)} of {key.Ticker} in proposals {string.Join(" and ", from)}; a block takes one order per account, so gather one of them", Field: "--proposals"));
+                problems.Add(new($"account {key.Account} has a {key.Side.ToText()} of {key.Ticker} in proposals {string.Join(" and ", from)}; a block takes one order per account, so gather one of them", Field: "--proposals"));
             foreach (var (key, currencies) in blockCurrencies.Where(b => b.Value.Count > 1))
-                problems.Add(new($"the {Side(key.Side)} of {key.Ticker} spans accounts in {string.Join(" and ", currencies)}; a block is executed and allocated in one currency", Field: "--proposals"));
+                problems.Add(new($"the {key.Side.ToText()} of {key.Ticker} spans accounts in {string.Join(" and ", currencies)}; a block is executed and allocated in one currency", Field: "--proposals"));
             if (problems.Count > 0) throw new InputException(problems);
 
             var blocks = gather(lines);
@@ -184,7 +184,7 @@ namespace Ballast.Store
                 long total = 0;
                 foreach (var l in b.Lines) total = checked(total + Scaled.RoundToStored(l.Quantity, Scaled.QuantityScale));
                 scope.Execute("INSERT INTO blocks (id, created_at, actor, security_id, side, quantity, window_id, tenant_id) VALUES (@id, @at, @actor, @security, @side, @quantity, @window, @tenant)",
-                    new { id, at = scope.Now, actor = Options.Actor, security = securities[b.Ticker], side = Side(b.Side), quantity = total, window, tenant = scope.Tenant });
+                    new { id, at = scope.Now, actor = Options.Actor, security = securities[b.Ticker], side = b.Side.ToText(), quantity = total, window, tenant = scope.Tenant });
                 var position = 0;
                 foreach (var l in b.Lines)
                 {
@@ -194,12 +194,12 @@ namespace Ballast.Store
                     rows.Clear();
                 }
                 created.Add(id);
-                scope.Event(EventKinds.BlockCreated, Subject(id), EventJson.Of(("ticker", b.Ticker), ("side", Side(b.Side)), ("quantity", Scaled.Quantity(total)), ("accounts", b.Lines.Select(l => l.Account).Distinct().Count()), ("proposals", b.Lines.Select(l => l.ProposalId).Distinct().ToList()), ("window", window)));
+                scope.Event(EventKinds.BlockCreated, Subject(id), EventJson.Of(("ticker", b.Ticker), ("side", b.Side.ToText()), ("quantity", Scaled.Quantity(total)), ("accounts", b.Lines.Select(l => l.Account).Distinct().Count()), ("proposals", b.Lines.Select(l => l.ProposalId).Distinct().ToList()), ("window", window)));
             }
             scope.Insert("block_orders", BlockOrderColumns, rows);
             var crossed = cross is null ? "" : Cross(scope, cross, [.. blocks.Select((b, i) => (Id: created[i], Block: b))], ids);
             return ((IReadOnlyList<long>)created,
-                $"blocks create: {created.Count} blocks ({string.Join(", ", blocks.Select((b, i) => $"{created[i]} {b.Ticker} {Side(b.Side)} {Scaled.Format(b.Lines.Sum(l => l.Quantity))}"))}) from {(ids.Count <= 20 ? "proposals " + string.Join(", ", ids) : $"{ids.Count.ToString("N0", CultureInfo.InvariantCulture)} proposals, {ids[0]} to {ids[^1]}")}"
+                $"blocks create: {created.Count} blocks ({string.Join(", ", blocks.Select((b, i) => $"{created[i]} {b.Ticker} {b.Side.ToText()} {Scaled.Format(b.Lines.Sum(l => l.Quantity))}"))}) from {(ids.Count <= 20 ? "proposals " + string.Join(", ", ids) : $"{ids.Count.ToString("N0", CultureInfo.InvariantCulture)} proposals, {ids[0]} to {ids[^1]}")}"
                 + (window is null ? "" : $" for window {window}") + crossed);
         });
 
@@ -407,7 +407,7 @@ namespace Ballast.Store
                 {
                     var after = filled[b.Id] + f.Quantity;
                     if (after > b.Quantity)
-                        problems.Add(new($"this fill takes block {b.Id} ({b.Ticker} {Side(b.Side)} {Scaled.Format(b.Quantity)}) to {Scaled.Format(after)} filled, beyond the block",
+                        problems.Add(new($"this fill takes block {b.Id} ({b.Ticker} {b.Side.ToText()} {Scaled.Format(b.Quantity)}) to {Scaled.Format(after)} filled, beyond the block",
                             source, LineOf(line), Field: "quantity"));
                     filled[b.Id] = after;
                 }
@@ -456,7 +456,7 @@ namespace Ballast.Store
                     new { block = a.Block, n = a.Allocation, account = a.Account, proposal = a.Proposal, q = Scaled.RoundToStored(a.Share.Quantity, Scaled.QuantityScale),
                         price = Scaled.RoundToStored(a.Share.Price, Scaled.PriceScale), amount = Scaled.Money(a.Share.Amount), fee = Scaled.Money(a.Share.Fee), txn = txnByExec[a.ExecutionId] });
             var touched = batches.Select(b => b.Key.BlockId).Distinct().ToList();
-            foreach (var id in touched.Where(id => blocks[id].Filled < blocks[id].Quantity && filled[id] >= blocks[id].Quantity)) scope.Event(EventKinds.BlockFilled, Subject(id), EventJson.Of(("ticker", blocks[id].Ticker), ("side", Side(blocks[id].Side)), ("quantity", blocks[id].Quantity)));
+            foreach (var id in touched.Where(id => blocks[id].Filled < blocks[id].Quantity && filled[id] >= blocks[id].Quantity)) scope.Event(EventKinds.BlockFilled, Subject(id), EventJson.Of(("ticker", blocks[id].Ticker), ("side", blocks[id].Side.ToText()), ("quantity", blocks[id].Quantity)));
             var cancelled = new List<long>();
             if (rest == UnfilledRest.Cancel)
                 cancelled = CancelRests(scope, [.. touched.Select(id => blocks[id])], filled, $"unfilled rest cancelled after the fills of {source}");
@@ -487,7 +487,7 @@ namespace Ballast.Store
                 if (rest <= 0 || b.Status == BlockStatus.Cancelled) continue;
                 scope.Execute("INSERT INTO block_events (id, block_id, status, quantity, at, actor, note) VALUES (@eid, @id, 'cancelled', @q, @at, @actor, @note)",
                     new { eid = scope.NextId("block_events"), id = b.Id, q = Scaled.RoundToStored(rest, Scaled.QuantityScale), at = scope.Now, actor = Options.Actor, note });
-                scope.Event(EventKinds.BlockCancelled, Subject(b.Id), EventJson.Of(("ticker", b.Ticker), ("side", Side(b.Side)), ("cancelled", rest), ("note", note)));
+                scope.Event(EventKinds.BlockCancelled, Subject(b.Id), EventJson.Of(("ticker", b.Ticker), ("side", b.Side.ToText()), ("cancelled", rest), ("note", note)));
                 cancelled.Add(b.Id);
             }
             if (cancelled.Count == 0) return cancelled;
@@ -534,6 +534,5 @@ namespace Ballast.Store
             return fresh;
         }
 
-        private static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
     }
 }

@@ -13,6 +13,13 @@ namespace Ballast.Store
         Sell,
     }
 
+    /// <summary>Text forms of <see cref="OrderSide"/>.</summary>
+    public static class OrderSides
+    {
+        /// <summary><c>buy</c> or <c>sell</c>, as the store, the documents and the command line write it.</summary>
+        public static string ToText(this OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
+    }
+
     /// <summary>One order of a proposal.</summary>
     /// <param name="Quantity">Shares, positive for both sides.</param>
     /// <param name="Price">Price per share the plan assumed, or null.</param>
