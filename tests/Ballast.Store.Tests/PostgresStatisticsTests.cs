@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+using Ballast.Store;
+
+namespace Ballast.Store.Tests;
+
+/// <summary>
+/// A long PostgreSQL write keeps the planner's statistics of the tables it fills: without them a positions import of a million
+/// accounts read each batch's accounts by scanning the whole ledger, so each batch cost more than the last (it did not finish in
+/// an hour). The import analyzes a table once it has added 20,000 rows to it, and again each time it has doubled them.
+/// </summary>
+public sealed class PostgresStatisticsTests : IDisposable
+{
+    private readonly PostgresDatabase _database = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("ballast-pg-stats-").FullName;
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+
+    private long Scalar(string sql)
+    {
+        using var c = new Npgsql.NpgsqlConnection(_database.Location.ConnectionString);
+        c.Open();
+        using var cmd = new Npgsql.NpgsqlCommand(sql, c);
+        return Convert.ToInt64(cmd.ExecuteScalar() ?? -1L, CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void ALargeImport_LeavesTheTablesItFilled_Analyzed()
+    {
+        var store = BallastStore.Initialize(_database.Location, new StoreOptions { Actor = "tester", Time = new FixedClock() });
+        string[] tickers = ["VTI", "VXUS", "BND", "GLD", "VNQ", "TIP", "SHY", "IEF", "EEM", "DBC"];
+        var asOf = DateOnly.FromDateTime(FixedClock.Default.UtcDateTime).AddDays(-1);
+        foreach (var t in tickers)
+        {
+            store.AddSecurity(t);
+            store.SetPrice(t, asOf, 100m);
+        }
+        var accounts = new StringBuilder("account,type,currency\n");
+        var positions = new StringBuilder("account,ticker,quantity,cost_basis\n");
+        const int count = 2000; // 10 holdings and cash each: 22,000 ledger rows, 20,000 lots and holdings
+        for (var a = 0; a < count; a++)
+        {
+            accounts.Append(CultureInfo.InvariantCulture, $"acct-{a:D5},taxable,USD\n");
+            foreach (var t in tickers) positions.Append(CultureInfo.InvariantCulture, $"acct-{a:D5},{t},{1 + a % 7},{(1 + a % 7) * 90}\n");
+            positions.Append(CultureInfo.InvariantCulture, $"acct-{a:D5},CASH,{a % 100}.50,\n");
+        }
+        File.WriteAllText(Path.Combine(_directory, "accounts.csv"), accounts.ToString());
+        File.WriteAllText(Path.Combine(_directory, "positions.csv"), positions.ToString());
+        Assert.Equal(-1, Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'transactions'")); // never analyzed: a new store
+
+        store.ImportAccounts(Path.Combine(_directory, "accounts.csv"));
+        store.ImportPositions(Path.Combine(_directory, "positions.csv"), asOf: asOf);
+
+        // Read at once, before the server's own background analyze could have run: the import's statistics, counting its rows.
+        Assert.Equal(22_000, Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'transactions'"));
+        Assert.Equal(20_000, Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'lots'"));
+        Assert.Equal(20_000, Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'holdings'"));
+        // One batch's accounts are then read through the index, not by scanning the ledger.
+        using var c = new Npgsql.NpgsqlConnection(_database.Location.ConnectionString);
+        c.Open();
+        using var explain = new Npgsql.NpgsqlCommand(
+            "EXPLAIN SELECT account_id, security_id, SUM(quantity) FROM transactions WHERE account_id = ANY(@ids) GROUP BY account_id, security_id", c);
+        explain.Parameters.AddWithValue("ids", Enumerable.Range(1, 50).Select(i => (long)i).ToArray());
+        var plan = new StringBuilder();
+        using (var r = explain.ExecuteReader())
+            while (r.Read()) plan.AppendLine(r.GetString(0));
+        Assert.DoesNotContain("Seq Scan", plan.ToString(), StringComparison.Ordinal);
+        Assert.Empty(store.Verify().Differences);
+    }
+}
