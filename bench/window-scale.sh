@@ -7,6 +7,8 @@
 #   BALLAST_SCALE_ONLY=sqlite|postgres|generate  run one backend, or only write the files
 #   BALLAST_TEST_PG        PostgreSQL server (from .ci/postgres.sh): a scratch database is created and dropped
 #   BALLAST_SCALE_REIMPORT=0  leave out the second positions import (it shows a re-import adds nothing)
+#   BALLAST_SCALE_KEEP_PG=name  keep a copy of the PostgreSQL store as imported (before the window) as database NAME,
+#                               for bench/cluster-scale.sh (BALLAST_CLUSTER_FROM=name) to run the same window through the cluster
 #   BALLAST_BIN            the command to run (default: the Release build of src/Ballast.Cli, built first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,6 +79,10 @@ run() { # label, db
   timed "import accounts" $BALLAST import accounts "$WORK/accounts-$ACCOUNTS.csv" --db "$db"
   timed "import positions" $BALLAST import positions "$WORK/positions-$ACCOUNTS.csv" --as-of 2025-09-30 --db "$db"
   [ "${BALLAST_SCALE_REIMPORT:-1}" = 1 ] && timed "import positions again" $BALLAST import positions "$WORK/positions-$ACCOUNTS.csv" --as-of 2025-09-30 --db "$db"
+  if [ -n "${BALLAST_SCALE_KEEP_PG:-}" ] && [ -n "${PG_DB:-}" ] && [ "$label" = PostgreSQL ]; then
+    psql -h 127.0.0.1 -p 55432 -U ballast -d postgres -qc "DROP DATABASE IF EXISTS $BALLAST_SCALE_KEEP_PG WITH (FORCE)" -c "CREATE DATABASE $BALLAST_SCALE_KEEP_PG TEMPLATE $PG_DB"
+    echo "kept the imported store as database $BALLAST_SCALE_KEEP_PG"
+  fi
   timed "window run" $BALLAST window run --calendar "$OPS/calendar.yaml" --at "$WINDOW" --db "$db"
   # The firm's approval rule is the default, none: the window approves its proposals as it saves them.
   timed "blocks create" $BALLAST blocks create --window "$WINDOW" --db "$db"

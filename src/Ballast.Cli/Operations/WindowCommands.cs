@@ -317,7 +317,7 @@ internal static class WindowCommands
         foreach (var b in made)
         {
             var accounts = b.Lines.Select(l => l.Account).Distinct().Count();
-            ctx.Out.WriteLine($"block {b.Id}: {(b.Side == OrderSide.Buy ? "buy" : "sell")} {b.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture)} {b.Ticker} "
+            ctx.Out.WriteLine($"block {b.Id}: {b.Side.ToText()} {b.Quantity.ToString("#,0.######", CultureInfo.InvariantCulture)} {b.Ticker} "
                 + $"for {accounts} account{(accounts == 1 ? "" : "s")}" + (b.Filled > 0 ? $", {b.Filled.ToString("#,0.######", CultureInfo.InvariantCulture)} crossed between accounts" : ""));
         }
         ctx.Out.WriteLine($"window {run.WindowId}: {made.Count} blocks created; run {run.Status}");

@@ -13,7 +13,7 @@ internal static class PlanCsv
         foreach (var t in plan.Trades)
         {
             sb.Append(t.Ticker).Append(',')
-              .Append(t.Side == TradeSide.Buy ? "buy" : "sell").Append(',')
+              .Append(t.Side.ToText()).Append(',')
               .Append(t.Quantity?.ToString(CultureInfo.InvariantCulture) ?? "").Append(',')
               .Append(t.Value.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }

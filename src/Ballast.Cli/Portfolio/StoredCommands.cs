@@ -151,7 +151,7 @@ internal static class StoredCommands
             var sb = new StringBuilder("account,ticker,side,quantity,value\n");
             foreach (var (account, plan) in plans)
                 foreach (var t in plan.Trades)
-                    sb.Append(account.Account.Name).Append(',').Append(t.Ticker).Append(',').Append(t.Side == TradeSide.Buy ? "buy" : "sell").Append(',')
+                    sb.Append(account.Account.Name).Append(',').Append(t.Ticker).Append(',').Append(t.Side.ToText()).Append(',')
                       .Append(t.Quantity?.ToString(CultureInfo.InvariantCulture) ?? "").Append(',').Append(t.Value.ToString(CultureInfo.InvariantCulture)).Append('\n');
             context.Out.Write(sb.ToString());
         }
@@ -237,7 +237,7 @@ internal static class StoredCommands
             foreach (var (_, tax) in plans)
                 foreach (var account in tax.Accounts)
                     foreach (var t in account.Trades.Select(x => x.Trade))
-                        sb.Append(account.Account.Name).Append(',').Append(t.Ticker).Append(',').Append(t.Side == TradeSide.Buy ? "buy" : "sell").Append(',')
+                        sb.Append(account.Account.Name).Append(',').Append(t.Ticker).Append(',').Append(t.Side.ToText()).Append(',')
                           .Append(t.Quantity?.ToString(CultureInfo.InvariantCulture) ?? "").Append(',').Append(t.Value.ToString(CultureInfo.InvariantCulture)).Append('\n');
             context.Out.Write(sb.ToString());
         }

@@ -401,7 +401,7 @@ public static class ListCommands
                 w.WriteStartObject();
                 w.WriteString("account", o.Account);
                 w.WriteString("ticker", o.Ticker);
-                w.WriteString("side", o.Side == OrderSide.Buy ? "buy" : "sell");
+                w.WriteString("side", o.Side.ToText());
                 w.WriteNumber("quantity", o.Quantity);
                 if (o.Price is { } price) w.WriteNumber("price", price);
                 w.WriteNumber("filled", filled);
@@ -433,7 +433,7 @@ public static class ListCommands
             var table = NewTable(ctx, "Account", "Ticker", "Side", "Quantity", "Price", "Filled");
             foreach (var i in new[] { 3, 4, 5 }) table.Columns[i].RightAligned();
             foreach (var (o, filled) in p.Orders.Zip(p.Filled))
-                table.AddRow(Markup.Escape(o.Account), Markup.Escape(o.Ticker), o.Side == OrderSide.Buy ? "buy" : "sell", Scaled.Format(o.Quantity),
+                table.AddRow(Markup.Escape(o.Account), Markup.Escape(o.Ticker), o.Side.ToText(), Scaled.Format(o.Quantity),
                     o.Price is { } price ? Scaled.Format(price) : "", Scaled.Format(filled));
             ctx.Console.Write(table);
             return ExitCodes.Ok;

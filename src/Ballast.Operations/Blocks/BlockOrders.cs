@@ -18,7 +18,7 @@ public sealed record BlockOrder(string Ticker, TradeSide Side, IReadOnlyList<Acc
     public decimal Quantity { get; } = Orders.Sum(o => o.Quantity);
 
     /// <summary>The block's stable name: <c>VTI buy</c>.</summary>
-    public string Key => $"{Ticker} {(Side == TradeSide.Buy ? "buy" : "sell")}";
+    public string Key => $"{Ticker} {Side.ToText()}";
 }
 
 /// <summary>Gathers account orders into block orders.</summary>

@@ -140,7 +140,7 @@ public static class PlanJson
     {
         w.WriteStartObject();
         w.WriteString("ticker", t.Ticker);
-        w.WriteString("side", t.Side == TradeSide.Buy ? "buy" : "sell");
+        w.WriteString("side", t.Side.ToText());
         Money(w, "value", t.Value, m);
         if (t.Quantity is { } q) Num(w, "quantity", q);
         if (t.Price is { } pr) Num(w, "price", pr);

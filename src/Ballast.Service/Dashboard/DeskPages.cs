@@ -127,13 +127,13 @@ internal static class DeskPages
         {
             Stacked(h, "blocks", "Shares of each block: filled, cancelled, still open",
                 [new Series("filled", "b-filled"), new Series("cancelled", "b-cancelled"), new Series("open", "b-open")],
-                [.. blocks.Select(b => new Stack($"#{b.Id} {(b.Side == OrderSide.Buy ? "buy" : "sell")} {b.Ticker}", $"#block-{b.Id}",
+                [.. blocks.Select(b => new Stack($"#{b.Id} {b.Side.ToText()} {b.Ticker}", $"#block-{b.Id}",
                     [(double)b.Filled, (double)b.Cancelled, (double)Math.Max(0, b.Unfilled - b.Cancelled)], $"{Html.Quantity(b.Filled)} of {Html.Quantity(b.Quantity)} filled · {b.Status.ToText()}"))],
                 "shares", v => v.ToString("#,0.##", Html.Invariant));
             foreach (var b in blocks)
             {
                 var report = BlockDesk.Report(b);
-                h.Raw($"<section class=\"block\" id=\"block-{b.Id}\"><h3>").Text($"Block {b.Id}: {(b.Side == OrderSide.Buy ? "buy" : "sell")} {Html.Quantity(b.Quantity)} {b.Ticker} ").Raw(StatusBadge(b.Status.ToText())).Raw("</h3>");
+                h.Raw($"<section class=\"block\" id=\"block-{b.Id}\"><h3>").Text($"Block {b.Id}: {b.Side.ToText()} {Html.Quantity(b.Quantity)} {b.Ticker} ").Raw(StatusBadge(b.Status.ToText())).Raw("</h3>");
                 h.El("p", $"Filled {Html.Quantity(report.Filled)}{(report.AveragePrice is { } avg ? $" at an average of {Html.Quantity(avg)}" : "")}, fees {Html.Money(report.Fee)}; made {Html.Instant(b.CreatedAt)} by {b.Actor}.", "lede");
                 h.Raw("<div class=\"table-wrap\"><table>").Head("Account", "Proposal", "#Ordered", "#Allocated", "#Unfilled", "#Average price", "#Amount", "#Fee").Raw("<tbody>");
                 foreach (var a in report.Accounts)
@@ -181,7 +181,7 @@ internal static class DeskPages
             h.El("p", $"Made {Html.Instant(p.CreatedAt)} by {p.Actor}; {Count(p.Orders, "order", "orders")}.", "lede");
             h.Raw("<div class=\"table-wrap\"><table>").Head("Account", "Side", "Ticker", "#Quantity", "#Price", "#Value").Raw("<tbody>");
             foreach (var o in full.Orders)
-                h.Raw("<tr><td>").Link(AccountHref(o.Account), o.Account).Raw("</td>").El("td", o.Side == OrderSide.Buy ? "buy" : "sell", o.Side == OrderSide.Buy ? "buy" : "sell")
+                h.Raw("<tr><td>").Link(AccountHref(o.Account), o.Account).Raw("</td>").El("td", o.Side.ToText(), o.Side.ToText())
                     .El("td", o.Ticker).El("td", Html.Quantity(o.Quantity), "num").El("td", o.Price is { } x ? Html.Quantity(x) : "", "num")
                     .El("td", o.Price is { } y ? Html.Money(y * o.Quantity) : "", "num").Raw("</tr>");
             h.Raw("</tbody></table></div>");
@@ -307,7 +307,7 @@ internal static class DeskPages
             h.Raw("<div class=\"table-wrap\"><table>").Head("Proposal", "Status", "Scope", "Orders", "Made").Raw("<tbody>");
             foreach (var p in view.Proposals.Take(TableLimit))
                 h.Raw("<tr>").El("td", p.Id.ToString(Html.Invariant), "num").Raw("<td>").Raw(StatusBadge(p.Status.ToText())).Raw("</td>").El("td", p.Scope)
-                    .El("td", string.Join(", ", p.Orders.Where(o => o.Account == a.Name).Select(o => $"{(o.Side == OrderSide.Buy ? "buy" : "sell")} {Html.Quantity(o.Quantity)} {o.Ticker}")))
+                    .El("td", string.Join(", ", p.Orders.Where(o => o.Account == a.Name).Select(o => $"{o.Side.ToText()} {Html.Quantity(o.Quantity)} {o.Ticker}")))
                     .El("td", Html.Instant(p.CreatedAt)).Raw("</tr>");
             h.Raw("</tbody></table></div>");
         }

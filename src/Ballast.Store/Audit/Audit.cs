@@ -29,7 +29,7 @@ namespace Ballast.Store
             var entries = Transactions(account).Select(t => new HistoryEntry(t.Date, t.Kind.ToText(), t.Id, Describe(t))).ToList();
             entries.AddRange(Proposals(account).Select(p => new HistoryEntry(DateOnly.FromDateTime(p.CreatedAt.UtcDateTime), "proposal", p.Id,
                 $"proposal {p.Id} ({p.Scope}, engine {p.EngineVersion}): " +
-                string.Join(", ", p.Orders.Where(o => o.Account == account).Select(o => $"{(o.Side == OrderSide.Buy ? "buy" : "sell")} {Scaled.Format(o.Quantity)} {o.Ticker}")))));
+                string.Join(", ", p.Orders.Where(o => o.Account == account).Select(o => $"{o.Side.ToText()} {Scaled.Format(o.Quantity)} {o.Ticker}")))));
             return entries.OrderBy(e => e.Date).ThenBy(e => e.Kind == "proposal" ? 0 : 1).ThenBy(e => e.Id).ToList();
         }
 

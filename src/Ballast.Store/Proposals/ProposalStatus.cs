@@ -157,7 +157,7 @@ namespace Ballast.Store
             {
                 if (t.Quantity is not { } q || q <= 0)
                 {
-                    problems.Add(new InputProblem($"{account}: the {(t.Side == TradeSide.Buy ? "buy" : "sell")} of {t.Ticker} has no quantity (no price for {t.Ticker}); nothing was saved", Field: "--save"));
+                    problems.Add(new InputProblem($"{account}: the {t.Side.ToText()} of {t.Ticker} has no quantity (no price for {t.Ticker}); nothing was saved", Field: "--save"));
                     continue;
                 }
                 orders.Add(new ProposedOrder(account, t.Ticker, t.Side == TradeSide.Buy ? OrderSide.Buy : OrderSide.Sell, q, t.Price));

@@ -103,7 +103,7 @@ namespace Ballast.Store
                 }
                 if (!securities.TryGetValue(NormalizeTicker(o.Ticker), out var securityId)) { problems.Add(new($"unknown ticker '{o.Ticker}'", Line: line, Field: "ticker")); continue; }
                 if (o.Quantity <= 0 || !Scaled.TryToStored(o.Quantity, Scaled.QuantityScale, out var q)) { problems.Add(new($"quantity {o.Quantity} must be positive with at most 6 decimals", Line: line, Field: "quantity")); continue; }
-                rows.Add([id, line, accountId, securityId, o.Side == OrderSide.Buy ? "buy" : "sell", q, o.Price is null ? null : Scaled.RoundToStored(o.Price.Value, Scaled.PriceScale)]);
+                rows.Add([id, line, accountId, securityId, o.Side.ToText(), q, o.Price is null ? null : Scaled.RoundToStored(o.Price.Value, Scaled.PriceScale)]);
             }
             if (problems.Count > 0) throw new InputException(problems);
             // Appended: a window run's batch writes its proposals, orders and events in a few bulk writes.
@@ -177,7 +177,7 @@ namespace Ballast.Store
             {
                 line++;
                 writer.WriteLine(string.Join(',', p.Id.ToString(CultureInfo.InvariantCulture), line.ToString(CultureInfo.InvariantCulture), CsvQuote(o.Account), o.Ticker,
-                    o.Side == OrderSide.Buy ? "buy" : "sell", Scaled.Format(o.Quantity), o.Price is null ? "" : Scaled.Format(o.Price.Value)));
+                    o.Side.ToText(), Scaled.Format(o.Quantity), o.Price is null ? "" : Scaled.Format(o.Price.Value)));
             }
         }
 
@@ -189,7 +189,7 @@ namespace Ballast.Store
                 return ($"proposal {proposal.Id} is {status.ToText()}; a fill cannot execute it", "proposal");
             if (!proposal.Orders.Any(o => o.AccountId == accountId))
                 return ($"proposal {proposal.Id} has no order for account '{f.Account}'", "account");
-            var side = f.Side == OrderSide.Buy ? "buy" : "sell";
+            var side = f.Side.ToText();
             var order = proposal.Orders.FirstOrDefault(o => o.AccountId == accountId && o.SecurityId == securityId && o.Side == side);
             if (order is null)
             {
@@ -358,7 +358,7 @@ namespace Ballast.Store
                 if (recorded.TryGetValue(f.ExecutionId, out var old))
                 {
                     // The same execution id again: the same fill is a no-op, a different one a conflict (an id names one execution).
-                    var now = new RecordedFill(accountId, f.Side == OrderSide.Buy ? "buy" : "sell", FormatDate(f.Date), securities[NormalizeTicker(f.Ticker)],
+                    var now = new RecordedFill(accountId, f.Side.ToText(), FormatDate(f.Date), securities[NormalizeTicker(f.Ticker)],
                         f.Side == OrderSide.Buy ? q : -q, Scaled.RoundToStored(f.Price, Scaled.PriceScale), Scaled.Money(f.Fee), f.ProposalId);
                     var differs = Differences(old, now, securities);
                     if (differs.Count == 0) { duplicates++; continue; }

@@ -6,6 +6,13 @@ namespace Ballast.Planning;
 
 public enum TradeSide { Buy, Sell }
 
+/// <summary>The text of a <see cref="TradeSide"/>.</summary>
+public static class TradeSides
+{
+    /// <summary><c>buy</c> or <c>sell</c>, as every plan document, CSV and the store write it.</summary>
+    public static string ToText(this TradeSide side) => side == TradeSide.Buy ? "buy" : "sell";
+}
+
 /// <summary>What a plan does.</summary>
 public enum PlanAction
 {
