@@ -74,10 +74,13 @@ internal static class Book
     public static Outcome Read(BallastStore store, string windowId, bool gather = true)
     {
         var run = store.FindWindowRun(windowId) ?? throw new InvalidOperationException($"no run of {windowId}");
-        var verdicts = store.WindowRunAccounts(run.Id).Select(v => $"{v.Account}|{v.Decision}|{v.Outcome}|{v.Reason}|{(v.ProposalId is null ? "" : "proposal")}").ToList();
-        var proposals = store.WindowRunAccounts(run.Id).Where(v => v.ProposalId is not null).Select(v =>
+        var accounts = store.WindowRunAccounts(run.Id);
+        var verdicts = accounts.Select(v => $"{v.Account}|{v.Decision}|{v.Outcome}|{v.Reason}|{(v.ProposalId is null ? "" : "proposal")}").ToList();
+        // Every proposal of the store in one read (a window's thousands, one by one, take long); each of the run's is looked up by its id.
+        var stored = store.Proposals().ToDictionary(p => p.Id);
+        var proposals = accounts.Where(v => v.ProposalId is not null).Select(v =>
         {
-            var p = store.GetProposal(v.ProposalId!.Value);
+            var p = stored[v.ProposalId!.Value];
             return $"{v.Account}|{p.Status}|{p.Scope}|" + string.Join(";", p.Orders.Select(o => $"{o.Account}:{o.Ticker}:{o.Side}:{o.Quantity}:{o.Price}"));
         }).ToList();
         var (after, blocks) = gather ? new BlockDesk(store).CreateForWindow(windowId) : (run, []);
