@@ -150,6 +150,7 @@ public sealed class NodeProcessTests(ITestOutputHelper output) : IDisposable
 
         var expected = Book.Read(BallastStore.Open(single.Location, Book.Options(window.Start.AddMinutes(1))), window.Id);
         var actual = Book.Read(store, window.Id);
+        Assert.True(expected.Proposals.Count > Accounts / 20, $"the book should make proposals: {expected.Proposals.Count}");
         Assert.Equal(expected.Run, actual.Run);
         Assert.Equal(expected.Counts, actual.Counts);
         Assert.Equal(expected.Verdicts, actual.Verdicts);
