@@ -38,7 +38,7 @@ timed() { # label, command...
   local start; start=$(date +%s.%N)
   "$@" > "$WORK/out.txt" 2> "$WORK/err.txt" || { cat "$WORK/err.txt" >&2; echo "$label failed" >&2; return 1; }
   local secs; secs=$(echo "$(date +%s.%N) - $start" | bc)
-  printf '%-28s %8.1f s  %7.0f accounts/s   %s\n' "$label" "$secs" "$(echo "$ACCOUNTS / $secs" | bc -l)" "$(head -1 "$WORK/out.txt" | cut -c1-150)"
+  printf '%-28s %8.1f s  %7.0f accounts/s  load %s   %s\n' "$label" "$secs" "$(echo "$ACCOUNTS / $secs" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)" "$(head -1 "$WORK/out.txt" | cut -c1-150)"
 }
 
 echo "== the store: $ACCOUNTS accounts x 10 holdings + cash on PostgreSQL"
@@ -51,7 +51,7 @@ timed "import accounts" $BALLAST import accounts "$WORK/accounts-$ACCOUNTS.csv" 
 timed "import positions" $BALLAST import positions "$WORK/positions-$ACCOUNTS.csv" --as-of 2025-09-30 --db "$(db "$BASE")"
 for copy in one three; do psql_ -c "CREATE DATABASE ${BASE}_$copy TEMPLATE $BASE" >/dev/null; done
 
-echo "== window $WINDOW, $PARTITIONS partitions in the cluster runs"
+echo "== window $WINDOW, $PARTITIONS partitions in the cluster runs (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 timed "one process (window run)" $BALLAST window run --calendar "$OPS/calendar.yaml" --at "$WINDOW" --db "$(db "$BASE")"
 
 start_silos() { # database, count

@@ -34,6 +34,13 @@ public sealed record BallastClusterOptions
 /// <summary>Sets a silo up for Ballast: window grains over the store, membership and reminders in the store's PostgreSQL.</summary>
 public static class ClusterHosting
 {
+    /// <summary>
+    /// How long a silo's grains wait for the store's write lock (<see cref="StoreOptions.BusyTimeout"/>) before a batch fails busy:
+    /// the partitions of a window queue for it batch after batch, so a silo waits longer than a command's default 10 s. A partition
+    /// that still finds the store busy runs again from the accounts recorded (<see cref="WindowPartition.MaxAttempts"/>).
+    /// </summary>
+    public static readonly TimeSpan StoreBusyTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>The ADO.NET invariant Orleans loads PostgreSQL's provider by.</summary>
     public const string PostgresInvariant = "Npgsql";
 

@@ -106,3 +106,31 @@ public sealed record ClusterRunReport(
     [property: Id(0)] long RunId, [property: Id(1)] string WindowId, [property: Id(2)] string Status, [property: Id(3)] bool AlreadyDone,
     [property: Id(4)] bool Resumed, [property: Id(5)] long Accounts, [property: Id(6)] long Evaluated, [property: Id(7)] long Rebalanced,
     [property: Id(8)] long Skipped, [property: Id(9)] int Partitions, [property: Id(10)] int Attempts, [property: Id(11)] string[] Silos);
+
+/// <summary>
+/// A failure of the store (or of the runner over it) as it crosses between silos and to a client: the store's own exceptions
+/// (<see cref="Ballast.Store.StoreBusyException"/>, a driver's) have no Orleans codec, so a grain hands on their message and
+/// kind in this one (<see cref="Of"/>), never the original as its inner exception.
+/// </summary>
+[GenerateSerializer]
+public sealed class ClusterStoreException : Exception
+{
+    public ClusterStoreException() { }
+
+    public ClusterStoreException(string message) : base(message) { }
+
+    public ClusterStoreException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>The original exception's type name (<c>StoreBusyException</c>, <c>InputException</c>, <c>PostgresException</c>...).</summary>
+    [Id(0)] public string Kind { get; init; } = "";
+
+    /// <summary>True when the store was busy (its write lock not had within the busy timeout): calling again may succeed.</summary>
+    [Id(1)] public bool Busy { get; init; }
+
+    /// <summary>The exception that crosses the wire for <paramref name="error"/>: the same message and kind, no inner exception.</summary>
+    public static ClusterStoreException Of(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error as ClusterStoreException ?? new(error.Message) { Kind = error.GetType().Name, Busy = error is Ballast.Store.StoreBusyException };
+    }
+}

@@ -79,7 +79,7 @@ public sealed class WindowCoordinator(ClusterStore stores, ILogger<WindowCoordin
         var store = stores.For(request.Tenant);
         var window = request.Window.ToWindow();
         var runner = new WindowRunner(store, request.EngineVersion) { BatchSize = request.BatchSize };
-        var (run, resumed, done) = await Task.Run(() => runner.Begin(window));
+        var (run, resumed, done) = await OffScheduler(() => runner.Begin(window));
         if (done is not null) return Report(done, request.Partitions, 0, []);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         log.LogInformation("window {Window}: run {Run} {Verb} over {Partitions} partitions", window.Id, run.Id, resumed ? "resumed" : "started", request.Partitions);
@@ -124,11 +124,28 @@ public sealed class WindowCoordinator(ClusterStore stores, ILogger<WindowCoordin
         catch (Exception e)
         {
             await Task.Run(() => runner.Fail(run, e, abandoned: false, started));
-            throw;
+            if (e is ClusterStoreException or OrleansException or TimeoutException) throw;
+            throw ClusterStoreException.Of(e);
         }
-        var result = await Task.Run(() => runner.Finish(run, resumed, started));
+        var result = await OffScheduler(() => runner.Finish(run, resumed, started));
         log.LogInformation("window {Window}: {Status}, {Accounts} accounts, {Attempts} partition calls", window.Id, result.Run.Status, result.Run.Accounts, attempts);
         return Report(result, request.Partitions, attempts, [.. silos.Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>
+    /// Runs a store call on the thread pool (the store's calls block), off the silo's scheduler; a store failure is handed on
+    /// as a <see cref="ClusterStoreException"/>, which crosses to the caller.
+    /// </summary>
+    internal static async Task<T> OffScheduler<T>(Func<T> work)
+    {
+        try
+        {
+            return await Task.Run(work);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw ClusterStoreException.Of(e);
+        }
     }
 
     private static ClusterRunReport Report(WindowRunResult r, int partitions, int attempts, string[] silos) =>
@@ -164,11 +181,25 @@ public sealed class WindowPartition(ClusterStore stores, ILocalSiloDetails silo)
                 var recorded = await Task.Run(() => runner.RunPartition(calendar, window, work.RunId, partition));
                 return new PartitionReport(work.Index, recorded, silo.SiloAddress.ToString());
             }
-            catch (DbException e) when (e.SqlState == "23505" && attempt < 3)
+            catch (DbException e) when (e.SqlState == "23505" && attempt < MaxAttempts)
             {
                 // Another attempt of this partition recorded some of the same accounts first and the store's unique keys refused
                 // the doubles (nothing of the batch was written): run again, which skips every account recorded.
             }
+            catch (StoreBusyException) when (attempt < MaxAttempts)
+            {
+                // The store's write lock was not had within its busy timeout (the other partitions' writes queue for it): the
+                // batches written stay written; after a pause, run again from the accounts recorded.
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The store's exceptions have no Orleans codec: their message crosses to the coordinator in one that has.
+                throw ClusterStoreException.Of(e);
+            }
         }
     }
+
+    /// <summary>Runs of a partition within one call when the store was busy or another attempt recorded the same accounts first.</summary>
+    public const int MaxAttempts = 5;
 }

@@ -91,13 +91,14 @@ public static class Program
         var schedule = flags.Value("--calendar") is { } file
             ? new WindowSchedule(TradingCalendarReader.Load(file), partitions, EngineVersion, BallastStore.DefaultTenantName, TimeSpan.FromMinutes(1))
             : null;
-        var storeOptions = new StoreOptions { Actor = "node" };
+        // The grains' store waits longer for the write lock than a command does: a window's partitions queue for it, batch after batch.
+        var storeOptions = new StoreOptions { Actor = "node", BusyTimeout = ClusterHosting.StoreBusyTimeout };
         // The store must be at this build's schema (migration 15 made the cluster's tables): 'ballast init' migrates it.
         BallastStore.Open(location, storeOptions);
         var options = new ServiceOptions
         {
             Store = location,
-            StoreOptions = storeOptions with { Actor = "service" },
+            StoreOptions = new StoreOptions { Actor = "service" },
             Urls = urls,
             ConfigureHost = builder =>
             {

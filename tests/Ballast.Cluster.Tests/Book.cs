@@ -34,8 +34,8 @@ internal static class Book
         foreach (var t in tickers) setup.AddSecurity(t);
         var asOf = new DateOnly(2026, 2, 27);
         foreach (var (t, close) in tickers.Zip(new[] { 100m, 50m, 80m, 200m })) setup.SetPrice(t, asOf, close);
-        setup.SetModel("growth", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["VXUS"] = 0.2m, ["BND"] = 0.1m, ["GLD"] = 0.1m }, "{ look: daily, trigger: threshold, relative: 20% }");
-        setup.SetModel("income", new Dictionary<string, decimal> { ["VTI"] = 0.3m, ["BND"] = 0.7m }, "{ look: daily, trigger: threshold, relative: 20%, rebalanceTo: inner-rail, rail: 10% }");
+        setup.SetModel("growth", new Dictionary<string, decimal> { ["VTI"] = 0.6m, ["VXUS"] = 0.2m, ["BND"] = 0.1m, ["GLD"] = 0.1m }, "{ look: daily, trigger: threshold, relative: 20%, cashBand: 2% }");
+        setup.SetModel("income", new Dictionary<string, decimal> { ["VTI"] = 0.3m, ["BND"] = 0.7m }, "{ look: daily, trigger: threshold, relative: 20%, cashBand: 2%, rebalanceTo: inner-rail, rail: 10% }");
 
         var accountsCsv = new StringBuilder("account,type,currency,household,model\n");
         var positions = new StringBuilder("account,ticker,quantity,cost_basis\n");
@@ -44,15 +44,21 @@ internal static class Book
             var name = Name(a);
             accountsCsv.Append(name).Append(a % 3 == 0 ? ",taxable" : a % 3 == 1 ? ",tax-deferred" : ",tax-free").Append(",USD,hh-").Append(a / 3)
                 .Append(a % 4 == 0 ? ",income\n" : ",growth\n");
-            // Quantities that put some accounts inside their bands and some outside, worth from a few thousand to a few hundred thousand.
+            // One account in ten (and those given a deposit below) outside its bands, as in a firm's book: its quantities spread at
+            // random; the others hold their model's weights within a few percent. Worth from a few thousand to a few hundred thousand.
             var scale = 1 + a * 7919 % 40;
+            var drifted = a % 10 == 7;
             foreach (var (t, i) in tickers.Select((t, i) => (t, i)))
             {
-                var q = scale * (1 + (a * 31 + i * 17) % 23);
                 if (a % 4 == 0 && t is "VXUS" or "GLD") continue;
-                positions.Append(name).Append(',').Append(t).Append(',').Append(q).Append(',').Append(q * 40).Append('\n');
+                // Shares of each ticker at the model's weights for 8,000 of value (growth 60/20/10/10, income 30/70 at the prices above).
+                var onModel = a % 4 == 0 ? (t == "VTI" ? 24 : 70) : t switch { "VTI" => 48, "VXUS" => 32, "BND" => 10, _ => 4 };
+                var q = drifted ? scale * (1 + (a * 31 + i * 17) % 23) : onModel * scale * (97 + (a * 31 + i * 17) % 7) / 100m;
+                positions.Append(name).Append(',').Append(t).Append(',').Append(q.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append((q * 40).ToString(CultureInfo.InvariantCulture)).Append('\n');
             }
-            positions.Append(name).Append(",CASH,").Append((a * 37 % 500).ToString(CultureInfo.InvariantCulture)).Append(".25,\n");
+            // Cash under 1% of the account (inside the models' 2% cash band) unless it drifted.
+            positions.Append(name).Append(",CASH,").Append((drifted ? a * 37 % 500 : a * 37 % 50).ToString(CultureInfo.InvariantCulture)).Append(".25,\n");
         }
         var accountsFile = Path.Combine(directory, "accounts.csv");
         var positionsFile = Path.Combine(directory, "positions.csv");
@@ -74,10 +80,13 @@ internal static class Book
     public static Outcome Read(BallastStore store, string windowId, bool gather = true)
     {
         var run = store.FindWindowRun(windowId) ?? throw new InvalidOperationException($"no run of {windowId}");
-        var verdicts = store.WindowRunAccounts(run.Id).Select(v => $"{v.Account}|{v.Decision}|{v.Outcome}|{v.Reason}|{(v.ProposalId is null ? "" : "proposal")}").ToList();
-        var proposals = store.WindowRunAccounts(run.Id).Where(v => v.ProposalId is not null).Select(v =>
+        var accounts = store.WindowRunAccounts(run.Id);
+        var verdicts = accounts.Select(v => $"{v.Account}|{v.Decision}|{v.Outcome}|{v.Reason}|{(v.ProposalId is null ? "" : "proposal")}").ToList();
+        // Every proposal of the store in one read (a window's thousands, one by one, take long); each of the run's is looked up by its id.
+        var stored = store.Proposals().ToDictionary(p => p.Id);
+        var proposals = accounts.Where(v => v.ProposalId is not null).Select(v =>
         {
-            var p = store.GetProposal(v.ProposalId!.Value);
+            var p = stored[v.ProposalId!.Value];
             return $"{v.Account}|{p.Status}|{p.Scope}|" + string.Join(";", p.Orders.Select(o => $"{o.Account}:{o.Ticker}:{o.Side}:{o.Quantity}:{o.Price}"));
         }).ToList();
         var (after, blocks) = gather ? new BlockDesk(store).CreateForWindow(windowId) : (run, []);

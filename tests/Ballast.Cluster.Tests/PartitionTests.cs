@@ -21,28 +21,36 @@ public sealed class PartitionTests : IDisposable
     public void TheHash_IsFixedArithmetic_TheSameInCSharpAndInBothDatabases_AndSpreadsTheAccounts()
     {
         // Fixed values: the hash must never change between builds, or a resumed run would split its accounts differently.
-        Assert.Equal([3, 5, 2, 4, 0, 4], new long[] { 1, 2, 3, 4, 5, 1_000_000 }.Select(id => AccountPartition.Of(id, 7)));
+        Assert.Equal([0, 0, 3, 6, 4, 3], new long[] { 0, 127, 128, 1000, 100_000, 1_000_000 }.Select(id => AccountPartition.Of(id, 7)));
+        // A partition is made of whole blocks of consecutive ids, and the blocks of 100,000 ids spread evenly over 24 partitions.
+        Assert.All(Enumerable.Range(0, 1000), b => Assert.Single(Enumerable.Range(0, (int)AccountPartition.BlockSize)
+            .Select(i => AccountPartition.Of(b * AccountPartition.BlockSize + i, 24)).Distinct()));
+        var sizes = Enumerable.Range(1, 100_000).GroupBy(id => AccountPartition.Of(id, 24)).Select(g => g.Count()).ToList();
+        Assert.Equal(24, sizes.Count);
+        Assert.InRange(sizes.Min(), 100_000 / 24 * 3 / 4, 100_000 / 24);
+        Assert.InRange(sizes.Max(), 100_000 / 24, 100_000 / 24 * 5 / 4);
         foreach (var location in new[] { _pg.Location, Sqlite })
         {
-            var store = Book.Load(location, 500, _directory);
+            var store = Book.Load(location, 1000, _directory);
             var all = store.ReadAccounts(new SnapshotQuery(Book.Window.Date)).Select(a => a.AccountId).ToList();
             var seen = new List<long>();
             foreach (var i in Enumerable.Range(0, 7))
             {
                 var part = new AccountPartition(i, 7);
                 var ids = store.ReadAccounts(new SnapshotQuery(Book.Window.Date, Partition: part)).Select(a => a.AccountId).ToList();
-                Assert.All(ids, id => Assert.True(part.Contains(id), $"{location.Provider}: account {id} read in {part}, hashed to {AccountPartition.Of(id, 7)}"));
-                Assert.InRange(ids.Count, 500 / 7 * 2 / 3, 500 / 7 * 4 / 3);
+                // The database's arithmetic is C#'s: each account read in a partition is in it, and none is left out of it.
+                Assert.Equal(all.Where(part.Contains), ids);
                 seen.AddRange(ids);
             }
             Assert.Equal(all.Order(), seen.Order());
+            Assert.True(all.Select(id => AccountPartition.Of(id, 7)).Distinct().Count() >= 5, "1,000 accounts fall in most of 7 partitions");
         }
     }
 
     [Fact]
     public void APartitionRunTwice_OrTwoAtOnce_ChangesNothing_AndThePartitionsTogetherGiveTheSingleRun()
     {
-        var store = Book.Load(_pg.Location, 600, _directory);
+        var store = Book.Load(_pg.Location, 1000, _directory);
         var window = Book.Window;
         var runner = new WindowRunner(store, "test") { BatchSize = 50 };
         var (run, resumed, done) = runner.Begin(window);
@@ -66,10 +74,10 @@ public sealed class PartitionTests : IDisposable
             () => runner.RunPartition(Book.Calendar, window, run.Id, new AccountPartition(2, 3)),
             () => runner.RunPartition(Book.Calendar, window, run.Id, new AccountPartition(2, 3)));
         var finished = runner.Finish(run, resumed, System.Diagnostics.Stopwatch.GetTimestamp());
-        Assert.Equal(600, finished.Run.Accounts);
-        Assert.Equal(600, store.WindowRunAccounts(run.Id).Select(a => a.AccountId).Distinct().Count());
+        Assert.Equal(1000, finished.Run.Accounts);
+        Assert.Equal(1000, store.WindowRunAccounts(run.Id).Select(a => a.AccountId).Distinct().Count());
 
-        var single = Book.Load(new StoreLocation(StoreProvider.Sqlite, $"Data Source={Path.Combine(_directory, "single.db")}"), 600, _directory);
+        var single = Book.Load(new StoreLocation(StoreProvider.Sqlite, $"Data Source={Path.Combine(_directory, "single.db")}"), 1000, _directory);
         new WindowRunner(single, "test").Run(Book.Calendar, window);
         var expected = Book.Read(single, window.Id);
         var actual = Book.Read(store, window.Id);

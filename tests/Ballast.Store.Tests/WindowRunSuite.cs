@@ -342,6 +342,36 @@ public abstract class WindowRunSuite : IDisposable
         Assert.True(store.ClearSchedule(ScheduleKind.Account, "twenty"));
         Assert.Equal(0m, StoredSchedules.Load(store).For("core", "twenty").MinimumAccountValue);
     }
+
+    [Fact]
+    public void WindowFacts_OfABatchInSeveralRunsOfIds_ReadByIdRanges_AreEachAccountsFactsReadAlone()
+    {
+        // A cluster's partition is runs of consecutive ids (AccountPartition): its batch's facts are read by an OR of id ranges.
+        var store = NewStore();
+        var ids = new List<long>();
+        for (var a = 0; a < 100; a++)
+        {
+            var name = $"acct-{a:D3}";
+            ids.Add(store.AddAccount(new NewAccount(name, AccountType.Taxable, "USD")));
+            if (a % 3 == 0) store.Deposit(name, 100m + a, new DateOnly(2026, 1, 2));
+            if (a % 4 == 1) store.AddCashNeed(name, 50m + a, new DateOnly(2026, 2, 1), "tuition");
+        }
+        ids.Sort();
+        // Three runs of ids far apart (a few ids left out inside them), and the ids inside the runs that are not in the batch.
+        long[] batch = [.. ids.Take(6), .. ids.Skip(45).Take(8).Where((_, i) => i != 3), .. ids.TakeLast(5)];
+        Assert.Contains(" OR ", store.Read(c => BallastStore.IdRanges(c, batch)("id")), StringComparison.Ordinal);
+        var cutOff = new DateTimeOffset(2026, 1, 5, 15, 0, 0, TimeSpan.Zero);
+        static string Text(WindowAccountFacts f) =>
+            $"{f.LastLook}|{f.LastRun}|{f.LastEvaluatedCutOff}|{f.LastCashFlowRecorded}|{f.LastCashInDate}|{f.OpenProposal}|{f.CashNeed}|{string.Join(",", f.CashNeedIds ?? [])}";
+        var together = store.WindowFacts("2026-01-05T10:00", cutOff, new DateOnly(2025, 12, 5), batch);
+        Assert.Equal(batch.Order(), together.Keys.Order());
+        foreach (var id in batch)
+            Assert.Equal(Text(store.WindowFacts("2026-01-05T10:00", cutOff, new DateOnly(2025, 12, 5), [id])[id]), Text(together[id]));
+        Assert.Contains(together.Values, f => f.CashNeed > 0);
+        Assert.Contains(together.Values, f => f.LastCashFlowRecorded is not null);
+        // One run of ids is read by one range.
+        Assert.Equal("id BETWEEN @lo AND @hi", store.Read(c => BallastStore.IdRanges(c, [.. ids.Take(20)])("id")));
+    }
 }
 
 public sealed class SqliteWindowRunTests : WindowRunSuite

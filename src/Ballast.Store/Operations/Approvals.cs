@@ -120,10 +120,10 @@ namespace Ballast.Store
         /// <summary>
         /// Open cash needs recorded at or before <paramref name="cutOff"/> of some accounts: their sum (account currency) and ids.
         /// </summary>
-        private static Dictionary<long, (long Sum, List<long> Ids)> OpenCashNeeds(DbConnection c, string inIds, long[] ids, long lo, long hi, DateTimeOffset cutOff)
+        private static Dictionary<long, (long Sum, List<long> Ids)> OpenCashNeeds(DbConnection c, string accountIn, long[] ids, long lo, long hi, DateTimeOffset cutOff)
         {
             var result = new Dictionary<long, (long Sum, List<long> Ids)>();
-            foreach (var n in c.Query($"SELECT account_id, id, amount FROM cash_needs WHERE account_id {inIds} AND status = 'open' AND created_at <= @cutOff ORDER BY id",
+            foreach (var n in c.Query($"SELECT account_id, id, amount FROM cash_needs WHERE {accountIn} AND status = 'open' AND created_at <= @cutOff ORDER BY id",
                          new { ids, lo, hi, cutOff = FormatInstant(cutOff) }, r => (Account: r.GetInt64(0), Id: r.GetInt64(1), Amount: r.GetInt64(2))))
             {
                 var (sum, list) = result.TryGetValue(n.Account, out var x) ? x : (0L, new List<long>());

@@ -140,35 +140,36 @@ namespace Ballast.Store
             var result = new Dictionary<long, WindowAccountFacts>();
             if (accountIds.Count == 0) return result;
             var ids = accountIds.Distinct().ToArray();
-            // A window reads accounts in id order, so a batch is (nearly) a range of ids: one range scan of each index instead of
-            // a lookup per id. Facts of ids in the range but not in the batch are read and left out.
+            // A window reads accounts in id order, so a batch is (nearly) a range of ids, or a few (a partition's batch: runs of
+            // consecutive ids, AccountPartition): a range scan of each index per range instead of a lookup per id. Facts of ids in
+            // the ranges but not in the batch are read and left out.
             long lo = ids.Min(), hi = ids.Max();
-            var inIds = hi - lo < 4L * ids.Length ? "BETWEEN @lo AND @hi" : c is Npgsql.NpgsqlConnection ? "= ANY(@ids)" : "IN @ids";
+            var inIds = IdRanges(c, ids);
             var history = c.Query($"""
                 SELECT w.account_id,
                   MAX(CASE WHEN w.outcome IN ('rebalanced', 'no trades') THEN r.window_date END),
                   MAX(CASE WHEN w.proposal_id IS NOT NULL THEN r.window_date END),
                   MAX(CASE WHEN w.outcome IN ('rebalanced', 'no trades') THEN r.cut_off END)
                 FROM window_run_accounts w JOIN window_runs r ON r.id = w.run_id
-                WHERE w.account_id {inIds} AND r.tenant_id = @tenant AND r.window_id < @windowId
+                WHERE {inIds("w.account_id")} AND r.tenant_id = @tenant AND r.window_id < @windowId
                   AND NOT EXISTS (SELECT 1 FROM proposal_rejections x WHERE x.proposal_id = w.proposal_id)
                 GROUP BY w.account_id
                 """, new { ids, lo, hi, windowId, tenant = Tenant }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
                 .ToDictionary(x => x.Id);
             var flows = c.Query($"""
                 SELECT account_id, MAX(recorded_at) FROM transactions
-                WHERE account_id {inIds} AND kind IN ('deposit', 'withdrawal') AND recorded_at <= @cutOff
+                WHERE {inIds("account_id")} AND kind IN ('deposit', 'withdrawal') AND recorded_at <= @cutOff
                 GROUP BY account_id
                 """, new { ids, lo, hi, cutOff = FormatInstant(cutOff) }, r => (Id: r.GetInt64(0), At: r.GetString(1))).ToDictionary(x => x.Id, x => x.At);
             var cashIn = c.Query($"""
                 SELECT account_id, MAX(trade_date) FROM transactions
-                WHERE account_id {inIds} AND kind IN ('deposit', 'sell') AND trade_date >= @since
+                WHERE {inIds("account_id")} AND kind IN ('deposit', 'sell') AND trade_date >= @since
                 GROUP BY account_id
                 """, new { ids, lo, hi, since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), Date: r.GetString(1))).ToDictionary(x => x.Id, x => x.Date);
-            var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE account_id {inIds}", new { ids, lo, hi },
+            var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE {inIds("account_id")}", new { ids, lo, hi },
                 r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).ToList();
             var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList(), Tenant);
-            var needs = OpenCashNeeds(c, inIds, ids, lo, hi, cutOff);
+            var needs = OpenCashNeeds(c, inIds("account_id"), ids, lo, hi, cutOff);
             var open = new Dictionary<long, long>();
             foreach (var (proposal, account) in proposalAccounts)
                 if (states.TryGetValue(proposal, out var s) && s.Status.IsOpen() && (!open.TryGetValue(account, out var o) || proposal > o)) open[account] = proposal;
@@ -184,13 +185,63 @@ namespace Ballast.Store
             return result;
         });
 
+        /// <summary>Most id ranges a batch's facts are read by in one query; a batch spread wider is read by its ids.</summary>
+        internal const int MaxIdRanges = 64;
+
+        /// <summary>
+        /// How a batch of account ids (distinct) is selected over an id column: <c>BETWEEN @lo AND @hi</c> when the ids are
+        /// (nearly) one range; an OR of a few ranges when they are runs of consecutive ids (a partition's, whose blocks of ids
+        /// are <see cref="AccountPartition.BlockSize"/> long), written as numbers; else the list of ids (<c>@ids</c>). A range
+        /// may hold ids not in the batch (gaps, other tenants' accounts): their facts are read and left out.
+        /// </summary>
+        internal static Func<string, string> IdRanges(DbConnection c, long[] ids)
+        {
+            long lo = ids.Min(), hi = ids.Max();
+            if (hi - lo < 4L * ids.Length) return column => column + " BETWEEN @lo AND @hi";
+            var sorted = ids.Order().ToArray();
+            var ranges = new List<(long Lo, long Hi)>();
+            var span = 0L;
+            var (from, to) = (sorted[0], sorted[0]);
+            foreach (var id in sorted.Skip(1))
+            {
+                // A gap of a few ids stays inside the range: fewer ranges, a few ids read for nothing.
+                if (id - to <= 16) { to = id; continue; }
+                ranges.Add((from, to));
+                span += to - from + 1;
+                (from, to) = (id, id);
+            }
+            ranges.Add((from, to));
+            span += to - from + 1;
+            if (ranges.Count <= MaxIdRanges && span < 4L * ids.Length)
+                return column => "(" + string.Join(" OR ", ranges.Select(r => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{column} BETWEEN {r.Lo} AND {r.Hi}"))) + ")";
+            var list = c is Npgsql.NpgsqlConnection ? "= ANY(@ids)" : "IN @ids";
+            return column => column + " " + list;
+        }
+
         /// <summary>
         /// Records a batch of verdicts of a run, and saves the proposals of those rebalanced, in one transaction. Accounts the run
         /// has already recorded are left out (with their proposals): a window adds one proposal per account at most, and each
         /// of its orders is entered in <c>window_orders</c>, unique per (run, account, security, side).
         /// Returns the proposal ids saved, by account id.
         /// </summary>
-        public Dictionary<long, long> RecordWindowAccounts(long runId, IReadOnlyList<NewWindowRunAccount> entries) => Write("window run accounts", scope =>
+        public Dictionary<long, long> RecordWindowAccounts(long runId, IReadOnlyList<NewWindowRunAccount> entries)
+        {
+            // With BALLAST_STORE_TRACE=1: how long the batch waited for the write lock, and how long it held it.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var waited = 0L;
+            var saved = Write("window run accounts", scope =>
+            {
+                waited = clock.ElapsedMilliseconds;
+                return RecordWindowAccounts(scope, runId, entries);
+            });
+            if (TraceBatches)
+                Console.Error.WriteLine(FormattableString.Invariant($"trace window batch of {entries.Count}: lock waited {waited} ms, held {clock.ElapsedMilliseconds - waited} ms"));
+            return saved;
+        }
+
+        private static readonly bool TraceBatches = Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1";
+
+        private (Dictionary<long, long>, string) RecordWindowAccounts(WriteScope scope, long runId, IReadOnlyList<NewWindowRunAccount> entries)
         {
             var saved = new Dictionary<long, long>();
             CheckRun(scope, runId);
@@ -243,7 +294,7 @@ namespace Ballast.Store
                     """, new { runId, proposals });
             }
             return (saved, $"window run {runId}: {written} accounts recorded, {saved.Count} proposals" + (approved > 0 ? $", {approved} approved by the firm's approval rule" : ""));
-        });
+        }
 
         private static readonly string[] ProposalEventColumns = ["id", "proposal_id", "status", "at", "actor", "note"];
 
