@@ -66,7 +66,7 @@ timed() { # label, command...
   /usr/bin/time -o "$WORK/time.txt" -f "%e %M" "$@" > "$WORK/out.txt" 2> "$WORK/err.txt" || { cat "$WORK/err.txt" >&2; echo "$label failed" >&2; return 1; }
   read -r secs kb < "$WORK/time.txt"
   printf '%-22s %8.1f s  peak %6d MB   %s\n' "$label" "$secs" "$((kb / 1024))" "$(head -c 160 "$WORK/out.txt" | head -1)"
-  grep '^trace window' "$WORK/err.txt" || true # phases, with BALLAST_STORE_TRACE=1
+  grep '^trace window:' "$WORK/err.txt" || true # phases, with BALLAST_STORE_TRACE=1
 }
 
 run() { # label, db
