@@ -7,6 +7,8 @@
 #   BALLAST_TEST_PG   the PostgreSQL server (from .ci/postgres.sh); scratch databases are created and dropped
 #   BALLAST_SCALE_DIR keep the generated files there (reused when already generated)
 #   KILL_AFTER        seconds into the three-silo run, kill one silo with SIGKILL (the run must still complete, the same)
+#   BALLAST_CLUSTER_FROM=name  start from a copy of that PostgreSQL database (a store as imported, before any window:
+#                     BALLAST_SCALE_KEEP_PG of bench/window-scale.sh) instead of importing the generated files; it is left as it was
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACCOUNTS="${1:-100000}"
@@ -42,6 +44,9 @@ timed() { # label, command...
 }
 
 echo "== the store: $ACCOUNTS accounts x 10 holdings + cash on PostgreSQL"
+if [ -n "${BALLAST_CLUSTER_FROM:-}" ]; then
+  timed "copy of $BALLAST_CLUSTER_FROM" psql_ -c "CREATE DATABASE $BASE TEMPLATE $BALLAST_CLUSTER_FROM"
+else
 psql_ -c "CREATE DATABASE $BASE" >/dev/null
 $BALLAST init --db "$(db "$BASE")" >/dev/null
 $BALLAST prices import "$WORK/prices.csv" --db "$(db "$BASE")" >/dev/null
@@ -49,6 +54,7 @@ $BALLAST model set bench --targets "E0=10%,E1=10%,E2=10%,E3=10%,E4=10%,E5=10%,E6
 $BALLAST schedule set "$OPS/schedule.yaml" --db "$(db "$BASE")" >/dev/null
 timed "import accounts" $BALLAST import accounts "$WORK/accounts-$ACCOUNTS.csv" --db "$(db "$BASE")"
 timed "import positions" $BALLAST import positions "$WORK/positions-$ACCOUNTS.csv" --as-of 2025-09-30 --db "$(db "$BASE")"
+fi
 for copy in one three; do psql_ -c "CREATE DATABASE ${BASE}_$copy TEMPLATE $BASE" >/dev/null; done
 
 echo "== window $WINDOW, $PARTITIONS partitions in the cluster runs (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -70,9 +70,4 @@ internal sealed class CliRunner : IDisposable
     {
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -6,13 +6,6 @@ using Ballast.Store;
 
 namespace Ballast.Cluster.Tests;
 
-/// <summary>A clock fixed where the test puts it.</summary>
-internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => now;
-}
-
-
 /// <summary>
 /// A generated book: the same accounts, holdings, prices, models, holds, deposits and cash needs in any store it is loaded into,
 /// so a window run through the cluster and one in a single process can be compared account by account.

@@ -11,13 +11,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace Ballast.Service.Tests;
 
-/// <summary>A clock fixed at 2025-10-01 12:00 UTC.</summary>
-internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
-{
-    public static readonly DateTimeOffset Default = new(2025, 10, 1, 12, 0, 0, TimeSpan.Zero);
-    public FixedClock() : this(Default) { }
-    public override DateTimeOffset GetUtcNow() => now;
-}
 
 /// <summary>
 /// The service as <c>ballast serve</c> runs it (<see cref="BallastService.Build"/>), on Kestrel at 127.0.0.1 on a free port, with an

@@ -3,14 +3,6 @@ using Dapper;
 
 namespace Ballast.Store.Tests;
 
-/// <summary>A clock fixed at 2025-10-01 12:00 UTC, so "the future" is anything after 2025-10-01.</summary>
-internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
-{
-    public static readonly DateTimeOffset Default = new(2025, 10, 1, 12, 0, 0, TimeSpan.Zero);
-    public FixedClock() : this(Default) { }
-    public override DateTimeOffset GetUtcNow() => now;
-}
-
 /// <summary>
 /// Creates a fresh store per test on one provider. The suite in <see cref="StoreSuite"/> derives from this
 /// through <see cref="SqliteStoreTests"/> and <see cref="PostgresStoreTests"/>, so every test runs on both.
