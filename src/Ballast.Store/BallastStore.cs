@@ -46,6 +46,9 @@ public sealed record StoreOptions
 /// </summary>
 public sealed partial class BallastStore
 {
+    /// <summary>True when <c>BALLAST_STORE_TRACE=1</c>: the store, the window runner and the cluster print their phases and bulk writes to standard error.</summary>
+    public static bool Tracing { get; } = Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1";
+
     private const long WriteLockKey = 0x42_61_6C_6C_61_73_74; // "Ballast"
 
     private BallastStore(StoreLocation location, StoreOptions options)

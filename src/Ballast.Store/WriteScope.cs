@@ -196,7 +196,7 @@ internal sealed partial class WriteScope
                                     $"heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MB, working set {Environment.WorkingSet >> 20} MB)");
     }
 
-    private static readonly bool Trace = Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1";
+    private static bool Trace => BallastStore.Tracing;
 
     private void WriteRows(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)
     {

@@ -71,14 +71,6 @@ public sealed class NodeProcessTests(ITestOutputHelper output) : IDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    private static long Scalar(StoreLocation location, string sql)
-    {
-        using var c = new Npgsql.NpgsqlConnection(location.ConnectionString);
-        c.Open();
-        using var cmd = new Npgsql.NpgsqlCommand(sql, c);
-        return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     [Fact]
     public async Task ThreeNodes_OneKilledWhilePartitionsRun_TheRunCompletesOnTheOthers_AsTheSingleProcessRun()
     {
@@ -103,7 +95,7 @@ public sealed class NodeProcessTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"single-process run: {alone.Run.Status}, {alone.Run.Rebalanced} rebalanced, {clock.Elapsed.TotalSeconds:0.0} s");
 
         var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (Scalar(clustered.Location, "SELECT COUNT(*) FROM orleansmembershiptable WHERE deploymentid = 'killtest' AND status = 3") < 3)
+        while (clustered.Scalar("SELECT COUNT(*) FROM orleansmembershiptable WHERE deploymentid = 'killtest' AND status = 3") < 3)
         {
             Assert.True(DateTime.UtcNow < deadline, "three silos did not become active: " + Logs());
             Assert.All(nodes, n => Assert.False(n.HasExited, "a node exited"));
@@ -117,13 +109,13 @@ public sealed class NodeProcessTests(ITestOutputHelper output) : IDisposable
 
         // Kill a silo once the partitions have recorded some accounts, and well before they are done.
         deadline = DateTime.UtcNow.AddSeconds(120);
-        while (Scalar(clustered.Location, "SELECT COUNT(*) FROM window_run_accounts") < Accounts / 6)
+        while (clustered.Scalar("SELECT COUNT(*) FROM window_run_accounts") < Accounts / 6)
         {
             Assert.True(DateTime.UtcNow < deadline, "the run did not start: " + Logs());
             Assert.False(run.HasExited, "the run ended before a silo was killed: " + Logs());
             await Task.Delay(100);
         }
-        var recordedAtKill = Scalar(clustered.Location, "SELECT COUNT(*) FROM window_run_accounts");
+        var recordedAtKill = clustered.Scalar("SELECT COUNT(*) FROM window_run_accounts");
         nodes[1].Kill(); // SIGKILL: no goodbye to the cluster
         output.WriteLine($"silo 2 killed with {recordedAtKill} of {Accounts} accounts recorded: {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.True(recordedAtKill < Accounts, "the run finished before the kill");
@@ -144,9 +136,9 @@ public sealed class NodeProcessTests(ITestOutputHelper output) : IDisposable
         var store = BallastStore.Open(clustered.Location, Book.Options(window.Start.AddMinutes(1)));
         var info = store.FindWindowRun(window.Id)!;
         Assert.Equal(Accounts, info.Accounts);
-        Assert.Equal(Accounts, Scalar(clustered.Location, "SELECT COUNT(DISTINCT account_id) FROM window_run_accounts"));
-        Assert.Equal(info.Rebalanced, Scalar(clustered.Location, $"SELECT COUNT(*) FROM proposals WHERE scope LIKE 'window {window.Id}:%'"));
-        Assert.Equal(Scalar(clustered.Location, "SELECT COUNT(*) FROM proposal_orders"), Scalar(clustered.Location, "SELECT COUNT(*) FROM window_orders"));
+        Assert.Equal(Accounts, clustered.Scalar("SELECT COUNT(DISTINCT account_id) FROM window_run_accounts"));
+        Assert.Equal(info.Rebalanced, clustered.Scalar($"SELECT COUNT(*) FROM proposals WHERE scope LIKE 'window {window.Id}:%'"));
+        Assert.Equal(clustered.Scalar("SELECT COUNT(*) FROM proposal_orders"), clustered.Scalar("SELECT COUNT(*) FROM window_orders"));
 
         var expected = Book.Read(BallastStore.Open(single.Location, Book.Options(window.Start.AddMinutes(1))), window.Id);
         var actual = Book.Read(store, window.Id);

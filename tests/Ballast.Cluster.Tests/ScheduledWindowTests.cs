@@ -29,14 +29,6 @@ public sealed class ScheduledWindowTests : IDisposable
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
 
-    private long Scalar(string sql)
-    {
-        using var c = new Npgsql.NpgsqlConnection(_database.Location.ConnectionString);
-        c.Open();
-        using var cmd = new Npgsql.NpgsqlCommand(sql, c);
-        return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     [Fact]
     public async Task TheReminder_WithThreeSilosUp_RunsTheLatestWindowOnce()
     {
@@ -51,7 +43,7 @@ public sealed class ScheduledWindowTests : IDisposable
         await cluster.DeployAsync();
 
         // Every silo registered the reminder as it started: one row, one scheduler.
-        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM orleansreminderstable WHERE remindername = 'windows'"));
+        Assert.Equal(1, _database.Scalar("SELECT COUNT(*) FROM orleansreminderstable WHERE remindername = 'windows'"));
 
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (store.FindWindowRun(window.Id) is not { Status: not "running" })
@@ -66,10 +58,10 @@ public sealed class ScheduledWindowTests : IDisposable
         var run = store.FindWindowRun(window.Id)!;
         Assert.Equal("proposed", run.Status);
         Assert.Equal(Accounts, run.Accounts);
-        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM window_runs"));
-        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM events WHERE kind = 'window.started'"));
-        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM events WHERE kind = 'window.finished'"));
-        Assert.Equal(Accounts, Scalar("SELECT COUNT(DISTINCT account_id) FROM window_run_accounts"));
-        Assert.Equal(run.Rebalanced, Scalar($"SELECT COUNT(*) FROM proposals WHERE scope LIKE 'window {window.Id}:%'"));
+        Assert.Equal(1, _database.Scalar("SELECT COUNT(*) FROM window_runs"));
+        Assert.Equal(1, _database.Scalar("SELECT COUNT(*) FROM events WHERE kind = 'window.started'"));
+        Assert.Equal(1, _database.Scalar("SELECT COUNT(*) FROM events WHERE kind = 'window.finished'"));
+        Assert.Equal(Accounts, _database.Scalar("SELECT COUNT(DISTINCT account_id) FROM window_run_accounts"));
+        Assert.Equal(run.Rebalanced, _database.Scalar($"SELECT COUNT(*) FROM proposals WHERE scope LIKE 'window {window.Id}:%'"));
     }
 }

@@ -20,14 +20,6 @@ public sealed class PostgresStatisticsTests : IDisposable
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
 
-    private long Scalar(string sql)
-    {
-        using var c = new Npgsql.NpgsqlConnection(_database.Location.ConnectionString);
-        c.Open();
-        using var cmd = new Npgsql.NpgsqlCommand(sql, c);
-        return Convert.ToInt64(cmd.ExecuteScalar() ?? -1L, CultureInfo.InvariantCulture);
-    }
-
     [Fact]
     public void ALargeImport_LeavesTheTablesItFilled_Analyzed()
     {
@@ -50,15 +42,15 @@ public sealed class PostgresStatisticsTests : IDisposable
         }
         File.WriteAllText(Path.Combine(_directory, "accounts.csv"), accounts.ToString());
         File.WriteAllText(Path.Combine(_directory, "positions.csv"), positions.ToString());
-        Assert.Equal(-1, Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'transactions'")); // never analyzed: a new store
+        Assert.Equal(-1, _database.Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'transactions'")); // never analyzed: a new store
 
         store.ImportAccounts(Path.Combine(_directory, "accounts.csv"));
         store.ImportPositions(Path.Combine(_directory, "positions.csv"), asOf: asOf);
 
         // Read at once, before the server's own background analyze could have run: the import's statistics, counting its rows.
-        Assert.Equal(22_000, Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'transactions'"));
-        Assert.Equal(20_000, Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'lots'"));
-        Assert.Equal(20_000, Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'holdings'"));
+        Assert.Equal(22_000, _database.Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'transactions'"));
+        Assert.Equal(20_000, _database.Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'lots'"));
+        Assert.Equal(20_000, _database.Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'holdings'"));
         // One batch's accounts are then read through the index, not by scanning the ledger.
         using var c = new Npgsql.NpgsqlConnection(_database.Location.ConnectionString);
         c.Open();

@@ -40,6 +40,15 @@ public sealed class PostgresDatabase : IDisposable
         Location = new StoreLocation(StoreProvider.Postgres, new Npgsql.NpgsqlConnectionStringBuilder(_admin) { Database = _name }.ConnectionString);
     }
 
+    /// <summary>The first column of the first row of <paramref name="sql"/> as a 64-bit integer (0 for no row), read on a connection of its own.</summary>
+    public long Scalar(string sql)
+    {
+        using var c = new Npgsql.NpgsqlConnection(Location.ConnectionString);
+        c.Open();
+        using var cmd = new Npgsql.NpgsqlCommand(sql, c);
+        return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A <c>postgres://</c> URL of the database, as <c>--db</c> takes it.</summary>
     public string Url
     {

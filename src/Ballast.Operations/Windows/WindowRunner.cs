@@ -162,7 +162,7 @@ public sealed class WindowRunner
         }
         if (batch.Count > 0) Flush();
         phases[0] += Lap();
-        if (Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1")
+        if (BallastStore.Tracing)
             Console.Error.WriteLine(FormattableString.Invariant(
                 $"trace window{(partition is null ? "" : " " + partition)}: read accounts {phases[0] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, facts {phases[1] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, decide and plan {phases[2] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, record {phases[3] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms"));
         return written;

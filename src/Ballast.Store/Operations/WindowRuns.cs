@@ -234,12 +234,10 @@ namespace Ballast.Store
                 waited = clock.ElapsedMilliseconds;
                 return RecordWindowAccounts(scope, runId, entries);
             });
-            if (TraceBatches)
+            if (Tracing)
                 Console.Error.WriteLine(FormattableString.Invariant($"trace window batch of {entries.Count}: lock waited {waited} ms, held {clock.ElapsedMilliseconds - waited} ms"));
             return saved;
         }
-
-        private static readonly bool TraceBatches = Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1";
 
         private (Dictionary<long, long>, string) RecordWindowAccounts(WriteScope scope, long runId, IReadOnlyList<NewWindowRunAccount> entries)
         {
