@@ -149,22 +149,43 @@ public sealed class WindowRunner
         var total = _store.Options.Steps is null ? 0 : _store.CountAccounts();
         var done = (long)recorded.Count;
         var written = 0L;
-        // Phases, printed with BALLAST_STORE_TRACE=1: where a large window's time goes.
-        var phases = new long[4];
+        // Two stages overlap: while one batch's verdicts are written (one transaction, under the store's write lock), the next
+        // batch's accounts and facts are read and planned on this thread. A batch's facts are its own accounts' and a batch writes
+        // only its own accounts' rows, so what a batch reads does not depend on the write still running. One write runs at a
+        // time, in batch order; a failed write stops the run before the next one starts, and a cancellation is seen before each.
+        Task? writing = null;
+        // Phases, printed with BALLAST_STORE_TRACE=1: where a large window's time goes (record runs beside the others; waited is
+        // the time this thread waited for the previous batch's write).
+        var phases = new long[5];
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long Lap() { var t = clock.ElapsedTicks; clock.Restart(); return t; }
-        foreach (var snapshot in _store.ReadAccounts(new SnapshotQuery(window.Date, Partition: partition)))
+        try
         {
-            if (recorded.Contains(snapshot.AccountId)) continue;
-            batch.Add(snapshot);
-            if (batch.Count < BatchSize) continue;
-            Flush();
+            foreach (var snapshot in _store.ReadAccounts(new SnapshotQuery(window.Date, Partition: partition)))
+            {
+                if (recorded.Contains(snapshot.AccountId)) continue;
+                batch.Add(snapshot);
+                if (batch.Count < BatchSize) continue;
+                Flush();
+            }
+            if (batch.Count > 0) Flush();
+            phases[0] += Lap();
         }
-        if (batch.Count > 0) Flush();
-        phases[0] += Lap();
+        catch (Exception)
+        {
+            // A failure here waits for the write in flight, so that the run is recorded failed after it; this failure is the one reported.
+            try { writing?.Wait(CancellationToken.None); }
+            catch (AggregateException) { /* reported by the failure above */ }
+            throw;
+        }
+        Complete(writing);
+        phases[4] += Lap();
         if (BallastStore.Tracing)
+        {
+            long Ms(long ticks) => ticks * 1000 / System.Diagnostics.Stopwatch.Frequency;
             Console.Error.WriteLine(FormattableString.Invariant(
-                $"trace window{(partition is null ? "" : " " + partition)}: read accounts {phases[0] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, facts {phases[1] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, decide and plan {phases[2] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms, record {phases[3] * 1000 / System.Diagnostics.Stopwatch.Frequency} ms"));
+                $"trace window{(partition is null ? "" : " " + partition)}: read accounts {Ms(phases[0])} ms, facts {Ms(phases[1])} ms, decide and plan {Ms(phases[2])} ms, record {Ms(phases[3])} ms (beside them; waited {Ms(phases[4])} ms)"));
+        }
         return written;
 
         void Flush()
@@ -177,18 +198,31 @@ public sealed class WindowRunner
             var entries = new List<NewWindowRunAccount>(batch.Count);
             foreach (var a in batch) entries.Add(Decide(calendar, window, schedules, rates, converter, modelChanges, a, facts[a.AccountId], restrictions[a.AccountId]));
             for (var i = 0; i < entries.Count; i++) entries[i] = ApplyFirm(entries[i], batch[i], facts[batch[i].AccountId], firm, rates);
+            batch.Clear();
             phases[2] += Lap();
+            Complete(writing);
+            writing = null;
+            phases[4] += Lap();
+            cancellationToken.ThrowIfCancellationRequested();
+            writing = Task.Run(() => Record(entries), CancellationToken.None);
+        }
+
+        void Record(List<NewWindowRunAccount> entries)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             _store.RecordWindowAccounts(runId, entries);
-            phases[3] += Lap();
+            phases[3] += System.Diagnostics.Stopwatch.GetTimestamp() - started;
             foreach (var outcome in entries.GroupBy(e => e.Outcome))
                 Telemetry.WindowAccounts.Add(outcome.Count(), new KeyValuePair<string, object?>("outcome", outcome.Key));
             Telemetry.AccountsEvaluated.Add(entries.Count(e => e.Outcome is "rebalanced" or "no trades"));
-            done += batch.Count;
-            written += batch.Count;
+            done += entries.Count;
+            written += entries.Count;
             _store.Options.Steps?.Invoke("window", done, Math.Max(done, total));
-            batch.Clear();
             AfterBatch?.Invoke(++batches);
         }
+
+        // Waits for a batch's write and throws its own exception (not an AggregateException) when it failed.
+        static void Complete(Task? write) => write?.GetAwaiter().GetResult();
     }
 
     private NewWindowRunAccount Decide(TradingCalendar calendar, TradingWindow window, StoredSchedules schedules, IReadOnlyDictionary<string, FxRate> rates,
