@@ -156,16 +156,18 @@ namespace Ballast.Store
                 GROUP BY w.account_id
                 """, new { ids, lo, hi, windowId, tenant = Tenant }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
                 .ToDictionary(x => x.Id);
-            var flows = c.Query($"""
-                SELECT account_id, MAX(recorded_at) FROM transactions
-                WHERE {inIds("account_id")} AND kind IN ('deposit', 'withdrawal') AND recorded_at <= @cutOff
+            // The last cash flow recorded by the cut-off, and the last day cash came in (unsettled): one read of the partial index of cash
+            // movements (migration 16; its condition is repeated exactly, so the database uses it), never of the batch's whole ledger.
+            var cash = c.Query($"""
+                SELECT account_id,
+                  MAX(CASE WHEN kind IN ('deposit', 'withdrawal') AND recorded_at <= @cutOff THEN recorded_at END),
+                  MAX(CASE WHEN kind IN ('deposit', 'sell') AND trade_date >= @since THEN trade_date END)
+                FROM transactions
+                WHERE {inIds("account_id")} AND kind IN ('deposit', 'withdrawal', 'sell')
                 GROUP BY account_id
-                """, new { ids, lo, hi, cutOff = FormatInstant(cutOff) }, r => (Id: r.GetInt64(0), At: r.GetString(1))).ToDictionary(x => x.Id, x => x.At);
-            var cashIn = c.Query($"""
-                SELECT account_id, MAX(trade_date) FROM transactions
-                WHERE {inIds("account_id")} AND kind IN ('deposit', 'sell') AND trade_date >= @since
-                GROUP BY account_id
-                """, new { ids, lo, hi, since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), Date: r.GetString(1))).ToDictionary(x => x.Id, x => x.Date);
+                """, new { ids, lo, hi, cutOff = FormatInstant(cutOff), since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), At: r.TextOrNull(1), Date: r.TextOrNull(2)));
+            var flows = cash.Where(x => x.At is not null).ToDictionary(x => x.Id, x => x.At!);
+            var cashIn = cash.Where(x => x.Date is not null).ToDictionary(x => x.Id, x => x.Date!);
             var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE {inIds("account_id")}", new { ids, lo, hi },
                 r => (Proposal: r.GetInt64(0), Account: r.GetInt64(1))).ToList();
             var states = ProposalStates(c, null, proposalAccounts.Select(p => p.Proposal).Distinct().ToList(), Tenant);

@@ -414,6 +414,9 @@ public static class Migrations
             """, TenantMigration.Apply, RebuildsTables: true),
         new(15, "the Orleans cluster's tables on PostgreSQL (membership of the silos, reminders, and the queries Orleans reads); nothing on SQLite, where there is no cluster",
             "", OrleansTables.Apply),
+        new(16, "a partial index of the ledger's cash movements (deposits, withdrawals and sales) by account: a window reads a batch's last cash flow and unsettled cash from it, not from every ledger row of the batch's accounts", """
+            CREATE INDEX transactions_cash_movements ON transactions (account_id, kind, trade_date, recorded_at) WHERE kind IN ('deposit', 'withdrawal', 'sell')
+            """),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>
