@@ -194,6 +194,11 @@ public sealed partial class BallastStore
                     if (rebuild) c.Execute("PRAGMA foreign_keys = ON");
                 }
             }
+            // A SQLite store filled before its writes kept statistics (WriteScope.AnalyzeIfBulk) gets them here, sampled: milliseconds.
+            // A new or small store gets none: statistics of empty tables would mislead the planner once they fill.
+            if (location.Provider == StoreProvider.Sqlite && c.ScalarLong("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'") == 0
+                && c.ScalarLong("SELECT COUNT(*) FROM (SELECT 1 FROM transactions LIMIT 20000)") >= 20_000)
+                c.Execute($"PRAGMA analysis_limit = {WriteScope.SqliteAnalysisLimit}; ANALYZE");
             return 0;
         });
         if (store.Options.PooledConnections && location.Provider == StoreProvider.Sqlite) store._readers = store.NewReaderPool();
@@ -312,8 +317,19 @@ public sealed partial class BallastStore
             c.Execute("SELECT pg_advisory_xact_lock(@k)", new { k = WriteLockKey }, tx);
         }
         var scope = new WriteScope(this, c, tx);
-        var (result, summary) = work(scope);
-        scope.Flush();
+        T result;
+        string summary;
+        try
+        {
+            (result, summary) = work(scope);
+            scope.Flush();
+            scope.AnalyzeIfBulk();
+        }
+        catch (Exception)
+        {
+            scope.Quiesce(); // rows written behind (WriteScope.HoldWrites) stop before the transaction rolls back
+            throw;
+        }
         Integrity.HashChain.AppendAudit(c, tx, scope.Now, Options.Actor, action, summary, scope.StoreWide ? null : scope.Tenant);
         tx.Commit();
         return result;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Ballast.Store;
 
@@ -24,28 +23,12 @@ public sealed class PostgresStatisticsTests : IDisposable
     public void ALargeImport_LeavesTheTablesItFilled_Analyzed()
     {
         var store = BallastStore.Initialize(_database.Location, new StoreOptions { Actor = "tester", Time = new FixedClock() });
-        string[] tickers = ["VTI", "VXUS", "BND", "GLD", "VNQ", "TIP", "SHY", "IEF", "EEM", "DBC"];
-        var asOf = DateOnly.FromDateTime(FixedClock.Default.UtcDateTime).AddDays(-1);
-        foreach (var t in tickers)
-        {
-            store.AddSecurity(t);
-            store.SetPrice(t, asOf, 100m);
-        }
-        var accounts = new StringBuilder("account,type,currency\n");
-        var positions = new StringBuilder("account,ticker,quantity,cost_basis\n");
-        const int count = 2000; // 10 holdings and cash each: 22,000 ledger rows, 20,000 lots and holdings
-        for (var a = 0; a < count; a++)
-        {
-            accounts.Append(CultureInfo.InvariantCulture, $"acct-{a:D5},taxable,USD\n");
-            foreach (var t in tickers) positions.Append(CultureInfo.InvariantCulture, $"acct-{a:D5},{t},{1 + a % 7},{(1 + a % 7) * 90}\n");
-            positions.Append(CultureInfo.InvariantCulture, $"acct-{a:D5},CASH,{a % 100}.50,\n");
-        }
-        File.WriteAllText(Path.Combine(_directory, "accounts.csv"), accounts.ToString());
-        File.WriteAllText(Path.Combine(_directory, "positions.csv"), positions.ToString());
+        // 2,000 accounts of 10 holdings and cash each: 22,000 ledger rows, 20,000 lots and holdings.
+        var (accounts, positions) = LargeBook.Write(store, _directory, 2000);
         Assert.Equal(-1, _database.Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'transactions'")); // never analyzed: a new store
 
-        store.ImportAccounts(Path.Combine(_directory, "accounts.csv"));
-        store.ImportPositions(Path.Combine(_directory, "positions.csv"), asOf: asOf);
+        store.ImportAccounts(accounts);
+        store.ImportPositions(positions, asOf: LargeBook.AsOf);
 
         // Read at once, before the server's own background analyze could have run: the import's statistics, counting its rows.
         Assert.Equal(22_000, _database.Scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'transactions'"));

@@ -137,6 +137,9 @@ namespace Ballast.Store
             return WriteImport("import positions", scope =>
             {
                 var importId = scope.NextId("imports"); // recorded at the end, when the rows are counted
+                // Each batch's rows are held until the next batch has read its accounts, then written behind while it computes: its
+                // queries are of its own accounts only, which no earlier batch writes (an account met again restarts the import).
+                scope.HoldWrites();
                 var dateText = FormatDate(date);
                 var securities = scope.SecurityIds();
                 var tickers = securities.ToDictionary(s => s.Value, s => s.Key);
@@ -198,6 +201,8 @@ namespace Ballast.Store
                     var after = LedgerAfter(scope, ids, dateText);
                     // Snapshots dated after this one must still hold: an opening snapshot imported late reconciles them.
                     var later = new Import.History(scope, ids, ids.Select(a => (a, dateText)));
+                    // This batch's reads are done: the previous batch's rows are written on another thread while this one's are computed.
+                    scope.StartHeldWrites();
                     var snapshot = new List<object?[]>();
                     var checkOrder = new List<long>();
                     var addedBefore = added;

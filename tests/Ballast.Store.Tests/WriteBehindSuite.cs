@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using Ballast.Store.Data;
+using Dapper;
+
+namespace Ballast.Store.Tests;
+
+/// <summary>
+/// Write-behind (<see cref="WriteScope.HoldWrites"/>): a streaming import writes one batch's rows on another thread while it computes
+/// the next, in the same transaction. What it must keep: the rows land in order and whole, a query waits for the rows being written,
+/// a held row is written before any statement that is not a query, and a row the database refuses rolls back the whole write.
+/// </summary>
+public abstract partial class StoreSuite
+{
+    private static readonly string[] SecurityColumns = ["id", "ticker", "name", "created_at"];
+
+    [Fact]
+    public void WriteBehind_HeldRows_AreWrittenInOrder_AndAQueryWaitsForTheRowsBeingWritten()
+    {
+        var store = NewStore();
+        var seen = store.Write("write-behind", scope =>
+        {
+            scope.HoldWrites();
+            var first = scope.NextId("securities");
+            scope.Insert("securities", SecurityColumns, [[first, "AAA", null, scope.Now]]);
+            // Held, not started: a query does not see it (the caller holds only rows its queries do not need).
+            var whileHeld = scope.ScalarLong("SELECT COUNT(*) FROM securities WHERE ticker = @t", new { t = "AAA" });
+            scope.StartHeldWrites();
+            scope.Insert("securities", SecurityColumns, [[first + 1, "BBB", null, scope.Now], [first + 2, "CCC", null, scope.Now]]);
+            // Being written: the query waits for it (and still leaves the next held rows alone).
+            var afterStart = scope.ScalarLong("SELECT COUNT(*) FROM securities WHERE ticker IN ('AAA', 'BBB')", new { });
+            // A statement that is not a query writes the held rows first.
+            scope.Execute("UPDATE securities SET name = 'seen' WHERE ticker = 'BBB'");
+            return ((whileHeld, afterStart), "three securities");
+        });
+        Assert.Equal((0L, 1L), seen);
+        Assert.Equal(["AAA", "BBB", "CCC"], store.Read(c => c.Query<string>("SELECT ticker FROM securities WHERE ticker IN ('AAA', 'BBB', 'CCC') ORDER BY id")).ToList());
+        Assert.Equal("seen", store.Read(c => c.ExecuteScalar<string>("SELECT name FROM securities WHERE ticker = 'BBB'")));
+    }
+
+    [Fact]
+    public void WriteBehind_ARowTheDatabaseRefuses_RollsBackTheWholeWrite_AndIsTheErrorReported()
+    {
+        var store = NewStore();
+        var before = Fingerprint(store);
+        var error = Assert.ThrowsAny<Exception>(() => store.Write("write-behind", scope =>
+        {
+            scope.HoldWrites();
+            var id = scope.NextId("securities");
+            scope.Insert("securities", SecurityColumns, [[id, "AAA", null, scope.Now]]);
+            scope.Insert("securities", SecurityColumns, [[id, "DUP", null, scope.Now]]); // the same id: refused by the primary key
+            scope.StartHeldWrites();
+            // The next use of the connection meets the refusal.
+            scope.ScalarLong("SELECT COUNT(*) FROM securities", new { });
+            return (0, "never");
+        }));
+        Assert.IsAssignableFrom<System.Data.Common.DbException>(error);
+        Assert.Equal(before, Fingerprint(store));
+    }
+
+    [Fact]
+    public void WriteBehind_AFailureWhileRowsAreBeingWritten_WaitsForThem_ThenRollsBack()
+    {
+        var store = NewStore();
+        var before = Fingerprint(store);
+        var rows = Enumerable.Range(0, 20_000).Select(i => new object?[] { 0L, $"T{i:D5}", null, "2025-01-01T00:00:00.000Z" }).ToList();
+        Assert.Throws<ArithmeticException>(() => store.Write<int>("write-behind", scope =>
+        {
+            scope.HoldWrites();
+            var first = scope.NextId("securities");
+            for (var i = 0; i < rows.Count; i++) rows[i][0] = first + i;
+            scope.Insert("securities", SecurityColumns, rows);
+            scope.StartHeldWrites();
+            throw new ArithmeticException("the batch's own failure"); // while the rows are still being written
+        }));
+        Assert.Equal(before, Fingerprint(store));
+        // The store is usable at once: the connection was not left in use.
+        store.AddSecurity("AFTER");
+        Assert.Equal(1, store.Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM securities WHERE ticker = 'AFTER'")));
+    }
+
+    [Fact]
+    public void StreamingPositionsImport_WritesEveryBatch_InOneTransaction_AndVerifiesClean()
+    {
+        var store = NewStore();
+        string[] tickers = ["VTI", "BND", "GLD"];
+        var asOf = Today.AddDays(-1);
+        foreach (var t in tickers)
+        {
+            store.AddSecurity(t);
+            store.SetPrice(t, asOf, 50m);
+        }
+        var accounts = new StringBuilder("account,type,currency\n");
+        var positions = new StringBuilder("account,ticker,quantity,cost_basis\n");
+        const int count = 4500; // three batches of the streaming import, the last one partial
+        for (var a = 0; a < count; a++)
+        {
+            accounts.Append(CultureInfo.InvariantCulture, $"w-{a:D5},taxable,USD\n");
+            foreach (var t in tickers) positions.Append(CultureInfo.InvariantCulture, $"w-{a:D5},{t},{1 + a % 5},{(1 + a % 5) * 40}\n");
+        }
+        store.ImportAccounts(WriteFile("accounts.csv", accounts.ToString()));
+        var result = store.ImportPositions(WriteFile("positions.csv", positions.ToString()), asOf: asOf);
+
+        Assert.Equal(count * tickers.Length, result.Added);
+        Assert.Equal(count * tickers.Length, Count(store, "transactions"));
+        Assert.Equal(count * tickers.Length, Count(store, "lots"));
+        Assert.Equal(count * tickers.Length, Count(store, "holdings"));
+        Assert.Equal(count * tickers.Length, Count(store, "position_snapshots"));
+        // The last batch's last account: 4499 % 5 = 4, so 5 shares of each.
+        var last = Assert.Single(store.ReadAccounts(new SnapshotQuery(asOf, Account: "w-04499")));
+        Assert.Equal([5m, 5m, 5m], last.Holdings.Select(h => h.Quantity));
+        Assert.Empty(store.Verify().Differences);
+    }
+}
