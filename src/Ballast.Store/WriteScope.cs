@@ -371,7 +371,7 @@ internal sealed partial class WriteScope
                         int n => SQLitePCL.raw.sqlite3_bind_int64(statement, i + 1, n),
                         string text => text.Contains('\0', StringComparison.Ordinal)
                             ? throw new ArgumentException("text values cannot contain NUL characters", nameof(rows))
-                            : SQLitePCL.raw.sqlite3_bind_text16(statement, i + 1, text.AsSpan()),
+                            : BindText(statement, i + 1, text),
                         _ => throw new ArgumentException($"unsupported column value type {row[i]!.GetType()}", nameof(rows)),
                     };
                     Check(rc);
@@ -388,6 +388,21 @@ internal sealed partial class WriteScope
         {
             if (rc is not (SQLitePCL.raw.SQLITE_OK or SQLitePCL.raw.SQLITE_DONE)) Microsoft.Data.Sqlite.SqliteException.ThrowExceptionForRC(rc, db);
         }
+    }
+
+    /// <summary>Reused for the UTF-8 of the text values bound by <see cref="BindText"/> (SQLite copies each value as it is bound).</summary>
+    private byte[] _utf8 = new byte[256];
+
+    /// <summary>
+    /// Binds text as UTF-8, the store's encoding, so SQLite keeps the bytes as they are instead of translating UTF-16 into a new buffer
+    /// for every value (a ledger row binds six).
+    /// </summary>
+    private int BindText(SQLitePCL.sqlite3_stmt statement, int index, string text)
+    {
+        var most = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (most > _utf8.Length) _utf8 = new byte[Math.Max(most, 2 * _utf8.Length)];
+        var length = System.Text.Encoding.UTF8.GetBytes(text, _utf8);
+        return SQLitePCL.raw.sqlite3_bind_text(statement, index, _utf8.AsSpan(0, length));
     }
 
     private void CopyPostgres(string table, string[] columns, int keyCount, IReadOnlyCollection<object?[]> rows)

@@ -80,6 +80,20 @@ public abstract partial class StoreSuite
     }
 
     [Fact]
+    public void BulkRows_KeepTheirTextExactly_WhateverItsScript()
+    {
+        var store = NewStore();
+        string[] names = ["KODEX 200 삼성전자", "Société Générale — €", "emoji 📈 and tab\tinside", "", new string('x', 5000)];
+        store.Write("bulk text", scope =>
+        {
+            var id = scope.NextId("securities");
+            scope.Insert("securities", SecurityColumns, [.. names.Select((n, i) => new object?[] { id + i, $"TXT{i}", n, scope.Now })]);
+            return (0, "text");
+        });
+        Assert.Equal(names, store.Read(c => c.Query<string>("SELECT name FROM securities WHERE ticker LIKE 'TXT%' ORDER BY id")).ToList());
+    }
+
+    [Fact]
     public void StreamingPositionsImport_WritesEveryBatch_InOneTransaction_AndVerifiesClean()
     {
         var store = NewStore();
