@@ -77,6 +77,15 @@ public sealed class SqliteStatisticsTests : IDisposable
     }
 
     [Fact]
+    public void AWindowReadsABatchsCashMovements_FromTheirIndex_NotFromTheLedger()
+    {
+        ImportAccounts(100);
+        var plan = Plan(BallastStore.CashMovementsSql("account_id BETWEEN 1 AND 100")
+            .Replace("@cutOff", "'2025-10-01T13:30:00.000Z'", StringComparison.Ordinal).Replace("@since", "'2025-09-01'", StringComparison.Ordinal));
+        Assert.Contains("COVERING INDEX transactions_cash_movements", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ASmallWrite_DoesNotAnalyze()
     {
         ImportAccounts(100); // 1,000 ledger rows; and init on a new store analyzes nothing either

@@ -43,7 +43,10 @@ public sealed class WindowRunner
     /// <summary>Accounts per batch: one read of their facts and one write transaction of their verdicts and proposals.</summary>
     public int BatchSize { get; init; } = 2000;
 
-    /// <summary>Called after each batch is written (tests stop a run there to see it resume).</summary>
+    /// <summary>
+    /// Called after each batch is written, on the thread that wrote it, before the next batch's write starts (tests stop a run there to
+    /// see it resume: an exception thrown here fails the run, and no later batch is written).
+    /// </summary>
     public Action<int>? AfterBatch { get; init; }
 
     /// <summary>The latest window of <paramref name="calendar"/> that opened at or before <paramref name="at"/>.</summary>

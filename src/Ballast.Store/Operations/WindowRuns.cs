@@ -156,16 +156,8 @@ namespace Ballast.Store
                 GROUP BY w.account_id
                 """, new { ids, lo, hi, windowId, tenant = Tenant }, r => (Id: r.GetInt64(0), Look: r.TextOrNull(1), Run: r.TextOrNull(2), CutOff: r.TextOrNull(3)))
                 .ToDictionary(x => x.Id);
-            // The last cash flow recorded by the cut-off, and the last day cash came in (unsettled): one read of the partial index of cash
-            // movements (migration 16; its condition is repeated exactly, so the database uses it), never of the batch's whole ledger.
-            var cash = c.Query($"""
-                SELECT account_id,
-                  MAX(CASE WHEN kind IN ('deposit', 'withdrawal') AND recorded_at <= @cutOff THEN recorded_at END),
-                  MAX(CASE WHEN kind IN ('deposit', 'sell') AND trade_date >= @since THEN trade_date END)
-                FROM transactions
-                WHERE {inIds("account_id")} AND kind IN ('deposit', 'withdrawal', 'sell')
-                GROUP BY account_id
-                """, new { ids, lo, hi, cutOff = FormatInstant(cutOff), since = FormatDate(cashSince) }, r => (Id: r.GetInt64(0), At: r.TextOrNull(1), Date: r.TextOrNull(2)));
+            var cash = c.Query(CashMovementsSql(inIds("account_id")), new { ids, lo, hi, cutOff = FormatInstant(cutOff), since = FormatDate(cashSince) },
+                r => (Id: r.GetInt64(0), At: r.TextOrNull(1), Date: r.TextOrNull(2)));
             var flows = cash.Where(x => x.At is not null).ToDictionary(x => x.Id, x => x.At!);
             var cashIn = cash.Where(x => x.Date is not null).ToDictionary(x => x.Id, x => x.Date!);
             var proposalAccounts = c.Query($"SELECT DISTINCT proposal_id, account_id FROM proposal_orders WHERE {inIds("account_id")}", new { ids, lo, hi },
@@ -186,6 +178,20 @@ namespace Ballast.Store
             }
             return result;
         });
+
+        /// <summary>
+        /// Per account of a batch (<paramref name="accountIn"/>, a condition on <c>account_id</c>): the last cash flow recorded by the cut-off
+        /// (<c>@cutOff</c>), and the last day cash came in (<c>@since</c> or later: unsettled). One read of the partial index of cash movements
+        /// (schema version 16), never of the batch's whole ledger: the query repeats the index's condition exactly, so the database uses it.
+        /// </summary>
+        internal static string CashMovementsSql(string accountIn) => $"""
+            SELECT account_id,
+              MAX(CASE WHEN kind IN ('deposit', 'withdrawal') AND recorded_at <= @cutOff THEN recorded_at END),
+              MAX(CASE WHEN kind IN ('deposit', 'sell') AND trade_date >= @since THEN trade_date END)
+            FROM transactions
+            WHERE {accountIn} AND kind IN ('deposit', 'withdrawal', 'sell')
+            GROUP BY account_id
+            """;
 
         /// <summary>Most id ranges a batch's facts are read by in one query; a batch spread wider is read by its ids.</summary>
         internal const int MaxIdRanges = 64;
