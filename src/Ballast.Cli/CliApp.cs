@@ -82,16 +82,26 @@ public static class CliApp
         }
     }
 
+    /// <summary>The most problems of one input written out; a file wrong in every row (the wrong file, a model not made yet) says how many more.</summary>
+    internal const int ShownProblems = 100;
+
+    private static void WriteProblems(IReadOnlyList<InputProblem> problems, CliContext context)
+    {
+        foreach (var problem in problems.Take(ShownProblems)) context.Error.WriteLine($"ballast: error: {Flags.OneLine(problem.ToString())}");
+        if (problems.Count > ShownProblems)
+            context.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"ballast: error: ... and {problems.Count - ShownProblems:N0} more problems ({problems.Count:N0} in all)"));
+    }
+
     private static int Fail(Exception e, CliContext context, bool debug)
     {
         switch (Unwrap(e))
         {
             case InputException input:
-                foreach (var problem in input.Problems) context.Error.WriteLine($"ballast: error: {Flags.OneLine(problem.ToString())}");
+                WriteProblems(input.Problems, context);
                 return ExitCodes.BadInput;
             case AggregateException all when all.InnerExceptions.All(x => x is InputException):
-                foreach (var problem in all.InnerExceptions.SelectMany(x => ((InputException)x).Problems).Distinct())
-                    context.Error.WriteLine($"ballast: error: {Flags.OneLine(problem.ToString())}");
+                WriteProblems([.. all.InnerExceptions.SelectMany(x => ((InputException)x).Problems).Distinct()], context);
                 return ExitCodes.BadInput;
             case StoreBusyException busy:
                 context.Error.WriteLine($"ballast: error: {Flags.OneLine(busy.Message)}");

@@ -30,6 +30,25 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void AFileWrongInEveryRow_ShowsTheFirstHundredProblems_AndHowManyMore()
+    {
+        _cli.Db = Path.Combine(_cli.Directory, "ballast.db");
+        Assert.Equal(0, _cli.Run("init").Exit);
+        // 250 accounts on a model that was never made: every row is refused, and the file names each.
+        var rows = string.Concat(Enumerable.Range(0, 250).Select(i => $"a{i},taxable,USD,nosuch\n"));
+        _cli.Write("accounts.csv", "account,type,currency,model\n" + rows);
+        var (exit, stdout, stderr) = _cli.Run("import", "accounts", "accounts.csv");
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(CliApp.ShownProblems + 1, lines.Length);
+        Assert.StartsWith("ballast: error: accounts.csv:2: model: model 'nosuch' does not exist", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("ballast: error: accounts.csv:101: ", lines[CliApp.ShownProblems - 1], StringComparison.Ordinal);
+        Assert.Equal("ballast: error: ... and 150 more problems (250 in all)", lines[^1].TrimEnd('\r'));
+        Assert.Contains("0 accounts", _cli.Run("accounts", "list").Out, StringComparison.Ordinal); // nothing written
+    }
+
+    [Fact]
     public void UnparsableYaml_NamesFileLineAndColumn()
     {
         var err = Fails("bad.yaml", "asOf: 2025-06-30\nholdings:\n  - ticker: VTI\n   value: 10\ntargets: { VTI: 100% }\n");
