@@ -135,7 +135,7 @@ public sealed class WindowRunner
 
     private WindowRunResult Result(WindowRunInfo run, bool alreadyDone, bool resumed) =>
         new(run, alreadyDone, resumed, _store.WindowRunCounts(run.Id),
-            [.. _store.WindowRunAccounts(run.Id).Where(a => a.ProposalId is not null).Select(a => (a.Account, a.ProposalId!.Value))]);
+            _store.WindowRunProposals(run.Id));
 
     private long Evaluate(TradingCalendar calendar, TradingWindow window, long runId, AccountPartition? partition, CancellationToken cancellationToken)
     {
