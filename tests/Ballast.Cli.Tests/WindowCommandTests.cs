@@ -72,6 +72,36 @@ public sealed class WindowCommandTests : IDisposable
     }
 
     [Fact]
+    public void WindowShow_DrawsTheFirstThousandVerdicts_AndItsJsonStreamsEveryOne()
+    {
+        // 1,200 more accounts (1,202 in all), each worth 30,000 at 60/40: looked at, no trades.
+        var accounts = new System.Text.StringBuilder("account,type,currency,household,model\n");
+        var positions = new System.Text.StringBuilder("account,ticker,quantity,cost_basis\n");
+        for (var i = 0; i < 1200; i++)
+        {
+            accounts.Append(System.Globalization.CultureInfo.InvariantCulture, $"m{i:D4},taxable,USD,,core\n");
+            positions.Append(System.Globalization.CultureInfo.InvariantCulture, $"m{i:D4},VTI,180,1\nm{i:D4},BND,120,1\n");
+        }
+        _cli.Write("more-accounts.csv", accounts.ToString());
+        _cli.Write("more-positions.csv", positions.ToString());
+        Ok("import", "accounts", "more-accounts.csv");
+        Ok("import", "positions", "more-positions.csv", "--as-of", "2026-02-26");
+        Ok("schedule", "set", "schedule.yaml");
+        Ok("window", "run", "--calendar", "calendar.yaml");
+
+        var show = Ok("window", "show", "2026-03-02T10:00");
+        Assert.Equal(1000, show.Split('\n').Count(l => l.Contains("| look ", StringComparison.Ordinal)));
+        Assert.Contains("... and 202 more accounts ('ballast window show 2026-03-02T10:00 --json' lists every one)", show, StringComparison.Ordinal);
+
+        var json = JsonDocument.Parse(Ok("window", "show", "2026-03-02T10:00", "--json")).RootElement;
+        var all = json.GetProperty("accounts").EnumerateArray().ToList();
+        Assert.Equal(1202, all.Count);
+        Assert.Equal("big", all[0].GetProperty("account").GetString()); // account name order, the table's
+        Assert.Equal("m1199", all[^1].GetProperty("account").GetString());
+        Assert.Equal(1200, all.Count(a => a.GetProperty("outcome").GetString() == "no trades"));
+    }
+
+    [Fact]
     public void Schedule_SetShowClear_AndABadFileIsRefusedNamingItsLineAndField()
     {
         _cli.Write("bad.yaml", "tiers:\n  - { from: 0, look: sometimes }\n");

@@ -13,8 +13,10 @@ namespace Ballast.Service.Tests;
 /// <summary>
 /// The service's operations: the cache of authenticated keys, the OpenTelemetry instruments (recorded, and exported at <c>/metrics</c>),
 /// a window run stopped between batches by the host's stopping token, and a real <c>ballast serve</c> process that finishes a request in
-/// flight after SIGTERM. On SQLite.
+/// flight after SIGTERM. On SQLite. They run by themselves (<see cref="ProcessWideMeters"/>): the metrics test listens to every
+/// measurement of the test process, and a window another test ran meanwhile would be counted with its own.
 /// </summary>
+[Collection(ProcessWideMeters.Name)]
 public sealed class OperationsTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("ballast-svcops-test-").FullName;
@@ -224,4 +226,11 @@ public sealed class OperationsTests : IDisposable
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
     }
+}
+
+/// <summary>Tests that listen to the whole process's meters run alone, after the others (which run side by side).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideMeters
+{
+    public const string Name = "process-wide meters";
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using System.Text.Json;
 using Ballast.Cli.Portfolio;
 using Ballast.Cli.Store;
 using Ballast.Input;
@@ -20,6 +21,9 @@ namespace Ballast.Cli.Operations;
 /// </summary>
 internal static class WindowCommands
 {
+    /// <summary>The most verdicts <c>window show</c> draws as a table; <c>--json</c> lists every one.</summary>
+    internal const int ShownAccounts = 1000;
+
     /// <summary>The command groups, for the store options.</summary>
     public static readonly string[] Groups = ["schedule", "window"];
 
@@ -202,16 +206,22 @@ internal static class WindowCommands
             var store = StoreCommands.Open(parse, ctx);
             var r = store.FindWindowRun(parse.GetValue(id)!)
                 ?? throw new InputException(new InputProblem($"no window run '{parse.GetValue(id)}'; 'ballast window list' shows them", Field: "ID"));
-            var accounts = store.WindowRunAccounts(r.Id);
             if (parse.GetValue(showJson))
             {
-                using var stream = new MemoryStream();
-                using (var w = PlanJson.NewWriter(stream))
+                // Streamed, account by account: a run of a million accounts is written out in pieces, never held whole.
+                using var buffer = new MemoryStream();
+                void Drain(Utf8JsonWriter writer)
+                {
+                    writer.Flush(); // whole tokens only, so each piece is whole UTF-8
+                    ctx.Out.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+                    buffer.SetLength(0);
+                }
+                using (var w = PlanJson.NewWriter(buffer))
                 {
                     w.WriteStartObject();
                     WriteRun(w, r);
                     w.WriteStartArray("accounts");
-                    foreach (var a in accounts)
+                    foreach (var a in store.StreamWindowRunAccounts(r.Id))
                     {
                         w.WriteStartObject();
                         w.WriteString("account", a.Account);
@@ -220,19 +230,25 @@ internal static class WindowCommands
                         w.WriteString("reason", a.Reason);
                         if (a.ProposalId is { } p) w.WriteNumber("proposal", p);
                         w.WriteEndObject();
+                        if (w.BytesPending + buffer.Length > 1 << 16) Drain(w);
                     }
                     w.WriteEndArray();
                     w.WriteEndObject();
+                    Drain(w);
                 }
-                ctx.Out.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+                ctx.Out.WriteLine();
                 return ExitCodes.Ok;
             }
             ctx.Console.MarkupLine($"[bold]Window {r.WindowId}[/] (run {r.Id}): {r.Status}; {N(r.Accounts)} accounts, {N(r.Evaluated)} evaluated, {N(r.Rebalanced)} rebalanced, {N(r.Skipped)} skipped");
             var table = new Table().Border(ctx.Interactive ? TableBorder.Rounded : TableBorder.Ascii)
                 .AddColumns("Account", "Decision", "Outcome", "Proposal", "Reason");
-            foreach (var a in accounts)
+            // A table of a million rows helps nobody and would be held whole to be drawn: the first ShownAccounts, then how many more.
+            var accounts = store.WindowRunAccounts(r.Id, ShownAccounts + 1);
+            foreach (var a in accounts.Take(ShownAccounts))
                 table.AddRow(Markup.Escape(a.Account), a.Decision, a.Outcome, a.ProposalId?.ToString(CultureInfo.InvariantCulture) ?? "", Markup.Escape(a.Reason));
             ctx.Console.Write(table);
+            if (accounts.Count > ShownAccounts)
+                ctx.Console.WriteLine($"... and {N(store.WindowRunCounts(r.Id).Sum(c => c.Count) - ShownAccounts)} more accounts ('ballast window show {r.WindowId} --json' lists every one)");
             return ExitCodes.Ok;
         }));
 

@@ -345,11 +345,28 @@ namespace Ballast.Store
             return c.Query(RunSql + " WHERE tenant_id = @tenant AND (window_id = @idOrWindow OR id = @byNumber)", new { tenant = Tenant, idOrWindow, byNumber }, ReadRun).FirstOrDefault();
         });
 
-        /// <summary>The verdicts a run recorded, in account order; <paramref name="limit"/> bounds how many are read.</summary>
-        public IReadOnlyList<WindowRunAccount> WindowRunAccounts(long runId, int limit = int.MaxValue) => Read(c => c.Query("""
+        private const string RunAccountsSql = """
             SELECT w.account_id, a.name, w.decision, w.outcome, w.reason, w.proposal_id FROM window_run_accounts w
             JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId AND a.tenant_id = @tenant ORDER BY a.name
-            """, new { runId, tenant = Tenant }, r => new WindowRunAccount(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.LongOrNull(5))).Take(limit).ToList());
+            """;
+
+        private static WindowRunAccount ReadRunAccount(DbDataReader r) =>
+            new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.LongOrNull(5));
+
+        /// <summary>The verdicts a run recorded, in account order; <paramref name="limit"/> bounds how many are read (by the database).</summary>
+        public IReadOnlyList<WindowRunAccount> WindowRunAccounts(long runId, int limit = int.MaxValue) => Read(c => c.Query(
+            RunAccountsSql + " LIMIT @limit", new { runId, tenant = Tenant, limit = (long)limit }, ReadRunAccount));
+
+        /// <summary>
+        /// The same verdicts streamed from one query, for a run too large to hold (a million accounts' verdicts are 300 MB): the caller
+        /// enumerates once and disposes the enumerator, which holds a connection meanwhile.
+        /// </summary>
+        public IEnumerable<WindowRunAccount> StreamWindowRunAccounts(long runId)
+        {
+            using var c = Guard(Connect);
+            using var reader = Guard(() => c.ExecuteReader(RunAccountsSql, new { runId, tenant = Tenant }));
+            while (reader.Read()) yield return ReadRunAccount(reader);
+        }
 
         /// <summary>
         /// The proposals a run saved, with their accounts' names, in account name order: only the verdicts with a proposal are read, so
