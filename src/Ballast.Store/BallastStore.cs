@@ -198,7 +198,7 @@ public sealed partial class BallastStore
             // A new or small store gets none: statistics of empty tables would mislead the planner once they fill.
             if (location.Provider == StoreProvider.Sqlite && c.ScalarLong("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'") == 0
                 && c.ScalarLong("SELECT COUNT(*) FROM (SELECT 1 FROM transactions LIMIT 20000)") >= 20_000)
-                c.Execute($"PRAGMA analysis_limit = {WriteScope.SqliteAnalysisLimit}; ANALYZE");
+                c.Execute(WriteScope.SqliteAnalyze);
             return 0;
         });
         if (store.Options.PooledConnections && location.Provider == StoreProvider.Sqlite) store._readers = store.NewReaderPool();

@@ -276,22 +276,22 @@ internal sealed partial class WriteScope
 
     /// <summary>
     /// SQLite: a write that added <see cref="AnalyzeAfter"/> rows or more analyzes the store before it commits (sampling at most
-    /// <see cref="SqliteAnalysisLimit"/> rows an index: milliseconds, whatever the store's size). Without statistics SQLite
+    /// 1,000 rows an index, <see cref="SqliteAnalyze"/>: milliseconds, whatever the store's size). Without statistics SQLite
     /// takes any indexed equality for a selective one, so it read a batch of 2,000 accounts (<c>tenant_id = @tenant AND id IN
     /// (...)</c>) by scanning every account of the tenant through its tenant index: 150 ms a batch at a million accounts instead
     /// of 2 ms by primary key, a third of a window run. Called by the store once the write's work is done.
     /// </summary>
     public void AnalyzeIfBulk()
     {
-        if (Provider != StoreProvider.Sqlite || _written.Values.Sum() < AnalyzeAfter) return;
+        var written = _written.Values.Sum();
+        if (Provider != StoreProvider.Sqlite || written < AnalyzeAfter) return;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        Execute($"PRAGMA analysis_limit = {SqliteAnalysisLimit}");
-        Execute("ANALYZE");
-        if (Trace) Console.Error.WriteLine($"trace analyze after {_written.Values.Sum()} rows: {sw.ElapsedMilliseconds} ms");
+        Execute(SqliteAnalyze);
+        if (Trace) Console.Error.WriteLine($"trace analyze after {written} rows: {sw.ElapsedMilliseconds} ms");
     }
 
-    /// <summary>Rows SQLite's <c>ANALYZE</c> samples per index (its <c>analysis_limit</c>).</summary>
-    internal const int SqliteAnalysisLimit = 1000;
+    /// <summary>SQLite's sampled analyze: at most 1,000 rows an index (its <c>analysis_limit</c>), milliseconds whatever the store's size.</summary>
+    internal const string SqliteAnalyze = "PRAGMA analysis_limit = 1000; ANALYZE";
 
     /// <summary>With BALLAST_STORE_TRACE=1, prints a phase and the elapsed time to standard error.</summary>
     internal static void TraceLine(string what, System.Diagnostics.Stopwatch clock)
