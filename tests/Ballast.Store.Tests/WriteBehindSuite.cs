@@ -94,6 +94,70 @@ public abstract partial class StoreSuite
     }
 
     [Fact]
+    public void BulkRows_SeveralToAnInsert_KeepEachRowsOwnValues_RepeatedNullOrChanged()
+    {
+        // 1,037 rows: SQLite writes them 64 to an INSERT (a reset keeps the bindings, and a value equal to the one bound before is
+        // not bound again), the last 13 one at a time. Names repeat, turn NULL and back, and change; times change every 100 rows.
+        var store = NewStore();
+        static string? NameOf(int i) => i % 3 == 0 ? null : i % 5 == 0 ? "same" : i % 7 == 0 ? "" : $"name {i}";
+        static string AtOf(int i) => $"2025-01-01T00:{i / 100:D2}:00.000Z";
+        const int count = 1037;
+        store.Write("bulk values", scope =>
+        {
+            var id = scope.NextId("securities");
+            scope.Insert("securities", SecurityColumns, [.. Enumerable.Range(0, count).Select(i => new object?[] { id + i, $"BV{i:D4}", NameOf(i), AtOf(i) })]);
+            return (0, "values");
+        });
+        var stored = store.Read(c => c.Query<(string Ticker, string? Name, string At)>("SELECT ticker, name, created_at FROM securities WHERE ticker LIKE 'BV%' ORDER BY id")).ToList();
+        Assert.Equal(Enumerable.Range(0, count).Select(i => ($"BV{i:D4}", NameOf(i), AtOf(i))), stored);
+    }
+
+    [Fact]
+    public void BulkWrite_OfAnAppendOnlyTable_LeavesItsReplaceGuard_WhetherItCommitsOrRollsBack()
+    {
+        // SQLite lifts TABLE_no_replace inside a write of 20,000 rows or more and puts it back before the commit.
+        var store = NewStore();
+        string[] columns = ["id", "kind", "file", "sha256", "rows_read", "at", "actor", "tenant_id"];
+        List<object?[]> Rows(long first) => [.. Enumerable.Range(0, 20_500).Select(i => new object?[] { first + i, "positions", $"f{i}.csv", "00", 1L, "2025-01-01T00:00:00.000Z", "test", 1L })];
+        var before = Fingerprint(store);
+        Assert.Throws<ArithmeticException>(() => store.Write<int>("bulk imports", scope =>
+        {
+            scope.Insert("imports", columns, Rows(scope.NextId("imports")));
+            throw new ArithmeticException("after the rows");
+        }));
+        Assert.Equal(before, Fingerprint(store));
+        store.Write("bulk imports", scope =>
+        {
+            scope.Insert("imports", columns, Rows(scope.NextId("imports")));
+            return (0, "imports");
+        });
+        Assert.Equal(20_500, store.Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM imports WHERE actor = 'test'")));
+        if (Location.Provider == StoreProvider.Postgres) return; // no replace guard: PostgreSQL has no REPLACE
+        Assert.Equal(1, store.Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'imports_no_replace'")));
+        var refused = Assert.ThrowsAny<System.Data.Common.DbException>(() => store.Read(c => c.Execute("INSERT OR REPLACE INTO imports SELECT * FROM imports WHERE actor = 'test' LIMIT 1")));
+        Assert.Contains("append-only", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnInList_OfIntegers_OfAnyLength_FindsExactlyItsRows()
+    {
+        var store = NewStore();
+        store.Write("securities", scope =>
+        {
+            var id = scope.NextId("securities");
+            scope.Insert("securities", SecurityColumns, [.. Enumerable.Range(0, 1200).Select(i => new object?[] { id + i, $"IN{i:D4}", null, scope.Now })]);
+            return (0, "securities");
+        });
+        var ids = store.Read(c => c.Query<long>("SELECT id FROM securities WHERE ticker LIKE 'IN%' ORDER BY id")).ToList();
+        List<long> Found(IEnumerable<long> wanted) => store.Write("read", scope =>
+            (scope.Query("SELECT id FROM securities WHERE id IN @wanted ORDER BY id", new { wanted = wanted.ToList() }, r => r.GetInt64(0)), "read"));
+        Assert.Equal(ids, Found(ids.Concat([-1L, long.MaxValue, long.MinValue])));
+        Assert.Equal(ids.Where((_, i) => i % 2 == 0), Found(ids.Where((_, i) => i % 2 == 0)));
+        Assert.Equal([ids[7]], Found([ids[7]]));
+        Assert.Empty(Found([]));
+    }
+
+    [Fact]
     public void StreamingPositionsImport_WritesEveryBatch_InOneTransaction_AndVerifiesClean()
     {
         var store = NewStore();

@@ -214,18 +214,21 @@ internal static partial class Sql
         return sql;
     }
 
-    /// <summary>Lists longer than this go to SQLite as one JSON array (<c>json_each</c>), under its limit of 32,766 parameters.</summary>
+    /// <summary>Lists of text longer than this go to SQLite as one JSON array (<c>json_each</c>), under its limit of 32,766 parameters.</summary>
     private const int LongList = 500;
 
     /// <summary>
-    /// Replaces <c>IN @name</c> by one parameter per element (SQLite has no arrays); a list longer than <see cref="LongList"/>
-    /// on SQLite becomes <c>IN (SELECT value FROM json_each(@name))</c> with the list as one JSON array, so any length works.
+    /// Replaces <c>IN @name</c> (SQLite has no arrays): a list of integers by its literals (<see cref="IntegerList"/>), any other list by
+    /// one parameter per element, or, longer than <see cref="LongList"/>, by <c>IN (SELECT value FROM json_each(@name))</c> with the
+    /// list as one JSON array, so any length works.
     /// </summary>
     private static string Expand(DbCommand cmd, string sql, string name, IEnumerable list)
     {
         if (cmd is Microsoft.Data.Sqlite.SqliteCommand)
         {
             var items = list.Cast<object?>().ToList();
+            if (items.Count > 0 && items.All(i => i is long or int))
+                return ListAfterIn(name).Replace(sql, IntegerList(items));
             if (items.Count > LongList && items.All(i => i is long or int or string))
             {
                 var json = new System.Text.StringBuilder("[");
@@ -257,6 +260,22 @@ internal static partial class Sql
         }
         var replacement = names.Count == 0 ? "IN (SELECT NULL WHERE 1 = 0)" : $"IN ({string.Join(", ", names)})";
         return ListAfterIn(name).Replace(sql, replacement);
+    }
+
+    /// <summary>
+    /// <c>IN (1, 2, 3)</c>: a list of integers goes into the SQL text as literals. SQLite finds a named parameter by comparing its name
+    /// with every name before it, so binding a batch of 500 ids one parameter each cost 125,000 name comparisons, a second and a half
+    /// of a 100,000-account import; integers written in invariant digits cannot change what the statement means.
+    /// </summary>
+    private static string IntegerList(List<object?> items)
+    {
+        var text = new System.Text.StringBuilder("IN (", 4 + 12 * items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0) text.Append(", ");
+            text.Append(Convert.ToInt64(items[i], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
+        }
+        return text.Append(')').ToString();
     }
 
     private static bool Names(string sql, string name)

@@ -37,6 +37,8 @@ namespace Ballast.Store
             }
         }
 
+        private static readonly string[] SnapshotColumns = ["import_id", "account_id", "date", "security_id", "quantity"];
+
         /// <summary>Accounts per batch of a streaming positions import (kept under the ledger's load-everything threshold).</summary>
         private const int BatchAccounts = 2000;
 
@@ -162,6 +164,7 @@ namespace Ballast.Store
                 var positions = new Dictionary<string, Dictionary<string, (long Quantity, long? Cost, long? Price, int Line)>>(StringComparer.Ordinal);
                 var cash = new Dictionary<string, long>(StringComparer.Ordinal);
                 var accountLines = new Dictionary<string, int>(StringComparer.Ordinal);
+                var snapshot = new List<object?[]>();
                 string? current = null;
 
                 bool Refused() => problems.Count > 0 || sumProblems.Count > 0 || orphan is not null || fileAccountSet.Count > 1 || (notModeled.Count > 0 && !skipUnknown);
@@ -203,7 +206,7 @@ namespace Ballast.Store
                     var later = new Import.History(scope, ids, ids.Select(a => (a, dateText)));
                     // This batch's reads are done: the previous batch's rows are written on another thread while this one's are computed.
                     scope.StartHeldWrites();
-                    var snapshot = new List<object?[]>();
+                    snapshot.Clear();
                     var checkOrder = new List<long>();
                     var addedBefore = added;
                     foreach (var (acct, held) in positions)
@@ -248,10 +251,10 @@ namespace Ballast.Store
                             else later.Added(draft);
                             added++;
                         }
-                        foreach (var (security, p) in target) snapshot.Add([importId, accountId, dateText, security, p.Quantity]);
+                        foreach (var (security, p) in target) Snapshot([importId, accountId, dateText, security, p.Quantity]);
                         if (cash.TryGetValue(acct, out var wantCash))
                         {
-                            snapshot.Add([importId, accountId, dateText, null, wantCash]);
+                            Snapshot([importId, accountId, dateText, null, wantCash]);
                             var asOfCash = state.Cash - (changesAfter?.Cash ?? 0);
                             if (wantCash != asOfCash)
                             {
@@ -274,8 +277,18 @@ namespace Ballast.Store
                             if (p.Price is { } shown) prices.TryAdd(securities[ticker], shown);
                     // A re-import that changes nothing records nothing: checked before this batch's snapshot rows are written.
                     if (same) same = added == 0 && addedBefore == 0 && SameSnapshot(scope, ids, dateText, snapshot);
-                    scope.Insert("position_snapshots", ["import_id", "account_id", "date", "security_id", "quantity"], snapshot);
+                    scope.Insert("position_snapshots", SnapshotColumns, snapshot);
+                    snapshot.Clear();
                     ledger.FlushAndForget();
+                }
+
+                // A snapshot row; written in slices, unless every account so far has this very snapshot (the batch's rows are compared first).
+                void Snapshot(object?[] row)
+                {
+                    snapshot.Add(row);
+                    if (same || snapshot.Count < WriteScope.SliceRows) return;
+                    scope.Insert("position_snapshots", SnapshotColumns, snapshot);
+                    snapshot.Clear();
                 }
 
                 void Add(PositionRow r)

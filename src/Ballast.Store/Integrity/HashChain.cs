@@ -70,10 +70,15 @@ internal static class HashChain
             Append(text, "\n"u8);
         }
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(text.WrittenSpan, hash);
+        // One hasher a thread, reset after each row: the one-shot SHA256.HashData sets up and frees the platform's digest state on
+        // every call, which cost as much as hashing the row.
+        var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(text.WrittenSpan);
+        sha.GetHashAndReset(hash);
         return Convert.ToHexStringLower(hash);
     }
 
+    [ThreadStatic] private static IncrementalHash? t_sha256;
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static IReadOnlyList<string>? t_lastColumns;
     [ThreadStatic] private static int[]? t_lastOrder;

@@ -129,24 +129,29 @@ internal sealed class LedgerSession(WriteScope scope)
     /// <summary>Appends a transaction; returns an error sentence (and appends nothing) when the ledger rules refuse it.</summary>
     public string? Append(TxnDraft draft, out long id)
     {
-        Load([draft.AccountId]);
+        if (!_states.TryGetValue(draft.AccountId, out var state))
+        {
+            Load([draft.AccountId]);
+            state = State(draft.AccountId);
+        }
         id = scope.NextId("transactions");
-        var error = LedgerRules.Apply(State(draft.AccountId), draft, id, out var lots);
+        var error = LedgerRules.Apply(state, draft, id, out var lots);
         if (error is not null) return error;
         _newTransactions.Add(
         [
             id, draft.AccountId, draft.Kind, draft.Date, draft.SecurityId, draft.Quantity, draft.Price, draft.Cash, draft.Fee,
             lots, draft.Key, draft.ExecutionId, draft.ProposalId, draft.ImportId, draft.Memo, scope.Now, draft.Cost,
+            null, // row_hash, chained when the rows are written
         ]);
         // Written in slices inside the same database transaction: atomicity is unchanged, memory stays flat.
-        if (_newTransactions.Count >= 50_000) FlushTransactions();
+        if (_newTransactions.Count >= WriteScope.SliceRows) FlushTransactions();
         return null;
     }
 
+    /// <summary>The columns of a ledger row, <c>row_hash</c> last (the hash leaves it out).</summary>
     private static readonly string[] TransactionColumns =
-        ["id", "account_id", "kind", "trade_date", "security_id", "quantity", "price", "cash", "fee", "lots", "idempotency_key", "execution_id", "proposal_id", "import_id", "memo", "recorded_at", "cost"];
-
-    private static readonly string[] TransactionColumnsWithHash = [.. TransactionColumns, Integrity.HashChain.Column];
+        ["id", "account_id", "kind", "trade_date", "security_id", "quantity", "price", "cash", "fee", "lots", "idempotency_key", "execution_id", "proposal_id", "import_id", "memo", "recorded_at", "cost",
+         Integrity.HashChain.Column];
 
     private string? _chainHead;
     private bool _chainLoaded;
@@ -160,13 +165,9 @@ internal sealed class LedgerSession(WriteScope scope)
             _chainHead = Integrity.HashChain.Head(scope.Connection, scope.Transaction, Integrity.HashChain.Transactions);
             _chainLoaded = true;
         }
-        var rows = new List<object?[]>(_newTransactions.Count);
         foreach (var row in _newTransactions)
-        {
-            _chainHead = Integrity.HashChain.Hash(Integrity.HashChain.Transactions, _chainHead, TransactionColumns, row);
-            rows.Add([.. row, _chainHead]);
-        }
-        scope.Insert("transactions", TransactionColumnsWithHash, rows);
+            row[^1] = _chainHead = Integrity.HashChain.Hash(Integrity.HashChain.Transactions, _chainHead, TransactionColumns, row);
+        scope.Insert("transactions", TransactionColumns, _newTransactions);
         _newTransactions.Clear();
     }
 
@@ -181,8 +182,8 @@ internal sealed class LedgerSession(WriteScope scope)
     public void Flush()
     {
         FlushTransactions();
-        // Rows go out in slices so a million-row flush never holds them all at once.
-        const int Slice = 50_000;
+        // Rows go out in slices so a million-row flush never holds them all at once (nor a list on the large object heap).
+        const int Slice = WriteScope.SliceRows;
         string[] lotColumns = ["open_transaction_id", "account_id", "security_id", "open_date", "quantity", "remaining", "cost"];
         string[] holdingColumns = ["account_id", "security_id", "quantity"];
         var newLots = new List<object?[]>();
