@@ -83,4 +83,25 @@ public abstract partial class StoreSuite
         Assert.Equal(before, Fingerprint(store));
         Assert.Equal(1, store.Write("hold", scope => (scope.Execute("UPDATE accounts SET hold = 'review' WHERE id = @id", new { id = ids["alice-ira"] }), "hold")));
     }
+
+    [Fact]
+    public void AnAccountMovedToNoHouseholdOrModel_IsRefused_AndAHouseholdItsAccountsName_CannotBeDeleted()
+    {
+        var store = Seeded();
+        var (alice, household) = store.Read(c => c.QuerySingle<(long, long)>("SELECT id, household_id FROM accounts WHERE name = 'alice-taxable'"));
+        var missing = store.Read(c => c.ExecuteScalar<long>("SELECT MAX(id) FROM households")) + 1000;
+        var before = Fingerprint(store);
+        foreach (var sql in new[]
+                 {
+                     "UPDATE accounts SET household_id = @missing WHERE id = @alice",
+                     "UPDATE accounts SET model_id = @missing WHERE id = @alice",
+                     "UPDATE accounts SET tenant_id = @missing WHERE id = @alice",
+                     "DELETE FROM households WHERE id = @household",
+                 })
+        {
+            var e = Assert.ThrowsAny<DbException>(() => store.Write<int>("refused", scope => (scope.Execute(sql, new { missing, alice, household }), "never")));
+            AssertRefusedReference(e);
+        }
+        Assert.Equal(before, Fingerprint(store));
+    }
 }
