@@ -139,6 +139,7 @@ namespace Ballast.Store
             return WriteImport("import positions", scope =>
             {
                 var importId = scope.NextId("imports"); // recorded at the end, when the rows are counted
+                var boxedImportId = (object)importId;
                 // Each batch's rows are held until the next batch has read its accounts, then written behind while it computes: its
                 // queries are of its own accounts only, which no earlier batch writes (an account met again restarts the import).
                 scope.HoldWrites();
@@ -190,13 +191,18 @@ namespace Ballast.Store
                 {
                     var accountIds = ResolveAccounts(scope, accountLines, file, writeProblems, account is null ? hAccount ?? "account" : "--account");
                     foreach (var (acct, held) in positions)
-                        foreach (var (ticker, p) in held.ToList())
+                    {
+                        List<string>? unknown = null;
+                        foreach (var ticker in held.Keys)
+                            if (!securities.ContainsKey(ticker)) (unknown ??= []).Add(ticker);
+                        foreach (var ticker in unknown ?? [])
                         {
-                            if (securities.ContainsKey(ticker)) continue;
+                            var p = held[ticker];
                             if (p.Price is not null) tickers[securities[ticker] = SecurityId(scope, ticker)] = ticker; // the export brings its price
                             else if (skipUnknown) { skipped.Add((p.Line, $"unknown ticker '{ticker}' without a price")); held.Remove(ticker); }
                             else writeProblems.Add(new($"unknown ticker '{ticker}'; import prices for it first, or use --skip-unknown", file.Name, p.Line, Field: hTicker));
                         }
+                    }
                     if (writeProblems.Count > 0) return;
                     var ids = accountIds.Values.Distinct().ToList();
                     var ledger = scope.Ledger;
@@ -208,14 +214,20 @@ namespace Ballast.Store
                     scope.StartHeldWrites();
                     snapshot.Clear();
                     var checkOrder = new List<long>();
+                    // Reused for each account (a batch has thousands): the file's positions by security, and the ledger's as of the date.
+                    var target = new Dictionary<long, (long Quantity, long? Cost, long? Price, int Line)>();
+                    var asOfHoldings = new Dictionary<long, long>();
                     var addedBefore = added;
                     foreach (var (acct, held) in positions)
                     {
                         var accountId = accountIds[acct];
                         var state = ledger.State(accountId);
                         var changesAfter = after.GetValueOrDefault(accountId);
-                        var target = held.ToDictionary(h => securities[h.Key], h => h.Value);
-                        var asOfHoldings = state.Holdings.Where(h => h.Value != 0).ToDictionary(h => h.Key, h => h.Value);
+                        target.Clear();
+                        foreach (var (ticker, p) in held) target.Add(securities[ticker], p);
+                        asOfHoldings.Clear();
+                        foreach (var (sec, q) in state.Holdings)
+                            if (q != 0) asOfHoldings.Add(sec, q);
                         if (changesAfter is not null)
                             foreach (var (sec, q) in changesAfter.Holdings) asOfHoldings[sec] = asOfHoldings.GetValueOrDefault(sec) - q;
                         checkOrder.Clear(); // the securities of the file and of the ledger, in id order
@@ -251,10 +263,10 @@ namespace Ballast.Store
                             else later.Added(draft);
                             added++;
                         }
-                        foreach (var (security, p) in target) Snapshot([importId, accountId, dateText, security, p.Quantity]);
+                        foreach (var (security, p) in target) Snapshot([boxedImportId, state.BoxedId, dateText, Boxed.Of(security), p.Quantity]);
                         if (cash.TryGetValue(acct, out var wantCash))
                         {
-                            Snapshot([importId, accountId, dateText, null, wantCash]);
+                            Snapshot([boxedImportId, state.BoxedId, dateText, null, wantCash]);
                             var asOfCash = state.Cash - (changesAfter?.Cash ?? 0);
                             if (wantCash != asOfCash)
                             {
@@ -307,7 +319,8 @@ namespace Ballast.Store
                         current = acct;
                     }
                     accountLines.TryAdd(acct, r.Line);
-                    if (!positions.TryGetValue(acct, out var held)) positions[acct] = held = new(StringComparer.Ordinal);
+                    if (!positions.TryGetValue(acct, out var held))
+                        positions[acct] = held = new(16, StringComparer.Ordinal); // sized for a typical account's positions: grown once, not three times
                     // Repeated rows of an account (several lots of one ticker) are summed, checked against the scaled range.
                     if (r.IsCash)
                     {

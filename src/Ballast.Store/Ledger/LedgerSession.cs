@@ -13,6 +13,8 @@ internal sealed record TxnDraft(
 internal sealed class AccountState(long accountId)
 {
     public long AccountId { get; } = accountId;
+    /// <summary><see cref="AccountId"/> boxed once, for the rows written for the account.</summary>
+    public object BoxedId { get; } = accountId;
     public long Cash { get; set; }
     /// <summary>The account's lot selection method (<c>accounts.lot_method</c>) for sales that name no lots.</summary>
     public LotSelectionMethod LotMethod { get; set; } = LotSelectionMethod.Fifo;
@@ -139,8 +141,8 @@ internal sealed class LedgerSession(WriteScope scope)
         if (error is not null) return error;
         _newTransactions.Add(
         [
-            id, draft.AccountId, draft.Kind, draft.Date, draft.SecurityId, draft.Quantity, draft.Price, draft.Cash, draft.Fee,
-            lots, draft.Key, draft.ExecutionId, draft.ProposalId, draft.ImportId, draft.Memo, scope.Now, draft.Cost,
+            id, state.BoxedId, draft.Kind, draft.Date, Boxed.Of(draft.SecurityId), draft.Quantity, draft.Price, Boxed.Of(draft.Cash), Boxed.Of(draft.Fee),
+            lots, draft.Key, draft.ExecutionId, draft.ProposalId, Boxed.Of(draft.ImportId), draft.Memo, scope.Now, draft.Cost,
             null, // row_hash, chained when the rows are written
         ]);
         // Written in slices inside the same database transaction: atomicity is unchanged, memory stays flat.
@@ -204,14 +206,14 @@ internal sealed class LedgerSession(WriteScope scope)
             {
                 if (!l.Dirty) continue;
                 l.Dirty = false;
-                (l.Stored ? changedLots : newLots).Add([l.OpenTransactionId, l.AccountId, l.SecurityId, l.OpenDate, l.Quantity, l.Remaining, l.Cost]);
+                (l.Stored ? changedLots : newLots).Add([l.OpenTransactionId, s.BoxedId, Boxed.Of(l.SecurityId), l.OpenDate, l.Quantity, l.Remaining, l.Cost]);
                 l.Stored = true;
             }
             s.DirtyLots.Clear();
             foreach (var sec in s.DirtyHoldings)
-                (s.StoredHoldings.Add(sec) ? newHoldings : changedHoldings).Add([s.AccountId, sec, s.Holdings.GetValueOrDefault(sec)]);
+                (s.StoredHoldings.Add(sec) ? newHoldings : changedHoldings).Add([s.BoxedId, Boxed.Of(sec), s.Holdings.GetValueOrDefault(sec)]);
             s.DirtyHoldings.Clear();
-            if (s.BalanceDirty) balances.Add([s.AccountId, s.Cash, s.LastRebalance]);
+            if (s.BalanceDirty) balances.Add([s.BoxedId, s.Cash, s.LastRebalance]);
             s.BalanceDirty = false;
             Drain(all: false);
         }
