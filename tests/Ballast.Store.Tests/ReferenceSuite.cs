@@ -104,4 +104,31 @@ public abstract partial class StoreSuite
         }
         Assert.Equal(before, Fingerprint(store));
     }
+
+    [Fact]
+    public void AWindowVerdictOrAProposalEvent_NamingNoRunOrProposal_IsRefused_AndNothingIsWritten()
+    {
+        var store = Seeded();
+        var alice = store.Read(c => c.ExecuteScalar<long>("SELECT id FROM accounts WHERE name = 'alice-taxable'"));
+        const long missing = 1_000_000;
+        var before = Fingerprint(store);
+        // One verdict (written alone) of a window run that does not exist.
+        var verdict = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad verdict", scope =>
+        {
+            scope.Insert("window_run_accounts", ["run_id", "account_id", "decision", "outcome", "reason", "reason_kind"],
+                [[missing, alice, "due", "skipped", "test", "hold"]]);
+            return (0, "never");
+        }));
+        AssertRefusedReference(verdict);
+        // 100 events (written in bulk) of a proposal that does not exist.
+        var events = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad events", scope =>
+        {
+            var id = scope.NextId("proposal_events");
+            scope.Insert("proposal_events", ["id", "proposal_id", "status", "at", "actor"],
+                [.. Enumerable.Range(0, 100).Select(i => new object?[] { id + i, missing, "approved", scope.Now, "test" })]);
+            return (0, "never");
+        }));
+        AssertRefusedReference(events);
+        Assert.Equal(before, Fingerprint(store));
+    }
 }

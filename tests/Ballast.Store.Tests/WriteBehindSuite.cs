@@ -153,6 +153,7 @@ public abstract partial class StoreSuite
             (scope.Query("SELECT id FROM securities WHERE id IN @wanted ORDER BY id", new { wanted = wanted.ToList() }, r => r.GetInt64(0)), "read"));
         Assert.Equal(ids, Found(ids.Concat([-1L, long.MaxValue, long.MinValue])));
         Assert.Equal(ids.Where((_, i) => i % 2 == 0), Found(ids.Where((_, i) => i % 2 == 0)));
+        Assert.Equal(ids.Take(300), Found(ids.Take(300).Concat([-1L, 0L, long.MinValue]))); // up to 500: written as literals
         Assert.Equal([ids[7]], Found([ids[7]]));
         Assert.Empty(Found([]));
     }
