@@ -366,6 +366,9 @@ public abstract class KillNineTests : IDisposable
             new("fills: while starting", c => c.Elapsed >= fillsStarting, 0),
             // The write of 1,000 allocations lasts a few tens of milliseconds on an analyzed store: the kill follows the lock at once.
             new("fills: inside its write transaction, allocating", _ => WriteOpen(), _random.Next(0, 5)),
+            // Its fills are written first, then its allocations one by one, then the ledger rows in bulk (a few milliseconds since
+            // SQLite writes them 64 to a statement): the fills' trace line is the moment with the most of the write still to come.
+            new("fills: inside its write transaction, after its fills", c => c.Saw("trace block_fills"), 0),
             new("fills: inside its write transaction, at its ledger rows", c => c.Saw("trace transactions"), 0),
         ];
         var inside = 0;
