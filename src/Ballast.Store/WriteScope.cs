@@ -226,8 +226,9 @@ internal sealed partial class WriteScope
         RestoreReplaceGuards();
     }
 
-    /// <summary>The <c>TABLE_no_replace</c> triggers this write lifted (<see cref="LiftReplaceGuard"/>), with their SQL, to put back before it commits.</summary>
-    private readonly List<(string Table, string? Sql)> _liftedGuards = [];
+    /// <summary>The tables whose <c>TABLE_no_replace</c> trigger this write lifted (<see cref="LiftReplaceGuard"/>), and the statements that put them back before it commits.</summary>
+    private readonly HashSet<string> _liftedGuards = new(StringComparer.Ordinal);
+    private readonly List<string> _restoreGuards = [];
 
     /// <summary>
     /// SQLite, a bulk write (<see cref="AnalyzeAfter"/> rows or more into one append-only table): the table's <c>TABLE_no_replace</c>
@@ -236,22 +237,18 @@ internal sealed partial class WriteScope
     /// row. Nothing is weakened: only this write can write while its transaction is open (it holds the write lock), no other
     /// connection sees its schema before it commits, a rollback brings the trigger back with everything else, and this write's own
     /// rows are plain INSERTs, which the table's primary and unique keys refuse on any conflict. The trigger is there for a
-    /// <c>REPLACE</c>, which Ballast never issues. <see cref="Integrity.HashChain.WithoutAppendOnly"/> lifts the update and delete
-    /// refusals the same way for a migration.
+    /// <c>REPLACE</c>, which Ballast never issues. A migration lifts the update and delete refusals the same way
+    /// (<see cref="Integrity.AppendOnlyGuards.Lift"/>).
     /// </summary>
     private void LiftReplaceGuard(string table)
     {
-        if (_liftedGuards.Exists(g => g.Table == table)) return;
-        var name = table + "_no_replace";
-        var sql = _connection.Query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = @name", new { name }, r => r.GetString(0), Transaction).FirstOrDefault();
-        _liftedGuards.Add((table, sql));
-        if (sql is not null) _connection.Execute($"DROP TRIGGER {name}", Transaction);
+        if (_liftedGuards.Add(table)) _restoreGuards.AddRange(Integrity.AppendOnlyGuards.Lift(_connection, Transaction, table, "no_replace"));
     }
 
     private void RestoreReplaceGuards()
     {
-        foreach (var (_, sql) in _liftedGuards)
-            if (sql is not null) _connection.Execute(sql, Transaction);
+        foreach (var sql in _restoreGuards) _connection.Execute(sql, Transaction);
+        _restoreGuards.Clear();
         _liftedGuards.Clear();
     }
 

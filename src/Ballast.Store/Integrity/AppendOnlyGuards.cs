@@ -42,6 +42,21 @@ internal static class AppendOnlyGuards
         }
     }
 
+    /// <summary>
+    /// SQLite: drops the triggers <c>TABLE_KIND</c> of <paramref name="table"/> (those it has) inside <paramref name="tx"/> and returns the
+    /// statements that create them again, for the caller to run before it commits; a rollback brings them back by itself. No other
+    /// connection sees the store without them: they see no uncommitted schema. A migration's backfill lifts the update and delete
+    /// refusals so (<see cref="HashChain.WithoutAppendOnly"/>), a bulk write the replace guard (<c>WriteScope.LiftReplaceGuard</c>).
+    /// </summary>
+    public static List<string> Lift(DbConnection c, DbTransaction tx, string table, params string[] kinds)
+    {
+        var names = kinds.Select(k => $"{table}_{k}").ToList();
+        var triggers = c.Query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = @table AND name IN @names",
+            new { table, names }, r => (Name: r.GetString(0), Sql: r.GetString(1)), tx);
+        foreach (var t in triggers) c.Execute($"DROP TRIGGER {t.Name}", tx);
+        return [.. triggers.Select(t => t.Sql)];
+    }
+
     /// <summary>The primary key and every unique index of an SQLite table, each as its column list.</summary>
     private static List<string[]> UniqueKeys(DbConnection c, DbTransaction tx, string table)
     {

@@ -189,10 +189,8 @@ internal static class HashChain
             c.Execute($"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only", tx);
             return;
         }
-        var triggers = c.Query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = @table AND name IN (@u, @d)",
-            new { table, u = table + "_no_update", d = table + "_no_delete" }, r => (Name: r.GetString(0), Sql: r.GetString(1)), tx);
-        foreach (var t in triggers) c.Execute($"DROP TRIGGER {t.Name}", tx);
+        var restore = AppendOnlyGuards.Lift(c, tx, table, "no_update", "no_delete");
         work();
-        foreach (var t in triggers) c.Execute(t.Sql, tx);
+        foreach (var sql in restore) c.Execute(sql, tx);
     }
 }

@@ -345,10 +345,11 @@ namespace Ballast.Store
             return c.Query(RunSql + " WHERE tenant_id = @tenant AND (window_id = @idOrWindow OR id = @byNumber)", new { tenant = Tenant, idOrWindow, byNumber }, ReadRun).FirstOrDefault();
         });
 
-        private const string RunAccountsSql = """
-            SELECT w.account_id, a.name, w.decision, w.outcome, w.reason, w.proposal_id FROM window_run_accounts w
-            JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId AND a.tenant_id = @tenant ORDER BY a.name
-            """;
+        /// <summary>A run's verdicts with their accounts' names (of this tenant); a condition may follow.</summary>
+        private const string RunAccountsFrom = "FROM window_run_accounts w JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId AND a.tenant_id = @tenant";
+
+        private const string RunAccountsSql =
+            "SELECT w.account_id, a.name, w.decision, w.outcome, w.reason, w.proposal_id " + RunAccountsFrom + " ORDER BY a.name";
 
         private static WindowRunAccount ReadRunAccount(DbDataReader r) =>
             new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.LongOrNull(5));
@@ -372,10 +373,9 @@ namespace Ballast.Store
         /// The proposals a run saved, with their accounts' names, in account name order: only the verdicts with a proposal are read, so
         /// a run's result costs memory for its proposals, not for every account it looked at (a million accounts' verdicts took 300 MB).
         /// </summary>
-        public IReadOnlyList<(string Account, long ProposalId)> WindowRunProposals(long runId) => Read(c => c.Query("""
-            SELECT a.name, w.proposal_id FROM window_run_accounts w
-            JOIN accounts a ON a.id = w.account_id WHERE w.run_id = @runId AND w.proposal_id IS NOT NULL AND a.tenant_id = @tenant ORDER BY a.name
-            """, new { runId, tenant = Tenant }, r => (r.GetString(0), r.GetInt64(1))));
+        public IReadOnlyList<(string Account, long ProposalId)> WindowRunProposals(long runId) => Read(c => c.Query(
+            "SELECT a.name, w.proposal_id " + RunAccountsFrom + " AND w.proposal_id IS NOT NULL ORDER BY a.name",
+            new { runId, tenant = Tenant }, r => (r.GetString(0), r.GetInt64(1))));
 
         /// <summary>Counts of a run's verdicts by outcome and reason kind (the decision; a skip's cause).</summary>
         public IReadOnlyList<(string Outcome, string Kind, long Count)> WindowRunCounts(long runId) => Read(c => c.Query("""

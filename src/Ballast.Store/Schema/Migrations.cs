@@ -20,7 +20,8 @@ public sealed record Migration(int Version, string Description, string Sql, Acti
 /// compare them the same way. The ledger tables refuse UPDATE and DELETE with triggers. The ledger's
 /// security, proposal and import ids are checked by the store before it writes rather than by foreign
 /// keys, whose per-row checks would dominate a million-row import on PostgreSQL; its account id is a foreign key on SQLite and,
-/// on PostgreSQL, a reference checked once per statement (<see cref="StatementForeignKeys"/>, as are the accounts' own references).
+/// on PostgreSQL, a reference checked once per statement (<see cref="StatementForeignKeys"/>, as are the accounts' own references and
+/// a window run's).
 /// </summary>
 public static class Migrations
 {
@@ -418,7 +419,7 @@ public static class Migrations
         new(16, "a partial index of the ledger's cash movements (deposits, withdrawals and sales) by account: a window reads a batch's last cash flow and unsettled cash from it, not from every ledger row of the batch's accounts", """
             CREATE INDEX transactions_cash_movements ON transactions (account_id, kind, trade_date, recorded_at) WHERE kind IN ('deposit', 'withdrawal', 'sell')
             """),
-        new(17, "PostgreSQL: the references of the ledger and the positions snapshots to their account, and of the accounts and households to their household, model and tenant, checked once per statement (triggers reading the statement's rows) instead of by foreign keys row by row; nothing on SQLite",
+        new(17, "PostgreSQL: the references of what imports and window runs write by the million (the ledger and the positions snapshots to their account; the accounts and households to their household, model and tenant; a window's verdicts, proposals, orders and events to their run, account, proposal, security and tenant) checked once per statement (triggers reading the statement's rows) instead of by foreign keys row by row; nothing on SQLite",
             "", StatementForeignKeys.Apply),
     ];
 
