@@ -188,9 +188,28 @@ internal sealed partial class WriteScope
     public long NextId(string table)
     {
         if (!_nextIds.TryGetValue(table, out var next))
-            next = Connection.ScalarLong($"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", Transaction) ?? 1;
+        {
+            // Rows appended to other tables stay appended (only the table's own unwritten rows matter to its next id): a window's
+            // batch reads the next event id after appending its first proposal, whose bulk writes would otherwise split in two.
+            var connection = _connection;
+            if (IsAppended(table)) connection = Connection;
+            else if (t_writingBehind != this)
+            {
+                StartHeldWrites();
+                AwaitWrites();
+            }
+            next = connection.ScalarLong($"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", Transaction) ?? 1;
+        }
         _nextIds[table] = next + 1;
         return next;
+    }
+
+    /// <summary>Whether rows appended to <paramref name="table"/> wait to be written (a loop: a lambda here would allocate its closure on every call of <see cref="NextId"/>, a million times in an import).</summary>
+    private bool IsAppended(string table)
+    {
+        foreach (var entry in _appended)
+            if (entry.Table == table) return true;
+        return false;
     }
 
     public int Execute(string sql) => Connection.Execute(sql, Transaction);

@@ -131,4 +131,77 @@ public abstract partial class StoreSuite
         AssertRefusedReference(events);
         Assert.Equal(before, Fingerprint(store));
     }
+
+    [Fact]
+    public void AWindowOrder_NamingNoProposalLine_IsRefused_WhileOrdersOfRealLinesAreWritten()
+    {
+        var store = Seeded();
+        var alice = store.Read(c => c.ExecuteScalar<long>("SELECT id FROM accounts WHERE name = 'alice-taxable'"));
+        var (vti, bnd) = store.Read(c => (c.ExecuteScalar<long>("SELECT id FROM securities WHERE ticker = 'VTI'"), c.ExecuteScalar<long>("SELECT id FROM securities WHERE ticker = 'BND'")));
+        var proposal = store.SaveProposal(new NewProposal("account alice-taxable", "test", null, "{}", "{}",
+            [new ProposedOrder("alice-taxable", "VTI", OrderSide.Buy, 1, 100m), new ProposedOrder("alice-taxable", "BND", OrderSide.Sell, 2, 70m)]));
+        var (run, _) = store.BeginWindowRun("2025-10-01T10:00", new DateOnly(2025, 10, 1), new DateTimeOffset(2025, 10, 1, 19, 30, 0, TimeSpan.Zero));
+        string[] columns = ["run_id", "account_id", "security_id", "side", "proposal_id", "line"];
+        var before = Fingerprint(store);
+        // In one statement: the proposal's line 1, and a line 3 it does not have (the values of its other columns are real).
+        var e = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad window order", scope =>
+        {
+            scope.Insert("window_orders", columns, [[run.Id, alice, vti, "buy", proposal, 1], [run.Id, alice, bnd, "sell", proposal, 3]]);
+            return (0, "never");
+        }));
+        AssertRefusedReference(e);
+        if (Location.Provider == StoreProvider.Postgres) Assert.Contains("proposal_id, line", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Fingerprint(store));
+        store.Write("window orders", scope =>
+        {
+            scope.Insert("window_orders", columns, [[run.Id, alice, vti, "buy", proposal, 1], [run.Id, alice, bnd, "sell", proposal, 2]]);
+            return (0, "written");
+        });
+        Assert.Equal(2, Count(store, "window_orders"));
+    }
+
+    [Fact]
+    public void Migration18_OnAVersion17Store_ChecksAWindowOrdersLinePerStatement_AndKeepsItsOrders()
+    {
+        // A store at schema version 17 whose window order names its proposal line by a foreign key (as version 17 made it).
+        var old = BallastStore.Initialize(Location, Options(), 17);
+        old.Read(c =>
+        {
+            using var tx = c.BeginTransaction();
+            void Sql(string sql) => c.Execute(sql, transaction: tx);
+            // Migration 14 made the default tenant, id 1.
+            Sql("INSERT INTO securities (id, ticker, created_at) VALUES (1, 'VTI', '2025-09-01T00:00:00.000Z')");
+            Sql("INSERT INTO accounts (id, name, type, currency, created_at, tenant_id) VALUES (1, 'alice', 'taxable', 'USD', '2025-09-01T00:00:00.000Z', 1)");
+            Sql("INSERT INTO proposals (id, created_at, actor, scope, engine_version, inputs, plan, tenant_id) VALUES (1, '2025-09-29T00:00:00.000Z', 'old', 'account alice', 'old', '{}', '{}', 1)");
+            Sql("INSERT INTO proposal_orders (proposal_id, line, account_id, security_id, side, quantity) VALUES (1, 1, 1, 1, 'buy', 1000000)");
+            Sql("INSERT INTO window_runs (id, window_id, window_date, cut_off, status, started_at, actor, tenant_id) VALUES (1, '2025-09-29T10:00', '2025-09-29', '2025-09-29T14:30:00.000Z', 'proposed', '2025-09-29T14:00:00.000Z', 'old', 1)");
+            Sql("INSERT INTO window_orders (run_id, account_id, security_id, side, proposal_id, line) VALUES (1, 1, 1, 'buy', 1, 1)");
+            tx.Commit();
+            return 0;
+        });
+        Assert.Equal(17, old.SchemaVersion);
+        int LineKeys(BallastStore s) => s.Read(c => Location.Provider == StoreProvider.Postgres
+            ? c.ExecuteScalar<int>("SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'window_orders'::regclass AND array_length(conkey, 1) = 2")
+            : c.ExecuteScalar<int>("SELECT COUNT(DISTINCT id) FROM pragma_foreign_key_list('window_orders') WHERE \"table\" = 'proposal_orders'"));
+        Assert.Equal(1, LineKeys(old));
+
+        var store = NewStore();
+
+        Assert.Equal(Schema.Migrations.Current, store.SchemaVersion);
+        Assert.Equal(1, Count(store, "window_orders"));
+        // PostgreSQL checks the line per statement instead (SQLite keeps its foreign key), and compresses a proposal's texts with LZ4 where it can.
+        Assert.Equal(Location.Provider == StoreProvider.Postgres ? 0 : 1, LineKeys(store));
+        var bad = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad window order", scope =>
+        {
+            scope.Insert("window_orders", ["run_id", "account_id", "security_id", "side", "proposal_id", "line"], [[1L, 1L, 1L, "sell", 1L, 2]]);
+            return (0, "never");
+        }));
+        AssertRefusedReference(bad);
+        if (Location.Provider == StoreProvider.Postgres)
+        {
+            var lz4 = store.Read(c => c.ExecuteScalar<bool>("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"));
+            var compression = store.Read(c => c.Query<string>("SELECT COALESCE(NULLIF(attcompression, ''), 'default') FROM pg_attribute WHERE attrelid = 'proposals'::regclass AND attname IN ('inputs', 'plan')")).ToList();
+            Assert.Equal(lz4 ? ["l", "l"] : ["default", "default"], compression);
+        }
+    }
 }

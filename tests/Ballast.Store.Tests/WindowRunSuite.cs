@@ -344,6 +344,36 @@ public abstract class WindowRunSuite : IDisposable
     }
 
     [Fact]
+    public void ABatchReadByIdRanges_SeesOnlyItsOwnAccounts_InItsHoldsItsNamesAndTheVerdictsAlreadyRecorded()
+    {
+        // Ten accounts of consecutive ids; a batch of some of them is read by the range of its ids, which holds the others too.
+        var store = NewStore();
+        var ids = Enumerable.Range(0, 10).Select(a => store.AddAccount(new NewAccount($"acct-{a}", AccountType.Taxable, "USD"))).ToList();
+        store.SetHold("acct-4", "client review");
+
+        // Holds: only the accounts asked for, acct-4's among them when asked.
+        var apart = store.RestrictionsOfAccounts([ids[1], ids[8]]);
+        Assert.Equal([ids[1], ids[8]], apart.Keys.Order());
+        Assert.All(apart.Values, r => Assert.True(r.IsEmpty));
+        Assert.Equal("client review", store.RestrictionsOfAccounts([ids[3], ids[4], ids[5]])[ids[4]].Hold);
+
+        var (run, _) = store.BeginWindowRun("2026-01-05T10:00", new DateOnly(2026, 1, 5), new DateTimeOffset(2026, 1, 5, 15, 0, 0, TimeSpan.Zero));
+        NewWindowRunAccount Verdict(int a) => new(ids[a], "look", "no trades", "look", "inside its bands");
+        // acct-2 is recorded first; a batch of 1, 2 and 3 then records 1 and 3 only, and one of 0 and 9 both (2 lies in its range).
+        store.RecordWindowAccounts(run.Id, [Verdict(2)]);
+        store.RecordWindowAccounts(run.Id, [Verdict(1), Verdict(2), Verdict(3)]);
+        store.RecordWindowAccounts(run.Id, [Verdict(0), Verdict(9)]);
+        Assert.Equal(new[] { 0, 1, 2, 3, 9 }.Select(a => ids[a]), store.WindowRunRecorded(run.Id).Order());
+        Assert.Equal(5, store.WindowRunAccounts(run.Id).Count);
+
+        // An id in the batch's range that is no account of this tenant refuses the whole batch.
+        var missing = ids[^1] + 1;
+        var e = Assert.Throws<InputException>(() => store.RecordWindowAccounts(run.Id, [Verdict(5), new NewWindowRunAccount(missing, "look", "no trades", "look", "x")]));
+        Assert.Equal($"account {missing} does not exist", e.Problems[0].Message);
+        Assert.Equal(new[] { 0, 1, 2, 3, 9 }.Select(a => ids[a]), store.WindowRunRecorded(run.Id).Order());
+    }
+
+    [Fact]
     public void WindowFacts_OfABatchInSeveralRunsOfIds_ReadByIdRanges_AreEachAccountsFactsReadAlone()
     {
         // A cluster's partition is runs of consecutive ids (AccountPartition): its batch's facts are read by an OR of id ranges.
@@ -359,7 +389,7 @@ public abstract class WindowRunSuite : IDisposable
         ids.Sort();
         // Three runs of ids far apart (a few ids left out inside them), and the ids inside the runs that are not in the batch.
         long[] batch = [.. ids.Take(6), .. ids.Skip(45).Take(8).Where((_, i) => i != 3), .. ids.TakeLast(5)];
-        Assert.Contains(" OR ", store.Read(c => BallastStore.IdRanges(c, batch)("id")), StringComparison.Ordinal);
+        Assert.Contains(" OR ", BallastStore.IdRanges(Location.Provider, batch)("id"), StringComparison.Ordinal);
         var cutOff = new DateTimeOffset(2026, 1, 5, 15, 0, 0, TimeSpan.Zero);
         static string Text(WindowAccountFacts f) =>
             $"{f.LastLook}|{f.LastRun}|{f.LastEvaluatedCutOff}|{f.LastCashFlowRecorded}|{f.LastCashInDate}|{f.OpenProposal}|{f.CashNeed}|{string.Join(",", f.CashNeedIds ?? [])}";
@@ -370,7 +400,7 @@ public abstract class WindowRunSuite : IDisposable
         Assert.Contains(together.Values, f => f.CashNeed > 0);
         Assert.Contains(together.Values, f => f.LastCashFlowRecorded is not null);
         // One run of ids is read by one range.
-        Assert.Equal("id BETWEEN @lo AND @hi", store.Read(c => BallastStore.IdRanges(c, [.. ids.Take(20)])("id")));
+        Assert.Equal("id BETWEEN @lo AND @hi", BallastStore.IdRanges(Location.Provider, [.. ids.Take(20)])("id"));
     }
 }
 

@@ -365,7 +365,7 @@ namespace Ballast.Store.Integrity
                     JOIN pg_class ch ON ch.oid = co.conrelid JOIN pg_class pa ON pa.oid = co.confrelid JOIN pg_namespace n ON n.oid = ch.relnamespace
                     WHERE co.contype = 'f' AND n.nspname = current_schema()
                     """, r => (r.GetString(0), r.GetString(1)), tx);
-                references.AddRange(Schema.StatementForeignKeys.References.Select(r => (r.Table, r.Parent)));
+                references.AddRange(Schema.StatementForeignKeys.AllReferences);
             }
             // The Orleans cluster's tables (migration 15) are the silos' working state, not the firm's book: no export carries them.
             names.RemoveAll(Schema.OrleansTables.IsOrleans);

@@ -144,7 +144,7 @@ namespace Ballast.Store
             // consecutive ids, AccountPartition): a range scan of each index per range instead of a lookup per id. Facts of ids in
             // the ranges but not in the batch are read and left out.
             long lo = ids.Min(), hi = ids.Max();
-            var inIds = IdRanges(c, ids);
+            var inIds = IdRanges(Location.Provider, ids);
             var history = c.Query($"""
                 SELECT w.account_id,
                   MAX(CASE WHEN w.outcome IN ('rebalanced', 'no trades') THEN r.window_date END),
@@ -202,7 +202,7 @@ namespace Ballast.Store
         /// are <see cref="AccountPartition.BlockSize"/> long), written as numbers; else the list of ids (<c>@ids</c>). A range
         /// may hold ids not in the batch (gaps, other tenants' accounts): their facts are read and left out.
         /// </summary>
-        internal static Func<string, string> IdRanges(DbConnection c, long[] ids)
+        internal static Func<string, string> IdRanges(StoreProvider provider, long[] ids)
         {
             long lo = ids.Min(), hi = ids.Max();
             if (hi - lo < 4L * ids.Length) return column => column + " BETWEEN @lo AND @hi";
@@ -222,7 +222,7 @@ namespace Ballast.Store
             span += to - from + 1;
             if (ranges.Count <= MaxIdRanges && span < 4L * ids.Length)
                 return column => "(" + string.Join(" OR ", ranges.Select(r => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{column} BETWEEN {r.Lo} AND {r.Hi}"))) + ")";
-            var list = c is Npgsql.NpgsqlConnection ? "= ANY(@ids)" : "IN @ids";
+            var list = provider == StoreProvider.Postgres ? "= ANY(@ids)" : "IN @ids";
             return column => column + " " + list;
         }
 
@@ -253,18 +253,25 @@ namespace Ballast.Store
             CheckRun(scope, runId);
             if (entries.Count == 0) return (saved, $"window run {runId}: nothing to record");
             var ids = entries.Select(e => e.AccountId).Distinct().ToArray();
-            var ours = scope.Query("SELECT id FROM accounts WHERE tenant_id = @tenant AND id IN @ids", new { tenant = scope.Tenant, ids }, r => r.GetInt64(0)).ToHashSet();
-            foreach (var a in ids)
-                if (!ours.Contains(a)) throw new InputException(new InputProblem($"account {a} does not exist", Field: "account"));
-            var already = scope.Query("SELECT account_id FROM window_run_accounts WHERE run_id = @runId AND account_id IN @ids", new { runId, ids }, r => r.GetInt64(0)).ToHashSet();
+            // A batch is (nearly) a range of ids, read by ranges of the keys (IdRanges): one read of its accounts (each must be the
+            // tenant's) gives their names for all its proposals, and one the run's verdicts already recorded for them.
+            var inIds = IdRanges(scope.Provider, ids);
+            var batch = ids.ToHashSet();
+            var names = scope.Query($"SELECT name, id FROM accounts WHERE tenant_id = @tenant AND {inIds("id")}", new { tenant = scope.Tenant, ids, lo = ids.Min(), hi = ids.Max() },
+                r => (Name: r.GetString(0), Id: r.GetInt64(1))).Where(a => batch.Contains(a.Id)).ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal);
+            if (names.Count < batch.Count)
+            {
+                var ours = names.Values.ToHashSet();
+                var stranger = ids.First(a => !ours.Contains(a));
+                throw new InputException(new InputProblem($"account {stranger} does not exist", Field: "account"));
+            }
+            var already = scope.Query($"SELECT account_id FROM window_run_accounts WHERE run_id = @runId AND {inIds("account_id")}",
+                new { runId, ids, lo = ids.Min(), hi = ids.Max() }, r => r.GetInt64(0)).Where(batch.Contains).ToHashSet();
             var written = 0;
             var approved = 0;
             var rows = new List<object?[]>(entries.Count);
-            // One read of the securities and of the batch's account names for all its proposals; older proposals they supersede are expired once per batch.
+            // One read of the securities for all the batch's proposals; older proposals they supersede are expired once per batch.
             var securities = scope.SecurityIds();
-            var names = entries.Any(e => e.Proposal is not null)
-                ? scope.Query("SELECT name, id FROM accounts WHERE tenant_id = @tenant AND id IN @ids", new { tenant = scope.Tenant, ids }, r => (Name: r.GetString(0), Id: r.GetInt64(1))).ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal)
-                : [];
             var newer = new Dictionary<long, long>();
             foreach (var e in entries)
             {

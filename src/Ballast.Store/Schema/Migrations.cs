@@ -421,6 +421,8 @@ public static class Migrations
             """),
         new(17, "PostgreSQL: the references of what imports and window runs write by the million (the ledger and the positions snapshots to their account; the accounts and households to their household, model and tenant; a window's verdicts, proposals, orders and events to their run, account, proposal, security and tenant) checked once per statement (triggers reading the statement's rows) instead of by foreign keys row by row; nothing on SQLite",
             "", StatementForeignKeys.Apply),
+        new(18, "PostgreSQL: a reference checked per statement looks up each distinct value once; a window order's reference to its proposal line is checked per statement too; a proposal's inputs and plan are compressed with LZ4 where the server has it; nothing on SQLite",
+            "", StatementForeignKeys.ApplyDistinct),
     ];
 
     /// <summary>The schema version this build of Ballast reads and writes.</summary>
