@@ -149,7 +149,8 @@ internal static class HashChain
     public static bool HasColumn(DbConnection c, DbTransaction? tx, string table, string column) =>
         c is Microsoft.Data.Sqlite.SqliteConnection
             ? c.ScalarLong("SELECT COUNT(*) FROM pragma_table_info(@table) WHERE name = @column", new { table, column }, tx) > 0
-            : c.ScalarLong("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table AND column_name = @column",
+            // The catalog itself, not information_schema's view of it (1.5 ms a read; every write's audit row asks).
+            : c.ScalarLong("SELECT COUNT(*) FROM pg_attribute WHERE attrelid = to_regclass(@table) AND attname = @column AND attnum > 0 AND NOT attisdropped",
                 new { table, column }, tx) > 0;
 
     /// <summary>

@@ -144,10 +144,11 @@ namespace Ballast.Store
             if (accountIds.Count == 0) return result;
             var ids = accountIds.Distinct().ToArray();
             var tenant = Tenant;
-            // A window's batch is (nearly) a range of ids: read by ranges of the key (IdRanges), the accounts in them but not asked for left out.
+            // A window's batch is (nearly) a range of ids: read by ranges of the key (IdRanges), the accounts in them but not asked for left
+            // out. "+a.tenant_id": not by the tenant's index, which SQLite would otherwise walk through all the tenant's accounts.
             var asked = ids.ToHashSet();
             var accounts = c.Query($"""
-                SELECT a.id, a.name, h.name, a.hold, h.hold FROM accounts a LEFT JOIN households h ON h.id = a.household_id WHERE a.tenant_id = @tenant AND {IdRanges(Provider, ids)("a.id")}
+                SELECT a.id, a.name, h.name, a.hold, h.hold FROM accounts a LEFT JOIN households h ON h.id = a.household_id WHERE +a.tenant_id = @tenant AND {IdRanges(Provider, ids)("a.id")}
                 """, new { tenant, ids, lo = ids.Min(), hi = ids.Max() }, r => (Id: r.GetInt64(0), Name: r.GetString(1), Household: r.TextOrNull(2), Hold: r.TextOrNull(3), HouseholdHold: r.TextOrNull(4)))
                 .Where(a => asked.Contains(a.Id)).ToList();
             var names = accounts.Select(a => a.Name).ToArray();

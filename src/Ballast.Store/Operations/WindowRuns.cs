@@ -257,7 +257,8 @@ namespace Ballast.Store
             // tenant's) gives their names for all its proposals, and one the run's verdicts already recorded for them.
             var inIds = IdRanges(scope.Provider, ids);
             var batch = ids.ToHashSet();
-            var names = scope.Query($"SELECT name, id FROM accounts WHERE tenant_id = @tenant AND {inIds("id")}", new { tenant = scope.Tenant, ids, lo = ids.Min(), hi = ids.Max() },
+            // "+tenant_id": not by the tenant's index (SQLite would walk all the tenant's accounts through it), by the key's range.
+            var names = scope.Query($"SELECT name, id FROM accounts WHERE +tenant_id = @tenant AND {inIds("id")}", new { tenant = scope.Tenant, ids, lo = ids.Min(), hi = ids.Max() },
                 r => (Name: r.GetString(0), Id: r.GetInt64(1))).Where(a => batch.Contains(a.Id)).ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal);
             if (names.Count < batch.Count)
             {
