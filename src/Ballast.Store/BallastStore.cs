@@ -49,6 +49,14 @@ public sealed partial class BallastStore
     /// <summary>True when <c>BALLAST_STORE_TRACE=1</c>: the store, the window runner and the cluster print their phases and bulk writes to standard error.</summary>
     public static bool Tracing { get; } = Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE") == "1";
 
+    /// <summary>
+    /// With tracing on, <c>BALLAST_STORE_TRACE_PAUSE_MS=N</c> (1 to 10,000) holds each bulk write for N milliseconds after its trace
+    /// line, inside its transaction: a moment someone watching from outside can act on, as the kill tests do with <c>kill -9</c>
+    /// (a write of a few milliseconds otherwise often ends before the signal arrives). 0 when unset.
+    /// </summary>
+    public static int TracePauseMs { get; } = Tracing && int.TryParse(Environment.GetEnvironmentVariable("BALLAST_STORE_TRACE_PAUSE_MS"),
+        System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) ? Math.Clamp(ms, 0, 10_000) : 0;
+
     private const long WriteLockKey = 0x42_61_6C_6C_61_73_74; // "Ballast"
 
     private BallastStore(StoreLocation location, StoreOptions options)

@@ -307,7 +307,14 @@ internal sealed partial class WriteScope
         if (rows.Count == 0) return;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         try { WriteRows(table, columns, keyCount, rows); }
-        finally { if (Trace) Console.Error.WriteLine($"trace {table}: {rows.Count} rows in {sw.ElapsedMilliseconds} ms"); }
+        finally
+        {
+            if (Trace)
+            {
+                Console.Error.WriteLine($"trace {table}: {rows.Count} rows in {sw.ElapsedMilliseconds} ms");
+                if (BallastStore.TracePauseMs > 0) Thread.Sleep(BallastStore.TracePauseMs);
+            }
+        }
         if (Provider == StoreProvider.Postgres) AnalyzeWhenGrown(table);
     }
 

@@ -15,7 +15,9 @@ namespace Ballast.Cli.Tests;
 /// import, on SQLite and PostgreSQL, then the same command again: it completes, every account has one verdict, no order,
 /// fill, allocation or ledger row is doubled, and <c>ballast verify</c> is clean. The kill moments come from a seeded list
 /// (while starting, after a committed batch, inside a write transaction, late), found by polling the store and by the store's
-/// trace lines (<c>BALLAST_STORE_TRACE=1</c>), so each run of the test kills at comparable points.
+/// trace lines (<c>BALLAST_STORE_TRACE=1</c>), so each run of the test kills at comparable points. At a trace line the child holds
+/// its write open for a second (<c>BALLAST_STORE_TRACE_PAUSE_MS</c>): a write of a few milliseconds would otherwise often end
+/// before the signal arrives.
 /// </summary>
 public abstract class KillNineTests : IDisposable
 {
@@ -144,7 +146,7 @@ public abstract class KillNineTests : IDisposable
         private readonly List<string> _err = [];
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-        public Child(string directory, string db, string[] args)
+        public Child(string directory, string db, string[] args, int pauseMs = 0)
         {
             var info = new ProcessStartInfo(ShippedBinaryTests.Binary().Path)
             {
@@ -155,6 +157,8 @@ public abstract class KillNineTests : IDisposable
             info.ArgumentList.Add(db);
             info.Environment["NO_COLOR"] = "1";
             info.Environment["BALLAST_STORE_TRACE"] = "1"; // a line per table write: where the child is inside its transaction
+            // Each table write then waits inside its transaction after its trace line: a kill at the line lands inside the write.
+            if (pauseMs > 0) info.Environment["BALLAST_STORE_TRACE_PAUSE_MS"] = pauseMs.ToString(CultureInfo.InvariantCulture);
             _process = new Process { StartInfo = info };
             _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_out) _out.AppendLine(e.Data); };
             _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_err) _err.Add(e.Data); };
@@ -210,6 +214,9 @@ public abstract class KillNineTests : IDisposable
 
     private Child Start(params string[] args) => new(Directory, Db, args);
 
+    /// <summary>How long a child started for a moment at a trace line holds each table write open after the line: ample for a kill.</summary>
+    private const int TracePauseMs = 1000;
+
     private (string Out, string Err) Complete(params string[] args)
     {
         using var child = Start(args);
@@ -218,18 +225,23 @@ public abstract class KillNineTests : IDisposable
         return (child.Out, child.Err);
     }
 
-    /// <summary>A kill moment: a name for the messages, when to kill, and a seeded extra delay once the moment comes.</summary>
-    private sealed record Moment(string Name, Func<Child, bool> When, int DelayMs);
+    /// <summary>
+    /// A kill moment: a name for the messages, when to kill, and a seeded extra delay once the moment comes. At a trace line
+    /// (<paramref name="AtTraceLine"/>), the child holds each table write open after its line (<see cref="TracePauseMs"/>), so the
+    /// kill must land inside the write.
+    /// </summary>
+    private sealed record Moment(string Name, Func<Child, bool> When, int DelayMs, bool AtTraceLine = false);
 
     /// <summary>Starts <paramref name="args"/>, kills it at <paramref name="moment"/>; true when it was killed (not ended before).</summary>
     private bool KillAt(Moment moment, string[] args, Func<string> state)
     {
-        using var child = Start(args);
+        using var child = new Child(Directory, Db, args, moment.AtTraceLine ? TracePauseMs : 0);
         var reached = child.WaitUntil(() => moment.When(child));
         if (reached && moment.DelayMs > 0) Thread.Sleep(moment.DelayMs);
         var killed = reached && child.Kill();
         if (!killed) Assert.True(child.WaitForExit() == 0, $"{moment.Name}: ballast {string.Join(' ', args)} failed: {child.Err}\n{Log}");
         Note($"{moment.Name} (+{moment.DelayMs} ms, at {child.Elapsed.TotalMilliseconds:0} ms): {(killed ? "killed" : "ended before the kill")}; {state()}");
+        Assert.True(killed || !moment.AtTraceLine, $"{moment.Name}: the child ended before the kill, though it held its write open after the trace line\n{Log}");
         return killed;
     }
 
@@ -272,7 +284,7 @@ public abstract class KillNineTests : IDisposable
         [
             new("while starting", c => c.Elapsed >= starting, 0),
             new("after a committed batch", _ => Verdicts > before, _random.Next(0, 40)),
-            new("inside a batch's write transaction", c => c.Saw("trace proposal_orders"), 0),
+            new("inside a batch's write transaction", c => c.Saw("trace proposal_orders"), 0, AtTraceLine: true),
             new("in the last batch", _ => Verdicts >= Math.Max(before + 1, Accounts - Batch), _random.Next(0, 20)),
         ];
         var midRun = 0;
@@ -367,9 +379,9 @@ public abstract class KillNineTests : IDisposable
             // The write of 1,000 allocations lasts a few tens of milliseconds on an analyzed store: the kill follows the lock at once.
             new("fills: inside its write transaction, allocating", _ => WriteOpen(), _random.Next(0, 5)),
             // Its fills are written first, then its allocations one by one, then the ledger rows in bulk (a few milliseconds since
-            // SQLite writes them 64 to a statement): the fills' trace line is the moment with the most of the write still to come.
-            new("fills: inside its write transaction, after its fills", c => c.Saw("trace block_fills"), 0),
-            new("fills: inside its write transaction, at its ledger rows", c => c.Saw("trace transactions"), 0),
+            // SQLite writes them 64 to a statement). At these two trace lines the child holds its write open, so both kills land in it.
+            new("fills: inside its write transaction, after its fills", c => c.Saw("trace block_fills"), 0, AtTraceLine: true),
+            new("fills: inside its write transaction, at its ledger rows", c => c.Saw("trace transactions"), 0, AtTraceLine: true),
         ];
         var inside = 0;
         foreach (var moment in moments)
@@ -385,7 +397,8 @@ public abstract class KillNineTests : IDisposable
                 if (killed && moment.Name.Contains("inside", StringComparison.Ordinal)) inside++;
             }
         }
-        Assert.True(inside >= 1, $"no kill landed inside the import's write\n{Log}");
+        // Both kills at a trace line land inside the write (the child holds it open there); the lock's moment may too.
+        Assert.True(inside >= 2, $"fewer than two kills landed inside the import's write\n{Log}");
 
         var recordedBefore = Scalar("SELECT COUNT(*) FROM block_fills");
         var (again, _) = Complete(import);
