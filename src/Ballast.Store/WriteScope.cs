@@ -53,11 +53,18 @@ internal sealed partial class WriteScope
         get
         {
             if (t_writingBehind == this) return _connection;
-            StartHeldWrites();
-            AwaitWrites();
+            WriteHeld();
             FlushAppended();
             return _connection;
         }
+    }
+
+    /// <summary>Writes the rows held (<see cref="HoldWrites"/>) and waits for those written behind; rows appended stay appended.</summary>
+    private void WriteHeld()
+    {
+        if (t_writingBehind == this) return;
+        StartHeldWrites();
+        AwaitWrites();
     }
 
     /// <summary>
@@ -191,14 +198,9 @@ internal sealed partial class WriteScope
         {
             // Rows appended to other tables stay appended (only the table's own unwritten rows matter to its next id): a window's
             // batch reads the next event id after appending its first proposal, whose bulk writes would otherwise split in two.
-            var connection = _connection;
-            if (IsAppended(table)) connection = Connection;
-            else if (t_writingBehind != this)
-            {
-                StartHeldWrites();
-                AwaitWrites();
-            }
-            next = connection.ScalarLong($"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", Transaction) ?? 1;
+            if (IsAppended(table)) _ = Connection; // writes everything appended, the table's own rows among it
+            else WriteHeld();
+            next = _connection.ScalarLong($"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", Transaction) ?? 1;
         }
         _nextIds[table] = next + 1;
         return next;

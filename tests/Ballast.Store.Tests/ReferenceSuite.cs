@@ -22,6 +22,18 @@ public abstract partial class StoreSuite
         else Assert.Contains("FOREIGN KEY constraint failed", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Writes <paramref name="rows"/> into <paramref name="table"/> in one write, which must be refused for a reference naming nothing.</summary>
+    private DbException RefusedInsert(BallastStore store, string table, string[] columns, Func<WriteScope, IReadOnlyCollection<object?[]>> rows)
+    {
+        var e = Assert.ThrowsAny<DbException>(() => store.Write<int>($"bad {table} rows", scope =>
+        {
+            scope.Insert(table, columns, rows(scope));
+            return (0, "never");
+        }));
+        AssertRefusedReference(e);
+        return e;
+    }
+
     [Fact]
     public void ALedgerOrSnapshotRow_NamingNoAccount_IsRefused_AndNothingIsWritten()
     {
@@ -31,22 +43,11 @@ public abstract partial class StoreSuite
         var before = Fingerprint(store);
 
         // One ledger row (written alone) naming no account.
-        var ledger = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad ledger row", scope =>
-        {
-            var id = scope.NextId("transactions");
-            scope.Insert("transactions", LedgerColumns, [[id, missing, "deposit", "2025-09-30", 0L, 100_000_000L, 0L, "bad-1", scope.Now]]);
-            return (0, "never");
-        }));
-        AssertRefusedReference(ledger);
+        RefusedInsert(store, "transactions", LedgerColumns, scope => [[scope.NextId("transactions"), missing, "deposit", "2025-09-30", 0L, 100_000_000L, 0L, "bad-1", scope.Now]]);
 
         // 300 snapshot rows (written in bulk), the last of them naming no account.
-        var snapshots = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad snapshot rows", scope =>
-        {
-            var rows = Enumerable.Range(0, 300).Select(i => new object?[] { 1L, i < 299 ? alice : missing, "2025-09-30", null, (long)i }).ToList();
-            scope.Insert("position_snapshots", SnapshotColumns, rows);
-            return (0, "never");
-        }));
-        AssertRefusedReference(snapshots);
+        RefusedInsert(store, "position_snapshots", SnapshotColumns,
+            _ => [.. Enumerable.Range(0, 300).Select(i => new object?[] { 1L, i < 299 ? alice : missing, "2025-09-30", null, (long)i })]);
         Assert.Equal(before, Fingerprint(store));
 
         // The same rows naming a real account are written.
@@ -113,22 +114,14 @@ public abstract partial class StoreSuite
         const long missing = 1_000_000;
         var before = Fingerprint(store);
         // One verdict (written alone) of a window run that does not exist.
-        var verdict = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad verdict", scope =>
-        {
-            scope.Insert("window_run_accounts", ["run_id", "account_id", "decision", "outcome", "reason", "reason_kind"],
-                [[missing, alice, "due", "skipped", "test", "hold"]]);
-            return (0, "never");
-        }));
-        AssertRefusedReference(verdict);
+        RefusedInsert(store, "window_run_accounts", ["run_id", "account_id", "decision", "outcome", "reason", "reason_kind"],
+            _ => [[missing, alice, "due", "skipped", "test", "hold"]]);
         // 100 events (written in bulk) of a proposal that does not exist.
-        var events = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad events", scope =>
+        RefusedInsert(store, "proposal_events", ["id", "proposal_id", "status", "at", "actor"], scope =>
         {
             var id = scope.NextId("proposal_events");
-            scope.Insert("proposal_events", ["id", "proposal_id", "status", "at", "actor"],
-                [.. Enumerable.Range(0, 100).Select(i => new object?[] { id + i, missing, "approved", scope.Now, "test" })]);
-            return (0, "never");
-        }));
-        AssertRefusedReference(events);
+            return [.. Enumerable.Range(0, 100).Select(i => new object?[] { id + i, missing, "approved", scope.Now, "test" })];
+        });
         Assert.Equal(before, Fingerprint(store));
     }
 
@@ -144,12 +137,7 @@ public abstract partial class StoreSuite
         string[] columns = ["run_id", "account_id", "security_id", "side", "proposal_id", "line"];
         var before = Fingerprint(store);
         // In one statement: the proposal's line 1, and a line 3 it does not have (the values of its other columns are real).
-        var e = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad window order", scope =>
-        {
-            scope.Insert("window_orders", columns, [[run.Id, alice, vti, "buy", proposal, 1], [run.Id, alice, bnd, "sell", proposal, 3]]);
-            return (0, "never");
-        }));
-        AssertRefusedReference(e);
+        var e = RefusedInsert(store, "window_orders", columns, _ => [[run.Id, alice, vti, "buy", proposal, 1], [run.Id, alice, bnd, "sell", proposal, 3]]);
         if (Location.Provider == StoreProvider.Postgres) Assert.Contains("proposal_id, line", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, Fingerprint(store));
         store.Write("window orders", scope =>
@@ -191,12 +179,7 @@ public abstract partial class StoreSuite
         Assert.Equal(1, Count(store, "window_orders"));
         // PostgreSQL checks the line per statement instead (SQLite keeps its foreign key), and compresses a proposal's texts with LZ4 where it can.
         Assert.Equal(Location.Provider == StoreProvider.Postgres ? 0 : 1, LineKeys(store));
-        var bad = Assert.ThrowsAny<DbException>(() => store.Write<int>("bad window order", scope =>
-        {
-            scope.Insert("window_orders", ["run_id", "account_id", "security_id", "side", "proposal_id", "line"], [[1L, 1L, 1L, "sell", 1L, 2]]);
-            return (0, "never");
-        }));
-        AssertRefusedReference(bad);
+        RefusedInsert(store, "window_orders", ["run_id", "account_id", "security_id", "side", "proposal_id", "line"], _ => [[1L, 1L, 1L, "sell", 1L, 2]]);
         if (Location.Provider == StoreProvider.Postgres)
         {
             var lz4 = store.Read(c => c.ExecuteScalar<bool>("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"));

@@ -256,9 +256,10 @@ namespace Ballast.Store
             // A batch is (nearly) a range of ids, read by ranges of the keys (IdRanges): one read of its accounts (each must be the
             // tenant's) gives their names for all its proposals, and one the run's verdicts already recorded for them.
             var inIds = IdRanges(scope.Provider, ids);
+            var (lo, hi) = (ids.Min(), ids.Max());
             var batch = ids.ToHashSet();
             // "+tenant_id": not by the tenant's index (SQLite would walk all the tenant's accounts through it), by the key's range.
-            var names = scope.Query($"SELECT name, id FROM accounts WHERE +tenant_id = @tenant AND {inIds("id")}", new { tenant = scope.Tenant, ids, lo = ids.Min(), hi = ids.Max() },
+            var names = scope.Query($"SELECT name, id FROM accounts WHERE +tenant_id = @tenant AND {inIds("id")}", new { tenant = scope.Tenant, ids, lo, hi },
                 r => (Name: r.GetString(0), Id: r.GetInt64(1))).Where(a => batch.Contains(a.Id)).ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal);
             if (names.Count < batch.Count)
             {
@@ -267,7 +268,7 @@ namespace Ballast.Store
                 throw new InputException(new InputProblem($"account {stranger} does not exist", Field: "account"));
             }
             var already = scope.Query($"SELECT account_id FROM window_run_accounts WHERE run_id = @runId AND {inIds("account_id")}",
-                new { runId, ids, lo = ids.Min(), hi = ids.Max() }, r => r.GetInt64(0)).Where(batch.Contains).ToHashSet();
+                new { runId, ids, lo, hi }, r => r.GetInt64(0)).Where(batch.Contains).ToHashSet();
             var written = 0;
             var approved = 0;
             var rows = new List<object?[]>(entries.Count);
